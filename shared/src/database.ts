@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import knex, { type Knex } from 'knex';
+import { redactUrl, type DatabaseConfig } from './config';
+
+export type { Knex };
+
+export type DatabaseDialect = 'sqlite' | 'mysql';
+
+/** Each system owns its own database: `icg_service_requests` on MySQL, `data/service-requests.sqlite` by default. */
+export function databaseNameFor(config: DatabaseConfig, store: string): string {
+  return `${config.mysqlDatabasePrefix}${store.replace(/-/g, '_')}`;
+}
+
+export function sqliteFileFor(config: DatabaseConfig, store: string): string {
+  return resolve(config.dataDir, `${store}.sqlite`);
+}
+
+export function dialectOf(db: Knex): DatabaseDialect {
+  const client = String(db.client.config.client);
+  return client === 'mysql2' || client === 'mysql' ? 'mysql' : 'sqlite';
+}
+
+/** Where a store lives, for messages: never includes a password. */
+export function describeDatabase(config: DatabaseConfig, store: string): string {
+  if (!config.mysqlUrl) return sqliteFileFor(config, store);
+  const url = new URL(config.mysqlUrl);
+  url.pathname = `/${databaseNameFor(config, store)}`;
+  return redactUrl(url.toString());
+}
+
+function mysqlConnection(mysqlUrl: string, database?: string): Knex.MySql2ConnectionConfig {
+  const url = new URL(mysqlUrl);
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 3306,
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    ...(database ? { database } : {}),
+    charset: 'utf8mb4',
+    // DATETIME columns are written and read as UTC strings so both dialects agree.
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    connectTimeout: 5_000,
+  };
+}
+
+/**
+ * Creates the store's MySQL database if missing. Separate from `openDatabase` so the caller decides
+ * when to touch the server (at start-up, retried while the server is down).
+ */
+export async function ensureMysqlDatabase(config: DatabaseConfig, store: string): Promise<void> {
+  if (!config.mysqlUrl) return;
+  const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [databaseNameFor(config, store)]);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export async function dropMysqlDatabase(config: DatabaseConfig, store: string): Promise<void> {
+  if (!config.mysqlUrl) return;
+  const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('DROP DATABASE IF EXISTS ??', [databaseNameFor(config, store)]);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+/**
+ * A knex instance for one store. No connection is made here: knex connects on first use, so a
+ * process can start (and serve /health) while its database is still down.
+ */
+export function openDatabase(config: DatabaseConfig, store: string): Knex {
+  if (config.mysqlUrl) {
+    return knex({
+      client: 'mysql2',
+      connection: mysqlConnection(config.mysqlUrl, databaseNameFor(config, store)),
+      pool: { min: 0, max: config.poolMax },
+      acquireConnectionTimeout: 5_000,
+    });
+  }
+  const filename = sqliteFileFor(config, store);
+  mkdirSync(join(filename, '..'), { recursive: true });
+  return knex({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    // One connection: better-sqlite3 is synchronous, more connections only add lock contention.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(connection: { pragma(statement: string): unknown }, done: (error: Error | null, connection: unknown) => void) {
+        connection.pragma('journal_mode = WAL');
+        connection.pragma('synchronous = NORMAL');
+        connection.pragma('foreign_keys = ON');
+        connection.pragma('busy_timeout = 5000');
+        done(null, connection);
+      },
+    },
+    acquireConnectionTimeout: 5_000,
+  });
+}
+
+/** Inserts rows in chunks that stay under both dialects' bound-parameter limits. */
+export async function insertInChunks<Row extends object>(db: Knex | Knex.Transaction, table: string, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!).length || 1;
+  // SQLite allows 32,766 bound parameters, MySQL 65,535; stay well below.
+  const chunkSize = Math.max(1, Math.floor(30_000 / columns));
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    await db.table(table).insert(rows.slice(start, start + chunkSize) as Row[]);
+  }
+}

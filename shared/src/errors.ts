@@ -1,0 +1,62 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes a client may see. Anything else is masked to INTERNAL_SERVER_ERROR before it leaves a server. */
+export const PUBLIC_ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'FORBIDDEN_FIELD',
+  'DATABASE_UNAVAILABLE',
+  'SUBGRAPH_UNAVAILABLE',
+  'SUBGRAPH_TIMEOUT',
+  'QUERY_TOO_COMPLEX',
+] as const;
+export type PublicErrorCode = (typeof PUBLIC_ERROR_CODES)[number];
+
+const publicCodes: ReadonlySet<string> = new Set(PUBLIC_ERROR_CODES);
+export function isPublicErrorCode(code: unknown): code is PublicErrorCode {
+  return typeof code === 'string' && publicCodes.has(code);
+}
+
+/** A client error about one argument: the argument is named, with the reason, never with internals. */
+export function badUserInput(argumentName: string, reason: string): GraphQLError {
+  return new GraphQLError(`Invalid argument "${argumentName}": ${reason}`, {
+    extensions: { code: 'BAD_USER_INPUT', argumentName, reason },
+  });
+}
+
+export function databaseUnavailable(subgraph: string): GraphQLError {
+  return new GraphQLError(`The ${subgraph} database is unavailable; try again shortly`, {
+    extensions: { code: 'DATABASE_UNAVAILABLE', subgraph },
+  });
+}
+
+/** Network-level failures from knex drivers (mysql2, better-sqlite3) that mean "the store is not reachable". */
+const UNAVAILABLE_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+]);
+
+export function isDatabaseUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
+  // knex reports pool exhaustion while the server is down as a plain timeout error.
+  return error.name === 'KnexTimeoutError';
+}
