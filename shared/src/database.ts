@@ -43,6 +43,7 @@ function mysqlConnection(mysqlUrl: string, database?: string): Knex.MySql2Connec
     dateStrings: true,
     supportBigNumbers: true,
     bigNumberStrings: false,
+    decimalNumbers: true,
     connectTimeout: 5_000,
   };
 }

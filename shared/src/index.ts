@@ -16,3 +16,4 @@ export * from './synthetic/facts';
 export * from './synthetic/names';
 export * from './synthetic/org';
 export * from './synthetic/random';
+export * from './records';

@@ -28,12 +28,33 @@ export interface CustomerFact {
 export const LINES_OF_BUSINESS = ['MOTOR', 'PROPERTY', 'CARGO', 'LIABILITY', 'ENGINEERING', 'ACCIDENT_HEALTH'] as const;
 export type LineOfBusiness = (typeof LINES_OF_BUSINESS)[number];
 
+export const POLICY_STATUSES = ['QUOTED', 'BOUND', 'IN_FORCE', 'EXPIRED', 'RENEWED', 'CANCELLED', 'LAPSED'] as const;
+export type PolicyStatus = (typeof POLICY_STATUSES)[number];
+
+/** Claim lifecycle (DOMAIN.md section 4): the main path, then the side exits, then reopened. */
+export const CLAIM_STATUSES = [
+  'REPORTED', 'DISPATCHED', 'SURVEYED', 'REGISTERED', 'ASSESSED', 'DOCUMENTS_COMPLETE', 'ADJUSTED', 'APPROVED', 'PAID', 'CLOSED',
+  'CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED', 'REOPENED',
+] as const;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+
+/** Complaint workflow (seed 000 section 5): one status per step reached. */
+export const COMPLAINT_STATUSES = ['ACCEPTED', 'VERIFIED', 'REGISTERED', 'TRANSFERRED', 'COORDINATING', 'HANDLED', 'FEEDBACK_GIVEN', 'ARCHIVED'] as const;
+export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
+export const COMPLAINT_CATEGORIES = ['CLAIMS', 'SALES', 'SURRENDER', 'UNDERWRITING', 'SERVICE'] as const;
+export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
+
+export const SERVICE_REQUEST_TYPES = ['CLAIM_REPORT', 'ENQUIRY', 'COMPLAINT', 'POLICY_SERVICE', 'RENEWAL', 'RESCUE', 'RETURN_VISIT'] as const;
+export type ServiceRequestType = (typeof SERVICE_REQUEST_TYPES)[number];
+export const SERVICE_REQUEST_STATUSES = ['NEW', 'TRIAGED', 'ASSIGNED', 'IN_PROGRESS', 'PENDING_CUSTOMER', 'RESOLVED', 'CLOSED'] as const;
+export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
+
 export interface PolicyFact {
   id: number;
   policyNo: string;
   customerId: number;
   lineOfBusiness: LineOfBusiness;
-  status: string;
+  status: PolicyStatus;
   effectiveDate: string;
   expiryDate: string;
   sumInsured: number;
@@ -50,7 +71,7 @@ export interface ClaimFact {
   reportNo: string;
   policyNo: string;
   customerId: number;
-  status: string;
+  status: ClaimStatus;
   lossDate: string;
   reportedAt: string;
   handlerStaffId: number | null;
@@ -66,13 +87,17 @@ export interface ComplaintFact {
   policyNo: string | null;
   reportNo: string | null;
   acceptedAt: string;
-  status: string;
+  status: ComplaintStatus;
+  category: ComplaintCategory;
   handlerStaffId: number | null;
   branchId: number;
   branchPath: string;
 }
 
-/** One batch of the synthetic company as it is being generated; each seeder reads and appends. */
+/**
+ * One batch of the synthetic company (shared/src/synthetic/company.ts fills it in full before any
+ * seeder runs); each subgraph's seeder turns the facts that concern it into rows of its own tables.
+ */
 export interface SeedBatch {
   seed: number;
   /** The clock the data is generated against, so "now-relative" states are reproducible. */
@@ -87,7 +112,7 @@ export interface SeedBatch {
   lastCustomerId: number;
 }
 
-/** Each subgraph's seed module: generates its rows for a batch, writes them, and appends its facts. */
+/** Each subgraph's seed module: elaborates the batch's facts into its own rows and writes them. */
 export interface SubgraphSeeder {
   name: SubgraphName;
   /** Tables this seeder writes, children first, so a reset can empty them in a safe order. */
