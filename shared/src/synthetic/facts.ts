@@ -12,6 +12,10 @@ export interface CustomerFact {
   kind: 'INDIVIDUAL' | 'ORGANISATION';
   /** Individual's full name or organisation's registered name. */
   name: string;
+  /** Resident ID (individuals) or unified social credit code (organisations), valid check chars. */
+  idType: 'RESIDENT_ID' | 'USCC';
+  idNumber: string;
+  /** Individual's mobile, or the organisation's contact mobile. */
   mobile: string;
   gender: 'MALE' | 'FEMALE' | null;
   birthDate: string | null;
