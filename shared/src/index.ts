@@ -17,3 +17,5 @@ export * from './synthetic/names';
 export * from './synthetic/org';
 export * from './synthetic/random';
 export * from './records';
+export * from './synthetic/company';
+export * from './synthetic/seed-runner';

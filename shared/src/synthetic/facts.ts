@@ -66,6 +66,8 @@ export interface PolicyFact {
   branchId: number;
   branchPath: string;
   servicingManagerStaffId: number | null;
+  /** The policy this one renews, if any (the prior/renewal chain). */
+  priorPolicyNo: string | null;
   /** Motor policies: the vehicle's plate, for claims and hotline tickets to mention. */
   plate: string | null;
 }
