@@ -128,6 +128,7 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
     ready: readyPromise,
     isReady: () => ready,
     async close() {
+      if (stopped) return;
       stopped = true;
       await listening.close();
       await apollo.stop();

@@ -1,0 +1,23 @@
+# One image for every process of the graph; docker-compose.yml picks the entry per service.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY shared/package.json shared/
+COPY gateway/package.json gateway/
+COPY tools/package.json tools/
+COPY subgraphs/customers/package.json subgraphs/customers/
+COPY subgraphs/policies/package.json subgraphs/policies/
+COPY subgraphs/claims/package.json subgraphs/claims/
+COPY subgraphs/service-requests/package.json subgraphs/service-requests/
+COPY subgraphs/complaints/package.json subgraphs/complaints/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx tsc --build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /app /app
+USER node
+CMD ["node", "gateway/dist/main.js"]

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { createGraphQLHttpServer, createLogger, isSubgraphName, listen, sendJson, type GatewayConfig, type Logger } from '@icg/shared';
+import { createGatewayErrorFormatter } from './format-gateway-error';
+import type { GatewayContext } from './gateway-context';
+import { SubgraphDataSource } from './subgraph-data-source';
+
+/** The committed supergraph, built by `npm run compose`; it sits at the gateway package root. */
+export const DEFAULT_SUPERGRAPH_PATH = join(__dirname, '..', 'supergraph.graphql');
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  logger?: Logger;
+}
+
+/**
+ * Query-shape limits. Depth allows a customer-360 view (customer → policies → claims → payments);
+ * aliases get no allow-list (the default one exempts `__typename`); limits are not announced.
+ */
+function armor() {
+  return new ApolloArmor({
+    maxDepth: { n: 12, exposeLimits: false },
+    maxAliases: { n: 15, allowList: [], exposeLimits: false },
+    maxDirectives: { n: 50, exposeLimits: false },
+    maxTokens: { n: 3_000, exposeLimits: false },
+    costLimit: { maxCost: 20_000, exposeLimits: false },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+}
+
+function loadSupergraphSdl(config: GatewayConfig): string {
+  const path = config.supergraphPath || DEFAULT_SUPERGRAPH_PATH;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`Cannot read the supergraph at ${path}; run \`npm run compose\` or set SUPERGRAPH_PATH`);
+  }
+}
+
+/**
+ * The gateway: the static supergraph (so it starts even while a subgraph is down), each subgraph
+ * called with a timeout at its configured URL, errors masked, query limits on.
+ */
+export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway', config.logLevel);
+  const gateway = new ApolloGateway({
+    supergraphSdl: loadSupergraphSdl(config),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({ name, url: isSubgraphName(name) ? config.subgraphUrls[name] : url!, timeoutMs: config.subgraphTimeoutMs }),
+    logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
+  });
+  const protection = armor();
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    csrfPrevention: true,
+    formatError: createGatewayErrorFormatter(logger),
+    plugins: [...protection.plugins],
+    validationRules: [...protection.validationRules],
+  });
+  await apollo.start();
+  let ready = true;
+  const server = createGraphQLHttpServer<GatewayContext>({
+    apollo,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    context: async (_request: IncomingMessage, requestId: string) => ({ requestId }),
+    routes: {
+      '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
+      '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' }),
+    },
+  });
+  const listening = await listen(server, config.host, config.port);
+  logger.info({ url: `${listening.url}/graphql` }, 'gateway listening');
+  return {
+    url: listening.url,
+    port: listening.port,
+    async close() {
+      ready = false;
+      await listening.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { startGateway, DEFAULT_SUPERGRAPH_PATH, type RunningGateway } from './gateway-server';
+export { SubgraphDataSource } from './subgraph-data-source';
+export { createGatewayErrorFormatter } from './format-gateway-error';
+export type { GatewayContext } from './gateway-context';

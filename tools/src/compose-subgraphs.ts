@@ -1,0 +1,15 @@
+import { SUBGRAPHS } from '@icg/shared';
+import { SUBGRAPH_REGISTRY } from './subgraph-registry';
+import { composeSupergraph, type SubgraphSource } from './supergraph-composition';
+
+/** The URLs written into the supergraph are the local defaults; the gateway overrides them from its config. */
+export function registeredSubgraphSources(): SubgraphSource[] {
+  return SUBGRAPH_REGISTRY.map(({ module }) => {
+    const port = SUBGRAPHS.find((subgraph) => subgraph.name === module.name)!.defaultPort;
+    return { name: module.name, url: `http://127.0.0.1:${port}/graphql`, typeDefs: module.typeDefs };
+  });
+}
+
+export function composeRegisteredSubgraphs(): string {
+  return `${composeSupergraph(registeredSubgraphSources())}\n`;
+}

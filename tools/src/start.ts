@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { DEFAULT_SEED, describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, SUBGRAPHS, subgraphPortVariable, seedStores } from '@icg/shared';
+import { CUSTOMER_360_QUERY } from './example-queries';
+import { formatProgress } from './seed-progress';
+import { SUBGRAPH_REGISTRY } from './subgraph-registry';
+import { isStoreSeeded } from '@icg/shared';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Runs a package's compiled entry with the same environment, its output prefixed with its name. */
+function launch(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).map((line) => `[${name}] ${line}\n`).join('');
+  child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  return child;
+}
+
+async function waitUntilReady(url: string, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not become ready at ${url} within ${timeoutMs / 1000} s`);
+}
+
+/** `npm start`: seeds on first run, starts the five subgraphs and the gateway, prints how to query. */
+async function main(): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' };
+  const reader = new EnvReader(env);
+  const seedCustomers = reader.int('SEED_CUSTOMERS', 2_000, { min: 1, max: 10_000_000 });
+  const databaseConfig = loadDatabaseConfig(env);
+  const gatewayConfig = loadGatewayConfig(env);
+
+  const unseeded = [];
+  for (const store of SUBGRAPH_REGISTRY) if (!(await isStoreSeeded(databaseConfig, store))) unseeded.push(store);
+  if (unseeded.length === SUBGRAPH_REGISTRY.length) {
+    process.stderr.write(`first run: seeding ${seedCustomers} customers into ${describeDatabase(databaseConfig, '<subgraph>')}\n`);
+    await seedStores({ config: databaseConfig, stores: SUBGRAPH_REGISTRY, customers: seedCustomers, seed: DEFAULT_SEED, onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`) });
+  } else if (unseeded.length) {
+    process.stderr.write(`warning: ${unseeded.map((store) => store.module.name).join(', ')} has no data while others do; run npm run seed -- --reset\n`);
+  }
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = (code: number) => {
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 500).unref();
+  };
+  process.once('SIGINT', () => stop(0));
+  process.once('SIGTERM', () => stop(0));
+  const watch = (child: ChildProcess, name: string) =>
+    child.once('exit', (code) => {
+      if (!stopping) {
+        process.stderr.write(`${name} exited with code ${code}; stopping\n`);
+        stop(1);
+      }
+    });
+
+  for (const subgraph of SUBGRAPHS) {
+    const child = launch(subgraph.name, `subgraphs/${subgraph.name}/dist/main.js`, env);
+    children.push(child);
+    watch(child, subgraph.name);
+  }
+  for (const subgraph of SUBGRAPHS) {
+    const port = reader.port(subgraphPortVariable(subgraph.name), subgraph.defaultPort);
+    await waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraph.name, 60_000);
+  }
+  const gateway = launch('gateway', 'gateway/dist/main.js', env);
+  children.push(gateway);
+  watch(gateway, 'gateway');
+  const gatewayUrl = `http://127.0.0.1:${gatewayConfig.port}`;
+  await waitUntilReady(`${gatewayUrl}/ready`, 'gateway', 30_000);
+
+  const body = JSON.stringify({ query: CUSTOMER_360_QUERY.replace(/\s+/g, ' '), variables: { id: '1' } });
+  process.stdout.write(`
+The insurer customer graph is up: ${gatewayUrl}/graphql
+
+Customer 360 for customer 1:
+${CUSTOMER_360_QUERY}
+
+Try it:
+  curl -s ${gatewayUrl}/graphql -H 'content-type: application/json' \\
+    -d '${body}'
+
+Stop with Ctrl-C.
+`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
