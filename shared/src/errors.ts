@@ -57,6 +57,8 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
+  // mysql2 marks errors that killed the connection as fatal (e.g. a query on a connection the server dropped).
+  if ((error as { fatal?: unknown }).fatal === true) return true;
   // knex reports pool exhaustion while the server is down as a plain timeout error.
   return error.name === 'KnexTimeoutError';
 }

@@ -19,3 +19,4 @@ export * from './synthetic/random';
 export * from './records';
 export * from './synthetic/company';
 export * from './synthetic/seed-runner';
+export * from './identity';

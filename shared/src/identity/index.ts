@@ -1,0 +1,5 @@
+export * from './authentication-error';
+export * from './staff-identity';
+export * from './token-verifier';
+export * from './token-minter';
+export * from './identity-assertion';

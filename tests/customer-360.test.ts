@@ -1,0 +1,136 @@
+import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg } from '@icg/shared';
+import { CUSTOMER_360_QUERY } from '@icg/tools';
+import { postGraphQL } from './support/graphql-client';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { countStatements } from './support/statement-counter';
+import { TEST_DIALECTS } from './support/test-database';
+
+const CUSTOMERS = 80;
+/** The facts the seeded stores were built from: what the graph must give back. */
+const company = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org: generateOrg(DEFAULT_SEED), firstCustomerId: 1, lastCustomerId: CUSTOMERS });
+
+interface Customer360 {
+  customer: {
+    id: string;
+    customerNo: string;
+    name: string | null;
+    policies: { policyNo: string; claims: { reportNo: string }[] }[];
+    claims: { reportNo: string; policy: { policyNo: string } | null }[];
+    serviceRequests: { ticketNo: string }[];
+    complaints: { complaintNo: string }[];
+  } | null;
+}
+
+const VIEW_360_FIELDS = `id customerNo name mobile branch { name } primaryManager { grade staff { name } }
+  policies { policyNo status claims { reportNo status incurred } }
+  claims { reportNo status policy { policyNo } }
+  serviceRequests { ticketNo type status }
+  complaints { complaintNo status }`;
+
+describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect) => {
+  let graph: GraphUnderTest;
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, customers: CUSTOMERS });
+  }, 120_000);
+  afterAll(async () => graph?.close());
+
+  it('answers one customer with data from all five subgraphs in one response', async () => {
+    const customer = company.customers.find((entry) => company.complaints.some((complaint) => complaint.customerId === entry.id) && company.claims.some((claim) => claim.customerId === entry.id))!;
+    expect(customer).toBeDefined();
+    const response = await postGraphQL<Customer360>(graph.graphqlUrl, CUSTOMER_360_QUERY, { id: String(customer.id) });
+    expect(response.errors).toBeUndefined();
+    const view = response.data!.customer!;
+    expect(view.customerNo).toBe(customer.customerNo);
+    expect(view.name).toBe(customer.name);
+    const expectedPolicies = company.policies.filter((policy) => policy.customerId === customer.id).map((policy) => policy.policyNo).sort();
+    expect(view.policies.map((policy) => policy.policyNo).sort()).toEqual(expectedPolicies);
+    const expectedClaims = company.claims.filter((claim) => claim.customerId === customer.id).map((claim) => claim.reportNo).sort();
+    expect(view.claims.map((claim) => claim.reportNo).sort()).toEqual(expectedClaims);
+    expect(view.policies.flatMap((policy) => policy.claims.map((claim) => claim.reportNo)).sort()).toEqual(expectedClaims);
+    for (const claim of view.claims) expect(expectedPolicies).toContain(claim.policy?.policyNo);
+    const expectedComplaints = company.complaints.filter((complaint) => complaint.customerId === customer.id).map((complaint) => complaint.complaintNo).sort();
+    expect(view.complaints.map((complaint) => complaint.complaintNo).sort()).toEqual(expectedComplaints);
+    expect(view.serviceRequests.length).toBeGreaterThan(0);
+  });
+
+  it('finds records by their business numbers and follows references across subgraphs', async () => {
+    const claim = company.claims[0]!;
+    const response = await postGraphQL<{ claim: { reportNo: string; policy: { policyNo: string; customer: { customerNo: string } } } }>(
+      graph.graphqlUrl,
+      `query($reportNo: String!) { claim(reportNo: $reportNo) { reportNo policy { policyNo customer { customerNo } } } }`,
+      { reportNo: claim.reportNo },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.claim.policy.policyNo).toBe(claim.policyNo);
+    expect(response.data!.claim.policy.customer.customerNo).toBe(company.customers.find((entry) => entry.id === claim.customerId)!.customerNo);
+
+    const complaint = company.complaints[0]!;
+    const byComplaint = await postGraphQL<{ complaint: { complaintNo: string; customer: { customerNo: string } } }>(
+      graph.graphqlUrl,
+      `query($no: String!) { complaint(complaintNo: $no) { complaintNo customer { customerNo } } }`,
+      { no: complaint.complaintNo },
+    );
+    expect(byComplaint.data!.complaint.customer.customerNo).toBe(company.customers.find((entry) => entry.id === complaint.customerId)!.customerNo);
+
+    const byNumber = await postGraphQL<{ customerByNo: { id: string } }>(graph.graphqlUrl, `query($no: String!) { customerByNo(customerNo: $no) { id } }`, { no: company.customers[4]!.customerNo });
+    expect(byNumber.data!.customerByNo.id).toBe(String(company.customers[4]!.id));
+  });
+
+  it('issues as many SQL statements for 50 customers\' 360 views as for 5 (no N+1)', async () => {
+    const databases = Object.values(graph.subgraphs).map((running) => running.db);
+    const page = (first: number) => postGraphQL(graph.graphqlUrl, `query($first: Int) { customers(first: $first) { nodes { ${VIEW_360_FIELDS} } } }`, { first });
+    const warm = await page(5);
+    expect(warm.errors).toBeUndefined();
+    const forFive = await countStatements(databases, () => page(5));
+    const forFifty = await countStatements(databases, async () => {
+      const response = await page(50);
+      expect(response.errors).toBeUndefined();
+      expect((response.data as { customers: { nodes: unknown[] } }).customers.nodes).toHaveLength(50);
+    });
+    expect(forFive).toBeGreaterThan(0);
+    expect(forFifty).toBe(forFive);
+  });
+
+  it('pages through all customers with keyset cursors, totalCount agreeing', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let totalCount = 0;
+    for (let guard = 0; guard < 20; guard++) {
+      const response: Awaited<ReturnType<typeof postGraphQL<{ customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id: string }[] } }>>> =
+        await postGraphQL(graph.graphqlUrl, `query($after: String) { customers(first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`, { after });
+      expect(response.errors).toBeUndefined();
+      const connection = response.data!.customers;
+      totalCount = connection.totalCount;
+      seen.push(...connection.nodes.map((node) => node.id));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(totalCount).toBe(CUSTOMERS);
+    expect(seen).toHaveLength(CUSTOMERS);
+    expect(new Set(seen).size).toBe(CUSTOMERS);
+  });
+
+  it('answers unknown ids with null and malformed input with BAD_USER_INPUT naming the argument', async () => {
+    const unknown = await postGraphQL<{ customer: null; policy: null; claim: null }>(
+      graph.graphqlUrl,
+      `{ customer(id: "999999") { id } policy(policyNo: "PMO999999999999") { policyNo } claim(reportNo: "RPT999999999999") { reportNo } }`,
+    );
+    expect(unknown.errors).toBeUndefined();
+    expect(unknown.data).toEqual({ customer: null, policy: null, claim: null });
+
+    const cases: [string, string][] = [
+      [`{ customer(id: "abc") { id } }`, 'id'],
+      [`{ customerByNo(customerNo: "12") { id } }`, 'customerNo'],
+      [`{ customers(first: 201) { totalCount } }`, 'first'],
+      [`{ customers(first: 5, after: "garbage") { totalCount } }`, 'after'],
+      [`{ policy(policyNo: "nope") { policyNo } }`, 'policyNo'],
+      [`{ claim(reportNo: "nope") { reportNo } }`, 'reportNo'],
+    ];
+    for (const [query, argumentName] of cases) {
+      const response = await postGraphQL(graph.graphqlUrl, query);
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName });
+      expect(JSON.stringify(response.errors)).not.toMatch(/stack|select |http:\/\//i);
+    }
+  });
+});

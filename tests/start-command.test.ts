@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SUBGRAPHS, subgraphPortVariable } from '@icg/shared';
+import { CUSTOMER_360_QUERY } from '@icg/tools';
+import { freePort } from './support/free-port';
+import { postGraphQL } from './support/graphql-client';
+
+const ROOT = join(__dirname, '..');
+
+/** Runs the compiled launcher (`npm start` runs the same after `tsc --build`) and collects its output. */
+function startLauncher(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, [join(ROOT, 'tools', 'dist', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForOutput(read: () => string, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!read().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`"${text}" did not appear; output so far:\n${read().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('npm start on the embedded default', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'icg-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('seeds on first run, starts six processes and answers the customer-360 query it prints', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, SEED_CUSTOMERS: '30', LOG_LEVEL: 'warn', PORT: String(await freePort()) };
+    delete env['MYSQL_URL'];
+    for (const subgraph of SUBGRAPHS) env[subgraphPortVariable(subgraph.name)] = String(await freePort());
+    const launcher = startLauncher(env);
+    try {
+      await waitForOutput(launcher.output, 'The insurer customer graph is up', 90_000);
+      expect(launcher.output()).toContain('first run: seeding 30 customers');
+      expect(launcher.output()).toContain(`http://127.0.0.1:${env['PORT']}/graphql`);
+      expect(launcher.output()).toContain('query Customer360');
+      const response = await postGraphQL<{ customer: { customerNo: string; policies: unknown[]; claims: unknown[]; serviceRequests: unknown[]; complaints: unknown[] } }>(
+        `http://127.0.0.1:${env['PORT']}/graphql`,
+        CUSTOMER_360_QUERY,
+        { id: '1' },
+      );
+      expect(response.errors).toBeUndefined();
+      const customer = response.data!.customer;
+      expect(customer.customerNo).toBe('CU0000000001');
+      for (const list of [customer.policies, customer.claims, customer.serviceRequests, customer.complaints]) expect(Array.isArray(list)).toBe(true);
+    } finally {
+      launcher.child.kill('SIGTERM');
+      await launcher.exited;
+    }
+  }, 150_000);
+});
