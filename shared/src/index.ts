@@ -20,3 +20,4 @@ export * from './records';
 export * from './synthetic/company';
 export * from './synthetic/seed-runner';
 export * from './identity';
+export * from './access';

@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
 import type { SubgraphConfig, SubgraphName } from './config';
 import { describeDatabase, ensureMysqlDatabase, openDatabase } from './database';
@@ -93,7 +94,8 @@ export function createSubgraphApollo<TLoaders>(module: SubgraphModule<TLoaders>,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
     formatError: subgraphErrorFormatter(module.name, logger, isReady),
-    plugins,
+    // Federated traces go to Apollo's cloud only; nothing here consumes them.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...plugins],
   });
 }
 

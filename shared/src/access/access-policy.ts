@@ -1,0 +1,331 @@
+/**
+ * The access policy as data (ACCESS-MODEL.md sections 2–4): a versioned YAML file a security officer
+ * reviews, parsed with the `yaml` package and validated strictly, so a typo can never quietly weaken a rule.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { PURPOSES, type Purpose } from '../identity/staff-identity';
+
+// One list of purposes for tokens and policy; re-exported here for this module's users, not from ./index
+// (the shared package already exports them from ./identity).
+export { PURPOSES, type Purpose };
+
+/** Ordered confidentiality tiers, lowest first (classification.graphql `enum Tier`). */
+export const TIERS = ['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** The tiers a role's policy must rule on: PUBLIC is always ALLOW for an authenticated role. */
+export const RULED_TIERS = ['INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const;
+export type RuledTier = (typeof RULED_TIERS)[number];
+
+/** Need-to-know categories inside a tier (classification.graphql `enum Category`). */
+export const CATEGORIES = ['IDENTITY', 'CONTACT', 'FINANCIAL', 'HEALTH', 'CREDIT', 'NARRATIVE', 'GENERAL'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Masked renderings (classification.graphql `enum MaskStyle`, ACCESS-MODEL.md section 2). */
+export const MASK_STYLES = ['RESIDENT_ID', 'MOBILE', 'NAME', 'EMAIL', 'ADDRESS', 'BANK_ACCOUNT', 'PLATE'] as const;
+export type MaskStyle = (typeof MASK_STYLES)[number];
+
+/** Ordered from most to least permissive. */
+export const DECISIONS = ['ALLOW', 'MASK', 'DENY'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+/** Ordered from narrowest to widest. */
+export const SCOPES = ['OWN', 'BRANCH', 'ALL'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** The roles of ACCESS-MODEL.md section 4, in the matrix's order (the same set as STAFF_ROLES). */
+export const ROLES = [
+  'CUSTOMER_MANAGER',
+  'OPERATOR',
+  'HOTLINE_AGENT',
+  'CLAIMS_ADJUSTER',
+  'COMPLAINT_OFFICER',
+  'SERVICE_CENTER_MANAGER',
+  'EXECUTIVE',
+  'BI_ANALYST',
+  'AUDITOR',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A field's `@classified(tier, category, mask)`; `mask: null` means MASK is rendered as DENY. */
+export interface FieldClassification {
+  tier: Tier;
+  category: Category;
+  mask: MaskStyle | null;
+}
+
+/** The decision for records in the caller's scope and for records outside it. */
+export interface AccessRule {
+  readonly in: Decision;
+  readonly out: Decision;
+}
+
+/** A category exception: replaces the tier rule for fields of that category, optionally on a narrower scope. */
+export interface CategoryRule extends AccessRule {
+  readonly scope: Scope | null;
+}
+
+export interface RolePolicy {
+  readonly scope: Scope;
+  readonly tiers: Readonly<Record<RuledTier, AccessRule>>;
+  readonly categories: Readonly<Partial<Record<Category, CategoryRule>>>;
+  /** Without a stated purpose, ALLOW above INTERNAL falls back to MASK (auditors). */
+  readonly requiresPurpose: boolean;
+  /** Allowed IDENTITY values are returned as keyed-hash pseudonyms (BI analysts). */
+  readonly pseudonymiseIdentifiers: boolean;
+}
+
+export interface AccessPolicy {
+  readonly version: string;
+  readonly purposes: readonly Purpose[];
+  /** Clear RESTRICTED values need a stated purpose; without one ALLOW falls back to MASK. */
+  readonly restrictedClearRequiresPurpose: boolean;
+  readonly roles: Readonly<Record<Role, RolePolicy>>;
+}
+
+export class AccessPolicyError extends Error {
+  constructor(
+    readonly source: string,
+    /** Every problem found, each `path: what is wrong`. */
+    readonly problems: readonly string[],
+  ) {
+    super(problems.map((problem) => `${source}: ${problem}`).join('\n'));
+    this.name = 'AccessPolicyError';
+  }
+}
+
+/** `shared/access-policy.yaml`; the same relative path works from src/access and dist/access. */
+export const DEFAULT_ACCESS_POLICY_PATH = join(__dirname, '..', '..', 'access-policy.yaml');
+
+export function loadAccessPolicy(path: string = DEFAULT_ACCESS_POLICY_PATH): AccessPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new AccessPolicyError(path, [`cannot be read (${error instanceof Error ? error.message : String(error)})`]);
+  }
+  return parseAccessPolicy(text, path);
+}
+
+/** Parses and validates the policy; every problem is reported at once, each named by its path. */
+export function parseAccessPolicy(text: string, source: string): AccessPolicy {
+  const document = parseDocument(text, { uniqueKeys: true, strict: true, prettyErrors: true });
+  const syntaxProblems = [...document.errors, ...document.warnings].map((problem) => `invalid YAML: ${problem.message}`);
+  if (syntaxProblems.length > 0) throw new AccessPolicyError(source, syntaxProblems);
+
+  const validator = new PolicyValidator();
+  const policy = validator.policy(document.toJS({ maxAliasCount: 100 }));
+  if (validator.problems.length > 0 || policy === undefined) throw new AccessPolicyError(source, validator.problems);
+  return deepFreeze(policy);
+}
+
+type PlainObject = Record<string, unknown>;
+
+const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles'] as const;
+const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers'] as const;
+const RULE_KEYS = ['in', 'out'] as const;
+const CATEGORY_RULE_KEYS = ['in', 'out', 'scope'] as const;
+
+/** Collects problems instead of stopping at the first, so one review round fixes them all. */
+class PolicyValidator {
+  readonly problems: string[] = [];
+
+  policy(value: unknown): AccessPolicy | undefined {
+    const root = this.object(value, '(document)');
+    if (!root) return undefined;
+    this.onlyKeys(root, TOP_LEVEL_KEYS, '');
+    const version = this.version(root.version);
+    const purposes = this.purposes(root.purposes);
+    const restrictedClearRequiresPurpose = this.requiredBoolean(root.restrictedClearRequiresPurpose, 'restrictedClearRequiresPurpose');
+    const roles = this.roles(root.roles);
+    if (version === undefined || purposes === undefined || restrictedClearRequiresPurpose === undefined || roles === undefined) return undefined;
+    return { version, purposes, restrictedClearRequiresPurpose, roles };
+  }
+
+  private version(value: unknown): string | undefined {
+    if (value === undefined) return this.fail('version', 'is missing');
+    // An unquoted `2026.11` is a YAML number: insist on a string so the version is reproduced exactly.
+    if (typeof value !== 'string') return this.fail('version', `must be a string (quote it), got ${describe(value)}`);
+    if (!/^\S+$/.test(value)) return this.fail('version', `must be a non-empty string without spaces, got ${describe(value)}`);
+    return value;
+  }
+
+  private purposes(value: unknown): Purpose[] | undefined {
+    if (value === undefined) return this.fail('purposes', 'is missing');
+    if (!Array.isArray(value)) return this.fail('purposes', `must be a list of ${PURPOSES.join(', ')}, got ${describe(value)}`);
+    const purposes: Purpose[] = [];
+    value.forEach((item: unknown, index) => {
+      const purpose = this.oneOf(item, PURPOSES, `purposes[${index}]`);
+      if (purpose === undefined) return;
+      if (purposes.includes(purpose)) this.fail(`purposes[${index}]`, `"${purpose}" is listed twice`);
+      else purposes.push(purpose);
+    });
+    return purposes.length === value.length ? purposes : undefined;
+  }
+
+  private roles(value: unknown): Record<Role, RolePolicy> | undefined {
+    if (value === undefined) return this.fail('roles', 'is missing');
+    const roles = this.object(value, 'roles');
+    if (!roles) return undefined;
+    this.onlyKeys(roles, ROLES, 'roles', 'role');
+    const parsed: Partial<Record<Role, RolePolicy>> = {};
+    for (const role of ROLES) {
+      if (!(role in roles)) {
+        this.fail(`roles.${role}`, 'is missing (every role needs an entry)');
+        continue;
+      }
+      const rolePolicy = this.rolePolicy(roles[role], `roles.${role}`);
+      if (rolePolicy) parsed[role] = rolePolicy;
+    }
+    return ROLES.every((role) => parsed[role] !== undefined) ? (parsed as Record<Role, RolePolicy>) : undefined;
+  }
+
+  private rolePolicy(value: unknown, path: string): RolePolicy | undefined {
+    const entry = this.object(value, path);
+    if (!entry) return undefined;
+    this.onlyKeys(entry, ROLE_KEYS, path);
+    const scope = entry.scope === undefined ? this.fail(`${path}.scope`, 'is missing') : this.oneOf(entry.scope, SCOPES, `${path}.scope`);
+    const tiers = this.tiers(entry.tiers, `${path}.tiers`);
+    // With a broken scope, still check the categories (against the widest scope) so every problem is reported.
+    const categories = this.categories(entry.categories, `${path}.categories`, scope ?? 'ALL');
+    const requiresPurpose = this.optionalBoolean(entry.requiresPurpose, `${path}.requiresPurpose`);
+    const pseudonymiseIdentifiers = this.optionalBoolean(entry.pseudonymiseIdentifiers, `${path}.pseudonymiseIdentifiers`);
+    if (scope === undefined || tiers === undefined || categories === undefined || requiresPurpose === undefined || pseudonymiseIdentifiers === undefined) return undefined;
+    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers };
+  }
+
+  private tiers(value: unknown, path: string): Record<RuledTier, AccessRule> | undefined {
+    if (value === undefined) return this.fail(path, 'is missing');
+    const entry = this.object(value, path);
+    if (!entry) return undefined;
+    for (const key of Object.keys(entry)) {
+      if (key === 'PUBLIC') this.fail(`${path}.PUBLIC`, 'takes no entry: PUBLIC is always ALLOW for an authenticated role');
+      else if (!(RULED_TIERS as readonly string[]).includes(key)) this.fail(`${path}.${key}`, `unknown tier; expected one of ${RULED_TIERS.join(', ')}`);
+    }
+    const parsed: Partial<Record<RuledTier, AccessRule>> = {};
+    for (const tier of RULED_TIERS) {
+      if (!(tier in entry)) {
+        this.fail(`${path}.${tier}`, 'is missing (every tier above PUBLIC needs a rule)');
+        continue;
+      }
+      const rule = this.rule(entry[tier], `${path}.${tier}`, RULE_KEYS);
+      if (rule) parsed[tier] = { in: rule.in, out: rule.out };
+    }
+    const complete = RULED_TIERS.every((tier) => parsed[tier] !== undefined);
+    if (complete) this.tiersAreOrdered(parsed as Record<RuledTier, AccessRule>, path);
+    return complete ? (parsed as Record<RuledTier, AccessRule>) : undefined;
+  }
+
+  /** Tiers are ordered: a higher tier may never be more open than a lower one (catches swapped rows). */
+  private tiersAreOrdered(tiers: Record<RuledTier, AccessRule>, path: string): void {
+    for (let index = 1; index < RULED_TIERS.length; index++) {
+      const lower = RULED_TIERS[index - 1]!;
+      const higher = RULED_TIERS[index]!;
+      for (const side of RULE_KEYS) {
+        if (openness(tiers[higher][side]) > openness(tiers[lower][side])) {
+          this.fail(`${path}.${higher}.${side}`, `${tiers[higher][side]} is more open than ${lower}.${side} (${tiers[lower][side]}); a higher tier may not be more open than a lower one`);
+        }
+      }
+    }
+  }
+
+  private categories(value: unknown, path: string, roleScope: Scope): Partial<Record<Category, CategoryRule>> | undefined {
+    if (value === undefined || value === null) return {};
+    const entry = this.object(value, path);
+    if (!entry) return undefined;
+    this.onlyKeys(entry, CATEGORIES, path, 'category');
+    const parsed: Partial<Record<Category, CategoryRule>> = {};
+    for (const category of CATEGORIES) {
+      if (!(category in entry)) continue;
+      const categoryPath = `${path}.${category}`;
+      const rule = this.rule(entry[category], categoryPath, CATEGORY_RULE_KEYS);
+      const scope = rule?.scope === undefined ? null : this.narrowedScope(rule.scope, `${categoryPath}.scope`, roleScope);
+      if (rule && scope !== undefined) parsed[category] = { in: rule.in, out: rule.out, scope };
+    }
+    return parsed;
+  }
+
+  /** A category may narrow the role's scope (OWN < BRANCH < ALL), never widen it. */
+  private narrowedScope(value: unknown, path: string, roleScope: Scope): Scope | undefined {
+    const scope = this.oneOf(value, SCOPES, path);
+    if (scope === undefined) return undefined;
+    if (SCOPES.indexOf(scope) > SCOPES.indexOf(roleScope)) {
+      return this.fail(path, `"${scope}" is wider than the role's scope "${roleScope}"; a category may only narrow it`);
+    }
+    return scope;
+  }
+
+  private rule(value: unknown, path: string, allowedKeys: readonly string[]): (AccessRule & { scope?: unknown }) | undefined {
+    const entry = this.object(value, path);
+    if (!entry) return undefined;
+    this.onlyKeys(entry, allowedKeys, path);
+    const decisions: Partial<Record<'in' | 'out', Decision>> = {};
+    for (const side of RULE_KEYS) {
+      if (!(side in entry)) this.fail(`${path}.${side}`, `is missing (one of ${DECISIONS.join(', ')})`);
+      else decisions[side] = this.oneOf(entry[side], DECISIONS, `${path}.${side}`);
+    }
+    if (decisions.in === undefined || decisions.out === undefined) return undefined;
+    // Records outside the caller's scope never get more than records inside it.
+    if (openness(decisions.out) > openness(decisions.in)) {
+      this.fail(`${path}.out`, `${decisions.out} is more open than in (${decisions.in}); out of scope may not be more open than in scope`);
+      return undefined;
+    }
+    return { in: decisions.in, out: decisions.out, scope: entry.scope };
+  }
+
+  private object(value: unknown, path: string): PlainObject | undefined {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as PlainObject;
+    return this.fail(path, `must be a mapping, got ${describe(value)}`);
+  }
+
+  private onlyKeys(entry: PlainObject, allowed: readonly string[], path: string, kind = 'key'): void {
+    for (const key of Object.keys(entry)) {
+      if (!allowed.includes(key)) this.fail(path === '' ? key : `${path}.${key}`, `unknown ${kind}; expected one of ${allowed.join(', ')}`);
+    }
+  }
+
+  private oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T | undefined {
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    return this.fail(path, `${describe(value)} is not one of ${allowed.join(', ')}`);
+  }
+
+  private requiredBoolean(value: unknown, path: string): boolean | undefined {
+    if (value === undefined) return this.fail(path, 'is missing (true or false)');
+    return this.optionalBoolean(value, path);
+  }
+
+  private optionalBoolean(value: unknown, path: string): boolean | undefined {
+    if (value === undefined) return false;
+    if (typeof value === 'boolean') return value;
+    return this.fail(path, `must be true or false, got ${describe(value)}`);
+  }
+
+  private fail(path: string, problem: string): undefined {
+    this.problems.push(`${path}: ${problem}`);
+    return undefined;
+  }
+}
+
+/** 2 = ALLOW, 1 = MASK, 0 = DENY. */
+export function openness(decision: Decision): number {
+  return DECISIONS.length - 1 - DECISIONS.indexOf(decision);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${String(value)}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

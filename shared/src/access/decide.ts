@@ -1,0 +1,131 @@
+/**
+ * One decision for one caller, one field and one record (ACCESS-MODEL.md sections 2–4). Pure: the same
+ * policy, caller, classification and row scope always give the same decision, so gateway and subgraph agree.
+ */
+import type { RowScope } from '../row-scope';
+import { CATEGORIES } from './access-policy';
+import type { AccessPolicy, AccessRule, Category, Decision, FieldClassification, Purpose, Role, RolePolicy, Scope } from './access-policy';
+
+export interface Caller {
+  staffId: string;
+  role: Role;
+  /** Materialised path of the caller's branch, e.g. `/1/3/`. */
+  branchPath: string;
+  /** Manager grade; carried for audit, the default matrix does not depend on it. */
+  grade: string | null;
+  purpose: Purpose | null;
+}
+
+export interface AccessDecision {
+  decision: Decision;
+  /** Whether the record is in the caller's (effective) scope. */
+  inScope: boolean;
+  /** Which rule decided, for the audit trail, e.g. `CUSTOMER_MANAGER/CONFIDENTIAL/out` (labels listed at `decide`). */
+  rule: string;
+  /** ALLOW, but return a keyed-hash pseudonym instead of the value (BI analysts' IDENTITY fields). */
+  pseudonymise: boolean;
+}
+
+/** Deny by default: a field without a classification counts as RESTRICTED, unmaskable. */
+export const UNCLASSIFIED: Readonly<FieldClassification> = Object.freeze({ tier: 'RESTRICTED', category: 'GENERAL', mask: null });
+
+/**
+ * Rule labels: `ROLE/TIER/side` or `ROLE/CATEGORY/side` (side `in` or `out`), `PUBLIC`, or `ROLE/unknown-role`
+ * and `ROLE/unknown-classification`; fallbacks append `;no-purpose` (ALLOW became MASK) and
+ * `;no-mask-style` (MASK became DENY).
+ */
+export function decide(policy: AccessPolicy, caller: Caller, field: FieldClassification, scope: RowScope | undefined): AccessDecision {
+  const rolePolicy = roleOf(policy, caller.role);
+  if (!rolePolicy) return { decision: 'DENY', inScope: false, rule: `${caller.role}/unknown-role`, pseudonymise: false };
+  const applicable = applicableRule(rolePolicy, field);
+  const inScope = isInScope(applicable?.scope ?? rolePolicy.scope, caller, scope);
+  return { ...decideOnSide(policy, caller.role, rolePolicy, field, caller.purpose, inScope), inScope };
+}
+
+/** True when the role gets DENY in scope and out of scope: the gateway removes such fields before planning. */
+export function deniedInEveryScope(policy: AccessPolicy, role: Role, field: FieldClassification, purpose: Purpose | null): boolean {
+  const rolePolicy = roleOf(policy, role);
+  if (!rolePolicy) return true;
+  return [true, false].every((inScope) => decideOnSide(policy, role, rolePolicy, field, purpose, inScope).decision === 'DENY');
+}
+
+/**
+ * OWN: the caller is among the record's responsible staff. BRANCH: the record's branch is the caller's or
+ * below it. ALL: every record. A missing or malformed row scope is out of scope for every scope (deny by default).
+ */
+export function isInScope(scope: Scope, caller: Pick<Caller, 'staffId' | 'branchPath'>, record: RowScope | undefined): boolean {
+  if (!record) return false;
+  switch (scope) {
+    case 'ALL':
+      return true;
+    case 'BRANCH':
+      // Both paths must be complete (`/1/2/`), or `/1/2` would match `/1/23/` and `` would match everything.
+      return isBranchPath(caller.branchPath) && isBranchPath(record.branchPath) && record.branchPath.startsWith(caller.branchPath);
+    case 'OWN':
+      return caller.staffId !== '' && record.responsibleStaffIds.includes(caller.staffId);
+    default:
+      return false;
+  }
+}
+
+const BRANCH_PATH = /^\/(?:[^/]+\/)+$/;
+function isBranchPath(path: string): boolean {
+  return BRANCH_PATH.test(path);
+}
+
+interface ApplicableRule extends AccessRule {
+  scope: Scope | null;
+  name: string;
+}
+
+/** The category exception if the role has one, else the tier rule; undefined for PUBLIC and unknown classifications. */
+function applicableRule(rolePolicy: RolePolicy, field: FieldClassification): ApplicableRule | undefined {
+  if (field.tier === 'PUBLIC' || !Object.hasOwn(rolePolicy.tiers, field.tier)) return undefined;
+  const categoryRule = Object.hasOwn(rolePolicy.categories, field.category) ? rolePolicy.categories[field.category as Category] : undefined;
+  if (categoryRule) return { ...categoryRule, name: field.category };
+  return { ...rolePolicy.tiers[field.tier], scope: null, name: field.tier };
+}
+
+function decideOnSide(
+  policy: AccessPolicy,
+  role: Role,
+  rolePolicy: RolePolicy,
+  field: FieldClassification,
+  purpose: Purpose | null,
+  inScope: boolean,
+): Omit<AccessDecision, 'inScope'> {
+  if (field.tier === 'PUBLIC') return { decision: 'ALLOW', rule: 'PUBLIC', pseudonymise: false };
+  const applicable = applicableRule(rolePolicy, field);
+  // A tier or category the policy does not know (a schema ahead of the code) is denied, never guessed.
+  if (!applicable || !isKnownCategory(field.category)) return { decision: 'DENY', rule: `${role}/unknown-classification`, pseudonymise: false };
+
+  const side = inScope ? 'in' : 'out';
+  let decision = applicable[side];
+  let rule = `${role}/${applicable.name}/${side}`;
+
+  // Only purposes the policy lists count as stated; anything else is no purpose.
+  const purposeStated = purpose !== null && policy.purposes.includes(purpose);
+  const clearNeedsPurpose =
+    (policy.restrictedClearRequiresPurpose && field.tier === 'RESTRICTED') || (rolePolicy.requiresPurpose && field.tier !== 'INTERNAL');
+  if (decision === 'ALLOW' && clearNeedsPurpose && !purposeStated) {
+    decision = 'MASK';
+    rule += ';no-purpose';
+  }
+  if (decision === 'MASK' && field.mask === null) {
+    decision = 'DENY';
+    rule += ';no-mask-style';
+  }
+  // Any allowed IDENTITY value, not only INTERNAL ones, so a later policy opening higher tiers to the role stays pseudonymous.
+  const pseudonymise = decision === 'ALLOW' && rolePolicy.pseudonymiseIdentifiers && field.category === 'IDENTITY';
+  return { decision, rule, pseudonymise };
+}
+
+const KNOWN_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES);
+function isKnownCategory(category: string): boolean {
+  return KNOWN_CATEGORIES.has(category);
+}
+
+/** Roles come from tokens: one the policy does not know gets nothing (Object.hasOwn keeps `__proto__` out). */
+function roleOf(policy: AccessPolicy, role: string): RolePolicy | undefined {
+  return Object.hasOwn(policy.roles, role) ? policy.roles[role as Role] : undefined;
+}

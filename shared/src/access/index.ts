@@ -1,0 +1,33 @@
+// Public API of field-level access control. PURPOSES and Purpose come from ../identity (one list for tokens and policy).
+export {
+  AccessPolicyError,
+  CATEGORIES,
+  DECISIONS,
+  DEFAULT_ACCESS_POLICY_PATH,
+  MASK_STYLES,
+  ROLES,
+  RULED_TIERS,
+  SCOPES,
+  TIERS,
+  loadAccessPolicy,
+  openness,
+  parseAccessPolicy,
+} from './access-policy';
+export type {
+  AccessPolicy,
+  AccessRule,
+  Category,
+  CategoryRule,
+  Decision,
+  FieldClassification,
+  MaskStyle,
+  Role,
+  RolePolicy,
+  RuledTier,
+  Scope,
+  Tier,
+} from './access-policy';
+export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope } from './decide';
+export type { AccessDecision, Caller } from './decide';
+export { applyMask, maskValue } from './masks';
+export { MIN_PSEUDONYM_SECRET_BYTES, PSEUDONYM_PREFIX, pseudonymise } from './pseudonym';
