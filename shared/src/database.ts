@@ -111,8 +111,10 @@ export function openDatabase(config: DatabaseConfig, store: string): Knex {
 export async function insertInChunks<Row extends object>(db: Knex | Knex.Transaction, table: string, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!).length || 1;
-  // SQLite allows 32,766 bound parameters, MySQL 65,535; stay well below.
-  const chunkSize = Math.max(1, Math.floor(30_000 / columns));
+  // SQLite allows 32,766 bound parameters, MySQL 65,535; stay well below. knex writes a multi-row
+  // SQLite insert as one compound SELECT, which SQLite caps at 500 terms.
+  const rowLimit = dialectOf(db as Knex) === 'sqlite' ? 500 : Number.MAX_SAFE_INTEGER;
+  const chunkSize = Math.max(1, Math.min(rowLimit, Math.floor(30_000 / columns)));
   for (let start = 0; start < rows.length; start += chunkSize) {
     await db.table(table).insert(rows.slice(start, start + chunkSize) as Row[]);
   }

@@ -190,6 +190,7 @@ function generateClaims(seed: number, asOf: Date, org: OrgFacts, customer: Custo
         status: statusOfClaim(random, ageDays),
         lossDate: isoDate(lossDate),
         reportedAt: sqlTimestamp(reportedAt),
+        reportChannel: random.weighted([['HOTLINE', 0.55], ['APP', 0.2], ['AGENT', 0.12], ['WECHAT', 0.08], ['COUNTER', 0.05]] as const),
         handlerStaffId: staffOf(org, 'CLAIMS_ADJUSTER', branch, random)?.id ?? null,
         branchId: branch.id,
         branchPath: branch.path,
@@ -200,10 +201,21 @@ function generateClaims(seed: number, asOf: Date, org: OrgFacts, customer: Custo
   return claims;
 }
 
-function statusOfComplaint(random: SeededRandom, ageDays: number): ComplaintStatus {
-  if (ageDays > 60) return random.chance(0.95) ? 'ARCHIVED' : 'FEEDBACK_GIVEN';
-  const index = Math.min(COMPLAINT_STATUSES.length - 1, Math.floor((ageDays / 45) * COMPLAINT_STATUSES.length) + random.int(-1, 1));
-  return COMPLAINT_STATUSES[Math.max(0, index)]!;
+/**
+ * Four in ten complaints are still open: their status is drawn first and their age follows from it
+ * (a few days per step), so every workflow step is represented. The rest are closed and older.
+ */
+function complaintTimeline(random: SeededRandom, asOf: Date, earliest: Date): { status: ComplaintStatus; acceptedAt: Date } {
+  const latest = new Date(asOf.getTime() - 3_600_000);
+  if (random.chance(0.4)) {
+    const open = COMPLAINT_STATUSES.filter((status) => status !== 'ARCHIVED');
+    const status = random.pick(open);
+    const ageDays = open.indexOf(status) * random.int(1, 4) + random.next() * 2;
+    const acceptedAt = new Date(Math.min(latest.getTime(), Math.max(earliest.getTime() + 3_600_000, asOf.getTime() - ageDays * DAY_MS)));
+    return { status, acceptedAt };
+  }
+  const acceptedAt = random.between(new Date(Math.max(earliest.getTime(), asOf.getTime() - 540 * DAY_MS)), new Date(Math.max(earliest.getTime() + 3_600_000, asOf.getTime() - 60 * DAY_MS)));
+  return { status: random.chance(0.95) ? 'ARCHIVED' : 'FEEDBACK_GIVEN', acceptedAt: new Date(Math.min(acceptedAt.getTime(), latest.getTime())) };
 }
 
 function generateComplaints(seed: number, asOf: Date, org: OrgFacts, customer: CustomerFact, policies: readonly PolicyFact[], claims: readonly ClaimFact[]): ComplaintFact[] {
@@ -217,9 +229,7 @@ function generateComplaints(seed: number, asOf: Date, org: OrgFacts, customer: C
     const policy = claim ? policies.find((entry) => entry.policyNo === claim.policyNo) ?? null : policies.length ? random.pick(policies) : null;
     const category = claim ? 'CLAIMS' : random.pick(COMPLAINT_CATEGORIES.filter((entry) => entry !== 'CLAIMS'));
     const earliest = claim ? new Date(`${claim.reportedAt.replace(' ', 'T')}Z`) : new Date(asOf.getTime() - 540 * DAY_MS);
-    // A third are recent, so every workflow step and the deadline warnings are represented.
-    const window = random.chance(0.35) ? 45 : 540;
-    const acceptedAt = random.between(new Date(Math.max(earliest.getTime(), asOf.getTime() - window * DAY_MS)), new Date(asOf.getTime() - 3_600_000));
+    const { status, acceptedAt } = complaintTimeline(random, asOf, earliest);
     const respondent = claim ? org.branches.find((entry) => entry.id === claim.branchId)! : branch;
     complaints.push({
       id,
@@ -228,7 +238,8 @@ function generateComplaints(seed: number, asOf: Date, org: OrgFacts, customer: C
       policyNo: policy?.policyNo ?? null,
       reportNo: claim?.reportNo ?? null,
       acceptedAt: sqlTimestamp(acceptedAt),
-      status: statusOfComplaint(random, (asOf.getTime() - acceptedAt.getTime()) / DAY_MS),
+      source: random.weighted([['HOTLINE', 0.45], ['DIRECT', 0.2], ['REGULATOR_TRANSFER', 0.15], ['ONLINE', 0.1], ['LETTER', 0.06], ['MEDIA', 0.04]] as const),
+      status,
       category,
       handlerStaffId: staffOf(org, 'COMPLAINT_OFFICER', respondent, random)?.id ?? null,
       branchId: respondent.id,

@@ -72,6 +72,11 @@ export interface PolicyFact {
   plate: string | null;
 }
 
+export const CLAIM_REPORT_CHANNELS = ['HOTLINE', 'APP', 'AGENT', 'COUNTER', 'WECHAT'] as const;
+export type ClaimReportChannel = (typeof CLAIM_REPORT_CHANNELS)[number];
+export const COMPLAINT_SOURCES = ['DIRECT', 'HOTLINE', 'REGULATOR_TRANSFER', 'MEDIA', 'ONLINE', 'LETTER'] as const;
+export type ComplaintSource = (typeof COMPLAINT_SOURCES)[number];
+
 export interface ClaimFact {
   id: number;
   reportNo: string;
@@ -80,6 +85,8 @@ export interface ClaimFact {
   status: ClaimStatus;
   lossDate: string;
   reportedAt: string;
+  /** HOTLINE claims have a CLAIM_REPORT ticket in the service-requests system. */
+  reportChannel: ClaimReportChannel;
   handlerStaffId: number | null;
   branchId: number;
   branchPath: string;
@@ -93,6 +100,8 @@ export interface ComplaintFact {
   policyNo: string | null;
   reportNo: string | null;
   acceptedAt: string;
+  /** HOTLINE complaints have a COMPLAINT ticket in the service-requests system. */
+  source: ComplaintSource;
   status: ComplaintStatus;
   category: ComplaintCategory;
   handlerStaffId: number | null;

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { CLAIM_STATUSES } from '@icg/shared';
+import { GraphQLObjectType, Kind, parse, type EnumTypeDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
+import { claimsSubgraph } from '../index';
+import { CLAIM_CAUSES, CLAIM_CLOSED_OUTCOMES, CLAIM_PARTICIPANT_ROLES, CLAIM_PAYMENT_METHODS, CLAIM_REPORT_CHANNELS, SURVEY_TASK_STATUSES } from '../records';
+
+const ownSchema = parse(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
+const objectTypes = ownSchema.definitions.filter((definition): definition is ObjectTypeDefinitionNode => definition.kind === Kind.OBJECT_TYPE_DEFINITION);
+const fields = objectTypes.flatMap((type) => (type.fields ?? []).map((field) => ({ coordinate: `${type.name.value}.${field.name.value}`, field })));
+
+function classification(field: FieldDefinitionNode): Record<string, string> {
+  const directive = field.directives?.find((entry) => entry.name.value === 'classified');
+  return Object.fromEntries((directive?.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '?']));
+}
+
+describe('claims schema classification', () => {
+  it('classifies every field with a tier and a category', () => {
+    const unclassified = fields.filter(({ field }) => !classification(field)['tier'] || !classification(field)['category']).map(({ coordinate }) => coordinate);
+    expect(unclassified).toEqual([]);
+    expect(fields.length).toBeGreaterThan(50);
+  });
+
+  it('makes every field above INTERNAL nullable', () => {
+    const nonNullSensitive = fields
+      .filter(({ field }) => ['CONFIDENTIAL', 'RESTRICTED'].includes(classification(field)['tier']!) && field.type.kind === Kind.NON_NULL_TYPE)
+      .map(({ coordinate }) => coordinate);
+    expect(nonNullSensitive).toEqual([]);
+  });
+
+  it('classifies personal and sensitive fields as the access model requires', () => {
+    const actual = Object.fromEntries(fields.filter(({ field }) => classification(field)['tier'] !== 'INTERNAL').map(({ coordinate, field }) => [coordinate, classification(field)]));
+    expect(actual).toEqual({
+      'Claim.reopenReason': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
+      'Claim.lossDescription': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
+      'Claim.paid': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'Claim.outstandingReserve': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'Claim.recoveries': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'Claim.incurred': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'Claim.fraudScore': { tier: 'RESTRICTED', category: 'CREDIT' },
+      'Claim.specialInvestigation': { tier: 'RESTRICTED', category: 'CREDIT' },
+      'ClaimParticipant.name': { tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' },
+      'ClaimParticipant.mobile': { tier: 'CONFIDENTIAL', category: 'CONTACT', mask: 'MOBILE' },
+      'ClaimParticipant.injuryDescription': { tier: 'RESTRICTED', category: 'HEALTH' },
+      'ClaimParticipant.medicalDetails': { tier: 'RESTRICTED', category: 'HEALTH' },
+      'LossAssessment.assessedAmount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'LossAssessment.approvedAmount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'LossAssessment.notes': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
+      'ClaimPayment.amount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'ClaimPayment.payeeName': { tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' },
+      'ClaimPayment.payeeAccount': { tier: 'RESTRICTED', category: 'FINANCIAL', mask: 'BANK_ACCOUNT' },
+    });
+  });
+
+  it('declares the same enum values the code and the seed use', () => {
+    const enumValues = (name: string): string[] => {
+      const definition = ownSchema.definitions.find((entry): entry is EnumTypeDefinitionNode => entry.kind === Kind.ENUM_TYPE_DEFINITION && entry.name.value === name);
+      return (definition?.values ?? []).map((value) => value.name.value);
+    };
+    expect(enumValues('ClaimStatus')).toEqual([...CLAIM_STATUSES]);
+    expect(enumValues('ClaimClosedOutcome')).toEqual([...CLAIM_CLOSED_OUTCOMES]);
+    expect(enumValues('ClaimCause')).toEqual([...CLAIM_CAUSES]);
+    expect(enumValues('ClaimReportChannel')).toEqual([...CLAIM_REPORT_CHANNELS]);
+    expect(enumValues('ClaimParticipantRole')).toEqual([...CLAIM_PARTICIPANT_ROLES]);
+    expect(enumValues('SurveyTaskStatus')).toEqual([...SURVEY_TASK_STATUSES]);
+    expect(enumValues('ClaimPaymentMethod')).toEqual([...CLAIM_PAYMENT_METHODS]);
+  });
+
+  it('builds a subgraph schema in which every resolver names a real field', () => {
+    const schema = buildSubgraphSchema({ typeDefs: claimsSubgraph.typeDefs, resolvers: claimsSubgraph.resolvers as GraphQLResolverMap<unknown> });
+    const strays = Object.entries(claimsSubgraph.resolvers).flatMap(([typeName, typeResolvers]) => {
+      const type = schema.getType(typeName);
+      if (!(type instanceof GraphQLObjectType)) return [typeName];
+      return Object.keys(typeResolvers).filter((fieldName) => fieldName !== '__resolveReference' && !type.getFields()[fieldName]).map((fieldName) => `${typeName}.${fieldName}`);
+    });
+    expect(strays).toEqual([]);
+  });
+});

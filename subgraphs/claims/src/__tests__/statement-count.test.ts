@@ -1,0 +1,78 @@
+import { TEST_DIALECTS } from '../../../../tests/support/test-database';
+import { startSeededClaims, type SeededClaims } from './harness';
+
+const CLAIM_WITH_LISTS = `
+  reportNo status paid
+  participants { role name }
+  surveyTasks { status surveyor { id } }
+  lossAssessments { assessedAmount }
+  payments { amount }`;
+
+/** One statement for the claims, one per child table: the count must not depend on how many parents. */
+const CLAIMS_AND_FOUR_CHILD_TABLES = 5;
+
+describe.each(TEST_DIALECTS)('SQL statements per request over %s (no N+1)', (dialect) => {
+  let claims: SeededClaims;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    claims = await startSeededClaims(dialect, 600);
+    claims.running.db.on('query', (query: { sql: string }) => statements.push(query.sql));
+  });
+  afterAll(async () => {
+    await claims?.close();
+  });
+
+  async function statementsFor(query: string, variables: Record<string, unknown>): Promise<string[]> {
+    statements.length = 0;
+    const response = await claims.query<{ _entities?: unknown[] }>(query, variables);
+    expect(response.errors).toBeUndefined();
+    return [...statements];
+  }
+
+  const customersWithClaims = (): number[] => [...new Set(claims.facts.claims.map((claim) => claim.customerId))];
+  const policiesWithClaims = (): string[] => [...new Set(claims.facts.claims.map((claim) => claim.policyNo))];
+
+  it('resolves 50 Claim references with their lists in as many statements as 5', async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Claim { ${CLAIM_WITH_LISTS} } } }`;
+    const representations = claims.facts.claims.slice(0, 50).map((claim) => ({ __typename: 'Claim', reportNo: claim.reportNo }));
+    expect(representations).toHaveLength(50);
+    const five = await statementsFor(query, { r: representations.slice(0, 5) });
+    const fifty = await statementsFor(query, { r: representations });
+    expect(fifty).toHaveLength(five.length);
+    expect(fifty).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES);
+  });
+
+  it("lists 50 customers' claims with their lists in as many statements as 5", async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id claims { ${CLAIM_WITH_LISTS} } } } }`;
+    const representations = customersWithClaims().slice(0, 50).map((id) => ({ __typename: 'Customer', id: String(id) }));
+    expect(representations).toHaveLength(50);
+    const five = await statementsFor(query, { r: representations.slice(0, 5) });
+    const fifty = await statementsFor(query, { r: representations });
+    expect(fifty).toHaveLength(five.length);
+    expect(fifty).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES);
+  });
+
+  it("lists 50 policies' claims, and each claim's policy's claims, in as many statements as 5", async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Policy { policyNo claims { ${CLAIM_WITH_LISTS} policy { claims { reportNo } } } } } }`;
+    const representations = policiesWithClaims().slice(0, 50).map((policyNo) => ({ __typename: 'Policy', policyNo }));
+    expect(representations).toHaveLength(50);
+    const five = await statementsFor(query, { r: representations.slice(0, 5) });
+    const fifty = await statementsFor(query, { r: representations });
+    expect(fifty).toHaveLength(five.length);
+    expect(fifty).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES);
+  });
+
+  it('answers 50 root claim fields in as many statements as 5', async () => {
+    const aliased = (count: number): string =>
+      `{ ${claims.facts.claims
+        .slice(0, count)
+        .map((claim, index) => `c${index}: claim(reportNo: "${claim.reportNo}") { ${CLAIM_WITH_LISTS} } i${index}: claimById(id: "${claim.id}") { reportNo }`)
+        .join(' ')} }`;
+    const five = await statementsFor(aliased(5), {});
+    const fifty = await statementsFor(aliased(50), {});
+    expect(fifty).toHaveLength(five.length);
+    // By report number and by id are two lookups, then one per child table.
+    expect(fifty).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES + 1);
+  });
+});

@@ -1,0 +1,2 @@
+export { claimsSubgraph } from './server';
+export { claimsSeeder } from './seed';

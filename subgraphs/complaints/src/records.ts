@@ -1,0 +1,209 @@
+import { attachScope, rowScope, toBoolean, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type ComplaintCategory, type ComplaintStatus, type LineOfBusiness, type RowScope, type Scoped } from '@icg/shared';
+import type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep, EscalationLevel, ReviewOutcome, RootCause } from './workflow';
+
+type Id = number | string;
+type Timestamp = string | Date;
+
+/** A `complaints` row as both dialects return it. */
+export interface ComplaintRow {
+  id: Id;
+  complaint_no: string;
+  source: ComplaintSource;
+  complainant_name: string | null;
+  complainant_mobile: string | null;
+  customer_id: Id;
+  branch_id: Id;
+  branch_path: string;
+  handler_staff_id: Id | null;
+  customer_manager_staff_id: Id | null;
+  respondent_staff_id: Id | null;
+  policy_no: string | null;
+  report_no: string | null;
+  category: ComplaintCategory;
+  line_of_business: LineOfBusiness | null;
+  facts: string | null;
+  request: string | null;
+  complexity: ComplaintComplexity;
+  status: ComplaintStatus;
+  accepted_at: Timestamp;
+  verified_at: Timestamp | null;
+  registered_at: Timestamp | null;
+  transferred_at: Timestamp | null;
+  coordinated_at: Timestamp | null;
+  handled_at: Timestamp | null;
+  feedback_at: Timestamp | null;
+  archived_at: Timestamp | null;
+  deadline_days: number;
+  due_date: string | Date;
+  escalation_level: EscalationLevel;
+  outcome: ComplaintOutcome | null;
+  compensation_amount: number | string | null;
+  review_requested: number | boolean;
+  review_outcome: ReviewOutcome | null;
+  root_cause: RootCause | null;
+  rectification: string | null;
+  archived: number | boolean;
+}
+
+export interface ComplaintStepRow {
+  id: Id;
+  complaint_id: Id;
+  sequence: number;
+  step: ComplaintStep;
+  actor_staff_id: Id | null;
+  at: Timestamp;
+  form: ComplaintForm | null;
+  note: string | null;
+}
+
+export interface DeadlineExtensionRow {
+  id: Id;
+  complaint_id: Id;
+  sequence: number;
+  days: number;
+  approved_by_staff_id: Id | null;
+  approved_at: Timestamp;
+  reason: string | null;
+  notified_complainant_at: Timestamp | null;
+}
+
+/** An entity another subgraph owns, referred to by its key; it carries the referring record's scope. */
+export type IdReference = Scoped<{ id: string }>;
+
+export interface ComplaintRecord {
+  id: string;
+  complaintNo: string;
+  source: ComplaintSource;
+  complainantName: string | null;
+  complainantMobile: string | null;
+  customer: IdReference;
+  respondentBranch: IdReference;
+  respondentStaff: IdReference | null;
+  policy: Scoped<{ policyNo: string }> | null;
+  claim: Scoped<{ reportNo: string }> | null;
+  category: ComplaintCategory;
+  lineOfBusiness: LineOfBusiness | null;
+  facts: string | null;
+  request: string | null;
+  complexity: ComplaintComplexity;
+  status: ComplaintStatus;
+  acceptedAt: string;
+  verifiedAt: string | null;
+  registeredAt: string | null;
+  transferredAt: string | null;
+  coordinatedAt: string | null;
+  handledAt: string | null;
+  feedbackAt: string | null;
+  archivedAt: string | null;
+  deadlineDays: number;
+  dueDate: string;
+  escalationLevel: EscalationLevel;
+  outcome: ComplaintOutcome | null;
+  compensationAmount: number | null;
+  reviewRequested: boolean;
+  reviewOutcome: ReviewOutcome | null;
+  rootCause: RootCause | null;
+  rectification: string | null;
+  archived: boolean;
+  handler: IdReference | null;
+}
+
+export interface ComplaintStepRecord {
+  step: ComplaintStep;
+  actor: IdReference | null;
+  at: string;
+  form: ComplaintForm | null;
+  note: string | null;
+}
+
+export interface DeadlineExtensionRecord {
+  days: number;
+  approvedBy: IdReference | null;
+  approvedAt: string;
+  reason: string | null;
+  notifiedComplainantAt: string | null;
+}
+
+function idReference(id: Id, scope: RowScope): IdReference {
+  return attachScope({ id: toId(id) }, scope);
+}
+
+function optionalIdReference(id: Id | null, scope: RowScope): IdReference | null {
+  return id === null ? null : idReference(id, scope);
+}
+
+/** Accountable branch, handler and the customer's manager: ACCESS-MODEL.md section 3. */
+function complaintScope(row: ComplaintRow): RowScope {
+  return rowScope(row.branch_path, row.handler_staff_id, row.customer_manager_staff_id);
+}
+
+export function toComplaint(row: ComplaintRow): Scoped<ComplaintRecord> {
+  const scope = complaintScope(row);
+  return attachScope(
+    {
+      id: toId(row.id),
+      complaintNo: row.complaint_no,
+      source: row.source,
+      complainantName: row.complainant_name,
+      complainantMobile: row.complainant_mobile,
+      customer: idReference(row.customer_id, scope),
+      respondentBranch: idReference(row.branch_id, scope),
+      respondentStaff: optionalIdReference(row.respondent_staff_id, scope),
+      policy: row.policy_no === null ? null : attachScope({ policyNo: row.policy_no }, scope),
+      claim: row.report_no === null ? null : attachScope({ reportNo: row.report_no }, scope),
+      category: row.category,
+      lineOfBusiness: row.line_of_business,
+      facts: row.facts,
+      request: row.request,
+      complexity: row.complexity,
+      status: row.status,
+      acceptedAt: toIsoTimestamp(row.accepted_at)!,
+      verifiedAt: toIsoTimestamp(row.verified_at),
+      registeredAt: toIsoTimestamp(row.registered_at),
+      transferredAt: toIsoTimestamp(row.transferred_at),
+      coordinatedAt: toIsoTimestamp(row.coordinated_at),
+      handledAt: toIsoTimestamp(row.handled_at),
+      feedbackAt: toIsoTimestamp(row.feedback_at),
+      archivedAt: toIsoTimestamp(row.archived_at),
+      deadlineDays: row.deadline_days,
+      dueDate: toIsoDate(row.due_date)!,
+      escalationLevel: row.escalation_level,
+      outcome: row.outcome,
+      compensationAmount: toNumberOrNull(row.compensation_amount),
+      reviewRequested: toBoolean(row.review_requested),
+      reviewOutcome: row.review_outcome,
+      rootCause: row.root_cause,
+      rectification: row.rectification,
+      archived: toBoolean(row.archived),
+      handler: optionalIdReference(row.handler_staff_id, scope),
+    },
+    scope,
+  );
+}
+
+/** Steps and extensions belong to their complaint and inherit its scope. */
+export function toComplaintStep(row: ComplaintStepRow, parentScope: RowScope): Scoped<ComplaintStepRecord> {
+  return attachScope(
+    {
+      step: row.step,
+      actor: optionalIdReference(row.actor_staff_id, parentScope),
+      at: toIsoTimestamp(row.at)!,
+      form: row.form,
+      note: row.note,
+    },
+    parentScope,
+  );
+}
+
+export function toDeadlineExtension(row: DeadlineExtensionRow, parentScope: RowScope): Scoped<DeadlineExtensionRecord> {
+  return attachScope(
+    {
+      days: row.days,
+      approvedBy: optionalIdReference(row.approved_by_staff_id, parentScope),
+      approvedAt: toIsoTimestamp(row.approved_at)!,
+      reason: row.reason,
+      notifiedComplainantAt: toIsoTimestamp(row.notified_complainant_at),
+    },
+    parentScope,
+  );
+}

@@ -1,0 +1,2 @@
+export { serviceRequestsSubgraph } from './server';
+export { serviceRequestsSeeder } from './seed';

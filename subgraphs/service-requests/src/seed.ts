@@ -1,0 +1,31 @@
+import { insertInChunks, type Knex, type SeedBatch, type SubgraphSeeder } from '@icg/shared';
+import { draftTickets, indexFacts } from './seed-drafts';
+import { ticketRows, type RowContext } from './seed-rows';
+import { TABLES, type CallRecordRow, type ReturnVisitRow, type ServiceRequestRow } from './tables';
+
+/** Elaborates a batch's facts into the hotline's tickets, calls and return visits; rows are built in memory and written in chunks. */
+export const serviceRequestsSeeder: SubgraphSeeder = {
+  name: 'service-requests',
+  tables: [TABLES.returnVisits, TABLES.callRecords, TABLES.serviceRequests],
+  async seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
+    const facts = indexFacts(batch);
+    const headOffice = batch.org.branches.find((branch) => branch.level === 'HEAD_OFFICE');
+    const hotlineAgents = headOffice ? batch.org.staffByRoleAndBranch('HOTLINE_AGENT', headOffice.id) : [];
+    if (hotlineAgents.length === 0) throw new Error('The org facts have no head-office hotline agents to staff the hotline');
+    const context: RowContext = { seed: batch.seed, asOf: facts.asOf, hotlineAgents };
+
+    const tickets: ServiceRequestRow[] = [];
+    const calls: CallRecordRow[] = [];
+    const visits: ReturnVisitRow[] = [];
+    for (const draft of draftTickets(facts)) {
+      const rows = ticketRows(draft, context);
+      tickets.push(rows.ticket);
+      calls.push(...rows.calls);
+      visits.push(...rows.visits);
+    }
+    // Parents first: calls and visits reference their ticket.
+    await insertInChunks(db, TABLES.serviceRequests, tickets);
+    await insertInChunks(db, TABLES.callRecords, calls);
+    await insertInChunks(db, TABLES.returnVisits, visits);
+  },
+};

@@ -1,0 +1,76 @@
+import type { ServiceRequestStatus, ServiceRequestType } from '@icg/shared';
+
+/** Table names and row shapes, shared by the loaders that read rows and the seeder that writes them. */
+export const TABLES = {
+  serviceRequests: 'service_requests',
+  callRecords: 'call_records',
+  returnVisits: 'return_visits',
+} as const;
+
+export const SERVICE_REQUEST_CHANNELS = ['PHONE', 'APP', 'WECHAT', 'WEB', 'COUNTER'] as const;
+export type ServiceRequestChannel = (typeof SERVICE_REQUEST_CHANNELS)[number];
+export const SERVICE_REQUEST_PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
+export type ServiceRequestPriority = (typeof SERVICE_REQUEST_PRIORITIES)[number];
+export const CALL_DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+export const RETURN_VISIT_OUTCOMES = ['REACHED', 'NO_ANSWER', 'CALLBACK_REQUESTED', 'DECLINED'] as const;
+export type ReturnVisitOutcome = (typeof RETURN_VISIT_OUTCOMES)[number];
+
+/** BIGINT ids come back as numbers (or strings beyond 2^53 on MySQL); timestamps as `YYYY-MM-DD HH:MM:SS`. */
+type BigIntId = number | string;
+
+export interface ServiceRequestRow {
+  id: BigIntId;
+  ticket_no: string;
+  channel: ServiceRequestChannel;
+  type: ServiceRequestType;
+  status: ServiceRequestStatus;
+  priority: ServiceRequestPriority;
+  subject: string;
+  description: string | null;
+  caller_name: string | null;
+  caller_mobile: string | null;
+  customer_id: BigIntId;
+  policy_no: string | null;
+  spawned_claim_report_no: string | null;
+  spawned_complaint_no: string | null;
+  branch_id: BigIntId;
+  branch_path: string;
+  assignee_staff_id: BigIntId | null;
+  customer_manager_staff_id: BigIntId | null;
+  opened_at: string;
+  triaged_at: string | null;
+  assigned_at: string | null;
+  first_response_at: string | null;
+  pending_since: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  sla_due_at: string;
+  sla_paused_minutes: number;
+}
+
+export interface CallRecordRow {
+  id: BigIntId;
+  service_request_id: BigIntId;
+  direction: CallDirection;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  wait_seconds: number;
+  duration_seconds: number | null;
+  /** 0/1 in both dialects once read; written as a boolean. */
+  answered_by_agent: number | boolean;
+  agent_staff_id: BigIntId | null;
+  recording_url: string | null;
+}
+
+export interface ReturnVisitRow {
+  id: BigIntId;
+  service_request_id: BigIntId;
+  agent_staff_id: BigIntId | null;
+  scheduled_for: string;
+  visited_at: string | null;
+  outcome: ReturnVisitOutcome | null;
+  satisfaction: number | null;
+  notes: string | null;
+}
