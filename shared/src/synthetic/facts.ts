@@ -133,6 +133,6 @@ export interface SubgraphSeeder {
   /** Tables this seeder writes, children first, so a reset can empty them in a safe order. */
   tables: readonly string[];
   /** Reference data written once before any batch (org tree, staff). */
-  seedReference?(db: Knex, org: OrgFacts, seed: number): Promise<void>;
+  seedReference?(db: Knex, org: OrgFacts, seed: number, asOf: Date): Promise<void>;
   seedBatch(db: Knex, batch: SeedBatch): Promise<void>;
 }

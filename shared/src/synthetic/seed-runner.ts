@@ -71,7 +71,7 @@ export async function seedStores(options: SeedOptions): Promise<SeedSummary> {
       } else if (await hasData(db, store.seeder)) {
         throw new SeedRefusedError(`The ${store.module.name} store already has data; pass reset to replace it`);
       }
-      if (store.seeder.seedReference) await db.transaction((trx) => store.seeder.seedReference!(trx, org, options.seed));
+      if (store.seeder.seedReference) await db.transaction((trx) => store.seeder.seedReference!(trx, org, options.seed, asOf));
     }
     for (let first = 1; first <= options.customers; first += batchSize) {
       const last = Math.min(options.customers, first + batchSize - 1);

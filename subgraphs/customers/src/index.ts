@@ -1,0 +1,2 @@
+export { customersSubgraph } from './server';
+export { customersSeeder } from './seed';

@@ -1,0 +1,5 @@
+import type { Migration } from '@icg/shared';
+import { initialMigration } from './001_initial';
+
+/** Applied in this order; never reorder or edit one that has shipped, add a new one. */
+export const migrations: readonly Migration[] = [initialMigration];

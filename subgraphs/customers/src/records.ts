@@ -1,0 +1,466 @@
+import {
+  attachScope,
+  connectionFromRows,
+  rowScope,
+  scopeOf,
+  toBoolean,
+  toId,
+  toIsoDate,
+  toIsoTimestamp,
+  toNumberOrNull,
+  type BranchLevel,
+  type Connection,
+  type ManagerGrade,
+  type RowScope,
+  type Scoped,
+  type StaffRole,
+} from '@icg/shared';
+
+/**
+ * Rows as the store returns them (SQLite and MySQL differ in number and boolean shapes) and the
+ * objects handed to GraphQL. Every object gets its row scope here: its own for customers, staff and
+ * branches, the parent's for everything that belongs to one of them.
+ */
+
+type DbId = number | string;
+type DbBoolean = number | boolean;
+type DbMoney = number | string;
+
+export type CustomerKind = 'INDIVIDUAL' | 'ORGANISATION';
+export type Gender = 'MALE' | 'FEMALE';
+export type IdentityDocumentType = 'RESIDENT_ID' | 'USCC';
+export type IncomeBand = 'UNDER_60K' | 'FROM_60K_TO_120K' | 'FROM_120K_TO_300K' | 'FROM_300K_TO_1M' | 'OVER_1M';
+export type CreditRating = 'AAA' | 'AA' | 'A' | 'BBB' | 'BB' | 'B' | 'C';
+export type AddressKind = 'HOME' | 'WORK' | 'MAILING' | 'REGISTERED' | 'OPERATING';
+export type HouseholdRelationship = 'SELF' | 'SPOUSE' | 'CHILD' | 'PARENT' | 'SIBLING';
+export type BlacklistStatus = 'PROPOSED' | 'ACTIVE' | 'LIFTED' | 'EXPIRED';
+export type ChangeRequestField = 'MOBILE' | 'EMAIL' | 'ADDRESS' | 'OCCUPATION' | 'INCOME_BAND' | 'MARKETING_CONSENT';
+export type ChangeRequestStatus = 'SUBMITTED' | 'RETURNED' | 'APPROVED' | 'REJECTED';
+
+/** Change requests still waiting for someone: the operator (SUBMITTED) or the manager (RETURNED). */
+export const PENDING_CHANGE_REQUEST_STATUSES: readonly ChangeRequestStatus[] = ['SUBMITTED', 'RETURNED'];
+
+/** Household members younger than this are minors, whose data is RESTRICTED. */
+const AGE_OF_MAJORITY = 18;
+
+export interface BranchRow {
+  id: DbId;
+  code: string;
+  name: string;
+  level: BranchLevel;
+  parent_id: DbId | null;
+  path: string;
+  province: string;
+  city: string | null;
+  area_code: string;
+}
+
+export interface StaffRow {
+  id: DbId;
+  staff_no: string;
+  name: string;
+  gender: Gender;
+  role: StaffRole;
+  grade: ManagerGrade | null;
+  hired_on: string;
+  branch_id: DbId;
+  branch_path: string;
+}
+
+export interface GradeHistoryRow {
+  staff_id: DbId;
+  year: number;
+  grade: ManagerGrade;
+  approved_by_level: BranchLevel;
+  approved_by_branch_id: DbId;
+  approved_on: string;
+}
+
+export interface CustomerRow {
+  id: DbId;
+  customer_no: string;
+  kind: CustomerKind;
+  name: string;
+  gender: Gender | null;
+  birth_date: string | null;
+  id_type: IdentityDocumentType;
+  id_number: string;
+  mobile: string;
+  email: string | null;
+  occupation: string | null;
+  income_band: IncomeBand | null;
+  credit_rating: CreditRating | null;
+  customer_since: string;
+  do_not_solicit: DbBoolean;
+  marketing_consent: DbBoolean;
+  blacklisted: DbBoolean;
+  branch_id: DbId;
+  branch_path: string;
+  customer_manager_staff_id: DbId | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AddressRow {
+  customer_id: DbId;
+  kind: AddressKind;
+  province: string;
+  city: string;
+  line: string;
+}
+
+export interface HouseholdMemberRow {
+  customer_id: DbId;
+  member_no: number;
+  name: string;
+  gender: Gender;
+  relationship: HouseholdRelationship;
+  is_head: DbBoolean;
+  birth_date: string;
+}
+
+export interface BusinessProfileRow {
+  customer_id: DbId;
+  industry: string;
+  registered_capital: DbMoney;
+  employees: number;
+  annual_revenue: DbMoney;
+  legal_representative: string;
+  group_parent_customer_id: DbId | null;
+}
+
+export interface ManagerAssignmentRow {
+  id: DbId;
+  customer_id: DbId;
+  manager_staff_id: DbId;
+  is_primary: DbBoolean;
+  assigned_from: string;
+  assigned_to: string | null;
+  current_primary_customer_id: DbId | null;
+}
+
+export interface VisitReportRow {
+  customer_id: DbId;
+  month: string;
+  manager_staff_id: DbId;
+  visit_count: number;
+  summary: string;
+  submitted_at: string;
+}
+
+export interface BlacklistEntryRow {
+  id: DbId;
+  customer_id: DbId;
+  status: BlacklistStatus;
+  reason: string;
+  proposed_by_staff_id: DbId;
+  approved_by_staff_id: DbId | null;
+  proposed_at: string;
+  activated_at: string | null;
+  lifted_at: string | null;
+  expired_at: string | null;
+  review_due: string | null;
+}
+
+export interface ChangeRequestRow {
+  id: DbId;
+  customer_id: DbId;
+  field: ChangeRequestField;
+  proposed_value: string;
+  status: ChangeRequestStatus;
+  submitted_by_staff_id: DbId;
+  submitted_at: string;
+  reviewed_by_staff_id: DbId | null;
+  reviewed_at: string | null;
+}
+
+const idOrNull = (value: DbId | null): string | null => (value === null ? null : toId(value));
+
+/** The scope a child object inherits; a parent without one is a programming error, not a denial. */
+export function inheritedScope(parent: object): RowScope {
+  const scope = scopeOf(parent);
+  if (!scope) throw new Error('Parent object has no row scope');
+  return scope;
+}
+
+/** Whole years from a YYYY-MM-DD date to `on` (UTC), as ages and tenures are counted. */
+export function wholeYearsSince(date: string, on: Date): number {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const beforeAnniversary = on.getUTCMonth() + 1 < month || (on.getUTCMonth() + 1 === month && on.getUTCDate() < day);
+  return on.getUTCFullYear() - year - (beforeAnniversary ? 1 : 0);
+}
+
+export interface BranchRecord {
+  id: string;
+  code: string;
+  name: string;
+  level: BranchLevel;
+  province: string;
+  city: string | null;
+  path: string;
+  parentId: string | null;
+}
+
+export function branchRecord(row: BranchRow): Scoped<BranchRecord> {
+  return attachScope(
+    { id: toId(row.id), code: row.code, name: row.name, level: row.level, province: row.province, city: row.city, path: row.path, parentId: idOrNull(row.parent_id) },
+    rowScope(row.path),
+  );
+}
+
+export interface StaffRecord {
+  id: string;
+  staffNo: string;
+  name: string;
+  role: StaffRole;
+  branchId: string;
+}
+
+/** A staff member is in their own branch's scope and responsible for themselves. */
+function staffScope(row: StaffRow): RowScope {
+  return rowScope(row.branch_path, row.id);
+}
+
+export function staffRecord(row: StaffRow): Scoped<StaffRecord> {
+  return attachScope({ id: toId(row.id), staffNo: row.staff_no, name: row.name, role: row.role, branchId: toId(row.branch_id) }, staffScope(row));
+}
+
+export interface CustomerManagerRecord {
+  id: string;
+  grade: ManagerGrade;
+  staff: Scoped<StaffRecord>;
+}
+
+/** Null unless the staff member is a customer manager: other staff have no grade or portfolio. */
+export function customerManagerRecord(row: StaffRow | null): Scoped<CustomerManagerRecord> | null {
+  if (!row || row.role !== 'CUSTOMER_MANAGER' || row.grade === null) return null;
+  return attachScope({ id: toId(row.id), grade: row.grade, staff: staffRecord(row) }, staffScope(row));
+}
+
+export interface GradeCertificationRecord {
+  year: number;
+  grade: ManagerGrade;
+  approvedByLevel: BranchLevel;
+  approvedByBranchId: string;
+  approvedOn: string;
+}
+
+export function gradeCertificationRecord(row: GradeHistoryRow, scope: RowScope): Scoped<GradeCertificationRecord> {
+  return attachScope(
+    { year: Number(row.year), grade: row.grade, approvedByLevel: row.approved_by_level, approvedByBranchId: toId(row.approved_by_branch_id), approvedOn: toIsoDate(row.approved_on)! },
+    scope,
+  );
+}
+
+export interface CustomerRecord {
+  id: string;
+  customerNo: string;
+  kind: CustomerKind;
+  name: string;
+  gender: Gender | null;
+  birthDate: string | null;
+  idType: IdentityDocumentType;
+  idNumber: string;
+  mobile: string;
+  email: string | null;
+  occupation: string | null;
+  incomeBand: IncomeBand | null;
+  creditRating: CreditRating | null;
+  customerSince: string;
+  tenureYears: number;
+  doNotSolicit: boolean;
+  marketingConsent: boolean;
+  blacklisted: boolean;
+  branchId: string;
+  primaryManagerStaffId: string | null;
+}
+
+/** A customer and everything of theirs: the owning branch and the primary manager. */
+export function customerRecord(row: CustomerRow, today: Date = new Date()): Scoped<CustomerRecord> {
+  const customerSince = toIsoDate(row.customer_since)!;
+  return attachScope(
+    {
+      id: toId(row.id),
+      customerNo: row.customer_no,
+      kind: row.kind,
+      name: row.name,
+      gender: row.gender,
+      birthDate: toIsoDate(row.birth_date),
+      idType: row.id_type,
+      idNumber: row.id_number,
+      mobile: row.mobile,
+      email: row.email,
+      occupation: row.occupation,
+      incomeBand: row.income_band,
+      creditRating: row.credit_rating,
+      customerSince,
+      tenureYears: Math.max(0, wholeYearsSince(customerSince, today)),
+      doNotSolicit: toBoolean(row.do_not_solicit),
+      marketingConsent: toBoolean(row.marketing_consent),
+      blacklisted: toBoolean(row.blacklisted),
+      branchId: toId(row.branch_id),
+      primaryManagerStaffId: idOrNull(row.customer_manager_staff_id),
+    },
+    rowScope(row.branch_path, row.customer_manager_staff_id),
+  );
+}
+
+export interface CustomerConnectionRecord extends Connection<Scoped<CustomerRecord>> {
+  /** Runs the count query only if a client asks for totalCount. */
+  countTotal(): Promise<number>;
+}
+
+/**
+ * A page of customers from `pageSize + 1` rows. The connection, its edges and page info describe the
+ * query rather than a record, so they carry no row scope; the customers inside do.
+ */
+export function customerConnection(rows: readonly CustomerRow[], pageSize: number, hasCursor: boolean, countTotal: () => Promise<number>): CustomerConnectionRecord {
+  return { ...connectionFromRows(rows.map((row) => customerRecord(row)), pageSize, (customer) => customer.id, hasCursor), countTotal };
+}
+
+export interface AddressRecord {
+  kind: AddressKind;
+  province: string;
+  city: string;
+  line: string;
+  fullAddress: string;
+}
+
+/** Postal form: province, city, line; a municipality (北京市 in 北京市) is written once. */
+export function formatFullAddress(province: string, city: string, line: string): string {
+  return `${province === city ? '' : province}${city}${line}`;
+}
+
+export function addressRecord(row: AddressRow, scope: RowScope): Scoped<AddressRecord> {
+  return attachScope({ kind: row.kind, province: row.province, city: row.city, line: row.line, fullAddress: formatFullAddress(row.province, row.city, row.line) }, scope);
+}
+
+export interface HouseholdMemberRecord {
+  name: string;
+  gender: Gender;
+  relationship: HouseholdRelationship;
+  isHead: boolean;
+  birthDate: string;
+}
+
+export interface HouseholdRecord {
+  size: number;
+  members: Scoped<HouseholdMemberRecord>[];
+  minors: Scoped<HouseholdMemberRecord>[];
+}
+
+/** Null when no household is recorded; adults and minors apart, minors judged on `today`. */
+export function householdRecord(rows: readonly HouseholdMemberRow[], scope: RowScope, today: Date = new Date()): Scoped<HouseholdRecord> | null {
+  if (rows.length === 0) return null;
+  const members: Scoped<HouseholdMemberRecord>[] = [];
+  const minors: Scoped<HouseholdMemberRecord>[] = [];
+  for (const row of rows) {
+    const birthDate = toIsoDate(row.birth_date)!;
+    const member = attachScope({ name: row.name, gender: row.gender, relationship: row.relationship, isHead: toBoolean(row.is_head), birthDate }, scope);
+    (wholeYearsSince(birthDate, today) < AGE_OF_MAJORITY ? minors : members).push(member);
+  }
+  return attachScope({ size: rows.length, members, minors }, scope);
+}
+
+export interface BusinessProfileRecord {
+  industry: string;
+  registeredCapital: number;
+  employees: number;
+  annualRevenue: number;
+  legalRepresentative: string;
+  groupParentCustomerId: string | null;
+}
+
+export function businessProfileRecord(row: BusinessProfileRow, scope: RowScope): Scoped<BusinessProfileRecord> {
+  return attachScope(
+    {
+      industry: row.industry,
+      registeredCapital: toNumberOrNull(row.registered_capital)!,
+      employees: Number(row.employees),
+      annualRevenue: toNumberOrNull(row.annual_revenue)!,
+      legalRepresentative: row.legal_representative,
+      groupParentCustomerId: idOrNull(row.group_parent_customer_id),
+    },
+    scope,
+  );
+}
+
+export interface ManagerAssignmentRecord {
+  managerStaffId: string;
+  isPrimary: boolean;
+  from: string;
+  to: string | null;
+}
+
+export function managerAssignmentRecord(row: ManagerAssignmentRow, scope: RowScope): Scoped<ManagerAssignmentRecord> {
+  return attachScope({ managerStaffId: toId(row.manager_staff_id), isPrimary: toBoolean(row.is_primary), from: toIsoDate(row.assigned_from)!, to: toIsoDate(row.assigned_to) }, scope);
+}
+
+export interface VisitReportRecord {
+  month: string;
+  managerStaffId: string;
+  visitCount: number;
+  summary: string;
+  submittedAt: string;
+}
+
+export function visitReportRecord(row: VisitReportRow, scope: RowScope): Scoped<VisitReportRecord> {
+  return attachScope(
+    { month: row.month, managerStaffId: toId(row.manager_staff_id), visitCount: Number(row.visit_count), summary: row.summary, submittedAt: toIsoTimestamp(row.submitted_at)! },
+    scope,
+  );
+}
+
+export interface BlacklistEntryRecord {
+  status: BlacklistStatus;
+  reason: string;
+  proposedByStaffId: string;
+  approvedByStaffId: string | null;
+  proposedAt: string;
+  activatedAt: string | null;
+  liftedAt: string | null;
+  expiredAt: string | null;
+  reviewDue: string | null;
+}
+
+export function blacklistEntryRecord(row: BlacklistEntryRow, scope: RowScope): Scoped<BlacklistEntryRecord> {
+  return attachScope(
+    {
+      status: row.status,
+      reason: row.reason,
+      proposedByStaffId: toId(row.proposed_by_staff_id),
+      approvedByStaffId: idOrNull(row.approved_by_staff_id),
+      proposedAt: toIsoTimestamp(row.proposed_at)!,
+      activatedAt: toIsoTimestamp(row.activated_at),
+      liftedAt: toIsoTimestamp(row.lifted_at),
+      expiredAt: toIsoTimestamp(row.expired_at),
+      reviewDue: toIsoDate(row.review_due),
+    },
+    scope,
+  );
+}
+
+export interface ChangeRequestRecord {
+  field: ChangeRequestField;
+  proposedValue: string;
+  status: ChangeRequestStatus;
+  submittedByStaffId: string;
+  submittedAt: string;
+  reviewedByStaffId: string | null;
+  reviewedAt: string | null;
+}
+
+export function changeRequestRecord(row: ChangeRequestRow, scope: RowScope): Scoped<ChangeRequestRecord> {
+  return attachScope(
+    {
+      field: row.field,
+      proposedValue: row.proposed_value,
+      status: row.status,
+      submittedByStaffId: toId(row.submitted_by_staff_id),
+      submittedAt: toIsoTimestamp(row.submitted_at)!,
+      reviewedByStaffId: idOrNull(row.reviewed_by_staff_id),
+      reviewedAt: toIsoTimestamp(row.reviewed_at),
+    },
+    scope,
+  );
+}
