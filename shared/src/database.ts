@@ -29,6 +29,9 @@ export function describeDatabase(config: DatabaseConfig, store: string): string 
   return redactUrl(url.toString());
 }
 
+/** knex logs pool errors to the console; the subgraph logs database state itself (without SQL). */
+const quietKnexLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
+
 function mysqlConnection(mysqlUrl: string, database?: string): Knex.MySql2ConnectionConfig {
   const url = new URL(mysqlUrl);
   return {
@@ -83,6 +86,7 @@ export function openDatabase(config: DatabaseConfig, store: string): Knex {
       connection: mysqlConnection(config.mysqlUrl, databaseNameFor(config, store)),
       pool: { min: 0, max: config.poolMax },
       acquireConnectionTimeout: 5_000,
+      log: quietKnexLog,
     });
   }
   const filename = sqliteFileFor(config, store);
@@ -104,6 +108,7 @@ export function openDatabase(config: DatabaseConfig, store: string): Knex {
       },
     },
     acquireConnectionTimeout: 5_000,
+    log: quietKnexLog,
   });
 }
 

@@ -41,6 +41,7 @@ export function databaseUnavailable(subgraph: string): GraphQLError {
 const UNAVAILABLE_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'EPIPE',
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENOTFOUND',
@@ -54,11 +55,12 @@ const UNAVAILABLE_ERROR_CODES = new Set([
 ]);
 
 export function isDatabaseUnavailableError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // Duck-typed: drivers throw plain objects, and errors from another realm (jest) fail instanceof.
+  if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_ERROR_CODES.has(code)) return true;
   // mysql2 marks errors that killed the connection as fatal (e.g. a query on a connection the server dropped).
   if ((error as { fatal?: unknown }).fatal === true) return true;
   // knex reports pool exhaustion while the server is down as a plain timeout error.
-  return error.name === 'KnexTimeoutError';
+  return (error as { name?: unknown }).name === 'KnexTimeoutError';
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
@@ -53,13 +53,14 @@ export interface StartSubgraphOptions {
  */
 export function subgraphErrorFormatter(subgraph: SubgraphName, logger: Logger, isReady: () => boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // graphql-js wraps non-Error throws (mysql2 throws plain `{ code, fatal }` objects) as NonErrorThrown.
+    const original = (unwrapped as { name?: string; thrownValue?: unknown })?.name === 'NonErrorThrown' ? (unwrapped as { thrownValue: unknown }).thrownValue : unwrapped;
     const code = formatted.extensions?.['code'];
-    if (original instanceof GraphQLError || !(original instanceof Error)) {
-      if (isPublicErrorCode(code)) {
-        const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-        return { ...formatted, extensions };
-      }
+    // Apollo copies `code` only from errors we raised as GraphQLErrors; anything else arrives as INTERNAL_SERVER_ERROR.
+    if (isPublicErrorCode(code)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
     }
     if (isDatabaseUnavailableError(original) || !isReady()) {
       return { message: `The ${subgraph} database is unavailable; try again shortly`, path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE', subgraph } };
