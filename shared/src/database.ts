@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { redactUrl, type DatabaseConfig } from './config';
+import type { DatabaseConfig } from './config';
 
 export type { Knex };
 
@@ -25,8 +25,8 @@ export function dialectOf(db: Knex): DatabaseDialect {
 export function describeDatabase(config: DatabaseConfig, store: string): string {
   if (!config.mysqlUrl) return sqliteFileFor(config, store);
   const url = new URL(config.mysqlUrl);
-  url.pathname = `/${databaseNameFor(config, store)}`;
-  return redactUrl(url.toString());
+  const credentials = url.username ? `${url.username}${url.password ? ':***' : ''}@` : '';
+  return `${url.protocol}//${credentials}${url.host}/${databaseNameFor(config, store)}`;
 }
 
 /** knex logs pool errors to the console; the subgraph logs database state itself (without SQL). */
