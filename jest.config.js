@@ -1,4 +1,4 @@
-/** Tests run from TypeScript sources (swc strips types; `tsc --build` in `npm test` type-checks first). */
+/** Tests run from TypeScript sources, transpiled only (`npm test` type-checks everything with tsc first). */
 const workspaceSources = {
   '^@icg/shared$': '<rootDir>/shared/src/index.ts',
   '^@icg/subgraph-(.*)$': '<rootDir>/subgraphs/$1/src/index.ts',
@@ -12,7 +12,7 @@ module.exports = {
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleNameMapper: workspaceSources,
   setupFiles: ['<rootDir>/tests/support/jest-env.js'],
   testTimeout: 60000,
