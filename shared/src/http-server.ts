@@ -8,10 +8,11 @@ export type RouteHandler = (request: IncomingMessage, response: ServerResponse) 
 
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context (fresh loaders, identity…). May throw an HTTP error. */
+  /**
+   * Builds the per-request context (identity, fresh loaders…) before the body is read. Throwing an
+   * HttpError answers the request with that status (e.g. 401) and nothing is executed.
+   */
   context: (request: IncomingMessage, requestId: string) => Promise<TContext>;
-  /** Runs before the body is read; may answer the request itself (e.g. 401) and return false. */
-  authorize?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   maxBodyBytes: number;
   logger: Logger;
   routes?: Record<string, RouteHandler>;
@@ -106,13 +107,10 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
         if (request.method !== 'GET' && request.method !== 'POST') {
           return sendJson(response, 405, { error: 'Method not allowed' }, { allow: 'GET, POST' });
         }
-        if (options.authorize && !(await options.authorize(request, response))) return;
         const requestId = requestIdOf(request);
+        const contextValue = await options.context(request, requestId);
         const httpGraphQLRequest = await parseGraphQLRequest(request, url, options.maxBodyBytes);
-        const result = await options.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest,
-          context: () => options.context(request, requestId),
-        });
+        const result = await options.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => contextValue });
         const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': requestId };
         for (const [name, value] of result.headers) headers[name] = value;
         response.writeHead(result.status ?? 200, headers);

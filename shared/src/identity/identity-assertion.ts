@@ -30,13 +30,24 @@ const ASSERTION_CLOCK_TOLERANCE_SECONDS = 5;
 /** Printable ASCII without spaces, as request ids are logged and echoed in headers. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
-export type AssertedIdentity = StaffIdentity & { requestId: string };
+/** The client's operation, as the gateway saw it, for the subgraphs' audit records. */
+export interface AssertedOperation {
+  name: string | null;
+  /** SHA-256 (hex) of the client's operation document. */
+  hash: string;
+}
+
+export type AssertedIdentity = StaffIdentity & { requestId: string; operation: AssertedOperation | null };
 
 export interface AssertionTarget {
   /** The subgraph's name (`customers`, `policies`…), which becomes the assertion's audience. */
   subgraph: string;
   requestId: string;
+  operation?: AssertedOperation | null;
 }
+
+const OPERATION_HASH = /^[0-9a-f]{64}$/;
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 
 export interface AssertionSigner {
   sign(identity: StaffIdentity, target: AssertionTarget): Promise<string>;
@@ -57,12 +68,16 @@ export function createAssertionSigner(privateKeyPem: string, options: { ttlSecon
   if (!privateKey) throw new TypeError('The identity assertion private key must be an Ed25519 private key in PEM form');
 
   return {
-    async sign(identity, { subgraph, requestId }) {
+    async sign(identity, { subgraph, requestId, operation }) {
       assertValidIdentity(identity);
       if (!REQUEST_ID.test(requestId)) throw new TypeError('The request id must be 1 to 128 printable ASCII characters');
       if (subgraph === '') throw new TypeError('The assertion needs a subgraph name');
+      if (operation && (!OPERATION_HASH.test(operation.hash) || (operation.name !== null && !OPERATION_NAME.test(operation.name)))) {
+        throw new TypeError('The operation needs a SHA-256 hex hash and a GraphQL name or null');
+      }
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ ...identityToClaims(identity), rid: requestId })
+      const operationClaims = operation ? { oph: operation.hash, ...(operation.name ? { opn: operation.name } : {}) } : {};
+      return new SignJWT({ ...identityToClaims(identity), rid: requestId, ...operationClaims })
         .setProtectedHeader({ alg: ASSERTION_ALGORITHM, typ: IDENTITY_ASSERTION_TYPE })
         .setIssuer(IDENTITY_ASSERTION_ISSUER)
         .setAudience(subgraph)
@@ -110,7 +125,13 @@ export function createAssertionVerifier(
       if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
         throw new AuthenticationError('Identity assertion claims are invalid: rid', 'BAD_CLAIMS');
       }
-      return { ...result.identity, requestId };
+      const hash = payload['oph'];
+      const name = payload['opn'];
+      if ((hash !== undefined && (typeof hash !== 'string' || !OPERATION_HASH.test(hash))) || (name !== undefined && (typeof name !== 'string' || !OPERATION_NAME.test(name)))) {
+        throw new AuthenticationError('Identity assertion claims are invalid: operation', 'BAD_CLAIMS');
+      }
+      const operation = typeof hash === 'string' ? { hash, name: typeof name === 'string' ? name : null } : null;
+      return { ...result.identity, requestId, operation };
     },
   };
 }

@@ -71,8 +71,18 @@ describe('identity assertion', () => {
 
   it('round-trips an identity and the request id', async () => {
     const assertion = await signer.sign(MANAGER, target);
-    await expect(customersVerifier.verify(assertion)).resolves.toEqual({ ...MANAGER, requestId: 'req-0001' });
-    await expect(customersVerifier.verify(await signer.sign(AUDITOR, target))).resolves.toEqual({ ...AUDITOR, requestId: 'req-0001' });
+    await expect(customersVerifier.verify(assertion)).resolves.toEqual({ ...MANAGER, requestId: 'req-0001', operation: null });
+    await expect(customersVerifier.verify(await signer.sign(AUDITOR, target))).resolves.toEqual({ ...AUDITOR, requestId: 'req-0001', operation: null });
+  });
+
+  it('carries the client operation\'s name and hash for the audit trail, and refuses malformed ones', async () => {
+    const operation = { name: 'Customer360', hash: 'a'.repeat(64) };
+    await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation }))).resolves.toMatchObject({ operation });
+    await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation: { name: null, hash: 'b'.repeat(64) } }))).resolves.toMatchObject({
+      operation: { name: null, hash: 'b'.repeat(64) },
+    });
+    await expect(signer.sign(MANAGER, { ...target, operation: { name: 'x y', hash: 'a'.repeat(64) } })).rejects.toThrow(TypeError);
+    await expect(signer.sign(MANAGER, { ...target, operation: { name: null, hash: 'short' } })).rejects.toThrow(TypeError);
   });
 
   it('lives 60 s by default and is issued by the gateway for one subgraph', async () => {
