@@ -1,6 +1,6 @@
 import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg } from '@icg/shared';
 import { CUSTOMER_360_QUERY } from '@icg/tools';
-import { postGraphQL } from './support/graphql-client';
+import type { GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { countStatements } from './support/statement-counter';
 import { TEST_DIALECTS } from './support/test-database';
@@ -37,7 +37,7 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
   it('answers one customer with data from all five subgraphs in one response', async () => {
     const customer = company.customers.find((entry) => company.complaints.some((complaint) => complaint.customerId === entry.id) && company.claims.some((claim) => claim.customerId === entry.id))!;
     expect(customer).toBeDefined();
-    const response = await postGraphQL<Customer360>(graph.graphqlUrl, CUSTOMER_360_QUERY, { id: String(customer.id) });
+    const response = await graph.query<Customer360>(CUSTOMER_360_QUERY, { id: String(customer.id) });
     expect(response.errors).toBeUndefined();
     const view = response.data!.customer!;
     expect(view.customerNo).toBe(customer.customerNo);
@@ -55,9 +55,7 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
 
   it('finds records by their business numbers and follows references across subgraphs', async () => {
     const claim = company.claims[0]!;
-    const response = await postGraphQL<{ claim: { reportNo: string; policy: { policyNo: string; customer: { customerNo: string } } } }>(
-      graph.graphqlUrl,
-      `query($reportNo: String!) { claim(reportNo: $reportNo) { reportNo policy { policyNo customer { customerNo } } } }`,
+    const response = await graph.query<{ claim: { reportNo: string; policy: { policyNo: string; customer: { customerNo: string } } } }>(`query($reportNo: String!) { claim(reportNo: $reportNo) { reportNo policy { policyNo customer { customerNo } } } }`,
       { reportNo: claim.reportNo },
     );
     expect(response.errors).toBeUndefined();
@@ -65,20 +63,18 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
     expect(response.data!.claim.policy.customer.customerNo).toBe(company.customers.find((entry) => entry.id === claim.customerId)!.customerNo);
 
     const complaint = company.complaints[0]!;
-    const byComplaint = await postGraphQL<{ complaint: { complaintNo: string; customer: { customerNo: string } } }>(
-      graph.graphqlUrl,
-      `query($no: String!) { complaint(complaintNo: $no) { complaintNo customer { customerNo } } }`,
+    const byComplaint = await graph.query<{ complaint: { complaintNo: string; customer: { customerNo: string } } }>(`query($no: String!) { complaint(complaintNo: $no) { complaintNo customer { customerNo } } }`,
       { no: complaint.complaintNo },
     );
     expect(byComplaint.data!.complaint.customer.customerNo).toBe(company.customers.find((entry) => entry.id === complaint.customerId)!.customerNo);
 
-    const byNumber = await postGraphQL<{ customerByNo: { id: string } }>(graph.graphqlUrl, `query($no: String!) { customerByNo(customerNo: $no) { id } }`, { no: company.customers[4]!.customerNo });
+    const byNumber = await graph.query<{ customerByNo: { id: string } }>(`query($no: String!) { customerByNo(customerNo: $no) { id } }`, { no: company.customers[4]!.customerNo });
     expect(byNumber.data!.customerByNo.id).toBe(String(company.customers[4]!.id));
   });
 
   it('issues as many SQL statements for 50 customers\' 360 views as for 5 (no N+1)', async () => {
     const databases = Object.values(graph.subgraphs).map((running) => running.db);
-    const page = (first: number) => postGraphQL(graph.graphqlUrl, `query($first: Int) { customers(first: $first) { nodes { ${VIEW_360_FIELDS} } } }`, { first });
+    const page = (first: number) => graph.query(`query($first: Int) { customers(first: $first) { nodes { ${VIEW_360_FIELDS} } } }`, { first });
     const warm = await page(5);
     expect(warm.errors).toBeUndefined();
     const forFive = await countStatements(databases, () => page(5));
@@ -96,8 +92,8 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
     let after: string | null = null;
     let totalCount = 0;
     for (let guard = 0; guard < 20; guard++) {
-      const response: Awaited<ReturnType<typeof postGraphQL<{ customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id: string }[] } }>>> =
-        await postGraphQL(graph.graphqlUrl, `query($after: String) { customers(first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`, { after });
+      const response: GraphQLResponse<{ customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id: string }[] } }> =
+        await graph.query(`query($after: String) { customers(first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`, { after });
       expect(response.errors).toBeUndefined();
       const connection = response.data!.customers;
       totalCount = connection.totalCount;
@@ -111,9 +107,7 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
   });
 
   it('answers unknown ids with null and malformed input with BAD_USER_INPUT naming the argument', async () => {
-    const unknown = await postGraphQL<{ customer: null; policy: null; claim: null }>(
-      graph.graphqlUrl,
-      `{ customer(id: "999999") { id } policy(policyNo: "PMO999999999999") { policyNo } claim(reportNo: "RPT999999999999") { reportNo } }`,
+    const unknown = await graph.query<{ customer: null; policy: null; claim: null }>(`{ customer(id: "999999") { id } policy(policyNo: "PMO999999999999") { policyNo } claim(reportNo: "RPT999999999999") { reportNo } }`,
     );
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data).toEqual({ customer: null, policy: null, claim: null });
@@ -127,7 +121,7 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
       [`{ claim(reportNo: "nope") { reportNo } }`, 'reportNo'],
     ];
     for (const [query, argumentName] of cases) {
-      const response = await postGraphQL(graph.graphqlUrl, query);
+      const response = await graph.query(query);
       expect(response.errors).toHaveLength(1);
       expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName });
       expect(JSON.stringify(response.errors)).not.toMatch(/stack|select |http:\/\//i);

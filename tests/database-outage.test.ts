@@ -2,6 +2,7 @@ import { startSubgraph, type RunningSubgraph } from '@icg/shared';
 import { customersSubgraph } from '@icg/subgraph-customers';
 import { postGraphQL } from './support/graphql-client';
 import { TcpProxy } from './support/tcp-proxy';
+import { assertionHeaders, testSubgraphSecurity } from './support/test-security';
 import { createTestDatabases, usingMysql, type TestDatabases } from './support/test-database';
 
 const QUERY = '{ customers(first: 1) { totalCount } }';
@@ -39,6 +40,7 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
       database: { ...databases.config, mysqlUrl: viaProxy.toString() },
       maxBodyBytes: 100_000,
       logLevel: 'silent',
+      security: testSubgraphSecurity(),
     }, { retryDelayMs: 100 });
   }, 60_000);
 
@@ -51,7 +53,7 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   it('starts anyway: health answers, readiness does not, queries get a clear error', async () => {
     expect((await fetch(`${subgraph.url}/health`)).status).toBe(200);
     expect((await fetch(`${subgraph.url}/ready`)).status).toBe(503);
-    const response = await postGraphQL(`${subgraph.url}/graphql`, QUERY);
+    const response = await postGraphQL(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', subgraph: 'customers' });
     expect(JSON.stringify(response)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|select /i);
   });
@@ -59,18 +61,18 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   it('becomes ready and answers once the database is back', async () => {
     await proxy.start();
     await eventually(async () => (await fetch(`${subgraph.url}/ready`)).status, (status) => status === 200);
-    const response = await postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY);
+    const response = await postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
     expect(response.errors).toBeUndefined();
     expect(response.data!.customers.totalCount).toBe(0);
   }, 30_000);
 
   it('reports the outage mid-run, keeps serving health, and recovers', async () => {
     await proxy.stop();
-    const during = await postGraphQL(`${subgraph.url}/graphql`, QUERY);
+    const during = await postGraphQL(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
     expect(during.errors?.[0]?.extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', subgraph: 'customers' });
     expect((await fetch(`${subgraph.url}/health`)).status).toBe(200);
     await proxy.start();
-    const after = await eventually(() => postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY), (response) => response.errors === undefined);
+    const after = await eventually(async () => postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers')), (response) => response.errors === undefined);
     expect(after.data!.customers.totalCount).toBe(0);
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CUSTOMER_360_QUERY } from '@icg/tools';
-import { postGraphQL } from './support/graphql-client';
+import { bearerHeaders } from './support/test-security';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 
 /** A "subgraph" that accepts the request and answers only after `delayMs`. */
@@ -35,7 +35,7 @@ describe('gateway safety defaults', () => {
   });
 
   it('does not suggest field names for misspelled fields', async () => {
-    const response = await postGraphQL(graph.graphqlUrl, '{ customer(id: "1") { mobil } }');
+    const response = await graph.query('{ customer(id: "1") { mobil } }');
     expect(response.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(JSON.stringify(response.errors)).not.toMatch(/Did you mean/);
   });
@@ -43,26 +43,26 @@ describe('gateway safety defaults', () => {
   it('refuses bodies over the limit with 413', async () => {
     const response = await fetch(`${graph.graphqlUrl}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await bearerHeaders()) },
       body: JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(200_000) }),
     });
     expect(response.status).toBe(413);
   });
 
   it('blocks cross-site simple requests (CSRF prevention)', async () => {
-    const response = await fetch(`${graph.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`);
+    const response = await fetch(`${graph.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: await bearerHeaders() });
     expect(response.status).toBe(400);
   });
 
   it('limits aliases, including __typename aliases', async () => {
     const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: __typename`).join(' ');
-    const response = await postGraphQL(graph.graphqlUrl, `{ ${aliases} }`);
+    const response = await graph.query(`{ ${aliases} }`);
     expect(response.errors?.length).toBeGreaterThan(0);
     expect(response.data ?? null).toBeNull();
   });
 
   it('sends no framework banner and no open CORS header', async () => {
-    const response = await fetch(graph.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await fetch(graph.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example', ...(await bearerHeaders()) }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -73,7 +73,7 @@ describe('a subgraph that is down or slow', () => {
     const graph = await startGraph({ customers: 20 });
     try {
       await graph.subgraphs.complaints.close();
-      const response = await postGraphQL<{ customer: { customerNo: string; policies: unknown[]; complaints: unknown } }>(graph.graphqlUrl, CUSTOMER_360_QUERY, { id: '1' });
+      const response = await graph.query<{ customer: { customerNo: string; policies: unknown[]; complaints: unknown } }>(CUSTOMER_360_QUERY, { id: '1' });
       expect(response.status).toBe(200);
       expect(response.data!.customer.customerNo).toBe('CU0000000001');
       expect(Array.isArray(response.data!.customer.policies)).toBe(true);
@@ -89,7 +89,7 @@ describe('a subgraph that is down or slow', () => {
     const graph = await startGraph({ customers: 20, subgraphTimeoutMs: 400, subgraphUrlOverrides: { 'service-requests': slow.url } });
     try {
       const started = Date.now();
-      const response = await postGraphQL<{ customer: { customerNo: string } }>(graph.graphqlUrl, CUSTOMER_360_QUERY, { id: '1' });
+      const response = await graph.query<{ customer: { customerNo: string } }>(CUSTOMER_360_QUERY, { id: '1' });
       const elapsed = Date.now() - started;
       expect(elapsed).toBeLessThan(3_000);
       expect(response.data!.customer.customerNo).toBe('CU0000000001');

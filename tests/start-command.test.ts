@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SUBGRAPHS, subgraphPortVariable } from '@icg/shared';
-import { CUSTOMER_360_QUERY } from '@icg/tools';
+import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, mintDevelopmentToken, SUBGRAPHS, subgraphPortVariable } from '@icg/shared';
+import { CUSTOMER_360_QUERY, developmentTokenSecret } from '@icg/tools';
 import { freePort } from './support/free-port';
 import { postGraphQL } from './support/graphql-client';
 
@@ -41,10 +41,18 @@ describe('npm start on the embedded default', () => {
       expect(launcher.output()).toContain('first run: seeding 30 customers');
       expect(launcher.output()).toContain(`http://127.0.0.1:${env['PORT']}/graphql`);
       expect(launcher.output()).toContain('query Customer360');
+      expect(launcher.output()).toContain('npm run -s token -- --role AUDITOR --purpose AUDIT');
+      // The token `npm run token` would mint: signed with the development secret the launcher created.
+      const secret = developmentTokenSecret({ DATA_DIR: dataDir })!;
+      const auditor = identityOfStaff(findStaff(generateOrg(DEFAULT_SEED), 'AUDITOR'), 'AUDIT');
+      const authorization = `Bearer ${await mintDevelopmentToken({ secret, identity: auditor })}`;
+      const anonymous = await postGraphQL(`http://127.0.0.1:${env['PORT']}/graphql`, CUSTOMER_360_QUERY, { id: '1' });
+      expect(anonymous.status).toBe(401);
       const response = await postGraphQL<{ customer: { customerNo: string; policies: unknown[]; claims: unknown[]; serviceRequests: unknown[]; complaints: unknown[] } }>(
         `http://127.0.0.1:${env['PORT']}/graphql`,
         CUSTOMER_360_QUERY,
         { id: '1' },
+        { authorization },
       );
       expect(response.errors).toBeUndefined();
       const customer = response.data!.customer;

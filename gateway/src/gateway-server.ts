@@ -4,7 +4,19 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { createGraphQLHttpServer, createLogger, isSubgraphName, listen, sendJson, type GatewayConfig, type Logger } from '@icg/shared';
+import {
+  createAssertionSigner,
+  createGraphQLHttpServer,
+  createLogger,
+  createTokenVerifier,
+  isSubgraphName,
+  listen,
+  loadAccessPolicy,
+  sendJson,
+  type GatewayConfig,
+  type Logger,
+} from '@icg/shared';
+import { authenticateRequest } from './authenticate-request';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -52,10 +64,14 @@ function loadSupergraphSdl(config: GatewayConfig): string {
  */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.logLevel);
+  // An invalid policy stops the start with a message naming the bad entry.
+  const policy = loadAccessPolicy(config.security.accessPolicyPath);
+  const tokens = createTokenVerifier(config.security.tokens);
+  const signer = createAssertionSigner(config.security.assertionPrivateKeyPem);
   const gateway = new ApolloGateway({
     supergraphSdl: loadSupergraphSdl(config),
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: isSubgraphName(name) ? config.subgraphUrls[name] : url!, timeoutMs: config.subgraphTimeoutMs }),
+      new SubgraphDataSource({ name, url: isSubgraphName(name) ? config.subgraphUrls[name] : url!, timeoutMs: config.subgraphTimeoutMs, signer }),
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
   });
   const protection = armor();
@@ -74,7 +90,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    context: async (_request: IncomingMessage, requestId: string) => ({ requestId }),
+    context: async (request: IncomingMessage, requestId: string) => ({ requestId, identity: await authenticateRequest(request, tokens, policy) }),
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' }),

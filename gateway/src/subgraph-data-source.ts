@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { IDENTITY_ASSERTION_HEADER, type AssertionSigner } from '@icg/shared';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
@@ -7,7 +9,11 @@ export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
   timeoutMs: number;
+  signer: AssertionSigner;
 }
+
+/** GraphQL names only: anything else is left out of the assertion rather than refused. */
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 
 /** Node's fetch with a deadline: the gateway's data source has none by default. */
 function fetcherWithTimeout(timeoutMs: number): Fetcher {
@@ -28,16 +34,34 @@ function isTimeout(error: unknown): boolean {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraphName: string;
   private readonly timeoutMs: number;
+  private readonly signer: AssertionSigner;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url, fetcher: fetcherWithTimeout(options.timeoutMs) });
     this.subgraphName = options.name;
     this.timeoutMs = options.timeoutMs;
+    this.signer = options.signer;
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const requestId = options.context?.requestId;
-    if (requestId) options.request.http?.headers.set('x-request-id', requestId);
+  /**
+   * Each subgraph call carries a fresh assertion of the verified caller, signed by the gateway for
+   * this subgraph only. Requests are built from scratch here, so no client header reaches a subgraph.
+   */
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const context = options.context;
+    const headers = options.request.http?.headers;
+    if (!context?.identity || !headers) return;
+    const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+    const query = incoming?.request.query ?? '';
+    context.operationHash ??= createHash('sha256').update(query).digest('hex');
+    const name = incoming?.request.operationName ?? incoming?.operationName ?? null;
+    const assertion = await this.signer.sign(context.identity, {
+      subgraph: this.subgraphName,
+      requestId: context.requestId,
+      operation: { hash: context.operationHash, name: name && OPERATION_NAME.test(name) ? name : null },
+    });
+    headers.set('x-request-id', context.requestId);
+    headers.set(IDENTITY_ASSERTION_HEADER, assertion);
   }
 
   override didEncounterError(error: Error): void {

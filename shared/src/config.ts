@@ -2,89 +2,13 @@
  * All configuration comes from the environment through this module, validated once at start-up.
  * A bad value stops the process with a message naming the variable and what it expects.
  */
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`Configuration error: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+import { readAuditConfig, type AuditConfig } from './audit/audit-config';
+import { ConfigError, EnvReader, type Environment } from './env-reader';
+import { readAssertionKeys, requireAssertionPrivateKey } from './identity/identity-assertion';
+import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
+import { readOrCreateSecretFile } from './secret-files';
 
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-/** Typed readers over an environment; empty strings count as unset. */
-export class EnvReader {
-  constructor(private readonly env: Environment = process.env) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  optionalString(name: string): string | undefined {
-    return this.raw(name);
-  }
-
-  int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
-    const raw = this.raw(name);
-    if (raw === undefined) return fallback;
-    if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-    const value = Number(raw);
-    if (range.min !== undefined && value < range.min) throw new ConfigError(name, `must be at least ${range.min}, got ${value}`);
-    if (range.max !== undefined && value > range.max) throw new ConfigError(name, `must be at most ${range.max}, got ${value}`);
-    return value;
-  }
-
-  port(name: string, fallback: number): number {
-    return this.int(name, fallback, { min: 0, max: 65535 });
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const raw = this.raw(name);
-    if (raw === undefined) return fallback;
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw new ConfigError(name, `must be true or false, got "${raw}"`);
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.raw(name);
-    if (raw === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(raw)) {
-      throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-    }
-    return raw as T;
-  }
-
-  url(name: string, fallback: string | undefined, protocols: readonly string[]): string | undefined {
-    const raw = this.raw(name) ?? fallback;
-    if (raw === undefined) return undefined;
-    let parsed: URL;
-    try {
-      parsed = new URL(raw);
-    } catch {
-      throw new ConfigError(name, `must be a URL, got "${redactUrl(raw)}"`);
-    }
-    if (!protocols.includes(parsed.protocol)) {
-      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
-    }
-    return raw;
-  }
-}
-
-/** Hides a password in a URL before it reaches a message or a log line. */
-export function redactUrl(raw: string): string {
-  try {
-    const parsed = new URL(raw);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}
+export { ConfigError, EnvReader, redactUrl, type Environment } from './env-reader';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -118,6 +42,17 @@ export interface DatabaseConfig {
   poolMax: number;
 }
 
+/** What a subgraph needs to enforce the access policy (ACCESS-MODEL.md sections 5–7). */
+export interface SubgraphSecurityConfig {
+  /** Verifies the gateway's identity assertions (Ed25519). */
+  assertionPublicKeyPem: string;
+  /** The access-policy file; unset means shared/access-policy.yaml. */
+  accessPolicyPath: string | undefined;
+  /** Keyed-hash secret for pseudonymised identifiers (BI). */
+  pseudonymSecret: string;
+  audit: AuditConfig;
+}
+
 export interface SubgraphConfig {
   name: SubgraphName;
   host: string;
@@ -125,6 +60,15 @@ export interface SubgraphConfig {
   database: DatabaseConfig;
   maxBodyBytes: number;
   logLevel: LogLevel;
+  security: SubgraphSecurityConfig;
+}
+
+/** What the gateway needs to authenticate callers and vouch for them to the subgraphs. */
+export interface GatewaySecurityConfig {
+  tokens: TokenVerifierConfig;
+  /** Signs identity assertions (Ed25519). */
+  assertionPrivateKeyPem: string;
+  accessPolicyPath: string | undefined;
 }
 
 export interface GatewayConfig {
@@ -135,6 +79,7 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: LogLevel;
+  security: GatewaySecurityConfig;
 }
 
 function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
@@ -166,14 +111,30 @@ export function subgraphUrlVariable(subgraph: SubgraphName): string {
   return `${envPrefix(subgraph)}_URL`;
 }
 
+/** Under DATA_DIR: the generated pseudonym secret used when PSEUDONYM_SECRET is unset. */
+export const PSEUDONYM_SECRET_FILE = 'pseudonym.secret';
+
+function readPseudonymSecret(reader: EnvReader, dataDir: string): string {
+  const configured = reader.optionalString('PSEUDONYM_SECRET');
+  if (configured !== undefined && Buffer.byteLength(configured, 'utf8') < 16) throw new ConfigError('PSEUDONYM_SECRET', 'must be at least 16 bytes long');
+  return configured ?? readOrCreateSecretFile(`${dataDir}/${PSEUDONYM_SECRET_FILE}`, 'PSEUDONYM_SECRET');
+}
+
 export function loadSubgraphConfig(name: SubgraphName, env: Environment = process.env): SubgraphConfig {
   const reader = new EnvReader(env);
   const entry = SUBGRAPHS.find((subgraph) => subgraph.name === name)!;
+  const database = readDatabaseConfig(reader);
   return {
     name,
     port: reader.port(subgraphPortVariable(name), entry.defaultPort),
-    database: readDatabaseConfig(reader),
+    database,
     ...readCommon(reader),
+    security: {
+      assertionPublicKeyPem: readAssertionKeys(reader, database.dataDir).publicKeyPem,
+      accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
+      pseudonymSecret: readPseudonymSecret(reader, database.dataDir),
+      audit: readAuditConfig(reader, database.dataDir),
+    },
   };
 }
 
@@ -188,11 +149,17 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     const port = reader.port(subgraphPortVariable(subgraph.name), subgraph.defaultPort);
     subgraphUrls[subgraph.name] = reader.url(subgraphUrlVariable(subgraph.name), `http://127.0.0.1:${port}/graphql`, ['http:', 'https:'])!;
   }
+  const dataDir = readDatabaseConfig(reader).dataDir;
   return {
     port: reader.port('PORT', 4000),
     supergraphPath: reader.string('SUPERGRAPH_PATH', ''),
     subgraphUrls,
     subgraphTimeoutMs: reader.int('SUBGRAPH_TIMEOUT_MS', 3_000, { min: 50, max: 120_000 }),
     ...readCommon(reader),
+    security: {
+      tokens: readTokenVerifierConfig(reader),
+      assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),
+      accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
+    },
   };
 }

@@ -21,3 +21,7 @@ export * from './synthetic/company';
 export * from './synthetic/seed-runner';
 export * from './identity';
 export * from './access';
+export * from './audit';
+export * from './env-reader';
+export * from './secret-files';
+export * from './enforcement';

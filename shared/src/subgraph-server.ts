@@ -6,18 +6,22 @@ import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
+import { loadAccessPolicy, type AccessPolicy, type Caller } from './access';
+import { AuditWriter, newAuditChainId } from './audit/audit-writer';
+import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
 import type { SubgraphConfig, SubgraphName } from './config';
 import { describeDatabase, ensureMysqlDatabase, openDatabase } from './database';
+import { enforceClassifiedFields, type DecisionAuditSink, type EnforcementContext } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
-import { createGraphQLHttpServer, listen, sendJson } from './http-server';
+import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
+import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity } from './identity';
 import { createLogger, type Logger } from './logger';
 import { migrateToLatest, type Migration } from './migrations';
 
-/** What every request's resolvers get: the subgraph's store and a fresh loader set. */
-export interface SubgraphContext<TLoaders> {
+/** What every request's resolvers get: the caller, the subgraph's store and a fresh loader set. */
+export interface SubgraphContext<TLoaders> extends EnforcementContext {
   db: Knex;
   loaders: TLoaders;
-  requestId: string;
 }
 
 /** A subgraph, side-effect free: importing it starts nothing. */
@@ -45,6 +49,13 @@ export interface StartSubgraphOptions {
   logger?: Logger;
   /** Wait between attempts to reach the database at start-up. */
   retryDelayMs?: number;
+  /** Tests: called for each field enforcement kept from its resolver. */
+  onSkippedResolver?: (coordinate: string) => void;
+}
+
+/** The verified caller as the access policy sees them. */
+export function callerOf(identity: AssertedIdentity): Caller {
+  return { staffId: identity.staffId, role: identity.role, branchPath: identity.branchPath, grade: identity.grade, purpose: identity.purpose };
 }
 
 /**
@@ -71,12 +82,14 @@ export function subgraphErrorFormatter(subgraph: SubgraphName, logger: Logger, i
   };
 }
 
-/** Reaches, creates and migrates the database, retrying until it answers. */
-async function prepareDatabase(module: SubgraphModule, config: SubgraphConfig, db: Knex, logger: Logger, retryDelayMs: number, stopped: () => boolean): Promise<void> {
+/** Reaches, creates and migrates the subgraph's store and the audit store, retrying until they answer. */
+async function prepareDatabase(module: SubgraphModule, config: SubgraphConfig, db: Knex, auditStore: Knex, logger: Logger, retryDelayMs: number, stopped: () => boolean): Promise<void> {
   for (let attempt = 1; !stopped(); attempt++) {
     try {
       await ensureMysqlDatabase(config.database, module.name);
       await migrateToLatest(db, module.migrations);
+      await ensureMysqlDatabase(config.database, AUDIT_STORE);
+      await migrateToLatest(auditStore, AUDIT_MIGRATIONS);
       logger.info({ database: describeDatabase(config.database, module.name) }, 'database ready');
       return;
     } catch (error) {
@@ -87,10 +100,24 @@ async function prepareDatabase(module: SubgraphModule, config: SubgraphConfig, d
   }
 }
 
-export function createSubgraphApollo<TLoaders>(module: SubgraphModule<TLoaders>, logger: Logger, isReady: () => boolean, plugins: ApolloServerPlugin<SubgraphContext<TLoaders>>[] = []): ApolloServer<SubgraphContext<TLoaders>> {
+export interface SubgraphEnforcement {
+  policy: AccessPolicy;
+  audit: DecisionAuditSink;
+  pseudonymSecret: string;
+  onSkippedResolver?: (coordinate: string) => void;
+}
+
+export function createSubgraphApollo<TLoaders>(
+  module: SubgraphModule<TLoaders>,
+  logger: Logger,
+  isReady: () => boolean,
+  enforcement: SubgraphEnforcement,
+  plugins: ApolloServerPlugin<SubgraphContext<TLoaders>>[] = [],
+): ApolloServer<SubgraphContext<TLoaders>> {
+  // Resolvers are typed by their context here; buildSubgraphSchema only knows `unknown`.
+  const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as GraphQLResolverMap<unknown> });
   return new ApolloServer<SubgraphContext<TLoaders>>({
-    // Resolvers are typed by their context here; buildSubgraphSchema only knows `unknown`.
-    schema: buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as GraphQLResolverMap<unknown> }),
+    schema: enforceClassifiedFields(schema, enforcement),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
@@ -100,22 +127,42 @@ export function createSubgraphApollo<TLoaders>(module: SubgraphModule<TLoaders>,
   });
 }
 
-/** Starts one subgraph: HTTP up at once (health answers), database prepared in the background. */
+/**
+ * Starts one subgraph: HTTP up at once (health answers), database prepared in the background.
+ * Every request must carry the gateway's identity assertion (else 401); every field is enforced.
+ */
 export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
   const logger = options.logger ?? createLogger(`subgraph-${module.name}`, config.logLevel);
+  // An invalid policy stops the start with a message naming the bad entry.
+  const policy = loadAccessPolicy(config.security.accessPolicyPath);
+  const verifier = createAssertionVerifier(config.security.assertionPublicKeyPem, module.name);
+  // Opened lazily and migrated with the subgraph's own store, so a database that is down at start
+  // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
+  const auditStore = openDatabase(config.database, AUDIT_STORE);
+  const audit = new AuditWriter({ db: auditStore, chain: newAuditChainId(module.name), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
   const db = openDatabase(config.database, module.name);
   let ready = false;
   let stopped = false;
-  const readyPromise = prepareDatabase(module as SubgraphModule, config, db, logger, options.retryDelayMs ?? 500, () => stopped).then(() => {
+  const readyPromise = prepareDatabase(module as SubgraphModule, config, db, auditStore, logger, options.retryDelayMs ?? 500, () => stopped).then(() => {
     ready = !stopped;
   });
-  const apollo = createSubgraphApollo(module, logger, () => ready);
+  const apollo = createSubgraphApollo(module, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver });
   await apollo.start();
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    context: async (_request: IncomingMessage, requestId: string) => ({ db, loaders: module.createLoaders(db), requestId }),
+    context: async (request: IncomingMessage) => {
+      let identity: AssertedIdentity;
+      try {
+        const header = request.headers[IDENTITY_ASSERTION_HEADER];
+        identity = await verifier.verify(Array.isArray(header) ? header.join(', ') : header);
+      } catch (error) {
+        if (isAuthenticationError(error)) throw new HttpError(401, error.message, 'UNAUTHENTICATED');
+        throw error;
+      }
+      return { db, loaders: module.createLoaders(db), requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
+    },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: module.name }),
       '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting', subgraph: module.name }),
@@ -136,6 +183,11 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
       await listening.close();
       await apollo.stop();
       await db.destroy();
+      try {
+        await audit.close();
+      } finally {
+        await auditStore.destroy();
+      }
     },
   };
 }

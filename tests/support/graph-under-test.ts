@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import { DEFAULT_SEED, seedStores, startSubgraph, SUBGRAPHS, type GatewayConfig, type RunningSubgraph, type SubgraphName } from '@icg/shared';
 import { composeRegisteredSubgraphs, SUBGRAPH_REGISTRY } from '@icg/tools';
+import { postGraphQL, type GraphQLResponse } from './graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
+import { AUDITOR, bearerHeaders, testGatewaySecurity, testSubgraphSecurity, type ActingAs } from './test-security';
 
 export interface GraphUnderTest {
   gatewayUrl: string;
@@ -12,6 +14,8 @@ export interface GraphUnderTest {
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   databases: TestDatabases;
   gateway: RunningGateway;
+  /** One operation through the gateway as a seeded staff member (the auditor, with a purpose, by default). */
+  query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, acting?: ActingAs, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   close(): Promise<void>;
 }
 
@@ -22,6 +26,8 @@ export interface GraphOptions {
   subgraphTimeoutMs?: number;
   /** Point a subgraph at another URL (e.g. a deliberately slow server). */
   subgraphUrlOverrides?: Partial<Record<SubgraphName, string>>;
+  /** Called for each field the subgraph layer kept from its resolver. */
+  onSkippedResolver?: (coordinate: string) => void;
 }
 
 /**
@@ -34,7 +40,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
   try {
     await seedStores({ config: databases.config, stores: SUBGRAPH_REGISTRY, customers: options.customers ?? 60, seed: options.seed ?? DEFAULT_SEED });
     for (const { module } of SUBGRAPH_REGISTRY) {
-      const running = await startSubgraph(module, { name: module.name, host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+      const running = await startSubgraph(module, { name: module.name, host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() }, options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {});
       started.push(running);
       await running.ready;
     }
@@ -50,6 +56,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       subgraphTimeoutMs: options.subgraphTimeoutMs ?? 5_000,
       maxBodyBytes: 100_000,
       logLevel: 'silent',
+      security: testGatewaySecurity(),
     };
     const gateway = await startGateway(config);
     return {
@@ -58,6 +65,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       subgraphs,
       databases,
       gateway,
+      query: async (query, variables = {}, acting = AUDITOR, headers = {}) => postGraphQL(`${gateway.url}/graphql`, query, variables, { ...(await bearerHeaders(acting)), ...headers }),
       async close() {
         await gateway.close();
         for (const running of started) await running.close();

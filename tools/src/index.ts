@@ -3,3 +3,4 @@ export { composeSupergraph, checkClassifications, CompositionFailedError, type S
 export { composeRegisteredSubgraphs, registeredSubgraphSources } from './compose-subgraphs';
 export { CUSTOMER_360_QUERY, CUSTOMERS_PAGE_QUERY } from './example-queries';
 export { formatProgress } from './seed-progress';
+export { developmentTokenSecret, DEVELOPMENT_TOKEN_SECRET_FILE } from './development-token-secret';

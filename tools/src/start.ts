@@ -4,7 +4,8 @@ import { DEFAULT_SEED, describeDatabase, EnvReader, loadDatabaseConfig, loadGate
 import { CUSTOMER_360_QUERY } from './example-queries';
 import { formatProgress } from './seed-progress';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
-import { isStoreSeeded } from '@icg/shared';
+import { developmentTokenSecret } from './development-token-secret';
+import { isStoreSeeded, TOKEN_ENV } from '@icg/shared';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -33,6 +34,9 @@ async function waitUntilReady(url: string, name: string, timeoutMs: number): Pro
 /** `npm start`: seeds on first run, starts the five subgraphs and the gateway, prints how to query. */
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' };
+  // No identity provider configured: development tokens, signed with a secret kept in DATA_DIR.
+  const tokenSecret = developmentTokenSecret(env);
+  if (tokenSecret !== undefined) env[TOKEN_ENV.secret] = tokenSecret;
   const reader = new EnvReader(env);
   const seedCustomers = reader.int('SEED_CUSTOMERS', 2_000, { min: 1, max: 10_000_000 });
   const databaseConfig = loadDatabaseConfig(env);
@@ -86,8 +90,10 @@ The insurer customer graph is up: ${gatewayUrl}/graphql
 Customer 360 for customer 1:
 ${CUSTOMER_360_QUERY}
 
-Try it:
-  curl -s ${gatewayUrl}/graphql -H 'content-type: application/json' \\
+Try it as an auditor (reads everything, every read audited), then as other roles
+(CUSTOMER_MANAGER, HOTLINE_AGENT, BI_ANALYST, …) to see fields masked or denied:
+  TOKEN=$(npm run -s token -- --role AUDITOR --purpose AUDIT)
+  curl -s ${gatewayUrl}/graphql -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
     -d '${body}'
 
 Stop with Ctrl-C.

@@ -8,7 +8,7 @@ import {
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
-import { ConfigError, type EnvReader } from '../config';
+import { ConfigError, type EnvReader } from '../env-reader';
 import { AuthenticationError } from './authentication-error';
 import { COMPACT_JWS, MAX_CREDENTIAL_LENGTH, toAuthenticationError } from './jose-errors';
 import { assertValidIdentity, identityFromClaims, identityToClaims, type StaffIdentity } from './staff-identity';

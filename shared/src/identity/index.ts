@@ -3,3 +3,4 @@ export * from './staff-identity';
 export * from './token-verifier';
 export * from './token-minter';
 export * from './identity-assertion';
+export * from './seeded-staff';

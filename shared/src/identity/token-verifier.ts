@@ -11,7 +11,7 @@ import {
   type JWTVerifyOptions,
   type KeyLike,
 } from 'jose';
-import { ConfigError, type EnvReader } from '../config';
+import { ConfigError, type EnvReader } from '../env-reader';
 import { AuthenticationError } from './authentication-error';
 import { COMPACT_JWS, MAX_CREDENTIAL_LENGTH, VerificationKeysUnavailable, toAuthenticationError } from './jose-errors';
 import { identityFromClaims, type StaffIdentity } from './staff-identity';

@@ -1,3 +1,4 @@
+import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
 import {
   DEFAULT_AS_OF,
   generateCompanyBatch,
@@ -27,7 +28,7 @@ export async function startSeededClaims(dialect: TestDialect, customers: number)
   let running: RunningSubgraph | undefined;
   try {
     await seedStores({ config: databases.config, stores: [{ module: claimsSubgraph, seeder: claimsSeeder }], customers, seed: TEST_SEED, asOf: DEFAULT_AS_OF });
-    running = await startSubgraph(claimsSubgraph, { name: 'claims', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+    running = await startSubgraph(claimsSubgraph, { name: 'claims', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
     await running.ready;
   } catch (error) {
     await running?.close();
@@ -39,7 +40,7 @@ export async function startSeededClaims(dialect: TestDialect, customers: number)
   return {
     running: started,
     facts,
-    query: (query, variables = {}) => postGraphQL(`${started.url}/graphql`, query, variables),
+    query: async (query, variables = {}) => postGraphQL(`${started.url}/graphql`, query, variables, await assertionHeaders('claims')),
     async close() {
       await started.close();
       await databases.cleanup();

@@ -1,3 +1,4 @@
+import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
 import { addDays, DEFAULT_AS_OF, isoDate, startSubgraph, toIsoDate, toIsoTimestamp } from '@icg/shared';
 import { postGraphQL } from '../../../../tests/support/graphql-client';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
@@ -242,11 +243,11 @@ describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) =>
   });
 
   it('places the deadline warning at the configured share of the deadline', async () => {
-    const halfway = await startSubgraph(createComplaintsSubgraph({ deadlineWarningPercent: 50 }), { name: 'complaints', host: '127.0.0.1', port: 0, database: graph.databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+    const halfway = await startSubgraph(createComplaintsSubgraph({ deadlineWarningPercent: 50 }), { name: 'complaints', host: '127.0.0.1', port: 0, database: graph.databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
     try {
       await halfway.ready;
       const row = complaintRow((candidate) => candidate.deadline_days === 30);
-      const response = await postGraphQL<{ complaint: { acceptedAt: string; deadlineWarningAt: string } }>(`${halfway.url}/graphql`, 'query($no: String!) { complaint(complaintNo: $no) { acceptedAt deadlineWarningAt } }', { no: row.complaint_no });
+      const response = await postGraphQL<{ complaint: { acceptedAt: string; deadlineWarningAt: string } }>(`${halfway.url}/graphql`, 'query($no: String!) { complaint(complaintNo: $no) { acceptedAt deadlineWarningAt } }', { no: row.complaint_no }, await assertionHeaders('complaints'));
       const { acceptedAt, deadlineWarningAt } = response.data!.complaint;
       expect(Date.parse(deadlineWarningAt) - Date.parse(acceptedAt)).toBe(15 * DAY_MS);
     } finally {

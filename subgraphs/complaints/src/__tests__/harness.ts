@@ -1,3 +1,4 @@
+import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
 import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg, seedStores, startSubgraph, type RunningSubgraph, type SeedBatch } from '@icg/shared';
 import { postGraphQL, type GraphQLResponse } from '../../../../tests/support/graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from '../../../../tests/support/test-database';
@@ -44,7 +45,7 @@ export async function startSeededComplaints(dialect: TestDialect, rules?: Compla
   const store = await seedComplaintStore(dialect);
   let running: RunningSubgraph;
   try {
-    running = await startSubgraph(createComplaintsSubgraph(rules), { name: 'complaints', host: '127.0.0.1', port: 0, database: store.databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+    running = await startSubgraph(createComplaintsSubgraph(rules), { name: 'complaints', host: '127.0.0.1', port: 0, database: store.databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
   } catch (error) {
     await store.databases.cleanup();
     throw error;
@@ -59,7 +60,7 @@ export async function startSeededComplaints(dialect: TestDialect, rules?: Compla
   return {
     ...store,
     running,
-    query: (query, variables = {}) => postGraphQL(`${running.url}/graphql`, query, variables),
+    query: async (query, variables = {}) => postGraphQL(`${running.url}/graphql`, query, variables, await assertionHeaders('complaints')),
     async close() {
       await running.close();
       await store.databases.cleanup();

@@ -1,3 +1,4 @@
+import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
 import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, seedStores, startSubgraph, type OrgFacts, type RunningSubgraph, type SeedBatch } from '@icg/shared';
 import { postGraphQL, type GraphQLResponse } from '../../../../tests/support/graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from '../../../../tests/support/test-database';
@@ -19,7 +20,7 @@ export const CUSTOMERS_STORE = { module: customersSubgraph, seeder: customersSee
 export async function startSeededCustomers(dialect: TestDialect, customers: number): Promise<SeededCustomers> {
   const databases = createTestDatabases(dialect);
   await seedStores({ config: databases.config, stores: [CUSTOMERS_STORE], customers, seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF });
-  const running = await startSubgraph(customersSubgraph, { name: 'customers', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+  const running = await startSubgraph(customersSubgraph, { name: 'customers', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
   await running.ready;
   const org = generateOrg(DEFAULT_SEED);
   return {
@@ -27,7 +28,7 @@ export async function startSeededCustomers(dialect: TestDialect, customers: numb
     databases,
     org,
     company: generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org, firstCustomerId: 1, lastCustomerId: customers }),
-    query: (query, variables = {}) => postGraphQL(`${running.url}/graphql`, query, variables),
+    query: async (query, variables = {}) => postGraphQL(`${running.url}/graphql`, query, variables, await assertionHeaders('customers')),
     async close() {
       await running.close();
       await databases.cleanup();

@@ -1,3 +1,4 @@
+import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
 import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg, seedStores, startSubgraph, type RunningSubgraph, type SeedBatch } from '@icg/shared';
 import { postGraphQL, type GraphQLResponse } from '../../../../tests/support/graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from '../../../../tests/support/test-database';
@@ -20,7 +21,7 @@ export async function startSeededPolicies(dialect: TestDialect, customers: numbe
   let running: RunningSubgraph | undefined;
   try {
     await seedStores({ config: databases.config, stores: [{ module: policiesSubgraph, seeder: policiesSeeder }], customers, seed: TEST_SEED, asOf: DEFAULT_AS_OF, batchSize });
-    running = await startSubgraph(policiesSubgraph, { name: 'policies', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+    running = await startSubgraph(policiesSubgraph, { name: 'policies', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
     await running.ready;
   } catch (error) {
     await running?.close();
@@ -32,7 +33,7 @@ export async function startSeededPolicies(dialect: TestDialect, customers: numbe
     running: started,
     databases,
     facts: generateCompanyBatch({ seed: TEST_SEED, asOf: DEFAULT_AS_OF, org: generateOrg(TEST_SEED), firstCustomerId: 1, lastCustomerId: customers }),
-    query: (query, variables = {}) => postGraphQL(`${started.url}/graphql`, query, variables),
+    query: async (query, variables = {}) => postGraphQL(`${started.url}/graphql`, query, variables, await assertionHeaders('policies')),
     async close() {
       await started.close();
       await databases.cleanup();

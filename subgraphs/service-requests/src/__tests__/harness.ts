@@ -1,3 +1,4 @@
+import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
 import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg, seedStores, startSubgraph, type RunningSubgraph, type SeedBatch } from '@icg/shared';
 import { postGraphQL, type GraphQLResponse } from '../../../../tests/support/graphql-client';
 import { createTestDatabases, type TestDialect } from '../../../../tests/support/test-database';
@@ -27,7 +28,7 @@ export async function startSeededServiceRequests(dialect: TestDialect, customers
       // Several batches, so the test also covers ids and numbers staying unique across them.
       batchSize: Math.ceil(customers / 3),
     });
-    running = await startSubgraph(serviceRequestsSubgraph, { name: 'service-requests', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent' });
+    running = await startSubgraph(serviceRequestsSubgraph, { name: 'service-requests', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
     await running.ready;
   } catch (error) {
     await running?.close();
@@ -38,7 +39,7 @@ export async function startSeededServiceRequests(dialect: TestDialect, customers
   return {
     running: started,
     facts: generateCompanyBatch({ seed: TEST_SEED, asOf: DEFAULT_AS_OF, org: generateOrg(TEST_SEED), firstCustomerId: 1, lastCustomerId: customers }),
-    query: (query, variables = {}) => postGraphQL(`${started.url}/graphql`, query, variables),
+    query: async (query, variables = {}) => postGraphQL(`${started.url}/graphql`, query, variables, await assertionHeaders('service-requests')),
     async close() {
       await started.close();
       await databases.cleanup();

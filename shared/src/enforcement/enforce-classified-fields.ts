@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { defaultFieldResolver, getNamedType, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { decide, maskValue, pseudonymise, type AccessPolicy, type Caller, type Decision, type FieldClassification, type Role } from '../access';
+import type { Purpose } from '../identity';
+import { scopeOf } from '../row-scope';
+import { classifiedFields, type ClassifiedField } from './classified-fields';
+import { forbiddenFieldError } from './forbidden-field-error';
+
+/** One decision on a CONFIDENTIAL or RESTRICTED value, as the audit trail records it. */
+export interface DecisionEvent {
+  requestId: string;
+  occurredAt: Date;
+  staffId: string;
+  role: Role;
+  purpose: Purpose | null;
+  operationName: string | null;
+  operationHash: string;
+  coordinate: string;
+  /** `Type:key` of the record the value belongs to; the audit writer pseudonymises it. */
+  recordKey: string;
+  decision: Decision;
+  rule: string;
+  policyVersion: string;
+  /** Also in the FORBIDDEN_FIELD error of a denial, so a caller's report leads to its record. */
+  decisionId: string;
+}
+
+export interface DecisionAuditSink {
+  record(event: DecisionEvent): void;
+  /** False while the audit store cannot take writes: clear RESTRICTED values are then refused. */
+  healthy(): boolean;
+}
+
+/** What enforcement needs from each request's context. */
+export interface EnforcementContext {
+  caller: Caller;
+  requestId: string;
+  operation: { name: string | null; hash: string } | null;
+}
+
+export interface EnforcementOptions {
+  policy: AccessPolicy;
+  audit: DecisionAuditSink;
+  /** Keyed-hash secret for roles whose identifiers are pseudonymised (BI). */
+  pseudonymSecret: string;
+  /** Called for each field a decision keeps from its resolver (tests count them). */
+  onSkippedResolver?: (coordinate: string) => void;
+}
+
+const SENSITIVE_TIERS = new Set(['CONFIDENTIAL', 'RESTRICTED']);
+const UNKNOWN_OPERATION_HASH = '0'.repeat(64);
+
+/** Only string-like scalars can carry a mask or a pseudonym; for anything else MASK means DENY. */
+function isStringLike(type: GraphQLOutputType): boolean {
+  const unwrapped = isNonNullType(type) ? type.ofType : type;
+  if (isListType(unwrapped)) return false;
+  const named = getNamedType(unwrapped);
+  return isScalarType(named) && (named.name === 'String' || named.name === 'ID');
+}
+
+/** The record a value belongs to, for the audit trail: its id, else the type's business key. */
+function recordKeyOf(typeName: string, source: unknown): string {
+  if (typeof source !== 'object' || source === null) return `${typeName}:root`;
+  const record = source as Record<string, unknown>;
+  for (const key of ['id', 'customerNo', 'policyNo', 'reportNo', 'ticketNo', 'complaintNo']) {
+    const value = record[key];
+    if (typeof value === 'string' || typeof value === 'number') return `${typeName}:${value}`;
+  }
+  return `${typeName}:unknown`;
+}
+
+function transform(value: unknown, render: (text: string) => string): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof (value as PromiseLike<unknown>).then === 'function') return (value as PromiseLike<unknown>).then((resolved) => transform(resolved, render));
+  return render(String(value));
+}
+
+function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): GraphQLFieldResolver<unknown, EnforcementContext> {
+  const { policy, audit, pseudonymSecret } = options;
+  const { classification, coordinate } = entry;
+  const resolve = (entry.field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, EnforcementContext>;
+  const sensitive = SENSITIVE_TIERS.has(classification.tier);
+  const stringLike = isStringLike(entry.field.type);
+  const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
+  const typeName = entry.type.name;
+
+  return (source, args, context, info) => {
+    const caller = context.caller;
+    const verdict = decide(policy, caller, effective, scopeOf(source));
+    let decision = verdict.decision;
+    let rule = verdict.rule;
+    // Fail closed: no clear RESTRICTED value leaves while its reading cannot be recorded.
+    if (decision === 'ALLOW' && classification.tier === 'RESTRICTED' && !audit.healthy()) {
+      decision = 'DENY';
+      rule = `${rule};audit-unavailable`;
+    }
+    if (decision === 'ALLOW' && verdict.pseudonymise && !stringLike) {
+      decision = 'DENY';
+      rule = `${rule};not-pseudonymisable`;
+    }
+    const decisionId = randomUUID();
+    if (sensitive) {
+      audit.record({
+        requestId: context.requestId,
+        occurredAt: new Date(),
+        staffId: caller.staffId,
+        role: caller.role,
+        purpose: caller.purpose,
+        operationName: context.operation?.name ?? null,
+        operationHash: context.operation?.hash ?? UNKNOWN_OPERATION_HASH,
+        coordinate,
+        recordKey: recordKeyOf(typeName, source),
+        decision,
+        rule,
+        policyVersion: policy.version,
+        decisionId,
+      });
+    }
+    if (decision === 'DENY') {
+      options.onSkippedResolver?.(coordinate);
+      return forbiddenFieldError({ coordinate, tier: classification.tier, policyVersion: policy.version, decisionId });
+    }
+    const value = resolve(source, args, context, info);
+    if (decision === 'MASK') return transform(value, (text) => maskValue(classification.mask!, text) ?? text);
+    if (verdict.pseudonymise) return transform(value, (text) => pseudonymise(pseudonymSecret, text));
+    return value;
+  };
+}
+
+/**
+ * The subgraph layer of enforcement (ACCESS-MODEL.md section 6): every field of every object type
+ * (root fields, entity fields reached through `_entities`, items of lists) is decided per record
+ * from its `@classified` directive, the caller and the record's row scope, before its resolver
+ * runs. A denied field's resolver never runs. Mutates the schema's resolvers in place.
+ */
+export function enforceClassifiedFields(schema: GraphQLSchema, options: EnforcementOptions): GraphQLSchema {
+  for (const entry of classifiedFields(schema)) {
+    entry.field.resolve = wrapResolver(entry, options) as GraphQLFieldResolver<unknown, unknown>;
+  }
+  return schema;
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { Tier } from '../access';
+
+export interface ForbiddenFieldDetails {
+  coordinate: string;
+  tier: Tier;
+  policyVersion: string;
+  decisionId?: string;
+}
+
+/**
+ * The error a denied field leaves at its path (ACCESS-MODEL.md section 2): the field is null, the
+ * rest of the response is unaffected. The decision id links the error to its audit record.
+ */
+export function forbiddenFieldError(details: ForbiddenFieldDetails): GraphQLError {
+  return new GraphQLError(`Not authorised to read ${details.coordinate}`, {
+    extensions: {
+      code: 'FORBIDDEN_FIELD',
+      coordinate: details.coordinate,
+      tier: details.tier,
+      policyVersion: details.policyVersion,
+      decisionId: details.decisionId ?? randomUUID(),
+    },
+  });
+}

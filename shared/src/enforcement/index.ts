@@ -1,0 +1,3 @@
+export * from './classified-fields';
+export * from './enforce-classified-fields';
+export * from './forbidden-field-error';

@@ -1,0 +1,71 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  createAssertionSigner,
+  DEFAULT_SEED,
+  findStaff,
+  generateOrg,
+  identityOfStaff,
+  IDENTITY_ASSERTION_HEADER,
+  mintDevelopmentToken,
+  type GatewaySecurityConfig,
+  type Purpose,
+  type StaffIdentity,
+  type StaffRole,
+  type SubgraphSecurityConfig,
+} from '@icg/shared';
+
+/** Key material for one test process: the gateway signs with it, subgraphs verify with it. */
+const assertionKeys = generateKeyPairSync('ed25519');
+export const TEST_ASSERTION_PRIVATE_KEY = assertionKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+export const TEST_ASSERTION_PUBLIC_KEY = assertionKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+export const TEST_TOKEN_SECRET = randomBytes(32).toString('base64url');
+export const TEST_PSEUDONYM_SECRET = randomBytes(24).toString('base64url');
+
+export function testSubgraphSecurity(overrides: Partial<SubgraphSecurityConfig> = {}): SubgraphSecurityConfig {
+  return {
+    assertionPublicKeyPem: TEST_ASSERTION_PUBLIC_KEY,
+    accessPolicyPath: undefined,
+    pseudonymSecret: TEST_PSEUDONYM_SECRET,
+    audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
+    ...overrides,
+  };
+}
+
+export function testGatewaySecurity(overrides: Partial<GatewaySecurityConfig> = {}): GatewaySecurityConfig {
+  return {
+    tokens: { keySource: { kind: 'secret', secret: TEST_TOKEN_SECRET }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
+    assertionPrivateKeyPem: TEST_ASSERTION_PRIVATE_KEY,
+    accessPolicyPath: undefined,
+    ...overrides,
+  };
+}
+
+export interface ActingAs {
+  role: StaffRole;
+  staffId?: string;
+  purpose?: Purpose | null;
+  seed?: number;
+}
+
+/** A real staff member of the seeded company with the role (or the given one). */
+export function staffIdentity(acting: ActingAs): StaffIdentity {
+  const org = generateOrg(acting.seed ?? DEFAULT_SEED);
+  return identityOfStaff(findStaff(org, acting.role, acting.staffId), acting.purpose ?? null);
+}
+
+/** The auditor with a stated purpose reads everything in clear: what tests use when access is not the point. */
+export const AUDITOR: ActingAs = { role: 'AUDITOR', purpose: 'AUDIT' };
+
+export async function bearerHeaders(acting: ActingAs = AUDITOR): Promise<Record<string, string>> {
+  const identity = staffIdentity(acting);
+  const token = await mintDevelopmentToken({ secret: TEST_TOKEN_SECRET, identity });
+  return { authorization: `Bearer ${token}` };
+}
+
+const testSigner = createAssertionSigner(TEST_ASSERTION_PRIVATE_KEY);
+
+/** What the gateway would send a subgraph for this caller: for tests that call a subgraph directly. */
+export async function assertionHeaders(subgraph: string, acting: ActingAs = AUDITOR): Promise<Record<string, string>> {
+  const assertion = await testSigner.sign(staffIdentity(acting), { subgraph, requestId: `test-${randomBytes(6).toString('hex')}` });
+  return { [IDENTITY_ASSERTION_HEADER]: assertion };
+}
