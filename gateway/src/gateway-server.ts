@@ -5,7 +5,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  AUDIT_MIGRATIONS,
+  AUDIT_STORE,
+  AuditWriter,
   createAssertionSigner,
+  ensureMysqlDatabase,
+  migrateToLatest,
+  newAuditChainId,
+  openDatabase,
   createGraphQLHttpServer,
   createLogger,
   createTokenVerifier,
@@ -14,8 +21,10 @@ import {
   loadAccessPolicy,
   sendJson,
   type GatewayConfig,
+  type Knex,
   type Logger,
 } from '@icg/shared';
+import { EnforcingGateway, type GatewayDenial } from './access';
 import { authenticateRequest } from './authenticate-request';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
@@ -49,6 +58,44 @@ function armor() {
   }).protect();
 }
 
+const SENSITIVE_TIERS = new Set(['CONFIDENTIAL', 'RESTRICTED']);
+
+/** Denials the gateway answered itself go to the audit trail like the subgraphs' decisions. */
+function auditGatewayDenials(audit: AuditWriter, denials: readonly GatewayDenial[]): void {
+  for (const denial of denials) {
+    if (!SENSITIVE_TIERS.has(denial.tier)) continue;
+    audit.record({
+      requestId: denial.requestId,
+      occurredAt: new Date(),
+      staffId: denial.identity.staffId,
+      role: denial.identity.role,
+      purpose: denial.identity.purpose,
+      operationName: denial.operationName,
+      operationHash: denial.queryHash,
+      coordinate: denial.coordinate,
+      // The record is not known before planning: the response path stands in for it.
+      recordKey: `${denial.coordinate.split('.')[0]}@${denial.path.join('.')}`,
+      decision: 'DENY',
+      rule: `${denial.identity.role}/${denial.tier}/never`,
+      policyVersion: denial.policyVersion,
+      decisionId: denial.decisionId,
+    });
+  }
+}
+
+async function prepareAuditStore(config: GatewayConfig, auditStore: Knex, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureMysqlDatabase(config.database, AUDIT_STORE);
+      await migrateToLatest(auditStore, AUDIT_MIGRATIONS);
+      return;
+    } catch (error) {
+      logger.warn({ attempt, err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'audit store not ready; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
+    }
+  }
+}
+
 function loadSupergraphSdl(config: GatewayConfig): string {
   const path = config.supergraphPath || DEFAULT_SUPERGRAPH_PATH;
   try {
@@ -68,12 +115,20 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
   const tokens = createTokenVerifier(config.security.tokens);
   const signer = createAssertionSigner(config.security.assertionPrivateKeyPem);
-  const gateway = new ApolloGateway({
+  const auditStore = openDatabase(config.database, AUDIT_STORE);
+  const audit = new AuditWriter({ db: auditStore, chain: newAuditChainId('gateway'), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
+  // Retried in the background like the subgraphs' stores: a database that is down delays audit writes, not the start.
+  void prepareAuditStore(config, auditStore, logger);
+  const federation = new ApolloGateway({
     supergraphSdl: loadSupergraphSdl(config),
+    // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
+    __exposeQueryPlanExperimental: false,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({ name, url: isSubgraphName(name) ? config.subgraphUrls[name] : url!, timeoutMs: config.subgraphTimeoutMs, signer }),
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
   });
+  // The gateway layer: fields the caller's role may read in no scope are removed before planning.
+  const gateway = new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
   const protection = armor();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -105,6 +160,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       ready = false;
       await listening.close();
       await apollo.stop();
+      try {
+        await audit.close();
+      } finally {
+        await auditStore.destroy();
+      }
     },
   };
 }

@@ -69,9 +69,13 @@ export interface GatewaySecurityConfig {
   /** Signs identity assertions (Ed25519). */
   assertionPrivateKeyPem: string;
   accessPolicyPath: string | undefined;
+  /** The gateway audits the fields it removes itself (the subgraphs never see them). */
+  audit: AuditConfig;
 }
 
 export interface GatewayConfig {
+  /** For the audit store, which lives beside the subgraphs' stores. */
+  database: DatabaseConfig;
   host: string;
   port: number;
   supergraphPath: string;
@@ -149,8 +153,10 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     const port = reader.port(subgraphPortVariable(subgraph.name), subgraph.defaultPort);
     subgraphUrls[subgraph.name] = reader.url(subgraphUrlVariable(subgraph.name), `http://127.0.0.1:${port}/graphql`, ['http:', 'https:'])!;
   }
-  const dataDir = readDatabaseConfig(reader).dataDir;
+  const database = readDatabaseConfig(reader);
+  const dataDir = database.dataDir;
   return {
+    database,
     port: reader.port('PORT', 4000),
     supergraphPath: reader.string('SUPERGRAPH_PATH', ''),
     subgraphUrls,
@@ -160,6 +166,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
       tokens: readTokenVerifierConfig(reader),
       assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),
       accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
+      audit: readAuditConfig(reader, dataDir),
     },
   };
 }

@@ -49,6 +49,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
     writeFileSync(supergraphPath, composeRegisteredSubgraphs());
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, options.subgraphUrlOverrides?.[name] ?? `${subgraphs[name].url}/graphql`])) as Record<SubgraphName, string>;
     const config: GatewayConfig = {
+      database: databases.config,
       host: '127.0.0.1',
       port: 0,
       supergraphPath,

@@ -7,6 +7,8 @@ export interface ForbiddenFieldDetails {
   tier: Tier;
   policyVersion: string;
   decisionId?: string;
+  /** Set where the error is built outside a resolver (the gateway layer answers removed fields itself). */
+  path?: ReadonlyArray<string | number>;
 }
 
 /**
@@ -15,6 +17,7 @@ export interface ForbiddenFieldDetails {
  */
 export function forbiddenFieldError(details: ForbiddenFieldDetails): GraphQLError {
   return new GraphQLError(`Not authorised to read ${details.coordinate}`, {
+    ...(details.path ? { path: details.path } : {}),
     extensions: {
       code: 'FORBIDDEN_FIELD',
       coordinate: details.coordinate,

@@ -1,0 +1,70 @@
+import { isInterfaceType, isObjectType } from 'graphql';
+import { UNCLASSIFIED } from '@icg/shared';
+import { classificationFor, readFieldClassifications } from '../field-classifications';
+import { apiSchemaOf, committedSupergraphSdl, fixtureGraph } from './access-fixtures';
+
+describe('readFieldClassifications', () => {
+  const committed = committedSupergraphSdl();
+  const classifications = readFieldClassifications(committed);
+
+  it('reads field-level classifications from the committed supergraph', () => {
+    expect(classifications.get('Customer.idNumber')).toEqual({ tier: 'RESTRICTED', category: 'IDENTITY', mask: 'RESIDENT_ID' });
+    expect(classifications.get('Customer.name')).toEqual({ tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' });
+    expect(classifications.get('Customer.customerNo')).toEqual({ tier: 'INTERNAL', category: 'GENERAL', mask: null });
+    expect(classifications.get('Branch.name')).toEqual({ tier: 'PUBLIC', category: 'GENERAL', mask: null });
+  });
+
+  it('has an entry for every field of every object and interface in the API schema', () => {
+    const schema = apiSchemaOf(committed);
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
+      for (const field of Object.keys(type.getFields())) if (!classifications.has(`${type.name}.${field}`)) missing.push(`${type.name}.${field}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('leaves the federation machinery out', () => {
+    expect([...classifications.keys()].filter((coordinate) => coordinate.startsWith('join__') || coordinate.startsWith('link__'))).toEqual([]);
+  });
+
+  it('classifies an entity field by its type-level default, which survives composition', () => {
+    const fixture = readFieldClassifications(fixtureGraph().supergraphSdl);
+    // Person.contacts has no @classified of its own: `type Person @classified(tier: INTERNAL)` in the people subgraph.
+    expect(fixture.get('Person.contacts')).toEqual({ tier: 'INTERNAL', category: 'GENERAL', mask: null });
+    expect(fixture.get('Person.idNumber')).toEqual({ tier: 'RESTRICTED', category: 'IDENTITY', mask: 'RESIDENT_ID' });
+    expect(fixture.get('Person.diagnosis')).toEqual({ tier: 'RESTRICTED', category: 'HEALTH', mask: null });
+  });
+
+  it('treats a field without a classification (on itself or its type) as RESTRICTED', () => {
+    const fixture = readFieldClassifications(fixtureGraph().supergraphSdl);
+    expect(fixture.get('Contact.note')).toBe(UNCLASSIFIED);
+    expect(UNCLASSIFIED).toEqual({ tier: 'RESTRICTED', category: 'GENERAL', mask: null });
+    expect(classificationFor(fixture, 'Contact.unknownField')).toBe(UNCLASSIFIED);
+  });
+
+  it('reads interface fields, and follows a renamed import of the directive', () => {
+    const sdl = /* GraphQL */ `
+      schema @link(url: "https://specs.apollo.dev/link/v1.0")
+        @link(url: "https://insurer.example/classified/v1.0", import: [{ name: "@classified", as: "@sensitivity" }]) { query: Query }
+      type Query { party: Party @sensitivity(tier: INTERNAL) }
+      interface Party { name: String @sensitivity(tier: CONFIDENTIAL, category: IDENTITY, mask: NAME) }
+      type Person implements Party @sensitivity(tier: INTERNAL) { name: String @classified(tier: PUBLIC) age: Int }
+    `;
+    const renamed = readFieldClassifications(sdl);
+    expect(renamed.get('Party.name')).toEqual({ tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' });
+    // `@classified` is not the directive's name in this supergraph: only the type default applies.
+    expect(renamed.get('Person.name')).toEqual({ tier: 'INTERNAL', category: 'GENERAL', mask: null });
+    expect(renamed.get('Person.age')).toEqual({ tier: 'INTERNAL', category: 'GENERAL', mask: null });
+  });
+
+  it('treats a tier, category or mask it does not know as unclassified, never as something weaker', () => {
+    const sdl = /* GraphQL */ `
+      type Query { a: String @classified(tier: SECRET) b: String @classified(tier: INTERNAL, category: GOSSIP) c: String @classified(tier: PUBLIC, mask: BLUR) }
+    `;
+    const unknown = readFieldClassifications(sdl);
+    expect(unknown.get('Query.a')).toBe(UNCLASSIFIED);
+    expect(unknown.get('Query.b')).toBe(UNCLASSIFIED);
+    expect(unknown.get('Query.c')).toBe(UNCLASSIFIED);
+  });
+});

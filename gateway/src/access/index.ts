@@ -1,0 +1,16 @@
+// The gateway's layer of field-level access control (ACCESS-MODEL.md section 6).
+export { EnforcingGateway, type AccessRequestContext, type EnforcingGatewayOptions, type GatewayDenial } from './enforcing-gateway';
+export { readFieldClassifications, classificationFor, type FieldClassifications, type FieldCoordinate } from './field-classifications';
+export { NeverReadableFields, accessSubjectKey, type AccessSubject, type FieldDenial } from './never-readable-fields';
+export {
+  ACCESS_TYPENAME_KEY,
+  OperationAccessFilter,
+  type CallerOperationFilter,
+  type FilteredOperation,
+  type InclusionCondition,
+  type OperationAccessFilterOptions,
+  type RemovedField,
+  type ResponsePathStep,
+} from './operation-access-filter';
+export { forbiddenFieldError, restoreRemovedFields, type RestoreOptions, type RestoredResponse } from './restore-removed-fields';
+export { RoleSchemas, buildRoleSchema } from './role-schema';
