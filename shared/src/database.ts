@@ -57,7 +57,7 @@ function mysqlConnection(mysqlUrl: string, database?: string): Knex.MySql2Connec
  */
 export async function ensureMysqlDatabase(config: DatabaseConfig, store: string): Promise<void> {
   if (!config.mysqlUrl) return;
-  const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 } });
+  const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 }, log: quietKnexLog });
   try {
     await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [databaseNameFor(config, store)]);
   } finally {
@@ -67,7 +67,7 @@ export async function ensureMysqlDatabase(config: DatabaseConfig, store: string)
 
 export async function dropMysqlDatabase(config: DatabaseConfig, store: string): Promise<void> {
   if (!config.mysqlUrl) return;
-  const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 } });
+  const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 }, log: quietKnexLog });
   try {
     await admin.raw('DROP DATABASE IF EXISTS ??', [databaseNameFor(config, store)]);
   } finally {

@@ -1,0 +1,410 @@
+/**
+ * Writes audit records off the request path: `record()` only queues; a background flush chains queued records and
+ * inserts them in one transaction per batch. Nothing is dropped silently, and `healthy()` tells enforcement when
+ * to refuse clear RESTRICTED values because their reading could not be recorded (fail closed).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { MIN_PSEUDONYM_SECRET_BYTES, pseudonymise } from '../access/pseudonym';
+import { insertInChunks } from '../database';
+import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDIT_MAX_QUEUED } from './audit-config';
+import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditEvent, type AuditRecord } from './audit-record';
+import { AUDIT_COLUMN_LIMITS, AUDIT_TABLE, auditRecordToRow, readChainHead } from './audit-store';
+
+/** What the writer logs through; a pino Logger fits. */
+export interface AuditLog {
+  error(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface AuditWriterOptions {
+  /** The audit store, from `openAuditStore`; the caller destroys it after `close()`. */
+  db: Knex;
+  /**
+   * This process's chain, e.g. `customers#3f9a1c2b`. A writer given an existing chain continues it; two
+   * writers must not use one chain at the same time.
+   */
+  chain: string;
+  /** Keyed-hash secret for record keys, at least 16 bytes. */
+  pseudonymSecret: string;
+  log: AuditLog;
+  /** Background flush period. Default 200. */
+  flushIntervalMs?: number;
+  /** Records per transaction; reaching it also triggers a flush. Default 500. */
+  batchSize?: number;
+  /** Queue cap: beyond it records are dropped, counted and logged. Default 100,000. */
+  maxQueued?: number;
+  /** First retry delay after a failed flush, doubling up to maxRetryDelayMs. Default 200. */
+  retryDelayMs?: number;
+  /** Default 5,000. */
+  maxRetryDelayMs?: number;
+}
+
+const DEFAULT_RETRY_DELAY_MS = 200;
+const DEFAULT_MAX_RETRY_DELAY_MS = 5_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** At most one "records dropped" line per second, each with the running count. */
+const DROP_LOG_INTERVAL_MS = 1_000;
+
+/** A queued record: chained (sequence, prevHash, hash) only when its batch is written. */
+type QueuedRecord = Omit<AuditRecord, 'chain' | 'sequence' | 'prevHash' | 'hash'>;
+
+interface ChainHead {
+  sequence: number;
+  hash: string;
+}
+
+/** Thrown by `flush()` and `close()` when the store did not take the queued records; they stay queued. */
+export class AuditStoreUnavailableError extends Error {
+  constructor(
+    readonly pendingRecords: number,
+    cause: unknown,
+  ) {
+    super(`The audit store did not take ${pendingRecords} queued audit record(s): ${describeError(cause)}`, { cause });
+    this.name = 'AuditStoreUnavailableError';
+  }
+}
+
+/** A short random chain id for this process: `<name>#<8 hex>`. */
+export function newAuditChainId(processName: string): string {
+  return `${processName}#${randomBytes(4).toString('hex')}`;
+}
+
+export class AuditWriter {
+  private readonly db: Knex;
+  private readonly chain: string;
+  private readonly pseudonymSecret: string;
+  private readonly log: AuditLog;
+  private readonly flushIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly maxQueued: number;
+  private readonly retryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+
+  /** FIFO: records[queueStart..] are queued; the consumed prefix is compacted away now and then. */
+  private records: QueuedRecord[] = [];
+  private queueStart = 0;
+
+  /** The chain's last written record as this writer knows it; undefined until read from the store. */
+  private head: ChainHead | undefined;
+  /** The batch being written, or whose commit outcome is unknown after an error: its size and last record. */
+  private inFlightBatch: { head: ChainHead; size: number } | undefined;
+
+  private consecutiveFailures = 0;
+  private retryNotBefore = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = Number.POSITIVE_INFINITY;
+  /** Serialises flushes: each waits for the one before. */
+  private flushTail: Promise<void> = Promise.resolve();
+  private closing = false;
+
+  private dropped = 0;
+  private droppedSinceLog = 0;
+  private lastDropLogAt = Number.NEGATIVE_INFINITY;
+  private dropLogTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: AuditWriterOptions) {
+    if (Buffer.byteLength(options.pseudonymSecret, 'utf8') < MIN_PSEUDONYM_SECRET_BYTES) {
+      throw new RangeError(`The audit pseudonym secret must be at least ${MIN_PSEUDONYM_SECRET_BYTES} bytes long`);
+    }
+    if (options.chain.length === 0 || options.chain.length > AUDIT_COLUMN_LIMITS.chain) {
+      throw new RangeError(`The audit chain id must be 1 to ${AUDIT_COLUMN_LIMITS.chain} characters long`);
+    }
+    this.db = options.db;
+    this.chain = options.chain;
+    this.pseudonymSecret = options.pseudonymSecret;
+    this.log = options.log;
+    this.flushIntervalMs = positive(options.flushIntervalMs, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, 'flushIntervalMs');
+    this.batchSize = positive(options.batchSize, DEFAULT_AUDIT_BATCH_SIZE, 'batchSize');
+    this.maxQueued = positive(options.maxQueued, DEFAULT_AUDIT_MAX_QUEUED, 'maxQueued');
+    this.retryDelayMs = positive(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, 'retryDelayMs');
+    this.maxRetryDelayMs = Math.max(this.retryDelayMs, positive(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 'maxRetryDelayMs'));
+  }
+
+  /** Records not yet written. */
+  get queuedCount(): number {
+    return this.records.length - this.queueStart;
+  }
+
+  /** Records refused because the queue was full or the writer was closing. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /**
+   * False while the store cannot take writes (the last flush failed and records are waiting) or the queue is
+   * full. Callers refuse clear RESTRICTED values while it is false.
+   */
+  healthy(): boolean {
+    if (this.closing) return false;
+    if (this.queuedCount >= this.maxQueued) return false;
+    return !(this.consecutiveFailures > 0 && this.queuedCount > 0);
+  }
+
+  /**
+   * Queues one record; synchronous and O(1): no database call happens before it returns. The record key is
+   * pseudonymised here, so the raw key is never held in the queue. Throws (RangeError) only for an occurredAt
+   * that is not a time, a programming error; a full queue or a closing writer counts the record as dropped.
+   */
+  record(event: AuditEvent): void {
+    if (this.closing || this.queuedCount >= this.maxQueued) {
+      this.countDrop();
+      return;
+    }
+    this.records.push(this.toQueued(event));
+    this.schedule(this.queuedCount >= this.batchSize ? 0 : this.flushIntervalMs);
+  }
+
+  /**
+   * Writes everything queued now (ignoring any retry back-off). Rejects with AuditStoreUnavailableError if the
+   * store refuses a batch; the records stay queued and background retries continue.
+   */
+  flush(): Promise<void> {
+    const run = this.flushTail.then(() => this.writeQueued());
+    this.flushTail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Call on shutdown, after the server stopped taking requests: refuses further records, writes everything
+   * queued (retrying with back-off for up to `timeoutMs`), and stops the timer. Rejects, with the number of
+   * records left unwritten, if the store stays unavailable.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closing = true;
+    this.cancelTimer();
+    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    try {
+      for (;;) {
+        try {
+          await this.flush();
+          return;
+        } catch (error) {
+          const wait = Math.min(this.nextRetryDelay(), deadline - Date.now());
+          if (wait <= 0) {
+            this.log.error({ chain: this.chain, unwritten: this.queuedCount }, 'audit writer closed with records the audit store did not take');
+            throw error;
+          }
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    } finally {
+      this.cancelTimer();
+      this.logDrops(true);
+    }
+  }
+
+  private toQueued(event: AuditEvent): QueuedRecord {
+    return {
+      requestId: fit(event.requestId, AUDIT_COLUMN_LIMITS.requestId),
+      occurredAt: toIsoMillis(event.occurredAt),
+      staffId: fit(event.staffId, AUDIT_COLUMN_LIMITS.staffId),
+      role: event.role,
+      purpose: event.purpose,
+      operationName: event.operationName === null ? null : fit(event.operationName, AUDIT_COLUMN_LIMITS.operationName),
+      operationHash: fit(event.operationHash, AUDIT_COLUMN_LIMITS.operationHash),
+      coordinate: fit(event.coordinate, AUDIT_COLUMN_LIMITS.coordinate),
+      recordPseudonym: pseudonymise(this.pseudonymSecret, event.recordKey),
+      decision: event.decision,
+      rule: fit(event.rule, AUDIT_COLUMN_LIMITS.rule),
+      policyVersion: fit(event.policyVersion, AUDIT_COLUMN_LIMITS.policyVersion),
+      decisionId: event.decisionId === undefined || event.decisionId === null ? null : fit(event.decisionId, AUDIT_COLUMN_LIMITS.decisionId),
+    };
+  }
+
+  private countDrop(): void {
+    this.dropped++;
+    this.droppedSinceLog++;
+    this.logDrops(false);
+  }
+
+  /**
+   * Never silent, never a line per record: the first drop is logged at once, later ones at most once a second
+   * (a timer makes sure the last of them is logged even if nothing else happens).
+   */
+  private logDrops(force: boolean): void {
+    if (this.droppedSinceLog === 0) return;
+    const now = Date.now();
+    if (!force && now - this.lastDropLogAt < DROP_LOG_INTERVAL_MS) {
+      if (this.dropLogTimer === undefined) {
+        this.dropLogTimer = setTimeout(() => {
+          this.dropLogTimer = undefined;
+          this.logDrops(true);
+        }, this.lastDropLogAt + DROP_LOG_INTERVAL_MS - now);
+        this.dropLogTimer.unref();
+      }
+      return;
+    }
+    if (this.dropLogTimer !== undefined) clearTimeout(this.dropLogTimer);
+    this.dropLogTimer = undefined;
+    this.log.error(
+      { chain: this.chain, dropped: this.droppedSinceLog, droppedTotal: this.dropped, queued: this.queuedCount, maxQueued: this.maxQueued },
+      `audit records dropped: ${this.droppedSinceLog} (total ${this.dropped}) because the audit queue was full or closing`,
+    );
+    this.droppedSinceLog = 0;
+    this.lastDropLogAt = now;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closing) return;
+    const dueAt = Math.max(Date.now() + delayMs, this.retryNotBefore);
+    if (this.timer !== undefined && this.timerDueAt <= dueAt) return;
+    this.cancelTimer();
+    this.timerDueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDueAt = Number.POSITIVE_INFINITY;
+      // Failures are logged and rescheduled inside; nothing to add here.
+      this.flush().catch(() => undefined);
+    }, Math.max(0, dueAt - Date.now()));
+    // The timer alone must not keep a process alive; shutdown calls close().
+    this.timer.unref();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDueAt = Number.POSITIVE_INFINITY;
+  }
+
+  private nextRetryDelay(): number {
+    return Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.max(0, this.consecutiveFailures - 1));
+  }
+
+  /** Writes batches until the queue is empty; stops at the first failure, keeping that batch and all after it. */
+  private async writeQueued(): Promise<void> {
+    while (this.queuedCount > 0) {
+      const size = Math.min(this.batchSize, this.queuedCount);
+      try {
+        await this.writeBatch(size);
+      } catch (error) {
+        this.consecutiveFailures++;
+        const delay = this.nextRetryDelay();
+        this.retryNotBefore = Date.now() + delay;
+        this.log.error(
+          { chain: this.chain, queued: this.queuedCount, failures: this.consecutiveFailures, retryInMs: delay, error: describeError(error) },
+          'audit store did not take a batch; records kept for retry',
+        );
+        this.schedule(delay);
+        throw new AuditStoreUnavailableError(this.queuedCount, error);
+      }
+      if (this.consecutiveFailures > 0) this.log.warn({ chain: this.chain, failures: this.consecutiveFailures }, 'audit store takes writes again');
+      this.consecutiveFailures = 0;
+      this.retryNotBefore = 0;
+      this.compact();
+    }
+    this.logDrops(false);
+  }
+
+  /** Chains the first `size` queued records onto the head and inserts them in one transaction. */
+  private async writeBatch(size: number): Promise<void> {
+    const written = await this.db.transaction(async (trx) => {
+      const head = await this.currentHead(trx);
+      if (head === 'in-flight-batch-was-committed') return undefined;
+      const records = this.chainRecords(head, size);
+      const last = records[records.length - 1]!;
+      // Kept if anything below fails: a commit can succeed although the client saw an error.
+      this.inFlightBatch = { head: { sequence: last.sequence, hash: last.hash }, size };
+      await insertInChunks(trx, AUDIT_TABLE, records.map(auditRecordToRow));
+      return this.inFlightBatch;
+    });
+    if (written === undefined) return;
+    this.consume(written.size);
+    this.head = written.head;
+    this.inFlightBatch = undefined;
+  }
+
+  /**
+   * The head to chain onto. Read from the store when this writer has not written yet (continuing an existing
+   * chain) and after a failed batch, to learn whether that batch committed after all.
+   */
+  private async currentHead(trx: Knex.Transaction): Promise<ChainHead | 'in-flight-batch-was-committed'> {
+    if (this.head !== undefined && this.inFlightBatch === undefined) return this.head;
+    const stored = (await readChainHead(trx, this.chain)) ?? { sequence: 0, hash: AUDIT_GENESIS_HASH };
+    const inFlight = this.inFlightBatch;
+    this.inFlightBatch = undefined;
+    if (inFlight !== undefined && sameHead(stored, inFlight.head)) {
+      // Written already: take it off the queue rather than write it twice.
+      this.consume(inFlight.size);
+      this.head = stored;
+      return 'in-flight-batch-was-committed';
+    }
+    if (this.head === undefined) {
+      this.head = stored;
+    } else if (!sameHead(stored, this.head)) {
+      // Keep chaining on our own head: the verifier then reports removed records (or a second writer on this chain).
+      this.log.error({ chain: this.chain, storedSequence: stored.sequence, ownSequence: this.head.sequence }, 'audit chain head in the store differs from this writer’s');
+    }
+    return this.head;
+  }
+
+  private chainRecords(head: ChainHead, size: number): AuditRecord[] {
+    const chained: AuditRecord[] = [];
+    let prevHash = head.hash;
+    for (let index = 0; index < size; index++) {
+      const queued = this.records[this.queueStart + index]!;
+      const content = { ...queued, chain: this.chain, sequence: head.sequence + index + 1, prevHash };
+      const hash = hashAuditRecord(content);
+      chained.push({ ...content, hash });
+      prevHash = hash;
+    }
+    return chained;
+  }
+
+  private consume(count: number): void {
+    this.queueStart += count;
+  }
+
+  /** Drops the consumed prefix once it dominates the array, keeping push and consume amortised O(1). */
+  private compact(): void {
+    if (this.queueStart === 0) return;
+    if (this.queueStart === this.records.length) {
+      this.records = [];
+      this.queueStart = 0;
+    } else if (this.queueStart > 1_024 && this.queueStart * 2 > this.records.length) {
+      this.records = this.records.slice(this.queueStart);
+      this.queueStart = 0;
+    }
+  }
+}
+
+function sameHead(a: ChainHead, b: ChainHead): boolean {
+  return a.sequence === b.sequence && a.hash === b.hash;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`AuditWriter option ${name} must be a whole number of at least 1, got ${value}`);
+  return value;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Fits a value to its column: whole code points only, lone surrogates replaced (the database would store them as
+ * U+FFFD while the hash saw the original, and the record would then fail verification).
+ */
+function fit(value: string, maxCharacters: number): string {
+  const wellFormed = value.replace(LONE_SURROGATE, '\uFFFD');
+  if (wellFormed.length <= maxCharacters) return wellFormed;
+  return Array.from(wellFormed).slice(0, maxCharacters).join('');
+}
+
+function toIsoMillis(value: Date | string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  const time = date.getTime();
+  // MySQL DATETIME's range, which also keeps toISOString to its fixed-width form.
+  if (Number.isNaN(time) || date.getUTCFullYear() < 1000 || date.getUTCFullYear() > 9999) {
+    throw new RangeError(`AuditEvent.occurredAt is not a valid time: ${String(value)}`);
+  }
+  return date.toISOString();
+}
+
+/** knex prefixes driver errors with the statement and its values: keep the driver's part only. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const separator = error.message.lastIndexOf(' - ');
+  const message = separator >= 0 ? error.message.slice(separator + 3) : error.message;
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
