@@ -2,3 +2,4 @@ export { startGateway, DEFAULT_SUPERGRAPH_PATH, type RunningGateway } from './ga
 export { SubgraphDataSource } from './subgraph-data-source';
 export { createGatewayErrorFormatter } from './format-gateway-error';
 export type { GatewayContext } from './gateway-context';
+export { EnforcingGateway, readFieldClassifications } from './access';

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { AUDIT_TABLE, DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, openAuditStore, verifyAuditChains, type Knex } from '@icg/shared';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SUPERGRAPH_PATH, readFieldClassifications } from '@icg/gateway';
+import { CUSTOMER_360_QUERY } from '@icg/tools';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { staffIdentity } from './support/test-security';
+import { TEST_DIALECTS } from './support/test-database';
+
+const CUSTOMERS = 40;
+const classifications = readFieldClassifications(readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8'));
+const company = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org: generateOrg(DEFAULT_SEED), firstCustomerId: 1, lastCustomerId: CUSTOMERS });
+const manager = staffIdentity({ role: 'CUSTOMER_MANAGER' });
+const ownCustomer = company.customers.find((customer) => String(customer.primaryManagerStaffId) === manager.staffId)!;
+const otherCustomer = company.customers.find((customer) => !customer.branchPath.startsWith(manager.branchPath))!;
+
+interface AuditRow {
+  request_id: string;
+  staff_id: string;
+  role: string;
+  purpose: string | null;
+  operation_name: string | null;
+  operation_hash: string;
+  coordinate: string;
+  record_pseudonym: string;
+  decision: string;
+  rule: string;
+  policy_version: string;
+  decision_id: string | null;
+}
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not met within ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
+  let graph: GraphUnderTest;
+  let auditStore: Knex;
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, customers: CUSTOMERS });
+    auditStore = await openAuditStore(graph.databases.config);
+  }, 120_000);
+  afterAll(async () => {
+    await auditStore?.destroy();
+    await graph?.close();
+  });
+
+  const rowsOf = (requestId: string) => auditStore.table(AUDIT_TABLE).where({ request_id: requestId }).select<AuditRow[]>('*');
+
+  it('records each decision on a sensitive field with who, why, what and the policy version', async () => {
+    const response = await graph.query(CUSTOMER_360_QUERY, { id: String(ownCustomer.id) }, { role: 'CUSTOMER_MANAGER' });
+    const requestId = response.headers.get('x-request-id')!;
+    const rows = await eventually(() => rowsOf(requestId), (found) => found.some((row) => row.coordinate === 'Customer.mobile'));
+    const mobile = rows.find((row) => row.coordinate === 'Customer.mobile')!;
+    expect(mobile).toMatchObject({
+      staff_id: manager.staffId,
+      role: 'CUSTOMER_MANAGER',
+      purpose: null,
+      operation_name: 'Customer360',
+      operation_hash: createHash('sha256').update(CUSTOMER_360_QUERY).digest('hex'),
+      decision: 'ALLOW',
+      policy_version: '2026.11-1',
+    });
+    // Only sensitive tiers are audited: customerNo (INTERNAL) is not.
+    expect(rows.map((row) => row.coordinate)).not.toContain('Customer.customerNo');
+    const tiers = new Set<string | undefined>(rows.map((row) => classifications.get(row.coordinate)?.tier));
+    expect([...tiers].every((tier) => tier === 'CONFIDENTIAL' || tier === 'RESTRICTED')).toBe(true);
+    expect(tiers.has('CONFIDENTIAL')).toBe(true);
+  });
+
+  it('records masks and denials too, and a denial\'s error leads to its record', async () => {
+    const response = await graph.query(CUSTOMER_360_QUERY.replace('mobile', 'mobile idNumber'), { id: String(otherCustomer.id) }, { role: 'CUSTOMER_MANAGER' });
+    const requestId = response.headers.get('x-request-id')!;
+    const denial = response.errors!.find((error) => error.extensions?.['coordinate'] === 'Customer.idNumber')!;
+    expect(denial.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', tier: 'RESTRICTED' });
+    const rows = await eventually(() => rowsOf(requestId), (found) => found.some((row) => row.decision_id === denial.extensions!['decisionId']));
+    expect(rows.find((row) => row.coordinate === 'Customer.mobile')).toMatchObject({ decision: 'MASK', rule: 'CUSTOMER_MANAGER/CONFIDENTIAL/out' });
+    expect(rows.find((row) => row.decision_id === denial.extensions!['decisionId'])).toMatchObject({ coordinate: 'Customer.idNumber', decision: 'DENY' });
+  });
+
+  it('never stores a raw ID number, mobile or name, and its hash chains verify', async () => {
+    await graph.query(CUSTOMER_360_QUERY, { id: String(ownCustomer.id) }, { role: 'AUDITOR', purpose: 'AUDIT' });
+    await eventually(() => auditStore.table(AUDIT_TABLE).where({ role: 'AUDITOR' }).count<{ count: number }[]>({ count: '*' }), (rows) => Number(rows[0]!.count) > 0);
+    const everything = JSON.stringify(await auditStore.table(AUDIT_TABLE).select('*'));
+    for (const customer of company.customers) {
+      expect(everything).not.toContain(customer.idNumber);
+      expect(everything).not.toContain(customer.mobile);
+      expect(everything).not.toContain(customer.name);
+    }
+    const verification = await verifyAuditChains(auditStore);
+    expect(verification).toMatchObject({ ok: true });
+    expect(verification.records).toBeGreaterThan(0);
+    expect(verification.chains).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses clear RESTRICTED values while the audit store cannot take writes, and recovers', async () => {
+    const ask = () => graph.query<{ customer: { idNumber: string | null } }>(`{ customer(id: "${ownCustomer.id}") { idNumber } }`, {}, { role: 'AUDITOR', purpose: 'AUDIT' });
+    expect((await ask()).data!.customer.idNumber).toBe(ownCustomer.idNumber);
+    await auditStore.schema.renameTable(AUDIT_TABLE, `${AUDIT_TABLE}_away`);
+    try {
+      // The first reading is queued; once its flush fails the writer reports unhealthy.
+      const refused = await eventually(ask, (response) => response.data!.customer.idNumber === null);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.idNumber' });
+    } finally {
+      await auditStore.schema.renameTable(`${AUDIT_TABLE}_away`, AUDIT_TABLE);
+    }
+    const recovered = await eventually(ask, (response) => response.data!.customer.idNumber !== null);
+    expect(recovered.data!.customer.idNumber).toBe(ownCustomer.idNumber);
+    await eventually(() => verifyAuditChains(auditStore), (verification) => verification.ok);
+  }, 60_000);
+});
