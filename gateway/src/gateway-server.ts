@@ -41,6 +41,11 @@ export interface RunningGateway {
 
 export interface StartGatewayOptions {
   logger?: Logger;
+  /**
+   * Only for the enforcement benchmark's baseline (tools/src/benchmarks): no gateway access layer.
+   * Deliberately not reachable from configuration or the environment.
+   */
+  unenforcedBaselineForBenchmark?: boolean;
 }
 
 /**
@@ -128,7 +133,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
   });
   // The gateway layer: fields the caller's role may read in no scope are removed before planning.
-  const gateway = new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
+  const gateway = options.unenforcedBaselineForBenchmark ? federation : new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
   const protection = armor();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -51,6 +51,11 @@ export interface StartSubgraphOptions {
   retryDelayMs?: number;
   /** Tests: called for each field enforcement kept from its resolver. */
   onSkippedResolver?: (coordinate: string) => void;
+  /**
+   * Only for the enforcement benchmark's baseline (tools/src/benchmarks): serve fields without the
+   * access layer. Deliberately not reachable from configuration or the environment.
+   */
+  unenforcedBaselineForBenchmark?: boolean;
 }
 
 /** The verified caller as the access policy sees them. */
@@ -105,6 +110,7 @@ export interface SubgraphEnforcement {
   audit: DecisionAuditSink;
   pseudonymSecret: string;
   onSkippedResolver?: (coordinate: string) => void;
+  unenforcedBaselineForBenchmark?: boolean;
 }
 
 export function createSubgraphApollo<TLoaders>(
@@ -117,7 +123,7 @@ export function createSubgraphApollo<TLoaders>(
   // Resolvers are typed by their context here; buildSubgraphSchema only knows `unknown`.
   const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as GraphQLResolverMap<unknown> });
   return new ApolloServer<SubgraphContext<TLoaders>>({
-    schema: enforceClassifiedFields(schema, enforcement),
+    schema: enforcement.unenforcedBaselineForBenchmark ? schema : enforceClassifiedFields(schema, enforcement),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
@@ -146,7 +152,7 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
   const readyPromise = prepareDatabase(module as SubgraphModule, config, db, auditStore, logger, options.retryDelayMs ?? 500, () => stopped).then(() => {
     ready = !stopped;
   });
-  const apollo = createSubgraphApollo(module, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver });
+  const apollo = createSubgraphApollo(module, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver, unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark });
   await apollo.start();
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,

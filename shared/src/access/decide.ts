@@ -53,6 +53,13 @@ export function deniedInEveryScope(policy: AccessPolicy, role: Role, field: Fiel
  * OWN: the caller is among the record's responsible staff. BRANCH: the record's branch is the caller's or
  * below it. ALL: every record. A missing or malformed row scope is out of scope for every scope (deny by default).
  */
+/** The scope a field's decision depends on for a role (its category rule's, else the role's); undefined for an unknown role. */
+export function scopeFor(policy: AccessPolicy, role: Role, field: FieldClassification): Scope | undefined {
+  const rolePolicy = roleOf(policy, role);
+  if (!rolePolicy) return undefined;
+  return applicableRule(rolePolicy, field)?.scope ?? rolePolicy.scope;
+}
+
 export function isInScope(scope: Scope, caller: Pick<Caller, 'staffId' | 'branchPath'>, record: RowScope | undefined): boolean {
   if (!record) return false;
   switch (scope) {

@@ -27,7 +27,7 @@ export type {
   Scope,
   Tier,
 } from './access-policy';
-export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope } from './decide';
+export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, scopeFor } from './decide';
 export type { AccessDecision, Caller } from './decide';
 export { applyMask, maskValue } from './masks';
 export { MIN_PSEUDONYM_SECRET_BYTES, PSEUDONYM_PREFIX, pseudonymise } from './pseudonym';

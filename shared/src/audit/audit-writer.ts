@@ -194,6 +194,18 @@ export class AuditWriter {
     }
   }
 
+  /** A request reads many fields of one record: its pseudonym is computed once (bounded cache of recent keys). */
+  private readonly recentPseudonyms = new Map<string, string>();
+
+  private pseudonymOf(recordKey: string): string {
+    const known = this.recentPseudonyms.get(recordKey);
+    if (known !== undefined) return known;
+    const pseudonym = pseudonymise(this.pseudonymSecret, recordKey);
+    if (this.recentPseudonyms.size >= 10_000) this.recentPseudonyms.clear();
+    this.recentPseudonyms.set(recordKey, pseudonym);
+    return pseudonym;
+  }
+
   private toQueued(event: AuditEvent): QueuedRecord {
     return {
       requestId: fit(event.requestId, AUDIT_COLUMN_LIMITS.requestId),
@@ -204,7 +216,7 @@ export class AuditWriter {
       operationName: event.operationName === null ? null : fit(event.operationName, AUDIT_COLUMN_LIMITS.operationName),
       operationHash: fit(event.operationHash, AUDIT_COLUMN_LIMITS.operationHash),
       coordinate: fit(event.coordinate, AUDIT_COLUMN_LIMITS.coordinate),
-      recordPseudonym: pseudonymise(this.pseudonymSecret, event.recordKey),
+      recordPseudonym: this.pseudonymOf(event.recordKey),
       decision: event.decision,
       rule: fit(event.rule, AUDIT_COLUMN_LIMITS.rule),
       policyVersion: fit(event.policyVersion, AUDIT_COLUMN_LIMITS.policyVersion),

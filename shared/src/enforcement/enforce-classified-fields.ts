@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultFieldResolver, getNamedType, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
-import { decide, maskValue, pseudonymise, type AccessPolicy, type Caller, type Decision, type FieldClassification, type Role } from '../access';
+import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type Decision, type FieldClassification, type Role, type Scope } from '../access';
 import type { Purpose } from '../identity';
 import { scopeOf } from '../row-scope';
 import { classifiedFields, type ClassifiedField } from './classified-fields';
@@ -75,6 +75,26 @@ function transform(value: unknown, render: (text: string) => string): unknown {
   return render(String(value));
 }
 
+/** A field's two possible outcomes for one role and purpose; only whether the record is in scope varies. */
+interface FieldDecisions {
+  scope: Scope;
+  inside: AccessDecision;
+  outside: AccessDecision;
+}
+
+/**
+ * Decisions depend on the record only through "in scope or not", so each field keeps them per role
+ * and purpose and decides a record with one scope test instead of a policy walk.
+ */
+function fieldDecisionsFor(policy: AccessPolicy, caller: Caller, field: FieldClassification): FieldDecisions | undefined {
+  const scope = scopeFor(policy, caller.role, field);
+  if (!scope) return undefined;
+  const inside = decide(policy, caller, field, { branchPath: caller.branchPath, responsibleStaffIds: [caller.staffId] });
+  const outside = decide(policy, caller, field, undefined);
+  // A caller whose own branch or id cannot be in scope (malformed) is decided record by record.
+  return inside.inScope ? { scope, inside, outside } : undefined;
+}
+
 function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): GraphQLFieldResolver<unknown, EnforcementContext> {
   const { policy, audit, pseudonymSecret } = options;
   const { classification, coordinate } = entry;
@@ -83,10 +103,18 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
   const stringLike = isStringLike(entry.field.type);
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
+  const decisionsByRole = new Map<string, FieldDecisions | undefined>();
 
   return (source, args, context, info) => {
     const caller = context.caller;
-    const verdict = decide(policy, caller, effective, scopeOf(source));
+    const key = `${caller.role}|${caller.purpose ?? ''}`;
+    let decisions = decisionsByRole.get(key);
+    if (decisions === undefined && !decisionsByRole.has(key)) {
+      decisions = fieldDecisionsFor(policy, caller, effective);
+      decisionsByRole.set(key, decisions);
+    }
+    const scope = scopeOf(source);
+    const verdict = decisions ? (isInScope(decisions.scope, caller, scope) ? decisions.inside : decisions.outside) : decide(policy, caller, effective, scope);
     let decision = verdict.decision;
     let rule = verdict.rule;
     // Fail closed: no clear RESTRICTED value leaves while its reading cannot be recorded.
@@ -98,7 +126,8 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
       decision = 'DENY';
       rule = `${rule};not-pseudonymisable`;
     }
-    const decisionId = randomUUID();
+    // Only audited decisions and denials carry an id (generating one per field read would be waste).
+    const decisionId = sensitive || decision === 'DENY' ? randomUUID() : '';
     if (sensitive) {
       audit.record({
         requestId: context.requestId,
