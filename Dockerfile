@@ -19,5 +19,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app
+# Owned by node so the shared secrets volume mounted here is writable.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 CMD ["node", "gateway/dist/main.js"]

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { SUBGRAPHS, subgraphPortVariable, subgraphUrlVariable } from '@icg/shared';
 
 interface ComposeService {
+  volumes?: string[];
   image?: string;
   build?: unknown;
   command?: string[];
@@ -46,6 +47,14 @@ describe('docker-compose.yml', () => {
       expect(service.environment?.['APOLLO_TELEMETRY_DISABLED']).toBe('1');
       expect(service.environment?.['HOST']).toBe('0.0.0.0');
     }
+  });
+
+  it('shares one secrets volume between the gateway and every subgraph, so their generated keys agree', () => {
+    for (const name of ['gateway', 'seed', ...SUBGRAPHS.map((subgraph) => subgraph.name)]) {
+      expect(services[name]!.volumes).toContain('graph-secrets:/app/data');
+      expect(services[name]!.environment?.['DATA_DIR']).toBe('/app/data');
+    }
+    expect(services['gateway']!.environment?.['AUTH_HS256_SECRET']?.length).toBeGreaterThanOrEqual(32);
   });
 
   it('seeds once MySQL is healthy, and only when the stores are empty', () => {
