@@ -1,0 +1,117 @@
+/**
+ * Runs the matrix through the gateway: for a caller and each root lookup, on each side of their scope,
+ * the chosen records are looked up in one request as the chosen staff member, and every value is
+ * compared with the policy's decision against the auditor's reference for the same operation.
+ */
+import type { AccessPolicy } from '@icg/shared';
+import type { GraphQLResponse } from '../graphql-client';
+import type { GraphUnderTest } from '../graph-under-test';
+import { AUDITOR, TEST_PSEUDONYM_SECRET } from '../test-security';
+import type { MatrixCaller, MatrixStaff } from './matrix-callers';
+import type { Census } from './matrix-census';
+import { compareResponse, type Comparison, type Mismatch, type Observation } from './matrix-expectations';
+import { renderOperation, type MatrixOperation, type RenderedOperation } from './matrix-operations';
+import { candidateRecords, planSides, type CandidateRecord } from './matrix-records';
+import type { MatrixSchema } from './matrix-schema';
+import type { CompanyFacts, ResponseObject } from './record-scopes';
+
+/** Records looked up per request: the gateway's cost limit allows three of the largest operation. */
+const RECORDS_PER_REQUEST = 3;
+/** Cases of one caller run side by side, so one request's I/O overlaps another's work. */
+const CONCURRENT_CASES = 4;
+
+export interface MatrixCase {
+  /** e.g. `customer(id) out of scope as staff 130 at /1/10/12/`. */
+  label: string;
+  keys: readonly string[];
+  mismatches: Mismatch[];
+  observations: Observation[];
+}
+
+export interface MatrixRunOptions {
+  graph: GraphUnderTest;
+  model: MatrixSchema;
+  operations: readonly MatrixOperation[];
+  facts: CompanyFacts;
+  census: Census;
+  policy: AccessPolicy;
+}
+
+export class AccessMatrixRun {
+  /** The auditor's view of each record, `Type:key` → the looked-up object (a pending fetch while under way). */
+  private readonly references = new Map<string, Promise<ResponseObject>>();
+  private readonly candidates = new Map<string, CandidateRecord[]>();
+
+  constructor(private readonly options: MatrixRunOptions) {}
+
+  async runCaller(caller: MatrixCaller): Promise<MatrixCase[]> {
+    const planned = this.options.operations.flatMap((operation) =>
+      planSides(caller, this.candidatesOf(operation.lookup.typeName), RECORDS_PER_REQUEST).map((side) => ({ operation, side })),
+    );
+    const cases: MatrixCase[] = new Array(planned.length);
+    let next = 0;
+    const worker = async () => {
+      for (let index = next++; index < planned.length; index = next++) {
+        const { operation, side } = planned[index]!;
+        cases[index] = await this.runCase(operation, side.staff, side.keys, `${operation.lookup.fieldName}(${operation.lookup.keyArgument}) ${side.label} as ${side.staff.label}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENT_CASES }, worker));
+    return cases;
+  }
+
+  private candidatesOf(typeName: string): CandidateRecord[] {
+    let candidates = this.candidates.get(typeName);
+    if (!candidates) {
+      candidates = candidateRecords(this.options.facts, this.options.census, typeName);
+      this.candidates.set(typeName, candidates);
+    }
+    return candidates;
+  }
+
+  /** The auditor's reference for each key, fetched in one request unless already known. */
+  private async referenceObjects(operation: MatrixOperation, keys: readonly string[]): Promise<ResponseObject[]> {
+    const typeName = operation.lookup.typeName;
+    const missing = keys.filter((key) => !this.references.has(`${typeName}:${key}`));
+    if (missing.length > 0) {
+      const fetched = this.fetchReference(operation, renderOperation(operation, missing));
+      missing.forEach((key, index) => this.references.set(`${typeName}:${key}`, fetched.then((objects) => objects[index]!)));
+    }
+    return Promise.all(keys.map((key) => this.references.get(`${typeName}:${key}`)!));
+  }
+
+  /** The same operation as the auditor with purpose AUDIT: everything in clear, and never an error. */
+  private async fetchReference(operation: MatrixOperation, rendered: RenderedOperation): Promise<ResponseObject[]> {
+    const response = await this.options.graph.query(rendered.query, rendered.variables, AUDITOR);
+    if (response.status !== 200 || response.errors?.length || !response.data) {
+      const errors = (response.errors ?? []).slice(0, 5).map((error) => `${JSON.stringify(error.path)} ${String(error.extensions?.['code'])}: ${error.message}`);
+      throw new Error(`The auditor's reference for ${operation.lookup.coordinate} ${Object.values(rendered.variables).join(', ')} failed (HTTP ${response.status}):\n${errors.join('\n')}`);
+    }
+    const data = response.data;
+    return rendered.aliases.map((alias) => {
+      const object = data[alias];
+      if (typeof object !== 'object' || object === null) throw new Error(`${operation.lookup.coordinate} found no record ${rendered.variables[alias]}: the stores disagree with the seeded facts`);
+      return object as ResponseObject;
+    });
+  }
+
+  private async runCase(operation: MatrixOperation, staff: MatrixStaff, keys: readonly string[], label: string): Promise<MatrixCase> {
+    const { graph, model, facts, policy } = this.options;
+    const rendered = renderOperation(operation, keys);
+    const compareWith = (references: readonly ResponseObject[], response: GraphQLResponse): Comparison => {
+      const reference = Object.fromEntries(rendered.aliases.map((alias, index) => [alias, references[index]]));
+      const data = response.data as ResponseObject | null | undefined;
+      const comparison = compareResponse({ model, facts, policy, caller: staff.caller, pseudonymSecret: TEST_PSEUDONYM_SECRET, operation, aliases: rendered.aliases, reference, data, errors: response.errors ?? [] });
+      if (response.status !== 200) comparison.mismatches.unshift({ coordinate: operation.lookup.coordinate, path: '(HTTP)', expected: '200', actual: String(response.status) });
+      return comparison;
+    };
+    const cached = await this.referenceObjects(operation, keys);
+    const response = await graph.query(rendered.query, rendered.variables, staff.acting);
+    let comparison = compareWith(cached, response);
+    if (comparison.mismatches.length > 0) {
+      // Some values follow the clock (SLA minutes, tenure, overdue): compare again with a reference taken now.
+      comparison = compareWith(await this.fetchReference(operation, rendered), response);
+    }
+    return { label, keys, ...comparison };
+  }
+}
