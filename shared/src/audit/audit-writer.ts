@@ -414,9 +414,12 @@ function toIsoMillis(value: Date | string): string {
 
 /** knex prefixes driver errors with the statement and its values: keep the driver's part only. */
 function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+  // Duck-typed: driver errors can come from another realm (jest) and fail `instanceof Error`.
+  const text = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  if (typeof text !== 'string') return String(error);
   const code = (error as { code?: unknown }).code;
-  const separator = error.message.lastIndexOf(' - ');
-  const message = separator >= 0 ? error.message.slice(separator + 3) : error.message;
+  // knex prefixes the statement, values included: keep only the driver's part.
+  const separator = text.lastIndexOf(' - ');
+  const message = separator >= 0 ? text.slice(separator + 3) : text;
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }

@@ -10,7 +10,7 @@ describe('readFieldClassifications', () => {
   it('reads field-level classifications from the committed supergraph', () => {
     expect(classifications.get('Customer.idNumber')).toEqual({ tier: 'RESTRICTED', category: 'IDENTITY', mask: 'RESIDENT_ID' });
     expect(classifications.get('Customer.name')).toEqual({ tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' });
-    expect(classifications.get('Customer.customerNo')).toEqual({ tier: 'INTERNAL', category: 'GENERAL', mask: null });
+    expect(classifications.get('Customer.customerNo')).toEqual({ tier: 'INTERNAL', category: 'IDENTITY', mask: null });
     expect(classifications.get('Branch.name')).toEqual({ tier: 'PUBLIC', category: 'GENERAL', mask: null });
   });
 
