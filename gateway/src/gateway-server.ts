@@ -140,6 +140,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
+    // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
+    stopOnTerminationSignals: false,
     formatError: createGatewayErrorFormatter(logger),
     plugins: [...protection.plugins],
     validationRules: [...protection.validationRules],

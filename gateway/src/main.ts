@@ -1,3 +1,4 @@
+import './telemetry-off';
 import { createLogger, loadGatewayConfig } from '@icg/shared';
 import { startGateway } from './gateway-server';
 

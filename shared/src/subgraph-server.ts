@@ -127,6 +127,8 @@ export function createSubgraphApollo<TLoaders>(
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
+    // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
+    stopOnTerminationSignals: false,
     formatError: subgraphErrorFormatter(module.name, logger, isReady),
     // Federated traces go to Apollo's cloud only; nothing here consumes them.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...plugins],

@@ -80,19 +80,22 @@ interface FieldDecisions {
   scope: Scope;
   inside: AccessDecision;
   outside: AccessDecision;
+  /** Same outcome either side (and nothing to audit, whose rule names the side): skip the scope test. */
+  scopeIrrelevant: boolean;
 }
 
 /**
  * Decisions depend on the record only through "in scope or not", so each field keeps them per role
  * and purpose and decides a record with one scope test instead of a policy walk.
  */
-function fieldDecisionsFor(policy: AccessPolicy, caller: Caller, field: FieldClassification): FieldDecisions | undefined {
+function fieldDecisionsFor(policy: AccessPolicy, caller: Caller, field: FieldClassification, sensitive: boolean): FieldDecisions | undefined {
   const scope = scopeFor(policy, caller.role, field);
   if (!scope) return undefined;
   const inside = decide(policy, caller, field, { branchPath: caller.branchPath, responsibleStaffIds: [caller.staffId] });
   const outside = decide(policy, caller, field, undefined);
   // A caller whose own branch or id cannot be in scope (malformed) is decided record by record.
-  return inside.inScope ? { scope, inside, outside } : undefined;
+  const scopeIrrelevant = !sensitive && inside.decision === outside.decision && inside.pseudonymise === outside.pseudonymise;
+  return inside.inScope ? { scope, inside, outside, scopeIrrelevant } : undefined;
 }
 
 function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): GraphQLFieldResolver<unknown, EnforcementContext> {
@@ -110,11 +113,14 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
     const key = `${caller.role}|${caller.purpose ?? ''}`;
     let decisions = decisionsByRole.get(key);
     if (decisions === undefined && !decisionsByRole.has(key)) {
-      decisions = fieldDecisionsFor(policy, caller, effective);
+      decisions = fieldDecisionsFor(policy, caller, effective, sensitive);
       decisionsByRole.set(key, decisions);
     }
-    const scope = scopeOf(source);
-    const verdict = decisions ? (isInScope(decisions.scope, caller, scope) ? decisions.inside : decisions.outside) : decide(policy, caller, effective, scope);
+    const verdict = decisions
+      ? decisions.scopeIrrelevant || isInScope(decisions.scope, caller, scopeOf(source))
+        ? decisions.inside
+        : decisions.outside
+      : decide(policy, caller, effective, scopeOf(source));
     let decision = verdict.decision;
     let rule = verdict.rule;
     // Fail closed: no clear RESTRICTED value leaves while its reading cannot be recorded.
