@@ -112,9 +112,47 @@ export function openDatabase(config: DatabaseConfig, store: string): Knex {
   });
 }
 
-/** Inserts rows in chunks that stay under both dialects' bound-parameter limits. */
+/** The part of a better-sqlite3 connection the fast insert path uses. */
+interface SqliteConnection {
+  prepare(sql: string): { run(values: unknown[]): unknown };
+}
+
+/** As knex binds values for better-sqlite3: dates as epoch milliseconds, booleans as 0/1. */
+function sqliteValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return Number(value);
+  if (value instanceof Date) return value.valueOf();
+  return value;
+}
+
+/**
+ * SQLite: one prepared single-row INSERT run per row on the transaction's connection. knex would
+ * compile every chunk into one huge compound SELECT and prepare it afresh, which cost more than the
+ * writing itself (the audit trail writes on the request path's event loop).
+ */
+async function insertIntoSqlite(db: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
+  // Every row's columns, as knex would insert them (a column a row lacks is written as null).
+  const columnSet = new Set<string>();
+  for (const row of rows) for (const column of Object.keys(row)) columnSet.add(column);
+  const columns = [...columnSet];
+  const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const sql = `insert into ${quoted(table)} (${columns.map(quoted).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+  const connection = (await db.client.acquireConnection()) as SqliteConnection;
+  try {
+    const statement = connection.prepare(sql);
+    for (const row of rows) statement.run(columns.map((column) => sqliteValue((row as Record<string, unknown>)[column])));
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}
+
+/**
+ * Inserts rows in chunks that stay under both dialects' bound-parameter
+ * limits. On SQLite inside a transaction, rows go through one prepared statement instead.
+ */
 export async function insertInChunks<Row extends object>(db: Knex | Knex.Transaction, table: string, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
+  if (dialectOf(db as Knex) === 'sqlite' && (db as Knex.Transaction).isTransaction) return insertIntoSqlite(db as Knex.Transaction, table, rows);
   const columns = Object.keys(rows[0]!).length || 1;
   // SQLite allows 32,766 bound parameters, MySQL 65,535; stay well below. knex writes a multi-row
   // SQLite insert as one compound SELECT, which SQLite caps at 500 terms.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defaultFieldResolver, getNamedType, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, getNamedType, responsePathAsArray as pathToArray, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type Decision, type FieldClassification, type Role, type Scope } from '../access';
 import type { Purpose } from '../identity';
 import { scopeOf } from '../row-scope';
@@ -106,15 +106,17 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
   const stringLike = isStringLike(entry.field.type);
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
-  const decisionsByRole = new Map<string, FieldDecisions | undefined>();
+  // role → purpose → decisions: looked up on every field read, so no key string is built.
+  const decisionsByRole = new Map<string, Map<string | null, FieldDecisions | null>>();
 
   return (source, args, context, info) => {
     const caller = context.caller;
-    const key = `${caller.role}|${caller.purpose ?? ''}`;
-    let decisions = decisionsByRole.get(key);
-    if (decisions === undefined && !decisionsByRole.has(key)) {
-      decisions = fieldDecisionsFor(policy, caller, effective, sensitive);
-      decisionsByRole.set(key, decisions);
+    let byPurpose = decisionsByRole.get(caller.role);
+    if (!byPurpose) decisionsByRole.set(caller.role, (byPurpose = new Map()));
+    let decisions = byPurpose.get(caller.purpose);
+    if (decisions === undefined) {
+      decisions = fieldDecisionsFor(policy, caller, effective, sensitive) ?? null;
+      byPurpose.set(caller.purpose, decisions);
     }
     const verdict = decisions
       ? decisions.scopeIrrelevant || isInScope(decisions.scope, caller, scopeOf(source))
@@ -153,7 +155,8 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
     }
     if (decision === 'DENY') {
       options.onSkippedResolver?.(coordinate);
-      return forbiddenFieldError({ coordinate, tier: classification.tier, policyVersion: policy.version, decisionId });
+      // Located here (path and nodes), so graphql-js does not copy it into another error with a stack.
+      return forbiddenFieldError({ coordinate, tier: classification.tier, policyVersion: policy.version, decisionId, path: pathToArray(info.path), nodes: info.fieldNodes });
     }
     const value = resolve(source, args, context, info);
     if (decision === 'MASK') return transform(value, (text) => maskValue(classification.mask!, text) ?? text);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type FieldNode } from 'graphql';
 import type { Tier } from '../access';
 
 export interface ForbiddenFieldDetails {
@@ -9,6 +9,8 @@ export interface ForbiddenFieldDetails {
   decisionId?: string;
   /** Set where the error is built outside a resolver (the gateway layer answers removed fields itself). */
   path?: ReadonlyArray<string | number>;
+  /** With the path, makes the error "located", so graphql-js passes it on as it is. */
+  nodes?: ReadonlyArray<FieldNode>;
 }
 
 /**
@@ -30,6 +32,7 @@ export function forbiddenFieldError(details: ForbiddenFieldDetails): GraphQLErro
 function createForbiddenFieldError(details: ForbiddenFieldDetails): GraphQLError {
   return new GraphQLError(`Not authorised to read ${details.coordinate}`, {
     ...(details.path ? { path: details.path } : {}),
+    ...(details.nodes ? { nodes: details.nodes } : {}),
     extensions: {
       code: 'FORBIDDEN_FIELD',
       coordinate: details.coordinate,
