@@ -1,4 +1,4 @@
-import { SUBGRAPHS } from '@icg/shared';
+import { loadAccessPolicy, SUBGRAPHS } from '@icg/shared';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
 import { composeSupergraph, type SubgraphSource } from './supergraph-composition';
 
@@ -11,5 +11,5 @@ export function registeredSubgraphSources(): SubgraphSource[] {
 }
 
 export function composeRegisteredSubgraphs(): string {
-  return `${composeSupergraph(registeredSubgraphSources())}\n`;
+  return `${composeSupergraph(registeredSubgraphSources(), loadAccessPolicy())}\n`;
 }

@@ -1,4 +1,5 @@
 import { composeServices } from '@apollo/composition';
+import { decide, ROLES, type AccessPolicy, type Caller, type FieldClassification } from '@icg/shared';
 import {
   Kind,
   type ConstDirectiveNode,
@@ -56,7 +57,7 @@ const isNonNull = (type: TypeNode) => type.kind === Kind.NON_NULL_TYPE;
  * every output field is classified (on itself or its type), fields above INTERNAL are nullable, and
  * subgraphs that declare the same field classify it identically.
  */
-export function checkClassifications(subgraphs: readonly SubgraphSource[]): string[] {
+export function checkClassifications(subgraphs: readonly SubgraphSource[], policy?: AccessPolicy): string[] {
   const problems: string[] = [];
   const seen = new Map<string, { subgraph: string; classification: Classification }>();
   for (const subgraph of subgraphs) {
@@ -73,6 +74,9 @@ export function checkClassifications(subgraphs: readonly SubgraphSource[]): stri
         }
         if (TIER_ORDER.indexOf(classification.tier as (typeof TIER_ORDER)[number]) > TIER_ORDER.indexOf('INTERNAL') && isNonNull(field.type)) {
           problems.push(`${subgraph.name}: ${coordinate} is ${classification.tier} and must be nullable, so a denial cannot null its parent`);
+        } else if (policy && isNonNull(field.type)) {
+          const deniedFor = roleThatCanBeDenied(policy, classification, field.type);
+          if (deniedFor) problems.push(`${subgraph.name}: ${coordinate} can be denied to ${deniedFor} under policy ${policy.version} and must be nullable, so a denial cannot null its parent`);
         }
         const earlier = seen.get(coordinate);
         if (earlier && describe(earlier.classification) !== describe(classification)) {
@@ -86,9 +90,37 @@ export function checkClassifications(subgraphs: readonly SubgraphSource[]): stri
   return problems;
 }
 
-/** Composes the supergraph SDL, failing on any composition error, weakening hint or classification problem. */
-export function composeSupergraph(subgraphs: readonly SubgraphSource[]): string {
-  const problems = checkClassifications(subgraphs);
+/** Only String and ID values can be masked or pseudonymised: for anything else those mean DENY. */
+function isStringLike(type: TypeNode): boolean {
+  const inner = type.kind === Kind.NON_NULL_TYPE ? type.type : type;
+  return inner.kind === Kind.NAMED_TYPE && (inner.name.value === 'String' || inner.name.value === 'ID');
+}
+
+/** A role that the policy could deny this field to (in or out of scope, with or without a purpose), if any. */
+function roleThatCanBeDenied(policy: AccessPolicy, classification: Classification, type: TypeNode): string | undefined {
+  const field: FieldClassification = {
+    tier: classification.tier as FieldClassification['tier'],
+    category: classification.category as FieldClassification['category'],
+    mask: isStringLike(type) ? (classification.mask as FieldClassification['mask']) : null,
+  };
+  for (const role of ROLES) {
+    for (const purpose of [null, ...policy.purposes]) {
+      const caller: Caller = { staffId: '1', role, branchPath: '/1/', grade: null, purpose };
+      for (const scope of [{ branchPath: '/1/', responsibleStaffIds: ['1'] }, undefined]) {
+        const verdict = decide(policy, caller, field, scope);
+        if (verdict.decision === 'DENY' || (verdict.pseudonymise && !isStringLike(type))) return role;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Composes the supergraph SDL, failing on any composition error, weakening hint or classification
+ * problem; with the access policy, also on a non-null field that some role could be denied.
+ */
+export function composeSupergraph(subgraphs: readonly SubgraphSource[], policy?: AccessPolicy): string {
+  const problems = checkClassifications(subgraphs, policy);
   const result = composeServices(subgraphs.map((subgraph) => ({ name: subgraph.name, url: subgraph.url, typeDefs: subgraph.typeDefs })));
   if (result.errors) problems.push(...result.errors.map((error) => error.message));
   for (const hint of result.hints ?? []) {

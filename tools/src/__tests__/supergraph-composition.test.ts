@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SUPERGRAPH_PATH } from '@icg/gateway';
+import { loadAccessPolicy } from '@icg/shared';
 import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { composeSupergraph, CompositionFailedError } from '../supergraph-composition';
 import {
@@ -8,6 +9,7 @@ import {
   wellClassifiedAccounts,
   wellClassifiedOrders,
   withNonNullConfidentialField,
+  withNonNullDeniableField,
   withUnclassifiedField,
 } from './fixtures/classified-subgraphs';
 
@@ -37,6 +39,14 @@ describe('composeSupergraph', () => {
   it('fails on a non-nullable field above INTERNAL', () => {
     expect(problemsOf(() => composeSupergraph([withNonNullConfidentialField]))).toEqual([
       'strict: Person.mobile is CONFIDENTIAL and must be nullable, so a denial cannot null its parent',
+    ]);
+  });
+
+  it('fails on a non-null field that the access policy could deny to some role', () => {
+    const policy = loadAccessPolicy();
+    expect(() => composeSupergraph([withNonNullDeniableField])).not.toThrow();
+    expect(problemsOf(() => composeSupergraph([withNonNullDeniableField], policy))).toEqual([
+      `clinic: Visit.ward can be denied to CUSTOMER_MANAGER under policy ${policy.version} and must be nullable, so a denial cannot null its parent`,
     ]);
   });
 

@@ -75,6 +75,8 @@ async function closeStack(stack: Stack): Promise<void> {
 interface Round {
   throughput: number;
   latenciesMs: number[];
+  /** Process CPU (user + system) per request: less sensitive than wall time to other tenants of a shared machine. */
+  cpuMsPerRequest: number;
 }
 
 /** `requests` customer-360 queries with `concurrency` in flight; random customers from a seeded sequence. */
@@ -86,6 +88,7 @@ async function runRound(url: string, authorization: string, customers: number, r
   };
   const latenciesMs: number[] = [];
   let issued = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     while (issued < requests) {
@@ -99,7 +102,8 @@ async function runRound(url: string, authorization: string, customers: number, r
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { throughput: requests / ((performance.now() - started) / 1000), latenciesMs };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { throughput: requests / ((performance.now() - started) / 1000), latenciesMs, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests };
 }
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -155,7 +159,13 @@ async function main(): Promise<void> {
 
   const summarise = (rounds: Round[]) => {
     const latencies = rounds.flatMap((round) => round.latenciesMs);
-    return { throughput: median(rounds.map((round) => round.throughput)), p50: median(latencies), p99: percentile(latencies, 0.99), p99PerRound: median(rounds.map((round) => percentile(round.latenciesMs, 0.99))) };
+    return {
+      throughput: median(rounds.map((round) => round.throughput)),
+      p50: median(latencies),
+      p99: percentile(latencies, 0.99),
+      p99PerRound: median(rounds.map((round) => percentile(round.latenciesMs, 0.99))),
+      cpuMsPerRequest: median(rounds.map((round) => round.cpuMsPerRequest)),
+    };
   };
   const on = summarise(results.enforced);
   const off = summarise(results.baseline);
@@ -173,6 +183,8 @@ Target (issue 3): enforcement with audit costs at most 10 % of throughput and at
 | latency p50 | ${fmt(off.p50)} ms | ${fmt(on.p50)} ms | ${((on.p50 / off.p50 - 1) * 100).toFixed(1)} % |
 | latency p99, all rounds pooled | ${fmt(off.p99)} ms | ${fmt(on.p99)} ms | **${(p99Cost * 100).toFixed(1)} %** (${verdict(p99Cost)} 10 %) |
 | latency p99, median of rounds | ${fmt(off.p99PerRound)} ms | ${fmt(on.p99PerRound)} ms | ${((on.p99PerRound / off.p99PerRound - 1) * 100).toFixed(1)} % |
+| CPU per request (process, incl. load generator), median of rounds | ${off.cpuMsPerRequest.toFixed(2)} ms | ${on.cpuMsPerRequest.toFixed(2)} ms | ${((on.cpuMsPerRequest / off.cpuMsPerRequest - 1) * 100).toFixed(1)} % |
+| throughput of each round (req/s) | ${results.baseline.map((round) => Math.round(round.throughput)).join(', ')} | ${results.enforced.map((round) => Math.round(round.throughput)).join(', ')} | |
 
 - Workload: \`Customer360\` (five subgraphs) for random customers among ${customers.toLocaleString('en')}, as a customer manager (staff ${manager.staffId}, ${own} own customers: mostly out-of-scope records, so masks, denials and an audit record per sensitive value), ${concurrency} requests in flight, ${rounds} alternating rounds of ${requests} requests per variant after a warm-up.
 - Both stacks run in one Node process over the same ${database.mysqlUrl ? 'MariaDB' : 'SQLite'} stores; both authenticate the token and sign identity assertions. The baseline leaves out only the access layer (gateway removal, field decisions, masks, audit).
