@@ -1,29 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { defaultFieldResolver, getNamedType, responsePathAsArray as pathToArray, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
-import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type Decision, type FieldClassification, type Role, type Scope } from '../access';
-import type { Purpose } from '../identity';
+import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type FieldClassification, type Scope } from '../access';
+import type { AuditEvent } from '../audit/audit-record';
 import { scopeOf } from '../row-scope';
 import { classifiedFields, type ClassifiedField } from './classified-fields';
 import { forbiddenFieldError } from './forbidden-field-error';
 
-/** One decision on a CONFIDENTIAL or RESTRICTED value, as the audit trail records it. */
-export interface DecisionEvent {
-  requestId: string;
-  occurredAt: Date;
-  staffId: string;
-  role: Role;
-  purpose: Purpose | null;
-  operationName: string | null;
-  operationHash: string;
-  coordinate: string;
-  /** `Type:key` of the record the value belongs to; the audit writer pseudonymises it. */
-  recordKey: string;
-  decision: Decision;
-  rule: string;
-  policyVersion: string;
-  /** Also in the FORBIDDEN_FIELD error of a denial, so a caller's report leads to its record. */
-  decisionId: string;
-}
+/** One decision on a CONFIDENTIAL or RESTRICTED value, as the audit trail records it; its id is also in a denial's error. */
+export type DecisionEvent = AuditEvent & { decisionId: string };
 
 export interface DecisionAuditSink {
   record(event: DecisionEvent): void;
