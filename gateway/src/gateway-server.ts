@@ -9,19 +9,18 @@ import {
   AUDIT_STORE,
   AuditWriter,
   createAssertionSigner,
-  ensureMysqlDatabase,
-  migrateToLatest,
+  prepareStoresWhenReachable,
   newAuditChainId,
   openDatabase,
   createGraphQLHttpServer,
   createLogger,
   createTokenVerifier,
+  isAuditedTier,
   isSubgraphName,
   listen,
   loadAccessPolicy,
   sendJson,
   type GatewayConfig,
-  type Knex,
   type Logger,
 } from '@icg/shared';
 import { EnforcingGateway, type GatewayDenial } from './access';
@@ -63,12 +62,10 @@ function armor() {
   }).protect();
 }
 
-const SENSITIVE_TIERS = new Set(['CONFIDENTIAL', 'RESTRICTED']);
-
 /** Denials the gateway answered itself go to the audit trail like the subgraphs' decisions. */
 function auditGatewayDenials(audit: AuditWriter, denials: readonly GatewayDenial[]): void {
   for (const denial of denials) {
-    if (!SENSITIVE_TIERS.has(denial.tier)) continue;
+    if (!isAuditedTier(denial.tier)) continue;
     audit.record({
       requestId: denial.requestId,
       occurredAt: new Date(),
@@ -85,19 +82,6 @@ function auditGatewayDenials(audit: AuditWriter, denials: readonly GatewayDenial
       policyVersion: denial.policyVersion,
       decisionId: denial.decisionId,
     });
-  }
-}
-
-async function prepareAuditStore(config: GatewayConfig, auditStore: Knex, logger: Logger): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureMysqlDatabase(config.database, AUDIT_STORE);
-      await migrateToLatest(auditStore, AUDIT_MIGRATIONS);
-      return;
-    } catch (error) {
-      logger.warn({ attempt, err: { name: (error as Error)?.name, code: (error as { code?: string })?.code } }, 'audit store not ready; retrying');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
-    }
   }
 }
 
@@ -123,7 +107,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const auditStore = openDatabase(config.database, AUDIT_STORE);
   const audit = new AuditWriter({ db: auditStore, chain: newAuditChainId('gateway'), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
   // Retried in the background like the subgraphs' stores: a database that is down delays audit writes, not the start.
-  void prepareAuditStore(config, auditStore, logger);
+  let stopped = false;
+  void prepareStoresWhenReachable(config.database, [{ name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS }], { logger, retryDelayMs: 500, stopped: () => stopped });
   const federation = new ApolloGateway({
     supergraphSdl: loadSupergraphSdl(config),
     // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
@@ -165,6 +150,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     port: listening.port,
     async close() {
       ready = false;
+      stopped = true;
       await listening.close();
       await apollo.stop();
       try {

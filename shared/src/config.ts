@@ -6,7 +6,7 @@ import { readAuditConfig, type AuditConfig } from './audit/audit-config';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
 import { readAssertionKeys, requireAssertionPrivateKey } from './identity/identity-assertion';
 import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
-import { readOrCreateSecretFile } from './secret-files';
+import { readSecretSetting } from './secret-files';
 
 export { ConfigError, EnvReader, redactUrl, type Environment } from './env-reader';
 
@@ -118,12 +118,6 @@ export function subgraphUrlVariable(subgraph: SubgraphName): string {
 /** Under DATA_DIR: the generated pseudonym secret used when PSEUDONYM_SECRET is unset. */
 export const PSEUDONYM_SECRET_FILE = 'pseudonym.secret';
 
-function readPseudonymSecret(reader: EnvReader, dataDir: string): string {
-  const configured = reader.optionalString('PSEUDONYM_SECRET');
-  if (configured !== undefined && Buffer.byteLength(configured, 'utf8') < 16) throw new ConfigError('PSEUDONYM_SECRET', 'must be at least 16 bytes long');
-  return configured ?? readOrCreateSecretFile(`${dataDir}/${PSEUDONYM_SECRET_FILE}`, 'PSEUDONYM_SECRET');
-}
-
 export function loadSubgraphConfig(name: SubgraphName, env: Environment = process.env): SubgraphConfig {
   const reader = new EnvReader(env);
   const entry = SUBGRAPHS.find((subgraph) => subgraph.name === name)!;
@@ -136,7 +130,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: Environment = proces
     security: {
       assertionPublicKeyPem: readAssertionKeys(reader, database.dataDir).publicKeyPem,
       accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
-      pseudonymSecret: readPseudonymSecret(reader, database.dataDir),
+      pseudonymSecret: readSecretSetting(reader, 'PSEUDONYM_SECRET', database.dataDir, PSEUDONYM_SECRET_FILE),
       audit: readAuditConfig(reader, database.dataDir),
     },
   };

@@ -64,3 +64,17 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   // knex reports pool exhaustion while the server is down as a plain timeout error.
   return (error as { name?: unknown }).name === 'KnexTimeoutError';
 }
+
+/**
+ * A database error as it may be shown or logged: knex prefixes driver errors with the statement and
+ * its values (personal data), so only the driver's part is kept, with its code. Duck-typed, as drivers
+ * throw plain objects and errors from another realm (jest) fail `instanceof Error`.
+ */
+export function driverErrorMessage(error: unknown): string {
+  const text = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  if (typeof text !== 'string') return String(error);
+  const code = (error as { code?: unknown }).code;
+  const separator = text.lastIndexOf(' - ');
+  const message = separator >= 0 ? text.slice(separator + 3) : text;
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}

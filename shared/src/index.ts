@@ -25,3 +25,4 @@ export * from './audit';
 export * from './env-reader';
 export * from './secret-files';
 export * from './enforcement';
+export * from './store-readiness';

@@ -1,10 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from './env-reader';
+import { MIN_PSEUDONYM_SECRET_BYTES } from './access/pseudonym';
+import { ConfigError, type EnvReader } from './env-reader';
 
-/** Generated secrets are 32 random bytes; anything shorter in a file is treated as not yet written. */
-const MIN_SECRET_BYTES = 16;
+/** The shortest keyed-hash secret accepted (as pseudonymise requires); generated ones have 32 random bytes. */
+const MIN_SECRET_BYTES = MIN_PSEUDONYM_SECRET_BYTES;
+
+/**
+ * A keyed-hash secret: `variable` if set (at least 16 bytes), else one generated once into
+ * `<dataDir>/<fileName>` and shared by every process on the machine.
+ */
+export function readSecretSetting(reader: EnvReader, variable: string, dataDir: string, fileName: string): string {
+  const configured = reader.optionalString(variable);
+  if (configured !== undefined && Buffer.byteLength(configured, 'utf8') < MIN_SECRET_BYTES) {
+    throw new ConfigError(variable, `must be at least ${MIN_SECRET_BYTES} bytes long`);
+  }
+  return configured ?? readOrCreateSecretFile(resolve(dataDir, fileName), variable);
+}
 
 /**
  * The secret in `path`, created on first use, for settings a developer need not configure on one

@@ -10,13 +10,14 @@ import { loadAccessPolicy, type AccessPolicy, type Caller } from './access';
 import { AuditWriter, newAuditChainId } from './audit/audit-writer';
 import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
 import type { SubgraphConfig, SubgraphName } from './config';
-import { describeDatabase, ensureMysqlDatabase, openDatabase } from './database';
+import { openDatabase } from './database';
 import { enforceClassifiedFields, type DecisionAuditSink, type EnforcementContext } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
 import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity } from './identity';
 import { createLogger, type Logger } from './logger';
-import { migrateToLatest, type Migration } from './migrations';
+import type { Migration } from './migrations';
+import { prepareStoresWhenReachable } from './store-readiness';
 
 /** What every request's resolvers get: the caller, the subgraph's store and a fresh loader set. */
 export interface SubgraphContext<TLoaders> extends EnforcementContext {
@@ -87,24 +88,6 @@ export function subgraphErrorFormatter(subgraph: SubgraphName, logger: Logger, i
   };
 }
 
-/** Reaches, creates and migrates the subgraph's store and the audit store, retrying until they answer. */
-async function prepareDatabase(module: SubgraphModule, config: SubgraphConfig, db: Knex, auditStore: Knex, logger: Logger, retryDelayMs: number, stopped: () => boolean): Promise<void> {
-  for (let attempt = 1; !stopped(); attempt++) {
-    try {
-      await ensureMysqlDatabase(config.database, module.name);
-      await migrateToLatest(db, module.migrations);
-      await ensureMysqlDatabase(config.database, AUDIT_STORE);
-      await migrateToLatest(auditStore, AUDIT_MIGRATIONS);
-      logger.info({ database: describeDatabase(config.database, module.name) }, 'database ready');
-      return;
-    } catch (error) {
-      const failure = error as { name?: string; code?: string };
-      logger.warn({ attempt, err: { name: failure.name, code: failure.code } }, `database ${describeDatabase(config.database, module.name)} not ready; retrying`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs * attempt, 5_000)));
-    }
-  }
-}
-
 export interface SubgraphEnforcement {
   policy: AccessPolicy;
   audit: DecisionAuditSink;
@@ -151,8 +134,15 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
   const db = openDatabase(config.database, module.name);
   let ready = false;
   let stopped = false;
-  const readyPromise = prepareDatabase(module as SubgraphModule, config, db, auditStore, logger, options.retryDelayMs ?? 500, () => stopped).then(() => {
-    ready = !stopped;
+  const readyPromise = prepareStoresWhenReachable(
+    config.database,
+    [
+      { name: module.name, db, migrations: module.migrations },
+      { name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS },
+    ],
+    { logger, retryDelayMs: options.retryDelayMs ?? 500, stopped: () => stopped },
+  ).then((prepared) => {
+    ready = prepared && !stopped;
   });
   const apollo = createSubgraphApollo(module, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver, unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark });
   await apollo.start();

@@ -1,4 +1,4 @@
-import { AUDIT_STORE, describeDatabase, loadDatabaseConfig, openAuditStore, verifyAuditChains, type DatabaseConfig, type Knex } from '@icg/shared';
+import { AUDIT_STORE, describeDatabase, driverErrorMessage, loadDatabaseConfig, openAuditStore, verifyAuditChains, type DatabaseConfig, type Knex } from '@icg/shared';
 
 export interface AuditVerifyOutcome {
   /** 0 intact, 1 broken, 2 could not check (store unreachable, bad configuration). */
@@ -18,17 +18,10 @@ export async function runAuditVerify(config: DatabaseConfig): Promise<AuditVerif
     }
     return { exitCode: 0, message: `audit chain intact: ${result.records} records in ${result.chains} chains` };
   } catch (error) {
-    return { exitCode: 2, message: `audit verify could not read ${describeDatabase(config, AUDIT_STORE)}: ${withoutStatement(error)}` };
+    return { exitCode: 2, message: `audit verify could not read ${describeDatabase(config, AUDIT_STORE)}: ${driverErrorMessage(error)}` };
   } finally {
     await db?.destroy();
   }
-}
-
-/** knex prefixes driver errors with the statement: keep only the driver's part. */
-function withoutStatement(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const separator = message.lastIndexOf(' - ');
-  return separator >= 0 ? message.slice(separator + 3) : message;
 }
 
 async function main(): Promise<void> {

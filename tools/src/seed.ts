@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SEED, describeDatabase, isStoreSeeded, loadDatabaseConfig, seedStores, SeedRefusedError } from '@icg/shared';
+import { DEFAULT_SEED, describeDatabase, driverErrorMessage, isStoreSeeded, loadDatabaseConfig, seedStores, SeedRefusedError } from '@icg/shared';
 import { formatProgress } from './seed-progress';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
 
@@ -50,14 +50,8 @@ async function main(): Promise<void> {
   process.stderr.write(`done: ${summary.customers.toLocaleString('en')} customers in ${(summary.elapsedMs / 1000).toFixed(1)} s\n`);
 }
 
-/** knex prefixes driver errors with the statement and its values (personal data): keep only the driver's part. */
-function withoutStatement(message: string): string {
-  const separator = message.lastIndexOf(' - ');
-  return separator >= 0 ? message.slice(separator + 3) : message;
-}
-
 main().catch((error: unknown) => {
-  const message = error instanceof SeedRefusedError || (error instanceof Error && error.name === 'ConfigError') ? error.message : `seed failed: ${withoutStatement((error as Error)?.message ?? String(error))}`;
+  const message = error instanceof SeedRefusedError || (error instanceof Error && error.name === 'ConfigError') ? error.message : `seed failed: ${driverErrorMessage(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { MIN_PSEUDONYM_SECRET_BYTES } from '../access/pseudonym';
-import { ConfigError, type EnvReader } from '../env-reader';
-import { readOrCreateSecretFile } from '../secret-files';
+import type { EnvReader } from '../env-reader';
+import { readSecretSetting } from '../secret-files';
 
 export const DEFAULT_AUDIT_FLUSH_INTERVAL_MS = 200;
 export const DEFAULT_AUDIT_BATCH_SIZE = 500;
@@ -25,12 +23,8 @@ export const AUDIT_SECRET_FILE = 'audit-pseudonym.secret';
  * AUDIT_FLUSH_INTERVAL_MS, AUDIT_BATCH_SIZE, AUDIT_MAX_QUEUED.
  */
 export function readAuditConfig(reader: EnvReader, dataDir: string): AuditConfig {
-  const configured = reader.optionalString(AUDIT_SECRET_VARIABLE);
-  if (configured !== undefined && Buffer.byteLength(configured, 'utf8') < MIN_PSEUDONYM_SECRET_BYTES) {
-    throw new ConfigError(AUDIT_SECRET_VARIABLE, `must be at least ${MIN_PSEUDONYM_SECRET_BYTES} bytes long`);
-  }
   return {
-    pseudonymSecret: configured ?? readOrCreateSecretFile(resolve(dataDir, AUDIT_SECRET_FILE), AUDIT_SECRET_VARIABLE),
+    pseudonymSecret: readSecretSetting(reader, AUDIT_SECRET_VARIABLE, dataDir, AUDIT_SECRET_FILE),
     flushIntervalMs: reader.int('AUDIT_FLUSH_INTERVAL_MS', DEFAULT_AUDIT_FLUSH_INTERVAL_MS, { min: 10, max: 60_000 }),
     batchSize: reader.int('AUDIT_BATCH_SIZE', DEFAULT_AUDIT_BATCH_SIZE, { min: 1, max: 10_000 }),
     maxQueued: reader.int('AUDIT_MAX_QUEUED', DEFAULT_AUDIT_MAX_QUEUED, { min: 1, max: 10_000_000 }),

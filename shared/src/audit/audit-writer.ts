@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { MIN_PSEUDONYM_SECRET_BYTES, pseudonymise } from '../access/pseudonym';
 import { insertInChunks } from '../database';
+import { driverErrorMessage } from '../errors';
 import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDIT_MAX_QUEUED } from './audit-config';
 import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditEvent, type AuditRecord } from './audit-record';
 import { AUDIT_COLUMN_LIMITS, AUDIT_TABLE, auditRecordToRow, readChainHead } from './audit-store';
@@ -60,7 +61,7 @@ export class AuditStoreUnavailableError extends Error {
     readonly pendingRecords: number,
     cause: unknown,
   ) {
-    super(`The audit store did not take ${pendingRecords} queued audit record(s): ${describeError(cause)}`, { cause });
+    super(`The audit store did not take ${pendingRecords} queued audit record(s): ${driverErrorMessage(cause)}`, { cause });
     this.name = 'AuditStoreUnavailableError';
   }
 }
@@ -294,7 +295,7 @@ export class AuditWriter {
         const delay = this.nextRetryDelay();
         this.retryNotBefore = Date.now() + delay;
         this.log.error(
-          { chain: this.chain, queued: this.queuedCount, failures: this.consecutiveFailures, retryInMs: delay, error: describeError(error) },
+          { chain: this.chain, queued: this.queuedCount, failures: this.consecutiveFailures, retryInMs: delay, error: driverErrorMessage(error) },
           'audit store did not take a batch; records kept for retry',
         );
         this.schedule(delay);
@@ -412,14 +413,3 @@ function toIsoMillis(value: Date | string): string {
   return date.toISOString();
 }
 
-/** knex prefixes driver errors with the statement and its values: keep the driver's part only. */
-function describeError(error: unknown): string {
-  // Duck-typed: driver errors can come from another realm (jest) and fail `instanceof Error`.
-  const text = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
-  if (typeof text !== 'string') return String(error);
-  const code = (error as { code?: unknown }).code;
-  // knex prefixes the statement, values included: keep only the driver's part.
-  const separator = text.lastIndexOf(' - ');
-  const message = separator >= 0 ? text.slice(separator + 3) : text;
-  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultFieldResolver, getNamedType, responsePathAsArray as pathToArray, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
-import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type FieldClassification, type Scope } from '../access';
+import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type FieldClassification, type Scope, type Tier } from '../access';
 import type { AuditEvent } from '../audit/audit-record';
 import { scopeOf } from '../row-scope';
 import { classifiedFields, type ClassifiedField } from './classified-fields';
@@ -31,7 +31,10 @@ export interface EnforcementOptions {
   onSkippedResolver?: (coordinate: string) => void;
 }
 
-const SENSITIVE_TIERS = new Set(['CONFIDENTIAL', 'RESTRICTED']);
+/** Decisions on these tiers are audited (ACCESS-MODEL.md section 7), wherever they are made. */
+export function isAuditedTier(tier: Tier): boolean {
+  return tier === 'CONFIDENTIAL' || tier === 'RESTRICTED';
+}
 const UNKNOWN_OPERATION_HASH = '0'.repeat(64);
 
 /** Only string-like scalars can carry a mask or a pseudonym; for anything else MASK means DENY. */
@@ -86,7 +89,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
   const { policy, audit, pseudonymSecret } = options;
   const { classification, coordinate } = entry;
   const resolve = (entry.field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, EnforcementContext>;
-  const sensitive = SENSITIVE_TIERS.has(classification.tier);
+  const sensitive = isAuditedTier(classification.tier);
   const stringLike = isStringLike(entry.field.type);
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
