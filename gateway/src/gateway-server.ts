@@ -7,7 +7,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   AUDIT_MIGRATIONS,
   AUDIT_STORE,
-  AuditWriter,
+  ThreadedAuditWriter,
   createAssertionSigner,
   prepareStoresWhenReachable,
   newAuditChainId,
@@ -63,7 +63,7 @@ function armor() {
 }
 
 /** Denials the gateway answered itself go to the audit trail like the subgraphs' decisions. */
-function auditGatewayDenials(audit: AuditWriter, denials: readonly GatewayDenial[]): void {
+function auditGatewayDenials(audit: ThreadedAuditWriter, denials: readonly GatewayDenial[]): void {
   for (const denial of denials) {
     if (!isAuditedTier(denial.tier)) continue;
     audit.record({
@@ -105,7 +105,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const tokens = createTokenVerifier(config.security.tokens);
   const signer = createAssertionSigner(config.security.assertionPrivateKeyPem);
   const auditStore = openDatabase(config.database, AUDIT_STORE);
-  const audit = new AuditWriter({ db: auditStore, chain: newAuditChainId('gateway'), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
+  const audit = new ThreadedAuditWriter({ database: config.database, chain: newAuditChainId('gateway'), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
   // Retried in the background like the subgraphs' stores: a database that is down delays audit writes, not the start.
   let stopped = false;
   void prepareStoresWhenReachable(config.database, [{ name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS }], { logger, retryDelayMs: 500, stopped: () => stopped });

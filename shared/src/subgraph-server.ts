@@ -7,7 +7,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
 import { loadAccessPolicy, type AccessPolicy, type Caller } from './access';
-import { AuditWriter, newAuditChainId } from './audit/audit-writer';
+import { newAuditChainId } from './audit/audit-writer';
+import { ThreadedAuditWriter } from './audit/threaded-audit-writer';
 import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
 import type { SubgraphConfig, SubgraphName } from './config';
 import { openDatabase } from './database';
@@ -129,8 +130,9 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
   const verifier = createAssertionVerifier(config.security.assertionPublicKeyPem, module.name);
   // Opened lazily and migrated with the subgraph's own store, so a database that is down at start
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
+  // Records are written by the audit worker thread on its own connection; this one only migrates.
   const auditStore = openDatabase(config.database, AUDIT_STORE);
-  const audit = new AuditWriter({ db: auditStore, chain: newAuditChainId(module.name), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
+  const audit = new ThreadedAuditWriter({ database: config.database, chain: newAuditChainId(module.name), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
   const db = openDatabase(config.database, module.name);
   let ready = false;
   let stopped = false;

@@ -9,6 +9,7 @@ import { MIN_PSEUDONYM_SECRET_BYTES, pseudonymise } from '../access/pseudonym';
 import { insertInChunks } from '../database';
 import { driverErrorMessage } from '../errors';
 import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDIT_MAX_QUEUED } from './audit-config';
+import { AuditDropLog } from './audit-drop-log';
 import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditEvent, type AuditRecord } from './audit-record';
 import { AUDIT_COLUMN_LIMITS, AUDIT_TABLE, auditRecordToRow, readChainHead } from './audit-store';
 
@@ -39,13 +40,13 @@ export interface AuditWriterOptions {
   retryDelayMs?: number;
   /** Default 5,000. */
   maxRetryDelayMs?: number;
+  /** Called after every write attempt, written or failed (the audit worker reports its state with it). */
+  onWriteAttempt?: () => void;
 }
 
 const DEFAULT_RETRY_DELAY_MS = 200;
 const DEFAULT_MAX_RETRY_DELAY_MS = 5_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-/** At most one "records dropped" line per second, each with the running count. */
-const DROP_LOG_INTERVAL_MS = 1_000;
 
 /** A queued record: chained (sequence, prevHash, hash) only when its batch is written. */
 type QueuedRecord = Omit<AuditRecord, 'chain' | 'sequence' | 'prevHash' | 'hash'>;
@@ -81,6 +82,7 @@ export class AuditWriter {
   private readonly maxQueued: number;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
+  private readonly onWriteAttempt: () => void;
 
   /** FIFO: records[queueStart..] are queued; the consumed prefix is compacted away now and then. */
   private records: QueuedRecord[] = [];
@@ -99,10 +101,7 @@ export class AuditWriter {
   private flushTail: Promise<void> = Promise.resolve();
   private closing = false;
 
-  private dropped = 0;
-  private droppedSinceLog = 0;
-  private lastDropLogAt = Number.NEGATIVE_INFINITY;
-  private dropLogTimer: NodeJS.Timeout | undefined;
+  private readonly drops: AuditDropLog;
 
   constructor(options: AuditWriterOptions) {
     if (Buffer.byteLength(options.pseudonymSecret, 'utf8') < MIN_PSEUDONYM_SECRET_BYTES) {
@@ -120,6 +119,8 @@ export class AuditWriter {
     this.maxQueued = positive(options.maxQueued, DEFAULT_AUDIT_MAX_QUEUED, 'maxQueued');
     this.retryDelayMs = positive(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, 'retryDelayMs');
     this.maxRetryDelayMs = Math.max(this.retryDelayMs, positive(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 'maxRetryDelayMs'));
+    this.onWriteAttempt = options.onWriteAttempt ?? (() => undefined);
+    this.drops = new AuditDropLog(this.log, () => ({ chain: this.chain, queued: this.queuedCount, maxQueued: this.maxQueued }));
   }
 
   /** Records not yet written. */
@@ -129,7 +130,7 @@ export class AuditWriter {
 
   /** Records refused because the queue was full or the writer was closing. */
   get droppedCount(): number {
-    return this.dropped;
+    return this.drops.count;
   }
 
   /**
@@ -149,7 +150,7 @@ export class AuditWriter {
    */
   record(event: AuditEvent): void {
     if (this.closing || this.queuedCount >= this.maxQueued) {
-      this.countDrop();
+      this.drops.add();
       return;
     }
     this.records.push(this.toQueued(event));
@@ -161,7 +162,7 @@ export class AuditWriter {
    * store refuses a batch; the records stay queued and background retries continue.
    */
   flush(): Promise<void> {
-    const run = this.flushTail.then(() => this.writeQueued());
+    const run = this.flushTail.then(() => this.writeQueued()).finally(() => this.onWriteAttempt());
     this.flushTail = run.catch(() => undefined);
     return run;
   }
@@ -191,7 +192,7 @@ export class AuditWriter {
       }
     } finally {
       this.cancelTimer();
-      this.logDrops(true);
+      this.drops.report(true);
     }
   }
 
@@ -223,39 +224,6 @@ export class AuditWriter {
       policyVersion: fit(event.policyVersion, AUDIT_COLUMN_LIMITS.policyVersion),
       decisionId: event.decisionId === undefined || event.decisionId === null ? null : fit(event.decisionId, AUDIT_COLUMN_LIMITS.decisionId),
     };
-  }
-
-  private countDrop(): void {
-    this.dropped++;
-    this.droppedSinceLog++;
-    this.logDrops(false);
-  }
-
-  /**
-   * Never silent, never a line per record: the first drop is logged at once, later ones at most once a second
-   * (a timer makes sure the last of them is logged even if nothing else happens).
-   */
-  private logDrops(force: boolean): void {
-    if (this.droppedSinceLog === 0) return;
-    const now = Date.now();
-    if (!force && now - this.lastDropLogAt < DROP_LOG_INTERVAL_MS) {
-      if (this.dropLogTimer === undefined) {
-        this.dropLogTimer = setTimeout(() => {
-          this.dropLogTimer = undefined;
-          this.logDrops(true);
-        }, this.lastDropLogAt + DROP_LOG_INTERVAL_MS - now);
-        this.dropLogTimer.unref();
-      }
-      return;
-    }
-    if (this.dropLogTimer !== undefined) clearTimeout(this.dropLogTimer);
-    this.dropLogTimer = undefined;
-    this.log.error(
-      { chain: this.chain, dropped: this.droppedSinceLog, droppedTotal: this.dropped, queued: this.queuedCount, maxQueued: this.maxQueued },
-      `audit records dropped: ${this.droppedSinceLog} (total ${this.dropped}) because the audit queue was full or closing`,
-    );
-    this.droppedSinceLog = 0;
-    this.lastDropLogAt = now;
   }
 
   private schedule(delayMs: number): void {
@@ -306,7 +274,7 @@ export class AuditWriter {
       this.retryNotBefore = 0;
       this.compact();
     }
-    this.logDrops(false);
+    this.drops.report(false);
   }
 
   /** Chains the first `size` queued records onto the head and inserts them in one transaction. */

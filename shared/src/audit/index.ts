@@ -4,6 +4,8 @@ export type { AuditEvent, AuditRecord, AuditRecordContent } from './audit-record
 export { AUDIT_COLUMN_LIMITS, AUDIT_MIGRATIONS, AUDIT_STORE, AUDIT_TABLE, openAuditStore, readChainHead } from './audit-store';
 export { AuditStoreUnavailableError, AuditWriter, newAuditChainId } from './audit-writer';
 export type { AuditLog, AuditWriterOptions } from './audit-writer';
+export { ThreadedAuditWriter } from './threaded-audit-writer';
+export type { ThreadedAuditWriterOptions } from './threaded-audit-writer';
 export {
   AUDIT_SECRET_FILE,
   AUDIT_SECRET_VARIABLE,
