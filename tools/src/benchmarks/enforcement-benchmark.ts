@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import {
@@ -24,21 +26,30 @@ import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
+import { median, pairCost, pairedRounds, pairOrder, percentile, type Better, type PairedRoundsSummary } from './paired-rounds';
 
 /**
  * `npm run bench:enforcement`: the customer-360 query for random customers through two stacks over
- * the same seeded stores, one with enforcement and audit, one without (the baseline), measured in
- * alternating rounds in one run so both see the same machine load. Records throughput and latency
- * medians, p99 and the ratios in BENCHMARKS.md.
+ * the same seeded stores, one with enforcement and audit, one without (the baseline). The machine is
+ * shared and a round's throughput varies by 10–20 % with its neighbours' load, so the run is many
+ * short rounds in adjacent pairs (both variants back to back, same customers, order alternating) and
+ * the headline cost is the median of the per-pair costs, with their interquartile range. Records
+ * throughput, pooled and per-pair latency, main-thread time and CPU per request in BENCHMARKS.md.
  */
 interface Stack {
   gateway: RunningGateway;
   subgraphs: RunningSubgraph[];
 }
 
+/** The audit writers' flush interval in both stacks. */
+const AUDIT_FLUSH_INTERVAL_MS = 200;
+/** Pause after each round, longer than a flush interval, so the round's last audit batch is written before the next round starts. */
+const SETTLE_MS = 2 * AUDIT_FLUSH_INTERVAL_MS;
+const WARM_UP_REQUESTS = 200;
+
 async function startStack(database: DatabaseConfig, enforced: boolean, keys: { privateKeyPem: string; publicKeyPem: string }, tokenSecret: string, supergraphPath: string): Promise<Stack> {
   const secret = randomBytes(24).toString('base64url');
-  const audit = { pseudonymSecret: secret, flushIntervalMs: 200, batchSize: 500, maxQueued: 1_000_000 };
+  const audit = { pseudonymSecret: secret, flushIntervalMs: AUDIT_FLUSH_INTERVAL_MS, batchSize: 500, maxQueued: 1_000_000 };
   const subgraphs: RunningSubgraph[] = [];
   for (const { module } of SUBGRAPH_REGISTRY) {
     const running = await startSubgraph(
@@ -75,12 +86,34 @@ async function closeStack(stack: Stack): Promise<void> {
 interface Round {
   throughput: number;
   latenciesMs: number[];
-  /** Process CPU (user + system) per request: less sensitive than wall time to other tenants of a shared machine. */
+  /**
+   * Event-loop active time per request (`performance.eventLoopUtilization()`): the servers, the load
+   * generator and (with SQLite) the database all run on this one thread, saturated during a round,
+   * so this is the serving thread's work per request, the load generator's share included.
+   */
+  mainThreadMsPerRequest: number;
+  /** Share of the request phase (settle pause excluded) in which the event loop was busy: near 1 when the thread is saturated. */
+  mainThreadBusyShare: number;
+  /** Process CPU (user + system) per request: libuv worker and GC threads included. */
   cpuMsPerRequest: number;
 }
 
-/** `requests` customer-360 queries with `concurrency` in flight; random customers from a seeded sequence. */
-async function runRound(url: string, authorization: string, customers: number, requests: number, concurrency: number, seed: number): Promise<Round> {
+type Variant = 'enforced' | 'baseline';
+
+/** Both variants' rounds of one pair, run back to back over the same customers. */
+interface Pair {
+  first: Variant;
+  enforced: Round;
+  baseline: Round;
+}
+
+/**
+ * `requests` customer-360 queries with `concurrency` in flight; random customers from a seeded
+ * sequence. Throughput and latency cover the requests only; main-thread time and CPU also cover a
+ * pause of `settleMs` afterwards, in which the round's last audit batch is flushed, so that work is
+ * counted in its own round rather than in the next one (the other variant half of the time).
+ */
+async function runRound(url: string, authorization: string, customers: number, requests: number, concurrency: number, seed: number, settleMs: number): Promise<Round> {
   let state = seed >>> 0;
   const nextCustomer = () => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
@@ -89,6 +122,7 @@ async function runRound(url: string, authorization: string, customers: number, r
   const latenciesMs: number[] = [];
   let issued = 0;
   const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
   const started = performance.now();
   const worker = async () => {
     while (issued < requests) {
@@ -102,22 +136,36 @@ async function runRound(url: string, authorization: string, customers: number, r
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsedMs = performance.now() - started;
+  const busyShare = performance.eventLoopUtilization(loopBefore).utilization;
+  await delay(settleMs);
+  const loop = performance.eventLoopUtilization(loopBefore);
   const cpu = process.cpuUsage(cpuBefore);
-  return { throughput: requests / ((performance.now() - started) / 1000), latenciesMs, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests };
+  return {
+    throughput: requests / (elapsedMs / 1000),
+    latenciesMs,
+    mainThreadMsPerRequest: loop.active / requests,
+    mainThreadBusyShare: busyShare,
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests,
+  };
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: readonly number[], share: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
-};
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  return parsed;
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { customers: { type: 'string' }, rounds: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' } } });
-  const customers = Number(values.customers ?? 2_000);
-  const rounds = Number(values.rounds ?? 6);
-  const requests = Number(values.requests ?? 600);
-  const concurrency = Number(values.concurrency ?? 8);
+  const { values } = parseArgs({
+    options: { customers: { type: 'string' }, pairs: { type: 'string' }, rounds: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' } },
+  });
+  if (values.pairs !== undefined && values.rounds !== undefined && values.pairs !== values.rounds) throw new Error('--rounds is an alias of --pairs: give one of them');
+  const customers = positiveInteger('customers', values.customers, 2_000);
+  const pairCount = positiveInteger(values.pairs !== undefined ? 'pairs' : 'rounds', values.pairs ?? values.rounds, 30);
+  const requests = positiveInteger('requests', values.requests, 200);
+  const concurrency = positiveInteger('concurrency', values.concurrency, 8);
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_enf_', dataDir, poolMax: 10 };
   const keyPair = generateKeyPairSync('ed25519');
@@ -136,19 +184,24 @@ async function main(): Promise<void> {
 
   const enforced = await startStack(database, true, keys, tokenSecret, supergraphPath);
   const baseline = await startStack(database, false, keys, tokenSecret, supergraphPath);
-  const results: Record<'enforced' | 'baseline', Round[]> = { enforced: [], baseline: [] };
+  const urls: Record<Variant, string> = { enforced: `${enforced.gateway.url}/graphql`, baseline: `${baseline.gateway.url}/graphql` };
+  const pairs: Pair[] = [];
   try {
     // Warm-up: plans, connections, JIT.
-    await runRound(`${enforced.gateway.url}/graphql`, authorization, customers, 200, concurrency, 1);
-    await runRound(`${baseline.gateway.url}/graphql`, authorization, customers, 200, concurrency, 1);
-    for (let round = 0; round < rounds; round++) {
-      // Alternate which goes first so drift in machine load falls on both.
-      const order: ('enforced' | 'baseline')[] = round % 2 === 0 ? ['enforced', 'baseline'] : ['baseline', 'enforced'];
-      for (const variant of order) {
-        const stack = variant === 'enforced' ? enforced : baseline;
-        results[variant].push(await runRound(`${stack.gateway.url}/graphql`, authorization, customers, requests, concurrency, 1_000 + round));
-        process.stderr.write(`round ${round + 1}/${rounds} ${variant}: ${Math.round(results[variant].at(-1)!.throughput)} req/s\n`);
-      }
+    await runRound(urls.enforced, authorization, customers, WARM_UP_REQUESTS, concurrency, 1, SETTLE_MS);
+    await runRound(urls.baseline, authorization, customers, WARM_UP_REQUESTS, concurrency, 1, SETTLE_MS);
+    for (let index = 0; index < pairCount; index++) {
+      // Adjacent rounds see nearly the same machine load; alternating the order spreads what is left of a drift over both.
+      const [first, second] = pairOrder<Variant>(index, 'enforced', 'baseline');
+      const measure = (variant: Variant) => runRound(urls[variant], authorization, customers, requests, concurrency, 1_000 + index, SETTLE_MS);
+      const firstRound = await measure(first);
+      const secondRound = await measure(second);
+      const pair: Pair = first === 'enforced' ? { first, enforced: firstRound, baseline: secondRound } : { first, baseline: firstRound, enforced: secondRound };
+      pairs.push(pair);
+      const cost = pairCost({ baseline: pair.baseline.throughput, treatment: pair.enforced.throughput }, 'higher');
+      process.stderr.write(
+        `pair ${index + 1}/${pairCount} (${first} first): baseline ${Math.round(pair.baseline.throughput)} req/s, enforced ${Math.round(pair.enforced.throughput)} req/s, cost ${percent(cost)}; main thread ${pair.baseline.mainThreadMsPerRequest.toFixed(2)} / ${pair.enforced.mainThreadMsPerRequest.toFixed(2)} ms per request\n`,
+      );
     }
   } finally {
     await closeStack(enforced);
@@ -157,41 +210,56 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const summarise = (rounds: Round[]) => {
-    const latencies = rounds.flatMap((round) => round.latenciesMs);
-    return {
-      throughput: median(rounds.map((round) => round.throughput)),
-      p50: median(latencies),
-      p99: percentile(latencies, 0.99),
-      p99PerRound: median(rounds.map((round) => percentile(round.latenciesMs, 0.99))),
-      cpuMsPerRequest: median(rounds.map((round) => round.cpuMsPerRequest)),
-    };
-  };
-  const on = summarise(results.enforced);
-  const off = summarise(results.baseline);
-  const throughputCost = 1 - on.throughput / off.throughput;
-  const p99Cost = on.p99 / off.p99 - 1;
+  const rounds = (variant: Variant) => pairs.map((pair) => pair[variant]);
+  const medianOfRounds = (variant: Variant, select: (round: Round) => number) => median(rounds(variant).map(select));
+  const pooled = (variant: Variant) => rounds(variant).flatMap((round) => round.latenciesMs);
+  const perPair = (select: (round: Round) => number, better: Better) => pairedRounds(pairs.map((pair) => ({ baseline: select(pair.baseline), treatment: select(pair.enforced) })), better);
+  const roundP99 = (round: Round) => percentile(round.latenciesMs, 0.99);
+
+  const throughput = perPair((round) => round.throughput, 'higher');
+  const p99OfRounds = perPair(roundP99, 'lower');
+  const mainThread = perPair((round) => round.mainThreadMsPerRequest, 'lower');
+  const cpu = perPair((round) => round.cpuMsPerRequest, 'lower');
+  const on = { throughput: medianOfRounds('enforced', (round) => round.throughput), p50: median(pooled('enforced')), p99: percentile(pooled('enforced'), 0.99) };
+  const off = { throughput: medianOfRounds('baseline', (round) => round.throughput), p50: median(pooled('baseline')), p99: percentile(pooled('baseline'), 0.99) };
+  const ratioOfMedians = pairCost({ baseline: off.throughput, treatment: on.throughput }, 'higher');
+  const p99Cost = pairCost({ baseline: off.p99, treatment: on.p99 }, 'lower');
+  const p50Cost = pairCost({ baseline: off.p50, treatment: on.p50 }, 'lower');
   const verdict = (cost: number) => (cost <= 0.1 ? 'within' : 'OVER');
-  const fmt = (value: number) => value.toFixed(1);
+  const spread = (summary: PairedRoundsSummary) => `IQR ${percent(summary.q1)} to ${percent(summary.q3)}`;
+  const ms = (value: number, digits = 1) => `${value.toFixed(digits)} ms`;
+  const busy = median(pairs.flatMap((pair) => [pair.baseline.mainThreadBusyShare, pair.enforced.mainThreadBusyShare]));
+  const enforcedFirst = pairs.filter((pair) => pair.first === 'enforced').length;
+
   writeBenchmarkSection('enforcement', `## Enforcement and audit cost on the customer-360 query
 
 Target (issue 3): enforcement with audit costs at most 10 % of throughput and at most 10 % at p99.
 
 | | baseline (no access layer) | enforced + audited | cost |
 |---|---|---|---|
-| throughput, median of ${rounds} rounds | ${fmt(off.throughput)} req/s | ${fmt(on.throughput)} req/s | **${(throughputCost * 100).toFixed(1)} %** (${verdict(throughputCost)} 10 %) |
-| latency p50 | ${fmt(off.p50)} ms | ${fmt(on.p50)} ms | ${((on.p50 / off.p50 - 1) * 100).toFixed(1)} % |
-| latency p99, all rounds pooled | ${fmt(off.p99)} ms | ${fmt(on.p99)} ms | **${(p99Cost * 100).toFixed(1)} %** (${verdict(p99Cost)} 10 %) |
-| latency p99, median of rounds | ${fmt(off.p99PerRound)} ms | ${fmt(on.p99PerRound)} ms | ${((on.p99PerRound / off.p99PerRound - 1) * 100).toFixed(1)} % |
-| CPU per request (process, incl. load generator), median of rounds | ${off.cpuMsPerRequest.toFixed(2)} ms | ${on.cpuMsPerRequest.toFixed(2)} ms | ${((on.cpuMsPerRequest / off.cpuMsPerRequest - 1) * 100).toFixed(1)} % |
-| throughput of each round (req/s) | ${results.baseline.map((round) => Math.round(round.throughput)).join(', ')} | ${results.enforced.map((round) => Math.round(round.throughput)).join(', ')} | |
+| throughput — req/s: median of ${pairCount} rounds; cost: median of ${pairCount} per-pair costs | ${off.throughput.toFixed(1)} req/s | ${on.throughput.toFixed(1)} req/s | **${percent(throughput.median)}** (${verdict(throughput.median)} 10 %; ${spread(throughput)}) |
+| throughput — cost as the ratio of those medians (secondary) | | | ${percent(ratioOfMedians)} |
+| latency p50, all rounds pooled | ${ms(off.p50)} | ${ms(on.p50)} | ${percent(p50Cost)} |
+| latency p99, all rounds pooled | ${ms(off.p99)} | ${ms(on.p99)} | **${percent(p99Cost)}** (${verdict(p99Cost)} 10 %) |
+| latency p99 of each round — ms: median of rounds; cost: median of per-pair ratios | ${ms(medianOfRounds('baseline', roundP99))} | ${ms(medianOfRounds('enforced', roundP99))} | ${percent(p99OfRounds.median)} (${spread(p99OfRounds)}) |
+| main-thread time per request (event loop active) — same statistics | ${ms(medianOfRounds('baseline', (round) => round.mainThreadMsPerRequest), 2)} | ${ms(medianOfRounds('enforced', (round) => round.mainThreadMsPerRequest), 2)} | ${percent(mainThread.median)} (${spread(mainThread)}) |
+| process CPU per request (all threads) — same statistics | ${ms(medianOfRounds('baseline', (round) => round.cpuMsPerRequest), 2)} | ${ms(medianOfRounds('enforced', (round) => round.cpuMsPerRequest), 2)} | ${percent(cpu.median)} (${spread(cpu)}) |
 
-- Workload: \`Customer360\` (five subgraphs) for random customers among ${customers.toLocaleString('en')}, as a customer manager (staff ${manager.staffId}, ${own} own customers: mostly out-of-scope records, so masks, denials and an audit record per sensitive value), ${concurrency} requests in flight, ${rounds} alternating rounds of ${requests} requests per variant after a warm-up.
+- Method: ${pairCount} adjacent pairs of rounds, ${requests} requests per round, both variants back to back over the same customers, order alternating (enforced first in ${enforcedFirst} of ${pairCount} pairs), after a warm-up of ${WARM_UP_REQUESTS} requests per variant; headline = median of per-pair costs (throughput cost = 1 − enforced/baseline), IQR = the middle half of those costs. Per-pair throughput costs in run order: ${throughput.costs.map((cost) => (cost * 100).toFixed(1)).join(', ')} %.
+- Main-thread time: servers and load generator${database.mysqlUrl ? '' : ' (and SQLite)'} share one thread, busy ${(busy * 100).toFixed(0)} % of the time while requests run (median of rounds), so its event-loop active time per request is the serving work per request, load generator included (about the same in both variants)${database.mysqlUrl ? '; MariaDB\'s own work is in no figure' : ''}. It is wall time, so on a loaded machine it also counts time the thread waits for a core. Process CPU adds libuv worker and GC threads. Both cover each round plus a ${SETTLE_MS} ms pause in which its last audit batch is flushed; throughput and latency cover the requests only.
+- Workload: \`Customer360\` (five subgraphs) for random customers among ${customers.toLocaleString('en')}, as a customer manager (staff ${manager.staffId}, ${own} own customers: mostly out-of-scope records, so masks, denials and an audit record per sensitive value), ${concurrency} requests in flight.
 - Both stacks run in one Node process over the same ${database.mysqlUrl ? 'MariaDB' : 'SQLite'} stores; both authenticate the token and sign identity assertions. The baseline leaves out only the access layer (gateway removal, field decisions, masks, audit).
-- Command: \`${database.mysqlUrl ? 'MYSQL_URL=… ' : ''}npm run bench:enforcement -- --customers ${customers} --rounds ${rounds} --requests ${requests} --concurrency ${concurrency}\`
-- Machine: ${describeMachine()} (shared; ratios from alternating rounds in one run)
+- Command: \`${database.mysqlUrl ? 'MYSQL_URL=… ' : ''}npm run bench:enforcement -- --customers ${customers} --pairs ${pairCount} --requests ${requests} --concurrency ${concurrency}\`
+- Machine: ${describeMachine()} (shared; costs from adjacent pairs in one run)
 - Date: ${new Date().toISOString().slice(0, 10)}`);
-  process.stderr.write(`throughput cost ${(throughputCost * 100).toFixed(1)} %, p99 cost ${(p99Cost * 100).toFixed(1)} %; recorded in BENCHMARKS.md\n`);
+  process.stderr.write(
+    `throughput cost ${percent(throughput.median)} (median of ${pairCount} pairs, ${spread(throughput)}; ratio of medians ${percent(ratioOfMedians)}), p99 cost ${percent(p99Cost)}, main-thread time per request ${percent(mainThread.median)}; recorded in BENCHMARKS.md\n`,
+  );
+}
+
+/** A fraction as a signed percentage with one decimal. */
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
 }
 
 main().catch((error: unknown) => {
