@@ -16,7 +16,8 @@ COPY . .
 RUN npx tsc --build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0
+# NODE_OPTIONS: the V8 flags of tools/src/server-node-flags.ts (npm start passes the same).
+ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 COPY --from=build /app /app
 # Owned by node so the shared secrets volume mounted here is writable.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SUBGRAPHS, subgraphPortVariable, subgraphUrlVariable } from '@icg/shared';
+import { SERVER_NODE_FLAGS } from '../tools/src/server-node-flags';
 
 interface ComposeService {
   volumes?: string[];
@@ -60,5 +61,13 @@ describe('docker-compose.yml', () => {
   it('seeds once MySQL is healthy, and only when the stores are empty', () => {
     expect(services['seed']!.command).toEqual(expect.arrayContaining(['tools/dist/seed.js', '--if-empty']));
     expect(services['seed']!.depends_on?.['mysql']?.condition).toBe('service_healthy');
+  });
+});
+
+describe('Dockerfile', () => {
+  it('runs the servers with the same V8 flags as npm start', () => {
+    const dockerfile = readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8');
+    const nodeOptions = /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1];
+    expect(nodeOptions?.split(',').join(' ')).toBe(SERVER_NODE_FLAGS.join(' '));
   });
 });

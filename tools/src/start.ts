@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_SEED, describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, SUBGRAPHS, subgraphPortVariable, seedStores } from '@icg/shared';
 import { CUSTOMER_360_QUERY } from './example-queries';
 import { formatProgress } from './seed-progress';
+import { SERVER_NODE_FLAGS } from './server-node-flags';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
 import { developmentTokenSecret } from './development-token-secret';
 import { isStoreSeeded, TOKEN_ENV } from '@icg/shared';
@@ -11,7 +12,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** Runs a package's compiled entry with the same environment, its output prefixed with its name. */
 function launch(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).map((line) => `[${name}] ${line}\n`).join('');
   child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));

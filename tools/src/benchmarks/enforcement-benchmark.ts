@@ -25,6 +25,7 @@ import {
 import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
+import { SERVER_NODE_FLAGS } from '../server-node-flags';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { median, pairCost, pairedRounds, pairOrder, percentile, type Better, type PairedRoundsSummary } from './paired-rounds';
 
@@ -166,6 +167,10 @@ async function main(): Promise<void> {
   const pairCount = positiveInteger(values.pairs !== undefined ? 'pairs' : 'rounds', values.pairs ?? values.rounds, 30);
   const requests = positiveInteger('requests', values.requests, 400);
   const concurrency = positiveInteger('concurrency', values.concurrency, 8);
+  // The servers' V8 flags (npm start, the image): `npm run bench:enforcement` passes them.
+  const nodeFlags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/).filter(Boolean)];
+  const missingFlags = SERVER_NODE_FLAGS.filter((flag) => !nodeFlags.includes(flag));
+  if (missingFlags.length > 0) process.stderr.write(`warning: not running with the servers' Node flags (${missingFlags.join(' ')}); use npm run bench:enforcement\n`);
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_enf_', dataDir, poolMax: 10 };
   const keyPair = generateKeyPairSync('ed25519');
@@ -251,6 +256,7 @@ Target (issue 3): enforcement with audit costs at most 10 % of throughput and at
 - Workload: \`Customer360\` (five subgraphs) for random customers among ${customers.toLocaleString('en')}, as a customer manager (staff ${manager.staffId}, ${own} own customers: mostly out-of-scope records, so masks, denials and an audit record per sensitive value), ${concurrency} requests in flight.
 - Both stacks run in one Node process over the same ${database.mysqlUrl ? 'MariaDB' : 'SQLite'} stores; both authenticate the token and sign identity assertions. The baseline leaves out only the access layer (gateway removal, field decisions, masks, audit).
 - Command: \`${database.mysqlUrl ? 'MYSQL_URL=… ' : ''}npm run bench:enforcement -- --customers ${customers} --pairs ${pairCount} --requests ${requests} --concurrency ${concurrency}\`
+- Node flags: ${nodeFlags.length > 0 ? nodeFlags.map((flag) => `\`${flag}\``).join(' ') : 'none'} (the servers run with ${SERVER_NODE_FLAGS.map((flag) => `\`${flag}\``).join(' ')}, set by \`npm start\` and the Docker image).
 - Machine: ${describeMachine()} (shared; costs from adjacent pairs in one run)
 - Date: ${new Date().toISOString().slice(0, 10)}`);
   process.stderr.write(
