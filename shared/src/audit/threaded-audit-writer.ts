@@ -16,26 +16,18 @@ import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDI
 import { AuditDropLog } from './audit-drop-log';
 import type { AuditEvent } from './audit-record';
 import type { AuditWorkerFailure, AuditWorkerSettings, FromAuditWorker, ToAuditWorker } from './audit-worker-protocol';
-import { AuditStoreUnavailableError, type AuditLog } from './audit-writer';
+import { AuditStoreUnavailableError, type AuditLog, type AuditWriterOptions } from './audit-writer';
 
-export interface ThreadedAuditWriterOptions {
-  /** The worker opens its own connection to the audit store of this configuration. */
+/**
+ * The AuditWriter's options, with the audit store given as a configuration (the worker opens its own connection)
+ * instead of a knex. `flushIntervalMs` is how long events wait in this thread before going to the worker; a full
+ * batch goes at once; `maxQueued` caps records not yet written, here, in transit and in the worker together.
+ */
+export type ThreadedAuditWriterOptions = Omit<AuditWriterOptions, 'db' | 'onWriteAttempt'> & {
   database: DatabaseConfig;
-  /** This process's chain (see `newAuditChainId`). */
-  chain: string;
-  pseudonymSecret: string;
-  log: AuditLog;
-  /** How long events wait in this thread before going to the worker. Default 200. */
-  flushIntervalMs?: number;
-  /** Records per transaction; a full batch also goes to the worker at once. Default 500. */
-  batchSize?: number;
-  /** Cap on records not yet written (here, in transit and in the worker). Default 100,000. */
-  maxQueued?: number;
-  retryDelayMs?: number;
-  maxRetryDelayMs?: number;
   /** Wait before starting a new worker after one crashed. Default 1,000. */
   restartDelayMs?: number;
-}
+};
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 const DEFAULT_RESTART_DELAY_MS = 1_000;
