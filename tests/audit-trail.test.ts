@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AUDIT_TABLE, DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, openAuditStore, verifyAuditChains, type Knex } from '@icg/shared';
+import { AUDIT_TABLE, DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, openAuditStore, verifyAuditChains, type AuditRow, type Knex } from '@icg/shared';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SUPERGRAPH_PATH, readFieldClassifications } from '@icg/gateway';
 import { CUSTOMER_360_QUERY } from '@icg/tools';
@@ -13,21 +13,6 @@ const company = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, 
 const manager = staffIdentity({ role: 'CUSTOMER_MANAGER' });
 const ownCustomer = company.customers.find((customer) => String(customer.primaryManagerStaffId) === manager.staffId)!;
 const otherCustomer = company.customers.find((customer) => !customer.branchPath.startsWith(manager.branchPath))!;
-
-interface AuditRow {
-  request_id: string;
-  staff_id: string;
-  role: string;
-  purpose: string | null;
-  operation_name: string | null;
-  operation_hash: string;
-  coordinate: string;
-  record_pseudonym: string;
-  decision: string;
-  rule: string;
-  policy_version: string;
-  decision_id: string | null;
-}
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -2,6 +2,7 @@
 export { AUDIT_GENESIS_HASH, canonicalAuditRecord, hashAuditRecord } from './audit-record';
 export type { AuditEvent, AuditRecord, AuditRecordContent } from './audit-record';
 export { AUDIT_COLUMN_LIMITS, AUDIT_MIGRATIONS, AUDIT_STORE, AUDIT_TABLE, openAuditStore, readChainHead } from './audit-store';
+export type { AuditRow } from './audit-store';
 export { AuditStoreUnavailableError, AuditWriter, newAuditChainId } from './audit-writer';
 export type { AuditLog, AuditWriterOptions } from './audit-writer';
 export { ThreadedAuditWriter } from './threaded-audit-writer';
