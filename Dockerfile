@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+# BEGIN generated: one package.json per workspace (npm run generate)
 COPY shared/package.json shared/
 COPY gateway/package.json gateway/
 COPY tools/package.json tools/
@@ -11,6 +12,7 @@ COPY subgraphs/policies/package.json subgraphs/policies/
 COPY subgraphs/claims/package.json subgraphs/claims/
 COPY subgraphs/service-requests/package.json subgraphs/service-requests/
 COPY subgraphs/complaints/package.json subgraphs/complaints/
+# END generated
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc --build && npm prune --omit=dev

@@ -13,7 +13,7 @@ import { generateMatrixOperations, selectedCoordinates } from './support/access-
 import { formatMismatches } from './support/access-matrix/matrix-report';
 import { AccessMatrixRun, type MatrixCase } from './support/access-matrix/matrix-run';
 import { loadMatrixSchema } from './support/access-matrix/matrix-schema';
-import { seededCompany } from './support/access-matrix/record-scopes';
+import { RecordScopes, seededCompany } from './support/access-matrix/record-scopes';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { TEST_DIALECTS } from './support/test-database';
 
@@ -57,7 +57,7 @@ describe.each(TEST_DIALECTS)('role × field access matrix through the gateway on
 
   beforeAll(async () => {
     graph = await startGraph({ dialect, customers: CUSTOMERS });
-    run = new AccessMatrixRun({ graph, model, operations, facts, policy, census: await takeCensus(graph, model) });
+    run = new AccessMatrixRun({ graph, model, operations, facts, scopes: await RecordScopes.load(graph), policy, census: await takeCensus(graph, model) });
   }, 120_000);
   afterAll(async () => graph?.close());
 

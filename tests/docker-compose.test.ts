@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { SUBGRAPHS, subgraphPortVariable, subgraphUrlVariable } from '@icg/shared';
+import { subgraphPortVariable, subgraphUrlVariable } from '@icg/shared';
+import { REPOSITORY_ROOT, SUBGRAPH_REGISTRY } from '@icg/tools';
+import { staleWorkspaceFiles } from '../tools/src/workspace-files';
 import { SERVER_NODE_FLAGS } from '../tools/src/server-node-flags';
 
 interface ComposeService {
@@ -14,8 +16,15 @@ interface ComposeService {
   healthcheck?: { test: string[] };
 }
 
+const SUBGRAPHS = SUBGRAPH_REGISTRY.map(({ manifest }) => manifest);
 const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
+
+describe('files generated from the subgraph manifests', () => {
+  it('are current (npm run generate rewrites them)', () => {
+    expect(staleWorkspaceFiles(REPOSITORY_ROOT, SUBGRAPH_REGISTRY)).toEqual([]);
+  });
+});
 
 describe('docker-compose.yml', () => {
   it('runs MySQL 8 with a health check', () => {

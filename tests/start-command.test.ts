@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, mintDevelopmentToken, SUBGRAPHS, subgraphPortVariable } from '@icg/shared';
-import { CUSTOMER_360_QUERY, developmentTokenSecret } from '@icg/tools';
+import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, mintDevelopmentToken, subgraphPortVariable } from '@icg/shared';
+import { CUSTOMER_360_QUERY, developmentTokenSecret, SUBGRAPH_REGISTRY } from '@icg/tools';
 import { freePort } from './support/free-port';
 import { postGraphQL } from './support/graphql-client';
 
@@ -34,7 +34,7 @@ describe('npm start on the embedded default', () => {
   it('seeds on first run, starts six processes and answers the customer-360 query it prints', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, SEED_CUSTOMERS: '30', LOG_LEVEL: 'warn', PORT: String(await freePort()) };
     delete env['MYSQL_URL'];
-    for (const subgraph of SUBGRAPHS) env[subgraphPortVariable(subgraph.name)] = String(await freePort());
+    for (const { manifest } of SUBGRAPH_REGISTRY) env[subgraphPortVariable(manifest.name)] = String(await freePort());
     const launcher = startLauncher(env);
     try {
       await waitForOutput(launcher.output, 'The insurer customer graph is up', 90_000);

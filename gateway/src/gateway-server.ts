@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
@@ -16,7 +15,6 @@ import {
   createLogger,
   createTokenVerifier,
   isAuditedTier,
-  isSubgraphName,
   listen,
   loadAccessPolicy,
   sendJson,
@@ -30,7 +28,7 @@ import type { GatewayContext } from './gateway-context';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 /** The committed supergraph, built by `npm run compose`; it sits at the gateway package root. */
-export const DEFAULT_SUPERGRAPH_PATH = join(__dirname, '..', 'supergraph.graphql');
+export { DEFAULT_SUPERGRAPH_PATH } from '@icg/shared';
 
 export interface RunningGateway {
   url: string;
@@ -86,7 +84,7 @@ function auditGatewayDenials(audit: ThreadedAuditWriter, denials: readonly Gatew
 }
 
 function loadSupergraphSdl(config: GatewayConfig): string {
-  const path = config.supergraphPath || DEFAULT_SUPERGRAPH_PATH;
+  const path = config.supergraphPath;
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -114,7 +112,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
     __exposeQueryPlanExperimental: false,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: isSubgraphName(name) ? config.subgraphUrls[name] : url!, timeoutMs: config.subgraphTimeoutMs, signer }),
+      new SubgraphDataSource({ name, url: config.subgraphUrls[name] ?? url!, timeoutMs: config.subgraphTimeoutMs, signer }),
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
   });
   // The gateway layer: fields the caller's role may read in no scope are removed before planning.

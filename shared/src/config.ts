@@ -2,35 +2,20 @@
  * All configuration comes from the environment through this module, validated once at start-up.
  * A bad value stops the process with a message naming the variable and what it expects.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kind, parse } from 'graphql';
 import { readAuditConfig, type AuditConfig } from './audit/audit-config';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
 import { readAssertionKeys, requireAssertionPrivateKey } from './identity/identity-assertion';
 import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
 import { readSecretSetting } from './secret-files';
+import { subgraphPortVariable, subgraphUrlVariable } from './subgraph-manifest';
 
 export { ConfigError, EnvReader, redactUrl, type Environment } from './env-reader';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** The five systems, with the default port each listens on. Order is the order they start in. */
-export const SUBGRAPHS = [
-  { name: 'customers', defaultPort: 4001 },
-  { name: 'policies', defaultPort: 4002 },
-  { name: 'claims', defaultPort: 4003 },
-  { name: 'service-requests', defaultPort: 4004 },
-  { name: 'complaints', defaultPort: 4005 },
-] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
-
-export function isSubgraphName(value: string): value is SubgraphName {
-  return SUBGRAPHS.some((subgraph) => subgraph.name === value);
-}
-
-/** `service-requests` → `SERVICE_REQUESTS`, the prefix of that subgraph's variables. */
-export function envPrefix(subgraph: SubgraphName): string {
-  return subgraph.toUpperCase().replace(/-/g, '_');
-}
 
 export interface DatabaseConfig {
   /** Set for MySQL/MariaDB; unset means the embedded SQLite default. */
@@ -54,7 +39,7 @@ export interface SubgraphSecurityConfig {
 }
 
 export interface SubgraphConfig {
-  name: SubgraphName;
+  name: string;
   host: string;
   port: number;
   database: DatabaseConfig;
@@ -79,7 +64,8 @@ export interface GatewayConfig {
   host: string;
   port: number;
   supergraphPath: string;
-  subgraphUrls: Record<SubgraphName, string>;
+  /** Where the gateway calls each subgraph the supergraph names, by subgraph name. */
+  subgraphUrls: Readonly<Record<string, string>>;
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: LogLevel;
@@ -107,24 +93,21 @@ function readCommon(reader: EnvReader): { host: string; maxBodyBytes: number; lo
   };
 }
 
-export function subgraphPortVariable(subgraph: SubgraphName): string {
-  return `${envPrefix(subgraph)}_PORT`;
-}
-
-export function subgraphUrlVariable(subgraph: SubgraphName): string {
-  return `${envPrefix(subgraph)}_URL`;
-}
-
 /** Under DATA_DIR: the generated pseudonym secret used when PSEUDONYM_SECRET is unset. */
 export const PSEUDONYM_SECRET_FILE = 'pseudonym.secret';
 
-export function loadSubgraphConfig(name: SubgraphName, env: Environment = process.env): SubgraphConfig {
+/** What configuration needs of a subgraph's manifest. */
+export interface SubgraphIdentity {
+  name: string;
+  defaultPort: number;
+}
+
+export function loadSubgraphConfig(subgraph: SubgraphIdentity, env: Environment = process.env): SubgraphConfig {
   const reader = new EnvReader(env);
-  const entry = SUBGRAPHS.find((subgraph) => subgraph.name === name)!;
   const database = readDatabaseConfig(reader);
   return {
-    name,
-    port: reader.port(subgraphPortVariable(name), entry.defaultPort),
+    name: subgraph.name,
+    port: reader.port(subgraphPortVariable(subgraph.name), subgraph.defaultPort),
     database,
     ...readCommon(reader),
     security: {
@@ -140,19 +123,66 @@ export function loadDatabaseConfig(env: Environment = process.env): DatabaseConf
   return readDatabaseConfig(new EnvReader(env));
 }
 
+/** The committed supergraph, `gateway/supergraph.graphql` (this file sits two levels below the root in src/ and dist/). */
+export const DEFAULT_SUPERGRAPH_PATH = join(__dirname, '..', '..', 'gateway', 'supergraph.graphql');
+
+export interface SupergraphSubgraph {
+  name: string;
+  /** The URL composition wrote: the subgraph's default port on 127.0.0.1. */
+  url: string;
+}
+
+/** The subgraphs a supergraph is composed of, from its `join__Graph` enum: the gateway needs no list of its own. */
+export function subgraphsOfSupergraph(supergraphSdl: string): SupergraphSubgraph[] {
+  const subgraphs: SupergraphSubgraph[] = [];
+  for (const definition of parse(supergraphSdl, { noLocation: true }).definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const graph = value.directives?.find((directive) => directive.name.value === 'join__graph');
+      const argument = (name: string) => {
+        const node = graph?.arguments?.find((entry) => entry.name.value === name)?.value;
+        return node?.kind === Kind.STRING ? node.value : undefined;
+      };
+      const name = argument('name');
+      const url = argument('url');
+      if (name && url) subgraphs.push({ name, url });
+    }
+  }
+  return subgraphs;
+}
+
+function readSupergraph(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError('SUPERGRAPH_PATH', `must name a readable supergraph file (run npm run compose), got "${path}"`);
+  }
+}
+
+/**
+ * Each subgraph's URL: `<NAME>_URL`, else `<NAME>_PORT` on 127.0.0.1, else the URL composition wrote.
+ * Names come from the supergraph, so a new subgraph needs no gateway change.
+ */
+function readSubgraphUrls(reader: EnvReader, supergraphSdl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const subgraph of subgraphsOfSupergraph(supergraphSdl)) {
+    const port = reader.optionalPort(subgraphPortVariable(subgraph.name));
+    const fallback = port === undefined ? subgraph.url : `http://127.0.0.1:${port}/graphql`;
+    urls[subgraph.name] = reader.url(subgraphUrlVariable(subgraph.name), fallback, ['http:', 'https:'])!;
+  }
+  return urls;
+}
+
 export function loadGatewayConfig(env: Environment = process.env): GatewayConfig {
   const reader = new EnvReader(env);
-  const subgraphUrls = {} as Record<SubgraphName, string>;
-  for (const subgraph of SUBGRAPHS) {
-    const port = reader.port(subgraphPortVariable(subgraph.name), subgraph.defaultPort);
-    subgraphUrls[subgraph.name] = reader.url(subgraphUrlVariable(subgraph.name), `http://127.0.0.1:${port}/graphql`, ['http:', 'https:'])!;
-  }
+  const supergraphPath = reader.string('SUPERGRAPH_PATH', DEFAULT_SUPERGRAPH_PATH);
+  const subgraphUrls = readSubgraphUrls(reader, readSupergraph(supergraphPath));
   const database = readDatabaseConfig(reader);
   const dataDir = database.dataDir;
   return {
     database,
     port: reader.port('PORT', 4000),
-    supergraphPath: reader.string('SUPERGRAPH_PATH', ''),
+    supergraphPath,
     subgraphUrls,
     subgraphTimeoutMs: reader.int('SUBGRAPH_TIMEOUT_MS', 3_000, { min: 50, max: 120_000 }),
     ...readCommon(reader),

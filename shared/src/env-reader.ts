@@ -39,6 +39,10 @@ export class EnvReader {
     return this.int(name, fallback, { min: 0, max: 65535 });
   }
 
+  optionalPort(name: string): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.port(name, 0);
+  }
+
   bool(name: string, fallback: boolean): boolean {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;

@@ -26,3 +26,5 @@ export * from './env-reader';
 export * from './secret-files';
 export * from './enforcement';
 export * from './store-readiness';
+export * from './subgraph-manifest';
+export * from './domain/vocabulary';

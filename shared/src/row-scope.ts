@@ -9,6 +9,8 @@ export interface RowScope {
   branchPath: string;
   /** Staff ids responsible for the record: primary manager of the customer, handler, assignee. */
   responsibleStaffIds: readonly string[];
+  /** `Type:key` of the stored entity the scope was read from; names records without a key of their own in the audit trail. */
+  recordKey?: string;
 }
 
 export type Scoped<T extends object> = T & { [ROW_SCOPE]: RowScope };

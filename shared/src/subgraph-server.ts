@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
@@ -10,33 +9,18 @@ import { loadAccessPolicy, type AccessPolicy, type Caller } from './access';
 import { newAuditChainId } from './audit/audit-writer';
 import { ThreadedAuditWriter } from './audit/threaded-audit-writer';
 import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
-import type { SubgraphConfig, SubgraphName } from './config';
+import { loadSubgraphConfig, type SubgraphConfig } from './config';
 import { openDatabase } from './database';
-import { enforceClassifiedFields, type DecisionAuditSink, type EnforcementContext } from './enforcement';
+import { enforceClassifiedFields, type DecisionAuditSink } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
 import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity } from './identity';
 import { createLogger, type Logger } from './logger';
-import type { Migration } from './migrations';
 import { prepareStoresWhenReachable } from './store-readiness';
-
-/** What every request's resolvers get: the caller, the subgraph's store and a fresh loader set. */
-export interface SubgraphContext<TLoaders> extends EnforcementContext {
-  db: Knex;
-  loaders: TLoaders;
-}
-
-/** A subgraph, side-effect free: importing it starts nothing. */
-export interface SubgraphModule<TLoaders = unknown> {
-  name: SubgraphName;
-  typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>>;
-  migrations: readonly Migration[];
-  createLoaders(db: Knex): TLoaders;
-}
+import type { SubgraphContext, SubgraphManifest } from './subgraph-manifest';
 
 export interface RunningSubgraph {
-  name: SubgraphName;
+  name: string;
   /** Base URL; GraphQL is at `${url}/graphql`. */
   url: string;
   port: number;
@@ -69,7 +53,7 @@ export function callerOf(identity: AssertedIdentity): Caller {
  * Errors leave a subgraph as a code and the subgraph's name. Database and programming errors are
  * logged by kind only (their messages can hold SQL with personal values) and masked.
  */
-export function subgraphErrorFormatter(subgraph: SubgraphName, logger: Logger, isReady: () => boolean) {
+export function subgraphErrorFormatter(subgraph: string, logger: Logger, isReady: () => boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     // graphql-js wraps non-Error throws (mysql2 throws plain `{ code, fatal }` objects) as NonErrorThrown.
@@ -98,22 +82,21 @@ export interface SubgraphEnforcement {
 }
 
 export function createSubgraphApollo<TLoaders>(
-  module: SubgraphModule<TLoaders>,
+  manifest: SubgraphManifest<TLoaders>,
   logger: Logger,
   isReady: () => boolean,
   enforcement: SubgraphEnforcement,
   plugins: ApolloServerPlugin<SubgraphContext<TLoaders>>[] = [],
 ): ApolloServer<SubgraphContext<TLoaders>> {
-  // Resolvers are typed by their context here; buildSubgraphSchema only knows `unknown`.
-  const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs: manifest.schema, resolvers: manifest.resolvers });
   return new ApolloServer<SubgraphContext<TLoaders>>({
-    schema: enforcement.unenforcedBaselineForBenchmark ? schema : enforceClassifiedFields(schema, enforcement),
+    schema: enforcement.unenforcedBaselineForBenchmark ? schema : enforceClassifiedFields(schema, { ...enforcement, entities: manifest.entities }),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
     // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
     stopOnTerminationSignals: false,
-    formatError: subgraphErrorFormatter(module.name, logger, isReady),
+    formatError: subgraphErrorFormatter(manifest.name, logger, isReady),
     // Federated traces go to Apollo's cloud only; nothing here consumes them.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...plugins],
   });
@@ -123,30 +106,30 @@ export function createSubgraphApollo<TLoaders>(
  * Starts one subgraph: HTTP up at once (health answers), database prepared in the background.
  * Every request must carry the gateway's identity assertion (else 401); every field is enforced.
  */
-export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
-  const logger = options.logger ?? createLogger(`subgraph-${module.name}`, config.logLevel);
+export async function startSubgraph<TLoaders>(manifest: SubgraphManifest<TLoaders>, config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
+  const logger = options.logger ?? createLogger(`subgraph-${manifest.name}`, config.logLevel);
   // An invalid policy stops the start with a message naming the bad entry.
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
-  const verifier = createAssertionVerifier(config.security.assertionPublicKeyPem, module.name);
+  const verifier = createAssertionVerifier(config.security.assertionPublicKeyPem, manifest.name);
   // Opened lazily and migrated with the subgraph's own store, so a database that is down at start
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
   // Records are written by the audit worker thread on its own connection; this one only migrates.
   const auditStore = openDatabase(config.database, AUDIT_STORE);
-  const audit = new ThreadedAuditWriter({ database: config.database, chain: newAuditChainId(module.name), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
-  const db = openDatabase(config.database, module.name);
+  const audit = new ThreadedAuditWriter({ database: config.database, chain: newAuditChainId(manifest.name), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
+  const db = openDatabase(config.database, manifest.name);
   let ready = false;
   let stopped = false;
   const readyPromise = prepareStoresWhenReachable(
     config.database,
     [
-      { name: module.name, db, migrations: module.migrations },
+      { name: manifest.name, db, migrations: manifest.migrations },
       { name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS },
     ],
     { logger, retryDelayMs: options.retryDelayMs ?? 500, stopped: () => stopped },
   ).then((prepared) => {
     ready = prepared && !stopped;
   });
-  const apollo = createSubgraphApollo(module, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver, unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark });
+  const apollo = createSubgraphApollo(manifest, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver, unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark });
   await apollo.start();
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,
@@ -161,17 +144,17 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
         if (isAuthenticationError(error)) throw new HttpError(401, error.message, 'UNAUTHENTICATED');
         throw error;
       }
-      return { db, loaders: module.createLoaders(db), requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
+      return { db, loaders: manifest.createLoaders(db), requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
     },
     routes: {
-      '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: module.name }),
-      '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting', subgraph: module.name }),
+      '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: manifest.name }),
+      '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting', subgraph: manifest.name }),
     },
   });
   const listening = await listen(server, config.host, config.port);
-  logger.info({ url: `${listening.url}/graphql` }, `${module.name} subgraph listening`);
+  logger.info({ url: `${listening.url}/graphql` }, `${manifest.name} subgraph listening`);
   return {
-    name: module.name,
+    name: manifest.name,
     url: listening.url,
     port: listening.port,
     db,
@@ -190,4 +173,31 @@ export async function startSubgraph<TLoaders>(module: SubgraphModule<TLoaders>, 
       }
     },
   };
+}
+
+/**
+ * A subgraph's process entry (its `main.ts`): configuration from the environment, stopped by SIGINT/SIGTERM.
+ * Takes a function where building the manifest reads configuration itself, so a bad value is reported too.
+ */
+export function runSubgraphProcess<TLoaders>(name: string, manifest: SubgraphManifest<TLoaders> | (() => SubgraphManifest<TLoaders>)): void {
+  const started = (async () => {
+    const built = typeof manifest === 'function' ? manifest() : manifest;
+    return startSubgraph(built, loadSubgraphConfig(built));
+  })();
+  started.then(
+    (running) => {
+      const shutdown = (): void => {
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${name} subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

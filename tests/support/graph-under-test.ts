@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '@icg/gateway';
-import { DEFAULT_SEED, seedStores, startSubgraph, SUBGRAPHS, type GatewayConfig, type RunningSubgraph, type SubgraphName } from '@icg/shared';
+import { DEFAULT_SEED, seedStores, startSubgraph, type GatewayConfig, type RunningSubgraph } from '@icg/shared';
 import { composeRegisteredSubgraphs, SUBGRAPH_REGISTRY } from '@icg/tools';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
@@ -11,7 +11,7 @@ import { AUDITOR, bearerHeaders, testGatewaySecurity, testSubgraphSecurity, type
 export interface GraphUnderTest {
   gatewayUrl: string;
   graphqlUrl: string;
-  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  subgraphs: Record<string, RunningSubgraph>;
   databases: TestDatabases;
   gateway: RunningGateway;
   /** One operation through the gateway as a seeded staff member (the auditor, with a purpose, by default). */
@@ -25,7 +25,7 @@ export interface GraphOptions {
   seed?: number;
   subgraphTimeoutMs?: number;
   /** Point a subgraph at another URL (e.g. a deliberately slow server). */
-  subgraphUrlOverrides?: Partial<Record<SubgraphName, string>>;
+  subgraphUrlOverrides?: Partial<Record<string, string>>;
   /** Called for each field the subgraph layer kept from its resolver. */
   onSkippedResolver?: (coordinate: string) => void;
 }
@@ -39,15 +39,15 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
   const started: RunningSubgraph[] = [];
   try {
     await seedStores({ config: databases.config, stores: SUBGRAPH_REGISTRY, customers: options.customers ?? 60, seed: options.seed ?? DEFAULT_SEED });
-    for (const { module } of SUBGRAPH_REGISTRY) {
-      const running = await startSubgraph(module, { name: module.name, host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() }, options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {});
+    for (const { manifest } of SUBGRAPH_REGISTRY) {
+      const running = await startSubgraph(manifest, { name: manifest.name, host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() }, options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {});
       started.push(running);
       await running.ready;
     }
-    const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<SubgraphName, RunningSubgraph>;
+    const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<string, RunningSubgraph>;
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'icg-supergraph-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, composeRegisteredSubgraphs());
-    const subgraphUrls = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, options.subgraphUrlOverrides?.[name] ?? `${subgraphs[name].url}/graphql`])) as Record<SubgraphName, string>;
+    const subgraphUrls = Object.fromEntries(started.map(({ name, url }) => [name, options.subgraphUrlOverrides?.[name] ?? `${url}/graphql`]));
     const config: GatewayConfig = {
       database: databases.config,
       host: '127.0.0.1',

@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { dropMysqlDatabase, SUBGRAPHS, type DatabaseConfig } from '@icg/shared';
+import { dropMysqlDatabase, type DatabaseConfig } from '@icg/shared';
+import { SUBGRAPH_REGISTRY } from '@icg/tools';
 
 export type TestDialect = 'sqlite' | 'mysql';
 
@@ -44,7 +45,7 @@ export function createTestDatabases(dialect: TestDialect = usingMysql ? 'mysql' 
     dialect,
     config,
     async cleanup() {
-      if (dialect === 'mysql') for (const subgraph of SUBGRAPHS) await dropMysqlDatabase(config, subgraph.name);
+      if (dialect === 'mysql') for (const { manifest } of SUBGRAPH_REGISTRY) await dropMysqlDatabase(config, manifest.name);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_SEED, describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, SUBGRAPHS, subgraphPortVariable, seedStores } from '@icg/shared';
+import { DEFAULT_SEED, describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, subgraphPortVariable, seedStores } from '@icg/shared';
 import { CUSTOMER_360_QUERY } from './example-queries';
 import { formatProgress } from './seed-progress';
 import { SERVER_NODE_FLAGS } from './server-node-flags';
@@ -32,7 +32,7 @@ async function waitUntilReady(url: string, name: string, timeoutMs: number): Pro
   throw new Error(`${name} did not become ready at ${url} within ${timeoutMs / 1000} s`);
 }
 
-/** `npm start`: seeds on first run, starts the five subgraphs and the gateway, prints how to query. */
+/** `npm start`: seeds on first run, starts every subgraph and the gateway, prints how to query. */
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' };
   // No identity provider configured: development tokens, signed with a secret kept in DATA_DIR.
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     process.stderr.write(`first run: seeding ${seedCustomers} customers into ${describeDatabase(databaseConfig, '<subgraph>')}\n`);
     await seedStores({ config: databaseConfig, stores: SUBGRAPH_REGISTRY, customers: seedCustomers, seed: DEFAULT_SEED, onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`) });
   } else if (unseeded.length) {
-    process.stderr.write(`warning: ${unseeded.map((store) => store.module.name).join(', ')} has no data while others do; run npm run seed -- --reset\n`);
+    process.stderr.write(`warning: ${unseeded.map((store) => store.manifest.name).join(', ')} has no data while others do; run npm run seed -- --reset\n`);
   }
 
   const children: ChildProcess[] = [];
@@ -69,14 +69,14 @@ async function main(): Promise<void> {
       }
     });
 
-  for (const subgraph of SUBGRAPHS) {
-    const child = launch(subgraph.name, `subgraphs/${subgraph.name}/dist/main.js`, env);
+  for (const { manifest, directory } of SUBGRAPH_REGISTRY) {
+    const child = launch(manifest.name, `${directory}/dist/main.js`, env);
     children.push(child);
-    watch(child, subgraph.name);
+    watch(child, manifest.name);
   }
-  for (const subgraph of SUBGRAPHS) {
-    const port = reader.port(subgraphPortVariable(subgraph.name), subgraph.defaultPort);
-    await waitUntilReady(`http://127.0.0.1:${port}/ready`, subgraph.name, 60_000);
+  for (const { manifest } of SUBGRAPH_REGISTRY) {
+    const port = reader.port(subgraphPortVariable(manifest.name), manifest.defaultPort);
+    await waitUntilReady(`http://127.0.0.1:${port}/ready`, manifest.name, 60_000);
   }
   const gateway = launch('gateway', 'gateway/dist/main.js', env);
   children.push(gateway);

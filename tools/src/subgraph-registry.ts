@@ -1,20 +1,63 @@
-import { claimsSeeder, claimsSubgraph } from '@icg/subgraph-claims';
-import { complaintsSeeder, complaintsSubgraph } from '@icg/subgraph-complaints';
-import { customersSeeder, customersSubgraph } from '@icg/subgraph-customers';
-import { policiesSeeder, policiesSubgraph } from '@icg/subgraph-policies';
-import { serviceRequestsSeeder, serviceRequestsSubgraph } from '@icg/subgraph-service-requests';
-import type { SubgraphModule, SubgraphSeeder } from '@icg/shared';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isSubgraphManifest, type SubgraphManifest, type SubgraphSeeder } from '@icg/shared';
+
+/** The repository root (this file is at tools/src or tools/dist). */
+export const REPOSITORY_ROOT = join(__dirname, '..', '..');
 
 export interface RegisteredSubgraph {
-  module: SubgraphModule<unknown>;
+  manifest: SubgraphManifest;
   seeder: SubgraphSeeder;
+  /** The npm workspace package, `@icg/subgraph-<name>`. */
+  packageName: string;
+  /** Relative to the repository root, e.g. `subgraphs/claims`. */
+  directory: string;
 }
 
-/** Every subgraph of the graph, in start order (the order of SUBGRAPHS in shared/src/config.ts). */
-export const SUBGRAPH_REGISTRY: readonly RegisteredSubgraph[] = [
-  { module: customersSubgraph as SubgraphModule<unknown>, seeder: customersSeeder },
-  { module: policiesSubgraph as SubgraphModule<unknown>, seeder: policiesSeeder },
-  { module: claimsSubgraph as SubgraphModule<unknown>, seeder: claimsSeeder },
-  { module: serviceRequestsSubgraph as SubgraphModule<unknown>, seeder: serviceRequestsSeeder },
-  { module: complaintsSubgraph as SubgraphModule<unknown>, seeder: complaintsSeeder },
-];
+export class SubgraphRegistryError extends Error {
+  override name = 'SubgraphRegistryError';
+}
+
+function isSeeder(value: unknown): value is SubgraphSeeder {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<SubgraphSeeder>).seedBatch === 'function' && Array.isArray((value as Partial<SubgraphSeeder>).tables);
+}
+
+/** A subgraph package exports exactly one manifest and the seeder of the same name. */
+function registeredFrom(directory: string, packageName: string, exports: Readonly<Record<string, unknown>>): RegisteredSubgraph {
+  const manifests = Object.values(exports).filter(isSubgraphManifest);
+  if (manifests.length !== 1) throw new SubgraphRegistryError(`${packageName} must export exactly one manifest made by defineSubgraph (found ${manifests.length})`);
+  const manifest = manifests[0]!;
+  if (`subgraphs/${manifest.name}` !== directory) throw new SubgraphRegistryError(`${packageName}: the manifest is named "${manifest.name}" but lives in ${directory}`);
+  const seeder = Object.values(exports).find((value): value is SubgraphSeeder => isSeeder(value) && value.name === manifest.name);
+  if (!seeder) throw new SubgraphRegistryError(`${packageName} must export a seeder named "${manifest.name}"`);
+  return { manifest, seeder, packageName, directory };
+}
+
+/**
+ * Every subgraph of the graph, found as the packages under `subgraphs/` (the one list of them), in
+ * start order: by default port. Ports and names must be unique.
+ */
+export function discoverSubgraphs(root: string = REPOSITORY_ROOT): RegisteredSubgraph[] {
+  const subgraphsDirectory = join(root, 'subgraphs');
+  const registered: RegisteredSubgraph[] = [];
+  for (const entry of readdirSync(subgraphsDirectory, { withFileTypes: true })) {
+    const packageJson = join(subgraphsDirectory, entry.name, 'package.json');
+    if (!entry.isDirectory() || !existsSync(packageJson)) continue;
+    const packageName = (JSON.parse(readFileSync(packageJson, 'utf8')) as { name?: unknown }).name;
+    if (typeof packageName !== 'string') throw new SubgraphRegistryError(`${packageJson} has no name`);
+    // Loaded by package name: tests map it to the TypeScript sources, node to the workspace's build.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exports = require(packageName) as Record<string, unknown>;
+    registered.push(registeredFrom(`subgraphs/${entry.name}`, packageName, exports));
+  }
+  registered.sort((left, right) => left.manifest.defaultPort - right.manifest.defaultPort);
+  for (let index = 1; index < registered.length; index++) {
+    if (registered[index]!.manifest.defaultPort === registered[index - 1]!.manifest.defaultPort) {
+      throw new SubgraphRegistryError(`subgraphs ${registered[index - 1]!.manifest.name} and ${registered[index]!.manifest.name} both default to port ${registered[index]!.manifest.defaultPort}`);
+    }
+  }
+  return registered;
+}
+
+/** The subgraphs of this repository, found when tools are first imported. */
+export const SUBGRAPH_REGISTRY: readonly RegisteredSubgraph[] = discoverSubgraphs();

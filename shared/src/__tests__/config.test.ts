@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, EnvReader, loadDatabaseConfig, loadGatewayConfig, loadSubgraphConfig, redactUrl } from '../config';
+import { ConfigError, DEFAULT_SUPERGRAPH_PATH, EnvReader, loadDatabaseConfig, loadGatewayConfig, loadSubgraphConfig, redactUrl } from '../config';
 
 /** Security material is generated into DATA_DIR on first use: keep it in a temp folder. */
 const dataDir = mkdtempSync(join(tmpdir(), 'icg-config-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const SERVICE_REQUESTS = { name: 'service-requests', defaultPort: 4004 };
 const base = { DATA_DIR: dataDir, AUTH_HS256_SECRET: 'a-development-secret-of-at-least-32-bytes' };
 
 describe('EnvReader', () => {
@@ -36,7 +37,7 @@ describe('loaded configuration', () => {
     const database = loadDatabaseConfig({});
     expect(database.mysqlUrl).toBeUndefined();
     expect(database.dataDir).toBe('data');
-    expect(loadSubgraphConfig('service-requests', base).port).toBe(4004);
+    expect(loadSubgraphConfig(SERVICE_REQUESTS, base).port).toBe(4004);
     const gateway = loadGatewayConfig(base);
     expect(gateway.port).toBe(4000);
     expect(gateway.host).toBe('127.0.0.1');
@@ -45,16 +46,26 @@ describe('loaded configuration', () => {
   });
 
   it('takes per-subgraph ports and URLs from the environment', () => {
-    expect(loadSubgraphConfig('service-requests', { ...base, SERVICE_REQUESTS_PORT: '5004' }).port).toBe(5004);
+    expect(loadSubgraphConfig(SERVICE_REQUESTS, { ...base, SERVICE_REQUESTS_PORT: '5004' }).port).toBe(5004);
     const gateway = loadGatewayConfig({ ...base, POLICIES_PORT: '5002', CLAIMS_URL: 'http://claims.internal:80/graphql' });
     expect(gateway.subgraphUrls.policies).toBe('http://127.0.0.1:5002/graphql');
     expect(gateway.subgraphUrls.claims).toBe('http://claims.internal:80/graphql');
   });
 
+  it('takes the subgraphs from the supergraph it serves, so a new subgraph needs no gateway change', () => {
+    const supergraphPath = join(dataDir, 'six-subgraphs.graphql');
+    const committed = readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8');
+    writeFileSync(supergraphPath, committed.replace('enum join__Graph {', 'enum join__Graph {\n  INSIGHTS @join__graph(name: "insights", url: "http://127.0.0.1:4006/graphql")'));
+    const gateway = loadGatewayConfig({ ...base, SUPERGRAPH_PATH: supergraphPath, INSIGHTS_PORT: '5006' });
+    expect(Object.keys(gateway.subgraphUrls).sort()).toEqual(['claims', 'complaints', 'customers', 'insights', 'policies', 'service-requests']);
+    expect(gateway.subgraphUrls['insights']).toBe('http://127.0.0.1:5006/graphql');
+    expect(() => loadGatewayConfig({ ...base, SUPERGRAPH_PATH: join(dataDir, 'missing.graphql') })).toThrow(/SUPERGRAPH_PATH must name a readable supergraph file/);
+  });
+
   it('gives the gateway and every subgraph the same generated keys and secrets on one machine, private files 0600', () => {
     const gateway = loadGatewayConfig(base);
-    const customers = loadSubgraphConfig('customers', base);
-    const claims = loadSubgraphConfig('claims', base);
+    const customers = loadSubgraphConfig({ name: 'customers', defaultPort: 4001 }, base);
+    const claims = loadSubgraphConfig({ name: 'claims', defaultPort: 4003 }, base);
     expect(customers.security.assertionPublicKeyPem).toBe(claims.security.assertionPublicKeyPem);
     expect(gateway.security.assertionPrivateKeyPem).toContain('PRIVATE KEY');
     expect(customers.security.audit.pseudonymSecret).toBe(claims.security.audit.pseudonymSecret);

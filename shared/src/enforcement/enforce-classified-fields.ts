@@ -3,6 +3,7 @@ import { defaultFieldResolver, getNamedType, responsePathAsArray as pathToArray,
 import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type FieldClassification, type Scope, type Tier } from '../access';
 import type { AuditEvent } from '../audit/audit-record';
 import { scopeOf } from '../row-scope';
+import type { EntityDefinition } from '../subgraph-manifest';
 import { classifiedFields, type ClassifiedField } from './classified-fields';
 import { forbiddenFieldError } from './forbidden-field-error';
 
@@ -27,6 +28,8 @@ export interface EnforcementOptions {
   audit: DecisionAuditSink;
   /** Keyed-hash secret for roles whose identifiers are pseudonymised (BI). */
   pseudonymSecret: string;
+  /** The subgraph manifest's entities: their key fields name the records in the audit trail. */
+  entities: Readonly<Record<string, EntityDefinition>>;
   /** Called for each field a decision keeps from its resolver (tests count them). */
   onSkippedResolver?: (coordinate: string) => void;
 }
@@ -45,15 +48,15 @@ function isStringLike(type: GraphQLOutputType): boolean {
   return isScalarType(named) && (named.name === 'String' || named.name === 'ID');
 }
 
-/** The record a value belongs to, for the audit trail: its id, else the type's business key. */
-function recordKeyOf(typeName: string, source: unknown): string {
+/**
+ * The record a value belongs to, for the audit trail: an entity by its manifest key, any other object by
+ * its `id`, else by the entity its row scope came from (a claim's participant by its claim).
+ */
+function recordKeyOf(typeName: string, keyField: string, source: unknown): string {
   if (typeof source !== 'object' || source === null) return `${typeName}:root`;
-  const record = source as Record<string, unknown>;
-  for (const key of ['id', 'customerNo', 'policyNo', 'reportNo', 'ticketNo', 'complaintNo']) {
-    const value = record[key];
-    if (typeof value === 'string' || typeof value === 'number') return `${typeName}:${value}`;
-  }
-  return `${typeName}:unknown`;
+  const value = (source as Record<string, unknown>)[keyField];
+  if (typeof value === 'string' || typeof value === 'number') return `${typeName}:${value}`;
+  return scopeOf(source)?.recordKey ?? `${typeName}:unknown`;
 }
 
 function transform(value: unknown, render: (text: string) => string): unknown {
@@ -93,6 +96,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
   const stringLike = isStringLike(entry.field.type);
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
+  const keyField = options.entities[typeName]?.key ?? 'id';
   // role → purpose → decisions: looked up on every field read, so no key string is built.
   const decisionsByRole = new Map<string, Map<string | null, FieldDecisions | null>>();
 
@@ -133,7 +137,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
         operationName: context.operation?.name ?? null,
         operationHash: context.operation?.hash ?? UNKNOWN_OPERATION_HASH,
         coordinate,
-        recordKey: recordKeyOf(typeName, source),
+        recordKey: recordKeyOf(typeName, keyField, source),
         decision,
         rule,
         policyVersion: policy.version,

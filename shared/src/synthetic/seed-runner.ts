@@ -2,13 +2,13 @@ import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../config';
 import { ensureMysqlDatabase, openDatabase } from '../database';
 import { migrateToLatest } from '../migrations';
-import type { SubgraphModule } from '../subgraph-server';
+import type { SubgraphManifest } from '../subgraph-manifest';
 import { generateCompanyBatch } from './company';
 import type { SubgraphSeeder } from './facts';
 import { generateOrg } from './org';
 
 export interface SeedStore {
-  module: Pick<SubgraphModule, 'name' | 'migrations'>;
+  manifest: Pick<SubgraphManifest, 'name' | 'migrations'>;
   seeder: SubgraphSeeder;
 }
 
@@ -62,14 +62,14 @@ export async function seedStores(options: SeedOptions): Promise<SeedSummary> {
   const opened: { store: SeedStore; db: Knex }[] = [];
   try {
     for (const store of options.stores) {
-      await ensureMysqlDatabase(options.config, store.module.name);
-      const db = openDatabase(options.config, store.module.name);
+      await ensureMysqlDatabase(options.config, store.manifest.name);
+      const db = openDatabase(options.config, store.manifest.name);
       opened.push({ store, db });
-      await migrateToLatest(db, store.module.migrations);
+      await migrateToLatest(db, store.manifest.migrations);
       if (options.reset) {
         for (const table of store.seeder.tables) await db.table(table).delete();
       } else if (await hasData(db, store.seeder)) {
-        throw new SeedRefusedError(`The ${store.module.name} store already has data; pass reset to replace it`);
+        throw new SeedRefusedError(`The ${store.manifest.name} store already has data; pass reset to replace it`);
       }
       if (store.seeder.seedReference) await db.transaction((trx) => store.seeder.seedReference!(trx, org, options.seed, asOf));
     }
@@ -88,10 +88,10 @@ export async function seedStores(options: SeedOptions): Promise<SeedSummary> {
 
 /** True when the store has been seeded (used by `npm start` to seed on first run only). */
 export async function isStoreSeeded(config: DatabaseConfig, store: SeedStore): Promise<boolean> {
-  await ensureMysqlDatabase(config, store.module.name);
-  const db = openDatabase(config, store.module.name);
+  await ensureMysqlDatabase(config, store.manifest.name);
+  const db = openDatabase(config, store.manifest.name);
   try {
-    await migrateToLatest(db, store.module.migrations);
+    await migrateToLatest(db, store.manifest.migrations);
     return await hasData(db, store.seeder);
   } finally {
     await db.destroy();

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
-import { loadSubgraphTypeDefs, type SubgraphModule } from '@icg/shared';
-import { createLoaders, type ClaimsLoaders } from './loaders';
+import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { entities } from './entities';
+import { createLoaders } from './loaders';
 import { migrations } from './migrations';
 import { resolvers } from './resolvers';
 
 /** The claims system as a subgraph; owns Claim and adds `claims` to Customer and Policy. */
-export const claimsSubgraph: SubgraphModule<ClaimsLoaders> = {
+export const claimsSubgraph = defineSubgraph({
   name: 'claims',
-  typeDefs: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  defaultPort: 4003,
+  schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
   resolvers,
   migrations,
   createLoaders,
-};
+  entities,
+});

@@ -1,4 +1,5 @@
-import { attachScope, rowScope, toBoolean, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type ComplaintCategory, type ComplaintStatus, type LineOfBusiness, type RowScope, type Scoped } from '@icg/shared';
+import { entities } from './entities';
+import { attachScope, toBoolean, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type ComplaintCategory, type ComplaintStatus, type LineOfBusiness, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
 import type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep, EscalationLevel, ReviewOutcome, RootCause } from './workflow';
 
 type Id = number | string;
@@ -132,9 +133,9 @@ function optionalIdReference(id: Id | null, scope: RowScope): IdReference | null
   return id === null ? null : idReference(id, scope);
 }
 
-/** Accountable branch, handler and the customer's manager: ACCESS-MODEL.md section 3. */
+/** Accountable branch, handler and the customer's manager, as the manifest declares it (ACCESS-MODEL.md section 3). */
 function complaintScope(row: ComplaintRow): RowScope {
-  return rowScope(row.branch_path, row.handler_staff_id, row.customer_manager_staff_id);
+  return scopeOfRow('Complaint', entities.Complaint, row);
 }
 
 export function toComplaint(row: ComplaintRow): Scoped<ComplaintRecord> {

@@ -1,20 +1,23 @@
 import { join } from 'node:path';
-import { loadSubgraphTypeDefs, type SubgraphModule } from '@icg/shared';
+import { defineSubgraph, loadSubgraphTypeDefs, type SubgraphManifest } from '@icg/shared';
+import { entities } from './entities';
 import { DEFAULT_COMPLAINT_RULES, type ComplaintRules } from './deadlines';
 import { createLoaders, type ComplaintLoaders } from './loaders';
 import { migrations } from './migrations';
 import { createResolvers } from './resolvers';
 
 /** The complaint register as a subgraph, with the given deadline-warning rules. */
-export function createComplaintsSubgraph(rules: ComplaintRules = DEFAULT_COMPLAINT_RULES): SubgraphModule<ComplaintLoaders> {
-  return {
+export function createComplaintsSubgraph(rules: ComplaintRules = DEFAULT_COMPLAINT_RULES): SubgraphManifest<ComplaintLoaders> {
+  return defineSubgraph({
     name: 'complaints',
-    typeDefs: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
+    defaultPort: 4005,
+    schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
     resolvers: createResolvers(rules),
     migrations,
     createLoaders,
-  };
+    entities,
+  });
 }
 
 /** With the default rules; main.ts builds its own from the environment. */
-export const complaintsSubgraph: SubgraphModule<ComplaintLoaders> = createComplaintsSubgraph();
+export const complaintsSubgraph: SubgraphManifest<ComplaintLoaders> = createComplaintsSubgraph();

@@ -1,7 +1,8 @@
+import { entities } from './entities';
 import {
   attachScope,
   connectionFromRows,
-  rowScope,
+  scopeOfRow,
   scopeOf,
   toBoolean,
   toId,
@@ -204,7 +205,7 @@ export interface BranchRecord {
 export function branchRecord(row: BranchRow): Scoped<BranchRecord> {
   return attachScope(
     { id: toId(row.id), code: row.code, name: row.name, level: row.level, province: row.province, city: row.city, path: row.path, parentId: idOrNull(row.parent_id) },
-    rowScope(row.path),
+    scopeOfRow('Branch', entities.Branch, row),
   );
 }
 
@@ -216,9 +217,9 @@ export interface StaffRecord {
   branchId: string;
 }
 
-/** A staff member is in their own branch's scope and responsible for themselves. */
+/** A staff member is in their own branch's scope and responsible for themselves (entities.ts). */
 function staffScope(row: StaffRow): RowScope {
-  return rowScope(row.branch_path, row.id);
+  return scopeOfRow('Staff', entities.Staff, row);
 }
 
 export function staffRecord(row: StaffRow): Scoped<StaffRecord> {
@@ -234,7 +235,7 @@ export interface CustomerManagerRecord {
 /** Null unless the staff member is a customer manager: other staff have no grade or portfolio. */
 export function customerManagerRecord(row: StaffRow | null): Scoped<CustomerManagerRecord> | null {
   if (!row || row.role !== 'CUSTOMER_MANAGER' || row.grade === null) return null;
-  return attachScope({ id: toId(row.id), grade: row.grade, staff: staffRecord(row) }, staffScope(row));
+  return attachScope({ id: toId(row.id), grade: row.grade, staff: staffRecord(row) }, scopeOfRow('CustomerManager', entities.CustomerManager, row));
 }
 
 export interface GradeCertificationRecord {
@@ -301,7 +302,7 @@ export function customerRecord(row: CustomerRow, today: Date = new Date()): Scop
       branchId: toId(row.branch_id),
       primaryManagerStaffId: idOrNull(row.customer_manager_staff_id),
     },
-    rowScope(row.branch_path, row.customer_manager_staff_id),
+    scopeOfRow('Customer', entities.Customer, row),
   );
 }
 

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
-import { loadSubgraphTypeDefs, type SubgraphModule } from '@icg/shared';
-import { createLoaders, type CustomersLoaders } from './loaders';
+import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { entities } from './entities';
+import { createLoaders } from './loaders';
 import { migrations } from './migrations';
 import { resolvers } from './resolvers';
 
 /** The CRM subgraph: customers, the org tree, staff and customer managers. */
-export const customersSubgraph: SubgraphModule<CustomersLoaders> = {
+export const customersSubgraph = defineSubgraph({
   name: 'customers',
-  typeDefs: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  defaultPort: 4001,
+  schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
   resolvers,
   migrations,
   createLoaders,
-};
+  entities,
+});

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
-import { loadSubgraphTypeDefs, type SubgraphModule } from '@icg/shared';
-import { createLoaders, type PolicyLoaders } from './loaders';
+import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { entities } from './entities';
+import { createLoaders } from './loaders';
 import { migrations } from './migrations';
 import { resolvers } from './resolvers';
 
 /** The policy admin system as a subgraph: owns Policy and adds Customer.policies. */
-export const policiesSubgraph: SubgraphModule<PolicyLoaders> = {
+export const policiesSubgraph = defineSubgraph({
   name: 'policies',
-  typeDefs: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
+  defaultPort: 4002,
+  schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
   resolvers,
   migrations,
   createLoaders,
-};
+  entities,
+});

@@ -1,4 +1,5 @@
-import { attachScope, ROW_SCOPE, rowScope, toBoolean, toId, toIsoTimestamp, type RowScope, type Scoped, type ServiceRequestStatus, type ServiceRequestType } from '@icg/shared';
+import { entities } from './entities';
+import { attachScope, ROW_SCOPE, toBoolean, toId, toIsoTimestamp, type RowScope, type Scoped, type ServiceRequestStatus, type ServiceRequestType, scopeOfRow } from '@icg/shared';
 import { isSlaBreached, slaPausedMinutes, type SlaClock } from './sla';
 import type { CallDirection, CallRecordRow, ReturnVisitOutcome, ReturnVisitRow, ServiceRequestChannel, ServiceRequestPriority, ServiceRequestRow } from './tables';
 
@@ -77,7 +78,7 @@ function dateOrNull(value: string | null): Date | null {
 
 /** SLA figures depend on `now`: a pause still running keeps adding minutes, an open ticket can fall overdue. */
 export function serviceRequestRecord(row: ServiceRequestRow, now: Date): Scoped<ServiceRequestRecord> {
-  const scope = rowScope(row.branch_path, row.assignee_staff_id, row.customer_manager_staff_id);
+  const scope = scopeOfRow('ServiceRequest', entities.ServiceRequest, row);
   const clock: SlaClock = {
     slaDueAt: new Date(timestamp(row.sla_due_at)),
     completedPauseMinutes: row.sla_paused_minutes,

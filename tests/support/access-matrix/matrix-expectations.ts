@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { decide, maskValue, pseudonymise, type AccessDecision, type AccessPolicy, type Caller, type Decision, type RowScope } from '@icg/shared';
 import type { MatrixOperation, SelectedField } from './matrix-operations';
 import type { MatrixField, MatrixSchema } from './matrix-schema';
-import { extensionScope, ownScope, UnknownScopeError, type CompanyFacts, type ResponseObject } from './record-scopes';
+import { EXTENSION_SCOPE, UnknownScopeError, type RecordScopes, type ResponseObject } from './record-scopes';
 
 export interface GraphQLErrorLike {
   message: string;
@@ -35,7 +35,7 @@ export interface Observation {
 
 export interface ComparisonInput {
   model: MatrixSchema;
-  facts: CompanyFacts;
+  scopes: RecordScopes;
   policy: AccessPolicy;
   caller: Caller;
   pseudonymSecret: string;
@@ -143,10 +143,10 @@ class ResponseComparison {
   /** The scope enforcement uses for a field of `parent` resolved in `subgraph`. */
   private scopeIn(parent: ObjectContext, subgraph: string): ScopeResult {
     if (subgraph === parent.origin) return parent.originScope;
-    const { model, facts } = this.input;
-    // Fetched by key from another subgraph: its reference resolver decides the scope.
-    if (model.entity(parent.typeName)?.owner === subgraph) return attempt(() => ownScope(facts, parent.typeName, parent.reference));
-    return attempt(() => extensionScope(facts, parent.typeName, subgraph, parent.reference));
+    const { model, scopes } = this.input;
+    // Fetched by key from another subgraph: the owner loads it with its own scope; an extension has none.
+    if (model.entity(parent.typeName)?.owner === subgraph) return attempt(() => scopes.own(parent.typeName, parent.reference));
+    return { known: true, scope: EXTENSION_SCOPE };
   }
 
   private decideField(field: MatrixField, scope: ScopeResult): { verdict: AccessDecision; side: Observation['side'] } | { unknown: string } {
@@ -229,7 +229,7 @@ class ResponseComparison {
     const typeName = field.namedType.name;
     const entity = this.input.model.entity(typeName);
     let originScope: ScopeResult;
-    if (entity && entity.owner === subgraph) originScope = attempt(() => ownScope(this.input.facts, typeName, reference));
+    if (entity && entity.owner === subgraph) originScope = attempt(() => this.input.scopes.own(typeName, reference));
     else if (!entity && UNSCOPED_VALUE_TYPES.has(typeName)) originScope = { known: true, scope: undefined };
     else originScope = parentScope;
     return { typeName, origin: subgraph, originScope, reference };

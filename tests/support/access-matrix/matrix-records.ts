@@ -7,7 +7,7 @@
 import { isInScope, type RowScope } from '@icg/shared';
 import type { MatrixCaller, MatrixStaff } from './matrix-callers';
 import type { Census } from './matrix-census';
-import { ownScope, type CompanyFacts } from './record-scopes';
+import type { CompanyFacts, RecordScopes } from './record-scopes';
 
 export interface CandidateRecord {
   key: string;
@@ -28,30 +28,30 @@ export interface PlannedSide {
 const NOTHING: ReadonlySet<string> = new Set();
 
 /** Candidates for a root type: the census's where it reaches the type, else the facts'. */
-export function candidateRecords(facts: CompanyFacts, census: Census, typeName: string): CandidateRecord[] {
+export function candidateRecords(facts: CompanyFacts, scopes: RecordScopes, census: Census, typeName: string): CandidateRecord[] {
   const counted = census.records(typeName);
   const valuedByKey = new Map((counted ?? []).map((record) => [record.key, record.valued]));
   const valuedOf = (key: string) => valuedByKey.get(key) ?? NOTHING;
   switch (typeName) {
     case 'Customer':
-      return [...facts.customers.values()].map((customer) => ({ key: String(customer.id), scope: ownScope(facts, typeName, { id: String(customer.id) }), variety: customer.kind, valued: valuedOf(String(customer.id)) }));
+      return [...facts.customers.values()].map((customer) => ({ key: String(customer.id), scope: scopes.own(typeName, { id: String(customer.id) }), variety: customer.kind, valued: valuedOf(String(customer.id)) }));
     case 'Policy':
-      return [...facts.policies.values()].map((policy) => ({ key: policy.policyNo, scope: ownScope(facts, typeName, { policyNo: policy.policyNo }), variety: policy.lineOfBusiness, valued: valuedOf(policy.policyNo) }));
+      return [...facts.policies.values()].map((policy) => ({ key: policy.policyNo, scope: scopes.own(typeName, { policyNo: policy.policyNo }), variety: policy.lineOfBusiness, valued: valuedOf(policy.policyNo) }));
     case 'Claim':
-      return [...facts.claims.values()].map((claim) => ({ key: claim.reportNo, scope: ownScope(facts, typeName, { reportNo: claim.reportNo }), variety: claim.status, valued: valuedOf(claim.reportNo) }));
+      return [...facts.claims.values()].map((claim) => ({ key: claim.reportNo, scope: scopes.own(typeName, { reportNo: claim.reportNo }), variety: claim.status, valued: valuedOf(claim.reportNo) }));
     case 'Complaint':
-      return [...facts.complaints.values()].map((complaint) => ({ key: complaint.complaintNo, scope: ownScope(facts, typeName, { complaintNo: complaint.complaintNo }), variety: complaint.category, valued: valuedOf(complaint.complaintNo) }));
+      return [...facts.complaints.values()].map((complaint) => ({ key: complaint.complaintNo, scope: scopes.own(typeName, { complaintNo: complaint.complaintNo }), variety: complaint.category, valued: valuedOf(complaint.complaintNo) }));
     case 'Staff':
     case 'CustomerManager':
       return facts.org.staff
         .filter((member) => typeName === 'Staff' || member.role === 'CUSTOMER_MANAGER')
-        .map((member) => ({ key: String(member.id), scope: ownScope(facts, typeName, { id: String(member.id) }), variety: member.role, valued: NOTHING }));
+        .map((member) => ({ key: String(member.id), scope: scopes.own(typeName, { id: String(member.id) }), variety: member.role, valued: NOTHING }));
     case 'Branch':
-      return facts.org.branches.map((branch) => ({ key: String(branch.id), scope: ownScope(facts, typeName, { id: String(branch.id) }), variety: branch.level, valued: NOTHING }));
+      return facts.org.branches.map((branch) => ({ key: String(branch.id), scope: scopes.own(typeName, { id: String(branch.id) }), variety: branch.level, valued: NOTHING }));
     default:
       if (!counted) throw new Error(`Neither the facts nor the census hold records of ${typeName}`);
       // Tickets: the hotline's seed draws them; the census names each with its customer and assignee.
-      return counted.map((record) => ({ key: record.key, scope: ownScope(facts, typeName, record.reference), variety: typeName, valued: record.valued }));
+      return counted.map((record) => ({ key: record.key, scope: scopes.own(typeName, record.reference), variety: typeName, valued: record.valued }));
   }
 }
 

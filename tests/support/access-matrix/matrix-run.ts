@@ -13,7 +13,7 @@ import { compareResponse, type Comparison, type Mismatch, type Observation } fro
 import { renderOperation, type MatrixOperation, type RenderedOperation } from './matrix-operations';
 import { candidateRecords, planSides, type CandidateRecord } from './matrix-records';
 import type { MatrixSchema } from './matrix-schema';
-import type { CompanyFacts, ResponseObject } from './record-scopes';
+import type { CompanyFacts, RecordScopes, ResponseObject } from './record-scopes';
 
 /** Records looked up per request: the gateway's cost limit allows three of the largest operation. */
 const RECORDS_PER_REQUEST = 3;
@@ -33,6 +33,7 @@ export interface MatrixRunOptions {
   model: MatrixSchema;
   operations: readonly MatrixOperation[];
   facts: CompanyFacts;
+  scopes: RecordScopes;
   census: Census;
   policy: AccessPolicy;
 }
@@ -63,7 +64,7 @@ export class AccessMatrixRun {
   private candidatesOf(typeName: string): CandidateRecord[] {
     let candidates = this.candidates.get(typeName);
     if (!candidates) {
-      candidates = candidateRecords(this.options.facts, this.options.census, typeName);
+      candidates = candidateRecords(this.options.facts, this.options.scopes, this.options.census, typeName);
       this.candidates.set(typeName, candidates);
     }
     return candidates;
@@ -96,12 +97,12 @@ export class AccessMatrixRun {
   }
 
   private async runCase(operation: MatrixOperation, staff: MatrixStaff, keys: readonly string[], label: string): Promise<MatrixCase> {
-    const { graph, model, facts, policy } = this.options;
+    const { graph, model, scopes, policy } = this.options;
     const rendered = renderOperation(operation, keys);
     const compareWith = (references: readonly ResponseObject[], response: GraphQLResponse): Comparison => {
       const reference = Object.fromEntries(rendered.aliases.map((alias, index) => [alias, references[index]]));
       const data = response.data as ResponseObject | null | undefined;
-      const comparison = compareResponse({ model, facts, policy, caller: staff.caller, pseudonymSecret: TEST_PSEUDONYM_SECRET, operation, aliases: rendered.aliases, reference, data, errors: response.errors ?? [] });
+      const comparison = compareResponse({ model, scopes, policy, caller: staff.caller, pseudonymSecret: TEST_PSEUDONYM_SECRET, operation, aliases: rendered.aliases, reference, data, errors: response.errors ?? [] });
       if (response.status !== 200) comparison.mismatches.unshift({ coordinate: operation.lookup.coordinate, path: '(HTTP)', expected: '200', actual: String(response.status) });
       return comparison;
     };

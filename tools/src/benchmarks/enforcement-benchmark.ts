@@ -17,10 +17,8 @@ import {
   mintDevelopmentToken,
   seedStores,
   startSubgraph,
-  SUBGRAPHS,
   type DatabaseConfig,
   type RunningSubgraph,
-  type SubgraphName,
 } from '@icg/shared';
 import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
@@ -52,16 +50,16 @@ async function startStack(database: DatabaseConfig, enforced: boolean, keys: { p
   const secret = randomBytes(24).toString('base64url');
   const audit = { pseudonymSecret: secret, flushIntervalMs: AUDIT_FLUSH_INTERVAL_MS, batchSize: 500, maxQueued: 1_000_000 };
   const subgraphs: RunningSubgraph[] = [];
-  for (const { module } of SUBGRAPH_REGISTRY) {
+  for (const { manifest } of SUBGRAPH_REGISTRY) {
     const running = await startSubgraph(
-      module,
-      { name: module.name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security: { assertionPublicKeyPem: keys.publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit } },
+      manifest,
+      { name: manifest.name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security: { assertionPublicKeyPem: keys.publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit } },
       { unenforcedBaselineForBenchmark: !enforced },
     );
     await running.ready;
     subgraphs.push(running);
   }
-  const subgraphUrls = Object.fromEntries(subgraphs.map((running) => [running.name, `${running.url}/graphql`])) as Record<SubgraphName, string>;
+  const subgraphUrls = Object.fromEntries(subgraphs.map((running) => [running.name, `${running.url}/graphql`]));
   const gateway = await startGateway(
     {
       database,
@@ -211,7 +209,7 @@ async function main(): Promise<void> {
   } finally {
     await closeStack(enforced);
     await closeStack(baseline);
-    if (database.mysqlUrl) for (const subgraph of [...SUBGRAPHS.map((entry) => entry.name), 'audit']) await dropMysqlDatabase(database, subgraph);
+    if (database.mysqlUrl) for (const subgraph of [...SUBGRAPH_REGISTRY.map((entry) => entry.manifest.name), 'audit']) await dropMysqlDatabase(database, subgraph);
     rmSync(dataDir, { recursive: true, force: true });
   }
 

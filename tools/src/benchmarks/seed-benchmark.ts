@@ -11,12 +11,12 @@ import { describeMachine, writeBenchmarkSection } from './benchmark-report';
  */
 async function countRows(config: DatabaseConfig): Promise<{ store: string; rows: number }[]> {
   const counts = [];
-  for (const { module, seeder } of SUBGRAPH_REGISTRY) {
-    const db = openDatabase(config, module.name);
+  for (const { manifest, seeder } of SUBGRAPH_REGISTRY) {
+    const db = openDatabase(config, manifest.name);
     try {
       let rows = 0;
       for (const table of seeder.tables) rows += Number(((await db.table(table).count({ count: '*' })) as { count: number | string }[])[0]!.count);
-      counts.push({ store: module.name, rows });
+      counts.push({ store: manifest.name, rows });
     } finally {
       await db.destroy();
     }
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       await db.destroy();
     }
   })();
-  for (const { module } of SUBGRAPH_REGISTRY) await dropMysqlDatabase(config, module.name);
+  for (const { manifest } of SUBGRAPH_REGISTRY) await dropMysqlDatabase(config, manifest.name);
   const seconds = summary.elapsedMs / 1000;
   writeBenchmarkSection('seed', `## Seeding ${customers.toLocaleString('en')} customers on MySQL/MariaDB
 

@@ -27,7 +27,7 @@ export async function startSeededClaims(dialect: TestDialect, customers: number)
   const databases = createTestDatabases(dialect);
   let running: RunningSubgraph | undefined;
   try {
-    await seedStores({ config: databases.config, stores: [{ module: claimsSubgraph, seeder: claimsSeeder }], customers, seed: TEST_SEED, asOf: DEFAULT_AS_OF });
+    await seedStores({ config: databases.config, stores: [{ manifest: claimsSubgraph, seeder: claimsSeeder }], customers, seed: TEST_SEED, asOf: DEFAULT_AS_OF });
     running = await startSubgraph(claimsSubgraph, { name: 'claims', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
     await running.ready;
   } catch (error) {

@@ -19,7 +19,7 @@ export async function seedComplaintStore(dialect: TestDialect, seed = TEST_SEED)
   try {
     await seedStores({
       config: databases.config,
-      stores: [{ module: createComplaintsSubgraph(), seeder: complaintsSeeder }],
+      stores: [{ manifest: createComplaintsSubgraph(), seeder: complaintsSeeder }],
       customers: TEST_CUSTOMERS,
       seed,
       asOf: DEFAULT_AS_OF,

@@ -3,7 +3,7 @@ import { Kind, type ConstDirectiveNode, type EnumTypeDefinitionNode, type FieldD
 import { complaintsSubgraph } from '../index';
 import { COMPLAINT_COMPLEXITIES, COMPLAINT_FORMS, COMPLAINT_OUTCOMES, COMPLAINT_SOURCES, COMPLAINT_STEPS, ESCALATION_LEVELS, REVIEW_OUTCOMES, ROOT_CAUSES } from '../workflow';
 
-const definitions = complaintsSubgraph.typeDefs.definitions;
+const definitions = complaintsSubgraph.schema.definitions;
 const objectTypes = definitions.filter((definition): definition is ObjectTypeDefinitionNode => definition.kind === Kind.OBJECT_TYPE_DEFINITION);
 const fields = objectTypes.flatMap((type) => (type.fields ?? []).map((field) => ({ coordinate: `${type.name.value}.${field.name.value}`, field })));
 

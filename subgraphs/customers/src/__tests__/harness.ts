@@ -15,7 +15,7 @@ export interface SeededCustomers {
   close(): Promise<void>;
 }
 
-export const CUSTOMERS_STORE = { module: customersSubgraph, seeder: customersSeeder };
+export const CUSTOMERS_STORE = { manifest: customersSubgraph, seeder: customersSeeder };
 
 export async function startSeededCustomers(dialect: TestDialect, customers: number): Promise<SeededCustomers> {
   const databases = createTestDatabases(dialect);

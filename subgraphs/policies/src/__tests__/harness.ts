@@ -20,7 +20,7 @@ export async function startSeededPolicies(dialect: TestDialect, customers: numbe
   const databases = createTestDatabases(dialect);
   let running: RunningSubgraph | undefined;
   try {
-    await seedStores({ config: databases.config, stores: [{ module: policiesSubgraph, seeder: policiesSeeder }], customers, seed: TEST_SEED, asOf: DEFAULT_AS_OF, batchSize });
+    await seedStores({ config: databases.config, stores: [{ manifest: policiesSubgraph, seeder: policiesSeeder }], customers, seed: TEST_SEED, asOf: DEFAULT_AS_OF, batchSize });
     running = await startSubgraph(policiesSubgraph, { name: 'policies', host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
     await running.ready;
   } catch (error) {

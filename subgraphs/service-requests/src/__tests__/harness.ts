@@ -21,7 +21,7 @@ export async function startSeededServiceRequests(dialect: TestDialect, customers
   try {
     await seedStores({
       config: databases.config,
-      stores: [{ module: serviceRequestsSubgraph, seeder: serviceRequestsSeeder }],
+      stores: [{ manifest: serviceRequestsSubgraph, seeder: serviceRequestsSeeder }],
       customers,
       seed: TEST_SEED,
       asOf: DEFAULT_AS_OF,
