@@ -14,7 +14,7 @@ import {
 } from '../domain';
 import { policiesSubgraph } from '../server';
 
-const definitions = policiesSubgraph.typeDefs.definitions;
+const definitions = policiesSubgraph.schema.definitions;
 
 function enumValues(name: string): string[] {
   const definition = definitions.find((node): node is EnumTypeDefinitionNode => node.kind === Kind.ENUM_TYPE_DEFINITION && node.name.value === name);
@@ -29,11 +29,11 @@ function classificationOf(typeName: string, fieldName: string): Record<string, s
 
 describe('policies schema', () => {
   test('every field is classified and every field above INTERNAL is nullable', () => {
-    expect(checkClassifications([{ name: 'policies', url: 'http://policies.invalid/graphql', typeDefs: policiesSubgraph.typeDefs }])).toEqual([]);
+    expect(checkClassifications([{ name: 'policies', url: 'http://policies.invalid/graphql', typeDefs: policiesSubgraph.schema }])).toEqual([]);
   });
 
   test('composes as a federation subgraph', () => {
-    const result = composeServices([{ name: 'policies', url: 'http://policies.invalid/graphql', typeDefs: policiesSubgraph.typeDefs }]);
+    const result = composeServices([{ name: 'policies', url: 'http://policies.invalid/graphql', typeDefs: policiesSubgraph.schema }]);
     expect(result.errors ?? []).toEqual([]);
   });
 
