@@ -1,5 +1,5 @@
 import { composeServices } from '@apollo/composition';
-import { decide, ROLES, type AccessPolicy, type Caller, type FieldClassification } from '@icg/shared';
+import { classificationAmong, ClassificationError, decide, ROLES, type AccessPolicy, type Caller, type FieldClassification } from '@icg/shared';
 import {
   Kind,
   type ConstDirectiveNode,
@@ -31,23 +31,18 @@ const HINTS_THAT_FAIL = new Set(['INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENT
 
 const TIER_ORDER = ['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const;
 
-interface Classification {
-  tier: string;
-  category: string;
-  mask: string | null;
+/** The shared reader's verdict, or the problem it found (an unknown tier, category or mask), for the report. */
+function readClassification(directives: readonly ConstDirectiveNode[] | undefined, where: string, problems: string[]): FieldClassification | undefined {
+  try {
+    return classificationAmong(directives, where);
+  } catch (error) {
+    if (!(error instanceof ClassificationError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
 }
 
-function readClassification(directives: readonly ConstDirectiveNode[] | undefined): Classification | undefined {
-  const directive = directives?.find((entry) => entry.name.value === 'classified');
-  if (!directive) return undefined;
-  const argument = (name: string) => {
-    const value = directive.arguments?.find((entry) => entry.name.value === name)?.value;
-    return value && value.kind === Kind.ENUM ? value.value : null;
-  };
-  return { tier: argument('tier') ?? 'RESTRICTED', category: argument('category') ?? 'GENERAL', mask: argument('mask') };
-}
-
-const describe = (classification: Classification) =>
+const describe = (classification: FieldClassification) =>
   `${classification.tier}/${classification.category}${classification.mask ? `/${classification.mask}` : ''}`;
 
 const isNonNull = (type: TypeNode) => type.kind === Kind.NON_NULL_TYPE;
@@ -59,15 +54,15 @@ const isNonNull = (type: TypeNode) => type.kind === Kind.NON_NULL_TYPE;
  */
 export function checkClassifications(subgraphs: readonly SubgraphSource[], policy?: AccessPolicy): string[] {
   const problems: string[] = [];
-  const seen = new Map<string, { subgraph: string; classification: Classification }>();
+  const seen = new Map<string, { subgraph: string; classification: FieldClassification }>();
   for (const subgraph of subgraphs) {
     for (const definition of subgraph.typeDefs.definitions) {
       if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
       const type = definition as ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
-      const typeDefault = readClassification(type.directives);
+      const typeDefault = readClassification(type.directives, `${subgraph.name}: ${type.name.value}`, problems);
       for (const field of (type.fields ?? []) as readonly FieldDefinitionNode[]) {
         const coordinate = `${type.name.value}.${field.name.value}`;
-        const classification = readClassification(field.directives) ?? typeDefault;
+        const classification = readClassification(field.directives, `${subgraph.name}: ${coordinate}`, problems) ?? typeDefault;
         if (!classification) {
           problems.push(`${subgraph.name}: ${coordinate} has no @classified (on the field or its type)`);
           continue;
@@ -97,11 +92,10 @@ function isStringLike(type: TypeNode): boolean {
 }
 
 /** A role that the policy could deny this field to (in or out of scope, with or without a purpose), if any. */
-function roleThatCanBeDenied(policy: AccessPolicy, classification: Classification, type: TypeNode): string | undefined {
+function roleThatCanBeDenied(policy: AccessPolicy, classification: FieldClassification, type: TypeNode): string | undefined {
   const field: FieldClassification = {
-    tier: classification.tier as FieldClassification['tier'],
-    category: classification.category as FieldClassification['category'],
-    mask: isStringLike(type) ? (classification.mask as FieldClassification['mask']) : null,
+    ...classification,
+    mask: isStringLike(type) ? classification.mask : null,
   };
   for (const role of ROLES) {
     for (const purpose of [null, ...policy.purposes]) {

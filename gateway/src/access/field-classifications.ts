@@ -2,8 +2,8 @@
  * Field classifications read from the supergraph SDL: the gateway's API schema drops custom directives,
  * so `@classified` survives only in the supergraph text (FEDERATION-NOTES.md, "Directives and composition").
  */
-import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type DefinitionNode } from 'graphql';
-import { CATEGORIES, MASK_STYLES, TIERS, UNCLASSIFIED, type Category, type FieldClassification, type MaskStyle, type Tier } from '@icg/shared';
+import { Kind, parse, type ConstDirectiveNode, type DefinitionNode } from 'graphql';
+import { classificationAmong, CLASSIFIED_DIRECTIVE, UNCLASSIFIED, type FieldClassification } from '@icg/shared';
 
 /** `Type.field`, the coordinate errors and audit records name. */
 export type FieldCoordinate = string;
@@ -11,7 +11,7 @@ export type FieldClassifications = ReadonlyMap<FieldCoordinate, FieldClassificat
 
 /** The spec our subgraphs `@link` for the directive (shared/classification.graphql). */
 const CLASSIFIED_SPEC_URL_PREFIX = 'https://insurer.example/classified/';
-const DEFAULT_DIRECTIVE_NAME = 'classified';
+const DEFAULT_DIRECTIVE_NAME = CLASSIFIED_DIRECTIVE;
 
 /**
  * Every field of every object and interface type, classified by its own `@classified`, else by its
@@ -28,12 +28,12 @@ export function readFieldClassifications(supergraphSdl: string): Map<FieldCoordi
     if (!isTypeWithFields(definition)) continue;
     const typeName = definition.name.value;
     if (isFederationMachinery(typeName)) continue;
-    const typeLevel = directiveClassification(definition.directives, directiveName);
+    const typeLevel = classificationAmong(definition.directives, typeName, directiveName);
     if (typeLevel) typeDefaults.set(typeName, typeLevel);
     const fields = fieldsByType.get(typeName) ?? new Map<string, FieldClassification | null>();
     for (const field of definition.fields ?? []) {
       // An extension cannot lower a classification the definition gave: the first one found stands.
-      if (!fields.get(field.name.value)) fields.set(field.name.value, directiveClassification(field.directives, directiveName));
+      if (!fields.get(field.name.value)) fields.set(field.name.value, classificationAmong(field.directives, `${typeName}.${field.name.value}`, directiveName) ?? null);
     }
     fieldsByType.set(typeName, fields);
   }
@@ -50,11 +50,6 @@ export function readFieldClassifications(supergraphSdl: string): Map<FieldCoordi
 /** A coordinate the supergraph does not classify (or does not know) is UNCLASSIFIED. */
 export function classificationFor(classifications: FieldClassifications, coordinate: FieldCoordinate): FieldClassification {
   return classifications.get(coordinate) ?? UNCLASSIFIED;
-}
-
-function directiveClassification(directives: readonly ConstDirectiveNode[] | undefined, directiveName: string): FieldClassification | null {
-  const directive = directives?.find((node) => node.name.value === directiveName);
-  return directive ? parseClassification(directive) : null;
 }
 
 type TypeWithFields = Extract<
@@ -116,21 +111,4 @@ function importedName(link: ConstDirectiveNode, name: string): string | undefine
 function stringArgument(directive: ConstDirectiveNode, name: string): string | undefined {
   const value = directive.arguments?.find((argument) => argument.name.value === name)?.value;
   return value?.kind === Kind.STRING ? value.value : undefined;
-}
-
-/** A value this code does not know (a schema ahead of the code) makes the field UNCLASSIFIED, never weaker. */
-function parseClassification(directive: ConstDirectiveNode): FieldClassification {
-  const argument = (name: string): ConstValueNode | undefined => directive.arguments?.find((node) => node.name.value === name)?.value;
-  const tier = enumValue(argument('tier'), TIERS);
-  const categoryNode = argument('category');
-  const category = categoryNode === undefined ? 'GENERAL' : enumValue(categoryNode, CATEGORIES);
-  const maskNode = argument('mask');
-  const mask = maskNode === undefined || maskNode.kind === Kind.NULL ? null : enumValue(maskNode, MASK_STYLES);
-  if (tier === undefined || category === undefined || mask === undefined) return UNCLASSIFIED;
-  return Object.freeze({ tier: tier as Tier, category: category as Category, mask: mask as MaskStyle | null });
-}
-
-function enumValue<T extends string>(node: ConstValueNode | undefined, allowed: readonly T[]): T | undefined {
-  if (node?.kind !== Kind.ENUM) return undefined;
-  return (allowed as readonly string[]).includes(node.value) ? (node.value as T) : undefined;
 }

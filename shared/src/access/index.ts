@@ -27,6 +27,7 @@ export type {
   Scope,
   Tier,
 } from './access-policy';
+export { CLASSIFIED_DIRECTIVE, ClassificationError, classificationAmong, readClassifiedDirective } from './classified-directive';
 export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, scopeFor } from './decide';
 export type { AccessDecision, Caller } from './decide';
 export { applyMask, maskValue } from './masks';

@@ -1,32 +1,9 @@
-import {
-  isObjectType,
-  Kind,
-  type ConstDirectiveNode,
-  type GraphQLField,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-} from 'graphql';
-import { CATEGORIES, MASK_STYLES, TIERS, UNCLASSIFIED, type Category, type FieldClassification, type MaskStyle, type Tier } from '../access';
-
-function enumArgument<T extends string>(directive: ConstDirectiveNode, name: string, allowed: readonly T[]): T | null {
-  const value = directive.arguments?.find((argument) => argument.name.value === name)?.value;
-  return value?.kind === Kind.ENUM && (allowed as readonly string[]).includes(value.value) ? (value.value as T) : null;
-}
-
-/** Reads one `@classified` directive; a missing or unreadable tier counts as RESTRICTED. */
-export function classificationFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): FieldClassification | undefined {
-  const directive = directives?.find((entry) => entry.name.value === 'classified');
-  if (!directive) return undefined;
-  return {
-    tier: enumArgument<Tier>(directive, 'tier', TIERS) ?? 'RESTRICTED',
-    category: enumArgument<Category>(directive, 'category', CATEGORIES) ?? 'GENERAL',
-    mask: enumArgument<MaskStyle>(directive, 'mask', MASK_STYLES),
-  };
-}
+import { isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { classificationAmong, UNCLASSIFIED, type FieldClassification } from '../access';
 
 function typeDefault(type: GraphQLObjectType): FieldClassification | undefined {
   for (const node of [type.astNode, ...(type.extensionASTNodes ?? [])]) {
-    const classification = classificationFromDirectives(node?.directives);
+    const classification = classificationAmong(node?.directives, type.name);
     if (classification) return classification;
   }
   return undefined;
@@ -34,7 +11,7 @@ function typeDefault(type: GraphQLObjectType): FieldClassification | undefined {
 
 /** The classification of a field: its own directive, else its type's, else UNCLASSIFIED (deny by default). */
 export function classificationOf(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): FieldClassification {
-  return classificationFromDirectives(field.astNode?.directives) ?? typeDefault(type) ?? UNCLASSIFIED;
+  return classificationAmong(field.astNode?.directives, `${type.name}.${field.name}`) ?? typeDefault(type) ?? UNCLASSIFIED;
 }
 
 /** Federation's own machinery, which enforcement must not wrap: entity fetches are enforced field by field. */

@@ -11,6 +11,7 @@ import {
   withNonNullConfidentialField,
   withNonNullDeniableField,
   withUnclassifiedField,
+  withUnknownCategory,
 } from './fixtures/classified-subgraphs';
 
 function problemsOf(action: () => unknown): readonly string[] {
@@ -34,6 +35,10 @@ describe('composeSupergraph', () => {
     expect(problemsOf(() => composeSupergraph([wellClassifiedAccounts, withUnclassifiedField]))).toEqual([
       'loose: Note.text has no @classified (on the field or its type)',
     ]);
+  });
+
+  it('fails on a classification value the shared reader does not know', () => {
+    expect(problemsOf(() => composeSupergraph([withUnknownCategory]))).toContainEqual(expect.stringContaining('ahead: Note.text: @classified category "GOSSIP" is not one of'));
   });
 
   it('fails on a non-nullable field above INTERNAL', () => {

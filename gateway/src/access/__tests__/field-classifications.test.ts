@@ -58,13 +58,10 @@ describe('readFieldClassifications', () => {
     expect(renamed.get('Person.age')).toEqual({ tier: 'INTERNAL', category: 'GENERAL', mask: null });
   });
 
-  it('treats a tier, category or mask it does not know as unclassified, never as something weaker', () => {
-    const sdl = /* GraphQL */ `
-      type Query { a: String @classified(tier: SECRET) b: String @classified(tier: INTERNAL, category: GOSSIP) c: String @classified(tier: PUBLIC, mask: BLUR) }
-    `;
-    const unknown = readFieldClassifications(sdl);
-    expect(unknown.get('Query.a')).toBe(UNCLASSIFIED);
-    expect(unknown.get('Query.b')).toBe(UNCLASSIFIED);
-    expect(unknown.get('Query.c')).toBe(UNCLASSIFIED);
+  it('refuses a tier, category or mask it does not know, naming the field and the value', () => {
+    expect(() => readFieldClassifications('type Query { a: String @classified(tier: SECRET) }')).toThrow('Query.a: @classified tier "SECRET" is not one of PUBLIC, INTERNAL, CONFIDENTIAL, RESTRICTED');
+    expect(() => readFieldClassifications('type Query { b: String @classified(tier: INTERNAL, category: GOSSIP) }')).toThrow(/Query\.b: @classified category "GOSSIP"/);
+    expect(() => readFieldClassifications('type Query { c: String @classified(tier: PUBLIC, mask: BLUR) }')).toThrow(/Query\.c: @classified mask "BLUR"/);
+    expect(() => readFieldClassifications('type Query { d: String @classified(category: HEALTH) }')).toThrow('Query.d: @classified has no tier');
   });
 });
