@@ -3,7 +3,7 @@
  * at its concrete path (the same error the subgraphs give), exactly where the field would have been.
  */
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { type GraphQLError } from 'graphql';
 import { forbiddenFieldError as sharedForbiddenFieldError, type Tier } from '@icg/shared';
 import { ACCESS_TYPENAME_KEY, type FilteredOperation, type InclusionCondition, type RemovedField, type ResponsePathStep } from './operation-access-filter';
 

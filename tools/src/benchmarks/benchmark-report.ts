@@ -17,7 +17,7 @@ export function describeMachine(): string {
 export function writeBenchmarkSection(name: string, markdown: string): void {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
-  let document = '';
+  let document: string;
   try {
     document = readFileSync(BENCHMARKS_PATH, 'utf8');
   } catch {

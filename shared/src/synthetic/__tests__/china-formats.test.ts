@@ -10,7 +10,7 @@ import {
 } from '../../identifiers';
 import {
   AREA_CODES,
-  RandomSource,
+  type RandomSource,
   generateBankAccount,
   generateMobile,
   generatePlate,
