@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { PURPOSES, type Purpose } from '../identity/staff-identity';
+import { PURPOSES, STAFF_ROLES, type Purpose, type StaffRole } from '../domain/vocabulary';
 
-// One list of purposes for tokens and policy; re-exported here for this module's users, not from ./index
-// (the shared package already exports them from ./identity).
+// One list of purposes and roles for tokens, seed and policy (../domain/vocabulary); re-exported here for
+// this module's users. PURPOSES is not re-exported from ./index (the shared package exports the vocabulary).
 export { PURPOSES, type Purpose };
 
 /** Ordered confidentiality tiers, lowest first (classification.graphql `enum Tier`). */
@@ -35,19 +35,9 @@ export type Decision = (typeof DECISIONS)[number];
 export const SCOPES = ['OWN', 'BRANCH', 'ALL'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The roles of ACCESS-MODEL.md section 4, in the matrix's order (the same set as STAFF_ROLES). */
-export const ROLES = [
-  'CUSTOMER_MANAGER',
-  'OPERATOR',
-  'HOTLINE_AGENT',
-  'CLAIMS_ADJUSTER',
-  'COMPLAINT_OFFICER',
-  'SERVICE_CENTER_MANAGER',
-  'EXECUTIVE',
-  'BI_ANALYST',
-  'AUDITOR',
-] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles of ACCESS-MODEL.md section 4: the staff roles, one policy entry each. */
+export const ROLES = STAFF_ROLES;
+export type Role = StaffRole;
 
 /** A field's `@classified(tier, category, mask)`; `mask: null` means MASK is rendered as DENY. */
 export interface FieldClassification {

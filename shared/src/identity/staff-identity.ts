@@ -1,8 +1,7 @@
-import { MANAGER_GRADES, STAFF_ROLES, type ManagerGrade, type StaffRole } from '../synthetic/org';
+import { MANAGER_GRADES, PURPOSES, STAFF_ROLES, type ManagerGrade, type Purpose, type StaffRole } from '../domain/vocabulary';
 
-/** Stated reasons for reading clear RESTRICTED values (ACCESS-MODEL.md section 4). */
-export const PURPOSES = ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'] as const;
-export type Purpose = (typeof PURPOSES)[number];
+// Stated reasons for reading clear RESTRICTED values: defined with the other vocabularies, re-exported for this module's users.
+export { PURPOSES, type Purpose };
 
 /** Who is calling, as established by the gateway from a bearer token. */
 export interface StaffIdentity {

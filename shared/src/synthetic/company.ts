@@ -1,18 +1,6 @@
 import { generateMobile, generateResidentId, generateUscc, generatePlate, AREA_CODES } from './china-formats';
-import {
-  CLAIM_STATUSES,
-  COMPLAINT_CATEGORIES,
-  COMPLAINT_STATUSES,
-  type ClaimFact,
-  type ClaimStatus,
-  type ComplaintFact,
-  type ComplaintStatus,
-  type CustomerFact,
-  type LineOfBusiness,
-  type PolicyFact,
-  type PolicyStatus,
-  type SeedBatch,
-} from './facts';
+import { CLAIM_STATUSES, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, type ClaimStatus, type ComplaintStatus, type LineOfBusiness, type PolicyStatus } from '../domain/vocabulary';
+import type { ClaimFact, ComplaintFact, CustomerFact, PolicyFact, SeedBatch } from './facts';
 import { chineseName, fakerFor } from './names';
 import type { BranchFact, OrgFacts, StaffFact } from './org';
 import { addDays, isoDate, SeededRandom, sqlTimestamp } from './random';

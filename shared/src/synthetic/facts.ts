@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
-import type { SubgraphName } from '../config';
+import type { ClaimReportChannel, ClaimStatus, ComplaintCategory, ComplaintSource, ComplaintStatus, CustomerKind, Gender, IdentityDocumentType, LineOfBusiness, PolicyStatus } from '../domain/vocabulary';
 import type { OrgFacts } from './org';
+
+// Kept for the synthetic-data tests, which import these from here; everything else reads ../domain/vocabulary.
+export { CLAIM_STATUSES, COMPLAINT_STATUSES, POLICY_STATUSES } from '../domain/vocabulary';
 
 /**
  * What one system's seed tells the systems seeded after it, so references agree across databases
@@ -9,15 +12,15 @@ import type { OrgFacts } from './org';
 export interface CustomerFact {
   id: number;
   customerNo: string;
-  kind: 'INDIVIDUAL' | 'ORGANISATION';
+  kind: CustomerKind;
   /** Individual's full name or organisation's registered name. */
   name: string;
   /** Resident ID (individuals) or unified social credit code (organisations), valid check chars. */
-  idType: 'RESIDENT_ID' | 'USCC';
+  idType: IdentityDocumentType;
   idNumber: string;
   /** Individual's mobile, or the organisation's contact mobile. */
   mobile: string;
-  gender: 'MALE' | 'FEMALE' | null;
+  gender: Gender | null;
   birthDate: string | null;
   branchId: number;
   branchPath: string;
@@ -28,30 +31,6 @@ export interface CustomerFact {
   customerSince: string;
   blacklisted: boolean;
 }
-
-export const LINES_OF_BUSINESS = ['MOTOR', 'PROPERTY', 'CARGO', 'LIABILITY', 'ENGINEERING', 'ACCIDENT_HEALTH'] as const;
-export type LineOfBusiness = (typeof LINES_OF_BUSINESS)[number];
-
-export const POLICY_STATUSES = ['QUOTED', 'BOUND', 'IN_FORCE', 'EXPIRED', 'RENEWED', 'CANCELLED', 'LAPSED'] as const;
-export type PolicyStatus = (typeof POLICY_STATUSES)[number];
-
-/** Claim lifecycle (DOMAIN.md section 4): the main path, then the side exits, then reopened. */
-export const CLAIM_STATUSES = [
-  'REPORTED', 'DISPATCHED', 'SURVEYED', 'REGISTERED', 'ASSESSED', 'DOCUMENTS_COMPLETE', 'ADJUSTED', 'APPROVED', 'PAID', 'CLOSED',
-  'CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED', 'REOPENED',
-] as const;
-export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
-
-/** Complaint workflow (seed 000 section 5): one status per step reached. */
-export const COMPLAINT_STATUSES = ['ACCEPTED', 'VERIFIED', 'REGISTERED', 'TRANSFERRED', 'COORDINATING', 'HANDLED', 'FEEDBACK_GIVEN', 'ARCHIVED'] as const;
-export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
-export const COMPLAINT_CATEGORIES = ['CLAIMS', 'SALES', 'SURRENDER', 'UNDERWRITING', 'SERVICE'] as const;
-export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
-
-export const SERVICE_REQUEST_TYPES = ['CLAIM_REPORT', 'ENQUIRY', 'COMPLAINT', 'POLICY_SERVICE', 'RENEWAL', 'RESCUE', 'RETURN_VISIT'] as const;
-export type ServiceRequestType = (typeof SERVICE_REQUEST_TYPES)[number];
-export const SERVICE_REQUEST_STATUSES = ['NEW', 'TRIAGED', 'ASSIGNED', 'IN_PROGRESS', 'PENDING_CUSTOMER', 'RESOLVED', 'CLOSED'] as const;
-export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
 
 export interface PolicyFact {
   id: number;
@@ -71,11 +50,6 @@ export interface PolicyFact {
   /** Motor policies: the vehicle's plate, for claims and hotline tickets to mention. */
   plate: string | null;
 }
-
-export const CLAIM_REPORT_CHANNELS = ['HOTLINE', 'APP', 'AGENT', 'COUNTER', 'WECHAT'] as const;
-export type ClaimReportChannel = (typeof CLAIM_REPORT_CHANNELS)[number];
-export const COMPLAINT_SOURCES = ['DIRECT', 'HOTLINE', 'REGULATOR_TRANSFER', 'MEDIA', 'ONLINE', 'LETTER'] as const;
-export type ComplaintSource = (typeof COMPLAINT_SOURCES)[number];
 
 export interface ClaimFact {
   id: number;
@@ -129,7 +103,7 @@ export interface SeedBatch {
 
 /** Each subgraph's seed module: elaborates the batch's facts into its own rows and writes them. */
 export interface SubgraphSeeder {
-  name: SubgraphName;
+  name: string;
   /** Tables this seeder writes, children first, so a reset can empty them in a safe order. */
   tables: readonly string[];
   /** Reference data written once before any batch (org tree, staff). */

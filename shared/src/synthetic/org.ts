@@ -1,8 +1,10 @@
+import type { BranchLevel, Gender, ManagerGrade, StaffRole } from '../domain/vocabulary';
 import { AREA_CODES, type AreaCode } from './china-formats';
 import { chineseName } from './names';
 import { SeededRandom } from './random';
 
-export type BranchLevel = 'HEAD_OFFICE' | 'PROVINCE' | 'CITY';
+// Kept for the identity module and the tests that import these from here; the lists live in ../domain/vocabulary.
+export { MANAGER_GRADES, STAFF_ROLES, type ManagerGrade, type StaffRole } from '../domain/vocabulary';
 
 export interface BranchFact {
   id: number;
@@ -17,27 +19,11 @@ export interface BranchFact {
   areaCode: string;
 }
 
-export const STAFF_ROLES = [
-  'CUSTOMER_MANAGER',
-  'OPERATOR',
-  'SERVICE_CENTER_MANAGER',
-  'HOTLINE_AGENT',
-  'CLAIMS_ADJUSTER',
-  'COMPLAINT_OFFICER',
-  'EXECUTIVE',
-  'BI_ANALYST',
-  'AUDITOR',
-] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-
-export const MANAGER_GRADES = ['SENIOR', 'PRINCIPAL', 'REGULAR', 'JUNIOR', 'TRAINEE'] as const;
-export type ManagerGrade = (typeof MANAGER_GRADES)[number];
-
 export interface StaffFact {
   id: number;
   staffNo: string;
   name: string;
-  gender: 'MALE' | 'FEMALE';
+  gender: Gender;
   role: StaffRole;
   branchId: number;
   branchPath: string;
