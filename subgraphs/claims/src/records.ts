@@ -1,18 +1,38 @@
-import { attachScope, rowScope, toBoolean, toId, toIsoDate, toIsoTimestamp, ROW_SCOPE, type ClaimStatus, type RowScope, type Scoped } from '@icg/shared';
+import { entities } from './entities';
+import { attachScope, toBoolean, toId, toIsoDate, toIsoTimestamp, ROW_SCOPE, type ClaimStatus, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
+import { CLAIM_REPORT_CHANNELS, everyValueOf, type CompilesIfTrue, type SameValues } from '@icg/shared';
+import type * as Vocabulary from '@icg/shared';
+import type {
+  Claim,
+  ClaimCause,
+  ClaimClosedOutcome,
+  ClaimParticipant,
+  ClaimParticipantRole,
+  ClaimPayment,
+  ClaimPaymentMethod,
+  ClaimReportChannel,
+  ClaimStatus as SchemaClaimStatus,
+  Customer,
+  LossAssessment,
+  Policy,
+  Staff,
+  SurveyTask,
+  SurveyTaskStatus,
+} from './generated/schema-types';
 
-/** Closed vocabularies of the claims system; schema.graphql declares the same values as enums. */
-export const CLAIM_CLOSED_OUTCOMES = ['PAID', 'DENIED', 'WITHDRAWN', 'CANCELLED', 'ZERO_CLOSED'] as const;
-export type ClaimClosedOutcome = (typeof CLAIM_CLOSED_OUTCOMES)[number];
-export const CLAIM_CAUSES = ['COLLISION', 'THEFT', 'FIRE', 'FLOOD', 'TYPHOON', 'INJURY', 'ILLNESS', 'CARGO_DAMAGE', 'LIABILITY', 'OTHER'] as const;
-export type ClaimCause = (typeof CLAIM_CAUSES)[number];
-export const CLAIM_REPORT_CHANNELS = ['HOTLINE', 'APP', 'AGENT', 'COUNTER', 'WECHAT'] as const;
-export type ClaimReportChannel = (typeof CLAIM_REPORT_CHANNELS)[number];
-export const CLAIM_PARTICIPANT_ROLES = ['CLAIMANT', 'INJURED', 'THIRD_PARTY', 'WITNESS', 'DRIVER'] as const;
-export type ClaimParticipantRole = (typeof CLAIM_PARTICIPANT_ROLES)[number];
-export const SURVEY_TASK_STATUSES = ['DISPATCHED', 'ON_SITE', 'DONE'] as const;
-export type SurveyTaskStatus = (typeof SURVEY_TASK_STATUSES)[number];
-export const CLAIM_PAYMENT_METHODS = ['BANK_TRANSFER', 'REPAIR_SHOP_DIRECT', 'HOSPITAL_DIRECT'] as const;
-export type ClaimPaymentMethod = (typeof CLAIM_PAYMENT_METHODS)[number];
+export type { ClaimCause, ClaimClosedOutcome, ClaimParticipantRole, ClaimPaymentMethod, ClaimReportChannel, SurveyTaskStatus };
+
+/** The company-wide vocabularies this schema declares as enums hold the same values (checked by the compiler). */
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<SameValues<SchemaClaimStatus, ClaimStatus> & SameValues<ClaimReportChannel, Vocabulary.ClaimReportChannel>>;
+
+/** The claims system's own enums as runtime lists (the seed and its tests draw from them), in schema order. */
+export const CLAIM_CLOSED_OUTCOMES = everyValueOf<ClaimClosedOutcome>()(['PAID', 'DENIED', 'WITHDRAWN', 'CANCELLED', 'ZERO_CLOSED']);
+export const CLAIM_CAUSES = everyValueOf<ClaimCause>()(['COLLISION', 'THEFT', 'FIRE', 'FLOOD', 'TYPHOON', 'INJURY', 'ILLNESS', 'CARGO_DAMAGE', 'LIABILITY', 'OTHER']);
+export const CLAIM_PARTICIPANT_ROLES = everyValueOf<ClaimParticipantRole>()(['CLAIMANT', 'INJURED', 'THIRD_PARTY', 'WITNESS', 'DRIVER']);
+export const SURVEY_TASK_STATUSES = everyValueOf<SurveyTaskStatus>()(['DISPATCHED', 'ON_SITE', 'DONE']);
+export const CLAIM_PAYMENT_METHODS = everyValueOf<ClaimPaymentMethod>()(['BANK_TRANSFER', 'REPAIR_SHOP_DIRECT', 'HOSPITAL_DIRECT']);
+// Company-wide (the hotline and the seed use it too); re-exported for this system's seed tests.
+export { CLAIM_REPORT_CHANNELS };
 
 /** BIGINT comes back as a number (SQLite, MySQL within 2^53) or a string; the seed writes numbers. */
 type StoredId = number | string;
@@ -96,87 +116,22 @@ export interface ClaimPaymentRow {
   method: ClaimPaymentMethod;
 }
 
-/** Entities owned by other subgraphs, referred to by key only. */
-export interface StaffReference {
-  id: string;
-}
-export interface BranchReference {
-  id: string;
-}
-export interface PolicyObject {
-  policyNo: string;
-}
-export interface CustomerObject {
-  id: string;
-}
+/** Entities owned by other subgraphs, referred to by their key only. */
+export type StaffReference = Pick<Staff, 'id'>;
+export type PolicyObject = Pick<Policy, 'policyNo'>;
+export type CustomerObject = Pick<Customer, 'id'>;
 
-export interface ClaimObject {
-  id: string;
-  reportNo: string;
-  registrationNo: string | null;
-  policy: PolicyObject;
-  customer: CustomerObject;
-  lossDate: string;
-  reportedAt: string;
-  registeredAt: string | null;
-  documentsCompletedAt: string | null;
-  adjustedAt: string | null;
-  approvedAt: string | null;
-  closedAt: string | null;
-  reopenedAt: string | null;
-  reopenReason: string | null;
-  status: ClaimStatus;
-  closedOutcome: ClaimClosedOutcome | null;
-  cause: ClaimCause;
-  lossDescription: string | null;
-  reportChannel: ClaimReportChannel;
-  smallClaim: boolean;
-  handler: StaffReference | null;
-  branch: BranchReference;
-  paid: number;
-  outstandingReserve: number;
-  recoveries: number;
-  incurred: number;
-  fraudScore: number;
-  specialInvestigation: boolean;
-}
+/** Claim fields with resolvers of their own, which load the claim's children. */
+type ClaimChildLists = 'participants' | 'surveyTasks' | 'lossAssessments' | 'payments';
+/** A claim as built from its row: the schema's Claim without the child lists. */
+export type ClaimObject = Omit<Claim, ClaimChildLists | '__typename'>;
+/** What the Claim resolvers receive and every claim resolver returns: a claim with its row scope. */
+export type ClaimRecord = Scoped<ClaimObject>;
 
-export interface ClaimParticipantObject {
-  id: string;
-  role: ClaimParticipantRole;
-  name: string;
-  mobile: string | null;
-  injuryDescription: string | null;
-  medicalDetails: string | null;
-}
-
-export interface SurveyTaskObject {
-  id: string;
-  status: SurveyTaskStatus;
-  dispatchedAt: string;
-  onSiteAt: string | null;
-  completedAt: string | null;
-  surveyor: StaffReference | null;
-  contactedCustomerWithinMinutes: number | null;
-}
-
-export interface LossAssessmentObject {
-  id: string;
-  assessedAt: string;
-  assessor: StaffReference | null;
-  assessedAmount: number;
-  approvedAmount: number | null;
-  notes: string | null;
-}
-
-export interface ClaimPaymentObject {
-  id: string;
-  paidAt: string;
-  amount: number;
-  payeeName: string;
-  payeeAccount: string;
-  method: ClaimPaymentMethod;
-}
+export type ClaimParticipantObject = Omit<ClaimParticipant, '__typename'>;
+export type SurveyTaskObject = Omit<SurveyTask, '__typename'>;
+export type LossAssessmentObject = Omit<LossAssessment, '__typename'>;
+export type ClaimPaymentObject = Omit<ClaimPayment, '__typename'>;
 
 /** Rounds to fen, so sums of DECIMAL(15,2) values do not show floating-point noise. */
 export function roundMoney(value: number): number {
@@ -195,9 +150,9 @@ function staffReference(staffId: StoredId | null, scope: RowScope): Scoped<Staff
   return staffId === null ? null : attachScope({ id: toId(staffId) }, scope);
 }
 
-/** A claim belongs to its branch, its handler and the customer's manager (ACCESS-MODEL.md section 3). */
+/** A claim's scope, as the manifest declares it (ACCESS-MODEL.md section 3). */
 export function claimScope(row: ClaimRow): RowScope {
-  return rowScope(row.branch_path, row.handler_staff_id, row.customer_manager_staff_id);
+  return scopeOfRow('Claim', entities.Claim, row);
 }
 
 export function claimRecord(row: ClaimRow): Scoped<ClaimObject> {
@@ -241,21 +196,15 @@ export function claimRecord(row: ClaimRow): Scoped<ClaimObject> {
 }
 
 /**
- * A customer or policy as this system knows it: through its claims. It takes the scope of its most
- * recent claim (the branch that holds the policy, the customer's manager). With no claims here it
- * carries no scope, which enforcement treats as out of scope; its only fields are INTERNAL.
+ * A customer or policy as this system knows it: a stub by its key. Like every entity a subgraph extends
+ * without owning, it carries no row scope (see entities.ts), so it is decided as out of scope.
  */
-function referencedEntity<T extends object>(entity: T, claimsNewestFirst: readonly ClaimRow[]): T | Scoped<T> {
-  const latest = claimsNewestFirst[0];
-  return latest ? attachScope(entity, rowScope(latest.branch_path, latest.customer_manager_staff_id)) : entity;
+export function customerRecord(customerId: string): CustomerObject {
+  return { id: customerId };
 }
 
-export function customerRecord(customerId: string, claimsNewestFirst: readonly ClaimRow[]): CustomerObject | Scoped<CustomerObject> {
-  return referencedEntity({ id: customerId }, claimsNewestFirst);
-}
-
-export function policyRecord(policyNo: string, claimsNewestFirst: readonly ClaimRow[]): PolicyObject | Scoped<PolicyObject> {
-  return referencedEntity({ policyNo }, claimsNewestFirst);
+export function policyRecord(policyNo: string): PolicyObject {
+  return { policyNo };
 }
 
 /** Children of a claim inherit the claim's scope. */

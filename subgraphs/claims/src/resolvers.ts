@@ -1,6 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, type Scoped, type SubgraphContext } from '@icg/shared';
-import type { ClaimsLoaders } from './loaders';
+import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
+import type { Resolvers } from './generated/schema-types';
 import {
   claimRecord,
   customerRecord,
@@ -9,47 +8,42 @@ import {
   paymentRecord,
   policyRecord,
   surveyTaskRecord,
-  type ClaimObject,
+  type ClaimRecord,
   type ClaimRow,
-  type CustomerObject,
-  type PolicyObject,
 } from './records';
 
-type Context = SubgraphContext<ClaimsLoaders>;
-type NoArguments = Record<string, never>;
-type Claim = Scoped<ClaimObject>;
-
-function claimOrNull(row: ClaimRow | null): Claim | null {
+function claimOrNull(row: ClaimRow | null): ClaimRecord | null {
   return row ? claimRecord(row) : null;
 }
 
-export const resolvers: GraphQLResolverMap<Context> = {
+// Checked against the types generated from schema.graphql (parents are the records records.ts builds).
+export const resolvers = {
   Query: {
-    async claim(_root: unknown, args: { reportNo: string }, { loaders }: Context): Promise<Claim | null> {
+    async claim(_root, args, { loaders }) {
       const reportNo = parseBusinessNumber(args.reportNo, 'reportNo', BUSINESS_NUMBERS.reportNo);
       return claimOrNull(await loaders.claimByReportNo.load(reportNo));
     },
-    async claimById(_root: unknown, args: { id: string }, { loaders }: Context): Promise<Claim | null> {
+    async claimById(_root, args, { loaders }) {
       return claimOrNull(await loaders.claimById.load(parseEntityId(args.id, 'id')));
     },
   },
 
   Claim: {
     // @apollo/subgraph calls this as (representation, context, info).
-    async __resolveReference(reference: { reportNo: unknown }, { loaders }: Context): Promise<Claim | null> {
+    async __resolveReference(reference, { loaders }) {
       const reportNo = parseBusinessNumber(reference.reportNo, 'reportNo', BUSINESS_NUMBERS.reportNo);
       return claimOrNull(await loaders.claimByReportNo.load(reportNo));
     },
-    async participants(claim: Claim, _args: NoArguments, { loaders }: Context) {
+    async participants(claim, _args, { loaders }) {
       return (await loaders.participantsByClaimId.load(claim.id)).map((row) => participantRecord(row, claim));
     },
-    async surveyTasks(claim: Claim, _args: NoArguments, { loaders }: Context) {
+    async surveyTasks(claim, _args, { loaders }) {
       return (await loaders.surveyTasksByClaimId.load(claim.id)).map((row) => surveyTaskRecord(row, claim));
     },
-    async lossAssessments(claim: Claim, _args: NoArguments, { loaders }: Context) {
+    async lossAssessments(claim, _args, { loaders }) {
       return (await loaders.lossAssessmentsByClaimId.load(claim.id)).map((row) => lossAssessmentRecord(row, claim));
     },
-    async payments(claim: Claim, _args: NoArguments, { loaders }: Context) {
+    async payments(claim, _args, { loaders }) {
       return (await loaders.paymentsByClaimId.load(claim.id)).map((row) => paymentRecord(row, claim));
     },
   },
@@ -57,22 +51,20 @@ export const resolvers: GraphQLResolverMap<Context> = {
   // Every customer and policy resolves (with no claims here, an empty list): null would drop the
   // entity's fields from this subgraph, and `claims` is non-null.
   Customer: {
-    async __resolveReference(reference: { id: unknown }, { loaders }: Context) {
-      const customerId = parseEntityId(reference.id, 'id');
-      return customerRecord(customerId, await loaders.claimsByCustomerId.load(customerId));
+    __resolveReference(reference) {
+      return customerRecord(parseEntityId(reference.id, 'id'));
     },
-    async claims(customer: CustomerObject, _args: NoArguments, { loaders }: Context): Promise<Claim[]> {
+    async claims(customer, _args, { loaders }) {
       return (await loaders.claimsByCustomerId.load(customer.id)).map(claimRecord);
     },
   },
 
   Policy: {
-    async __resolveReference(reference: { policyNo: unknown }, { loaders }: Context) {
-      const policyNo = parseBusinessNumber(reference.policyNo, 'policyNo', BUSINESS_NUMBERS.policyNo);
-      return policyRecord(policyNo, await loaders.claimsByPolicyNo.load(policyNo));
+    __resolveReference(reference) {
+      return policyRecord(parseBusinessNumber(reference.policyNo, 'policyNo', BUSINESS_NUMBERS.policyNo));
     },
-    async claims(policy: PolicyObject, _args: NoArguments, { loaders }: Context): Promise<Claim[]> {
+    async claims(policy, _args, { loaders }) {
       return (await loaders.claimsByPolicyNo.load(policy.policyNo)).map(claimRecord);
     },
   },
-};
+} satisfies Resolvers;

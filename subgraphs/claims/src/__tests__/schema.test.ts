@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { CLAIM_STATUSES } from '@icg/shared';
 import { GraphQLObjectType, Kind, parse, type EnumTypeDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { claimsSubgraph } from '../index';
+import { resolvers } from '../resolvers';
 import { CLAIM_CAUSES, CLAIM_CLOSED_OUTCOMES, CLAIM_PARTICIPANT_ROLES, CLAIM_PAYMENT_METHODS, CLAIM_REPORT_CHANNELS, SURVEY_TASK_STATUSES } from '../records';
 
 const ownSchema = parse(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
@@ -69,8 +69,8 @@ describe('claims schema classification', () => {
   });
 
   it('builds a subgraph schema in which every resolver names a real field', () => {
-    const schema = buildSubgraphSchema({ typeDefs: claimsSubgraph.typeDefs, resolvers: claimsSubgraph.resolvers as GraphQLResolverMap<unknown> });
-    const strays = Object.entries(claimsSubgraph.resolvers).flatMap(([typeName, typeResolvers]) => {
+    const schema = buildSubgraphSchema([{ typeDefs: claimsSubgraph.schema, resolvers }]);
+    const strays = Object.entries(resolvers).flatMap(([typeName, typeResolvers]) => {
       const type = schema.getType(typeName);
       if (!(type instanceof GraphQLObjectType)) return [typeName];
       return Object.keys(typeResolvers).filter((fieldName) => fieldName !== '__resolveReference' && !type.getFields()[fieldName]).map((fieldName) => `${typeName}.${fieldName}`);
