@@ -1,33 +1,56 @@
 /**
- * The closed value sets of the policy admin system, mirrored by the enums in schema.graphql.
- * Lines of business and policy statuses are the company-wide lists from @icg/shared.
+ * The closed value sets of the policy admin system. Their types are generated from the enums in
+ * schema.graphql; the runtime lists (the seed draws from them) are checked against those types, so a list
+ * that misses or adds a value does not compile. Lines of business, policy statuses, genders and identity
+ * document types are company-wide (@icg/shared's vocabulary); the compiler checks the schema agrees.
  */
-export type { LineOfBusiness, PolicyStatus } from '@icg/shared';
+import { everyValueOf, type CompilesIfTrue, type SameValues } from '@icg/shared';
+import type * as Vocabulary from '@icg/shared';
+import type {
+  Gender,
+  IdentityDocumentType,
+  InsuredObjectKind,
+  LineOfBusiness,
+  ParticipantRole,
+  PaymentStatus,
+  PolicyStatus,
+  RelationshipToPolicyholder,
+  ReminderChannel,
+  ReminderStatus,
+  SalesChannel,
+  TerminationReason,
+} from './generated/schema-types';
 
-export const PAYMENT_STATUSES = ['PAID', 'PARTIAL', 'UNPAID', 'REFUNDED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type {
+  Gender,
+  IdentityDocumentType,
+  InsuredObjectKind,
+  LineOfBusiness,
+  ParticipantRole,
+  PaymentStatus,
+  PolicyStatus,
+  RelationshipToPolicyholder,
+  ReminderChannel,
+  ReminderStatus,
+  SalesChannel,
+  TerminationReason,
+};
 
-export const SALES_CHANNELS = ['DIRECT', 'AGENT', 'BROKER', 'BANCASSURANCE', 'ONLINE', 'TELESALES'] as const;
-export type SalesChannel = (typeof SALES_CHANNELS)[number];
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
+  SameValues<LineOfBusiness, Vocabulary.LineOfBusiness> &
+    SameValues<PolicyStatus, Vocabulary.PolicyStatus> &
+    SameValues<Gender, Vocabulary.Gender> &
+    SameValues<IdentityDocumentType, Vocabulary.IdentityDocumentType>
+>;
 
-export const TERMINATION_REASONS = ['CUSTOMER_REQUEST', 'NON_PAYMENT', 'OBJECT_SOLD', 'UNDERWRITING'] as const;
-export type TerminationReason = (typeof TERMINATION_REASONS)[number];
-
-export const PARTICIPANT_ROLES = ['POLICYHOLDER', 'INSURED', 'BENEFICIARY', 'DRIVER', 'PAYER'] as const;
-export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
-
-export const RELATIONSHIPS = ['SELF', 'SPOUSE', 'CHILD', 'PARENT', 'EMPLOYEE'] as const;
-export type RelationshipToPolicyholder = (typeof RELATIONSHIPS)[number];
-
-export type IdentityDocumentType = 'RESIDENT_ID' | 'USCC';
-export type Gender = 'MALE' | 'FEMALE';
-
-export const INSURED_OBJECT_KINDS = ['VEHICLE', 'PROPERTY', 'CARGO', 'PERSON', 'PROJECT'] as const;
-export type InsuredObjectKind = (typeof INSURED_OBJECT_KINDS)[number];
+export const PAYMENT_STATUSES = everyValueOf<PaymentStatus>()(['PAID', 'PARTIAL', 'UNPAID', 'REFUNDED']);
+export const SALES_CHANNELS = everyValueOf<SalesChannel>()(['DIRECT', 'AGENT', 'BROKER', 'BANCASSURANCE', 'ONLINE', 'TELESALES']);
+export const TERMINATION_REASONS = everyValueOf<TerminationReason>()(['CUSTOMER_REQUEST', 'NON_PAYMENT', 'OBJECT_SOLD', 'UNDERWRITING']);
+export const PARTICIPANT_ROLES = everyValueOf<ParticipantRole>()(['POLICYHOLDER', 'INSURED', 'BENEFICIARY', 'DRIVER', 'PAYER']);
+export const RELATIONSHIPS = everyValueOf<RelationshipToPolicyholder>()(['SELF', 'SPOUSE', 'CHILD', 'PARENT', 'EMPLOYEE']);
+export const INSURED_OBJECT_KINDS = everyValueOf<InsuredObjectKind>()(['VEHICLE', 'PROPERTY', 'CARGO', 'PERSON', 'PROJECT']);
 
 /** Reminders go out these many days before expiry (DOMAIN.md section 5). */
 export const REMINDER_DAYS_BEFORE = [60, 30, 15, 7] as const;
-export const REMINDER_CHANNELS = ['SMS', 'WECHAT', 'PHONE', 'EMAIL'] as const;
-export type ReminderChannel = (typeof REMINDER_CHANNELS)[number];
-export const REMINDER_STATUSES = ['SCHEDULED', 'SENT', 'FAILED', 'CANCELLED'] as const;
-export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
+export const REMINDER_CHANNELS = everyValueOf<ReminderChannel>()(['SMS', 'WECHAT', 'PHONE', 'EMAIL']);
+export const REMINDER_STATUSES = everyValueOf<ReminderStatus>()(['SCHEDULED', 'SENT', 'FAILED', 'CANCELLED']);

@@ -1,4 +1,5 @@
-import { attachScope, rowScope, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type RowScope, type Scoped } from '@icg/shared';
+import { entities } from './entities';
+import { attachScope, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
 import type {
   Gender,
   IdentityDocumentType,
@@ -13,6 +14,7 @@ import type {
   SalesChannel,
   TerminationReason,
 } from './domain';
+import type { Coverage, InsuredObject, RenewalReminder } from './generated/schema-types';
 
 /** Column values as either dialect returns them (MySQL may hand back BIGINT and DECIMAL as strings). */
 type DbId = number | string;
@@ -129,34 +131,15 @@ export interface ParticipantRecord {
   customerId: string | null;
 }
 
-export interface CoverageRecord {
-  id: string;
-  code: string;
-  name: string;
-  sumInsured: number;
-  premium: number;
-  deductible: number;
-}
+export type CoverageRecord = Omit<Coverage, '__typename'>;
 
-export interface InsuredObjectRecord {
-  id: string;
-  kind: InsuredObjectKind;
-  plate: string | null;
-  vin: string | null;
-  make: string | null;
-  model: string | null;
-  address: string | null;
-  description: string | null;
-}
+export type InsuredObjectRecord = Omit<InsuredObject, '__typename'>;
 
-export interface ReminderRecord {
-  id: string;
-  daysBefore: number;
-  dueAt: string;
-  sentAt: string | null;
-  channel: ReminderChannel;
-  status: ReminderStatus;
-}
+export type ReminderRecord = Omit<RenewalReminder, '__typename'>;
+
+/** What the Policy and PolicyParticipant resolvers receive: the records with their row scope, which children and stubs inherit. */
+export type ScopedPolicyRecord = Scoped<PolicyRecord>;
+export type ScopedParticipantRecord = Scoped<ParticipantRecord>;
 
 /** A reference to another subgraph's entity (Customer, Branch, Staff) by its key. */
 export interface EntityStub {
@@ -166,10 +149,9 @@ export interface EntityStub {
 const money = (value: DbNumber): number => toNumberOrNull(value) ?? 0;
 const optionalId = (value: DbId | null): string | null => (value === null ? null : toId(value));
 
-/** A policy belongs to its branch and to the customer's primary manager, who services it. */
+/** A policy's scope, as the manifest declares it (ACCESS-MODEL.md section 3). */
 export function policyScope(row: PolicyRow): RowScope {
-  const staffIds = new Set([row.customer_manager_staff_id, row.servicing_manager_staff_id].map(optionalId));
-  return rowScope(row.branch_path, ...staffIds);
+  return scopeOfRow('Policy', entities.Policy, row);
 }
 
 export function toPolicy(row: PolicyRow): Scoped<PolicyRecord> {
@@ -247,10 +229,9 @@ export function toEntityStub(id: string, scope: RowScope): Scoped<EntityStub> {
 }
 
 /**
- * The Customer this subgraph extends is known here only through its policies; it takes their scope
- * (the customer's branch and primary manager). A customer without policies has no scope here.
+ * The Customer this subgraph extends, as a stub by its key. Like every entity a subgraph extends without
+ * owning, it carries no row scope (see entities.ts), so it is decided as out of scope.
  */
-export function toCustomer(id: string, policies: readonly PolicyRow[]): Scoped<EntityStub> {
-  const newest = policies[0];
-  return attachScope({ id }, newest ? policyScope(newest) : rowScope(''));
+export function toCustomer(id: string): EntityStub {
+  return { id };
 }
