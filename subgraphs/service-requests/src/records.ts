@@ -1,12 +1,16 @@
 import { entities } from './entities';
 import { attachScope, ROW_SCOPE, toBoolean, toId, toIsoTimestamp, type RowScope, type Scoped, type ServiceRequestStatus, type ServiceRequestType, scopeOfRow } from '@icg/shared';
+import type { CallRecord, ReturnVisit } from './generated/schema-types';
 import { isSlaBreached, slaPausedMinutes, type SlaClock } from './sla';
-import type { CallDirection, CallRecordRow, ReturnVisitOutcome, ReturnVisitRow, ServiceRequestChannel, ServiceRequestPriority, ServiceRequestRow } from './tables';
+import type { CallRecordRow, ReturnVisitRow, ServiceRequestChannel, ServiceRequestPriority, ServiceRequestRow } from './tables';
 
 /** Rows become GraphQL objects here, each carrying the row scope field-level enforcement decides on. */
 
 /** A reference to another subgraph's entity: its key only, scoped like the record that refers to it. */
 type EntityRef<Key extends object> = Scoped<Key>;
+
+/** What the ServiceRequest resolvers receive: a ticket with the row scope its calls and visits inherit. */
+export type ScopedServiceRequestRecord = Scoped<ServiceRequestRecord>;
 
 export interface ServiceRequestRecord {
   id: string;
@@ -37,28 +41,9 @@ export interface ServiceRequestRecord {
   slaBreached: boolean;
 }
 
-export interface CallRecordRecord {
-  id: string;
-  direction: CallDirection;
-  startedAt: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  waitSeconds: number;
-  durationSeconds: number | null;
-  answeredByAgent: boolean;
-  agent: EntityRef<{ id: string }> | null;
-  recordingUrl: string | null;
-}
+export type CallRecordRecord = Omit<CallRecord, '__typename'>;
 
-export interface ReturnVisitRecord {
-  id: string;
-  scheduledFor: string;
-  visitedAt: string | null;
-  outcome: ReturnVisitOutcome | null;
-  satisfaction: number | null;
-  agent: EntityRef<{ id: string }> | null;
-  notes: string | null;
-}
+export type ReturnVisitRecord = Omit<ReturnVisit, '__typename'>;
 
 function reference<Key extends object>(key: Key, scope: RowScope): EntityRef<Key> {
   return attachScope(key, scope);

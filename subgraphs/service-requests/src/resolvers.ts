@@ -1,47 +1,42 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, type Scoped, type ServiceRequestStatus, type ServiceRequestType, type SubgraphContext } from '@icg/shared';
-import type { ServiceRequestLoaders } from './loaders';
-import { callRecordRecord, returnVisitRecord, serviceRequestRecord, type CallRecordRecord, type ReturnVisitRecord, type ServiceRequestRecord } from './records';
+import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
+import type { Resolvers } from './generated/schema-types';
+import { callRecordRecord, returnVisitRecord, serviceRequestRecord, type ScopedServiceRequestRecord } from './records';
 import type { ServiceRequestRow } from './tables';
 
-type Context = SubgraphContext<ServiceRequestLoaders>;
-type Ticket = Scoped<ServiceRequestRecord>;
+type Ticket = ScopedServiceRequestRecord;
 
 function ticketOrNull(row: ServiceRequestRow | null): Ticket | null {
   return row === null ? null : serviceRequestRecord(row, new Date());
 }
 
-export const resolvers: GraphQLResolverMap<Context> = {
+// Checked against the types generated from schema.graphql (parents are the records records.ts builds).
+export const resolvers = {
   Query: {
-    async serviceRequest(_root: unknown, args: { ticketNo: string }, { loaders }: Context): Promise<Ticket | null> {
+    async serviceRequest(_root, args, { loaders }) {
       const ticketNo = parseBusinessNumber(args.ticketNo, 'ticketNo', BUSINESS_NUMBERS.ticketNo);
       return ticketOrNull(await loaders.serviceRequestByTicketNo.load(ticketNo));
     },
-    async serviceRequestById(_root: unknown, args: { id: string }, { loaders }: Context): Promise<Ticket | null> {
+    async serviceRequestById(_root, args, { loaders }) {
       const id = parseEntityId(args.id, 'id');
       return ticketOrNull(await loaders.serviceRequestById.load(id));
     },
   },
   ServiceRequest: {
-    async __resolveReference(reference: { ticketNo: string }, { loaders }: Context): Promise<Ticket | null> {
+    async __resolveReference(reference, { loaders }) {
       const ticketNo = parseBusinessNumber(reference.ticketNo, 'representations', BUSINESS_NUMBERS.ticketNo);
       return ticketOrNull(await loaders.serviceRequestByTicketNo.load(ticketNo));
     },
-    async callRecords(ticket: Ticket, _args: unknown, { loaders }: Context): Promise<Scoped<CallRecordRecord>[]> {
+    async callRecords(ticket, _args, { loaders }) {
       const rows = await loaders.callRecordsByServiceRequest.load(ticket.id);
       return rows.map((row) => callRecordRecord(row, ticket));
     },
-    async returnVisits(ticket: Ticket, _args: unknown, { loaders }: Context): Promise<Scoped<ReturnVisitRecord>[]> {
+    async returnVisits(ticket, _args, { loaders }) {
       const rows = await loaders.returnVisitsByServiceRequest.load(ticket.id);
       return rows.map((row) => returnVisitRecord(row, ticket));
     },
   },
   Customer: {
-    async serviceRequests(
-      customer: { id: string },
-      args: { type?: ServiceRequestType | null; status?: ServiceRequestStatus | null },
-      { loaders }: Context,
-    ): Promise<Ticket[]> {
+    async serviceRequests(customer, args, { loaders }) {
       // The id arrives in an entity representation, which GraphQL does not validate for us.
       const customerId = parseEntityId(customer.id, 'representations');
       const rows = await loaders.serviceRequestsByCustomer({ type: args.type ?? null, status: args.status ?? null }).load(customerId);
@@ -49,4 +44,4 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return rows.map((row) => serviceRequestRecord(row, now));
     },
   },
-};
+} satisfies Resolvers;

@@ -1,4 +1,14 @@
-import type { ServiceRequestStatus, ServiceRequestType } from '@icg/shared';
+import { everyValueOf, type CompilesIfTrue, type SameValues, type ServiceRequestStatus, type ServiceRequestType } from '@icg/shared';
+import type {
+  CallDirection,
+  ReturnVisitOutcome,
+  ServiceRequestChannel,
+  ServiceRequestPriority,
+  ServiceRequestStatus as SchemaServiceRequestStatus,
+  ServiceRequestType as SchemaServiceRequestType,
+} from './generated/schema-types';
+
+export type { CallDirection, ReturnVisitOutcome, ServiceRequestChannel, ServiceRequestPriority };
 
 /** Table names and row shapes, shared by the loaders that read rows and the seeder that writes them. */
 export const TABLES = {
@@ -7,14 +17,14 @@ export const TABLES = {
   returnVisits: 'return_visits',
 } as const;
 
-export const SERVICE_REQUEST_CHANNELS = ['PHONE', 'APP', 'WECHAT', 'WEB', 'COUNTER'] as const;
-export type ServiceRequestChannel = (typeof SERVICE_REQUEST_CHANNELS)[number];
-export const SERVICE_REQUEST_PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
-export type ServiceRequestPriority = (typeof SERVICE_REQUEST_PRIORITIES)[number];
-export const CALL_DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const;
-export type CallDirection = (typeof CALL_DIRECTIONS)[number];
-export const RETURN_VISIT_OUTCOMES = ['REACHED', 'NO_ANSWER', 'CALLBACK_REQUESTED', 'DECLINED'] as const;
-export type ReturnVisitOutcome = (typeof RETURN_VISIT_OUTCOMES)[number];
+/** Ticket types and statuses are company-wide (@icg/shared); the schema's enums must hold the same values. */
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<SameValues<SchemaServiceRequestType, ServiceRequestType> & SameValues<SchemaServiceRequestStatus, ServiceRequestStatus>>;
+
+/** This system's own enums as runtime lists (the seed draws from them), checked against the generated types. */
+export const SERVICE_REQUEST_CHANNELS = everyValueOf<ServiceRequestChannel>()(['PHONE', 'APP', 'WECHAT', 'WEB', 'COUNTER']);
+export const SERVICE_REQUEST_PRIORITIES = everyValueOf<ServiceRequestPriority>()(['LOW', 'NORMAL', 'HIGH', 'URGENT']);
+export const CALL_DIRECTIONS = everyValueOf<CallDirection>()(['INBOUND', 'OUTBOUND']);
+export const RETURN_VISIT_OUTCOMES = everyValueOf<ReturnVisitOutcome>()(['REACHED', 'NO_ANSWER', 'CALLBACK_REQUESTED', 'DECLINED']);
 
 /** BIGINT ids come back as numbers (or strings beyond 2^53 on MySQL); timestamps as `YYYY-MM-DD HH:MM:SS`. */
 type BigIntId = number | string;
