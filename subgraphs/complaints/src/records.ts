@@ -1,6 +1,7 @@
 import { entities } from './entities';
 import { attachScope, toBoolean, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type ComplaintCategory, type ComplaintStatus, type LineOfBusiness, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
-import type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep, EscalationLevel, ReviewOutcome, RootCause } from './workflow';
+import type { ComplaintStep, DeadlineExtension } from './generated/schema-types';
+import type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep as WorkflowStep, EscalationLevel, ReviewOutcome, RootCause } from './workflow';
 
 type Id = number | string;
 type Timestamp = string | Date;
@@ -50,7 +51,7 @@ export interface ComplaintStepRow {
   id: Id;
   complaint_id: Id;
   sequence: number;
-  step: ComplaintStep;
+  step: WorkflowStep;
   actor_staff_id: Id | null;
   at: Timestamp;
   form: ComplaintForm | null;
@@ -70,6 +71,9 @@ export interface DeadlineExtensionRow {
 
 /** An entity another subgraph owns, referred to by its key; it carries the referring record's scope. */
 export type IdReference = Scoped<{ id: string }>;
+
+/** What the Complaint resolvers receive: a complaint with the row scope its steps and extensions inherit. */
+export type ScopedComplaintRecord = Scoped<ComplaintRecord>;
 
 export interface ComplaintRecord {
   id: string;
@@ -109,21 +113,9 @@ export interface ComplaintRecord {
   handler: IdReference | null;
 }
 
-export interface ComplaintStepRecord {
-  step: ComplaintStep;
-  actor: IdReference | null;
-  at: string;
-  form: ComplaintForm | null;
-  note: string | null;
-}
+export type ComplaintStepRecord = Omit<ComplaintStep, '__typename'>;
 
-export interface DeadlineExtensionRecord {
-  days: number;
-  approvedBy: IdReference | null;
-  approvedAt: string;
-  reason: string | null;
-  notifiedComplainantAt: string | null;
-}
+export type DeadlineExtensionRecord = Omit<DeadlineExtension, '__typename'>;
 
 function idReference(id: Id, scope: RowScope): IdReference {
   return attachScope({ id: toId(id) }, scope);

@@ -1,10 +1,7 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { badUserInput, BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, scopeOf, toIsoTimestamp, type ComplaintStatus, type RowScope, type Scoped, type SubgraphContext } from '@icg/shared';
+import { badUserInput, BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, ROW_SCOPE, toIsoTimestamp } from '@icg/shared';
 import { deadlineWarningAt, isOverdue, type ComplaintRules } from './deadlines';
-import type { ComplaintLoaders } from './loaders';
-import { toComplaint, toComplaintStep, toDeadlineExtension, type ComplaintRecord, type ComplaintStepRecord, type DeadlineExtensionRecord } from './records';
-
-type Context = SubgraphContext<ComplaintLoaders>;
+import type { Resolvers } from './generated/schema-types';
+import { toComplaint, toComplaintStep, toDeadlineExtension } from './records';
 
 const ISO_UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
@@ -19,43 +16,39 @@ function parseAsOf(value: unknown, argumentName: string): Date {
   return instant;
 }
 
-/** The complaint's own scope, which its steps and extensions inherit. */
-function scopeOfComplaint(complaint: Scoped<ComplaintRecord>): RowScope {
-  return scopeOf(complaint)!;
-}
-
-export function createResolvers(rules: ComplaintRules): GraphQLResolverMap<Context> {
+/** Checked against the types generated from schema.graphql (parents are the records records.ts builds). */
+export function createResolvers(rules: ComplaintRules) {
   return {
     Query: {
-      async complaint(_root: unknown, args: { complaintNo: unknown }, { loaders }: Context): Promise<Scoped<ComplaintRecord> | null> {
+      async complaint(_root, args, { loaders }) {
         const complaintNo = parseBusinessNumber(args.complaintNo, 'complaintNo', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);
         return row && toComplaint(row);
       },
-      async complaintById(_root: unknown, args: { id: unknown }, { loaders }: Context): Promise<Scoped<ComplaintRecord> | null> {
+      async complaintById(_root, args, { loaders }) {
         const row = await loaders.complaintById.load(parseEntityId(args.id, 'id'));
         return row && toComplaint(row);
       },
     },
 
     Complaint: {
-      async __resolveReference(reference: { complaintNo: unknown }, { loaders }: Context): Promise<Scoped<ComplaintRecord> | null> {
+      async __resolveReference(reference, { loaders }) {
         const complaintNo = parseBusinessNumber(reference.complaintNo, 'representations', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);
         return row && toComplaint(row);
       },
-      async steps(complaint: Scoped<ComplaintRecord>, _args: unknown, { loaders }: Context): Promise<Scoped<ComplaintStepRecord>[]> {
+      async steps(complaint, _args, { loaders }) {
         const rows = await loaders.stepsByComplaintId.load(complaint.id);
-        return rows.map((row) => toComplaintStep(row, scopeOfComplaint(complaint)));
+        return rows.map((row) => toComplaintStep(row, complaint[ROW_SCOPE]));
       },
-      async extensions(complaint: Scoped<ComplaintRecord>, _args: unknown, { loaders }: Context): Promise<Scoped<DeadlineExtensionRecord>[]> {
+      async extensions(complaint, _args, { loaders }) {
         const rows = await loaders.extensionsByComplaintId.load(complaint.id);
-        return rows.map((row) => toDeadlineExtension(row, scopeOfComplaint(complaint)));
+        return rows.map((row) => toDeadlineExtension(row, complaint[ROW_SCOPE]));
       },
-      deadlineWarningAt(complaint: ComplaintRecord): string {
+      deadlineWarningAt(complaint) {
         return toIsoTimestamp(deadlineWarningAt(new Date(complaint.acceptedAt), complaint.deadlineDays, rules))!;
       },
-      overdue(complaint: ComplaintRecord, args: { asOf?: unknown }): boolean {
+      overdue(complaint, args) {
         const asOf = parseAsOf(args.asOf, 'asOf');
         return isOverdue(complaint.dueDate, complaint.feedbackAt === null ? null : new Date(complaint.feedbackAt), asOf);
       },
@@ -64,13 +57,13 @@ export function createResolvers(rules: ComplaintRules): GraphQLResolverMap<Conte
     Customer: {
       // The customer itself lives in the customers subgraph, which holds its row scope; here it is
       // only a key with a list of complaints, each carrying its own scope.
-      __resolveReference(reference: { id: unknown }): { id: string } {
+      __resolveReference(reference) {
         return { id: parseEntityId(reference.id, 'representations') };
       },
-      async complaints(customer: { id: string }, args: { status?: ComplaintStatus | null }, { loaders }: Context): Promise<Scoped<ComplaintRecord>[]> {
+      async complaints(customer, args, { loaders }) {
         const rows = await loaders.complaintsByCustomerId.load(customer.id);
         return rows.filter((row) => !args.status || row.status === args.status).map(toComplaint);
       },
     },
-  };
+  } satisfies Resolvers;
 }

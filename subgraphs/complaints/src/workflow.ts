@@ -1,14 +1,37 @@
-import { COMPLAINT_STATUSES, type ComplaintStatus } from '@icg/shared';
+import { COMPLAINT_SOURCES, COMPLAINT_STATUSES, everyValueOf, type CompilesIfTrue, type ComplaintStatus, type SameValues } from '@icg/shared';
+import type * as Vocabulary from '@icg/shared';
+import type {
+  ComplaintCategory,
+  ComplaintComplexity,
+  ComplaintEscalationLevel as EscalationLevel,
+  ComplaintForm,
+  ComplaintOutcome,
+  ComplaintReviewOutcome as ReviewOutcome,
+  ComplaintRootCause as RootCause,
+  ComplaintSource,
+  ComplaintStatus as SchemaComplaintStatus,
+  ComplaintWorkflowStep as ComplaintStep,
+  LineOfBusiness,
+} from './generated/schema-types';
 
 /**
- * The complaint workflow's vocabulary (DOMAIN.md section 4, seed 000 section 5). Statuses come from
- * shared/src/synthetic/facts.ts; each status is the last step reached, in the same order.
+ * The complaint workflow's vocabulary (DOMAIN.md section 4, seed 000 section 5). The types are generated
+ * from schema.graphql's enums and the runtime lists checked against them. Statuses, categories, sources
+ * and lines of business are company-wide (@icg/shared's vocabulary); each status is the last step
+ * reached, in the same order as the steps.
  */
-export const COMPLAINT_STEPS = ['ACCEPT', 'VERIFY', 'REGISTER', 'TRANSFER', 'COORDINATE', 'HANDLE', 'FEEDBACK', 'ARCHIVE'] as const;
-export type ComplaintStep = (typeof COMPLAINT_STEPS)[number];
+export type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep, EscalationLevel, ReviewOutcome, RootCause };
 
-export const COMPLAINT_FORMS = ['REGISTRATION', 'VERIFICATION', 'TRANSFER', 'HANDLING'] as const;
-export type ComplaintForm = (typeof COMPLAINT_FORMS)[number];
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
+  SameValues<SchemaComplaintStatus, ComplaintStatus> &
+    SameValues<ComplaintCategory, Vocabulary.ComplaintCategory> &
+    SameValues<ComplaintSource, Vocabulary.ComplaintSource> &
+    SameValues<LineOfBusiness, Vocabulary.LineOfBusiness>
+>;
+
+export const COMPLAINT_STEPS = everyValueOf<ComplaintStep>()(['ACCEPT', 'VERIFY', 'REGISTER', 'TRANSFER', 'COORDINATE', 'HANDLE', 'FEEDBACK', 'ARCHIVE']);
+
+export const COMPLAINT_FORMS = everyValueOf<ComplaintForm>()(['REGISTRATION', 'VERIFICATION', 'TRANSFER', 'HANDLING']);
 
 /** 登记表 opens the case and completes the registration; 处理表 carries the decision and its notice. */
 export const FORM_OF_STEP: Readonly<Record<ComplaintStep, ComplaintForm | null>> = {
@@ -22,22 +45,18 @@ export const FORM_OF_STEP: Readonly<Record<ComplaintStep, ComplaintForm | null>>
   ARCHIVE: null,
 };
 
-export const COMPLAINT_SOURCES = ['DIRECT', 'HOTLINE', 'REGULATOR_TRANSFER', 'MEDIA', 'ONLINE', 'LETTER'] as const;
-export type ComplaintSource = (typeof COMPLAINT_SOURCES)[number];
+// Company-wide (the hotline and the seed use it too); re-exported for this system's tests.
+export { COMPLAINT_SOURCES };
 
-export const COMPLAINT_COMPLEXITIES = ['SIMPLE', 'COMPLEX', 'ESPECIALLY_COMPLEX'] as const;
-export type ComplaintComplexity = (typeof COMPLAINT_COMPLEXITIES)[number];
+export const COMPLAINT_COMPLEXITIES = everyValueOf<ComplaintComplexity>()(['SIMPLE', 'COMPLEX', 'ESPECIALLY_COMPLEX']);
 
-export const ESCALATION_LEVELS = ['CITY', 'PROVINCE', 'HEAD_OFFICE'] as const;
-export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+export const ESCALATION_LEVELS = everyValueOf<EscalationLevel>()(['CITY', 'PROVINCE', 'HEAD_OFFICE']);
 
-export const COMPLAINT_OUTCOMES = ['UPHELD', 'PARTIALLY_UPHELD', 'NOT_UPHELD', 'WITHDRAWN'] as const;
-export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
+export const COMPLAINT_OUTCOMES = everyValueOf<ComplaintOutcome>()(['UPHELD', 'PARTIALLY_UPHELD', 'NOT_UPHELD', 'WITHDRAWN']);
 
-export const REVIEW_OUTCOMES = ['MAINTAINED', 'REVISED'] as const;
-export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+export const REVIEW_OUTCOMES = everyValueOf<ReviewOutcome>()(['MAINTAINED', 'REVISED']);
 
-export const ROOT_CAUSES = [
+export const ROOT_CAUSES = everyValueOf<RootCause>()([
   'CLAIMS_DELAY',
   'CLAIMS_AMOUNT_DISPUTE',
   'CLAIMS_DENIAL_DISPUTE',
@@ -51,8 +70,7 @@ export const ROOT_CAUSES = [
   'SERVICE_DELAY',
   'COMMUNICATION_GAP',
   'CUSTOMER_MISUNDERSTANDING',
-] as const;
-export type RootCause = (typeof ROOT_CAUSES)[number];
+]);
 
 /** The steps a complaint in `status` has been through, in order. */
 export function stepsReached(status: ComplaintStatus): ComplaintStep[] {
