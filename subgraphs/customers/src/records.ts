@@ -9,13 +9,28 @@ import {
   toIsoDate,
   toIsoTimestamp,
   toNumberOrNull,
-  type BranchLevel,
+  type CompilesIfTrue,
   type Connection,
-  type ManagerGrade,
   type RowScope,
+  type SameValues,
   type Scoped,
-  type StaffRole,
 } from '@icg/shared';
+import type * as Vocabulary from '@icg/shared';
+import type {
+  AddressKind,
+  BlacklistStatus,
+  BranchLevel,
+  ChangeRequestField,
+  ChangeRequestStatus,
+  CreditRating,
+  CustomerKind,
+  Gender,
+  HouseholdRelationship,
+  IdentityDocumentType,
+  IncomeBand,
+  ManagerGrade,
+  StaffRole,
+} from './generated/schema-types';
 
 /**
  * Rows as the store returns them (SQLite and MySQL differ in number and boolean shapes) and the
@@ -27,16 +42,17 @@ type DbId = number | string;
 type DbBoolean = number | boolean;
 type DbMoney = number | string;
 
-export type CustomerKind = 'INDIVIDUAL' | 'ORGANISATION';
-export type Gender = 'MALE' | 'FEMALE';
-export type IdentityDocumentType = 'RESIDENT_ID' | 'USCC';
-export type IncomeBand = 'UNDER_60K' | 'FROM_60K_TO_120K' | 'FROM_120K_TO_300K' | 'FROM_300K_TO_1M' | 'OVER_1M';
-export type CreditRating = 'AAA' | 'AA' | 'A' | 'BBB' | 'BB' | 'B' | 'C';
-export type AddressKind = 'HOME' | 'WORK' | 'MAILING' | 'REGISTERED' | 'OPERATING';
-export type HouseholdRelationship = 'SELF' | 'SPOUSE' | 'CHILD' | 'PARENT' | 'SIBLING';
-export type BlacklistStatus = 'PROPOSED' | 'ACTIVE' | 'LIFTED' | 'EXPIRED';
-export type ChangeRequestField = 'MOBILE' | 'EMAIL' | 'ADDRESS' | 'OCCUPATION' | 'INCOME_BAND' | 'MARKETING_CONSENT';
-export type ChangeRequestStatus = 'SUBMITTED' | 'RETURNED' | 'APPROVED' | 'REJECTED';
+/** The company-wide vocabularies this schema declares as enums hold the same values (checked by the compiler). */
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
+  SameValues<CustomerKind, Vocabulary.CustomerKind> &
+    SameValues<Gender, Vocabulary.Gender> &
+    SameValues<IdentityDocumentType, Vocabulary.IdentityDocumentType> &
+    SameValues<BranchLevel, Vocabulary.BranchLevel> &
+    SameValues<StaffRole, Vocabulary.StaffRole> &
+    SameValues<ManagerGrade, Vocabulary.ManagerGrade>
+>;
+
+export type { AddressKind, BlacklistStatus, ChangeRequestField, ChangeRequestStatus, CreditRating, CustomerKind, Gender, HouseholdRelationship, IdentityDocumentType, IncomeBand };
 
 /** Change requests still waiting for someone: the operator (SUBMITTED) or the manager (RETURNED). */
 export const PENDING_CHANGE_REQUEST_STATUSES: readonly ChangeRequestStatus[] = ['SUBMITTED', 'RETURNED'];

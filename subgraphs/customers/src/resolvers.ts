@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { badUserInput, BUSINESS_NUMBERS, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, type Scoped, type SubgraphContext } from '@icg/shared';
+import { badUserInput, BUSINESS_NUMBERS, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, type Scoped } from '@icg/shared';
+import type { CustomerFilter, Resolvers } from './generated/schema-types';
 import type { CustomerCriteria, CustomersLoaders } from './loaders';
 import {
   addressRecord,
@@ -16,51 +16,11 @@ import {
   managerAssignmentRecord,
   staffRecord,
   visitReportRecord,
-  type AddressRecord,
-  type BlacklistEntryRecord,
   type BranchRecord,
-  type BusinessProfileRecord,
-  type ChangeRequestRecord,
-  type CustomerConnectionRecord,
-  type CustomerKind,
   type CustomerManagerRecord,
   type CustomerRecord,
-  type GradeCertificationRecord,
-  type HouseholdRecord,
-  type ManagerAssignmentRecord,
   type StaffRecord,
-  type VisitReportRecord,
 } from './records';
-
-type Context = SubgraphContext<CustomersLoaders>;
-type NoArgs = Record<string, never>;
-
-interface IdArgs {
-  id: unknown;
-}
-
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-}
-
-interface CustomerFilterInput {
-  kind?: CustomerKind | null;
-  branchId?: unknown;
-  primaryManagerId?: unknown;
-  blacklisted?: boolean | null;
-  customerSinceFrom?: unknown;
-  customerSinceTo?: unknown;
-}
-
-interface CustomersArgs extends PageArgs {
-  filter?: CustomerFilterInput | null;
-}
-
-/** A representation's key, as another subgraph or the gateway sends it. */
-interface EntityReference {
-  id: unknown;
-}
 
 /** Representations carry ids other systems hold; a malformed one is reported like an argument. */
 const REPRESENTATION_ARGUMENT = 'representations';
@@ -93,7 +53,7 @@ function parseDateArgument(value: unknown, argumentName: string): string | undef
 }
 
 /** The filter as search criteria; null when it names a branch that does not exist, so nothing matches. */
-async function criteriaFromFilter(filter: CustomerFilterInput | null | undefined, loaders: CustomersLoaders): Promise<CustomerCriteria | null> {
+async function criteriaFromFilter(filter: CustomerFilter | null | undefined, loaders: CustomersLoaders): Promise<CustomerCriteria | null> {
   const criteria: CustomerCriteria = {};
   if (!filter) return criteria;
   if (filter.kind) criteria.kind = filter.kind;
@@ -111,14 +71,15 @@ async function criteriaFromFilter(filter: CustomerFilterInput | null | undefined
   return criteria;
 }
 
-export const resolvers: GraphQLResolverMap<Context> = {
+// Checked against the types generated from schema.graphql (parents are the records records.ts builds).
+export const resolvers = {
   Query: {
-    customer: (_root: unknown, { id }: IdArgs, { loaders }: Context) => loadCustomer(loaders, parseEntityId(id, 'id')),
-    customerByNo: async (_root: unknown, { customerNo }: { customerNo: unknown }, { loaders }: Context) => {
+    customer: (_root, { id }, { loaders }) => loadCustomer(loaders, parseEntityId(id, 'id')),
+    customerByNo: async (_root, { customerNo }, { loaders }) => {
       const row = await loaders.customerByNo.load(parseBusinessNumber(customerNo, 'customerNo', BUSINESS_NUMBERS.customerNo));
       return row ? customerRecord(row) : null;
     },
-    customers: async (_root: unknown, { first, after, filter }: CustomersArgs, { loaders }: Context): Promise<CustomerConnectionRecord> => {
+    customers: async (_root, { first, after, filter }, { loaders }) => {
       const pageSize = readPageSize(first, 'first');
       const afterId = decodeCursor(after, 'after');
       const criteria = await criteriaFromFilter(filter, loaders);
@@ -126,71 +87,71 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const rows = await loaders.customerSearch.page(criteria, afterId, pageSize + 1);
       return customerConnection(rows, pageSize, afterId !== undefined, () => loaders.customerSearch.count(criteria));
     },
-    branch: (_root: unknown, { id }: IdArgs, { loaders }: Context) => loadBranch(loaders, parseEntityId(id, 'id')),
-    branches: async (_root: unknown, _args: NoArgs, { loaders }: Context) => (await loaders.allBranches()).map(branchRecord),
-    staff: (_root: unknown, { id }: IdArgs, { loaders }: Context) => loadStaff(loaders, parseEntityId(id, 'id')),
-    customerManager: (_root: unknown, { id }: IdArgs, { loaders }: Context) => loadManager(loaders, parseEntityId(id, 'id')),
+    branch: (_root, { id }, { loaders }) => loadBranch(loaders, parseEntityId(id, 'id')),
+    branches: async (_root, _args, { loaders }) => (await loaders.allBranches()).map(branchRecord),
+    staff: (_root, { id }, { loaders }) => loadStaff(loaders, parseEntityId(id, 'id')),
+    customerManager: (_root, { id }, { loaders }) => loadManager(loaders, parseEntityId(id, 'id')),
   },
 
   CustomerConnection: {
-    totalCount: (connection: CustomerConnectionRecord) => connection.countTotal(),
+    totalCount: (connection) => connection.countTotal(),
   },
 
   Customer: {
-    __resolveReference: (reference: EntityReference, { loaders }: Context) => loadCustomer(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
-    addresses: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<AddressRecord>[]> => {
+    __resolveReference: (reference, { loaders }) => loadCustomer(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
+    addresses: async (customer, _args, { loaders }) => {
       const rows = await loaders.addressesByCustomer.load(customer.id);
       return rows.map((row) => addressRecord(row, inheritedScope(customer)));
     },
-    household: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<HouseholdRecord> | null> =>
+    household: async (customer, _args, { loaders }) =>
       householdRecord(await loaders.householdMembersByCustomer.load(customer.id), inheritedScope(customer)),
-    businessProfile: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<BusinessProfileRecord> | null> => {
+    businessProfile: async (customer, _args, { loaders }) => {
       if (customer.kind !== 'ORGANISATION') return null;
       const row = await loaders.businessProfileByCustomer.load(customer.id);
       return row ? businessProfileRecord(row, inheritedScope(customer)) : null;
     },
-    branch: (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context) => loadBranch(loaders, customer.branchId),
-    primaryManager: (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context) => loadManager(loaders, customer.primaryManagerStaffId),
-    managerAssignments: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<ManagerAssignmentRecord>[]> => {
+    branch: (customer, _args, { loaders }) => loadBranch(loaders, customer.branchId),
+    primaryManager: (customer, _args, { loaders }) => loadManager(loaders, customer.primaryManagerStaffId),
+    managerAssignments: async (customer, _args, { loaders }) => {
       const rows = await loaders.managerAssignmentsByCustomer.load(customer.id);
       return rows.map((row) => managerAssignmentRecord(row, inheritedScope(customer)));
     },
-    blacklistEntries: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<BlacklistEntryRecord>[]> => {
+    blacklistEntries: async (customer, _args, { loaders }) => {
       const rows = await loaders.blacklistEntriesByCustomer.load(customer.id);
       return rows.map((row) => blacklistEntryRecord(row, inheritedScope(customer)));
     },
-    visitReports: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<VisitReportRecord>[]> => {
+    visitReports: async (customer, _args, { loaders }) => {
       const rows = await loaders.visitReportsByCustomer.load(customer.id);
       return rows.map((row) => visitReportRecord(row, inheritedScope(customer)));
     },
-    pendingChangeRequests: async (customer: Scoped<CustomerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<ChangeRequestRecord>[]> => {
+    pendingChangeRequests: async (customer, _args, { loaders }) => {
       const rows = await loaders.pendingChangeRequestsByCustomer.load(customer.id);
       return rows.map((row) => changeRequestRecord(row, inheritedScope(customer)));
     },
   },
 
   BusinessProfile: {
-    groupParent: (profile: Scoped<BusinessProfileRecord>, _args: NoArgs, { loaders }: Context) => loadCustomer(loaders, profile.groupParentCustomerId),
+    groupParent: (profile, _args, { loaders }) => loadCustomer(loaders, profile.groupParentCustomerId),
   },
 
   Branch: {
-    __resolveReference: (reference: EntityReference, { loaders }: Context) => loadBranch(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
-    parent: (branch: Scoped<BranchRecord>, _args: NoArgs, { loaders }: Context) => loadBranch(loaders, branch.parentId),
-    children: async (branch: Scoped<BranchRecord>, _args: NoArgs, { loaders }: Context) => (await loaders.branchChildren.load(branch.id)).map(branchRecord),
+    __resolveReference: (reference, { loaders }) => loadBranch(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
+    parent: (branch, _args, { loaders }) => loadBranch(loaders, branch.parentId),
+    children: async (branch, _args, { loaders }) => (await loaders.branchChildren.load(branch.id)).map(branchRecord),
   },
 
   Staff: {
-    __resolveReference: (reference: EntityReference, { loaders }: Context) => loadStaff(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
-    branch: (staff: Scoped<StaffRecord>, _args: NoArgs, { loaders }: Context) => loadBranch(loaders, staff.branchId),
+    __resolveReference: (reference, { loaders }) => loadStaff(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
+    branch: (staff, _args, { loaders }) => loadBranch(loaders, staff.branchId),
   },
 
   CustomerManager: {
-    __resolveReference: (reference: EntityReference, { loaders }: Context) => loadManager(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
-    gradeHistory: async (manager: Scoped<CustomerManagerRecord>, _args: NoArgs, { loaders }: Context): Promise<Scoped<GradeCertificationRecord>[]> => {
+    __resolveReference: (reference, { loaders }) => loadManager(loaders, parseEntityId(reference.id, REPRESENTATION_ARGUMENT)),
+    gradeHistory: async (manager, _args, { loaders }) => {
       const rows = await loaders.gradeHistoryByStaff.load(manager.id);
       return rows.map((row) => gradeCertificationRecord(row, inheritedScope(manager)));
     },
-    portfolio: async (manager: Scoped<CustomerManagerRecord>, { first, after }: PageArgs, { loaders }: Context): Promise<CustomerConnectionRecord> => {
+    portfolio: async (manager, { first, after }, { loaders }) => {
       const pageSize = readPageSize(first, 'first');
       const afterId = decodeCursor(after, 'after');
       const rows = await loaders.portfolioPage.load({ managerStaffId: manager.id, afterId, limit: pageSize + 1 });
@@ -199,24 +160,24 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
 
   GradeCertification: {
-    approvedByBranch: (certification: Scoped<GradeCertificationRecord>, _args: NoArgs, { loaders }: Context) => loadBranch(loaders, certification.approvedByBranchId),
+    approvedByBranch: (certification, _args, { loaders }) => loadBranch(loaders, certification.approvedByBranchId),
   },
 
   ManagerAssignment: {
-    manager: (assignment: Scoped<ManagerAssignmentRecord>, _args: NoArgs, { loaders }: Context) => loadManager(loaders, assignment.managerStaffId),
+    manager: (assignment, _args, { loaders }) => loadManager(loaders, assignment.managerStaffId),
   },
 
   VisitReport: {
-    manager: (report: Scoped<VisitReportRecord>, _args: NoArgs, { loaders }: Context) => loadManager(loaders, report.managerStaffId),
+    manager: (report, _args, { loaders }) => loadManager(loaders, report.managerStaffId),
   },
 
   BlacklistEntry: {
-    proposedBy: (entry: Scoped<BlacklistEntryRecord>, _args: NoArgs, { loaders }: Context) => loadStaff(loaders, entry.proposedByStaffId),
-    approvedBy: (entry: Scoped<BlacklistEntryRecord>, _args: NoArgs, { loaders }: Context) => loadStaff(loaders, entry.approvedByStaffId),
+    proposedBy: (entry, _args, { loaders }) => loadStaff(loaders, entry.proposedByStaffId),
+    approvedBy: (entry, _args, { loaders }) => loadStaff(loaders, entry.approvedByStaffId),
   },
 
   CustomerChangeRequest: {
-    submittedBy: (request: Scoped<ChangeRequestRecord>, _args: NoArgs, { loaders }: Context) => loadStaff(loaders, request.submittedByStaffId),
-    reviewedBy: (request: Scoped<ChangeRequestRecord>, _args: NoArgs, { loaders }: Context) => loadStaff(loaders, request.reviewedByStaffId),
+    submittedBy: (request, _args, { loaders }) => loadStaff(loaders, request.submittedByStaffId),
+    reviewedBy: (request, _args, { loaders }) => loadStaff(loaders, request.reviewedByStaffId),
   },
-};
+} satisfies Resolvers;
