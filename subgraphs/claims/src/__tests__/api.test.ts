@@ -1,6 +1,7 @@
 import { CLAIM_STATUSES, type ClaimFact, type ClaimStatus } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededClaims, type SeededClaims } from './harness';
+import { TEST_STORE } from './test-store';
 
 const CLAIM_FIELDS = `
   fragment ClaimFields on Claim {
@@ -85,9 +86,9 @@ function lifecycleViolations(claim: ClaimAnswer): string[] {
 }
 
 describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
-  let claims: SeededClaims;
+  let claims: SeededSubgraph;
   beforeAll(async () => {
-    claims = await startSeededClaims(dialect, 600);
+    claims = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 600 });
   });
   afterAll(async () => {
     await claims?.close();

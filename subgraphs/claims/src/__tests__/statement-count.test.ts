@@ -1,5 +1,6 @@
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededClaims, type SeededClaims } from './harness';
+import { TEST_STORE } from './test-store';
 
 const CLAIM_WITH_LISTS = `
   reportNo status paid
@@ -12,11 +13,11 @@ const CLAIM_WITH_LISTS = `
 const CLAIMS_AND_FOUR_CHILD_TABLES = 5;
 
 describe.each(TEST_DIALECTS)('SQL statements per request over %s (no N+1)', (dialect) => {
-  let claims: SeededClaims;
+  let claims: SeededSubgraph;
   const statements: string[] = [];
 
   beforeAll(async () => {
-    claims = await startSeededClaims(dialect, 600);
+    claims = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 600 });
     claims.running.db.on('query', (query: { sql: string }) => statements.push(query.sql));
   });
   afterAll(async () => {

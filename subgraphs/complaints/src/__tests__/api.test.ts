@@ -1,10 +1,10 @@
-import { assertionHeaders, testSubgraphSecurity } from '../../../../tests/support/test-security';
-import { addDays, DEFAULT_AS_OF, isoDate, startSubgraph, toIsoDate, toIsoTimestamp } from '@icg/shared';
-import { postGraphQL } from '../../../../tests/support/graphql-client';
+import { addDays, DEFAULT_AS_OF, isoDate, toIsoDate, toIsoTimestamp } from '@icg/shared';
+import { serveTestSubgraph, startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { createComplaintsSubgraph } from '../index';
 import type { ComplaintRow } from '../records';
-import { COMPLAINT_FIELDS, startSeededComplaints, type ComplaintView, type SeededComplaints } from './harness';
+import { COMPLAINT_FIELDS, type ComplaintView } from './complaint-view';
+import { TEST_STORE } from './test-store';
 
 const DAY_MS = 86_400_000;
 
@@ -20,11 +20,11 @@ interface EntitiesData {
 }
 
 describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) => {
-  let graph: SeededComplaints;
+  let graph: SeededSubgraph;
   let rows: ComplaintRow[];
 
   beforeAll(async () => {
-    graph = await startSeededComplaints(dialect);
+    graph = await startSeededSubgraph({ ...TEST_STORE, dialect });
     rows = await graph.running.db.table('complaints').orderBy('id');
   });
 
@@ -243,11 +243,10 @@ describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) =>
   });
 
   it('places the deadline warning at the configured share of the deadline', async () => {
-    const halfway = await startSubgraph(createComplaintsSubgraph({ deadlineWarningPercent: 50 }), { name: 'complaints', host: '127.0.0.1', port: 0, database: graph.databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
+    const halfway = await serveTestSubgraph(createComplaintsSubgraph({ deadlineWarningPercent: 50 }), graph.databases.config);
     try {
-      await halfway.ready;
       const row = complaintRow((candidate) => candidate.deadline_days === 30);
-      const response = await postGraphQL<{ complaint: { acceptedAt: string; deadlineWarningAt: string } }>(`${halfway.url}/graphql`, 'query($no: String!) { complaint(complaintNo: $no) { acceptedAt deadlineWarningAt } }', { no: row.complaint_no }, await assertionHeaders('complaints'));
+      const response = await halfway.query<{ complaint: { acceptedAt: string; deadlineWarningAt: string } }>('query($no: String!) { complaint(complaintNo: $no) { acceptedAt deadlineWarningAt } }', { no: row.complaint_no });
       const { acceptedAt, deadlineWarningAt } = response.data!.complaint;
       expect(Date.parse(deadlineWarningAt) - Date.parse(acceptedAt)).toBe(15 * DAY_MS);
     } finally {

@@ -1,9 +1,10 @@
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, DEFAULT_AS_OF, addDays, isValidMobile, isoDate, openDatabase, toIsoDate, toIsoTimestamp, type Knex } from '@icg/shared';
+import { seedTestStore, type SeededStore } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { isOverdue } from '../deadlines';
 import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from '../records';
 import { COMPLAINT_COMPLEXITIES, COMPLAINT_OUTCOMES, COMPLAINT_SOURCES, ESCALATION_LEVELS, FORM_OF_STEP, REVIEW_OUTCOMES, ROOT_CAUSES, stepsReached } from '../workflow';
-import { seedComplaintStore, type SeededStore } from './harness';
+import { TEST_STORE } from './test-store';
 
 const DAY_MS = 86_400_000;
 const instant = (value: string | Date): Date => new Date(toIsoTimestamp(value)!);
@@ -37,7 +38,7 @@ describe.each(TEST_DIALECTS)('complaints seeder on %s', (dialect) => {
   let extensionsOf: Map<string, DeadlineExtensionRow[]>;
 
   beforeAll(async () => {
-    store = await seedComplaintStore(dialect);
+    store = await seedTestStore({ ...TEST_STORE, dialect });
     db = openDatabase(store.databases.config, 'complaints');
     register = await readRegister(db);
     stepsOf = groupBy(register.steps, (step) => String(step.complaint_id));
@@ -200,7 +201,7 @@ describe.each(TEST_DIALECTS)('complaints seeder on %s', (dialect) => {
   });
 
   it('gives the same register for the same seed', async () => {
-    const again = await seedComplaintStore(dialect);
+    const again = await seedTestStore({ ...TEST_STORE, dialect });
     const otherDb = openDatabase(again.databases.config, 'complaints');
     try {
       expect(await readRegister(otherDb)).toEqual(register);

@@ -1,18 +1,20 @@
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { countStatements } from '../../../../tests/support/statement-counter';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import type { ComplaintRow } from '../records';
-import { COMPLAINT_FIELDS, startSeededComplaints, type ComplaintView, type SeededComplaints } from './harness';
+import { COMPLAINT_FIELDS, type ComplaintView } from './complaint-view';
+import { TEST_STORE } from './test-store';
 
 /** The customer 360 view's complaints panel: every complaint of each customer, with steps and extensions. */
 const CUSTOMERS_WITH_COMPLAINTS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id complaints { ${COMPLAINT_FIELDS} } } } }`;
 const COMPLAINTS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Complaint { ${COMPLAINT_FIELDS} } } }`;
 
 describe.each(TEST_DIALECTS)('complaints subgraph statement count on %s', (dialect) => {
-  let graph: SeededComplaints;
+  let graph: SeededSubgraph;
   let rows: ComplaintRow[];
 
   beforeAll(async () => {
-    graph = await startSeededComplaints(dialect);
+    graph = await startSeededSubgraph({ ...TEST_STORE, dialect });
     rows = await graph.running.db.table('complaints').orderBy('id');
   });
 

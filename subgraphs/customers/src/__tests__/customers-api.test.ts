@@ -1,6 +1,7 @@
 import type { CustomerFact } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededCustomers, type SeededCustomers } from './harness';
+import { TEST_STORE } from './test-store';
 
 const CUSTOMERS = 300;
 
@@ -21,9 +22,9 @@ interface ConnectionPage {
 const PAGE_FIELDS = 'totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
 
 describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
-  let crm: SeededCustomers;
+  let crm: SeededSubgraph;
   beforeAll(async () => {
-    crm = await startSeededCustomers(dialect, CUSTOMERS);
+    crm = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS });
   }, 120_000);
   afterAll(async () => crm?.close());
 
@@ -49,7 +50,7 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
   }
 
   it('returns a customer as the company facts describe them', async () => {
-    const person = crm.company.customers.find((fact) => fact.kind === 'INDIVIDUAL' && fact.primaryManagerStaffId !== null)!;
+    const person = crm.facts.customers.find((fact) => fact.kind === 'INDIVIDUAL' && fact.primaryManagerStaffId !== null)!;
     const manager = crm.org.staff.find((member) => member.id === person.primaryManagerStaffId)!;
     const response = await crm.query<{ customer: Record<string, unknown> }>(
       `query($id: ID!) { customer(id: $id) {
@@ -82,7 +83,7 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
       },
     });
 
-    const organisation = crm.company.customers.find((fact) => fact.kind === 'ORGANISATION')!;
+    const organisation = crm.facts.customers.find((fact) => fact.kind === 'ORGANISATION')!;
     const byNumber = await crm.query<{ customerByNo: Record<string, unknown> }>(
       `query($no: String!) { customerByNo(customerNo: $no) { id name idType idNumber gender birthDate businessProfile { industry employees } } }`,
       { no: organisation.customerNo },
@@ -106,7 +107,7 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
   });
 
   it('refuses malformed arguments with BAD_USER_INPUT naming the argument', async () => {
-    const managerId = String(crm.company.customers.find((fact) => fact.primaryManagerStaffId !== null)!.primaryManagerStaffId);
+    const managerId = String(crm.facts.customers.find((fact) => fact.primaryManagerStaffId !== null)!.primaryManagerStaffId);
     const cases: [string, string][] = [
       ['{ customer(id: "abc") { id } }', 'id'],
       ['{ customer(id: "0") { id } }', 'id'],
@@ -140,14 +141,14 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
       return response.data!.customers;
     });
     expect(totalCount).toBe(CUSTOMERS);
-    expect(ids).toEqual(idsOf(crm.company.customers));
+    expect(ids).toEqual(idsOf(crm.facts.customers));
 
     const empty = await crm.query<{ customers: ConnectionPage }>(`{ customers(first: 0) { ${PAGE_FIELDS} } }`);
     expect(empty.data!.customers).toMatchObject({ totalCount: CUSTOMERS, nodes: [], pageInfo: { hasNextPage: true, startCursor: null, endCursor: null } });
   });
 
   it('filters on business facts, a branch filter covering its whole subtree', async () => {
-    const facts = crm.company.customers;
+    const facts = crm.facts.customers;
     const sample = facts.find((fact) => fact.primaryManagerStaffId !== null)!;
     const province = crm.org.branches.find((branch) => branch.id === crm.org.branches.find((city) => city.id === sample.branchId)!.parentId)!;
     const cases: [Record<string, unknown>, CustomerFact[]][] = [
@@ -176,7 +177,7 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
   });
 
   it('resolves entity references in order, null for unknown keys', async () => {
-    const [first, second] = crm.company.customers;
+    const [first, second] = crm.facts.customers;
     const manager = crm.org.staff.find((member) => member.role === 'CUSTOMER_MANAGER')!;
     const operator = crm.org.staff.find((member) => member.role === 'OPERATOR')!;
     const representations = [
@@ -332,10 +333,10 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
 
   it("shows a customer manager's grades and pages through their portfolio", async () => {
     const counts = new Map<number, number>();
-    for (const fact of crm.company.customers) if (fact.primaryManagerStaffId !== null) counts.set(fact.primaryManagerStaffId, (counts.get(fact.primaryManagerStaffId) ?? 0) + 1);
+    for (const fact of crm.facts.customers) if (fact.primaryManagerStaffId !== null) counts.set(fact.primaryManagerStaffId, (counts.get(fact.primaryManagerStaffId) ?? 0) + 1);
     const [managerId] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
     const manager = crm.org.staff.find((member) => member.id === managerId)!;
-    const expected = crm.company.customers.filter((fact) => fact.primaryManagerStaffId === managerId);
+    const expected = crm.facts.customers.filter((fact) => fact.primaryManagerStaffId === managerId);
     expect(expected.length).toBeGreaterThan(4);
 
     const profile = await crm.query<{ customerManager: { grade: string; staff: { staffNo: string }; gradeHistory: { year: number; grade: string; approvedByLevel: string; approvedByBranch: { level: string }; approvedOn: string }[] } }>(

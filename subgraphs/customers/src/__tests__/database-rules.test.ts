@@ -1,6 +1,7 @@
 import type { Knex } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededCustomers, type SeededCustomers } from './harness';
+import { TEST_STORE } from './test-store';
 
 interface AssignmentRow {
   id: number | string;
@@ -22,16 +23,16 @@ async function refusal(statement: PromiseLike<unknown>): Promise<string> {
 }
 
 describe.each(TEST_DIALECTS)('rules the %s database enforces itself', (dialect) => {
-  let crm: SeededCustomers;
+  let crm: SeededSubgraph;
   let db: Knex;
   let current: AssignmentRow;
   let colleague: number;
 
   beforeAll(async () => {
-    crm = await startSeededCustomers(dialect, 60);
+    crm = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 60 });
     db = crm.running.db;
     current = (await db.table('manager_assignments').whereNotNull('current_primary_customer_id').orderBy('id').first('id', 'customer_id', 'manager_staff_id')) as AssignmentRow;
-    const customer = crm.company.customers.find((fact) => fact.id === Number(current.customer_id))!;
+    const customer = crm.facts.customers.find((fact) => fact.id === Number(current.customer_id))!;
     colleague = crm.org.managersByBranch.get(customer.branchId)!.find((manager) => manager.id !== Number(current.manager_staff_id))!.id;
   }, 120_000);
   afterAll(async () => crm?.close());
@@ -54,7 +55,7 @@ describe.each(TEST_DIALECTS)('rules the %s database enforces itself', (dialect) 
   });
 
   it('keeps the current-primary marker on the customer the assignment belongs to', async () => {
-    const other = crm.company.customers.find((fact) => fact.primaryManagerStaffId === null)!;
+    const other = crm.facts.customers.find((fact) => fact.primaryManagerStaffId === null)!;
     expect(await refusal(db.table('manager_assignments').insert(assignment({ current_primary_customer_id: other.id })))).toMatch(/manager_assignments_current_primary_own/);
   });
 

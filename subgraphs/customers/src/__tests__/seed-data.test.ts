@@ -13,10 +13,11 @@ import {
   STAFF_ROLES,
   type Knex,
 } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { createTestDatabases, TEST_DIALECTS, type TestDatabases } from '../../../../tests/support/test-database';
 import { formatFullAddress } from '../records';
 import { customersSeeder } from '../seed';
-import { CUSTOMERS_STORE, startSeededCustomers, type SeededCustomers } from './harness';
+import { TEST_STORE } from './test-store';
 
 /** One batch of the default size, as a real seed writes it. */
 const CUSTOMERS = 1_000;
@@ -52,16 +53,16 @@ async function dumpStore(db: Knex): Promise<Record<string, Row[]>> {
 }
 
 describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
-  let crm: SeededCustomers;
+  let crm: SeededSubgraph;
   let store: Record<string, Row[]>;
   beforeAll(async () => {
-    crm = await startSeededCustomers(dialect, CUSTOMERS);
+    crm = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS });
     store = await dumpStore(crm.running.db);
   }, 120_000);
   afterAll(async () => crm?.close());
 
   it("writes each customer fact as the customer's record", () => {
-    const expected = crm.company.customers.map((fact) => ({
+    const expected = crm.facts.customers.map((fact) => ({
       id: fact.id, customer_no: fact.customerNo, kind: fact.kind, name: fact.name, id_type: fact.idType, id_number: fact.idNumber, mobile: fact.mobile, gender: fact.gender,
       birth_date: fact.birthDate, branch_id: fact.branchId, branch_path: fact.branchPath, customer_manager_staff_id: fact.primaryManagerStaffId, customer_since: fact.customerSince, blacklisted: fact.blacklisted,
     }));
@@ -260,12 +261,12 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
     });
 
     it('writes the same rows from the same seed', async () => {
-      await seedStores({ config: other.config, stores: [CUSTOMERS_STORE], customers: CUSTOMERS, seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF });
+      await seedStores({ config: other.config, stores: [TEST_STORE], customers: CUSTOMERS, seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF });
       expect(await dumpStore(otherDb)).toEqual(store);
     });
 
     it('gives each customer the same rows whatever the batch size, except the group parent drawn within the batch', async () => {
-      await seedStores({ config: other.config, stores: [CUSTOMERS_STORE], customers: CUSTOMERS, seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, batchSize: 250, reset: true });
+      await seedStores({ config: other.config, stores: [TEST_STORE], customers: CUSTOMERS, seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, batchSize: 250, reset: true });
       const withoutGroupParents = (dump: Record<string, Row[]>) => ({
         ...dump,
         business_profiles: dump['business_profiles']!.map(({ group_parent_customer_id: _parent, ...profile }) => profile),

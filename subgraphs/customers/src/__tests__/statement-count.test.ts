@@ -1,7 +1,8 @@
 import { encodeCursor, type Knex } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { countStatements } from '../../../../tests/support/statement-counter';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededCustomers, type SeededCustomers } from './harness';
+import { TEST_STORE } from './test-store';
 
 /** Enough organisations (about 15 %) for a page of 50 of them. */
 const CUSTOMERS = 600;
@@ -28,14 +29,14 @@ const CUSTOMER_REFERENCE_CASES: [string, string][] = [
 ];
 
 describe.each(TEST_DIALECTS)('SQL statements per request on %s (no N+1)', (dialect) => {
-  let crm: SeededCustomers;
+  let crm: SeededSubgraph;
   /** Five customers that between them have every kind of child record, then 45 more. */
   let richFive: string[];
   let fifty: string[];
   let firstOrganisationInAGroup: number;
 
   beforeAll(async () => {
-    crm = await startSeededCustomers(dialect, CUSTOMERS);
+    crm = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS });
     const db = crm.running.db;
     const firstCustomerWhere = async (table: string, where: (query: Knex.QueryBuilder) => Knex.QueryBuilder) => {
       const row = (await where(db.table(table).first('customer_id').orderBy('customer_id'))) as { customer_id: number | string } | undefined;
@@ -49,7 +50,7 @@ describe.each(TEST_DIALECTS)('SQL statements per request on %s (no N+1)', (diale
       await firstCustomerWhere('household_members', (query) => query.where('relationship', 'CHILD')),
       firstOrganisationInAGroup,
     ].map(String);
-    const others = crm.company.customers.map((fact) => String(fact.id)).filter((id) => !rich.includes(id));
+    const others = crm.facts.customers.map((fact) => String(fact.id)).filter((id) => !rich.includes(id));
     richFive = [...new Set(rich), ...others].slice(0, 5);
     fifty = [...new Set([...richFive, ...others])].slice(0, 50);
   }, 120_000);
@@ -109,7 +110,7 @@ describe.each(TEST_DIALECTS)('SQL statements per request on %s (no N+1)', (diale
   });
 
   it("pages 50 managers' portfolios in as many statements as 5", async () => {
-    const managersWithCustomers = [...new Set(crm.company.customers.map((fact) => fact.primaryManagerStaffId).filter((id): id is number => id !== null))];
+    const managersWithCustomers = [...new Set(crm.facts.customers.map((fact) => fact.primaryManagerStaffId).filter((id): id is number => id !== null))];
     expect(managersWithCustomers.length).toBeGreaterThanOrEqual(50);
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on CustomerManager {
       grade staff { name branch { name } } gradeHistory { grade }

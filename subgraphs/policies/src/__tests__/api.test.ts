@@ -1,6 +1,7 @@
 import { DEFAULT_AS_OF, isValidMobile, isValidPlate, isValidResidentId, isValidUscc, isValidVin, type CustomerFact, type PolicyFact } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededPolicies, type SeededPolicies } from './harness';
+import { TEST_STORE } from './test-store';
 
 const DAY_MS = 86_400_000;
 
@@ -64,10 +65,10 @@ const cents = (amount: number): number => Math.round(amount * 100);
 const newestFirst = (a: PolicyFact, b: PolicyFact): number => b.effectiveDate.localeCompare(a.effectiveDate) || b.id - a.id;
 
 describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
-  let graph: SeededPolicies;
+  let graph: SeededSubgraph;
 
   beforeAll(async () => {
-    graph = await startSeededPolicies(dialect, 150);
+    graph = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 150 });
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { countStatements } from '../../../../tests/support/statement-counter';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { startSeededPolicies, type SeededPolicies } from './harness';
+import { TEST_STORE } from './test-store';
 
 /** Every child list and reference of a policy, two levels deep. */
 const POLICY_ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Policy {
@@ -18,10 +19,10 @@ const CUSTOMER_ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) 
 } } }`;
 
 describe.each(TEST_DIALECTS)('batching on %s', (dialect) => {
-  let graph: SeededPolicies;
+  let graph: SeededSubgraph;
 
   beforeAll(async () => {
-    graph = await startSeededPolicies(dialect, 120);
+    graph = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 120 });
   });
 
   afterAll(async () => {

@@ -14,6 +14,7 @@ import {
   type PolicyFact,
   type SeedBatch,
 } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import {
   INSURED_OBJECT_KINDS,
@@ -27,7 +28,7 @@ import {
 } from '../domain';
 import type { CoverageRow, InsuredObjectRow, ParticipantRow, PolicyRow, ReminderRow } from '../records';
 import { policyTablesFor } from '../seed';
-import { startSeededPolicies, TEST_SEED, type SeededPolicies } from './harness';
+import { TEST_STORE } from './test-store';
 
 const DAY_MS = 86_400_000;
 const asOf = DEFAULT_AS_OF.getTime();
@@ -50,7 +51,7 @@ function isDueForReminders(fact: PolicyFact, batch: SeedBatch): boolean {
 }
 
 describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
-  let graph: SeededPolicies;
+  let graph: SeededSubgraph;
   let policies: PolicyRow[];
   let participants: ParticipantRow[];
   let coverages: CoverageRow[];
@@ -59,7 +60,7 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
 
   beforeAll(async () => {
     // Three batches, so batch boundaries are crossed.
-    graph = await startSeededPolicies(dialect, 1_000, 400);
+    graph = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 1_000, batchSize: 400 });
     const db = graph.running.db;
     policies = await db<PolicyRow>('policies').select();
     participants = await db<ParticipantRow>('policy_participants').select();
@@ -206,8 +207,8 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
 });
 
 describe('policy rows from a batch of facts', () => {
-  const org = generateOrg(TEST_SEED);
-  const batchOf = (firstCustomerId: number, lastCustomerId: number) => generateCompanyBatch({ seed: TEST_SEED, asOf: DEFAULT_AS_OF, org, firstCustomerId, lastCustomerId });
+  const org = generateOrg(TEST_STORE.seed);
+  const batchOf = (firstCustomerId: number, lastCustomerId: number) => generateCompanyBatch({ seed: TEST_STORE.seed, asOf: DEFAULT_AS_OF, org, firstCustomerId, lastCustomerId });
 
   test('a blacklisted customer gets no renewal reminders', () => {
     const batch = batchOf(1, 300);

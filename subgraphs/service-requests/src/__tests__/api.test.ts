@@ -1,15 +1,17 @@
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { countStatements } from '../../../../tests/support/statement-counter';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { CUSTOMER_TICKETS_QUERY, TICKET_FIELDS, customerRepresentations, startSeededServiceRequests, ticketsOf, type SeededServiceRequests, type TicketView } from './harness';
+import { TEST_STORE } from './test-store';
+import { CUSTOMER_TICKETS_QUERY, TICKET_FIELDS, customerRepresentations, ticketsOf, type TicketView } from './ticket-view';
 
 const CUSTOMERS = 120;
 
 describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => {
-  let seeded: SeededServiceRequests;
+  let seeded: SeededSubgraph;
   let tickets: TicketView[];
 
   beforeAll(async () => {
-    seeded = await startSeededServiceRequests(dialect, CUSTOMERS);
+    seeded = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS, batchSize: Math.ceil(CUSTOMERS / 3) });
     tickets = await ticketsOf(seeded, seeded.facts.customers.map((customer) => customer.id));
   });
 

@@ -1,7 +1,9 @@
-import { BUSINESS_NUMBERS, DEFAULT_AS_OF, SERVICE_REQUEST_STATUSES, SERVICE_REQUEST_TYPES, generateOrg, isValidMobile, type ComplaintFact } from '@icg/shared';
+import { BUSINESS_NUMBERS, DEFAULT_AS_OF, SERVICE_REQUEST_STATUSES, SERVICE_REQUEST_TYPES, isValidMobile, type ComplaintFact } from '@icg/shared';
+import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { CALL_DIRECTIONS, RETURN_VISIT_OUTCOMES, SERVICE_REQUEST_CHANNELS, SERVICE_REQUEST_PRIORITIES } from '../tables';
-import { startSeededServiceRequests, ticketsOf, TEST_SEED, type SeededServiceRequests, type TicketView } from './harness';
+import { TEST_STORE } from './test-store';
+import { ticketsOf, type TicketView } from './ticket-view';
 
 const CUSTOMERS = 300;
 const MINUTE_MS = 60_000;
@@ -10,11 +12,11 @@ const time = (iso: string): number => Date.parse(iso);
 const factTime = (value: string): number => Date.parse(`${value.replace(' ', 'T')}Z`);
 
 describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
-  let seeded: SeededServiceRequests;
+  let seeded: SeededSubgraph;
   let tickets: TicketView[];
 
   beforeAll(async () => {
-    seeded = await startSeededServiceRequests(dialect, CUSTOMERS);
+    seeded = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS, batchSize: Math.ceil(CUSTOMERS / 3) });
     tickets = await ticketsOf(seeded, seeded.facts.customers.map((customer) => customer.id));
   });
 
@@ -127,8 +129,7 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
   });
 
   it('staffs tickets and calls with head-office hotline agents', () => {
-    const org = generateOrg(TEST_SEED);
-    const agents = new Set(org.staff.filter((member) => member.role === 'HOTLINE_AGENT' && member.branchId === 1).map((member) => String(member.id)));
+    const agents = new Set(seeded.org.staff.filter((member) => member.role === 'HOTLINE_AGENT' && member.branchId === 1).map((member) => String(member.id)));
     expect(agents.size).toBeGreaterThan(0);
     for (const ticket of tickets) {
       if (ticket.assignee) expect(agents).toContain(ticket.assignee.id);
