@@ -129,7 +129,7 @@ const config: CodegenConfig & { sort: boolean } = {
   // Keep the schema's order (enum values follow their lifecycle there), not the alphabet.
   sort: false,
   // The preamble is defined here; every other plugin loads as usual.
-  pluginLoader: (moduleName: string) => (moduleName === `@graphql-codegen/${PREAMBLE_PLUGIN}` ? preamblePlugin : require(moduleName)),
+  pluginLoader: (moduleName: string) => (moduleName === `@graphql-codegen/${PREAMBLE_PLUGIN}` ? preamblePlugin : import(moduleName)),
   generates: Object.fromEntries(CODEGEN_SUBGRAPHS.map((subgraph) => [join(OUTPUT_ROOT, generatedTypesPath(subgraph)), subgraphOutput(subgraph)])),
 };
 

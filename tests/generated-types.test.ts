@@ -25,7 +25,9 @@ describe('types generated from the subgraph schemas', () => {
         env: { ...process.env, CODEGEN_OUTPUT_ROOT: outputRoot },
         stdio: 'pipe',
       });
-      const stale = CODEGEN_SUBGRAPHS.map(generatedTypesPath).filter((path) => readFileSync(join(outputRoot, path), 'utf8') !== readFileSync(join(ROOT, path), 'utf8'));
+      const stale = CODEGEN_SUBGRAPHS.map(generatedTypesPath).filter(
+        (path) => readFileSync(join(outputRoot, path), 'utf8') !== readFileSync(join(ROOT, path), 'utf8'),
+      );
       expect({ stale, fix: 'npm run codegen' }).toEqual({ stale: [], fix: 'npm run codegen' });
     } finally {
       rmSync(outputRoot, { recursive: true, force: true });

@@ -25,7 +25,9 @@ type MissingValues<Vocabulary extends string, Listed extends readonly Vocabulary
   : { readonly missingValues: Exclude<Vocabulary, Listed[number]> };
 
 /** `true` when two vocabulary types hold the same values, else the values only one of them has. */
-export type SameValues<A extends string, B extends string> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : { readonly valuesInOnlyOne: Exclude<A, B> | Exclude<B, A> };
+export type SameValues<A extends string, B extends string> = [Exclude<A, B> | Exclude<B, A>] extends [never]
+  ? true
+  : { readonly valuesInOnlyOne: Exclude<A, B> | Exclude<B, A> };
 
 /**
  * A compile-time assertion, for exported type aliases such as
@@ -92,8 +94,21 @@ export type PolicyStatus = (typeof POLICY_STATUSES)[number];
 
 /** Claim lifecycle (DOMAIN.md section 4; enum ClaimStatus): the main path, then the side exits, then reopened. */
 export const CLAIM_STATUSES = [
-  'REPORTED', 'DISPATCHED', 'SURVEYED', 'REGISTERED', 'ASSESSED', 'DOCUMENTS_COMPLETE', 'ADJUSTED', 'APPROVED', 'PAID', 'CLOSED',
-  'CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED', 'REOPENED',
+  'REPORTED',
+  'DISPATCHED',
+  'SURVEYED',
+  'REGISTERED',
+  'ASSESSED',
+  'DOCUMENTS_COMPLETE',
+  'ADJUSTED',
+  'APPROVED',
+  'PAID',
+  'CLOSED',
+  'CANCELLED',
+  'WITHDRAWN',
+  'DENIED',
+  'ZERO_CLOSED',
+  'REOPENED',
 ] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
