@@ -1,8 +1,10 @@
 /**
  * GraphQL Code Generator: resolver and enum types from each subgraph's schema.graphql, written to
- * subgraphs/<name>/src/generated/schema-types.ts. Run `npm run codegen` after editing a schema;
+ * subgraphs/<name>/src/generated/schema-types.ts, configured by subgraphs/<name>/codegen.json. Run
+ * `npm run codegen` after editing a schema;
  * tests/generated-types.test.ts fails while a committed file is stale.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import type { CodegenPlugin } from '@graphql-codegen/plugin-helpers';
@@ -11,66 +13,28 @@ import { loadSubgraphSdl } from './shared/src/schema-files';
 interface SubgraphTypes {
   /** The loaders type its `createLoaders` returns (src/loaders.ts), which makes its resolver context. */
   loaders: string;
-  /** GraphQL type → the type records.ts builds for it (`Type` or `Type as Alias`); resolvers return those. */
+  /** GraphQL type → the type records.ts builds for it; resolvers return those. */
   mappers: Readonly<Record<string, string>>;
 }
 
-/** One entry per subgraph; the mapper names are exported from that subgraph's src/records.ts. */
-export const SUBGRAPH_TYPES = {
-  customers: {
-    loaders: 'CustomersLoaders',
-    mappers: {
-      Customer: 'CustomerRecord',
-      CustomerConnection: 'CustomerConnectionRecord',
-      Address: 'AddressRecord',
-      Household: 'HouseholdRecord',
-      HouseholdMember: 'HouseholdMemberRecord',
-      BusinessProfile: 'BusinessProfileRecord',
-      Branch: 'BranchRecord',
-      Staff: 'StaffRecord',
-      CustomerManager: 'CustomerManagerRecord',
-      GradeCertification: 'GradeCertificationRecord',
-      ManagerAssignment: 'ManagerAssignmentRecord',
-      VisitReport: 'VisitReportRecord',
-      BlacklistEntry: 'BlacklistEntryRecord',
-      CustomerChangeRequest: 'ChangeRequestRecord',
-    },
-  },
-  policies: {
-    loaders: 'PolicyLoaders',
-    mappers: {
-      Policy: 'ScopedPolicyRecord',
-      PolicyParticipant: 'ScopedParticipantRecord',
-      Customer: 'EntityStub',
-      Branch: 'EntityStub',
-      Staff: 'EntityStub',
-    },
-  },
-  claims: {
-    loaders: 'ClaimsLoaders',
-    mappers: {
-      Claim: 'ClaimRecord',
-    },
-  },
-  'service-requests': {
-    loaders: 'ServiceRequestLoaders',
-    mappers: {
-      ServiceRequest: 'ScopedServiceRequestRecord',
-    },
-  },
-  complaints: {
-    loaders: 'ComplaintLoaders',
-    mappers: {
-      Complaint: 'ScopedComplaintRecord',
-    },
-  },
-} as const satisfies Readonly<Record<string, SubgraphTypes>>;
+/**
+ * Every subgraph folder with a `codegen.json` ({ loaders, mappers }, the mapper names exported from its
+ * src/records.ts): the folders under subgraphs/ are the one list of subgraphs.
+ */
+function subgraphTypes(): ReadonlyMap<string, SubgraphTypes> {
+  const found = new Map<string, SubgraphTypes>();
+  for (const name of readdirSync(join(__dirname, 'subgraphs')).sort()) {
+    const file = join(__dirname, 'subgraphs', name, 'codegen.json');
+    if (existsSync(file)) found.set(name, JSON.parse(readFileSync(file, 'utf8')) as SubgraphTypes);
+  }
+  return found;
+}
 
-export type CodegenSubgraphName = keyof typeof SUBGRAPH_TYPES;
-export const CODEGEN_SUBGRAPHS = Object.keys(SUBGRAPH_TYPES) as CodegenSubgraphName[];
+const SUBGRAPH_TYPES = subgraphTypes();
+export const CODEGEN_SUBGRAPHS: readonly string[] = [...SUBGRAPH_TYPES.keys()];
 
 /** Where each subgraph's generated types live, relative to the repository root. */
-export function generatedTypesPath(subgraph: CodegenSubgraphName): string {
+export function generatedTypesPath(subgraph: string): string {
   return `subgraphs/${subgraph}/src/generated/schema-types.ts`;
 }
 
@@ -79,7 +43,7 @@ export function generatedTypesPath(subgraph: CodegenSubgraphName): string {
  * generator loads SDL without validating it, so the Federation 2 directives need no definitions here;
  * `federation: true` reads `@key` (and `resolvable: false`) to type `__resolveReference`.
  */
-export function codegenSchemaSdl(subgraph: CodegenSubgraphName): string {
+export function codegenSchemaSdl(subgraph: string): string {
   return loadSubgraphSdl(join(__dirname, 'subgraphs', subgraph, 'schema.graphql'));
 }
 
@@ -97,8 +61,8 @@ const preamblePlugin: CodegenPlugin<{ loaders: string }> = {
   }),
 };
 
-function subgraphOutput(subgraph: CodegenSubgraphName) {
-  const { loaders, mappers } = SUBGRAPH_TYPES[subgraph];
+function subgraphOutput(subgraph: string) {
+  const { loaders, mappers } = SUBGRAPH_TYPES.get(subgraph)!;
   return {
     schema: codegenSchemaSdl(subgraph),
     plugins: [{ [PREAMBLE_PLUGIN]: { loaders } }, 'typescript', 'typescript-resolvers'],
