@@ -1,0 +1,81 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { IDENTITY_ASSERTION_HEADER } from '@icg/shared';
+import { type ConformanceContext } from './conformance-context';
+import { failed, passed, type CheckResult } from './conformance-report';
+import { buildIdentityAssertion, withAlteredPayload, withAlteredSignature, withoutSignature } from './identity-assertion-builder';
+import { conformanceRequestId, isRecord } from './subgraph-client';
+
+/** The smallest operation every GraphQL server answers. */
+const PROBE_QUERY = '{ __typename }';
+
+/**
+ * Names of this graph's subgraphs, for an assertion meant for another one. Written out rather than read
+ * from the registry: the suite also runs against subgraphs that are not (yet) in it.
+ */
+const KNOWN_SUBGRAPH_NAMES = ['customers', 'policies', 'claims', 'service-requests', 'complaints'];
+
+/** Some other subgraph's name, to prove an assertion meant for it is refused here. */
+export function anotherSubgraphName(name: string): string {
+  return KNOWN_SUBGRAPH_NAMES.find((candidate) => candidate !== name) ?? `${name}-other`;
+}
+
+/**
+ * Check group 1: the subgraph answers HTTP 401 to every call without a valid assertion for itself,
+ * and serves a call with one. Each refusal is checked on the status alone: a 200 with an error
+ * would mean the operation reached the executor.
+ */
+export async function checkIdentity(context: ConformanceContext): Promise<CheckResult[]> {
+  const identity = context.identities.reference.identity;
+  const now = Math.floor(Date.now() / 1000);
+  const valid = () => buildIdentityAssertion(context.assertionKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId() });
+  const otherKey = generateKeyPairSync('ed25519').privateKey;
+  const otherAudience = anotherSubgraphName(context.subgraphName);
+
+  const refusals: { name: string; assertion: string | undefined }[] = [
+    { name: 'refuses a call without an assertion', assertion: undefined },
+    {
+      name: 'refuses an expired assertion',
+      assertion: buildIdentityAssertion(context.assertionKey, identity, {
+        audience: context.subgraphName,
+        requestId: conformanceRequestId(),
+        issuedAt: now - 180,
+        lifetimeSeconds: 60,
+      }),
+    },
+    {
+      name: `refuses an assertion for another audience ("${otherAudience}")`,
+      assertion: buildIdentityAssertion(context.assertionKey, identity, { audience: otherAudience, requestId: conformanceRequestId() }),
+    },
+    { name: 'refuses an assertion whose payload was altered', assertion: withAlteredPayload(valid()) },
+    { name: 'refuses an assertion whose signature was altered', assertion: withAlteredSignature(valid()) },
+    {
+      name: 'refuses an assertion signed by another key',
+      assertion: buildIdentityAssertion(otherKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId() }),
+    },
+    { name: 'refuses an unsigned assertion (alg "none")', assertion: withoutSignature(valid()) },
+  ];
+
+  const results: CheckResult[] = [];
+  for (const refusal of refusals) {
+    const headers: Record<string, string> = refusal.assertion === undefined ? {} : { [IDENTITY_ASSERTION_HEADER]: refusal.assertion };
+    const response = await context.client.post(`identity: ${refusal.name}`, { query: PROBE_QUERY }, headers);
+    results.push(
+      response.status === 401
+        ? passed('identity', refusal.name, 'HTTP 401')
+        : failed(
+            'identity',
+            refusal.name,
+            `expected HTTP 401, got HTTP ${response.status}${response.data !== undefined ? ' with data (the operation ran)' : ''}`,
+          ),
+    );
+  }
+
+  const accepted = await context.client.post('identity: valid assertion', { query: PROBE_QUERY }, { [IDENTITY_ASSERTION_HEADER]: valid() });
+  const typename = isRecord(accepted.data) ? accepted.data['__typename'] : undefined;
+  results.push(
+    accepted.status === 200 && typeof typename === 'string'
+      ? passed('identity', 'accepts a valid assertion', `HTTP 200, data.__typename = ${typename}`)
+      : failed('identity', 'accepts a valid assertion', `expected HTTP 200 with data, got HTTP ${accepted.status}: ${accepted.bodyText.slice(0, 200)}`),
+  );
+  return results;
+}

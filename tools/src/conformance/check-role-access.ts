@@ -1,0 +1,262 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  decide,
+  maskValue,
+  pseudonymise,
+  PSEUDONYM_PREFIX,
+  scopeFor,
+  UNCLASSIFIED,
+  type AccessDecision,
+  type Caller,
+  type FieldClassification,
+  type MaskStyle,
+  type Role,
+  type Scope,
+  type StaffIdentity,
+} from '@icg/shared';
+import type { ConformanceIdentity } from './conformance-identities';
+import { ENTITIES_QUERY_PREFIX, queryAs, type ConformanceContext, type EntityRepresentation } from './conformance-context';
+import { failed, passed, type CheckResult } from './conformance-report';
+import { isRecord, type GraphQLErrorShape } from './subgraph-client';
+import { leafFieldsOf, type SdlField, type SdlObjectType, type SubgraphSdl } from './subgraph-sdl';
+
+/** What the policy says a caller gets for one value. */
+export type ExpectedAnswer = { kind: 'CLEAR' } | { kind: 'MASK'; style: MaskStyle } | { kind: 'PSEUDONYM' } | { kind: 'DENY' };
+type Side = 'in' | 'out';
+const SIDES: readonly Side[] = ['in', 'out'];
+const PSEUDONYM = new RegExp(`^${PSEUDONYM_PREFIX}[A-Za-z0-9_-]{22}$`);
+const MAX_PROBLEMS_SHOWN = 6;
+
+interface CheckedField {
+  field: SdlField;
+  /** The classification enforcement applies: no mask style on values that are not single strings. */
+  effective: FieldClassification;
+  stringLike: boolean;
+}
+
+interface SampledRecord {
+  index: number;
+  type: SdlObjectType;
+  representation: EntityRepresentation;
+}
+
+const describeAnswer = (answer: ExpectedAnswer) => (answer.kind === 'MASK' ? `MASK(${answer.style})` : answer.kind);
+const caller = (identity: StaffIdentity): Caller => ({
+  staffId: identity.staffId,
+  role: identity.role as Role,
+  branchPath: identity.branchPath,
+  grade: identity.grade,
+  purpose: identity.purpose,
+});
+
+/** Mirrors enforcement: MASK needs a mask style (decide turns it into DENY otherwise), a pseudonym needs a string. */
+export function expectedAnswer(verdict: AccessDecision, field: FieldClassification, stringLike: boolean): ExpectedAnswer {
+  if (verdict.decision === 'DENY') return { kind: 'DENY' };
+  if (verdict.decision === 'MASK') return field.mask && stringLike ? { kind: 'MASK', style: field.mask } : { kind: 'DENY' };
+  if (verdict.pseudonymise) return stringLike ? { kind: 'PSEUDONYM' } : { kind: 'DENY' };
+  return { kind: 'CLEAR' };
+}
+
+/** The two answers the policy allows a caller for a field: on a record in their scope, and on one outside it. */
+function answersBySide(context: ConformanceContext, identity: StaffIdentity, checked: CheckedField): Record<Side, ExpectedAnswer> {
+  const who = caller(identity);
+  // The same in-scope stand-in enforcement uses: a record of the caller's own branch that they are responsible for.
+  const inside = decide(context.policy, who, checked.effective, { branchPath: who.branchPath, responsibleStaffIds: [who.staffId] });
+  const outside = decide(context.policy, who, checked.effective, undefined);
+  return { in: expectedAnswer(inside, checked.effective, checked.stringLike), out: expectedAnswer(outside, checked.effective, checked.stringLike) };
+}
+
+function checkedFields(sdl: SubgraphSdl, type: SdlObjectType): CheckedField[] {
+  return leafFieldsOf(sdl, type).map((field) => {
+    const stringLike = !field.isList && (field.namedType === 'String' || field.namedType === 'ID');
+    const classification = field.classification ?? UNCLASSIFIED;
+    return { field, stringLike, effective: stringLike ? classification : { ...classification, mask: null } };
+  });
+}
+
+/** Aliased per type: two entity types may have fields of one name and different types (`name: String` and `String!`), which one selection set cannot hold. */
+function responseKey(type: SdlObjectType, checked: CheckedField): string {
+  return `${type.name}__${checked.field.name}`;
+}
+
+function entitiesQuery(sdl: SubgraphSdl, types: readonly SdlObjectType[]): string {
+  const fragments = types.map(
+    (type) =>
+      `... on ${type.name} { ${checkedFields(sdl, type)
+        .map((checked) => `${responseKey(type, checked)}: ${checked.field.name}`)
+        .join(' ')} }`,
+  );
+  return `${ENTITIES_QUERY_PREFIX} __typename ${fragments.join(' ')} } }`;
+}
+
+const samePath = (error: GraphQLErrorShape, path: readonly (string | number)[]) => isDeepStrictEqual(error.path ?? [], path);
+
+/**
+ * Check group 4: for a sample of records of every entity, every scalar field read through `_entities` as
+ * each role (with and without a purpose) must be what the policy says: the reference auditor's value in
+ * clear, its mask, a pseudonym, or null with a FORBIDDEN_FIELD error.
+ *
+ * The suite cannot know a record's row scope, so for every field it accepts the answer for "in scope" or
+ * for "out of scope" — but one record is in or out of a caller's scope for all its fields at once, so the
+ * answers of all fields of a record that depend on the same scope (OWN, BRANCH, ALL) must agree on one
+ * side. A subgraph that masks a name as out of scope but shows the mobile of the same record in clear fails.
+ */
+export async function checkRoleAccess(
+  context: ConformanceContext,
+  sdl: SubgraphSdl,
+  samplesByType: ReadonlyMap<string, EntityRepresentation[]>,
+): Promise<CheckResult[]> {
+  const records: SampledRecord[] = [];
+  for (const type of sdl.entityTypes)
+    for (const representation of samplesByType.get(type.name) ?? []) records.push({ index: records.length, type, representation });
+  if (records.length === 0) return [failed('role-access', 'records to check', 'no entity key was found, so no record could be read')];
+  const types = sdl.entityTypes.filter((type) => records.some((record) => record.type === type));
+  const query = entitiesQuery(sdl, types);
+  const representations = records.map((record) => record.representation);
+
+  const reference = context.identities.reference;
+  const referenceResponse = await queryAs(context, `role-access: ${reference.label}`, reference.identity, query, { representations });
+  const referenceEntries = isRecord(referenceResponse.data) && Array.isArray(referenceResponse.data['_entities']) ? referenceResponse.data['_entities'] : [];
+  const referenceProblems = [
+    ...referenceResponse.errors.map((error) => `error at ${JSON.stringify(error.path ?? [])}: ${error.message}`),
+    ...records
+      .filter((record) => !isRecord(referenceEntries[record.index]))
+      .map((record) => `${record.type.name} ${JSON.stringify(record.representation)} answered null`),
+  ];
+  if (referenceResponse.status !== 200 || referenceProblems.length > 0) {
+    const reason = `HTTP ${referenceResponse.status}; ${referenceProblems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}`;
+    return [failed('role-access', `reference answers (${reference.label})`, `the reference caller must read every sampled value in clear: ${reason}`)];
+  }
+  const fieldCount = records.reduce((sum, record) => sum + checkedFields(sdl, record.type).length, 0);
+  const results: CheckResult[] = [
+    passed('role-access', `reference answers (${reference.label})`, `${records.length} records, ${fieldCount} values, no denials`),
+  ];
+  const pseudonymsSeen = new Map<string, string>();
+  for (const acting of context.identities.perRole) {
+    results.push(await checkIdentityAnswers(context, sdl, acting, query, records, referenceEntries as Record<string, unknown>[], pseudonymsSeen));
+  }
+  return results;
+}
+
+async function checkIdentityAnswers(
+  context: ConformanceContext,
+  sdl: SubgraphSdl,
+  acting: ConformanceIdentity,
+  query: string,
+  records: readonly SampledRecord[],
+  referenceEntries: readonly Record<string, unknown>[],
+  pseudonymsSeen: Map<string, string>,
+): Promise<CheckResult> {
+  const name = acting.label;
+  const response = await queryAs(context, `role-access: ${name}`, acting.identity, query, { representations: records.map((record) => record.representation) });
+  const entries = isRecord(response.data) && Array.isArray(response.data['_entities']) ? response.data['_entities'] : undefined;
+  if (response.status !== 200 || !entries) return failed('role-access', name, `expected HTTP 200 with _entities, got HTTP ${response.status}`);
+
+  const problems: string[] = [];
+  const expectedErrors = new Set<GraphQLErrorShape>();
+  const tally = { CLEAR: 0, MASK: 0, PSEUDONYM: 0, DENY: 0, in: 0, out: 0, either: 0 };
+
+  for (const record of records) {
+    const entry = entries[record.index];
+    const where = `${record.type.name}(${Object.entries(record.representation)
+      .filter(([key]) => key !== '__typename')
+      .map(([, value]) => String(value))
+      .join(',')})`;
+    if (!isRecord(entry)) {
+      problems.push(`${where} answered null (a denied non-null field nulls its entity)`);
+      continue;
+    }
+    const clearValues = referenceEntries[record.index]!;
+    // Sides still possible for this record, per scope kind, and the field that first narrowed them (for the report).
+    const sidesByScope = new Map<Scope, { sides: Side[]; decidedBy: string | null }>();
+    for (const checked of checkedFields(sdl, record.type)) {
+      const key = responseKey(record.type, checked);
+      const path = ['_entities', record.index, key];
+      const coordinate = `${record.type.name}.${checked.field.name}`;
+      const value = entry[key];
+      const clear = clearValues[key];
+      const forbidden = response.errors.find((error) => samePath(error, path) && error.extensions?.['code'] === 'FORBIDDEN_FIELD');
+      if (forbidden) {
+        expectedErrors.add(forbidden);
+        const shapeProblem = forbiddenShapeProblem(forbidden, coordinate, context.policy.version);
+        if (shapeProblem) problems.push(`${where}.${checked.field.name}: ${shapeProblem}`);
+      }
+      const answers = answersBySide(context, acting.identity, checked);
+      const matching = SIDES.filter((side) => answerMatches(answers[side], value, forbidden !== undefined, clear, context.pseudonymSecret));
+      if (matching.length === 0) {
+        const allowed =
+          answers.in.kind === answers.out.kind
+            ? describeAnswer(answers.in)
+            : `${describeAnswer(answers.in)} in scope or ${describeAnswer(answers.out)} out of scope`;
+        problems.push(
+          `${where}.${checked.field.name}: policy allows ${allowed}, got ${JSON.stringify(value)}${forbidden ? ' with FORBIDDEN_FIELD' : ''} (clear: ${JSON.stringify(clear)})`,
+        );
+        continue;
+      }
+      const answer = answers[matching[0]!];
+      tally[answer.kind] += 1;
+      if (answer.kind === 'PSEUDONYM' && typeof value === 'string' && clear !== null && clear !== undefined) {
+        const earlier = pseudonymsSeen.get(String(clear));
+        if (earlier !== undefined && earlier !== value)
+          problems.push(`${where}.${checked.field.name}: pseudonym ${value} differs from ${earlier} given for the same value earlier`);
+        pseudonymsSeen.set(String(clear), value);
+      }
+      if (matching.length === 2) continue;
+      const scope = scopeFor(context.policy, caller(acting.identity).role, checked.effective) ?? 'ALL';
+      const known = sidesByScope.get(scope) ?? { sides: [...SIDES], decidedBy: null };
+      const narrowed = known.sides.filter((side) => matching.includes(side));
+      if (narrowed.length === 0) {
+        problems.push(
+          `${where}: ${checked.field.name} was answered as ${matching[0]} ${scope} scope but ${known.decidedBy} as ${known.sides[0]} ${scope} scope: one record is in or out of scope for all its fields`,
+        );
+        continue;
+      }
+      sidesByScope.set(scope, { sides: narrowed, decidedBy: known.decidedBy ?? checked.field.name });
+    }
+    for (const { sides } of sidesByScope.values()) tally[sides.length === 2 ? 'either' : sides[0]!] += 1;
+    if (sidesByScope.size === 0) tally.either += 1;
+  }
+  for (const error of response.errors) {
+    if (!expectedErrors.has(error))
+      problems.push(`unexpected error at ${JSON.stringify(error.path ?? [])}: ${error.extensions?.['code'] ?? 'no code'} ${error.message}`);
+  }
+
+  if (problems.length > 0)
+    return failed(
+      'role-access',
+      name,
+      `${problems.length} problem(s): ${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}${problems.length > MAX_PROBLEMS_SHOWN ? '; …' : ''}`,
+    );
+  return passed(
+    'role-access',
+    name,
+    `${tally.CLEAR} clear, ${tally.MASK} masked, ${tally.PSEUDONYM} pseudonymised, ${tally.DENY} denied; record scopes inferred: ${tally.in} in, ${tally.out} out, ${tally.either} not telling`,
+  );
+}
+
+function answerMatches(answer: ExpectedAnswer, value: unknown, forbidden: boolean, clear: unknown, pseudonymSecret: string | undefined): boolean {
+  if (answer.kind === 'DENY') return forbidden && value === null;
+  if (forbidden) return false;
+  if (clear === null || clear === undefined) return value === null || value === undefined;
+  switch (answer.kind) {
+    case 'CLEAR':
+      return isDeepStrictEqual(value, clear);
+    case 'MASK':
+      return value === maskValue(answer.style, String(clear));
+    case 'PSEUDONYM':
+      return pseudonymSecret !== undefined
+        ? value === pseudonymise(pseudonymSecret, String(clear))
+        : typeof value === 'string' && PSEUDONYM.test(value) && value !== clear;
+  }
+}
+
+/** The FORBIDDEN_FIELD error names the field and the policy version it was decided under. */
+function forbiddenShapeProblem(error: GraphQLErrorShape, coordinate: string, policyVersion: string): string | undefined {
+  const extensions = error.extensions ?? {};
+  if (extensions['coordinate'] !== coordinate)
+    return `FORBIDDEN_FIELD error names coordinate ${JSON.stringify(extensions['coordinate'])}, expected "${coordinate}"`;
+  if (extensions['policyVersion'] !== policyVersion)
+    return `FORBIDDEN_FIELD error names policy version ${JSON.stringify(extensions['policyVersion'])}, expected "${policyVersion}"`;
+  if (typeof extensions['decisionId'] !== 'string' || extensions['decisionId'] === '') return 'FORBIDDEN_FIELD error has no decisionId';
+  return undefined;
+}
