@@ -123,7 +123,7 @@ export function dockerfileWith(current: string, subgraphs: readonly RegisteredSu
 }
 
 /** `tsc --build` needs every project named; subgraphs build after shared and before tools. */
-export function rootTsconfig(subgraphs: readonly RegisteredSubgraph[]): string {
+export function rootTsconfig(subgraphs: readonly Pick<RegisteredSubgraph, 'directory'>[]): string {
   const projects = ['shared', ...subgraphs.map(({ directory }) => directory), 'gateway', 'tools'];
   return `${JSON.stringify({ files: [], references: projects.map((path) => ({ path })) }, null, 2)}\n`;
 }
