@@ -1,5 +1,5 @@
 /**
- * The role × field matrix (ACCESS-MODEL.md sections 2–4), generated from the supergraph and the policy
+ * The role × field matrix (docs/access-model.md sections 2–4), generated from the supergraph and the policy
  * file: for every role and every classified field, on records in and out of the role's scope, a query
  * through the gateway returns exactly what the policy decides: the clear value (pseudonymised where the
  * policy says so), the exact mask, or null with one FORBIDDEN_FIELD error at that path.

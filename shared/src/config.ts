@@ -27,7 +27,7 @@ export interface DatabaseConfig {
   poolMax: number;
 }
 
-/** What a subgraph needs to enforce the access policy (ACCESS-MODEL.md sections 5–7). */
+/** What a subgraph needs to enforce the access policy (docs/access-model.md sections 5–7). */
 export interface SubgraphSecurityConfig {
   /** Verifies the gateway's identity assertions (Ed25519). */
   assertionPublicKeyPem: string;

@@ -1,6 +1,6 @@
 /**
  * Who a record belongs to, carried on every object a resolver returns so field-level enforcement can
- * decide per record (ACCESS-MODEL.md section 3). A symbol key keeps it out of GraphQL results.
+ * decide per record (docs/access-model.md section 3). A symbol key keeps it out of GraphQL results.
  */
 export const ROW_SCOPE: unique symbol = Symbol.for('icg.rowScope');
 

@@ -21,7 +21,7 @@ type SchemaModule = Extract<Extract<Parameters<typeof buildSubgraphSchema>[0], r
 export type SubgraphResolverMap = NonNullable<SchemaModule['resolvers']>;
 
 /**
- * Who a stored row belongs to (ACCESS-MODEL section 3), named by its columns: the owning branch's
+ * Who a stored row belongs to (docs/access-model.md section 3), named by its columns: the owning branch's
  * materialised path and the staff responsible for it (primary manager, handler, assignee).
  */
 export interface RowScopeColumns {

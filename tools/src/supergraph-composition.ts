@@ -48,7 +48,7 @@ const describe = (classification: FieldClassification) =>
 const isNonNull = (type: TypeNode) => type.kind === Kind.NON_NULL_TYPE;
 
 /**
- * The classification rules of ACCESS-MODEL.md section 1, checked on the subgraphs' own SDL:
+ * The classification rules of docs/access-model.md section 1, checked on the subgraphs' own SDL:
  * every output field is classified (on itself or its type), fields above INTERNAL are nullable, and
  * subgraphs that declare the same field classify it identically.
  */

@@ -1,5 +1,5 @@
 /**
- * The gateway layer of field-level access (ACCESS-MODEL.md section 6), as a wrapper around ApolloGateway that
+ * The gateway layer of field-level access (docs/access-model.md section 6), as a wrapper around ApolloGateway that
  * Apollo Server takes in its place: `new ApolloServer({ gateway: new EnforcingGateway({ gateway, policy }) })`.
  *
  * Per request the executor (1) removes the fields the caller's role may read in no scope, (2) hands the

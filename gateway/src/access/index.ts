@@ -1,4 +1,4 @@
-// The gateway's layer of field-level access control (ACCESS-MODEL.md section 6).
+// The gateway's layer of field-level access control (docs/access-model.md section 6).
 export { EnforcingGateway, type AccessRequestContext, type EnforcingGatewayOptions, type GatewayDenial } from './enforcing-gateway';
 export { readFieldClassifications, classificationFor, type FieldClassifications, type FieldCoordinate } from './field-classifications';
 export { NeverReadableFields, accessSubjectKey, type AccessSubject, type FieldDenial } from './never-readable-fields';

@@ -1,5 +1,5 @@
 /**
- * The gateway's half of field-level access (ACCESS-MODEL.md section 6): before planning, every field the
+ * The gateway's half of field-level access (docs/access-model.md section 6): before planning, every field the
  * caller's role may read in no scope is taken out of the operation, so the planner never asks a subgraph for
  * it. What was taken out is recorded as response-path patterns, so that restore-removed-fields.ts can answer
  * each occurrence with `null` and a FORBIDDEN_FIELD error.

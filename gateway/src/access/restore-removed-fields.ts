@@ -24,7 +24,7 @@ export interface RestoredResponse {
   errors: GraphQLError[];
 }
 
-/** The error both enforcement layers give for a denied field (ACCESS-MODEL.md section 2), at a response path. */
+/** The error both enforcement layers give for a denied field (docs/access-model.md section 2), at a response path. */
 export function forbiddenFieldError(coordinate: string, tier: Tier, path: ResponsePath, policyVersion: string, decisionId: string = randomUUID()): GraphQLError {
   return sharedForbiddenFieldError({ coordinate, tier, path, policyVersion, decisionId });
 }

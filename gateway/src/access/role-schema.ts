@@ -1,5 +1,5 @@
 /**
- * What a role sees when it introspects (ACCESS-MODEL.md section 6): the API schema minus the fields the role
+ * What a role sees when it introspects (docs/access-model.md section 6): the API schema minus the fields the role
  * may never read. Introspection is answered from this schema, never from the full one the planner uses.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * The access policy as data (ACCESS-MODEL.md sections 2–4): a versioned YAML file a security officer
+ * The access policy as data (docs/access-model.md sections 2–4): a versioned YAML file a security officer
  * reviews, parsed with the `yaml` package and validated strictly, so a typo can never quietly weaken a rule.
  */
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ export type RuledTier = (typeof RULED_TIERS)[number];
 export const CATEGORIES = ['IDENTITY', 'CONTACT', 'FINANCIAL', 'HEALTH', 'CREDIT', 'NARRATIVE', 'GENERAL'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** Masked renderings (classification.graphql `enum MaskStyle`, ACCESS-MODEL.md section 2). */
+/** Masked renderings (classification.graphql `enum MaskStyle`, docs/access-model.md section 2). */
 export const MASK_STYLES = ['RESIDENT_ID', 'MOBILE', 'NAME', 'EMAIL', 'ADDRESS', 'BANK_ACCOUNT', 'PLATE'] as const;
 export type MaskStyle = (typeof MASK_STYLES)[number];
 
@@ -35,7 +35,7 @@ export type Decision = (typeof DECISIONS)[number];
 export const SCOPES = ['OWN', 'BRANCH', 'ALL'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The roles of ACCESS-MODEL.md section 4: the staff roles, one policy entry each. */
+/** The roles of docs/access-model.md section 4: the staff roles, one policy entry each. */
 export const ROLES = STAFF_ROLES;
 export type Role = StaffRole;
 

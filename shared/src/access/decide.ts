@@ -1,5 +1,5 @@
 /**
- * One decision for one caller, one field and one record (ACCESS-MODEL.md sections 2–4). Pure: the same
+ * One decision for one caller, one field and one record (docs/access-model.md sections 2–4). Pure: the same
  * policy, caller, classification and row scope always give the same decision, so gateway and subgraph agree.
  */
 import type { RowScope } from '../row-scope';

@@ -1,5 +1,5 @@
 /**
- * Deterministic masked renderings (ACCESS-MODEL.md section 2): the same input always gives the same output.
+ * Deterministic masked renderings (docs/access-model.md section 2): the same input always gives the same output.
  *
  * Lengths are counted in Unicode code points. An input too short for its rule is masked entirely rather
  * than shown: each style keeps its characters only when at least as many stay hidden as the rule hides on

@@ -1,5 +1,5 @@
 /**
- * The audit trail's record (ACCESS-MODEL.md section 7): what a caller hands over, what is stored, and the
+ * The audit trail's record (docs/access-model.md section 7): what a caller hands over, what is stored, and the
  * canonical serialisation the hash chain is computed over.
  */
 import { createHash } from 'node:crypto';

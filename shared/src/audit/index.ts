@@ -1,4 +1,4 @@
-// Public API of the audit trail (ACCESS-MODEL.md section 7).
+// Public API of the audit trail (docs/access-model.md section 7).
 export { AUDIT_GENESIS_HASH, canonicalAuditRecord, hashAuditRecord } from './audit-record';
 export type { AuditEvent, AuditRecord, AuditRecordContent } from './audit-record';
 export { AUDIT_COLUMN_LIMITS, AUDIT_MIGRATIONS, AUDIT_STORE, AUDIT_TABLE, openAuditStore, readChainHead } from './audit-store';

@@ -43,7 +43,7 @@ export type BranchLevel = (typeof BRANCH_LEVELS)[number];
 
 /**
  * Staff roles (enum StaffRole): what a token's `role` names and what the access policy rules on, one entry
- * per role (ACCESS-MODEL.md section 4).
+ * per role (docs/access-model.md section 4).
  */
 export const STAFF_ROLES = [
   'CUSTOMER_MANAGER',
@@ -62,7 +62,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export const MANAGER_GRADES = ['SENIOR', 'PRINCIPAL', 'REGULAR', 'JUNIOR', 'TRAINEE'] as const;
 export type ManagerGrade = (typeof MANAGER_GRADES)[number];
 
-/** Stated reasons for reading clear RESTRICTED values (ACCESS-MODEL.md section 4): token claim and policy file. */
+/** Stated reasons for reading clear RESTRICTED values (docs/access-model.md section 4): token claim and policy file. */
 export const PURPOSES = ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 

@@ -34,7 +34,7 @@ export interface EnforcementOptions {
   onSkippedResolver?: (coordinate: string) => void;
 }
 
-/** Decisions on these tiers are audited (ACCESS-MODEL.md section 7), wherever they are made. */
+/** Decisions on these tiers are audited (docs/access-model.md section 7), wherever they are made. */
 export function isAuditedTier(tier: Tier): boolean {
   return tier === 'CONFIDENTIAL' || tier === 'RESTRICTED';
 }
@@ -159,7 +159,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
 }
 
 /**
- * The subgraph layer of enforcement (ACCESS-MODEL.md section 6): every field of every object type
+ * The subgraph layer of enforcement (docs/access-model.md section 6): every field of every object type
  * (root fields, entity fields reached through `_entities`, items of lists) is decided per record
  * from its `@classified` directive, the caller and the record's row scope, before its resolver
  * runs. A denied field's resolver never runs. Mutates the schema's resolvers in place.

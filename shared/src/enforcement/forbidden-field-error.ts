@@ -14,7 +14,7 @@ export interface ForbiddenFieldDetails {
 }
 
 /**
- * The error a denied field leaves at its path (ACCESS-MODEL.md section 2): the field is null, the
+ * The error a denied field leaves at its path (docs/access-model.md section 2): the field is null, the
  * rest of the response is unaffected. The decision id links the error to its audit record.
  */
 export function forbiddenFieldError(details: ForbiddenFieldDetails): GraphQLError {

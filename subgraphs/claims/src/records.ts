@@ -150,7 +150,7 @@ function staffReference(staffId: StoredId | null, scope: RowScope): Scoped<Staff
   return staffId === null ? null : attachScope({ id: toId(staffId) }, scope);
 }
 
-/** A claim's scope, as the manifest declares it (ACCESS-MODEL.md section 3). */
+/** A claim's scope, as the manifest declares it (docs/access-model.md section 3). */
 export function claimScope(row: ClaimRow): RowScope {
   return scopeOfRow('Claim', entities.Claim, row);
 }

@@ -125,7 +125,7 @@ function optionalIdReference(id: Id | null, scope: RowScope): IdReference | null
   return id === null ? null : idReference(id, scope);
 }
 
-/** Accountable branch, handler and the customer's manager, as the manifest declares it (ACCESS-MODEL.md section 3). */
+/** Accountable branch, handler and the customer's manager, as the manifest declares it (docs/access-model.md section 3). */
 function complaintScope(row: ComplaintRow): RowScope {
   return scopeOfRow('Complaint', entities.Complaint, row);
 }

@@ -149,7 +149,7 @@ export interface EntityStub {
 const money = (value: DbNumber): number => toNumberOrNull(value) ?? 0;
 const optionalId = (value: DbId | null): string | null => (value === null ? null : toId(value));
 
-/** A policy's scope, as the manifest declares it (ACCESS-MODEL.md section 3). */
+/** A policy's scope, as the manifest declares it (docs/access-model.md section 3). */
 export function policyScope(row: PolicyRow): RowScope {
   return scopeOfRow('Policy', entities.Policy, row);
 }

@@ -24,7 +24,7 @@ const DENY_ALL = { in: 'DENY', out: 'DENY' } as const;
 const DEFAULT_TIERS = { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'ALLOW', out: 'MASK' }, RESTRICTED: { in: 'MASK', out: 'DENY' } } as const;
 const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false } as const;
 
-/** ACCESS-MODEL.md section 4, written out independently of the YAML. */
+/** docs/access-model.md section 4, written out independently of the YAML. */
 const SECTION_4_POLICY: AccessPolicy = {
   version: '2026.11-1',
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
@@ -65,7 +65,7 @@ function problemsOf(text: string): string[] {
 }
 
 describe('the shipped access policy', () => {
-  it('loads from the shared package root and equals the matrix of ACCESS-MODEL.md section 4', () => {
+  it('loads from the shared package root and equals the matrix of docs/access-model.md section 4', () => {
     expect(DEFAULT_ACCESS_POLICY_PATH).toBe(join(__dirname, '..', '..', '..', 'access-policy.yaml'));
     expect(loadAccessPolicy()).toEqual(SECTION_4_POLICY);
   });

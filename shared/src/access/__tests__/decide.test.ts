@@ -30,7 +30,7 @@ function recordsFor(scope: Scope): { inside: RowScope; outside: RowScope | undef
 }
 
 type InOut = `${Decision}/${Decision}`;
-/** ACCESS-MODEL.md section 4, in / out per tier, transcribed from the table (not from the YAML). */
+/** docs/access-model.md section 4, in / out per tier, transcribed from the table (not from the YAML). */
 const MATRIX: Record<Role, { scope: Scope } & Record<RuledTier, InOut>> = {
   CUSTOMER_MANAGER: { scope: 'OWN', INTERNAL: 'ALLOW/ALLOW', CONFIDENTIAL: 'ALLOW/MASK', RESTRICTED: 'MASK/DENY' },
   OPERATOR: { scope: 'BRANCH', INTERNAL: 'ALLOW/ALLOW', CONFIDENTIAL: 'ALLOW/MASK', RESTRICTED: 'MASK/DENY' },

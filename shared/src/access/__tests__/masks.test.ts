@@ -1,7 +1,7 @@
 import { MASK_STYLES, type MaskStyle } from '../access-policy';
 import { applyMask, maskValue } from '../masks';
 
-describe('applyMask: the renderings of ACCESS-MODEL.md section 2', () => {
+describe('applyMask: the renderings of docs/access-model.md section 2', () => {
   it.each<[MaskStyle, string, string]>([
     ['RESIDENT_ID', '11010519491231002X', '1101**********002X'],
     ['MOBILE', '13812348000', '138****8000'],

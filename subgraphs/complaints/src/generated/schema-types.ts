@@ -35,7 +35,7 @@ export type Category =
   | 'NARRATIVE'
   | 'GENERAL';
 
-/** Deterministic masked renderings (ACCESS-MODEL.md section 2). */
+/** Deterministic masked renderings (docs/access-model.md section 2). */
 export type MaskStyle =
   /** 1101**********002X: first 4 and last 4 */
   | 'RESIDENT_ID'

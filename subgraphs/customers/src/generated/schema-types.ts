@@ -35,7 +35,7 @@ export type Category =
   | 'NARRATIVE'
   | 'GENERAL';
 
-/** Deterministic masked renderings (ACCESS-MODEL.md section 2). */
+/** Deterministic masked renderings (docs/access-model.md section 2). */
 export type MaskStyle =
   /** 1101**********002X: first 4 and last 4 */
   | 'RESIDENT_ID'
@@ -245,7 +245,7 @@ export type Address = {
 
 /**
  * The customer's family. Adults and minors are listed apart because minors' data is RESTRICTED
- * (ACCESS-MODEL.md section 1); who counts as a minor is decided on the day of the request.
+ * (docs/access-model.md section 1); who counts as a minor is decided on the day of the request.
  */
 export type Household = {
   __typename?: 'Household';

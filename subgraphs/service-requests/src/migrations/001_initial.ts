@@ -19,7 +19,7 @@ export const initial: Migration = {
       table.string('policy_no', 20).index();
       table.string('spawned_claim_report_no', 20).unique();
       table.string('spawned_complaint_no', 20).unique();
-      // Row scope (ACCESS-MODEL.md section 3): the customer's branch, the assignee, the customer's manager.
+      // Row scope (docs/access-model.md section 3): the customer's branch, the assignee, the customer's manager.
       table.bigInteger('branch_id').unsigned().notNullable().index();
       table.string('branch_path', 64).notNullable().index();
       table.bigInteger('assignee_staff_id').unsigned().index();
