@@ -5,7 +5,7 @@
  * starts with `npm start` and passes `npm test` with no other file edited by hand.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SUPERGRAPH_PATH } from '@icg/shared';
@@ -60,6 +60,17 @@ function step(description: string, command: string, args: readonly string[]): vo
   if (result.status !== 0) fail(`${description} failed (exit ${result.status ?? result.signal}); fix the cause and run the remaining steps by hand: npm install, npm run codegen, npm run generate, npm run compose`);
 }
 
+/**
+ * What `npm install` does for a new workspace: node_modules/@icg/subgraph-<name> → subgraphs/<name>.
+ * Done here so nothing else in node_modules is rewritten (it may be shared with another checkout).
+ */
+function linkWorkspacePackage(subgraph: string): void {
+  const scope = join(REPOSITORY_ROOT, 'node_modules', '@icg');
+  mkdirSync(scope, { recursive: true });
+  const link = join(scope, `subgraph-${subgraph}`);
+  if (!existsSync(link)) symlinkSync(join('..', '..', 'subgraphs', subgraph), link, 'dir');
+}
+
 function main(): void {
   let options;
   try {
@@ -104,7 +115,8 @@ function main(): void {
     .map((name) => ({ directory: `subgraphs/${name}` }));
   writeFileSync(join(REPOSITORY_ROOT, 'tsconfig.json'), rootTsconfig(directories));
 
-  step('link the workspace package and record it in package-lock.json', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
+  step('record the workspace package in package-lock.json', 'npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--prefer-offline']);
+  linkWorkspacePackage(names.subgraph);
   step('generate its resolver types from schema.graphql', 'npm', ['run', '-s', 'codegen']);
   step('build', 'npx', ['tsc', '--build']);
   step('regenerate docker-compose.yml, the Dockerfile and tsconfig.json from the manifests', 'node', ['tools/dist/generate.js']);
