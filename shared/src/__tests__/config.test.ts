@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_SUPERGRAPH_PATH, EnvReader, loadDatabaseConfig, loadGatewayConfig, loadSubgraphConfig, redactUrl } from '../config';
+import { ConfigError, DEFAULT_SUPERGRAPH_PATH, EnvReader, loadDatabaseConfig, subgraphsOfSupergraph, loadGatewayConfig, loadSubgraphConfig, redactUrl } from '../config';
 
 /** Security material is generated into DATA_DIR on first use: keep it in a temp folder. */
 const dataDir = mkdtempSync(join(tmpdir(), 'icg-config-'));
@@ -57,7 +57,9 @@ describe('loaded configuration', () => {
     const committed = readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8');
     writeFileSync(supergraphPath, committed.replace('enum join__Graph {', 'enum join__Graph {\n  INSIGHTS @join__graph(name: "insights", url: "http://127.0.0.1:4006/graphql")'));
     const gateway = loadGatewayConfig({ ...base, SUPERGRAPH_PATH: supergraphPath, INSIGHTS_PORT: '5006' });
-    expect(Object.keys(gateway.subgraphUrls).sort()).toEqual(['claims', 'complaints', 'customers', 'insights', 'policies', 'service-requests']);
+    const committedNames = subgraphsOfSupergraph(committed).map(({ name }) => name);
+    expect(committedNames.length).toBeGreaterThan(0);
+    expect(Object.keys(gateway.subgraphUrls).sort()).toEqual([...committedNames, 'insights'].sort());
     expect(gateway.subgraphUrls['insights']).toBe('http://127.0.0.1:5006/graphql');
     expect(() => loadGatewayConfig({ ...base, SUPERGRAPH_PATH: join(dataDir, 'missing.graphql') })).toThrow(/SUPERGRAPH_PATH must name a readable supergraph file/);
   });
