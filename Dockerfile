@@ -7,6 +7,7 @@ COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY shared/package.json shared/
 COPY gateway/package.json gateway/
 COPY tools/package.json tools/
+COPY tools/synthetic/package.json tools/synthetic/
 COPY subgraphs/customers/package.json subgraphs/customers/
 COPY subgraphs/policies/package.json subgraphs/policies/
 COPY subgraphs/claims/package.json subgraphs/claims/

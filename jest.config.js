@@ -1,14 +1,17 @@
 /** Tests run from TypeScript sources, transpiled only (`npm test` type-checks everything with tsc first). */
 const workspaceSources = {
   '^@icg/shared$': '<rootDir>/shared/src/index.ts',
-  '^@icg/subgraph-(.*)$': '<rootDir>/subgraphs/$1/src/index.ts',
+  '^@icg/synthetic$': '<rootDir>/tools/synthetic/src/index.ts',
+  // A subgraph's second entry point, its seeder (package.json "exports": "./seed"), before the general entry.
+  '^@icg/subgraph-([^/]+)/seed$': '<rootDir>/subgraphs/$1/src/seed.ts',
+  '^@icg/subgraph-([^/]+)$': '<rootDir>/subgraphs/$1/src/index.ts',
   '^@icg/gateway$': '<rootDir>/gateway/src/index.ts',
   '^@icg/tools$': '<rootDir>/tools/src/index.ts',
 };
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared', '<rootDir>/subgraphs', '<rootDir>/gateway', '<rootDir>/tools', '<rootDir>/tests'],
+  roots: ['<rootDir>/shared', '<rootDir>/tools/synthetic', '<rootDir>/subgraphs', '<rootDir>/gateway', '<rootDir>/tools', '<rootDir>/tests'],
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AUDIT_TABLE, DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, openAuditStore, verifyAuditChains, type AuditRow, type Knex } from '@icg/shared';
+import { AUDIT_TABLE, openAuditStore, verifyAuditChains, type AuditRow, type Knex } from '@icg/shared';
+import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg } from '@icg/synthetic';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SUPERGRAPH_PATH, readFieldClassifications } from '@icg/gateway';
 import { CUSTOMER_360_QUERY } from '@icg/tools';

@@ -1,17 +1,5 @@
-import {
-  DEFAULT_AS_OF,
-  DEFAULT_SEED,
-  generateCompanyBatch,
-  generateOrg,
-  seedStores,
-  startSubgraph,
-  type DatabaseConfig,
-  type OrgFacts,
-  type RunningSubgraph,
-  type SeedBatch,
-  type SubgraphManifest,
-  type SubgraphSeeder,
-} from '@icg/shared';
+import { startSubgraph, type DatabaseConfig, type RunningSubgraph, type SubgraphManifest } from '@icg/shared';
+import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, seedStores, type OrgFacts, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
 import { assertionHeaders, testSubgraphSecurity, type ActingAs } from './test-security';

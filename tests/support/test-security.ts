@@ -1,10 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   createAssertionSigner,
-  DEFAULT_SEED,
-  findStaff,
-  generateOrg,
-  identityOfStaff,
   IDENTITY_ASSERTION_HEADER,
   mintDevelopmentToken,
   type GatewaySecurityConfig,
@@ -13,6 +9,7 @@ import {
   type StaffRole,
   type SubgraphSecurityConfig,
 } from '@icg/shared';
+import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
 
 /** Key material for one test process: the gateway signs with it, subgraphs verify with it. */
 const assertionKeys = generateKeyPairSync('ed25519');

@@ -1,4 +1,4 @@
-import type { SeedProgress } from '@icg/shared';
+import type { SeedProgress } from '@icg/synthetic';
 
 /** One line of seeding progress: done, share, rate and time left. */
 export function formatProgress(progress: SeedProgress): string {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SEED, describeDatabase, driverErrorMessage, isStoreSeeded, loadDatabaseConfig, seedStores, SeedRefusedError } from '@icg/shared';
+import { describeDatabase, driverErrorMessage, loadDatabaseConfig } from '@icg/shared';
+import { DEFAULT_SEED, isStoreSeeded, seedStores, SeedRefusedError } from '@icg/synthetic';
 import { formatProgress } from './seed-progress';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
 

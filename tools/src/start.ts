@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_SEED, describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, subgraphPortVariable, seedStores } from '@icg/shared';
+import { describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, subgraphPortVariable } from '@icg/shared';
+import { DEFAULT_SEED, isStoreSeeded, seedStores } from '@icg/synthetic';
 import { CUSTOMER_360_QUERY } from './example-queries';
 import { formatProgress } from './seed-progress';
 import { SERVER_NODE_FLAGS } from './server-node-flags';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
 import { developmentTokenSecret } from './development-token-secret';
-import { isStoreSeeded, TOKEN_ENV } from '@icg/shared';
+import { TOKEN_ENV } from '@icg/shared';
 
 const ROOT = join(__dirname, '..', '..');
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSubgraphManifest, type SubgraphManifest, type SubgraphSeeder } from '@icg/shared';
+import { isSubgraphManifest, type SubgraphManifest } from '@icg/shared';
+import type { SubgraphSeeder } from '@icg/synthetic';
 
 /** The repository root (this file is at tools/src or tools/dist). */
 export const REPOSITORY_ROOT = join(__dirname, '..', '..');
@@ -22,15 +23,43 @@ function isSeeder(value: unknown): value is SubgraphSeeder {
   return typeof value === 'object' && value !== null && typeof (value as Partial<SubgraphSeeder>).seedBatch === 'function' && Array.isArray((value as Partial<SubgraphSeeder>).tables);
 }
 
-/** A subgraph package exports exactly one manifest and the seeder of the same name. */
-function registeredFrom(directory: string, packageName: string, exports: Readonly<Record<string, unknown>>): RegisteredSubgraph {
+/**
+ * A subgraph package's runtime entry exports exactly one manifest; its `./seed` entry (tools and tests
+ * only, so running a subgraph never loads the synthetic-data generators) exports the seeder of the same name.
+ */
+function registeredFrom(
+  directory: string,
+  packageName: string,
+  exports: Readonly<Record<string, unknown>>,
+  seedExports: Readonly<Record<string, unknown>>,
+): RegisteredSubgraph {
   const manifests = Object.values(exports).filter(isSubgraphManifest);
   if (manifests.length !== 1) throw new SubgraphRegistryError(`${packageName} must export exactly one manifest made by defineSubgraph (found ${manifests.length})`);
   const manifest = manifests[0]!;
   if (`subgraphs/${manifest.name}` !== directory) throw new SubgraphRegistryError(`${packageName}: the manifest is named "${manifest.name}" but lives in ${directory}`);
-  const seeder = Object.values(exports).find((value): value is SubgraphSeeder => isSeeder(value) && value.name === manifest.name);
-  if (!seeder) throw new SubgraphRegistryError(`${packageName} must export a seeder named "${manifest.name}"`);
+  const seeder = Object.values(seedExports).find((value): value is SubgraphSeeder => isSeeder(value) && value.name === manifest.name);
+  if (!seeder) throw new SubgraphRegistryError(`${packageName}/seed must export a seeder named "${manifest.name}"`);
   return { manifest, seeder, packageName, directory };
+}
+
+/** Loaded by package name: tests map it to the TypeScript sources, node to the workspace's build. */
+function load(specifier: string): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(specifier) as Record<string, unknown>;
+}
+
+/** The package's `./seed` entry; a package without one is named with what it lacks. */
+function loadSeedEntry(packageName: string): Record<string, unknown> {
+  const specifier = `${packageName}/seed`;
+  try {
+    return load(specifier);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') && String((error as Error).message).includes(specifier)) {
+      throw new SubgraphRegistryError(`${packageName} must have a seed entry point, ${specifier} ("exports": { "./seed": … } in its package.json)`);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -45,10 +74,7 @@ export function discoverSubgraphs(root: string = REPOSITORY_ROOT): RegisteredSub
     if (!entry.isDirectory() || !existsSync(packageJson)) continue;
     const packageName = (JSON.parse(readFileSync(packageJson, 'utf8')) as { name?: unknown }).name;
     if (typeof packageName !== 'string') throw new SubgraphRegistryError(`${packageJson} has no name`);
-    // Loaded by package name: tests map it to the TypeScript sources, node to the workspace's build.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exports = require(packageName) as Record<string, unknown>;
-    registered.push(registeredFrom(`subgraphs/${entry.name}`, packageName, exports));
+    registered.push(registeredFrom(`subgraphs/${entry.name}`, packageName, load(packageName), loadSeedEntry(packageName)));
   }
   registered.sort((left, right) => left.manifest.defaultPort - right.manifest.defaultPort);
   for (let index = 1; index < registered.length; index++) {

@@ -93,8 +93,23 @@ export interface ScaffoldFile {
   content: string;
 }
 
+/** Two entry points: the runtime one (the manifest) and `./seed` (the seeder, for tools and tests only). */
 function packageJson(n: DerivedNames): string {
-  return `${JSON.stringify({ name: `@icg/subgraph-${n.subgraph}`, version: '0.1.0', private: true, main: 'dist/index.js', types: 'dist/index.d.ts', dependencies: { '@icg/shared': '0.1.0' } }, null, 2)}\n`;
+  const manifest = {
+    name: `@icg/subgraph-${n.subgraph}`,
+    version: '0.1.0',
+    private: true,
+    main: 'dist/index.js',
+    types: 'dist/index.d.ts',
+    exports: {
+      '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+      './seed': { types: './dist/seed.d.ts', default: './dist/seed.js' },
+      './package.json': './package.json',
+    },
+    dependencies: { '@icg/shared': '0.1.0' },
+    devDependencies: { '@icg/synthetic': '0.1.0' },
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
 const TSCONFIG = `{
@@ -102,7 +117,7 @@ const TSCONFIG = `{
   "compilerOptions": { "rootDir": "src", "outDir": "dist" },
   "include": ["src"],
   "exclude": ["src/**/__tests__/**"],
-  "references": [{ "path": "../../shared" }]
+  "references": [{ "path": "../../shared" }, { "path": "../../tools/synthetic" }]
 }
 `;
 
@@ -303,7 +318,8 @@ export const resolvers = {
 }
 
 function seedTs(n: DerivedNames): string {
-  return `import { chineseName, insertInChunks, SeededRandom, sqlTimestamp, type Knex, type SeedBatch, type SubgraphSeeder } from '@icg/shared';
+  return `import { insertInChunks, sqlTimestamp, type Knex } from '@icg/shared';
+import { chineseName, SeededRandom, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import type { ${n.entity}Row } from './records';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -372,18 +388,18 @@ runSubgraphProcess('${n.subgraph}', ${n.subgraphCamel}Subgraph);
 `;
 }
 
+/** The runtime entry: the manifest only (the seeder is the package's `./seed` entry, so running the subgraph never loads faker). */
 function indexTs(n: DerivedNames): string {
   return `export { ${n.subgraphCamel}Subgraph } from './server';
-export { ${n.subgraphCamel}Seeder } from './seed';
 `;
 }
 
 function apiTestTs(n: DerivedNames): string {
   return `import { maskValue } from '@icg/shared';
-import { ${n.entityCamel}Rows } from '../seed';
+import { ${n.entityCamel}Rows, ${n.subgraphCamel}Seeder } from '../seed';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
-import { ${n.subgraphCamel}Seeder, ${n.subgraphCamel}Subgraph } from '../index';
+import { ${n.subgraphCamel}Subgraph } from '../index';
 
 const CUSTOMERS = 20;
 const FIELDS = '${n.keyField} status openedAt amount contactName customer { id }';

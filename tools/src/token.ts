@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, isPurpose, isStaffRole, mintDevelopmentToken, PURPOSES, STAFF_ROLES } from '@icg/shared';
+import { isPurpose, isStaffRole, mintDevelopmentToken, PURPOSES, STAFF_ROLES } from '@icg/shared';
+import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
 import { developmentTokenSecret } from './development-token-secret';
 
 const USAGE = `Usage: npm run token -- --role <ROLE> [--staff <id>] [--purpose <PURPOSE>] [--ttl <seconds>] [--seed <S>]

@@ -15,6 +15,8 @@ export interface WorkspaceFile {
 }
 
 const GATEWAY_PORT = 4000;
+/** The tools-only package of synthetic-data generators and seed runner (`@icg/synthetic`). */
+const SYNTHETIC_WORKSPACE = 'tools/synthetic';
 const readyCheck = (port: number) => `["CMD", "node", "-e", "fetch('http://127.0.0.1:${port}/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]`;
 
 function subgraphService({ manifest, directory }: RegisteredSubgraph, first: boolean): string {
@@ -117,14 +119,17 @@ export function dockerfileWith(current: string, subgraphs: readonly RegisteredSu
   const begin = current.indexOf(DOCKERFILE_BEGIN);
   const end = current.indexOf(DOCKERFILE_END);
   if (begin < 0 || end < begin) throw new Error(`Dockerfile lacks the "${DOCKERFILE_BEGIN}" … "${DOCKERFILE_END}" block`);
-  const workspaces = ['shared', 'gateway', 'tools', ...subgraphs.map(({ directory }) => directory)];
+  const workspaces = ['shared', 'gateway', 'tools', SYNTHETIC_WORKSPACE, ...subgraphs.map(({ directory }) => directory)];
   const block = [DOCKERFILE_BEGIN, ...workspaces.map((workspace) => `COPY ${workspace}/package.json ${workspace}/`)].join('\n');
   return `${current.slice(0, begin)}${block}\n${current.slice(end)}`;
 }
 
-/** `tsc --build` needs every project named; subgraphs build after shared and before tools. */
+/**
+ * `tsc --build` needs every project named; the synthetic-data package builds after shared (subgraph
+ * seeders import it), subgraphs after it and before tools.
+ */
 export function rootTsconfig(subgraphs: readonly Pick<RegisteredSubgraph, 'directory'>[]): string {
-  const projects = ['shared', ...subgraphs.map(({ directory }) => directory), 'gateway', 'tools'];
+  const projects = ['shared', SYNTHETIC_WORKSPACE, ...subgraphs.map(({ directory }) => directory), 'gateway', 'tools'];
   return `${JSON.stringify({ files: [], references: projects.map((path) => ({ path })) }, null, 2)}\n`;
 }
 

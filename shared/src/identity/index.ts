@@ -3,4 +3,3 @@ export * from './staff-identity';
 export * from './token-verifier';
 export * from './token-minter';
 export * from './identity-assertion';
-export * from './seeded-staff';

@@ -1,2 +1,1 @@
 export { claimsSubgraph } from './server';
-export { claimsSeeder } from './seed';

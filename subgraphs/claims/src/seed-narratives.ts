@@ -1,4 +1,5 @@
-import type { LineOfBusiness, SeededRandom } from '@icg/shared';
+import type { LineOfBusiness } from '@icg/shared';
+import type { SeededRandom } from '@icg/synthetic';
 import type { ClaimCause } from './records';
 
 /**

@@ -1,23 +1,18 @@
+import { CLAIM_STATUSES, insertInChunks, sqlTimestamp, type ClaimStatus, type Knex, type LineOfBusiness } from '@icg/shared';
 import {
   branchLineage,
-  CLAIM_STATUSES,
   chineseName,
   generateBankAccount,
   generateMobile,
-  insertInChunks,
   SeededRandom,
-  sqlTimestamp,
   type ClaimFact,
-  type ClaimStatus,
   type CustomerFact,
-  type Knex,
-  type LineOfBusiness,
   type OrgFacts,
   type PolicyFact,
   type SeedBatch,
   type StaffFact,
   type SubgraphSeeder,
-} from '@icg/shared';
+} from '@icg/synthetic';
 import {
   roundMoney,
   type ClaimCause,

@@ -1,4 +1,3 @@
 export { complaintsSubgraph, createComplaintsSubgraph } from './server';
-export { complaintsSeeder } from './seed';
 export { DEFAULT_COMPLAINT_RULES, loadComplaintRules, type ComplaintRules } from './deadlines';
 export type { ComplaintLoaders } from './loaders';

@@ -1,4 +1,5 @@
-import type { ComplaintCategory, LineOfBusiness, SeededRandom } from '@icg/shared';
+import type { ComplaintCategory, LineOfBusiness } from '@icg/shared';
+import type { SeededRandom } from '@icg/synthetic';
 import { STANDARD_DEADLINE_DAYS } from './deadlines';
 import type { ComplaintOutcome, ComplaintSource, ComplaintStep, EscalationLevel, RootCause } from './workflow';
 

@@ -1,21 +1,17 @@
+import { insertInChunks, sqlTimestamp, type ComplaintCategory, type Knex, type StaffRole } from '@icg/shared';
 import {
   branchLineage,
-  insertInChunks,
   SeededRandom,
-  sqlTimestamp,
   type BranchFact,
   type ClaimFact,
-  type ComplaintCategory,
   type ComplaintFact,
   type CustomerFact,
-  type Knex,
   type OrgFacts,
   type PolicyFact,
   type SeedBatch,
   type StaffFact,
-  type StaffRole,
   type SubgraphSeeder,
-} from '@icg/shared';
+} from '@icg/synthetic';
 import { dueDateOf } from './deadlines';
 import { complainantAccount, extensionReason, rectificationFor, stepNote, type NarrativeContext, type StepNoteContext } from './narratives';
 import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from './records';

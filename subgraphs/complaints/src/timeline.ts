@@ -1,4 +1,5 @@
-import { COMPLAINT_STATUSES, type ComplaintStatus, type SeededRandom } from '@icg/shared';
+import { COMPLAINT_STATUSES, type ComplaintStatus } from '@icg/shared';
+import type { SeededRandom } from '@icg/synthetic';
 import { COMPLEX_EXTENSION_DAYS, deadlineDays, ESPECIALLY_COMPLEX_EXTENSION_DAYS } from './deadlines';
 import type { ComplaintComplexity } from './workflow';
 

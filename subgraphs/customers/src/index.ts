@@ -1,2 +1,1 @@
 export { customersSubgraph } from './server';
-export { customersSeeder } from './seed';

@@ -1,25 +1,18 @@
+import { addDays, insertInChunks, isoDate, MANAGER_GRADES, sqlTimestamp, type Knex, type ManagerGrade, type StaffRole } from '@icg/shared';
 import {
-  addDays,
   AREA_CODES,
   chineseName,
   fakerFor,
   generateMobile,
-  insertInChunks,
-  isoDate,
-  MANAGER_GRADES,
   randomString,
   SeededRandom,
-  sqlTimestamp,
   type BranchFact,
   type CustomerFact,
-  type Knex,
-  type ManagerGrade,
   type OrgFacts,
   type SeedBatch,
   type StaffFact,
-  type StaffRole,
   type SubgraphSeeder,
-} from '@icg/shared';
+} from '@icg/synthetic';
 import {
   formatFullAddress,
   wholeYearsSince,

@@ -1,4 +1,4 @@
-import type { CustomerFact, SeededRandom } from '@icg/shared';
+import type { CustomerFact, SeededRandom } from '@icg/synthetic';
 import type { InsuredObjectKind, LineOfBusiness } from './domain';
 
 /**

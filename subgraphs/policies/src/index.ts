@@ -1,3 +1,2 @@
 export { policiesSubgraph } from './server';
-export { policiesSeeder } from './seed';
 export type { PolicyLoaders } from './loaders';

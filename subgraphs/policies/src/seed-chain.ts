@@ -1,4 +1,4 @@
-import { generatePlate, generateVin, SeededRandom, type CustomerFact, type PolicyFact } from '@icg/shared';
+import { generatePlate, generateVin, SeededRandom, type CustomerFact, type PolicyFact } from '@icg/synthetic';
 import {
   COMMERCIAL_VEHICLES,
   CONSTRUCTION_WORKS,

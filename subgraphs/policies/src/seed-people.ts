@@ -1,4 +1,5 @@
-import { AREA_CODES, addDays, fakerFor, generateMobile, generateResidentId, isoDate, SeededRandom, type CustomerFact } from '@icg/shared';
+import { addDays, isoDate } from '@icg/shared';
+import { AREA_CODES, fakerFor, generateMobile, generateResidentId, SeededRandom, type CustomerFact } from '@icg/synthetic';
 import { BUSINESS_PARKS, RESIDENTIAL_ESTATES, STREETS } from './catalog';
 import type { Gender, IdentityDocumentType, RelationshipToPolicyholder } from './domain';
 

@@ -1,4 +1,5 @@
-import { insertInChunks, SeededRandom, sqlTimestamp, type CustomerFact, type Knex, type PolicyFact, type SeedBatch, type SubgraphSeeder } from '@icg/shared';
+import { insertInChunks, sqlTimestamp, type Knex } from '@icg/shared';
+import { SeededRandom, type CustomerFact, type PolicyFact, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import type { CoverageTemplate } from './catalog';
 import {
   REMINDER_DAYS_BEFORE,

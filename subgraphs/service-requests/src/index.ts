@@ -1,2 +1,1 @@
 export { serviceRequestsSubgraph } from './server';
-export { serviceRequestsSeeder } from './seed';

@@ -1,14 +1,5 @@
-import {
-  SeededRandom,
-  addDays,
-  type ClaimFact,
-  type ComplaintFact,
-  type CustomerFact,
-  type PolicyFact,
-  type SeedBatch,
-  type ServiceRequestStatus,
-  type ServiceRequestType,
-} from '@icg/shared';
+import { addDays, type ServiceRequestStatus, type ServiceRequestType } from '@icg/shared';
+import { SeededRandom, type ClaimFact, type ComplaintFact, type CustomerFact, type PolicyFact, type SeedBatch } from '@icg/synthetic';
 import { DAY, HOUR, canWaitForCustomer, openedAtForStatus, planClaimReport, planComplaintCall, planTicket, type TicketPlan } from './seed-lifecycle';
 import { claimReportWords, complaintCallWords, routineWords, type TicketWords } from './seed-texts';
 import type { ServiceRequestChannel, ServiceRequestPriority } from './tables';

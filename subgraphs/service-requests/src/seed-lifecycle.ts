@@ -1,4 +1,5 @@
-import type { SeededRandom, ServiceRequestStatus, ServiceRequestType } from '@icg/shared';
+import type { ServiceRequestStatus, ServiceRequestType } from '@icg/shared';
+import type { SeededRandom } from '@icg/synthetic';
 import type { ServiceRequestChannel } from './tables';
 
 /**

@@ -1,4 +1,5 @@
-import { chineseName, generateMobile, SeededRandom, sqlTimestamp, type StaffFact } from '@icg/shared';
+import { sqlTimestamp } from '@icg/shared';
+import { chineseName, generateMobile, SeededRandom, type StaffFact } from '@icg/synthetic';
 import { isSlaBreached } from './sla';
 import type { TicketDraft } from './seed-drafts';
 import { SLA_TARGET_MINUTES, timelineAt, type TicketTimeline } from './seed-lifecycle';

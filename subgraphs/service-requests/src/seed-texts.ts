@@ -1,4 +1,5 @@
-import type { ComplaintCategory, LineOfBusiness, SeededRandom, ServiceRequestType } from '@icg/shared';
+import type { ComplaintCategory, LineOfBusiness, ServiceRequestType } from '@icg/shared';
+import type { SeededRandom } from '@icg/synthetic';
 import type { ReturnVisitOutcome, ServiceRequestChannel } from './tables';
 
 /**

@@ -1,4 +1,5 @@
-import { insertInChunks, type Knex, type SeedBatch, type SubgraphSeeder } from '@icg/shared';
+import { insertInChunks, type Knex } from '@icg/shared';
+import type { SeedBatch, SubgraphSeeder } from '@icg/synthetic';
 import { draftTickets, indexFacts } from './seed-drafts';
 import { ticketRows, type RowContext } from './seed-rows';
 import { TABLES, type CallRecordRow, type ReturnVisitRow, type ServiceRequestRow } from './tables';

@@ -4,7 +4,8 @@
  * decision. A role acts as real seeded staff members: which one depends on the records tried (a customer
  * manager is one for their own customers), so each role carries the pool of members it may act as.
  */
-import { type AccessPolicy, type Caller, type Purpose, type Role, type Scope, type StaffFact } from '@icg/shared';
+import type { AccessPolicy, Caller, Purpose, Role, Scope } from '@icg/shared';
+import type { StaffFact } from '@icg/synthetic';
 import { staffIdentity, type ActingAs } from '../test-security';
 import type { CompanyFacts } from './record-scopes';
 

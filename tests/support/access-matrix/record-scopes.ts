@@ -2,6 +2,7 @@
  * Whose records are whose: the seeded company's facts (staff pools, candidate records) and the row scope
  * each subgraph attaches to the records it owns, read through its manifest.
  */
+import { type RowScope, isOwnedEntity, scopeOfRow } from '@icg/shared';
 import {
   DEFAULT_AS_OF,
   DEFAULT_SEED,
@@ -12,11 +13,8 @@ import {
   type CustomerFact,
   type OrgFacts,
   type PolicyFact,
-  type RowScope,
   type StaffFact,
-  isOwnedEntity,
-  scopeOfRow,
-} from '@icg/shared';
+} from '@icg/synthetic';
 import { SUBGRAPH_REGISTRY } from '@icg/tools';
 import type { GraphUnderTest } from '../graph-under-test';
 

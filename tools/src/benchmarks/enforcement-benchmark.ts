@@ -6,20 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startGateway, type RunningGateway } from '@icg/gateway';
-import {
-  DEFAULT_AS_OF,
-  DEFAULT_SEED,
-  dropMysqlDatabase,
-  findStaff,
-  generateCompanyBatch,
-  generateOrg,
-  identityOfStaff,
-  mintDevelopmentToken,
-  seedStores,
-  startSubgraph,
-  type DatabaseConfig,
-  type RunningSubgraph,
-} from '@icg/shared';
+import { dropMysqlDatabase, mintDevelopmentToken, startSubgraph, type DatabaseConfig, type RunningSubgraph } from '@icg/shared';
+import { DEFAULT_AS_OF, DEFAULT_SEED, findStaff, generateCompanyBatch, generateOrg, identityOfStaff, seedStores } from '@icg/synthetic';
 import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SEED, dropMysqlDatabase, loadDatabaseConfig, openDatabase, seedStores, type DatabaseConfig } from '@icg/shared';
+import { dropMysqlDatabase, loadDatabaseConfig, openDatabase, type DatabaseConfig } from '@icg/shared';
+import { DEFAULT_SEED, seedStores } from '@icg/synthetic';
 import { formatProgress } from '../seed-progress';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';

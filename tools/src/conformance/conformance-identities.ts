@@ -1,4 +1,5 @@
-import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, ROLES, type Purpose, type Role, type StaffIdentity } from '@icg/shared';
+import { ROLES, type Purpose, type Role, type StaffIdentity } from '@icg/shared';
+import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
 
 /** One caller the suite acts as. */
 export interface ConformanceIdentity {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { parseDocument } from 'yaml';
-import { STAFF_ROLES } from '../../synthetic/org';
+import { STAFF_ROLES } from '../../domain/vocabulary';
 import {
   AccessPolicyError,
   CATEGORIES,

@@ -1,4 +1,5 @@
-import { CLAIM_STATUSES, type ClaimFact, type ClaimStatus } from '@icg/shared';
+import { CLAIM_STATUSES, type ClaimStatus } from '@icg/shared';
+import type { ClaimFact } from '@icg/synthetic';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { TEST_STORE } from './test-store';

@@ -1,5 +1,14 @@
-import { CLAIM_STATUSES, DEFAULT_AS_OF, generateCompanyBatch, generateOrg, isLuhnValid, isValidMobile, sqlTimestamp, type ClaimStatus, type SeedBatch } from '@icg/shared';
-import { CLAIM_CAUSES, CLAIM_CLOSED_OUTCOMES, CLAIM_PARTICIPANT_ROLES, CLAIM_PAYMENT_METHODS, CLAIM_REPORT_CHANNELS, SURVEY_TASK_STATUSES, type ClaimRow } from '../records';
+import { CLAIM_STATUSES, isLuhnValid, isValidMobile, sqlTimestamp, type ClaimStatus } from '@icg/shared';
+import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg, type SeedBatch } from '@icg/synthetic';
+import {
+  CLAIM_CAUSES,
+  CLAIM_CLOSED_OUTCOMES,
+  CLAIM_PARTICIPANT_ROLES,
+  CLAIM_PAYMENT_METHODS,
+  CLAIM_REPORT_CHANNELS,
+  SURVEY_TASK_STATUSES,
+  type ClaimRow,
+} from '../records';
 import { elaborateClaims, type ClaimsTables } from '../seed';
 
 const SEED = 77;

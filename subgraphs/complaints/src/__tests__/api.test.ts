@@ -1,4 +1,5 @@
-import { addDays, DEFAULT_AS_OF, isoDate, toIsoDate, toIsoTimestamp } from '@icg/shared';
+import { addDays, isoDate, toIsoDate, toIsoTimestamp } from '@icg/shared';
+import { DEFAULT_AS_OF } from '@icg/synthetic';
 import { serveTestSubgraph, startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { createComplaintsSubgraph } from '../index';

@@ -1,4 +1,5 @@
-import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, DEFAULT_AS_OF, addDays, isValidMobile, isoDate, openDatabase, toIsoDate, toIsoTimestamp, type Knex } from '@icg/shared';
+import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, addDays, isValidMobile, isoDate, openDatabase, toIsoDate, toIsoTimestamp, type Knex } from '@icg/shared';
+import { DEFAULT_AS_OF } from '@icg/synthetic';
 import { seedTestStore, type SeededStore } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { isOverdue } from '../deadlines';

@@ -1,4 +1,5 @@
-import { complaintsSeeder, complaintsSubgraph } from '../index';
+import { complaintsSubgraph } from '../index';
+import { complaintsSeeder } from '../seed';
 
 /**
  * The complaint register the tests seed, for `startSeededSubgraph({ ...TEST_STORE, dialect })`. About

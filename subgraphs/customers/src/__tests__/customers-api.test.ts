@@ -1,4 +1,4 @@
-import type { CustomerFact } from '@icg/shared';
+import type { CustomerFact } from '@icg/synthetic';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { TEST_STORE } from './test-store';

@@ -1,6 +1,4 @@
 import {
-  DEFAULT_AS_OF,
-  DEFAULT_SEED,
   isValidMobile,
   isValidResidentId,
   isValidUscc,
@@ -8,11 +6,11 @@ import {
   openDatabase,
   residentIdBirthDate,
   residentIdGender,
-  seedStores,
   sqlTimestamp,
   STAFF_ROLES,
   type Knex,
 } from '@icg/shared';
+import { DEFAULT_AS_OF, DEFAULT_SEED, seedStores } from '@icg/synthetic';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { createTestDatabases, TEST_DIALECTS, type TestDatabases } from '../../../../tests/support/test-database';
 import { formatFullAddress } from '../records';

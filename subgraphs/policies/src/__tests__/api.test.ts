@@ -1,4 +1,5 @@
-import { DEFAULT_AS_OF, isValidMobile, isValidPlate, isValidResidentId, isValidUscc, isValidVin, type CustomerFact, type PolicyFact } from '@icg/shared';
+import { isValidMobile, isValidPlate, isValidResidentId, isValidUscc, isValidVin } from '@icg/shared';
+import { DEFAULT_AS_OF, type CustomerFact, type PolicyFact } from '@icg/synthetic';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { TEST_STORE } from './test-store';

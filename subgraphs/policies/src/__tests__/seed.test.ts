@@ -1,7 +1,4 @@
 import {
-  DEFAULT_AS_OF,
-  generateCompanyBatch,
-  generateOrg,
   isValidMobile,
   isValidPlate,
   isValidResidentId,
@@ -11,9 +8,8 @@ import {
   POLICY_STATUSES,
   toIsoDate,
   toIsoTimestamp,
-  type PolicyFact,
-  type SeedBatch,
 } from '@icg/shared';
+import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg, type PolicyFact, type SeedBatch } from '@icg/synthetic';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import {

@@ -1,4 +1,5 @@
-import { policiesSeeder, policiesSubgraph } from '../index';
+import { policiesSubgraph } from '../index';
+import { policiesSeeder } from '../seed';
 
 /** The policies store the tests seed, for `startSeededSubgraph({ ...TEST_STORE, dialect, customers })`. */
 export const TEST_STORE = { manifest: policiesSubgraph, seeder: policiesSeeder, seed: 7_117 };

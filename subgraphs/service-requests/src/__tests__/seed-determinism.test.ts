@@ -1,4 +1,4 @@
-import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg } from '@icg/shared';
+import { DEFAULT_AS_OF, generateCompanyBatch, generateOrg } from '@icg/synthetic';
 import { draftTickets, indexFacts } from '../seed-drafts';
 import { ticketRows, type TicketRows } from '../seed-rows';
 

@@ -1,4 +1,5 @@
-import { BUSINESS_NUMBERS, DEFAULT_AS_OF, SERVICE_REQUEST_STATUSES, SERVICE_REQUEST_TYPES, isValidMobile, type ComplaintFact } from '@icg/shared';
+import { BUSINESS_NUMBERS, SERVICE_REQUEST_STATUSES, SERVICE_REQUEST_TYPES, isValidMobile } from '@icg/shared';
+import { DEFAULT_AS_OF, type ComplaintFact } from '@icg/synthetic';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { CALL_DIRECTIONS, RETURN_VISIT_OUTCOMES, SERVICE_REQUEST_CHANNELS, SERVICE_REQUEST_PRIORITIES } from '../tables';

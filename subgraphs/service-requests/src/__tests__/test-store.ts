@@ -1,4 +1,5 @@
-import { serviceRequestsSeeder, serviceRequestsSubgraph } from '../index';
+import { serviceRequestsSubgraph } from '../index';
+import { serviceRequestsSeeder } from '../seed';
 
 /**
  * The service-requests store the tests seed, for `startSeededSubgraph({ ...TEST_STORE, dialect, customers,

@@ -1,13 +1,4 @@
-import {
-  isLuhnValid,
-  isValidMobile,
-  isValidPlate,
-  isValidResidentId,
-  isValidUscc,
-  isValidVin,
-  residentIdBirthDate,
-  residentIdGender,
-} from '../../identifiers';
+import { isLuhnValid, isValidMobile, isValidPlate, isValidResidentId, isValidUscc, isValidVin, residentIdBirthDate, residentIdGender } from '@icg/shared';
 import {
   AREA_CODES,
   type RandomSource,

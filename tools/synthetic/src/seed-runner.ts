@@ -1,8 +1,4 @@
-import type { Knex } from 'knex';
-import type { DatabaseConfig } from '../config';
-import { ensureMysqlDatabase, openDatabase } from '../database';
-import { migrateToLatest } from '../migrations';
-import type { SubgraphManifest } from '../subgraph-manifest';
+import { ensureMysqlDatabase, migrateToLatest, openDatabase, type DatabaseConfig, type Knex, type SubgraphManifest } from '@icg/shared';
 import { generateCompanyBatch } from './company';
 import type { SubgraphSeeder } from './facts';
 import { generateOrg } from './org';

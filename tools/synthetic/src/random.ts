@@ -79,19 +79,3 @@ export class SeededRandom implements RandomSource {
     return new Date(start.getTime() + Math.floor(this.next() * (end.getTime() - start.getTime())));
   }
 }
-
-const DAY_MS = 86_400_000;
-
-export function addDays(date: Date, days: number): Date {
-  return new Date(date.getTime() + days * DAY_MS);
-}
-
-/** `YYYY-MM-DD` in UTC. */
-export function isoDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/** `YYYY-MM-DD HH:MM:SS` in UTC, the form both SQLite and MySQL DATETIME columns take. */
-export function sqlTimestamp(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
-}

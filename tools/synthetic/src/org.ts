@@ -1,10 +1,10 @@
-import type { BranchLevel, Gender, ManagerGrade, StaffRole } from '../domain/vocabulary';
+import type { BranchLevel, Gender, ManagerGrade, StaffRole } from '@icg/shared';
 import { AREA_CODES, type AreaCode } from './china-formats';
 import { chineseName } from './names';
 import { SeededRandom } from './random';
 
-// Kept for the identity module and the tests that import these from here; the lists live in ../domain/vocabulary.
-export { MANAGER_GRADES, STAFF_ROLES, type ManagerGrade, type StaffRole } from '../domain/vocabulary';
+// Kept for the seeded-staff lookup and the tests that import these from here; the lists live in @icg/shared.
+export { MANAGER_GRADES, STAFF_ROLES, type ManagerGrade, type StaffRole } from '@icg/shared';
 
 export interface BranchFact {
   id: number;

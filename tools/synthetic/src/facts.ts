@@ -1,9 +1,20 @@
-import type { Knex } from 'knex';
-import type { ClaimReportChannel, ClaimStatus, ComplaintCategory, ComplaintSource, ComplaintStatus, CustomerKind, Gender, IdentityDocumentType, LineOfBusiness, PolicyStatus } from '../domain/vocabulary';
+import type {
+  ClaimReportChannel,
+  ClaimStatus,
+  ComplaintCategory,
+  ComplaintSource,
+  ComplaintStatus,
+  CustomerKind,
+  Gender,
+  IdentityDocumentType,
+  Knex,
+  LineOfBusiness,
+  PolicyStatus,
+} from '@icg/shared';
 import type { OrgFacts } from './org';
 
-// Kept for the synthetic-data tests, which import these from here; everything else reads ../domain/vocabulary.
-export { CLAIM_STATUSES, COMPLAINT_STATUSES, POLICY_STATUSES } from '../domain/vocabulary';
+// Kept for the synthetic-data tests, which import these from here; everything else reads them from @icg/shared.
+export { CLAIM_STATUSES, COMPLAINT_STATUSES, POLICY_STATUSES } from '@icg/shared';
 
 /**
  * What one system's seed tells the systems seeded after it, so references agree across databases
@@ -84,7 +95,7 @@ export interface ComplaintFact {
 }
 
 /**
- * One batch of the synthetic company (shared/src/synthetic/company.ts fills it in full before any
+ * One batch of the synthetic company (tools/synthetic/src/company.ts fills it in full before any
  * seeder runs); each subgraph's seeder turns the facts that concern it into rows of its own tables.
  */
 export interface SeedBatch {

@@ -1,9 +1,20 @@
 import { generateMobile, generateResidentId, generateUscc, generatePlate, AREA_CODES } from './china-formats';
-import { CLAIM_STATUSES, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, type ClaimStatus, type ComplaintStatus, type LineOfBusiness, type PolicyStatus } from '../domain/vocabulary';
+import {
+  addDays,
+  CLAIM_STATUSES,
+  COMPLAINT_CATEGORIES,
+  COMPLAINT_STATUSES,
+  isoDate,
+  sqlTimestamp,
+  type ClaimStatus,
+  type ComplaintStatus,
+  type LineOfBusiness,
+  type PolicyStatus,
+} from '@icg/shared';
 import type { ClaimFact, ComplaintFact, CustomerFact, PolicyFact, SeedBatch } from './facts';
 import { chineseName, fakerFor } from './names';
 import type { BranchFact, OrgFacts, StaffFact } from './org';
-import { addDays, isoDate, SeededRandom, sqlTimestamp } from './random';
+import { SeededRandom } from './random';
 
 /**
  * The synthetic company, generated as facts: who the customers are, which policies they hold,

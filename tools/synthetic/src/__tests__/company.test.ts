@@ -1,6 +1,6 @@
 import { CLAIM_STATUSES, COMPLAINT_STATUSES, POLICY_STATUSES } from '../facts';
 import { generateCompanyBatch } from '../company';
-import { isValidMobile, isValidResidentId, isValidUscc } from '../../identifiers';
+import { isValidMobile, isValidResidentId, isValidUscc } from '@icg/shared';
 import { generateOrg, MANAGER_GRADES } from '../org';
 
 const asOf = new Date('2026-11-01T00:00:00Z');

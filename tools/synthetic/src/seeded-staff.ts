@@ -1,5 +1,5 @@
-import type { OrgFacts, StaffFact, StaffRole } from '../synthetic/org';
-import type { Purpose, StaffIdentity } from './staff-identity';
+import type { Purpose, StaffIdentity, StaffRole } from '@icg/shared';
+import type { OrgFacts, StaffFact } from './org';
 
 /** A staff member of the synthetic company as the token and the access policy see them. */
 export function identityOfStaff(staff: StaffFact, purpose: Purpose | null = null): StaffIdentity {

@@ -12,7 +12,7 @@ import {
   residentIdCheckChar,
   usccCheckChar,
   vinCheckChar,
-} from '../identifiers';
+} from '@icg/shared';
 
 export interface RandomSource {
   /** Uniformly distributed in [0, 1). */
