@@ -54,8 +54,12 @@ function loadSeedEntry(packageName: string): Record<string, unknown> {
   try {
     return load(specifier);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') && String((error as Error).message).includes(specifier)) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    // Node names the specifier it cannot find, or the subpath its package.json does not export.
+    const missing =
+      (code === 'MODULE_NOT_FOUND' && String(message).includes(`'${specifier}'`)) ||
+      (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' && String(message).includes("'./seed'"));
+    if (missing) {
       throw new SubgraphRegistryError(`${packageName} must have a seed entry point, ${specifier} ("exports": { "./seed": … } in its package.json)`);
     }
     throw error;
