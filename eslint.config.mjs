@@ -12,7 +12,10 @@ export default tseslint.config(
       // Unused names are compile errors already (noUnusedLocals/Parameters); a leading underscore marks the deliberate ones.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@apollo/*/dist/*', '@icg/*/dist/*', '@icg/*/src/*'], message: 'Import the package, not its dist/ or src/ files.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@apollo/*/dist/*', '@icg/*/dist/*', '@icg/*/src/*'], message: 'Import the package, not its dist/ or src/ files.' }] },
+      ],
     },
   },
   prettier,

@@ -37,7 +37,9 @@ describe('the generated access matrix', () => {
 
   it('acts as every role of the policy file, and without a purpose where one matters', () => {
     expect([...new Set(callers.map((caller) => caller.role))].sort()).toEqual(Object.keys(policy.roles).sort());
-    expect(callers.filter((caller) => caller.purpose === null).map((caller) => caller.role)).toEqual(expect.arrayContaining(['AUDITOR', 'SERVICE_CENTER_MANAGER']));
+    expect(callers.filter((caller) => caller.purpose === null).map((caller) => caller.role)).toEqual(
+      expect.arrayContaining(['AUDITOR', 'SERVICE_CENTER_MANAGER']),
+    );
   });
 });
 

@@ -10,7 +10,13 @@ import { TEST_DIALECTS } from './support/test-database';
 
 const CUSTOMERS = 40;
 const classifications = readFieldClassifications(readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8'));
-const company = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org: generateOrg(DEFAULT_SEED), firstCustomerId: 1, lastCustomerId: CUSTOMERS });
+const company = generateCompanyBatch({
+  seed: DEFAULT_SEED,
+  asOf: DEFAULT_AS_OF,
+  org: generateOrg(DEFAULT_SEED),
+  firstCustomerId: 1,
+  lastCustomerId: CUSTOMERS,
+});
 const manager = staffIdentity({ role: 'CUSTOMER_MANAGER' });
 const ownCustomer = company.customers.find((customer) => String(customer.primaryManagerStaffId) === manager.staffId)!;
 const otherCustomer = company.customers.find((customer) => !customer.branchPath.startsWith(manager.branchPath))!;
@@ -42,7 +48,10 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
   it('records each decision on a sensitive field with who, why, what and the policy version', async () => {
     const response = await graph.query(CUSTOMER_360_QUERY, { id: String(ownCustomer.id) }, { role: 'CUSTOMER_MANAGER' });
     const requestId = response.headers.get('x-request-id')!;
-    const rows = await eventually(() => rowsOf(requestId), (found) => found.some((row) => row.coordinate === 'Customer.mobile'));
+    const rows = await eventually(
+      () => rowsOf(requestId),
+      (found) => found.some((row) => row.coordinate === 'Customer.mobile'),
+    );
     const mobile = rows.find((row) => row.coordinate === 'Customer.mobile')!;
     expect(mobile).toMatchObject({
       staff_id: manager.staffId,
@@ -60,19 +69,25 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
     expect(tiers.has('CONFIDENTIAL')).toBe(true);
   });
 
-  it('records masks and denials too, and a denial\'s error leads to its record', async () => {
+  it("records masks and denials too, and a denial's error leads to its record", async () => {
     const response = await graph.query(CUSTOMER_360_QUERY.replace('mobile', 'mobile idNumber'), { id: String(otherCustomer.id) }, { role: 'CUSTOMER_MANAGER' });
     const requestId = response.headers.get('x-request-id')!;
     const denial = response.errors!.find((error) => error.extensions?.['coordinate'] === 'Customer.idNumber')!;
     expect(denial.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', tier: 'RESTRICTED' });
-    const rows = await eventually(() => rowsOf(requestId), (found) => found.some((row) => row.decision_id === denial.extensions!['decisionId']));
+    const rows = await eventually(
+      () => rowsOf(requestId),
+      (found) => found.some((row) => row.decision_id === denial.extensions!['decisionId']),
+    );
     expect(rows.find((row) => row.coordinate === 'Customer.mobile')).toMatchObject({ decision: 'MASK', rule: 'CUSTOMER_MANAGER/CONFIDENTIAL/out' });
     expect(rows.find((row) => row.decision_id === denial.extensions!['decisionId'])).toMatchObject({ coordinate: 'Customer.idNumber', decision: 'DENY' });
   });
 
   it('never stores a raw ID number, mobile or name, and its hash chains verify', async () => {
     await graph.query(CUSTOMER_360_QUERY, { id: String(ownCustomer.id) }, { role: 'AUDITOR', purpose: 'AUDIT' });
-    await eventually(() => auditStore.table(AUDIT_TABLE).where({ role: 'AUDITOR' }).count<{ count: number }[]>({ count: '*' }), (rows) => Number(rows[0]!.count) > 0);
+    await eventually(
+      () => auditStore.table(AUDIT_TABLE).where({ role: 'AUDITOR' }).count<{ count: number }[]>({ count: '*' }),
+      (rows) => Number(rows[0]!.count) > 0,
+    );
     const everything = JSON.stringify(await auditStore.table(AUDIT_TABLE).select('*'));
     for (const customer of company.customers) {
       expect(everything).not.toContain(customer.idNumber);
@@ -86,7 +101,8 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
   });
 
   it('refuses clear RESTRICTED values while the audit store cannot take writes, and recovers', async () => {
-    const ask = () => graph.query<{ customer: { idNumber: string | null } }>(`{ customer(id: "${ownCustomer.id}") { idNumber } }`, {}, { role: 'AUDITOR', purpose: 'AUDIT' });
+    const ask = () =>
+      graph.query<{ customer: { idNumber: string | null } }>(`{ customer(id: "${ownCustomer.id}") { idNumber } }`, {}, { role: 'AUDITOR', purpose: 'AUDIT' });
     expect((await ask()).data!.customer.idNumber).toBe(ownCustomer.idNumber);
     await auditStore.schema.renameTable(AUDIT_TABLE, `${AUDIT_TABLE}_away`);
     try {
@@ -98,6 +114,9 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
     }
     const recovered = await eventually(ask, (response) => response.data!.customer.idNumber !== null);
     expect(recovered.data!.customer.idNumber).toBe(ownCustomer.idNumber);
-    await eventually(() => verifyAuditChains(auditStore), (verification) => verification.ok);
+    await eventually(
+      () => verifyAuditChains(auditStore),
+      (verification) => verification.ok,
+    );
   }, 60_000);
 });

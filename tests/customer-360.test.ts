@@ -7,7 +7,13 @@ import { TEST_DIALECTS } from './support/test-database';
 
 const CUSTOMERS = 80;
 /** The facts the seeded stores were built from: what the graph must give back. */
-const company = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org: generateOrg(DEFAULT_SEED), firstCustomerId: 1, lastCustomerId: CUSTOMERS });
+const company = generateCompanyBatch({
+  seed: DEFAULT_SEED,
+  asOf: DEFAULT_AS_OF,
+  org: generateOrg(DEFAULT_SEED),
+  firstCustomerId: 1,
+  lastCustomerId: CUSTOMERS,
+});
 
 interface Customer360 {
   customer: {
@@ -35,27 +41,39 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
   afterAll(async () => graph?.close());
 
   it('answers one customer with data from all five subgraphs in one response', async () => {
-    const customer = company.customers.find((entry) => company.complaints.some((complaint) => complaint.customerId === entry.id) && company.claims.some((claim) => claim.customerId === entry.id))!;
+    const customer = company.customers.find(
+      (entry) => company.complaints.some((complaint) => complaint.customerId === entry.id) && company.claims.some((claim) => claim.customerId === entry.id),
+    )!;
     expect(customer).toBeDefined();
     const response = await graph.query<Customer360>(CUSTOMER_360_QUERY, { id: String(customer.id) });
     expect(response.errors).toBeUndefined();
     const view = response.data!.customer!;
     expect(view.customerNo).toBe(customer.customerNo);
     expect(view.name).toBe(customer.name);
-    const expectedPolicies = company.policies.filter((policy) => policy.customerId === customer.id).map((policy) => policy.policyNo).sort();
+    const expectedPolicies = company.policies
+      .filter((policy) => policy.customerId === customer.id)
+      .map((policy) => policy.policyNo)
+      .sort();
     expect(view.policies.map((policy) => policy.policyNo).sort()).toEqual(expectedPolicies);
-    const expectedClaims = company.claims.filter((claim) => claim.customerId === customer.id).map((claim) => claim.reportNo).sort();
+    const expectedClaims = company.claims
+      .filter((claim) => claim.customerId === customer.id)
+      .map((claim) => claim.reportNo)
+      .sort();
     expect(view.claims.map((claim) => claim.reportNo).sort()).toEqual(expectedClaims);
     expect(view.policies.flatMap((policy) => policy.claims.map((claim) => claim.reportNo)).sort()).toEqual(expectedClaims);
     for (const claim of view.claims) expect(expectedPolicies).toContain(claim.policy?.policyNo);
-    const expectedComplaints = company.complaints.filter((complaint) => complaint.customerId === customer.id).map((complaint) => complaint.complaintNo).sort();
+    const expectedComplaints = company.complaints
+      .filter((complaint) => complaint.customerId === customer.id)
+      .map((complaint) => complaint.complaintNo)
+      .sort();
     expect(view.complaints.map((complaint) => complaint.complaintNo).sort()).toEqual(expectedComplaints);
     expect(view.serviceRequests.length).toBeGreaterThan(0);
   });
 
   it('finds records by their business numbers and follows references across subgraphs', async () => {
     const claim = company.claims[0]!;
-    const response = await graph.query<{ claim: { reportNo: string; policy: { policyNo: string; customer: { customerNo: string } } } }>(`query($reportNo: String!) { claim(reportNo: $reportNo) { reportNo policy { policyNo customer { customerNo } } } }`,
+    const response = await graph.query<{ claim: { reportNo: string; policy: { policyNo: string; customer: { customerNo: string } } } }>(
+      `query($reportNo: String!) { claim(reportNo: $reportNo) { reportNo policy { policyNo customer { customerNo } } } }`,
       { reportNo: claim.reportNo },
     );
     expect(response.errors).toBeUndefined();
@@ -63,16 +81,19 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
     expect(response.data!.claim.policy.customer.customerNo).toBe(company.customers.find((entry) => entry.id === claim.customerId)!.customerNo);
 
     const complaint = company.complaints[0]!;
-    const byComplaint = await graph.query<{ complaint: { complaintNo: string; customer: { customerNo: string } } }>(`query($no: String!) { complaint(complaintNo: $no) { complaintNo customer { customerNo } } }`,
+    const byComplaint = await graph.query<{ complaint: { complaintNo: string; customer: { customerNo: string } } }>(
+      `query($no: String!) { complaint(complaintNo: $no) { complaintNo customer { customerNo } } }`,
       { no: complaint.complaintNo },
     );
     expect(byComplaint.data!.complaint.customer.customerNo).toBe(company.customers.find((entry) => entry.id === complaint.customerId)!.customerNo);
 
-    const byNumber = await graph.query<{ customerByNo: { id: string } }>(`query($no: String!) { customerByNo(customerNo: $no) { id } }`, { no: company.customers[4]!.customerNo });
+    const byNumber = await graph.query<{ customerByNo: { id: string } }>(`query($no: String!) { customerByNo(customerNo: $no) { id } }`, {
+      no: company.customers[4]!.customerNo,
+    });
     expect(byNumber.data!.customerByNo.id).toBe(String(company.customers[4]!.id));
   });
 
-  it('issues as many SQL statements for 50 customers\' 360 views as for 5 (no N+1)', async () => {
+  it("issues as many SQL statements for 50 customers' 360 views as for 5 (no N+1)", async () => {
     const databases = Object.values(graph.subgraphs).map((running) => running.db);
     const page = (first: number) => graph.query(`query($first: Int) { customers(first: $first) { nodes { ${VIEW_360_FIELDS} } } }`, { first });
     const warm = await page(5);
@@ -92,8 +113,11 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
     let after: string | null = null;
     let totalCount = 0;
     for (let guard = 0; guard < 20; guard++) {
-      const response: GraphQLResponse<{ customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id: string }[] } }> =
-        await graph.query(`query($after: String) { customers(first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`, { after });
+      const response: GraphQLResponse<{
+        customers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { id: string }[] };
+      }> = await graph.query(`query($after: String) { customers(first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`, {
+        after,
+      });
       expect(response.errors).toBeUndefined();
       const connection = response.data!.customers;
       totalCount = connection.totalCount;
@@ -107,7 +131,8 @@ describe.each(TEST_DIALECTS)('customer 360 through the gateway on %s', (dialect)
   });
 
   it('answers unknown ids with null and malformed input with BAD_USER_INPUT naming the argument', async () => {
-    const unknown = await graph.query<{ customer: null; policy: null; claim: null }>(`{ customer(id: "999999") { id } policy(policyNo: "PMO999999999999") { policyNo } claim(reportNo: "RPT999999999999") { reportNo } }`,
+    const unknown = await graph.query<{ customer: null; policy: null; claim: null }>(
+      `{ customer(id: "999999") { id } policy(policyNo: "PMO999999999999") { policyNo } claim(reportNo: "RPT999999999999") { reportNo } }`,
     );
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data).toEqual({ customer: null, policy: null, claim: null });

@@ -33,15 +33,19 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
     const viaProxy = new URL(process.env.MYSQL_URL!);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    subgraph = await startSubgraph(customersSubgraph, {
-      name: 'customers',
-      host: '127.0.0.1',
-      port: 0,
-      database: { ...databases.config, mysqlUrl: viaProxy.toString() },
-      maxBodyBytes: 100_000,
-      logLevel: 'silent',
-      security: testSubgraphSecurity(),
-    }, { retryDelayMs: 100 });
+    subgraph = await startSubgraph(
+      customersSubgraph,
+      {
+        name: 'customers',
+        host: '127.0.0.1',
+        port: 0,
+        database: { ...databases.config, mysqlUrl: viaProxy.toString() },
+        maxBodyBytes: 100_000,
+        logLevel: 'silent',
+        security: testSubgraphSecurity(),
+      },
+      { retryDelayMs: 100 },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -60,7 +64,10 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
 
   it('becomes ready and answers once the database is back', async () => {
     await proxy.start();
-    await eventually(async () => (await fetch(`${subgraph.url}/ready`)).status, (status) => status === 200);
+    await eventually(
+      async () => (await fetch(`${subgraph.url}/ready`)).status,
+      (status) => status === 200,
+    );
     const response = await postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
     expect(response.errors).toBeUndefined();
     expect(response.data!.customers.totalCount).toBe(0);
@@ -72,7 +79,10 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
     expect(during.errors?.[0]?.extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', subgraph: 'customers' });
     expect((await fetch(`${subgraph.url}/health`)).status).toBe(200);
     await proxy.start();
-    const after = await eventually(async () => postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers')), (response) => response.errors === undefined);
+    const after = await eventually(
+      async () => postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers')),
+      (response) => response.errors === undefined,
+    );
     expect(after.data!.customers.totalCount).toBe(0);
   }, 30_000);
 });

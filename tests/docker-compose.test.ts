@@ -32,15 +32,18 @@ describe('docker-compose.yml', () => {
     expect(services['mysql']!.healthcheck?.test.join(' ')).toContain('mysqladmin ping');
   });
 
-  it.each(SUBGRAPHS.map((subgraph) => [subgraph.name, subgraph.defaultPort] as const))('runs the %s subgraph on MySQL with a readiness check on port %i', (name, port) => {
-    const service = services[name]!;
-    expect(service).toBeDefined();
-    expect(service.command).toEqual(['node', `subgraphs/${name}/dist/main.js`]);
-    expect(service.environment?.['MYSQL_URL']).toMatch(/^mysql:\/\/.+@mysql:3306$/);
-    expect(service.environment?.[subgraphPortVariable(name)]).toBe(String(port));
-    expect(service.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/ready`);
-    expect(service.depends_on?.['seed']?.condition).toBe('service_completed_successfully');
-  });
+  it.each(SUBGRAPHS.map((subgraph) => [subgraph.name, subgraph.defaultPort] as const))(
+    'runs the %s subgraph on MySQL with a readiness check on port %i',
+    (name, port) => {
+      const service = services[name]!;
+      expect(service).toBeDefined();
+      expect(service.command).toEqual(['node', `subgraphs/${name}/dist/main.js`]);
+      expect(service.environment?.['MYSQL_URL']).toMatch(/^mysql:\/\/.+@mysql:3306$/);
+      expect(service.environment?.[subgraphPortVariable(name)]).toBe(String(port));
+      expect(service.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/ready`);
+      expect(service.depends_on?.['seed']?.condition).toBe('service_completed_successfully');
+    },
+  );
 
   it('points the gateway at every subgraph and starts it once they are healthy', () => {
     const gateway = services['gateway']!;

@@ -62,14 +62,18 @@ describe('gateway safety defaults', () => {
   });
 
   it('sends no framework banner and no open CORS header', async () => {
-    const response = await fetch(graph.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example', ...(await bearerHeaders()) }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await fetch(graph.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example', ...(await bearerHeaders()) },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
 describe('a subgraph that is down or slow', () => {
-  it('still answers with the other subgraphs\' data and names the one that is down, without its URL', async () => {
+  it("still answers with the other subgraphs' data and names the one that is down, without its URL", async () => {
     const graph = await startGraph({ customers: 20 });
     try {
       await graph.subgraphs.complaints.close();

@@ -60,7 +60,7 @@ describe('identity at the gateway and the subgraphs', () => {
     expect(response.errors).toBeUndefined();
   });
 
-  it('ignores an identity assertion sent by the client: the subgraphs see only the gateway\'s', async () => {
+  it("ignores an identity assertion sent by the client: the subgraphs see only the gateway's", async () => {
     // A hotline agent claiming, through a forged assertion header, to be the auditor.
     const forged = await assertionHeaders('customers', { role: 'AUDITOR', purpose: 'AUDIT' });
     const plain = await graph.query<{ customer: { mobile: string } }>(QUERY, {}, { role: 'HOTLINE_AGENT' });
@@ -90,7 +90,10 @@ describe('identity at the gateway and the subgraphs', () => {
 
     it('is refused with an assertion signed by another key, or meant for another subgraph', async () => {
       const otherKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const forged = await createAssertionSigner(otherKey).sign(staffIdentity({ role: 'AUDITOR', purpose: 'AUDIT' }), { subgraph: 'customers', requestId: 'forged-1' });
+      const forged = await createAssertionSigner(otherKey).sign(staffIdentity({ role: 'AUDITOR', purpose: 'AUDIT' }), {
+        subgraph: 'customers',
+        requestId: 'forged-1',
+      });
       const forgedResponse = await postGraphQL(`${graph.subgraphs.customers.url}/graphql`, entities, {}, { [IDENTITY_ASSERTION_HEADER]: forged });
       expect(forgedResponse.status).toBe(401);
       expect(forgedResponse.data).toBeUndefined();
@@ -98,7 +101,7 @@ describe('identity at the gateway and the subgraphs', () => {
       expect(forPolicies.status).toBe(401);
     });
 
-    it('with the gateway\'s assertion is still enforced field by field', async () => {
+    it("with the gateway's assertion is still enforced field by field", async () => {
       const response = await postGraphQL<{ _entities: { idNumber: string | null; mobile: string | null }[] }>(
         `${graph.subgraphs.customers.url}/graphql`,
         entities,
@@ -106,7 +109,9 @@ describe('identity at the gateway and the subgraphs', () => {
         await assertionHeaders('customers', { role: 'HOTLINE_AGENT' }),
       );
       expect(response.data!._entities[0]).toEqual({ idNumber: null, mobile: expect.stringMatching(/^\d{3}\*{4}\d{4}$/) });
-      expect(response.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.idNumber', tier: 'RESTRICTED' }) })]);
+      expect(response.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.idNumber', tier: 'RESTRICTED' }) }),
+      ]);
     });
   });
 

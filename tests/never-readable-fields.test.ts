@@ -31,7 +31,10 @@ describe('a field the role may never read', () => {
     });
     expect(response!.data).toEqual({ customer: { customerNo: expect.stringMatching(/^ps_/), household: null } });
     expect(response!.errors).toEqual([
-      expect.objectContaining({ path: ['customer', 'household'], extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.household', tier: 'CONFIDENTIAL' }) }),
+      expect.objectContaining({
+        path: ['customer', 'household'],
+        extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.household', tier: 'CONFIDENTIAL' }),
+      }),
     ]);
     expect(householdResolver).not.toHaveBeenCalled();
     expect(withField).toBe(baseline);
@@ -44,7 +47,7 @@ describe('a field the role may never read', () => {
     expect(householdResolver).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps each role\'s own answer whichever role asks first (plans are keyed by role and policy version)', async () => {
+  it("keeps each role's own answer whichever role asks first (plans are keyed by role and policy version)", async () => {
     const asked = '{ customer(id: "2") { customerNo mobile idNumber } }';
     const hotlineFirst = await graph.query(asked, {}, { role: 'HOTLINE_AGENT' });
     const auditorSecond = await graph.query(asked);
@@ -60,9 +63,13 @@ describe('a field the role may never read', () => {
     expect(auditor.customer.mobile).toMatch(/^1\d{10}$/);
   });
 
-  it('is absent from the role\'s introspection', async () => {
+  it("is absent from the role's introspection", async () => {
     const fieldsOf = async (role: 'HOTLINE_AGENT' | 'AUDITOR') => {
-      const response = await graph.query<{ __type: { fields: { name: string }[] } }>('{ __type(name: "Customer") { fields { name } } }', {}, role === 'AUDITOR' ? { role, purpose: 'AUDIT' } : { role });
+      const response = await graph.query<{ __type: { fields: { name: string }[] } }>(
+        '{ __type(name: "Customer") { fields { name } } }',
+        {},
+        role === 'AUDITOR' ? { role, purpose: 'AUDIT' } : { role },
+      );
       return response.data!.__type.fields.map((field) => field.name);
     };
     expect(await fieldsOf('HOTLINE_AGENT')).not.toContain('idNumber');

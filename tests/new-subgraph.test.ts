@@ -50,7 +50,11 @@ function copyWorkspace(): string {
 
 /** Files that differ between the workspace and the copy, outside the new subgraph's folder. */
 function changedOutsideNewFolder(copy: string): string[] {
-  const listed = run(copy, 'git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { ...process.env, GIT_DIR: join(ROOT, '.git'), GIT_WORK_TREE: copy });
+  const listed = run(copy, 'git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    ...process.env,
+    GIT_DIR: join(ROOT, '.git'),
+    GIT_WORK_TREE: copy,
+  });
   expectSuccess(listed);
   return listed.stdout
     .split('\0')
@@ -102,13 +106,30 @@ describe('npm run new:subgraph in a fresh copy of the workspace', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain(`subgraphs/${NAME} already exists`);
 
-    // Its own tests, the type check of every test, and the checks that derived files are current.
+    // Its own tests, the type check of every test, lint, and the checks that derived files are current.
     expectSuccess(run(copy, 'npx', ['tsc', '-p', 'tsconfig.tests.json']));
-    expectSuccess(run(copy, 'npx', ['jest', `subgraphs/${NAME}`, 'tests/docker-compose.test.ts', 'tests/generated-types.test.ts', 'tools/src/__tests__/supergraph-composition.test.ts']));
+    expectSuccess(run(copy, 'npx', ['eslint', `subgraphs/${NAME}`]));
+    expectSuccess(run(copy, 'npx', ['prettier', '--check', `subgraphs/${NAME}`]));
+    expectSuccess(
+      run(copy, 'npx', [
+        'jest',
+        `subgraphs/${NAME}`,
+        'tests/docker-compose.test.ts',
+        'tests/generated-types.test.ts',
+        'tools/src/__tests__/supergraph-composition.test.ts',
+      ]),
+    );
 
     // npm start: the whole graph, the new subgraph included, on SQLite.
     const dataDir = mkdtempSync(join(tmpdir(), 'icg-new-subgraph-data-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', DATA_DIR: dataDir, SEED_CUSTOMERS: '20', LOG_LEVEL: 'warn', PORT: String(await freePort()) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      APOLLO_TELEMETRY_DISABLED: '1',
+      DATA_DIR: dataDir,
+      SEED_CUSTOMERS: '20',
+      LOG_LEVEL: 'warn',
+      PORT: String(await freePort()),
+    };
     delete env['MYSQL_URL'];
     for (const name of readdirSync(join(copy, 'subgraphs'))) env[subgraphPortVariable(name)] = String(await freePort());
     const graph = startGraph(copy, env);

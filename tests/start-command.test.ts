@@ -49,12 +49,9 @@ describe('npm start on the embedded default', () => {
       const authorization = `Bearer ${await mintDevelopmentToken({ secret, identity: auditor })}`;
       const anonymous = await postGraphQL(`http://127.0.0.1:${env['PORT']}/graphql`, CUSTOMER_360_QUERY, { id: '1' });
       expect(anonymous.status).toBe(401);
-      const response = await postGraphQL<{ customer: { customerNo: string; policies: unknown[]; claims: unknown[]; serviceRequests: unknown[]; complaints: unknown[] } }>(
-        `http://127.0.0.1:${env['PORT']}/graphql`,
-        CUSTOMER_360_QUERY,
-        { id: '1' },
-        { authorization },
-      );
+      const response = await postGraphQL<{
+        customer: { customerNo: string; policies: unknown[]; claims: unknown[]; serviceRequests: unknown[]; complaints: unknown[] };
+      }>(`http://127.0.0.1:${env['PORT']}/graphql`, CUSTOMER_360_QUERY, { id: '1' }, { authorization });
       expect(response.errors).toBeUndefined();
       const customer = response.data!.customer;
       expect(customer.customerNo).toBe('CU0000000001');

@@ -17,7 +17,12 @@ export function createGatewayErrorFormatter(logger: Logger) {
       const visible: Record<string, unknown> = {};
       for (const key of VISIBLE_EXTENSIONS) if (extensions[key] !== undefined) visible[key] = extensions[key];
       if (subgraph) visible['subgraph'] = subgraph;
-      return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: visible };
+      return {
+        message: formatted.message,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        extensions: visible,
+      };
     }
     logger.warn({ code, subgraph, path: formatted.path }, 'masked an error');
     return {

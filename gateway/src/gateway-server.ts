@@ -103,20 +103,33 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const tokens = createTokenVerifier(config.security.tokens);
   const signer = createAssertionSigner(config.security.assertionPrivateKeyPem);
   const auditStore = openDatabase(config.database, AUDIT_STORE);
-  const audit = new ThreadedAuditWriter({ database: config.database, chain: newAuditChainId('gateway'), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
+  const audit = new ThreadedAuditWriter({
+    database: config.database,
+    chain: newAuditChainId('gateway'),
+    pseudonymSecret: config.security.audit.pseudonymSecret,
+    log: logger,
+    flushIntervalMs: config.security.audit.flushIntervalMs,
+    batchSize: config.security.audit.batchSize,
+    maxQueued: config.security.audit.maxQueued,
+  });
   // Retried in the background like the subgraphs' stores: a database that is down delays audit writes, not the start.
   let stopped = false;
-  void prepareStoresWhenReachable(config.database, [{ name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS }], { logger, retryDelayMs: 500, stopped: () => stopped });
+  void prepareStoresWhenReachable(config.database, [{ name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS }], {
+    logger,
+    retryDelayMs: 500,
+    stopped: () => stopped,
+  });
   const federation = new ApolloGateway({
     supergraphSdl: loadSupergraphSdl(config),
     // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
     __exposeQueryPlanExperimental: false,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: config.subgraphUrls[name] ?? url!, timeoutMs: config.subgraphTimeoutMs, signer }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: config.subgraphUrls[name] ?? url!, timeoutMs: config.subgraphTimeoutMs, signer }),
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
   });
   // The gateway layer: fields the caller's role may read in no scope are removed before planning.
-  const gateway = options.unenforcedBaselineForBenchmark ? federation : new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
+  const gateway = options.unenforcedBaselineForBenchmark
+    ? federation
+    : new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
   const protection = armor();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -97,12 +97,44 @@ export function isValidUscc(value: string): boolean {
 /** Three-digit prefixes allocated to China Mobile, China Unicom and China Telecom. */
 export const MOBILE_PREFIXES: readonly string[] = Object.freeze([
   // China Mobile
-  '134', '135', '136', '137', '138', '139', '150', '151', '152', '157', '158', '159',
-  '182', '183', '184', '187', '188', '198',
+  '134',
+  '135',
+  '136',
+  '137',
+  '138',
+  '139',
+  '150',
+  '151',
+  '152',
+  '157',
+  '158',
+  '159',
+  '182',
+  '183',
+  '184',
+  '187',
+  '188',
+  '198',
   // China Unicom
-  '130', '131', '132', '155', '156', '166', '175', '176', '185', '186',
+  '130',
+  '131',
+  '132',
+  '155',
+  '156',
+  '166',
+  '175',
+  '176',
+  '185',
+  '186',
   // China Telecom
-  '133', '153', '173', '177', '180', '181', '189', '199',
+  '133',
+  '153',
+  '173',
+  '177',
+  '180',
+  '181',
+  '189',
+  '199',
 ]);
 const MOBILE_PREFIX_SET = new Set(MOBILE_PREFIXES);
 
@@ -112,9 +144,7 @@ export function isValidMobile(value: string): boolean {
 }
 
 /** One-character abbreviations of the 31 mainland provincial-level divisions. */
-export const PLATE_PROVINCES: readonly string[] = Object.freeze(
-  Array.from('京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼'),
-);
+export const PLATE_PROVINCES: readonly string[] = Object.freeze(Array.from('京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼'));
 /** Letters and digits used on plates: I and O are excluded to avoid confusion with 1 and 0. */
 const PLATE_ALNUM = '[A-HJ-NP-Z0-9]';
 const PLATE_PATTERN = new RegExp(
@@ -131,9 +161,29 @@ export function isValidPlate(value: string): boolean {
 
 const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2] as const;
 const VIN_LETTER_VALUES: Readonly<Record<string, number>> = {
-  A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8,
-  J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9,
-  S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9,
+  A: 1,
+  B: 2,
+  C: 3,
+  D: 4,
+  E: 5,
+  F: 6,
+  G: 7,
+  H: 8,
+  J: 1,
+  K: 2,
+  L: 3,
+  M: 4,
+  N: 5,
+  P: 7,
+  R: 9,
+  S: 2,
+  T: 3,
+  U: 4,
+  V: 5,
+  W: 6,
+  X: 7,
+  Y: 8,
+  Z: 9,
 };
 /** VIN characters: digits and capitals except I, O, Q. */
 const VIN_SHAPE = /^[A-HJ-NPR-Z0-9]{17}$/;

@@ -19,7 +19,14 @@ export async function selectWhereIn<Row>(
   const rows: Row[] = [];
   for (let start = 0; start < keys.length; start += MAX_KEYS_PER_STATEMENT) {
     const chunk = keys.slice(start, start + MAX_KEYS_PER_STATEMENT);
-    rows.push(...((await refine(db.table(table).select(`${table}.*`).whereIn(`${table}.${column}`, chunk as Key[]))) as Row[]));
+    rows.push(
+      ...((await refine(
+        db
+          .table(table)
+          .select(`${table}.*`)
+          .whereIn(`${table}.${column}`, chunk as Key[]),
+      )) as Row[]),
+    );
   }
   return rows;
 }
@@ -57,10 +64,26 @@ export function groupLoader<K extends Key, Row>(fetchRows: (keys: readonly K[]) 
 }
 
 /** Shorthand for the common case: rows of `table` whose `column` is one of the keys. */
-export function tableRowLoader<Row>(db: Knex, table: string, column: string, refine?: (query: Knex.QueryBuilder) => Knex.QueryBuilder): DataLoader<Key, Row | null, string> {
-  return rowLoader<Key, Row>((keys) => selectWhereIn<Row>(db, table, column, keys, refine), (row) => (row as Record<string, Key>)[column]!);
+export function tableRowLoader<Row>(
+  db: Knex,
+  table: string,
+  column: string,
+  refine?: (query: Knex.QueryBuilder) => Knex.QueryBuilder,
+): DataLoader<Key, Row | null, string> {
+  return rowLoader<Key, Row>(
+    (keys) => selectWhereIn<Row>(db, table, column, keys, refine),
+    (row) => (row as Record<string, Key>)[column]!,
+  );
 }
 
-export function tableGroupLoader<Row>(db: Knex, table: string, column: string, refine?: (query: Knex.QueryBuilder) => Knex.QueryBuilder): DataLoader<Key, Row[], string> {
-  return groupLoader<Key, Row>((keys) => selectWhereIn<Row>(db, table, column, keys, refine), (row) => (row as Record<string, Key>)[column]!);
+export function tableGroupLoader<Row>(
+  db: Knex,
+  table: string,
+  column: string,
+  refine?: (query: Knex.QueryBuilder) => Knex.QueryBuilder,
+): DataLoader<Key, Row[], string> {
+  return groupLoader<Key, Row>(
+    (keys) => selectWhereIn<Row>(db, table, column, keys, refine),
+    (row) => (row as Record<string, Key>)[column]!,
+  );
 }

@@ -45,7 +45,12 @@ export interface Connection<Node> {
  * Builds a Relay connection from `pageSize + 1` rows fetched after the cursor; the extra row only
  * tells whether a next page exists.
  */
-export function connectionFromRows<Node>(rows: readonly Node[], pageSize: number, keyOf: (node: Node) => string | number, hasCursor: boolean): Connection<Node> {
+export function connectionFromRows<Node>(
+  rows: readonly Node[],
+  pageSize: number,
+  keyOf: (node: Node) => string | number,
+  hasCursor: boolean,
+): Connection<Node> {
   const nodes = rows.slice(0, pageSize);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {

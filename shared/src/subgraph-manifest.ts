@@ -103,7 +103,8 @@ function declaredKeys(schema: DocumentNode): Map<string, string[]> {
 export function defineSubgraph<TLoaders>(definition: SubgraphDefinition<TLoaders>): SubgraphManifest<TLoaders> {
   const problem = (reason: string) => new SubgraphDefinitionError(`subgraph ${definition.name}: ${reason}`);
   if (!SUBGRAPH_NAME.test(definition.name)) throw problem('the name must be lower-case words joined by dashes');
-  if (!Number.isInteger(definition.defaultPort) || definition.defaultPort < 1 || definition.defaultPort > 65_535) throw problem('defaultPort must be a port number');
+  if (!Number.isInteger(definition.defaultPort) || definition.defaultPort < 1 || definition.defaultPort > 65_535)
+    throw problem('defaultPort must be a port number');
   const keys = declaredKeys(definition.schema);
   for (const [typeName, entity] of Object.entries(definition.entities)) {
     const declared = keys.get(typeName);

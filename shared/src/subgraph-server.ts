@@ -57,7 +57,8 @@ export function subgraphErrorFormatter(subgraph: string, logger: Logger, isReady
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     // graphql-js wraps non-Error throws (mysql2 throws plain `{ code, fatal }` objects) as NonErrorThrown.
-    const original = (unwrapped as { name?: string; thrownValue?: unknown })?.name === 'NonErrorThrown' ? (unwrapped as { thrownValue: unknown }).thrownValue : unwrapped;
+    const original =
+      (unwrapped as { name?: string; thrownValue?: unknown })?.name === 'NonErrorThrown' ? (unwrapped as { thrownValue: unknown }).thrownValue : unwrapped;
     const code = formatted.extensions?.['code'];
     // Apollo copies `code` only from errors we raised as GraphQLErrors; anything else arrives as INTERNAL_SERVER_ERROR.
     if (isPublicErrorCode(code)) {
@@ -65,7 +66,11 @@ export function subgraphErrorFormatter(subgraph: string, logger: Logger, isReady
       return { ...formatted, extensions };
     }
     if (isDatabaseUnavailableError(original) || !isReady()) {
-      return { message: `The ${subgraph} database is unavailable; try again shortly`, path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE', subgraph } };
+      return {
+        message: `The ${subgraph} database is unavailable; try again shortly`,
+        path: formatted.path,
+        extensions: { code: 'DATABASE_UNAVAILABLE', subgraph },
+      };
     }
     const failure = original as { name?: string; code?: string; sqlState?: string } | undefined;
     logger.error({ err: { name: failure?.name, code: failure?.code, sqlState: failure?.sqlState }, path: formatted.path }, 'resolver failed');
@@ -106,7 +111,11 @@ export function createSubgraphApollo<TLoaders>(
  * Starts one subgraph: HTTP up at once (health answers), database prepared in the background.
  * Every request must carry the gateway's identity assertion (else 401); every field is enforced.
  */
-export async function startSubgraph<TLoaders>(manifest: SubgraphManifest<TLoaders>, config: SubgraphConfig, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
+export async function startSubgraph<TLoaders>(
+  manifest: SubgraphManifest<TLoaders>,
+  config: SubgraphConfig,
+  options: StartSubgraphOptions = {},
+): Promise<RunningSubgraph> {
   const logger = options.logger ?? createLogger(`subgraph-${manifest.name}`, config.logLevel);
   // An invalid policy stops the start with a message naming the bad entry.
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
@@ -115,7 +124,15 @@ export async function startSubgraph<TLoaders>(manifest: SubgraphManifest<TLoader
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
   // Records are written by the audit worker thread on its own connection; this one only migrates.
   const auditStore = openDatabase(config.database, AUDIT_STORE);
-  const audit = new ThreadedAuditWriter({ database: config.database, chain: newAuditChainId(manifest.name), pseudonymSecret: config.security.audit.pseudonymSecret, log: logger, flushIntervalMs: config.security.audit.flushIntervalMs, batchSize: config.security.audit.batchSize, maxQueued: config.security.audit.maxQueued });
+  const audit = new ThreadedAuditWriter({
+    database: config.database,
+    chain: newAuditChainId(manifest.name),
+    pseudonymSecret: config.security.audit.pseudonymSecret,
+    log: logger,
+    flushIntervalMs: config.security.audit.flushIntervalMs,
+    batchSize: config.security.audit.batchSize,
+    maxQueued: config.security.audit.maxQueued,
+  });
   const db = openDatabase(config.database, manifest.name);
   let ready = false;
   let stopped = false;
@@ -129,7 +146,13 @@ export async function startSubgraph<TLoaders>(manifest: SubgraphManifest<TLoader
   ).then((prepared) => {
     ready = prepared && !stopped;
   });
-  const apollo = createSubgraphApollo(manifest, logger, () => ready, { policy, audit, pseudonymSecret: config.security.pseudonymSecret, onSkippedResolver: options.onSkippedResolver, unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark });
+  const apollo = createSubgraphApollo(manifest, logger, () => ready, {
+    policy,
+    audit,
+    pseudonymSecret: config.security.pseudonymSecret,
+    onSkippedResolver: options.onSkippedResolver,
+    unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark,
+  });
   await apollo.start();
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,

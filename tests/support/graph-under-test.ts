@@ -16,7 +16,12 @@ export interface GraphUnderTest {
   databases: TestDatabases;
   gateway: RunningGateway;
   /** One operation through the gateway as a seeded staff member (the auditor, with a purpose, by default). */
-  query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, acting?: ActingAs, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  query<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    acting?: ActingAs,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<TData>>;
   close(): Promise<void>;
 }
 
@@ -41,7 +46,19 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
   try {
     await seedStores({ config: databases.config, stores: SUBGRAPH_REGISTRY, customers: options.customers ?? 60, seed: options.seed ?? DEFAULT_SEED });
     for (const { manifest } of SUBGRAPH_REGISTRY) {
-      const running = await startSubgraph(manifest, { name: manifest.name, host: '127.0.0.1', port: 0, database: databases.config, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() }, options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {});
+      const running = await startSubgraph(
+        manifest,
+        {
+          name: manifest.name,
+          host: '127.0.0.1',
+          port: 0,
+          database: databases.config,
+          maxBodyBytes: 100_000,
+          logLevel: 'silent',
+          security: testSubgraphSecurity(),
+        },
+        options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {},
+      );
       started.push(running);
       await running.ready;
     }
@@ -67,7 +84,8 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       subgraphs,
       databases,
       gateway,
-      query: async (query, variables = {}, acting = AUDITOR, headers = {}) => postGraphQL(`${gateway.url}/graphql`, query, variables, { ...(await bearerHeaders(acting)), ...headers }),
+      query: async (query, variables = {}, acting = AUDITOR, headers = {}) =>
+        postGraphQL(`${gateway.url}/graphql`, query, variables, { ...(await bearerHeaders(acting)), ...headers }),
       async close() {
         await gateway.close();
         for (const running of started) await running.close();

@@ -39,7 +39,9 @@ export interface ServedSubgraph {
 export type SeededSubgraph = SeededStore & ServedSubgraph;
 
 /** Seeds a fresh store for `manifest` on `dialect`; the store is dropped again if seeding fails. */
-export async function seedTestStore(options: Omit<SeededSubgraphOptions, 'manifest'> & { manifest: Pick<SubgraphManifest, 'name' | 'migrations'> }): Promise<SeededStore> {
+export async function seedTestStore(
+  options: Omit<SeededSubgraphOptions, 'manifest'> & { manifest: Pick<SubgraphManifest, 'name' | 'migrations'> },
+): Promise<SeededStore> {
   const { manifest, seeder, dialect, customers, seed = DEFAULT_SEED, asOf = DEFAULT_AS_OF, batchSize } = options;
   const databases = createTestDatabases(dialect);
   try {
@@ -54,7 +56,15 @@ export async function seedTestStore(options: Omit<SeededSubgraphOptions, 'manife
 
 /** Serves `manifest` over an existing store, ready for queries; a subgraph that fails to get ready is closed again. */
 export async function serveTestSubgraph<TLoaders>(manifest: SubgraphManifest<TLoaders>, database: DatabaseConfig): Promise<ServedSubgraph> {
-  const running = await startSubgraph(manifest, { name: manifest.name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security: testSubgraphSecurity() });
+  const running = await startSubgraph(manifest, {
+    name: manifest.name,
+    host: '127.0.0.1',
+    port: 0,
+    database,
+    maxBodyBytes: 100_000,
+    logLevel: 'silent',
+    security: testSubgraphSecurity(),
+  });
   try {
     await running.ready;
   } catch (error) {

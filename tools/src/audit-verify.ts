@@ -1,4 +1,13 @@
-import { AUDIT_STORE, describeDatabase, driverErrorMessage, loadDatabaseConfig, openAuditStore, verifyAuditChains, type DatabaseConfig, type Knex } from '@icg/shared';
+import {
+  AUDIT_STORE,
+  describeDatabase,
+  driverErrorMessage,
+  loadDatabaseConfig,
+  openAuditStore,
+  verifyAuditChains,
+  type DatabaseConfig,
+  type Knex,
+} from '@icg/shared';
 
 export interface AuditVerifyOutcome {
   /** 0 intact, 1 broken, 2 could not check (store unreachable, bad configuration). */

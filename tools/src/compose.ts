@@ -45,7 +45,9 @@ async function reportChanges(sdl: string, check: boolean): Promise<boolean> {
     return report.passed;
   } catch (error) {
     // A bad acknowledgements file or an unreadable committed supergraph fails the check, never the write.
-    process.stderr.write(`${error instanceof SchemaChangeAcknowledgementsError ? error.message : `cannot compare with ${DEFAULT_SUPERGRAPH_PATH}: ${String(error)}`}\n`);
+    process.stderr.write(
+      `${error instanceof SchemaChangeAcknowledgementsError ? error.message : `cannot compare with ${DEFAULT_SUPERGRAPH_PATH}: ${String(error)}`}\n`,
+    );
     return false;
   }
 }

@@ -47,8 +47,10 @@ function namesInSupergraph(): { types: Set<string>; customerFields: Set<string>;
   for (const definition of parse(readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8')).definitions) {
     if (!('name' in definition) || !definition.name) continue;
     types.add(definition.name.value);
-    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === 'Customer') for (const field of definition.fields ?? []) customerFields.add(field.name.value);
-    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === 'Query') for (const field of definition.fields ?? []) queryFields.add(field.name.value);
+    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === 'Customer')
+      for (const field of definition.fields ?? []) customerFields.add(field.name.value);
+    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === 'Query')
+      for (const field of definition.fields ?? []) queryFields.add(field.name.value);
   }
   return { types, customerFields, queryFields };
 }
@@ -57,7 +59,10 @@ function namesInSupergraph(): { types: Set<string>; customerFields: Set<string>;
 function step(description: string, command: string, args: readonly string[]): void {
   process.stderr.write(`\n▸ ${description}: ${command} ${args.join(' ')}\n`);
   const result = spawnSync(command, args, { cwd: REPOSITORY_ROOT, stdio: 'inherit', env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' } });
-  if (result.status !== 0) fail(`${description} failed (exit ${result.status ?? result.signal}); fix the cause and run the remaining steps by hand: npm install, npm run codegen, npm run generate, npm run compose`);
+  if (result.status !== 0)
+    fail(
+      `${description} failed (exit ${result.status ?? result.signal}); fix the cause and run the remaining steps by hand: npm install, npm run codegen, npm run generate, npm run compose`,
+    );
 }
 
 /**
@@ -100,7 +105,8 @@ function main(): void {
   const directory = join(REPOSITORY_ROOT, 'subgraphs', names.subgraph);
   if (existsSync(directory)) fail(`subgraphs/${names.subgraph} already exists`);
   const taken = namesInSupergraph();
-  if (taken.types.has(names.entity) || taken.types.has(names.statusEnum)) fail(`the graph already has a type named ${names.entity} or ${names.statusEnum}; choose another --entity`);
+  if (taken.types.has(names.entity) || taken.types.has(names.statusEnum))
+    fail(`the graph already has a type named ${names.entity} or ${names.statusEnum}; choose another --entity`);
   if (taken.customerFields.has(names.entityPluralCamel)) fail(`Customer already has a field ${names.entityPluralCamel}; choose another --entity`);
   if (taken.queryFields.has(names.entityCamel)) fail(`Query already has a field ${names.entityCamel}; choose another --entity`);
 
@@ -108,7 +114,9 @@ function main(): void {
     mkdirSync(dirname(join(directory, file.path)), { recursive: true });
     writeFileSync(join(directory, file.path), file.content);
   }
-  process.stderr.write(`wrote subgraphs/${names.subgraph}/ (${files.length} files, default port ${port}, variables ${names.envPrefix}_PORT and ${names.envPrefix}_URL)\n`);
+  process.stderr.write(
+    `wrote subgraphs/${names.subgraph}/ (${files.length} files, default port ${port}, variables ${names.envPrefix}_PORT and ${names.envPrefix}_URL)\n`,
+  );
   // The build needs the new project referenced before anything of it can be compiled.
   const directories = readdirSync(join(REPOSITORY_ROOT, 'subgraphs'))
     .filter((name) => existsSync(join(REPOSITORY_ROOT, 'subgraphs', name, 'package.json')))
@@ -118,6 +126,7 @@ function main(): void {
   step('record the workspace package in package-lock.json', 'npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--prefer-offline']);
   linkWorkspacePackage(names.subgraph);
   step('generate its resolver types from schema.graphql', 'npm', ['run', '-s', 'codegen']);
+  step('format it like the rest of the code', 'npx', ['prettier', '--write', '--log-level', 'warn', `subgraphs/${names.subgraph}`]);
   step('build', 'npx', ['tsc', '--build']);
   step('regenerate docker-compose.yml, the Dockerfile and tsconfig.json from the manifests', 'node', ['tools/dist/generate.js']);
   step('compose the supergraph with the new subgraph', 'node', ['tools/dist/compose.js']);

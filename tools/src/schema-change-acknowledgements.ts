@@ -108,7 +108,12 @@ class AcknowledgementValidator {
     if (!entry) return undefined;
     this.onlyKeys(entry, BREAKING_KEYS, path);
     const coordinate = this.coordinate(entry.coordinate, `${path}.coordinate`);
-    const change = this.matching(entry.change, `${path}.change`, (text) => KNOWN_CHANGE_TYPES.includes(text), 'a graphql-inspector change type such as FIELD_REMOVED');
+    const change = this.matching(
+      entry.change,
+      `${path}.change`,
+      (text) => KNOWN_CHANGE_TYPES.includes(text),
+      'a graphql-inspector change type such as FIELD_REMOVED',
+    );
     const reason = this.reason(entry.reason, `${path}.reason`);
     if (coordinate === undefined || change === undefined || reason === undefined) return undefined;
     return { coordinate, change, reason };

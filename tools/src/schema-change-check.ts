@@ -97,7 +97,9 @@ export async function checkSchemaChanges(
   const classificationChanges = compareClassifications(committedSdl, proposedSdl, options.policy).map((change) => {
     const acknowledgement =
       change.verdict === 'WEAKENED'
-        ? acknowledgements.classificationWeakenings.find((entry) => entry.coordinate === change.coordinate && entry.from === change.from && entry.to === change.to)
+        ? acknowledgements.classificationWeakenings.find(
+            (entry) => entry.coordinate === change.coordinate && entry.from === change.from && entry.to === change.to,
+          )
         : undefined;
     if (acknowledgement) usedWeakenings.add(acknowledgement);
     return { ...change, acknowledged: acknowledgement?.reason ?? null };
@@ -239,7 +241,10 @@ function compareCategory(old: FieldClassification, proposed: FieldClassification
   const difference = CATEGORY_PROTECTION[proposed.category] - CATEGORY_PROTECTION[old.category];
   if (difference > 0) comparison.tightenings.push(`category more protected: ${old.category} → ${proposed.category}`);
   else if (difference < 0) comparison.weakenings.push(`category less protected: ${old.category} → ${proposed.category}`);
-  else comparison.weakenings.push(`category changed: ${old.category} → ${proposed.category} (not comparable: the field leaves ${old.category}'s policy exceptions)`);
+  else
+    comparison.weakenings.push(
+      `category changed: ${old.category} → ${proposed.category} (not comparable: the field leaves ${old.category}'s policy exceptions)`,
+    );
 }
 
 /**
@@ -250,7 +255,8 @@ function compareCategory(old: FieldClassification, proposed: FieldClassification
  */
 function compareMask(old: FieldClassification, proposed: FieldClassification, comparison: Comparison): void {
   if (old.mask === proposed.mask) return;
-  if (old.mask === null) comparison.weakenings.push(`mask style added: ${proposed.mask} (where the policy says MASK, callers now get part of the value instead of a denial)`);
+  if (old.mask === null)
+    comparison.weakenings.push(`mask style added: ${proposed.mask} (where the policy says MASK, callers now get part of the value instead of a denial)`);
   else if (proposed.mask === null) comparison.tightenings.push(`mask style removed: ${old.mask} (where the policy says MASK, callers now get a denial)`);
   else comparison.weakenings.push(`mask style changed: ${old.mask} → ${proposed.mask} (a different rule may keep more of the same value)`);
 }

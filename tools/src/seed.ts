@@ -20,7 +20,15 @@ function readPositiveInt(value: string | undefined, name: string, fallback: numb
 async function main(): Promise<void> {
   let options;
   try {
-    options = parseArgs({ options: { customers: { type: 'string' }, seed: { type: 'string' }, reset: { type: 'boolean' }, 'if-empty': { type: 'boolean' }, help: { type: 'boolean' } } }).values;
+    options = parseArgs({
+      options: {
+        customers: { type: 'string' },
+        seed: { type: 'string' },
+        reset: { type: 'boolean' },
+        'if-empty': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }).values;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
@@ -52,7 +60,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof SeedRefusedError || (error instanceof Error && error.name === 'ConfigError') ? error.message : `seed failed: ${driverErrorMessage(error)}`;
+  const message =
+    error instanceof SeedRefusedError || (error instanceof Error && error.name === 'ConfigError') ? error.message : `seed failed: ${driverErrorMessage(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -14,7 +14,13 @@ const ROOT = join(__dirname, '..', '..');
 /** Runs a package's compiled entry with the same environment, its output prefixed with its name. */
 function launch(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).map((line) => `[${name}] ${line}\n`).join('');
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `[${name}] ${line}\n`)
+      .join('');
   child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
   return child;
@@ -48,7 +54,13 @@ async function main(): Promise<void> {
   for (const store of SUBGRAPH_REGISTRY) if (!(await isStoreSeeded(databaseConfig, store))) unseeded.push(store);
   if (unseeded.length === SUBGRAPH_REGISTRY.length) {
     process.stderr.write(`first run: seeding ${seedCustomers} customers into ${describeDatabase(databaseConfig, '<subgraph>')}\n`);
-    await seedStores({ config: databaseConfig, stores: SUBGRAPH_REGISTRY, customers: seedCustomers, seed: DEFAULT_SEED, onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`) });
+    await seedStores({
+      config: databaseConfig,
+      stores: SUBGRAPH_REGISTRY,
+      customers: seedCustomers,
+      seed: DEFAULT_SEED,
+      onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
+    });
   } else if (unseeded.length) {
     process.stderr.write(`warning: ${unseeded.map((store) => store.manifest.name).join(', ')} has no data while others do; run npm run seed -- --reset\n`);
   }

@@ -20,7 +20,12 @@ export class SubgraphRegistryError extends Error {
 }
 
 function isSeeder(value: unknown): value is SubgraphSeeder {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<SubgraphSeeder>).seedBatch === 'function' && Array.isArray((value as Partial<SubgraphSeeder>).tables);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<SubgraphSeeder>).seedBatch === 'function' &&
+    Array.isArray((value as Partial<SubgraphSeeder>).tables)
+  );
 }
 
 /**
@@ -34,9 +39,11 @@ function registeredFrom(
   seedExports: Readonly<Record<string, unknown>>,
 ): RegisteredSubgraph {
   const manifests = Object.values(exports).filter(isSubgraphManifest);
-  if (manifests.length !== 1) throw new SubgraphRegistryError(`${packageName} must export exactly one manifest made by defineSubgraph (found ${manifests.length})`);
+  if (manifests.length !== 1)
+    throw new SubgraphRegistryError(`${packageName} must export exactly one manifest made by defineSubgraph (found ${manifests.length})`);
   const manifest = manifests[0]!;
-  if (`subgraphs/${manifest.name}` !== directory) throw new SubgraphRegistryError(`${packageName}: the manifest is named "${manifest.name}" but lives in ${directory}`);
+  if (`subgraphs/${manifest.name}` !== directory)
+    throw new SubgraphRegistryError(`${packageName}: the manifest is named "${manifest.name}" but lives in ${directory}`);
   const seeder = Object.values(seedExports).find((value): value is SubgraphSeeder => isSeeder(value) && value.name === manifest.name);
   if (!seeder) throw new SubgraphRegistryError(`${packageName}/seed must export a seeder named "${manifest.name}"`);
   return { manifest, seeder, packageName, directory };
@@ -83,7 +90,9 @@ export function discoverSubgraphs(root: string = REPOSITORY_ROOT): RegisteredSub
   registered.sort((left, right) => left.manifest.defaultPort - right.manifest.defaultPort);
   for (let index = 1; index < registered.length; index++) {
     if (registered[index]!.manifest.defaultPort === registered[index - 1]!.manifest.defaultPort) {
-      throw new SubgraphRegistryError(`subgraphs ${registered[index - 1]!.manifest.name} and ${registered[index]!.manifest.name} both default to port ${registered[index]!.manifest.defaultPort}`);
+      throw new SubgraphRegistryError(
+        `subgraphs ${registered[index - 1]!.manifest.name} and ${registered[index]!.manifest.name} both default to port ${registered[index]!.manifest.defaultPort}`,
+      );
     }
   }
   return registered;

@@ -64,7 +64,8 @@ export interface DerivedNames {
 
 export function deriveNames({ subgraph, entity, defaultPort }: ScaffoldNames): DerivedNames {
   if (!SUBGRAPH_NAME.test(subgraph)) throw new ScaffoldInputError(`--name must be lower-case words joined by dashes (e.g. loyalty-cards), got "${subgraph}"`);
-  if (!ENTITY_NAME.test(entity)) throw new ScaffoldInputError(`--entity must be a PascalCase type name of letters and digits (e.g. LoyaltyCard), got "${entity}"`);
+  if (!ENTITY_NAME.test(entity))
+    throw new ScaffoldInputError(`--entity must be a PascalCase type name of letters and digits (e.g. LoyaltyCard), got "${entity}"`);
   const subgraphWords = words(subgraph);
   const entityWords = words(entity);
   const initials = entityWords.map((word) => word[0]!.toUpperCase()).join('');

@@ -71,11 +71,16 @@ export function checkClassifications(subgraphs: readonly SubgraphSource[], polic
           problems.push(`${subgraph.name}: ${coordinate} is ${classification.tier} and must be nullable, so a denial cannot null its parent`);
         } else if (policy && isNonNull(field.type)) {
           const deniedFor = roleThatCanBeDenied(policy, classification, field.type);
-          if (deniedFor) problems.push(`${subgraph.name}: ${coordinate} can be denied to ${deniedFor} under policy ${policy.version} and must be nullable, so a denial cannot null its parent`);
+          if (deniedFor)
+            problems.push(
+              `${subgraph.name}: ${coordinate} can be denied to ${deniedFor} under policy ${policy.version} and must be nullable, so a denial cannot null its parent`,
+            );
         }
         const earlier = seen.get(coordinate);
         if (earlier && describe(earlier.classification) !== describe(classification)) {
-          problems.push(`${coordinate} is classified ${describe(earlier.classification)} in ${earlier.subgraph} but ${describe(classification)} in ${subgraph.name}`);
+          problems.push(
+            `${coordinate} is classified ${describe(earlier.classification)} in ${earlier.subgraph} but ${describe(classification)} in ${subgraph.name}`,
+          );
         } else if (!earlier) {
           seen.set(coordinate, { subgraph: subgraph.name, classification });
         }

@@ -18,7 +18,16 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   let values;
   try {
-    values = parseArgs({ options: { role: { type: 'string' }, staff: { type: 'string' }, purpose: { type: 'string' }, ttl: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean' } } }).values;
+    values = parseArgs({
+      options: {
+        role: { type: 'string' },
+        staff: { type: 'string' },
+        purpose: { type: 'string' },
+        ttl: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }).values;
   } catch (error) {
     fail((error as Error).message);
   }
@@ -40,7 +49,9 @@ async function main(): Promise<void> {
   }
   const identity = identityOfStaff(staff, values.purpose && isPurpose(values.purpose) ? values.purpose : null);
   const token = await mintDevelopmentToken({ secret, identity, ttlSeconds: values.ttl ? Number(values.ttl) : 3600 });
-  process.stderr.write(`${identity.role} staff ${identity.staffId} (${staff.staffNo}), branch ${identity.branchPath}${identity.grade ? `, grade ${identity.grade}` : ''}${identity.purpose ? `, purpose ${identity.purpose}` : ''}\n`);
+  process.stderr.write(
+    `${identity.role} staff ${identity.staffId} (${staff.staffNo}), branch ${identity.branchPath}${identity.grade ? `, grade ${identity.grade}` : ''}${identity.purpose ? `, purpose ${identity.purpose}` : ''}\n`,
+  );
   process.stdout.write(`${token}\n`);
 }
 

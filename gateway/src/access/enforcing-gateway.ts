@@ -154,7 +154,10 @@ export class EnforcingGateway implements GatewayInterface {
     }
     if (filtered.removed.length === 0 && !filtered.addedTypename) return result;
 
-    const restored = restoreRemovedFields(result.data as ResponseData | null | undefined, filtered, { policyVersion: subject.policy.version, variables: requestContext.request.variables });
+    const restored = restoreRemovedFields(result.data as ResponseData | null | undefined, filtered, {
+      policyVersion: subject.policy.version,
+      variables: requestContext.request.variables,
+    });
     const requestId = (requestContext.context as Partial<AccessRequestContext> | undefined)?.requestId ?? 'unknown';
     if (restored.errors.length > 0) this.reportDenials(restored.errors, identity, requestId, operationName, requestContext.queryHash);
     const errors = [...(result.errors ?? []), ...restored.errors];

@@ -33,7 +33,8 @@ export function readFieldClassifications(supergraphSdl: string): Map<FieldCoordi
     const fields = fieldsByType.get(typeName) ?? new Map<string, FieldClassification | null>();
     for (const field of definition.fields ?? []) {
       // An extension cannot lower a classification the definition gave: the first one found stands.
-      if (!fields.get(field.name.value)) fields.set(field.name.value, classificationAmong(field.directives, `${typeName}.${field.name.value}`, directiveName) ?? null);
+      if (!fields.get(field.name.value))
+        fields.set(field.name.value, classificationAmong(field.directives, `${typeName}.${field.name.value}`, directiveName) ?? null);
     }
     fieldsByType.set(typeName, fields);
   }

@@ -45,8 +45,7 @@ export const ACCESS_TYPENAME_KEY = 'icgAccessTypename';
 
 /** `@skip`/`@include` on a selection: a literal, or a variable read when the response is restored. */
 export type InclusionCondition =
-  | { directive: 'skip' | 'include'; value: boolean }
-  | { directive: 'skip' | 'include'; variable: string; defaultValue: boolean | null };
+  { directive: 'skip' | 'include'; value: boolean } | { directive: 'skip' | 'include'; variable: string; defaultValue: boolean | null };
 
 /** One field on the way from the root to a removed field, as it appears in the response. */
 export interface ResponsePathStep {
@@ -214,9 +213,12 @@ class OperationRewrite {
   ) {
     const operation = getOperationAST(document, operationName);
     if (!operation) {
-      throw new GraphQLError(operationName ? `Unknown operation named "${operationName}"` : 'Must provide operation name if query contains multiple operations', {
-        extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
-      });
+      throw new GraphQLError(
+        operationName ? `Unknown operation named "${operationName}"` : 'Must provide operation name if query contains multiple operations',
+        {
+          extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+        },
+      );
     }
     this.operation = operation;
     this.variableDefaults = new Map(
@@ -225,7 +227,9 @@ class OperationRewrite {
       ),
     );
     this.fragments = new Map(
-      document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
+      document.definitions
+        .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+        .map((fragment) => [fragment.name.value, fragment]),
     );
   }
 
@@ -297,7 +301,13 @@ class OperationRewrite {
   }
 
   /** Returns where a removal happened: at this field, somewhere below it, or nowhere. */
-  private rewriteField(field: FieldNode, responseKey: string, level: Level, branch: Branch, result: RewrittenSelections): 'removed-here' | 'removed-below' | 'kept' {
+  private rewriteField(
+    field: FieldNode,
+    responseKey: string,
+    level: Level,
+    branch: Branch,
+    result: RewrittenSelections,
+  ): 'removed-here' | 'removed-below' | 'kept' {
     const name = field.name.value;
     if (name === '__typename') {
       result.kept.push(field);

@@ -25,7 +25,13 @@ export interface RestoredResponse {
 }
 
 /** The error both enforcement layers give for a denied field (docs/access-model.md section 2), at a response path. */
-export function forbiddenFieldError(coordinate: string, tier: Tier, path: ResponsePath, policyVersion: string, decisionId: string = randomUUID()): GraphQLError {
+export function forbiddenFieldError(
+  coordinate: string,
+  tier: Tier,
+  path: ResponsePath,
+  policyVersion: string,
+  decisionId: string = randomUUID(),
+): GraphQLError {
   return sharedForbiddenFieldError({ coordinate, tier, path, policyVersion, decisionId });
 }
 
@@ -94,7 +100,9 @@ class Restore {
     if (value === null || value === undefined || typeof value !== 'object') return;
     if (Array.isArray(value)) {
       const nullable = removed.path[stepIndex]!.nullability[depth + 1] ?? true;
-      value.forEach((item, index) => this.descend(removed, item, stepIndex, depth + 1, [...positions, { container: value, key: index, nullable }], [...path, index]));
+      value.forEach((item, index) =>
+        this.descend(removed, item, stepIndex, depth + 1, [...positions, { container: value, key: index, nullable }], [...path, index]),
+      );
       return;
     }
     this.visitObject(removed, value as Record<string, unknown>, stepIndex + 1, positions, path);

@@ -2,15 +2,7 @@
  * What a role sees when it introspects (docs/access-model.md section 6): the API schema minus the fields the role
  * may never read. Introspection is answered from this schema, never from the full one the planner uses.
  */
-import {
-  GraphQLError,
-  isInterfaceType,
-  isIntrospectionType,
-  isObjectType,
-  isUnionType,
-  getNamedType,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, isInterfaceType, isIntrospectionType, isObjectType, isUnionType, getNamedType, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
 import { BoundedLruCache } from './bounded-lru-cache';
 import type { FieldCoordinate } from './field-classifications';
@@ -45,7 +37,9 @@ export function buildRoleSchema(apiSchema: GraphQLSchema, access: NeverReadableF
   const removedFields = new Set<FieldCoordinate>();
   const removedTypes = new Set<string>();
   const types = Object.values(apiSchema.getTypeMap()).filter((type) => !isIntrospectionType(type));
-  const rootTypeNames = new Set([apiSchema.getQueryType(), apiSchema.getMutationType(), apiSchema.getSubscriptionType()].flatMap((type) => (type ? [type.name] : [])));
+  const rootTypeNames = new Set(
+    [apiSchema.getQueryType(), apiSchema.getMutationType(), apiSchema.getSubscriptionType()].flatMap((type) => (type ? [type.name] : [])),
+  );
 
   for (const type of types) {
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
@@ -54,7 +48,7 @@ export function buildRoleSchema(apiSchema: GraphQLSchema, access: NeverReadableF
     }
   }
 
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const remove = (coordinate: FieldCoordinate) => {
       if (removedFields.has(coordinate)) return;

@@ -1,7 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_SUPERGRAPH_PATH, EnvReader, loadDatabaseConfig, subgraphsOfSupergraph, loadGatewayConfig, loadSubgraphConfig, redactUrl } from '../config';
+import {
+  ConfigError,
+  DEFAULT_SUPERGRAPH_PATH,
+  EnvReader,
+  loadDatabaseConfig,
+  subgraphsOfSupergraph,
+  loadGatewayConfig,
+  loadSubgraphConfig,
+  redactUrl,
+} from '../config';
 
 /** Security material is generated into DATA_DIR on first use: keep it in a temp folder. */
 const dataDir = mkdtempSync(join(tmpdir(), 'icg-config-'));
@@ -55,13 +64,18 @@ describe('loaded configuration', () => {
   it('takes the subgraphs from the supergraph it serves, so a new subgraph needs no gateway change', () => {
     const supergraphPath = join(dataDir, 'six-subgraphs.graphql');
     const committed = readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8');
-    writeFileSync(supergraphPath, committed.replace('enum join__Graph {', 'enum join__Graph {\n  INSIGHTS @join__graph(name: "insights", url: "http://127.0.0.1:4006/graphql")'));
+    writeFileSync(
+      supergraphPath,
+      committed.replace('enum join__Graph {', 'enum join__Graph {\n  INSIGHTS @join__graph(name: "insights", url: "http://127.0.0.1:4006/graphql")'),
+    );
     const gateway = loadGatewayConfig({ ...base, SUPERGRAPH_PATH: supergraphPath, INSIGHTS_PORT: '5006' });
     const committedNames = subgraphsOfSupergraph(committed).map(({ name }) => name);
     expect(committedNames.length).toBeGreaterThan(0);
     expect(Object.keys(gateway.subgraphUrls).sort()).toEqual([...committedNames, 'insights'].sort());
     expect(gateway.subgraphUrls['insights']).toBe('http://127.0.0.1:5006/graphql');
-    expect(() => loadGatewayConfig({ ...base, SUPERGRAPH_PATH: join(dataDir, 'missing.graphql') })).toThrow(/SUPERGRAPH_PATH must name a readable supergraph file/);
+    expect(() => loadGatewayConfig({ ...base, SUPERGRAPH_PATH: join(dataDir, 'missing.graphql') })).toThrow(
+      /SUPERGRAPH_PATH must name a readable supergraph file/,
+    );
   });
 
   it('gives the gateway and every subgraph the same generated keys and secrets on one machine, private files 0600', () => {

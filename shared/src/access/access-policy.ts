@@ -182,7 +182,8 @@ class PolicyValidator {
     const categories = this.categories(entry.categories, `${path}.categories`, scope ?? 'ALL');
     const requiresPurpose = this.optionalBoolean(entry.requiresPurpose, `${path}.requiresPurpose`);
     const pseudonymiseIdentifiers = this.optionalBoolean(entry.pseudonymiseIdentifiers, `${path}.pseudonymiseIdentifiers`);
-    if (scope === undefined || tiers === undefined || categories === undefined || requiresPurpose === undefined || pseudonymiseIdentifiers === undefined) return undefined;
+    if (scope === undefined || tiers === undefined || categories === undefined || requiresPurpose === undefined || pseudonymiseIdentifiers === undefined)
+      return undefined;
     return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers };
   }
 
@@ -215,7 +216,10 @@ class PolicyValidator {
       const higher = RULED_TIERS[index]!;
       for (const side of RULE_KEYS) {
         if (openness(tiers[higher][side]) > openness(tiers[lower][side])) {
-          this.fail(`${path}.${higher}.${side}`, `${tiers[higher][side]} is more open than ${lower}.${side} (${tiers[lower][side]}); a higher tier may not be more open than a lower one`);
+          this.fail(
+            `${path}.${higher}.${side}`,
+            `${tiers[higher][side]} is more open than ${lower}.${side} (${tiers[lower][side]}); a higher tier may not be more open than a lower one`,
+          );
         }
       }
     }

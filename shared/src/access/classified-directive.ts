@@ -33,7 +33,11 @@ export function readClassifiedDirective(directive: ConstDirectiveNode, where: st
 }
 
 /** The classification among a node's directives, if it carries one (under the name the schema links it as). */
-export function classificationAmong(directives: readonly ConstDirectiveNode[] | undefined, where: string, directiveName: string = CLASSIFIED_DIRECTIVE): FieldClassification | undefined {
+export function classificationAmong(
+  directives: readonly ConstDirectiveNode[] | undefined,
+  where: string,
+  directiveName: string = CLASSIFIED_DIRECTIVE,
+): FieldClassification | undefined {
   const directive = directives?.find((entry) => entry.name.value === directiveName);
   return directive ? readClassifiedDirective(directive, where) : undefined;
 }

@@ -112,8 +112,7 @@ function decideOnSide(
 
   // Only purposes the policy lists count as stated; anything else is no purpose.
   const purposeStated = purpose !== null && policy.purposes.includes(purpose);
-  const clearNeedsPurpose =
-    (policy.restrictedClearRequiresPurpose && field.tier === 'RESTRICTED') || (rolePolicy.requiresPurpose && field.tier !== 'INTERNAL');
+  const clearNeedsPurpose = (policy.restrictedClearRequiresPurpose && field.tier === 'RESTRICTED') || (rolePolicy.requiresPurpose && field.tier !== 'INTERNAL');
   if (decision === 'ALLOW' && clearNeedsPurpose && !purposeStated) {
     decision = 'MASK';
     rule += ';no-purpose';

@@ -36,10 +36,13 @@ export class AuditDropLog {
     const now = Date.now();
     if (!force && now - this.lastLogAt < DROP_LOG_INTERVAL_MS) {
       if (this.timer === undefined) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.report(true);
-        }, this.lastLogAt + DROP_LOG_INTERVAL_MS - now);
+        this.timer = setTimeout(
+          () => {
+            this.timer = undefined;
+            this.report(true);
+          },
+          this.lastLogAt + DROP_LOG_INTERVAL_MS - now,
+        );
         this.timer.unref();
       }
       return;

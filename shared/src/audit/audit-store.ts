@@ -174,6 +174,7 @@ export function auditRowToContent(row: Record<string, unknown>): { id: number; c
 
 /** The last record of a chain (highest sequence), or undefined for a new chain. */
 export async function readChainHead(db: Knex | Knex.Transaction, chain: string): Promise<{ sequence: number; hash: string } | undefined> {
-  const row = (await db(AUDIT_TABLE).where({ chain }).orderBy('sequence', 'desc').first('sequence', 'hash')) as { sequence: number | string; hash: string } | undefined;
+  const row = (await db(AUDIT_TABLE).where({ chain }).orderBy('sequence', 'desc').first('sequence', 'hash')) as
+    { sequence: number | string; hash: string } | undefined;
   return row ? { sequence: Number(row.sequence), hash: String(row.hash) } : undefined;
 }

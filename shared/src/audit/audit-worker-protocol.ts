@@ -13,10 +13,7 @@ export interface AuditWorkerSettings {
   maxRetryDelayMs?: number;
 }
 
-export type ToAuditWorker =
-  | { kind: 'records'; events: AuditEvent[] }
-  | { kind: 'flush'; id: number }
-  | { kind: 'close'; id: number; timeoutMs: number };
+export type ToAuditWorker = { kind: 'records'; events: AuditEvent[] } | { kind: 'flush'; id: number } | { kind: 'close'; id: number; timeoutMs: number };
 
 /** A failure as it crosses the thread boundary: the writer's error message, never a stack or statement. */
 export interface AuditWorkerFailure {

@@ -232,12 +232,15 @@ export class AuditWriter {
     if (this.timer !== undefined && this.timerDueAt <= dueAt) return;
     this.cancelTimer();
     this.timerDueAt = dueAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDueAt = Number.POSITIVE_INFINITY;
-      // Failures are logged and rescheduled inside; nothing to add here.
-      this.flush().catch(() => undefined);
-    }, Math.max(0, dueAt - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDueAt = Number.POSITIVE_INFINITY;
+        // Failures are logged and rescheduled inside; nothing to add here.
+        this.flush().catch(() => undefined);
+      },
+      Math.max(0, dueAt - Date.now()),
+    );
     // The timer alone must not keep a process alive; shutdown calls close().
     this.timer.unref();
   }
@@ -314,7 +317,10 @@ export class AuditWriter {
       this.head = stored;
     } else if (!sameHead(stored, this.head)) {
       // Keep chaining on our own head: the verifier then reports removed records (or a second writer on this chain).
-      this.log.error({ chain: this.chain, storedSequence: stored.sequence, ownSequence: this.head.sequence }, 'audit chain head in the store differs from this writer’s');
+      this.log.error(
+        { chain: this.chain, storedSequence: stored.sequence, ownSequence: this.head.sequence },
+        'audit chain head in the store differs from this writer’s',
+      );
     }
     return this.head;
   }
@@ -380,4 +386,3 @@ function toIsoMillis(value: Date | string): string {
   }
   return date.toISOString();
 }
-

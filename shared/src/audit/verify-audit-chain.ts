@@ -75,7 +75,10 @@ async function verifyChain(db: Knex, chain: string, pageSize: number): Promise<{
   let previous = { sequence: 0, hash: AUDIT_GENESIS_HASH };
   let broken: AuditChainBreak | undefined;
   for (;;) {
-    const rows = (await db(AUDIT_TABLE).where('chain', chain).andWhere('sequence', '>', previous.sequence).orderBy('sequence').limit(pageSize)) as Record<string, unknown>[];
+    const rows = (await db(AUDIT_TABLE).where('chain', chain).andWhere('sequence', '>', previous.sequence).orderBy('sequence').limit(pageSize)) as Record<
+      string,
+      unknown
+    >[];
     for (const row of rows) {
       const { id, content, hash } = auditRowToContent(row);
       records++;

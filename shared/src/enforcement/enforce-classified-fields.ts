@@ -1,6 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { defaultFieldResolver, getNamedType, responsePathAsArray as pathToArray, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
-import { decide, isInScope, maskValue, pseudonymise, scopeFor, type AccessDecision, type AccessPolicy, type Caller, type FieldClassification, type Scope, type Tier } from '../access';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  responsePathAsArray as pathToArray,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLFieldResolver,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
+import {
+  decide,
+  isInScope,
+  maskValue,
+  pseudonymise,
+  scopeFor,
+  type AccessDecision,
+  type AccessPolicy,
+  type Caller,
+  type FieldClassification,
+  type Scope,
+  type Tier,
+} from '../access';
 import type { AuditEvent } from '../audit/audit-record';
 import { scopeOf } from '../row-scope';
 import type { EntityDefinition } from '../subgraph-manifest';

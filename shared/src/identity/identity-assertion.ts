@@ -1,10 +1,4 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
@@ -88,11 +82,7 @@ export function createAssertionSigner(privateKeyPem: string, options: { ttlSecon
   };
 }
 
-export function createAssertionVerifier(
-  publicKeyPem: string,
-  subgraph: string,
-  options: { maxAgeSeconds?: number } = {},
-): AssertionVerifier {
+export function createAssertionVerifier(publicKeyPem: string, subgraph: string, options: { maxAgeSeconds?: number } = {}): AssertionVerifier {
   const publicKey = ed25519PublicKey(publicKeyPem);
   if (!publicKey) throw new TypeError('The identity assertion public key must be an Ed25519 public key in PEM form');
   const verifyOptions = {
@@ -127,7 +117,10 @@ export function createAssertionVerifier(
       }
       const hash = payload['oph'];
       const name = payload['opn'];
-      if ((hash !== undefined && (typeof hash !== 'string' || !OPERATION_HASH.test(hash))) || (name !== undefined && (typeof name !== 'string' || !OPERATION_NAME.test(name)))) {
+      if (
+        (hash !== undefined && (typeof hash !== 'string' || !OPERATION_HASH.test(hash))) ||
+        (name !== undefined && (typeof name !== 'string' || !OPERATION_NAME.test(name)))
+      ) {
         throw new AuthenticationError('Identity assertion claims are invalid: operation', 'BAD_CLAIMS');
       }
       const operation = typeof hash === 'string' ? { hash, name: typeof name === 'string' ? name : null } : null;
@@ -190,7 +183,10 @@ export function readAssertionKeys(reader: EnvReader, dataDir: string): Assertion
 /** For the gateway, which must sign: fails start-up clearly when only the public key is configured. */
 export function requireAssertionPrivateKey(keys: AssertionKeys): string {
   if (keys.privateKeyPem === null) {
-    throw new ConfigError(ASSERTION_KEY_ENV.privateKey, `must be set where identity assertions are signed (the gateway); only ${ASSERTION_KEY_ENV.publicKey} is set`);
+    throw new ConfigError(
+      ASSERTION_KEY_ENV.privateKey,
+      `must be set where identity assertions are signed (the gateway); only ${ASSERTION_KEY_ENV.publicKey} is set`,
+    );
   }
   return keys.privateKeyPem;
 }
@@ -205,7 +201,10 @@ function pemFromVariable(variable: string, value: string, echoPath: boolean): st
     return readFileSync(value, 'utf8');
   } catch (error) {
     const where = echoPath ? `"${value}"` : 'a path';
-    throw new ConfigError(variable, `does not start with -----BEGIN, so it is read as ${where}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      variable,
+      `does not start with -----BEGIN, so it is read as ${where}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -220,7 +219,10 @@ function keysFromDataDir(dataDir: string): AssertionKeys {
     // Reported below with the remedy.
   }
   if (!privateKey) {
-    throw new ConfigError(ASSERTION_KEY_ENV.privateKey, `is not set and "${privatePath}" is not a readable Ed25519 private key; delete it to have a new one generated`);
+    throw new ConfigError(
+      ASSERTION_KEY_ENV.privateKey,
+      `is not set and "${privatePath}" is not a readable Ed25519 private key; delete it to have a new one generated`,
+    );
   }
   const publicKeyPem = publicKeyPemOf(createPublicKey(privateKey));
   // The public half is derived from the private file, never read back, so a half-written copy can do no harm;
@@ -236,7 +238,10 @@ function keysFromDataDir(dataDir: string): AssertionKeys {
  */
 function createPrivateKeyFile(dataDir: string, privatePath: string): boolean {
   mkdirSync(dataDir, { recursive: true });
-  const { privateKey } = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const temporaryPath = `${privatePath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temporaryPath, privateKey, { mode: 0o600, flag: 'wx' });
   try {

@@ -3,7 +3,12 @@ import type { EntityDefinition } from '@icg/shared';
 /** The claims system owns claims; it extends Customer and Policy with their claims. */
 export const entities = {
   // A claim belongs to its branch, its handler and the customer's manager.
-  Claim: { key: 'reportNo', table: 'claims', keyColumn: 'report_no', scope: { branchPath: 'branch_path', responsibleStaffIds: ['handler_staff_id', 'customer_manager_staff_id'] } },
+  Claim: {
+    key: 'reportNo',
+    table: 'claims',
+    keyColumn: 'report_no',
+    scope: { branchPath: 'branch_path', responsibleStaffIds: ['handler_staff_id', 'customer_manager_staff_id'] },
+  },
   Customer: { key: 'id' },
   Policy: { key: 'policyNo' },
   Staff: { key: 'id' },

@@ -15,7 +15,11 @@ export interface ClaimsLoaders {
   paymentsByClaimId: DataLoader<Key, ClaimPaymentRow[], string>;
 }
 
-const newestFirst = (query: Knex.QueryBuilder): Knex.QueryBuilder => query.orderBy([{ column: 'reported_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+const newestFirst = (query: Knex.QueryBuilder): Knex.QueryBuilder =>
+  query.orderBy([
+    { column: 'reported_at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ]);
 const inIdOrder = (query: Knex.QueryBuilder): Knex.QueryBuilder => query.orderBy('id');
 
 export function createLoaders(db: Knex): ClaimsLoaders {

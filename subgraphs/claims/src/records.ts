@@ -23,11 +23,24 @@ import type {
 export type { ClaimCause, ClaimClosedOutcome, ClaimParticipantRole, ClaimPaymentMethod, ClaimReportChannel, SurveyTaskStatus };
 
 /** The company-wide vocabularies this schema declares as enums hold the same values (checked by the compiler). */
-export type SchemaEnumsMatchVocabulary = CompilesIfTrue<SameValues<SchemaClaimStatus, ClaimStatus> & SameValues<ClaimReportChannel, Vocabulary.ClaimReportChannel>>;
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
+  SameValues<SchemaClaimStatus, ClaimStatus> & SameValues<ClaimReportChannel, Vocabulary.ClaimReportChannel>
+>;
 
 /** The claims system's own enums as runtime lists (the seed and its tests draw from them), in schema order. */
 export const CLAIM_CLOSED_OUTCOMES = everyValueOf<ClaimClosedOutcome>()(['PAID', 'DENIED', 'WITHDRAWN', 'CANCELLED', 'ZERO_CLOSED']);
-export const CLAIM_CAUSES = everyValueOf<ClaimCause>()(['COLLISION', 'THEFT', 'FIRE', 'FLOOD', 'TYPHOON', 'INJURY', 'ILLNESS', 'CARGO_DAMAGE', 'LIABILITY', 'OTHER']);
+export const CLAIM_CAUSES = everyValueOf<ClaimCause>()([
+  'COLLISION',
+  'THEFT',
+  'FIRE',
+  'FLOOD',
+  'TYPHOON',
+  'INJURY',
+  'ILLNESS',
+  'CARGO_DAMAGE',
+  'LIABILITY',
+  'OTHER',
+]);
 export const CLAIM_PARTICIPANT_ROLES = everyValueOf<ClaimParticipantRole>()(['CLAIMANT', 'INJURED', 'THIRD_PARTY', 'WITNESS', 'DRIVER']);
 export const SURVEY_TASK_STATUSES = everyValueOf<SurveyTaskStatus>()(['DISPATCHED', 'ON_SITE', 'DONE']);
 export const CLAIM_PAYMENT_METHODS = everyValueOf<ClaimPaymentMethod>()(['BANK_TRANSFER', 'REPAIR_SHOP_DIRECT', 'HOSPITAL_DIRECT']);

@@ -7,13 +7,51 @@ import type { ClaimCause } from './records';
  * notes), written the way Chinese claims staff write it. Synthetic: no real person or case.
  */
 
-const ROADS = ['人民路', '解放路', '中山路', '建设路', '和平路', '新华路', '滨江大道', '科技园路', '工业大道', '环城北路', '长江路', '迎宾大道', '东风路', '文化路', '学府路', '金融街'];
+const ROADS = [
+  '人民路',
+  '解放路',
+  '中山路',
+  '建设路',
+  '和平路',
+  '新华路',
+  '滨江大道',
+  '科技园路',
+  '工业大道',
+  '环城北路',
+  '长江路',
+  '迎宾大道',
+  '东风路',
+  '文化路',
+  '学府路',
+  '金融街',
+];
 const TYPHOONS = ['山竹', '利奇马', '烟花', '梅花', '杜苏芮', '海葵', '摩羯', '贝碧嘉'];
 const HOSPITALS = ['第一人民医院', '第二人民医院', '人民医院', '中医院', '中心医院', '骨科医院'];
 const REPAIR_SHOPS = ['通达', '顺捷', '永安', '恒信', '广汇', '骏马', '安驰', '鑫源', '华诚', '德众'];
 
-export const INJURIES = ['左胫腓骨骨折', '右桡骨远端骨折', '颈部软组织挫伤', '腰椎压缩性骨折', '头皮裂伤，清创缝合6针', '右踝关节韧带撕裂', '全身多处皮肤擦挫伤', '左侧第4、5肋骨骨折', '轻型颅脑损伤（脑震荡）', '右手中指末节离断伤'];
-export const ILLNESSES = ['急性阑尾炎', '社区获得性肺炎', '急性心肌梗死', '胆囊结石伴急性胆囊炎', '2型糖尿病伴周围神经病变', '甲状腺乳头状癌', '急性脑梗死', '腰椎间盘突出症', '乳腺恶性肿瘤'];
+export const INJURIES = [
+  '左胫腓骨骨折',
+  '右桡骨远端骨折',
+  '颈部软组织挫伤',
+  '腰椎压缩性骨折',
+  '头皮裂伤，清创缝合6针',
+  '右踝关节韧带撕裂',
+  '全身多处皮肤擦挫伤',
+  '左侧第4、5肋骨骨折',
+  '轻型颅脑损伤（脑震荡）',
+  '右手中指末节离断伤',
+];
+export const ILLNESSES = [
+  '急性阑尾炎',
+  '社区获得性肺炎',
+  '急性心肌梗死',
+  '胆囊结石伴急性胆囊炎',
+  '2型糖尿病伴周围神经病变',
+  '甲状腺乳头状癌',
+  '急性脑梗死',
+  '腰椎间盘突出症',
+  '乳腺恶性肿瘤',
+];
 
 export const REOPEN_REASONS = [
   '被保险人补充提交后续治疗费用单据，申请重开',
@@ -88,7 +126,8 @@ export function lossDescription(random: SeededRandom, facts: LossFacts): string 
     case 'TYPHOON':
       return `受台风“${random.pick(TYPHOONS)}”影响，${when}${where}出现强风暴雨，${facts.line === 'MOTOR' ? `${vehicle}被倒伏树木砸中，车顶及挡风玻璃受损` : random.pick(['厂房彩钢瓦屋面被掀翻', '围墙倒塌砸坏设备', '玻璃幕墙破裂、室内进水'])}。`;
     case 'INJURY':
-      if (facts.line === 'ACCIDENT_HEALTH') return `被保险人于${when}在${where}附近${random.pick(['不慎摔倒', '骑电动自行车与机动车相撞', '工作中被机械设备夹伤', '下楼时踩空跌落'])}，致${facts.injury ?? '受伤'}，送医治疗。`;
+      if (facts.line === 'ACCIDENT_HEALTH')
+        return `被保险人于${when}在${where}附近${random.pick(['不慎摔倒', '骑电动自行车与机动车相撞', '工作中被机械设备夹伤', '下楼时踩空跌落'])}，致${facts.injury ?? '受伤'}，送医治疗。`;
       if (facts.line === 'MOTOR') return `${when}，${vehicle}在${where}附近与行人发生碰撞${casualties}。交警认定被保险车辆负主要责任。`;
       return `${when}，第三者在被保险人经营场所（${where}）内${random.pick(['因地面湿滑摔倒', '被掉落的货物砸伤', '被未设警示的设备绊倒'])}，致${facts.injury ?? '受伤'}，第三者向被保险人提出索赔。`;
     case 'ILLNESS':
@@ -96,10 +135,12 @@ export function lossDescription(random: SeededRandom, facts: LossFacts): string 
     case 'CARGO_DAMAGE':
       return `承运的${random.pick(['电子元器件', '冷链食品', '实木家具', '陶瓷制品', '纺织原料'])}在${random.pick(['公路运输途中车辆紧急制动', '装卸过程中叉车操作不当', '海运途中遭遇恶劣天气', '中转仓库冷藏设备故障'])}，${random.pick(['部分货物破损', '货物受潮变形', '货物变质'])}，收货人于${dateInChinese(facts.lossDate)}在${facts.city}验收时发现。`;
     case 'LIABILITY':
-      if (facts.line === 'MOTOR') return `${when}，${vehicle}在${where}附近${random.pick(['刮倒路边广告牌', '撞坏小区道闸', '碰撞路边停放的电动车'])}，造成第三者财产损失，被保险车辆负全部责任。`;
+      if (facts.line === 'MOTOR')
+        return `${when}，${vehicle}在${where}附近${random.pick(['刮倒路边广告牌', '撞坏小区道闸', '碰撞路边停放的电动车'])}，造成第三者财产损失，被保险车辆负全部责任。`;
       return `${when}，被保险人${random.pick(['施工过程中', '经营过程中', '装修作业时'])}${random.pick(['造成相邻房屋墙体开裂', '高空坠物砸坏第三者车辆', '管道破裂致楼下商户浸水'])}，第三者提出索赔。`;
     case 'OTHER':
-      if (facts.line === 'MOTOR') return `${when}，${vehicle}在${where}附近${random.pick(['行驶时挡风玻璃被飞石击碎', '停放时被高空坠物砸中车顶', '被人为划伤车身漆面'])}。`;
+      if (facts.line === 'MOTOR')
+        return `${when}，${vehicle}在${where}附近${random.pick(['行驶时挡风玻璃被飞石击碎', '停放时被高空坠物砸中车顶', '被人为划伤车身漆面'])}。`;
       return `${when}，被保险人位于${where}的${random.pick(['玻璃幕墙意外破裂', '空调主机意外损坏', '给水管道爆裂造成室内浸水', '配电柜意外短路损坏'])}。`;
   }
 }

@@ -59,12 +59,44 @@ const SMALL_CLAIM_LIMIT = 10_000;
 const SPECIAL_INVESTIGATION_SCORE = 75;
 
 const CAUSES_BY_LINE: Record<LineOfBusiness, readonly (readonly [ClaimCause, number])[]> = {
-  MOTOR: [['COLLISION', 68], ['THEFT', 3], ['FIRE', 2], ['FLOOD', 6], ['TYPHOON', 3], ['INJURY', 9], ['LIABILITY', 7], ['OTHER', 2]],
-  PROPERTY: [['FIRE', 25], ['FLOOD', 25], ['TYPHOON', 20], ['THEFT', 15], ['OTHER', 15]],
-  CARGO: [['CARGO_DAMAGE', 70], ['THEFT', 15], ['FLOOD', 8], ['TYPHOON', 7]],
-  LIABILITY: [['LIABILITY', 60], ['INJURY', 40]],
-  ENGINEERING: [['FLOOD', 25], ['TYPHOON', 20], ['FIRE', 15], ['LIABILITY', 15], ['OTHER', 25]],
-  ACCIDENT_HEALTH: [['INJURY', 45], ['ILLNESS', 55]],
+  MOTOR: [
+    ['COLLISION', 68],
+    ['THEFT', 3],
+    ['FIRE', 2],
+    ['FLOOD', 6],
+    ['TYPHOON', 3],
+    ['INJURY', 9],
+    ['LIABILITY', 7],
+    ['OTHER', 2],
+  ],
+  PROPERTY: [
+    ['FIRE', 25],
+    ['FLOOD', 25],
+    ['TYPHOON', 20],
+    ['THEFT', 15],
+    ['OTHER', 15],
+  ],
+  CARGO: [
+    ['CARGO_DAMAGE', 70],
+    ['THEFT', 15],
+    ['FLOOD', 8],
+    ['TYPHOON', 7],
+  ],
+  LIABILITY: [
+    ['LIABILITY', 60],
+    ['INJURY', 40],
+  ],
+  ENGINEERING: [
+    ['FLOOD', 25],
+    ['TYPHOON', 20],
+    ['FIRE', 15],
+    ['LIABILITY', 15],
+    ['OTHER', 25],
+  ],
+  ACCIDENT_HEALTH: [
+    ['INJURY', 45],
+    ['ILLNESS', 55],
+  ],
 };
 
 /** Loss size in yuan, drawn log-uniformly (many small losses, a few large ones). */
@@ -88,7 +120,13 @@ const DEDUCTIBLE_RATES: Record<LineOfBusiness, readonly number[]> = {
 
 /** A main-path status's position: REPORTED 0 … PAID 8 (CLOSED is PAID plus closing). */
 const stage = (status: ClaimStatus): number => CLAIM_STATUSES.indexOf(status);
-const STAGE = { SURVEYED: stage('SURVEYED'), REGISTERED: stage('REGISTERED'), ASSESSED: stage('ASSESSED'), DOCUMENTS_COMPLETE: stage('DOCUMENTS_COMPLETE'), PAID: stage('PAID') } as const;
+const STAGE = {
+  SURVEYED: stage('SURVEYED'),
+  REGISTERED: stage('REGISTERED'),
+  ASSESSED: stage('ASSESSED'),
+  DOCUMENTS_COMPLETE: stage('DOCUMENTS_COMPLETE'),
+  PAID: stage('PAID'),
+} as const;
 
 /** How far along the main path a claim got, and how it left it. */
 interface ClaimPath {
@@ -117,7 +155,8 @@ function pathOf(status: ClaimStatus, random: SeededRandom): ClaimPath {
   }
 }
 
-type Milestone = 'dispatched' | 'onSite' | 'surveyed' | 'registered' | 'assessed' | 'documentsCompleted' | 'adjusted' | 'approved' | 'paid' | 'closed' | 'reopened';
+type Milestone =
+  'dispatched' | 'onSite' | 'surveyed' | 'registered' | 'assessed' | 'documentsCompleted' | 'adjusted' | 'approved' | 'paid' | 'closed' | 'reopened';
 type Timeline = Partial<Record<Milestone, Date>>;
 /** Milestones with a typical duration of their own; arrival on site is part of the survey. */
 type TimedMilestone = Exclude<Milestone, 'onSite'>;
@@ -303,7 +342,15 @@ function participantRows(claim: ClaimCase): ClaimParticipantRow[] {
     mobile: generateMobile(random),
   });
   const add = (role: ClaimParticipantRole, who: Person, health: { injury: string; details: string } | null = null): void => {
-    rows.push({ id: nextId(), claim_id: fact.id, role, name: who.name, mobile: who.mobile, injury_description: health?.injury ?? null, medical_details: health?.details ?? null });
+    rows.push({
+      id: nextId(),
+      claim_id: fact.id,
+      role,
+      name: who.name,
+      mobile: who.mobile,
+      injury_description: health?.injury ?? null,
+      medical_details: health?.details ?? null,
+    });
   };
   add('CLAIMANT', claimant);
   if (line === 'MOTOR') add('DRIVER', customer.kind === 'INDIVIDUAL' && random.chance(0.7) ? claimant : stranger());
@@ -323,7 +370,18 @@ function surveyTaskRows(claim: ClaimCase): SurveyTaskRow[] {
   if (!timeline.dispatched) return [];
   const surveyed = claim.path.reached >= STAGE.SURVEYED;
   const onSite = surveyed ? timeline.onSite : random.chance(0.5) ? between(random, timeline.dispatched, asOf) : undefined;
-  const rows = [surveyTask(fact.id * 10 + 1, fact.id, claim.pickAdjuster(), timeline.dispatched, onSite, surveyed ? timeline.surveyed : undefined, claim.contactMinutes, asOf)];
+  const rows = [
+    surveyTask(
+      fact.id * 10 + 1,
+      fact.id,
+      claim.pickAdjuster(),
+      timeline.dispatched,
+      onSite,
+      surveyed ? timeline.surveyed : undefined,
+      claim.contactMinutes,
+      asOf,
+    ),
+  ];
   if (surveyed && claim.injury && claim.cause !== 'ILLNESS' && random.chance(0.6)) {
     const secondDispatch = between(random, timeline.dispatched, timeline.onSite!);
     const secondOnSite = between(random, secondDispatch, timeline.surveyed!);
@@ -358,24 +416,52 @@ interface Reopening {
 function reopeningOf(claim: ClaimCase, settlement: Settlement): Reopening | null {
   if (!claim.timeline.reopened) return null;
   const { random } = claim;
-  return { reason: random.pick(REOPEN_REASONS), additionalReserve: Math.max(100, Math.round((settlement.payable * random.amount(0.1, 0.5)) / 100) * 100), at: claim.timeline.reopened };
+  return {
+    reason: random.pick(REOPEN_REASONS),
+    additionalReserve: Math.max(100, Math.round((settlement.payable * random.amount(0.1, 0.5)) / 100) * 100),
+    at: claim.timeline.reopened,
+  };
 }
 
 function lossAssessmentRows(claim: ClaimCase, settlement: Settlement, reopening: Reopening | null): LossAssessmentRow[] {
   const { fact, random, timeline, path } = claim;
   const rows: LossAssessmentRow[] = [];
   const add = (assessedAt: Date, assessed: number, approved: number | null, notes: string): void => {
-    rows.push({ id: fact.id * 10 + rows.length + 1, claim_id: fact.id, assessed_at: sqlTimestamp(assessedAt), assessor_staff_id: fact.handlerStaffId ?? claim.pickAdjuster(), assessed_amount: assessed, approved_amount: approved, notes });
+    rows.push({
+      id: fact.id * 10 + rows.length + 1,
+      claim_id: fact.id,
+      assessed_at: sqlTimestamp(assessedAt),
+      assessor_staff_id: fact.handlerStaffId ?? claim.pickAdjuster(),
+      assessed_amount: assessed,
+      approved_amount: approved,
+      notes,
+    });
   };
   if (timeline.assessed) {
     const routine = path.closure !== 'ZERO_CLOSED' && path.closure !== 'DENIED';
     // Some first assessments are sent back by the approver and redone.
-    if (routine && random.chance(0.15)) add(between(random, timeline.registered!, timeline.assessed), roundMoney(settlement.assessedAmount * random.amount(1.1, 1.4)), null, supersededAssessmentNotes(random));
-    const notes = path.closure === 'ZERO_CLOSED' ? ZERO_CLOSURE_NOTE : path.closure === 'DENIED' ? denialNote(random, claim.line) : assessmentNotes(random, { line: claim.line, assessedAmount: settlement.assessedAmount });
+    if (routine && random.chance(0.15))
+      add(
+        between(random, timeline.registered!, timeline.assessed),
+        roundMoney(settlement.assessedAmount * random.amount(1.1, 1.4)),
+        null,
+        supersededAssessmentNotes(random),
+      );
+    const notes =
+      path.closure === 'ZERO_CLOSED'
+        ? ZERO_CLOSURE_NOTE
+        : path.closure === 'DENIED'
+          ? denialNote(random, claim.line)
+          : assessmentNotes(random, { line: claim.line, assessedAmount: settlement.assessedAmount });
     add(timeline.assessed, settlement.assessedAmount, settlement.approvedAmount, notes);
   }
   if (reopening && random.chance(0.6)) {
-    add(between(random, reopening.at, claim.asOf), roundMoney(reopening.additionalReserve * random.amount(0.8, 1.1)), null, supplementaryAssessmentNote(random, reopening.reason));
+    add(
+      between(random, reopening.at, claim.asOf),
+      roundMoney(reopening.additionalReserve * random.amount(0.8, 1.1)),
+      null,
+      supplementaryAssessmentNote(random, reopening.reason),
+    );
   }
   return rows;
 }
@@ -442,7 +528,15 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
     status: fact.status,
     closed_outcome: path.closure,
     cause,
-    loss_description: lossDescription(random, { cause, line: claim.line, lossDate: fact.lossDate, city: claim.customer.city, plate: claim.policy.plate, injury: claim.injury, thirdPartyInvolved: claim.thirdPartyInvolved }),
+    loss_description: lossDescription(random, {
+      cause,
+      line: claim.line,
+      lossDate: fact.lossDate,
+      city: claim.customer.city,
+      plate: claim.policy.plate,
+      injury: claim.injury,
+      thirdPartyInvolved: claim.thirdPartyInvolved,
+    }),
     report_channel: fact.reportChannel,
     small_claim: claim.estimate <= SMALL_CLAIM_LIMIT,
     handler_staff_id: fact.handlerStaffId,
@@ -450,14 +544,33 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
     branch_path: fact.branchPath,
     customer_manager_staff_id: fact.customerManagerStaffId,
     paid,
-    outstanding_reserve: reserveFor(fact.status, { estimate: claim.estimate, approvedAmount: settlement.approvedAmount, payable: settlement.payable, paid, additionalReserve: reopening?.additionalReserve ?? 0 }, random),
+    outstanding_reserve: reserveFor(
+      fact.status,
+      {
+        estimate: claim.estimate,
+        approvedAmount: settlement.approvedAmount,
+        payable: settlement.payable,
+        paid,
+        additionalReserve: reopening?.additionalReserve ?? 0,
+      },
+      random,
+    ),
     recoveries: recoverable && random.chance(0.25) ? roundMoney(paid * random.amount(0.1, 0.6)) : 0,
     fraud_score: fraudScore,
     special_investigation: fraudScore >= SPECIAL_INVESTIGATION_SCORE,
   });
 }
 
-function surveyTask(id: number, claimId: number, surveyorStaffId: number | null, dispatchedAt: Date, onSiteAt: Date | undefined, completedAt: Date | undefined, contactMinutes: number, asOf: Date): SurveyTaskRow {
+function surveyTask(
+  id: number,
+  claimId: number,
+  surveyorStaffId: number | null,
+  dispatchedAt: Date,
+  onSiteAt: Date | undefined,
+  completedAt: Date | undefined,
+  contactMinutes: number,
+  asOf: Date,
+): SurveyTaskRow {
   // Contact happens before arrival; a surveyor still on the way has called only if time allowed.
   const limit = ((onSiteAt ?? asOf).getTime() - dispatchedAt.getTime()) / MINUTE;
   const contacted = onSiteAt ? Math.min(contactMinutes, Math.floor(limit)) : contactMinutes <= limit ? contactMinutes : null;
@@ -502,7 +615,13 @@ function reserveFor(status: ClaimStatus, amounts: ClaimAmounts, random: SeededRa
   }
 }
 
-function choosePayee(random: SeededRandom, line: LineOfBusiness, cause: ClaimCause, claimantName: string, city: string): { name: string; method: ClaimPaymentMethod } {
+function choosePayee(
+  random: SeededRandom,
+  line: LineOfBusiness,
+  cause: ClaimCause,
+  claimantName: string,
+  city: string,
+): { name: string; method: ClaimPaymentMethod } {
   if (line === 'MOTOR' && cause === 'COLLISION' && random.chance(0.5)) return { name: repairShopIn(random, city), method: 'REPAIR_SHOP_DIRECT' };
   if ((cause === 'INJURY' || cause === 'ILLNESS') && random.chance(0.25)) return { name: hospitalIn(random, city), method: 'HOSPITAL_DIRECT' };
   return { name: claimantName, method: 'BANK_TRANSFER' };

@@ -27,7 +27,10 @@ export function loadComplaintRules(env: Environment = process.env): ComplaintRul
 
 /** The deadline after extensions, never beyond the statutory maximum. */
 export function deadlineDays(extensionDays: readonly number[]): number {
-  return Math.min(MAX_DEADLINE_DAYS, extensionDays.reduce((total, days) => total + days, STANDARD_DEADLINE_DAYS));
+  return Math.min(
+    MAX_DEADLINE_DAYS,
+    extensionDays.reduce((total, days) => total + days, STANDARD_DEADLINE_DAYS),
+  );
 }
 
 /** `YYYY-MM-DD`: the last day on which the decision may be notified. */

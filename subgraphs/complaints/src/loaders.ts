@@ -19,7 +19,12 @@ export function createLoaders(db: Knex): ComplaintLoaders {
   return {
     complaintById: tableRowLoader<ComplaintRow>(db, 'complaints', 'id'),
     complaintByNo: tableRowLoader<ComplaintRow>(db, 'complaints', 'complaint_no'),
-    complaintsByCustomerId: tableGroupLoader<ComplaintRow>(db, 'complaints', 'customer_id', (query) => query.orderBy([{ column: 'accepted_at', order: 'desc' }, { column: 'id', order: 'desc' }])),
+    complaintsByCustomerId: tableGroupLoader<ComplaintRow>(db, 'complaints', 'customer_id', (query) =>
+      query.orderBy([
+        { column: 'accepted_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]),
+    ),
     stepsByComplaintId: tableGroupLoader<ComplaintStepRow>(db, 'complaint_steps', 'complaint_id', (query) => query.orderBy('sequence')),
     extensionsByComplaintId: tableGroupLoader<DeadlineExtensionRow>(db, 'complaint_deadline_extensions', 'complaint_id', (query) => query.orderBy('sequence')),
   };

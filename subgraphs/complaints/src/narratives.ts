@@ -84,7 +84,7 @@ const ACCOUNTS: Readonly<Record<ComplaintCategory, readonly AccountTemplate[]>> 
       return {
         facts: `投诉人对报案号${context.reportNo}的定损金额有异议，认为核定的${assessed}元明显低于实际修复费用${claimed}元，查勘人员未说明定损依据。`,
         request: `要求重新定损，按实际损失${claimed}元赔付。`,
-      rootCause: 'CLAIMS_AMOUNT_DISPUTE',
+        rootCause: 'CLAIMS_AMOUNT_DISPUTE',
       };
     },
     (_random, context) => ({

@@ -1,7 +1,29 @@
 import { entities } from './entities';
-import { attachScope, toBoolean, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type ComplaintCategory, type ComplaintStatus, type LineOfBusiness, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
+import {
+  attachScope,
+  toBoolean,
+  toId,
+  toIsoDate,
+  toIsoTimestamp,
+  toNumberOrNull,
+  type ComplaintCategory,
+  type ComplaintStatus,
+  type LineOfBusiness,
+  type RowScope,
+  type Scoped,
+  scopeOfRow,
+} from '@icg/shared';
 import type { ComplaintStep, DeadlineExtension } from './generated/schema-types';
-import type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep as WorkflowStep, EscalationLevel, ReviewOutcome, RootCause } from './workflow';
+import type {
+  ComplaintComplexity,
+  ComplaintForm,
+  ComplaintOutcome,
+  ComplaintSource,
+  ComplaintStep as WorkflowStep,
+  EscalationLevel,
+  ReviewOutcome,
+  RootCause,
+} from './workflow';
 
 type Id = number | string;
 type Timestamp = string | Date;

@@ -16,7 +16,16 @@ import { dueDateOf } from './deadlines';
 import { complainantAccount, extensionReason, rectificationFor, stepNote, type NarrativeContext, type StepNoteContext } from './narratives';
 import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from './records';
 import { planTimeline } from './timeline';
-import { FORM_OF_STEP, hasReached, stepsReached, type ComplaintComplexity, type ComplaintOutcome, type ComplaintSource, type EscalationLevel, type RootCause } from './workflow';
+import {
+  FORM_OF_STEP,
+  hasReached,
+  stepsReached,
+  type ComplaintComplexity,
+  type ComplaintOutcome,
+  type ComplaintSource,
+  type EscalationLevel,
+  type RootCause,
+} from './workflow';
 
 /**
  * Elaborates the company's complaint facts (shared/src/synthetic/company.ts) into the register's rows.
@@ -29,14 +38,30 @@ const isHighProfile = (source: ComplaintSource): boolean => source === 'REGULATO
 
 function complexityFor(random: SeededRandom, source: ComplaintSource): ComplaintComplexity {
   return isHighProfile(source)
-    ? random.weighted([['SIMPLE', 0.35], ['COMPLEX', 0.4], ['ESPECIALLY_COMPLEX', 0.25]] as const)
-    : random.weighted([['SIMPLE', 0.72], ['COMPLEX', 0.21], ['ESPECIALLY_COMPLEX', 0.07]] as const);
+    ? random.weighted([
+        ['SIMPLE', 0.35],
+        ['COMPLEX', 0.4],
+        ['ESPECIALLY_COMPLEX', 0.25],
+      ] as const)
+    : random.weighted([
+        ['SIMPLE', 0.72],
+        ['COMPLEX', 0.21],
+        ['ESPECIALLY_COMPLEX', 0.07],
+      ] as const);
 }
 
 function escalationFor(random: SeededRandom, source: ComplaintSource, complexity: ComplaintComplexity): EscalationLevel {
   return isHighProfile(source) || complexity === 'ESPECIALLY_COMPLEX'
-    ? random.weighted([['CITY', 0.3], ['PROVINCE', 0.5], ['HEAD_OFFICE', 0.2]] as const)
-    : random.weighted([['CITY', 0.85], ['PROVINCE', 0.13], ['HEAD_OFFICE', 0.02]] as const);
+    ? random.weighted([
+        ['CITY', 0.3],
+        ['PROVINCE', 0.5],
+        ['HEAD_OFFICE', 0.2],
+      ] as const)
+    : random.weighted([
+        ['CITY', 0.85],
+        ['PROVINCE', 0.13],
+        ['HEAD_OFFICE', 0.02],
+      ] as const);
 }
 
 /** Compensation (yuan) granted on an upheld complaint, and how often any is. */
@@ -90,7 +115,13 @@ function staffIn(random: SeededRandom, org: OrgFacts, role: StaffRole, branches:
 }
 
 /** Who was complained about: the claim's handler, the policy's servicing manager, or the customer's manager. */
-function respondentStaffId(random: SeededRandom, category: ComplaintCategory, claim: ClaimFact | null, policy: PolicyFact | null, customer: CustomerFact | null): number | null {
+function respondentStaffId(
+  random: SeededRandom,
+  category: ComplaintCategory,
+  claim: ClaimFact | null,
+  policy: PolicyFact | null,
+  customer: CustomerFact | null,
+): number | null {
   if (category === 'CLAIMS') return claim?.handlerStaffId ?? null;
   const manager = policy?.servicingManagerStaffId ?? customer?.primaryManagerStaffId ?? null;
   return category === 'SERVICE' && random.chance(0.5) ? null : manager;
@@ -111,7 +142,7 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
   const { batch } = index;
   const random = SeededRandom.for(batch.seed, 'complaint', fact.id);
   const customer = index.customers.get(fact.customerId) ?? null;
-  const claim = fact.reportNo === null ? null : index.claims.get(fact.reportNo) ?? null;
+  const claim = fact.reportNo === null ? null : (index.claims.get(fact.reportNo) ?? null);
   const policy = index.policies.get(fact.policyNo ?? claim?.policyNo ?? '') ?? null;
   // The fact's branch is the accountable unit: the claim's or policy's branch (谁造成投诉谁负责处理).
   const branch = index.branches.get(fact.branchId)!;
@@ -121,7 +152,12 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
   // The company decides how the complaint came in; the hotline holds a ticket for HOTLINE ones.
   const source = fact.source;
   const complexity = complexityFor(random, source);
-  const plannedOutcome = random.weighted([['UPHELD', 0.3], ['PARTIALLY_UPHELD', 0.25], ['NOT_UPHELD', 0.35], ['WITHDRAWN', 0.1]] as const);
+  const plannedOutcome = random.weighted([
+    ['UPHELD', 0.3],
+    ['PARTIALLY_UPHELD', 0.25],
+    ['NOT_UPHELD', 0.35],
+    ['WITHDRAWN', 0.1],
+  ] as const);
   const handled = hasReached(fact.status, 'HANDLE');
   const notified = hasReached(fact.status, 'FEEDBACK');
   const reviewRequested = notified && (plannedOutcome === 'NOT_UPHELD' || plannedOutcome === 'PARTIALLY_UPHELD') && random.chance(0.2);
@@ -146,8 +182,8 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
   const hotlineAgent = staffIn(random, batch.org, 'HOTLINE_AGENT', [branchAt('HEAD_OFFICE')])?.id ?? null;
   const coordinator =
     escalation === 'CITY'
-      ? staffIn(random, batch.org, 'SERVICE_CENTER_MANAGER', [branch])?.id ?? caseOfficer
-      : staffIn(random, batch.org, 'COMPLAINT_OFFICER', [branchAt(escalation)])?.id ?? caseOfficer;
+      ? (staffIn(random, batch.org, 'SERVICE_CENTER_MANAGER', [branch])?.id ?? caseOfficer)
+      : (staffIn(random, batch.org, 'COMPLAINT_OFFICER', [branchAt(escalation)])?.id ?? caseOfficer);
   const noteContext: StepNoteContext = { ...narrative, source, escalationLevel: escalation, outcome: plannedOutcome, reviewRequested };
   const timeOf = (stepIndex: number): string | null => {
     const at = timeline.stepTimes[stepIndex];
@@ -218,7 +254,13 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
     compensation_amount: outcome === null ? null : compensationFor(random, fact.category, outcome),
     review_requested: reviewRequested,
     // A review is decided before the case is archived; until then it is pending.
-    review_outcome: reviewRequested && archived ? random.weighted([['MAINTAINED', 0.75], ['REVISED', 0.25]] as const) : null,
+    review_outcome:
+      reviewRequested && archived
+        ? random.weighted([
+            ['MAINTAINED', 0.75],
+            ['REVISED', 0.25],
+          ] as const)
+        : null,
     root_cause: rootCause,
     rectification: outcome === 'UPHELD' || outcome === 'PARTIALLY_UPHELD' ? rectificationFor(random, rootCause!) : null,
     archived,

@@ -97,7 +97,11 @@ function portfolioPageLoader(db: Knex): DataLoader<PortfolioPageKey, CustomerRow
         const rows = await selectWhereIn<CustomerRow & { portfolio_rank: number }>(db, 'customers', 'customer_manager_staff_id', managerStaffIds, (query) => {
           const ranked = query.rowNumber('portfolio_rank', 'customers.id', 'customers.customer_manager_staff_id');
           if (afterId !== undefined) ranked.where('customers.id', '>', afterId);
-          return db.from(ranked.as('ranked')).select('*').where('portfolio_rank', '<=', limit).orderBy([{ column: 'customer_manager_staff_id' }, { column: 'id' }]);
+          return db
+            .from(ranked.as('ranked'))
+            .select('*')
+            .where('portfolio_rank', '<=', limit)
+            .orderBy([{ column: 'customer_manager_staff_id' }, { column: 'id' }]);
         });
         for (const { portfolio_rank: _rank, ...row } of rows) {
           const page = pageOf(row.customer_manager_staff_id!, afterId, limit);
@@ -116,8 +120,13 @@ function portfolioPageLoader(db: Knex): DataLoader<PortfolioPageKey, CustomerRow
 function portfolioSizeLoader(db: Knex): DataLoader<Key, number, string> {
   return new DataLoader<Key, number, string>(
     async (keys) => {
-      const rows = await selectWhereIn<{ customer_manager_staff_id: Key; portfolio_size: number | string }>(db, 'customers', 'customer_manager_staff_id', keys, (query) =>
-        query.clearSelect().select('customers.customer_manager_staff_id').count({ portfolio_size: '*' }).groupBy('customers.customer_manager_staff_id'),
+      const rows = await selectWhereIn<{ customer_manager_staff_id: Key; portfolio_size: number | string }>(
+        db,
+        'customers',
+        'customer_manager_staff_id',
+        keys,
+        (query) =>
+          query.clearSelect().select('customers.customer_manager_staff_id').count({ portfolio_size: '*' }).groupBy('customers.customer_manager_staff_id'),
       );
       const sizes = new Map(rows.map((row) => [String(row.customer_manager_staff_id), Number(row.portfolio_size)]));
       return keys.map((key) => sizes.get(String(key)) ?? 0);
@@ -136,7 +145,9 @@ export function createLoaders(db: Knex): CustomersLoaders {
     staffById: tableRowLoader<StaffRow>(db, 'staff', 'id'),
     gradeHistoryByStaff: tableGroupLoader<GradeHistoryRow>(db, 'manager_grade_history', 'staff_id', (query) => query.orderBy('manager_grade_history.year')),
     addressesByCustomer: tableGroupLoader<AddressRow>(db, 'customer_addresses', 'customer_id', (query) => query.orderBy('customer_addresses.kind')),
-    householdMembersByCustomer: tableGroupLoader<HouseholdMemberRow>(db, 'household_members', 'customer_id', (query) => query.orderBy('household_members.member_no')),
+    householdMembersByCustomer: tableGroupLoader<HouseholdMemberRow>(db, 'household_members', 'customer_id', (query) =>
+      query.orderBy('household_members.member_no'),
+    ),
     businessProfileByCustomer: tableRowLoader<BusinessProfileRow>(db, 'business_profiles', 'customer_id'),
     managerAssignmentsByCustomer: tableGroupLoader<ManagerAssignmentRow>(db, 'manager_assignments', 'customer_id', (query) =>
       query.orderBy([{ column: 'manager_assignments.assigned_from' }, { column: 'manager_assignments.id' }]),

@@ -52,7 +52,18 @@ export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
     SameValues<ManagerGrade, Vocabulary.ManagerGrade>
 >;
 
-export type { AddressKind, BlacklistStatus, ChangeRequestField, ChangeRequestStatus, CreditRating, CustomerKind, Gender, HouseholdRelationship, IdentityDocumentType, IncomeBand };
+export type {
+  AddressKind,
+  BlacklistStatus,
+  ChangeRequestField,
+  ChangeRequestStatus,
+  CreditRating,
+  CustomerKind,
+  Gender,
+  HouseholdRelationship,
+  IdentityDocumentType,
+  IncomeBand,
+};
 
 /** Change requests still waiting for someone: the operator (SUBMITTED) or the manager (RETURNED). */
 export const PENDING_CHANGE_REQUEST_STATUSES: readonly ChangeRequestStatus[] = ['SUBMITTED', 'RETURNED'];
@@ -220,7 +231,16 @@ export interface BranchRecord {
 
 export function branchRecord(row: BranchRow): Scoped<BranchRecord> {
   return attachScope(
-    { id: toId(row.id), code: row.code, name: row.name, level: row.level, province: row.province, city: row.city, path: row.path, parentId: idOrNull(row.parent_id) },
+    {
+      id: toId(row.id),
+      code: row.code,
+      name: row.name,
+      level: row.level,
+      province: row.province,
+      city: row.city,
+      path: row.path,
+      parentId: idOrNull(row.parent_id),
+    },
     scopeOfRow('Branch', entities.Branch, row),
   );
 }
@@ -264,7 +284,13 @@ export interface GradeCertificationRecord {
 
 export function gradeCertificationRecord(row: GradeHistoryRow, scope: RowScope): Scoped<GradeCertificationRecord> {
   return attachScope(
-    { year: Number(row.year), grade: row.grade, approvedByLevel: row.approved_by_level, approvedByBranchId: toId(row.approved_by_branch_id), approvedOn: toIsoDate(row.approved_on)! },
+    {
+      year: Number(row.year),
+      grade: row.grade,
+      approvedByLevel: row.approved_by_level,
+      approvedByBranchId: toId(row.approved_by_branch_id),
+      approvedOn: toIsoDate(row.approved_on)!,
+    },
     scope,
   );
 }
@@ -331,8 +357,21 @@ export interface CustomerConnectionRecord extends Connection<Scoped<CustomerReco
  * A page of customers from `pageSize + 1` rows. The connection, its edges and page info describe the
  * query rather than a record, so they carry no row scope; the customers inside do.
  */
-export function customerConnection(rows: readonly CustomerRow[], pageSize: number, hasCursor: boolean, countTotal: () => Promise<number>): CustomerConnectionRecord {
-  return { ...connectionFromRows(rows.map((row) => customerRecord(row)), pageSize, (customer) => customer.id, hasCursor), countTotal };
+export function customerConnection(
+  rows: readonly CustomerRow[],
+  pageSize: number,
+  hasCursor: boolean,
+  countTotal: () => Promise<number>,
+): CustomerConnectionRecord {
+  return {
+    ...connectionFromRows(
+      rows.map((row) => customerRecord(row)),
+      pageSize,
+      (customer) => customer.id,
+      hasCursor,
+    ),
+    countTotal,
+  };
 }
 
 export interface AddressRecord {
@@ -349,7 +388,10 @@ export function formatFullAddress(province: string, city: string, line: string):
 }
 
 export function addressRecord(row: AddressRow, scope: RowScope): Scoped<AddressRecord> {
-  return attachScope({ kind: row.kind, province: row.province, city: row.city, line: row.line, fullAddress: formatFullAddress(row.province, row.city, row.line) }, scope);
+  return attachScope(
+    { kind: row.kind, province: row.province, city: row.city, line: row.line, fullAddress: formatFullAddress(row.province, row.city, row.line) },
+    scope,
+  );
 }
 
 export interface HouseholdMemberRecord {
@@ -410,7 +452,10 @@ export interface ManagerAssignmentRecord {
 }
 
 export function managerAssignmentRecord(row: ManagerAssignmentRow, scope: RowScope): Scoped<ManagerAssignmentRecord> {
-  return attachScope({ managerStaffId: toId(row.manager_staff_id), isPrimary: toBoolean(row.is_primary), from: toIsoDate(row.assigned_from)!, to: toIsoDate(row.assigned_to) }, scope);
+  return attachScope(
+    { managerStaffId: toId(row.manager_staff_id), isPrimary: toBoolean(row.is_primary), from: toIsoDate(row.assigned_from)!, to: toIsoDate(row.assigned_to) },
+    scope,
+  );
 }
 
 export interface VisitReportRecord {
@@ -423,7 +468,13 @@ export interface VisitReportRecord {
 
 export function visitReportRecord(row: VisitReportRow, scope: RowScope): Scoped<VisitReportRecord> {
   return attachScope(
-    { month: row.month, managerStaffId: toId(row.manager_staff_id), visitCount: Number(row.visit_count), summary: row.summary, submittedAt: toIsoTimestamp(row.submitted_at)! },
+    {
+      month: row.month,
+      managerStaffId: toId(row.manager_staff_id),
+      visitCount: Number(row.visit_count),
+      summary: row.summary,
+      submittedAt: toIsoTimestamp(row.submitted_at)!,
+    },
     scope,
   );
 }

@@ -58,7 +58,8 @@ async function criteriaFromFilter(filter: CustomerFilter | null | undefined, loa
   if (!filter) return criteria;
   if (filter.kind) criteria.kind = filter.kind;
   if (filter.blacklisted !== null && filter.blacklisted !== undefined) criteria.blacklisted = filter.blacklisted;
-  if (filter.primaryManagerId !== null && filter.primaryManagerId !== undefined) criteria.primaryManagerStaffId = parseEntityId(filter.primaryManagerId, 'filter.primaryManagerId');
+  if (filter.primaryManagerId !== null && filter.primaryManagerId !== undefined)
+    criteria.primaryManagerStaffId = parseEntityId(filter.primaryManagerId, 'filter.primaryManagerId');
   const from = parseDateArgument(filter.customerSinceFrom, 'filter.customerSinceFrom');
   if (from !== undefined) criteria.customerSinceFrom = from;
   const to = parseDateArgument(filter.customerSinceTo, 'filter.customerSinceTo');
@@ -103,8 +104,7 @@ export const resolvers = {
       const rows = await loaders.addressesByCustomer.load(customer.id);
       return rows.map((row) => addressRecord(row, inheritedScope(customer)));
     },
-    household: async (customer, _args, { loaders }) =>
-      householdRecord(await loaders.householdMembersByCustomer.load(customer.id), inheritedScope(customer)),
+    household: async (customer, _args, { loaders }) => householdRecord(await loaders.householdMembersByCustomer.load(customer.id), inheritedScope(customer)),
     businessProfile: async (customer, _args, { loaders }) => {
       if (customer.kind !== 'ORGANISATION') return null;
       const row = await loaders.businessProfileByCustomer.load(customer.id);

@@ -67,10 +67,33 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';
 
 const INCOME_BANDS: readonly IncomeBand[] = ['UNDER_60K', 'FROM_60K_TO_120K', 'FROM_120K_TO_300K', 'FROM_300K_TO_1M', 'OVER_1M'];
-const INCOME_BAND_WEIGHTS: readonly (readonly [IncomeBand, number])[] = [['UNDER_60K', 0.25], ['FROM_60K_TO_120K', 0.35], ['FROM_120K_TO_300K', 0.25], ['FROM_300K_TO_1M', 0.12], ['OVER_1M', 0.03]];
-const CREDIT_RATING_WEIGHTS: readonly (readonly [CreditRating, number])[] = [['AAA', 0.08], ['AA', 0.17], ['A', 0.3], ['BBB', 0.25], ['BB', 0.12], ['B', 0.06], ['C', 0.02]];
-const HISTORY_STATUS_WEIGHTS: readonly (readonly [Exclude<BlacklistStatus, 'ACTIVE'>, number])[] = [['LIFTED', 0.4], ['EXPIRED', 0.35], ['PROPOSED', 0.25]];
-const CHANGE_STATUS_WEIGHTS: readonly (readonly [ChangeRequestStatus, number])[] = [['SUBMITTED', 0.4], ['RETURNED', 0.2], ['APPROVED', 0.25], ['REJECTED', 0.15]];
+const INCOME_BAND_WEIGHTS: readonly (readonly [IncomeBand, number])[] = [
+  ['UNDER_60K', 0.25],
+  ['FROM_60K_TO_120K', 0.35],
+  ['FROM_120K_TO_300K', 0.25],
+  ['FROM_300K_TO_1M', 0.12],
+  ['OVER_1M', 0.03],
+];
+const CREDIT_RATING_WEIGHTS: readonly (readonly [CreditRating, number])[] = [
+  ['AAA', 0.08],
+  ['AA', 0.17],
+  ['A', 0.3],
+  ['BBB', 0.25],
+  ['BB', 0.12],
+  ['B', 0.06],
+  ['C', 0.02],
+];
+const HISTORY_STATUS_WEIGHTS: readonly (readonly [Exclude<BlacklistStatus, 'ACTIVE'>, number])[] = [
+  ['LIFTED', 0.4],
+  ['EXPIRED', 0.35],
+  ['PROPOSED', 0.25],
+];
+const CHANGE_STATUS_WEIGHTS: readonly (readonly [ChangeRequestStatus, number])[] = [
+  ['SUBMITTED', 0.4],
+  ['RETURNED', 0.2],
+  ['APPROVED', 0.25],
+  ['REJECTED', 0.15],
+];
 const PERSON_CHANGE_FIELDS: readonly ChangeRequestField[] = ['MOBILE', 'EMAIL', 'ADDRESS', 'OCCUPATION', 'INCOME_BAND', 'MARKETING_CONSENT'];
 const ORGANISATION_CHANGE_FIELDS: readonly ChangeRequestField[] = ['MOBILE', 'EMAIL', 'ADDRESS', 'MARKETING_CONSENT'];
 /** Grades approved by the provincial branch (DOMAIN.md section 2); the others by the city branch. */
@@ -80,9 +103,14 @@ const GRADE_HISTORY_YEARS = 10;
 const VISIT_REPORT_MONTHS = 6;
 
 /** Faker's zh_CN two-character surnames, so a person's surname is split off correctly. */
-const COMPOUND_SURNAMES: ReadonlySet<string> = new Set((fakerFor('surnames').rawDefinitions.person?.last_name?.generic ?? []).filter((surname) => surname.length === 2));
+const COMPOUND_SURNAMES: ReadonlySet<string> = new Set(
+  (fakerFor('surnames').rawDefinitions.person?.last_name?.generic ?? []).filter((surname) => surname.length === 2),
+);
 
-const DISTRICTS_BY_CITY: ReadonlyMap<string, readonly string[]> = AREA_CODES.reduce((map, area) => map.set(area.city, [...(map.get(area.city) ?? []), area.district]), new Map<string, string[]>());
+const DISTRICTS_BY_CITY: ReadonlyMap<string, readonly string[]> = AREA_CODES.reduce(
+  (map, area) => map.set(area.city, [...(map.get(area.city) ?? []), area.district]),
+  new Map<string, string[]>(),
+);
 
 const dateOf = (isoDay: string): Date => new Date(`${isoDay}T00:00:00Z`);
 /** Midnight (UTC) of the date's day: assignment periods run in whole days. */
@@ -99,11 +127,31 @@ function surnameOf(fullName: string): string {
 // ---------------------------------------------------------------------------------------------
 
 function branchRow(branch: BranchFact): BranchRow {
-  return { id: branch.id, code: branch.code, name: branch.name, level: branch.level, parent_id: branch.parentId, path: branch.path, province: branch.province, city: branch.city, area_code: branch.areaCode };
+  return {
+    id: branch.id,
+    code: branch.code,
+    name: branch.name,
+    level: branch.level,
+    parent_id: branch.parentId,
+    path: branch.path,
+    province: branch.province,
+    city: branch.city,
+    area_code: branch.areaCode,
+  };
 }
 
 function staffRow(member: StaffFact): StaffRow {
-  return { id: member.id, staff_no: member.staffNo, name: member.name, gender: member.gender, role: member.role, grade: member.grade, hired_on: member.hiredOn, branch_id: member.branchId, branch_path: member.branchPath };
+  return {
+    id: member.id,
+    staff_no: member.staffNo,
+    name: member.name,
+    gender: member.gender,
+    role: member.role,
+    grade: member.grade,
+    hired_on: member.hiredOn,
+    branch_id: member.branchId,
+    branch_path: member.branchPath,
+  };
 }
 
 /**
@@ -145,7 +193,11 @@ async function seedReference(db: Knex, org: OrgFacts, seed: number, asOf: Date):
   const branches = new Map(org.branches.map((branch) => [branch.id, branch]));
   await insertInChunks(db, 'branches', org.branches.map(branchRow));
   await insertInChunks(db, 'staff', org.staff.map(staffRow));
-  await insertInChunks(db, 'manager_grade_history', org.staff.flatMap((member) => gradeHistoryRows(seed, asOf, member, branches)));
+  await insertInChunks(
+    db,
+    'manager_grade_history',
+    org.staff.flatMap((member) => gradeHistoryRows(seed, asOf, member, branches)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,7 +288,13 @@ interface Relative {
 const yearsInMs = (years: number): number => years * 365.25 * DAY_MS;
 
 /** A relative whose age fits the customer's; children take the father's surname. */
-function drawRelative(context: BatchContext, fact: CustomerFact, relationship: HouseholdRelationship, household: readonly Relative[], random: SeededRandom): Relative {
+function drawRelative(
+  context: BatchContext,
+  fact: CustomerFact,
+  relationship: HouseholdRelationship,
+  household: readonly Relative[],
+  random: SeededRandom,
+): Relative {
   const self = household[0]!;
   const memberNo = household.length + 1;
   const surname = surnameOf(self.name);
@@ -288,7 +346,8 @@ function householdRows(context: BatchContext, fact: CustomerFact): HouseholdMemb
     members.push(drawRelative(context, fact, random.weighted(options), members, random));
   }
   // Young adults are usually registered under a parent; otherwise the customer or the spouse heads it.
-  const parent = members.find((member) => member.relationship === 'PARENT' && member.gender === 'MALE') ?? members.find((member) => member.relationship === 'PARENT');
+  const parent =
+    members.find((member) => member.relationship === 'PARENT' && member.gender === 'MALE') ?? members.find((member) => member.relationship === 'PARENT');
   const spouse = members.find((member) => member.relationship === 'SPOUSE');
   const head = age < 28 && parent ? parent : spouse && fact.gender === 'FEMALE' && random.chance(0.6) ? spouse : members[0]!;
   return members.map((member, index) => ({
@@ -305,7 +364,11 @@ function householdRows(context: BatchContext, fact: CustomerFact): HouseholdMemb
 function businessProfileRow(context: BatchContext, fact: CustomerFact, earlierOrganisations: readonly BusinessProfileRow[]): BusinessProfileRow | null {
   if (fact.kind !== 'ORGANISATION') return null;
   const random = SeededRandom.for(context.seed, 'crm-business', fact.id);
-  const employees = random.weighted([[[5, 50], 0.5], [[50, 500], 0.35], [[500, 5_000], 0.15]] as const);
+  const employees = random.weighted([
+    [[5, 50], 0.5],
+    [[50, 500], 0.35],
+    [[500, 5_000], 0.15],
+  ] as const);
   const headcount = random.int(employees[0], employees[1]);
   // Its own generator, so the batch's contents change only the group parent, never the other fields.
   const groupRandom = SeededRandom.for(context.seed, 'crm-group', fact.id);
@@ -332,14 +395,24 @@ function primaryPeriods(context: BatchContext, fact: CustomerFact, random: Seede
   if (fact.primaryManagerStaffId === null) return [];
   const since = dateOf(fact.customerSince);
   const hired = (staffId: number) => dateOf(context.staff.get(staffId)!.hiredOn);
-  const eligible = (context.org.managersByBranch.get(fact.branchId) ?? []).filter((manager) => fact.kind === 'INDIVIDUAL' || PROVINCE_APPROVED_GRADES.includes(manager.grade!));
+  const eligible = (context.org.managersByBranch.get(fact.branchId) ?? []).filter(
+    (manager) => fact.kind === 'INDIVIDUAL' || PROVINCE_APPROVED_GRADES.includes(manager.grade!),
+  );
   const current = fact.primaryManagerStaffId;
-  let previousWanted: number = random.weighted([[0, 0.6], [1, 0.3], [2, 0.1]] as const);
+  let previousWanted: number = random.weighted([
+    [0, 0.6],
+    [1, 0.3],
+    [2, 0.1],
+  ] as const);
   // A manager hired after the customer joined took the customer over from someone.
   if (hired(current) > since) previousWanted = Math.max(previousWanted, 1);
   const earliestTakeOver = latestOf(addDays(since, 60), hired(current));
   const latestTakeOver = addDays(context.asOf, -30);
-  const currentFrom = dayOf(previousWanted > 0 && earliestTakeOver < latestTakeOver ? random.between(earliestTakeOver, latestTakeOver) : earliestOf(latestOf(since, hired(current)), context.asOf));
+  const currentFrom = dayOf(
+    previousWanted > 0 && earliestTakeOver < latestTakeOver
+      ? random.between(earliestTakeOver, latestTakeOver)
+      : earliestOf(latestOf(since, hired(current)), context.asOf),
+  );
   const periods: PrimaryPeriod[] = [{ managerStaffId: current, from: currentFrom, to: null }];
   let takeOver = currentFrom;
   for (let previous = 0; previous < previousWanted && takeOver > addDays(since, 60); previous++) {
@@ -366,16 +439,23 @@ function managerAssignmentRows(context: BatchContext, fact: CustomerFact, period
   }));
   // Some customers also have an assisting manager from the same branch.
   const current = periods[periods.length - 1];
-  const assistants = (context.org.managersByBranch.get(fact.branchId) ?? []).filter((manager) => manager.id !== current?.managerStaffId && dateOf(manager.hiredOn) < addDays(context.asOf, -30));
+  const assistants = (context.org.managersByBranch.get(fact.branchId) ?? []).filter(
+    (manager) => manager.id !== current?.managerStaffId && dateOf(manager.hiredOn) < addDays(context.asOf, -30),
+  );
   if (current && current.from < addDays(context.asOf, -14) && assistants.length > 0 && random.chance(0.15)) {
     const assistant = random.pick(assistants);
     const from = dayOf(random.between(latestOf(current.from, dateOf(assistant.hiredOn)), addDays(context.asOf, -7)));
     const to = random.chance(0.4) ? dayOf(random.between(from, context.asOf)) : null;
-    rows.push({ customer_id: fact.id, manager_staff_id: assistant.id, is_primary: false, assigned_from: isoDate(from), assigned_to: to ? isoDate(to) : null, current_primary_customer_id: null });
+    rows.push({
+      customer_id: fact.id,
+      manager_staff_id: assistant.id,
+      is_primary: false,
+      assigned_from: isoDate(from),
+      assigned_to: to ? isoDate(to) : null,
+      current_primary_customer_id: null,
+    });
   }
-  return rows
-    .sort((a, b) => a.assigned_from.localeCompare(b.assigned_from))
-    .map((row, index) => ({ id: fact.id * 10 + index + 1, ...row }));
+  return rows.sort((a, b) => a.assigned_from.localeCompare(b.assigned_from)).map((row, index) => ({ id: fact.id * 10 + index + 1, ...row }));
 }
 
 /** The six full months before `asOf`, for a third of the managed customers, by whoever was primary then. */
@@ -393,7 +473,14 @@ function visitReportRows(context: BatchContext, fact: CustomerFact, periods: rea
     const summary = `${random.pick(VISIT_OPENINGS)}${visitCount}次，${random.pick(topics)}，${random.pick(VISIT_OUTCOMES)}`;
     // Written up on the month's last day or within the first days of the next, never after asOf.
     const submittedAt = random.between(new Date(monthEnd.getTime() + HOUR_MS), earliestOf(addDays(monthEnd, 4), context.asOf));
-    rows.push({ customer_id: fact.id, month: isoDate(monthStart).slice(0, 7), manager_staff_id: period.managerStaffId, visit_count: visitCount, summary, submitted_at: sqlTimestamp(submittedAt) });
+    rows.push({
+      customer_id: fact.id,
+      month: isoDate(monthStart).slice(0, 7),
+      manager_staff_id: period.managerStaffId,
+      visit_count: visitCount,
+      summary,
+      submitted_at: sqlTimestamp(submittedAt),
+    });
   }
   return rows;
 }
@@ -414,8 +501,15 @@ function blacklistRows(context: BatchContext, fact: CustomerFact): BlacklistEntr
   const since = dateOf(fact.customerSince);
   const proposer = fact.primaryManagerStaffId ?? random.pick(staffInRole(context, 'OPERATOR', fact.branchId)).id;
   const approvers = staffInRole(context, 'SERVICE_CENTER_MANAGER', fact.branchId).filter((member) => member.id !== proposer);
-  const approver = random.pick(approvers.length > 0 ? approvers : staffInRole(context, 'SERVICE_CENTER_MANAGER', context.branches.get(fact.branchId)!.parentId!)).id;
-  const entry = (status: BlacklistStatus, proposedAt: Date, times: Partial<Record<'activated_at' | 'lifted_at' | 'expired_at', Date>>, reviewDue: Date | null): BlacklistEntryRow => ({
+  const approver = random.pick(
+    approvers.length > 0 ? approvers : staffInRole(context, 'SERVICE_CENTER_MANAGER', context.branches.get(fact.branchId)!.parentId!),
+  ).id;
+  const entry = (
+    status: BlacklistStatus,
+    proposedAt: Date,
+    times: Partial<Record<'activated_at' | 'lifted_at' | 'expired_at', Date>>,
+    reviewDue: Date | null,
+  ): BlacklistEntryRow => ({
     id: fact.id * 10 + 1,
     customer_id: fact.id,
     status,
@@ -491,7 +585,9 @@ function changeRequestRows(context: BatchContext, fact: CustomerFact, periods: r
   const primary = periods[periods.length - 1];
   const operators = staffInRole(context, 'OPERATOR', fact.branchId);
   if (!primary || operators.length === 0 || !random.chance(0.06)) return [];
-  const fields = (fact.kind === 'ORGANISATION' ? ORGANISATION_CHANGE_FIELDS : PERSON_CHANGE_FIELDS).filter((field) => field !== 'EMAIL' || current.email !== null);
+  const fields = (fact.kind === 'ORGANISATION' ? ORGANISATION_CHANGE_FIELDS : PERSON_CHANGE_FIELDS).filter(
+    (field) => field !== 'EMAIL' || current.email !== null,
+  );
   const rows: ChangeRequestRow[] = [];
   const count = random.chance(0.25) ? 2 : 1;
   for (let index = 1; index <= count; index++) {
@@ -500,7 +596,8 @@ function changeRequestRows(context: BatchContext, fact: CustomerFact, periods: r
     const windowStart = latestOf(primary.from, addDays(context.asOf, pending ? -45 : -730));
     if (windowStart >= addDays(context.asOf, -1)) continue;
     const submittedAt = random.between(windowStart, addDays(context.asOf, -1));
-    const reviewedAt = status === 'SUBMITTED' ? null : random.between(new Date(submittedAt.getTime() + HOUR_MS), earliestOf(addDays(submittedAt, 5), context.asOf));
+    const reviewedAt =
+      status === 'SUBMITTED' ? null : random.between(new Date(submittedAt.getTime() + HOUR_MS), earliestOf(addDays(submittedAt, 5), context.asOf));
     const field = random.pick(fields);
     rows.push({
       id: fact.id * 10 + index,

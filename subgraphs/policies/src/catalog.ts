@@ -23,7 +23,8 @@ export interface CoverageTemplate {
 }
 
 /** Shapes the insured-object rows a product's policies get. */
-export type ObjectProfile = 'VEHICLE' | 'HOME' | 'PREMISES' | 'SHIPMENT' | 'PRODUCTS' | 'WORKFORCE' | 'RENOVATION' | 'CONSTRUCTION' | 'INSTALLATION' | 'PERSON' | 'GROUP';
+export type ObjectProfile =
+  'VEHICLE' | 'HOME' | 'PREMISES' | 'SHIPMENT' | 'PRODUCTS' | 'WORKFORCE' | 'RENOVATION' | 'CONSTRUCTION' | 'INSTALLATION' | 'PERSON' | 'GROUP';
 
 export interface Product {
   code: string;
@@ -46,7 +47,10 @@ const motorCovers = (prefix: '机动车' | '新能源汽车', codePrefix: string
 
 const PRODUCTS: readonly Product[] = [
   {
-    code: 'MOT-PRV', name: '机动车商业保险（家庭自用汽车）', line: 'MOTOR', objectProfile: 'VEHICLE',
+    code: 'MOT-PRV',
+    name: '机动车商业保险（家庭自用汽车）',
+    line: 'MOTOR',
+    objectProfile: 'VEHICLE',
     coverages: [
       ...motorCovers('机动车', 'M'),
       { code: 'MWH', name: '附加车轮单独损失险', limit: fixed(5_000), premiumWeight: 2, deductibles: [0], takeUp: 0.3 },
@@ -54,7 +58,10 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'MOT-NEV', name: '新能源汽车商业保险', line: 'MOTOR', objectProfile: 'VEHICLE',
+    code: 'MOT-NEV',
+    name: '新能源汽车商业保险',
+    line: 'MOTOR',
+    objectProfile: 'VEHICLE',
     coverages: [
       ...motorCovers('新能源汽车', 'N'),
       { code: 'NGF', name: '附加外部电网故障损失险', limit: sumInsured(), premiumWeight: 2, deductibles: [0], takeUp: 0.4 },
@@ -62,11 +69,17 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'MOT-FLT', name: '机动车商业保险（企业非营业用汽车）', line: 'MOTOR', objectProfile: 'VEHICLE',
+    code: 'MOT-FLT',
+    name: '机动车商业保险（企业非营业用汽车）',
+    line: 'MOTOR',
+    objectProfile: 'VEHICLE',
     coverages: motorCovers('机动车', 'F'),
   },
   {
-    code: 'PRO-HOM', name: '家庭财产综合保险', line: 'PROPERTY', objectProfile: 'HOME',
+    code: 'PRO-HOM',
+    name: '家庭财产综合保险',
+    line: 'PROPERTY',
+    objectProfile: 'HOME',
     coverages: [
       { code: 'HBL', name: '房屋及室内附属设备', limit: sumInsured(), premiumWeight: 60, deductibles: [0, 200, 500] },
       { code: 'HCT', name: '室内财产', limit: sumInsured(0.2), premiumWeight: 25, deductibles: [0, 200] },
@@ -75,7 +88,10 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'PRO-ENT', name: '企业财产综合险', line: 'PROPERTY', objectProfile: 'PREMISES',
+    code: 'PRO-ENT',
+    name: '企业财产综合险',
+    line: 'PROPERTY',
+    objectProfile: 'PREMISES',
     coverages: [
       { code: 'EPA', name: '财产综合险', limit: sumInsured(), premiumWeight: 70, deductibles: [1_000, 2_000, 5_000, 10_000] },
       { code: 'EMB', name: '附加机器损坏保险', limit: sumInsured(0.3), premiumWeight: 12, deductibles: [2_000, 5_000], takeUp: 0.5 },
@@ -85,14 +101,20 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'CAR-DOM', name: '国内水路、陆路货物运输保险（综合险）', line: 'CARGO', objectProfile: 'SHIPMENT',
+    code: 'CAR-DOM',
+    name: '国内水路、陆路货物运输保险（综合险）',
+    line: 'CARGO',
+    objectProfile: 'SHIPMENT',
     coverages: [
       { code: 'CDB', name: '国内货物运输综合险', limit: sumInsured(), premiumWeight: 85, deductibles: [500, 1_000, 2_000] },
       { code: 'CDT', name: '附加盗窃险', limit: sumInsured(0.5), premiumWeight: 15, deductibles: [500], takeUp: 0.4 },
     ],
   },
   {
-    code: 'CAR-INT', name: '进出口货物运输保险（一切险）', line: 'CARGO', objectProfile: 'SHIPMENT',
+    code: 'CAR-INT',
+    name: '进出口货物运输保险（一切险）',
+    line: 'CARGO',
+    objectProfile: 'SHIPMENT',
     coverages: [
       { code: 'CIA', name: '海洋运输货物一切险', limit: sumInsured(), premiumWeight: 80, deductibles: [0, 1_000] },
       { code: 'CIW', name: '附加战争险', limit: sumInsured(), premiumWeight: 12, deductibles: [0], takeUp: 0.5 },
@@ -100,14 +122,20 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'LIA-PER', name: '个人责任保险', line: 'LIABILITY', objectProfile: 'PERSON',
+    code: 'LIA-PER',
+    name: '个人责任保险',
+    line: 'LIABILITY',
+    objectProfile: 'PERSON',
     coverages: [
       { code: 'LPT', name: '个人第三者责任', limit: sumInsured(), premiumWeight: 85, deductibles: [0, 200] },
       { code: 'LPP', name: '附加宠物责任', limit: fixed(50_000, 100_000), premiumWeight: 15, deductibles: [0], takeUp: 0.3 },
     ],
   },
   {
-    code: 'LIA-PUB', name: '公众责任保险', line: 'LIABILITY', objectProfile: 'PREMISES',
+    code: 'LIA-PUB',
+    name: '公众责任保险',
+    line: 'LIABILITY',
+    objectProfile: 'PREMISES',
     coverages: [
       { code: 'LUA', name: '每次事故赔偿限额', limit: sumInsured(), premiumWeight: 70, deductibles: [1_000, 2_000, 5_000] },
       { code: 'LUP', name: '每人人身伤亡赔偿限额', limit: sumInsured(0.1), premiumWeight: 20, deductibles: [0] },
@@ -115,7 +143,10 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'LIA-EMP', name: '雇主责任保险', line: 'LIABILITY', objectProfile: 'WORKFORCE',
+    code: 'LIA-EMP',
+    name: '雇主责任保险',
+    line: 'LIABILITY',
+    objectProfile: 'WORKFORCE',
     coverages: [
       { code: 'LED', name: '死亡伤残赔偿限额', limit: sumInsured(), premiumWeight: 70, deductibles: [0] },
       { code: 'LEM', name: '医疗费用赔偿限额', limit: sumInsured(0.1), premiumWeight: 20, deductibles: [0, 500] },
@@ -123,21 +154,30 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'LIA-PRD', name: '产品责任保险', line: 'LIABILITY', objectProfile: 'PRODUCTS',
+    code: 'LIA-PRD',
+    name: '产品责任保险',
+    line: 'LIABILITY',
+    objectProfile: 'PRODUCTS',
     coverages: [
       { code: 'LRL', name: '产品责任', limit: sumInsured(), premiumWeight: 85, deductibles: [2_000, 5_000] },
       { code: 'LRR', name: '附加产品召回费用保险', limit: sumInsured(0.1), premiumWeight: 15, deductibles: [5_000], takeUp: 0.3 },
     ],
   },
   {
-    code: 'ENG-REN', name: '家庭装修工程保险', line: 'ENGINEERING', objectProfile: 'RENOVATION',
+    code: 'ENG-REN',
+    name: '家庭装修工程保险',
+    line: 'ENGINEERING',
+    objectProfile: 'RENOVATION',
     coverages: [
       { code: 'GRM', name: '装修工程物质损失', limit: sumInsured(), premiumWeight: 75, deductibles: [500] },
       { code: 'GRT', name: '第三者责任', limit: fixed(200_000, 500_000), premiumWeight: 25, deductibles: [0] },
     ],
   },
   {
-    code: 'ENG-CAR', name: '建筑工程一切险', line: 'ENGINEERING', objectProfile: 'CONSTRUCTION',
+    code: 'ENG-CAR',
+    name: '建筑工程一切险',
+    line: 'ENGINEERING',
+    objectProfile: 'CONSTRUCTION',
     coverages: [
       { code: 'GCM', name: '物质损失部分', limit: sumInsured(), premiumWeight: 75, deductibles: [10_000, 20_000, 50_000] },
       { code: 'GCT', name: '第三者责任部分', limit: sumInsured(0.1), premiumWeight: 15, deductibles: [5_000] },
@@ -146,7 +186,10 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'ENG-EAR', name: '安装工程一切险', line: 'ENGINEERING', objectProfile: 'INSTALLATION',
+    code: 'ENG-EAR',
+    name: '安装工程一切险',
+    line: 'ENGINEERING',
+    objectProfile: 'INSTALLATION',
     coverages: [
       { code: 'GEM', name: '物质损失部分', limit: sumInsured(), premiumWeight: 75, deductibles: [10_000, 20_000] },
       { code: 'GET', name: '第三者责任部分', limit: sumInsured(0.1), premiumWeight: 15, deductibles: [5_000] },
@@ -154,7 +197,10 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'AH-PA', name: '个人意外伤害保险', line: 'ACCIDENT_HEALTH', objectProfile: 'PERSON',
+    code: 'AH-PA',
+    name: '个人意外伤害保险',
+    line: 'ACCIDENT_HEALTH',
+    objectProfile: 'PERSON',
     coverages: [
       { code: 'APD', name: '意外身故、伤残保险金', limit: sumInsured(), premiumWeight: 65, deductibles: [0] },
       { code: 'APM', name: '意外医疗保险金', limit: fixed(10_000, 20_000, 50_000), premiumWeight: 25, deductibles: [0, 100] },
@@ -162,21 +208,30 @@ const PRODUCTS: readonly Product[] = [
     ],
   },
   {
-    code: 'AH-MED', name: '个人短期医疗保险', line: 'ACCIDENT_HEALTH', objectProfile: 'PERSON',
+    code: 'AH-MED',
+    name: '个人短期医疗保险',
+    line: 'ACCIDENT_HEALTH',
+    objectProfile: 'PERSON',
     coverages: [
       { code: 'AMG', name: '一般医疗保险金', limit: sumInsured(), premiumWeight: 60, deductibles: [10_000] },
       { code: 'AMC', name: '重大疾病医疗保险金', limit: sumInsured(2), premiumWeight: 40, deductibles: [0] },
     ],
   },
   {
-    code: 'AH-GPA', name: '团体意外伤害保险', line: 'ACCIDENT_HEALTH', objectProfile: 'GROUP',
+    code: 'AH-GPA',
+    name: '团体意外伤害保险',
+    line: 'ACCIDENT_HEALTH',
+    objectProfile: 'GROUP',
     coverages: [
       { code: 'AGD', name: '意外身故、伤残保险金', limit: sumInsured(), premiumWeight: 70, deductibles: [0] },
       { code: 'AGM', name: '意外医疗保险金', limit: sumInsured(0.1), premiumWeight: 30, deductibles: [100] },
     ],
   },
   {
-    code: 'AH-GMD', name: '团体补充医疗保险', line: 'ACCIDENT_HEALTH', objectProfile: 'GROUP',
+    code: 'AH-GMD',
+    name: '团体补充医疗保险',
+    line: 'ACCIDENT_HEALTH',
+    objectProfile: 'GROUP',
     coverages: [
       { code: 'AGO', name: '门急诊医疗保险金', limit: fixed(5_000, 10_000), premiumWeight: 30, deductibles: [100, 300] },
       { code: 'AGI', name: '住院医疗保险金', limit: sumInsured(), premiumWeight: 70, deductibles: [0] },
@@ -194,14 +249,30 @@ const PRODUCT_CHOICES: Record<CustomerKind, Record<Exclude<LineOfBusiness, 'MOTO
     CARGO: [['CAR-DOM', 1]],
     LIABILITY: [['LIA-PER', 1]],
     ENGINEERING: [['ENG-REN', 1]],
-    ACCIDENT_HEALTH: [['AH-PA', 0.6], ['AH-MED', 0.4]],
+    ACCIDENT_HEALTH: [
+      ['AH-PA', 0.6],
+      ['AH-MED', 0.4],
+    ],
   },
   ORGANISATION: {
     PROPERTY: [['PRO-ENT', 1]],
-    CARGO: [['CAR-DOM', 0.6], ['CAR-INT', 0.4]],
-    LIABILITY: [['LIA-PUB', 0.4], ['LIA-EMP', 0.4], ['LIA-PRD', 0.2]],
-    ENGINEERING: [['ENG-CAR', 0.65], ['ENG-EAR', 0.35]],
-    ACCIDENT_HEALTH: [['AH-GPA', 0.6], ['AH-GMD', 0.4]],
+    CARGO: [
+      ['CAR-DOM', 0.6],
+      ['CAR-INT', 0.4],
+    ],
+    LIABILITY: [
+      ['LIA-PUB', 0.4],
+      ['LIA-EMP', 0.4],
+      ['LIA-PRD', 0.2],
+    ],
+    ENGINEERING: [
+      ['ENG-CAR', 0.65],
+      ['ENG-EAR', 0.35],
+    ],
+    ACCIDENT_HEALTH: [
+      ['AH-GPA', 0.6],
+      ['AH-GMD', 0.4],
+    ],
   },
 };
 
@@ -226,28 +297,90 @@ export const OBJECT_KIND: Record<ObjectProfile, InsuredObjectKind> = {
 };
 
 export const PASSENGER_CARS: readonly (readonly [string, string])[] = [
-  ['大众', '朗逸'], ['大众', '速腾'], ['丰田', '卡罗拉'], ['丰田', '凯美瑞'], ['本田', '雅阁'], ['本田', '思域'], ['日产', '轩逸'],
-  ['别克', '英朗'], ['吉利', '星瑞'], ['吉利', '博越'], ['长安', 'CS75 PLUS'], ['哈弗', 'H6'], ['奥迪', 'A4L'], ['宝马', '3系'], ['奔驰', 'C级'],
+  ['大众', '朗逸'],
+  ['大众', '速腾'],
+  ['丰田', '卡罗拉'],
+  ['丰田', '凯美瑞'],
+  ['本田', '雅阁'],
+  ['本田', '思域'],
+  ['日产', '轩逸'],
+  ['别克', '英朗'],
+  ['吉利', '星瑞'],
+  ['吉利', '博越'],
+  ['长安', 'CS75 PLUS'],
+  ['哈弗', 'H6'],
+  ['奥迪', 'A4L'],
+  ['宝马', '3系'],
+  ['奔驰', 'C级'],
 ];
 export const NEW_ENERGY_CARS: readonly (readonly [string, string])[] = [
-  ['比亚迪', '秦PLUS DM-i'], ['比亚迪', '汉EV'], ['比亚迪', '宋PLUS DM-i'], ['特斯拉', 'Model 3'], ['特斯拉', 'Model Y'], ['蔚来', 'ES6'],
-  ['小鹏', 'P7'], ['理想', 'L7'], ['广汽埃安', 'AION S'], ['五菱', '宏光MINIEV'], ['问界', 'M7'], ['极氪', '001'],
+  ['比亚迪', '秦PLUS DM-i'],
+  ['比亚迪', '汉EV'],
+  ['比亚迪', '宋PLUS DM-i'],
+  ['特斯拉', 'Model 3'],
+  ['特斯拉', 'Model Y'],
+  ['蔚来', 'ES6'],
+  ['小鹏', 'P7'],
+  ['理想', 'L7'],
+  ['广汽埃安', 'AION S'],
+  ['五菱', '宏光MINIEV'],
+  ['问界', 'M7'],
+  ['极氪', '001'],
 ];
 export const COMMERCIAL_VEHICLES: readonly (readonly [string, string])[] = [
-  ['解放', 'J6P 牵引车'], ['东风', '天龙 KL'], ['福田', '欧曼 EST'], ['江铃', '全顺'], ['五菱', '荣光'], ['上汽大通', 'V80'],
+  ['解放', 'J6P 牵引车'],
+  ['东风', '天龙 KL'],
+  ['福田', '欧曼 EST'],
+  ['江铃', '全顺'],
+  ['五菱', '荣光'],
+  ['上汽大通', 'V80'],
 ];
 
 export const STREETS: readonly string[] = [
-  '人民路', '解放路', '中山路', '建设路', '和平路', '新华路', '长江路', '东风路', '学府路', '科技园路', '滨江大道', '世纪大道', '文化路', '工业大道', '园区大道', '迎宾大道',
+  '人民路',
+  '解放路',
+  '中山路',
+  '建设路',
+  '和平路',
+  '新华路',
+  '长江路',
+  '东风路',
+  '学府路',
+  '科技园路',
+  '滨江大道',
+  '世纪大道',
+  '文化路',
+  '工业大道',
+  '园区大道',
+  '迎宾大道',
 ];
-export const RESIDENTIAL_ESTATES: readonly string[] = ['阳光花园', '锦绣华庭', '翠湖湾', '金地名都', '万科城', '碧桂园', '保利花园', '绿城桂花园', '世纪新城', '华润悦府'];
+export const RESIDENTIAL_ESTATES: readonly string[] = [
+  '阳光花园',
+  '锦绣华庭',
+  '翠湖湾',
+  '金地名都',
+  '万科城',
+  '碧桂园',
+  '保利花园',
+  '绿城桂花园',
+  '世纪新城',
+  '华润悦府',
+];
 export const BUSINESS_PARKS: readonly string[] = ['高新技术产业园', '经济开发区', '现代物流园', '科技创新园', '临港工业区', '商务中心区'];
 export const PREMISES_KINDS: readonly string[] = ['商场', '酒店', '写字楼', '餐饮门店', '物业小区', '仓库'];
 export const INDUSTRIES: readonly string[] = ['制造业', '建筑业', '物流运输', '餐饮服务', '信息技术', '批发零售'];
 export const PRODUCT_KINDS: readonly string[] = ['家用电器', '儿童玩具', '包装食品', '电动自行车', '化妆品', '医疗器械'];
 export const GOODS: readonly (readonly [string, string])[] = [
-  ['电子元器件', '箱'], ['服装面料', '包'], ['家用电器', '台'], ['机械配件', '箱'], ['日用百货', '箱'], ['建筑钢材', '吨'],
-  ['化工原料（非危险品）', '吨'], ['食品饮料', '托'], ['汽车零部件', '箱'], ['医疗器械', '箱'],
+  ['电子元器件', '箱'],
+  ['服装面料', '包'],
+  ['家用电器', '台'],
+  ['机械配件', '箱'],
+  ['日用百货', '箱'],
+  ['建筑钢材', '吨'],
+  ['化工原料（非危险品）', '吨'],
+  ['食品饮料', '托'],
+  ['汽车零部件', '箱'],
+  ['医疗器械', '箱'],
 ];
 export const DOMESTIC_ROUTES: readonly string[] = ['上海—成都', '广州—武汉', '深圳—杭州', '南京—西安', '宁波—重庆', '苏州—郑州', '成都—昆明', '佛山—长沙'];
 export const INTERNATIONAL_ROUTES: readonly string[] = ['上海港—汉堡港', '宁波港—洛杉矶港', '深圳盐田港—鹿特丹港', '广州南沙港—新加坡港', '青岛港—釜山港'];

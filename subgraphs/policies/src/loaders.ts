@@ -35,7 +35,10 @@ function customerPolicyLoaders(db: Knex): (filter: PolicyFilter) => GroupLoader<
       loader = tableGroupLoader<PolicyRow>(db, 'policies', 'customer_id', (query) => {
         if (filter.status) query.where('policies.status', filter.status);
         if (filter.lineOfBusiness) query.where('policies.line_of_business', filter.lineOfBusiness);
-        return query.orderBy([{ column: 'policies.effective_date', order: 'desc' }, { column: 'policies.id', order: 'desc' }]);
+        return query.orderBy([
+          { column: 'policies.effective_date', order: 'desc' },
+          { column: 'policies.id', order: 'desc' },
+        ]);
       });
       byFilter.set(key, loader);
     }

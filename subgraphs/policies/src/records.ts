@@ -218,7 +218,14 @@ export function toInsuredObject(row: InsuredObjectRow, scope: RowScope): Scoped<
 
 export function toReminder(row: ReminderRow, scope: RowScope): Scoped<ReminderRecord> {
   return attachScope(
-    { id: toId(row.id), daysBefore: row.days_before, dueAt: toIsoTimestamp(row.due_at)!, sentAt: toIsoTimestamp(row.sent_at), channel: row.channel, status: row.status },
+    {
+      id: toId(row.id),
+      daysBefore: row.days_before,
+      dueAt: toIsoTimestamp(row.due_at)!,
+      sentAt: toIsoTimestamp(row.sent_at),
+      channel: row.channel,
+      status: row.status,
+    },
     scope,
   );
 }

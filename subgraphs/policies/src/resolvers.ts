@@ -1,17 +1,7 @@
 import { BUSINESS_NUMBERS, isoDate, parseBusinessNumber, parseEntityId, ROW_SCOPE } from '@icg/shared';
 import { earnedPremium, parseDateArgument } from './earned-premium';
 import type { Resolvers } from './generated/schema-types';
-import {
-  toCoverage,
-  toCustomer,
-  toEntityStub,
-  toInsuredObject,
-  toParticipant,
-  toPolicy,
-  toReminder,
-  type PolicyRow,
-  type ScopedPolicyRecord,
-} from './records';
+import { toCoverage, toCustomer, toEntityStub, toInsuredObject, toParticipant, toPolicy, toReminder, type PolicyRow, type ScopedPolicyRecord } from './records';
 
 const policyOrNull = (row: PolicyRow | null): ScopedPolicyRecord | null => (row ? toPolicy(row) : null);
 

@@ -50,11 +50,27 @@ export interface InsuredObjectPlan {
 }
 
 const CHANNEL_MIX: Record<CustomerKind, readonly (readonly [SalesChannel, number])[]> = {
-  INDIVIDUAL: [['AGENT', 35], ['ONLINE', 22], ['TELESALES', 15], ['DIRECT', 12], ['BANCASSURANCE', 10], ['BROKER', 6]],
-  ORGANISATION: [['BROKER', 35], ['DIRECT', 35], ['AGENT', 25], ['BANCASSURANCE', 5]],
+  INDIVIDUAL: [
+    ['AGENT', 35],
+    ['ONLINE', 22],
+    ['TELESALES', 15],
+    ['DIRECT', 12],
+    ['BANCASSURANCE', 10],
+    ['BROKER', 6],
+  ],
+  ORGANISATION: [
+    ['BROKER', 35],
+    ['DIRECT', 35],
+    ['AGENT', 25],
+    ['BANCASSURANCE', 5],
+  ],
 };
 
-const FAMILY: readonly (readonly [Exclude<RelationshipToPolicyholder, 'SELF' | 'EMPLOYEE'>, number])[] = [['SPOUSE', 0.4], ['CHILD', 0.4], ['PARENT', 0.2]];
+const FAMILY: readonly (readonly [Exclude<RelationshipToPolicyholder, 'SELF' | 'EMPLOYEE'>, number])[] = [
+  ['SPOUSE', 0.4],
+  ['CHILD', 0.4],
+  ['PARENT', 0.2],
+];
 
 type Related = (relationship: Exclude<RelationshipToPolicyholder, 'SELF'>, ordinal?: number) => Person;
 
@@ -79,7 +95,15 @@ function vehicles(random: SeededRandom, fact: PolicyFact, customer: CustomerFact
 
 function objectFor(random: SeededRandom, product: Product, customer: CustomerFact): InsuredObjectPlan {
   const kind = OBJECT_KIND[product.objectProfile];
-  const plain = (description: string, address: string | null = null): InsuredObjectPlan => ({ kind, plate: null, vin: null, make: null, model: null, address, description });
+  const plain = (description: string, address: string | null = null): InsuredObjectPlan => ({
+    kind,
+    plate: null,
+    vin: null,
+    make: null,
+    model: null,
+    address,
+    description,
+  });
   switch (product.objectProfile) {
     case 'HOME':
       return plain(`住宅，建筑面积 ${random.int(60, 180)} 平方米`, homeAddress(customer, random));
@@ -114,7 +138,12 @@ function objectFor(random: SeededRandom, product: Product, customer: CustomerFac
 }
 
 /** The people named on the chain's policies besides the policyholder. */
-function peopleFor(random: SeededRandom, product: Product, customer: CustomerFact, related: Related): Pick<ChainPlan, 'otherInsured' | 'beneficiary' | 'drivers' | 'payer'> {
+function peopleFor(
+  random: SeededRandom,
+  product: Product,
+  customer: CustomerFact,
+  related: Related,
+): Pick<ChainPlan, 'otherInsured' | 'beneficiary' | 'drivers' | 'payer'> {
   const individual = customer.kind === 'INDIVIDUAL';
   const people: Pick<ChainPlan, 'otherInsured' | 'beneficiary' | 'drivers' | 'payer'> = { otherInsured: [], beneficiary: null, drivers: [], payer: null };
   if (product.line === 'ACCIDENT_HEALTH') {
@@ -134,7 +163,13 @@ function peopleFor(random: SeededRandom, product: Product, customer: CustomerFac
     if (!individual) people.drivers = employees(related, random.int(1, 3));
     else if (random.chance(0.35)) people.drivers = [related('SPOUSE')];
   }
-  if (individual && random.chance(0.08)) people.payer = related(random.weighted([['SPOUSE', 0.7], ['PARENT', 0.3]] as const));
+  if (individual && random.chance(0.08))
+    people.payer = related(
+      random.weighted([
+        ['SPOUSE', 0.7],
+        ['PARENT', 0.3],
+      ] as const),
+    );
   return people;
 }
 

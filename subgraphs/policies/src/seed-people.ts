@@ -56,14 +56,21 @@ function birthDateFor(relationship: Exclude<RelationshipToPolicyholder, 'SELF'>,
  * A family member or employee of the customer. Seeded by customer and relationship, so the same
  * spouse appears on every policy of the customer.
  */
-export function relatedPerson(seed: number, customer: CustomerFact, relationship: Exclude<RelationshipToPolicyholder, 'SELF'>, ordinal: number, asOf: Date): Person {
+export function relatedPerson(
+  seed: number,
+  customer: CustomerFact,
+  relationship: Exclude<RelationshipToPolicyholder, 'SELF'>,
+  ordinal: number,
+  asOf: Date,
+): Person {
   const random = SeededRandom.for(seed, 'policy-person', customer.id, relationship, ordinal);
   const gender: Gender =
     relationship === 'SPOUSE' && customer.gender ? (customer.gender === 'MALE' ? 'FEMALE' : 'MALE') : random.chance(0.5) ? 'MALE' : 'FEMALE';
   const birth = birthDateFor(relationship, customer, asOf, random);
   const names = fakerFor(seed, 'policy-person', customer.id, relationship, ordinal).person;
   // Children and fathers usually carry the customer's surname.
-  const sharesSurname = customer.kind === 'INDIVIDUAL' && ((relationship === 'CHILD' && customer.gender === 'MALE') || (relationship === 'PARENT' && gender === 'MALE'));
+  const sharesSurname =
+    customer.kind === 'INDIVIDUAL' && ((relationship === 'CHILD' && customer.gender === 'MALE') || (relationship === 'PARENT' && gender === 'MALE'));
   const surname = sharesSurname ? customer.name.charAt(0) : names.lastName();
   const ageYears = (asOf.getTime() - birth.getTime()) / (YEAR_DAYS * 86_400_000);
   return {

@@ -1,13 +1,7 @@
 import { insertInChunks, sqlTimestamp, type Knex } from '@icg/shared';
 import { SeededRandom, type CustomerFact, type PolicyFact, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import type { CoverageTemplate } from './catalog';
-import {
-  REMINDER_DAYS_BEFORE,
-  type ParticipantRole,
-  type PaymentStatus,
-  type ReminderChannel,
-  type TerminationReason,
-} from './domain';
+import { REMINDER_DAYS_BEFORE, type ParticipantRole, type PaymentStatus, type ReminderChannel, type TerminationReason } from './domain';
 import type { CoverageRow, InsuredObjectRow, ParticipantRow, PolicyRow, ReminderRow } from './records';
 import { planChain, type ChainPlan } from './seed-chain';
 import { policyholderOf, type Person } from './seed-people';
@@ -67,21 +61,51 @@ function workflowOf(random: SeededRandom, fact: PolicyFact, asOf: Date): Workflo
       // Premium falls due at inception, which is still ahead.
       return { quotedAt, boundAt, terminatedAt: null, terminationReason: null, paymentStatus: random.chance(0.7) ? 'PAID' : 'UNPAID', arrearsDays: 0 };
     case 'IN_FORCE': {
-      const paymentStatus = random.weighted([['PAID', 0.85], ['PARTIAL', 0.1], ['UNPAID', 0.05]] as const);
+      const paymentStatus = random.weighted([
+        ['PAID', 0.85],
+        ['PARTIAL', 0.1],
+        ['UNPAID', 0.05],
+      ] as const);
       const overdue = paymentStatus === 'UNPAID' || (paymentStatus === 'PARTIAL' && random.chance(0.5));
-      return { quotedAt, boundAt, terminatedAt: null, terminationReason: null, paymentStatus, arrearsDays: overdue ? Math.min(elapsedDays, random.int(1, GRACE_PERIOD_DAYS - 1)) : 0 };
+      return {
+        quotedAt,
+        boundAt,
+        terminatedAt: null,
+        terminationReason: null,
+        paymentStatus,
+        arrearsDays: overdue ? Math.min(elapsedDays, random.int(1, GRACE_PERIOD_DAYS - 1)) : 0,
+      };
     }
     case 'EXPIRED':
     case 'RENEWED': {
       const paymentStatus = random.chance(0.94) ? 'PAID' : 'PARTIAL';
-      return { quotedAt, boundAt, terminatedAt: null, terminationReason: null, paymentStatus, arrearsDays: paymentStatus === 'PARTIAL' ? Math.min(elapsedDays, random.int(30, 200)) : 0 };
+      return {
+        quotedAt,
+        boundAt,
+        terminatedAt: null,
+        terminationReason: null,
+        paymentStatus,
+        arrearsDays: paymentStatus === 'PARTIAL' ? Math.min(elapsedDays, random.int(30, 200)) : 0,
+      };
     }
     case 'CANCELLED': {
       const objectCanBeSold = fact.lineOfBusiness === 'MOTOR' || fact.lineOfBusiness === 'PROPERTY';
-      const reason = random.weighted<TerminationReason>([['CUSTOMER_REQUEST', 0.5], ['NON_PAYMENT', 0.2], ['OBJECT_SOLD', objectCanBeSold ? 0.2 : 0], ['UNDERWRITING', 0.1]]);
+      const reason = random.weighted<TerminationReason>([
+        ['CUSTOMER_REQUEST', 0.5],
+        ['NON_PAYMENT', 0.2],
+        ['OBJECT_SOLD', objectCanBeSold ? 0.2 : 0],
+        ['UNDERWRITING', 0.1],
+      ]);
       const terminatedAt = between(random, new Date(effective.getTime() + DAY_MS), coverEnd);
       const unpaid = reason === 'NON_PAYMENT';
-      return { quotedAt, boundAt, terminatedAt, terminationReason: reason, paymentStatus: unpaid ? 'UNPAID' : 'REFUNDED', arrearsDays: unpaid ? wholeDays(effective, terminatedAt) : 0 };
+      return {
+        quotedAt,
+        boundAt,
+        terminatedAt,
+        terminationReason: reason,
+        paymentStatus: unpaid ? 'UNPAID' : 'REFUNDED',
+        arrearsDays: unpaid ? wholeDays(effective, terminatedAt) : 0,
+      };
     }
     case 'LAPSED': {
       // Cover lapses when the grace period for the unpaid premium runs out.
@@ -186,7 +210,12 @@ function reminderRows(seed: number, fact: PolicyFact, customer: CustomerFact, re
   const daysLeft = (expiry.getTime() - asOf.getTime()) / DAY_MS;
   if (customer.blacklisted || fact.status !== 'IN_FORCE' || daysLeft <= 0 || daysLeft > RENEWAL_WINDOW_DAYS) return [];
   const random = SeededRandom.for(seed, 'renewal-reminder', fact.id);
-  const channels: (readonly [ReminderChannel, number])[] = [['SMS', 0.45], ['WECHAT', 0.3], ['PHONE', customer.primaryManagerStaffId === null ? 0 : 0.15], ['EMAIL', customer.kind === 'ORGANISATION' ? 0.3 : 0.1]];
+  const channels: (readonly [ReminderChannel, number])[] = [
+    ['SMS', 0.45],
+    ['WECHAT', 0.3],
+    ['PHONE', customer.primaryManagerStaffId === null ? 0 : 0.15],
+    ['EMAIL', customer.kind === 'ORGANISATION' ? 0.3 : 0.1],
+  ];
   const nextId = childIds(fact.id);
   return REMINDER_DAYS_BEFORE.map((daysBefore) => {
     // Sent at 09:00 Beijing time.
@@ -210,7 +239,8 @@ export function policyTablesFor(batch: SeedBatch): PolicyTables {
   const chains = new Map<number, ChainPlan>();
   const chainOf = (fact: PolicyFact, customer: CustomerFact): ChainPlan => {
     let root = fact;
-    for (let prior = root.priorPolicyNo && byPolicyNo.get(root.priorPolicyNo); prior; prior = prior.priorPolicyNo && byPolicyNo.get(prior.priorPolicyNo)) root = prior;
+    for (let prior = root.priorPolicyNo && byPolicyNo.get(root.priorPolicyNo); prior; prior = prior.priorPolicyNo && byPolicyNo.get(prior.priorPolicyNo))
+      root = prior;
     let chain = chains.get(root.id);
     if (!chain) chains.set(root.id, (chain = planChain(batch.seed, batch.asOf, root, customer)));
     return chain;

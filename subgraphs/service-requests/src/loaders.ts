@@ -30,7 +30,10 @@ export function createLoaders(db: Knex): ServiceRequestLoaders {
         loader = tableGroupLoader<ServiceRequestRow>(db, TABLES.serviceRequests, 'customer_id', (query) => {
           if (filter.type) query.where('type', filter.type);
           if (filter.status) query.where('status', filter.status);
-          return query.orderBy([{ column: 'opened_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+          return query.orderBy([
+            { column: 'opened_at', order: 'desc' },
+            { column: 'id', order: 'desc' },
+          ]);
         });
         byCustomer.set(filterKey, loader);
       }

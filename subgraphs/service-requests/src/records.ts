@@ -1,5 +1,16 @@
 import { entities } from './entities';
-import { attachScope, ROW_SCOPE, toBoolean, toId, toIsoTimestamp, type RowScope, type Scoped, type ServiceRequestStatus, type ServiceRequestType, scopeOfRow } from '@icg/shared';
+import {
+  attachScope,
+  ROW_SCOPE,
+  toBoolean,
+  toId,
+  toIsoTimestamp,
+  type RowScope,
+  type Scoped,
+  type ServiceRequestStatus,
+  type ServiceRequestType,
+  scopeOfRow,
+} from '@icg/shared';
 import type { CallRecord, ReturnVisit } from './generated/schema-types';
 import { isSlaBreached, slaPausedMinutes, type SlaClock } from './sla';
 import type { CallRecordRow, ReturnVisitRow, ServiceRequestChannel, ServiceRequestPriority, ServiceRequestRow } from './tables';

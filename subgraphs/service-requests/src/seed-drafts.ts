@@ -14,9 +14,21 @@ import type { ServiceRequestChannel, ServiceRequestPriority } from './tables';
 const FOLLOW_UP_VISIT_SHARE = 0.3;
 /** Share of everyday tickets still recent at the seed's clock, so open work of every status exists. */
 const RECENT_SHARE = 0.15;
-const EVERYDAY_TICKETS_PER_CUSTOMER: readonly (readonly [number, number])[] = [[0, 30], [1, 30], [2, 20], [3, 12], [4, 8]];
+const EVERYDAY_TICKETS_PER_CUSTOMER: readonly (readonly [number, number])[] = [
+  [0, 30],
+  [1, 30],
+  [2, 20],
+  [3, 12],
+  [4, 8],
+];
 const RECENT_STATUS_WEIGHTS: readonly (readonly [ServiceRequestStatus, number])[] = [
-  ['NEW', 10], ['TRIAGED', 10], ['ASSIGNED', 15], ['IN_PROGRESS', 25], ['PENDING_CUSTOMER', 15], ['RESOLVED', 15], ['CLOSED', 10],
+  ['NEW', 10],
+  ['TRIAGED', 10],
+  ['ASSIGNED', 15],
+  ['IN_PROGRESS', 25],
+  ['PENDING_CUSTOMER', 15],
+  ['RESOLVED', 15],
+  ['CLOSED', 10],
 ];
 /** Everyday tickets older than this are settled; history reaches back this far. */
 const SETTLED_AFTER_DAYS = 40;
@@ -120,7 +132,10 @@ function claimReportTicket(facts: BatchFacts, claim: ClaimFact, ids: TicketIds):
   const id = ids.next(customer.id);
   const random = SeededRandom.for(facts.batch.seed, 'service-request', id);
   const policy = facts.policyByNo.get(claim.policyNo) ?? null;
-  const { plan, reportAfterOpening } = planClaimReport(random, { dispatched: claim.status !== 'REPORTED', followUpVisit: random.chance(FOLLOW_UP_VISIT_SHARE) });
+  const { plan, reportAfterOpening } = planClaimReport(random, {
+    dispatched: claim.status !== 'REPORTED',
+    followUpVisit: random.chance(FOLLOW_UP_VISIT_SHARE),
+  });
   return {
     id,
     random,
@@ -128,7 +143,12 @@ function claimReportTicket(facts: BatchFacts, claim: ClaimFact, ids: TicketIds):
     type: 'CLAIM_REPORT',
     channel: 'PHONE',
     priority: random.chance(0.15) ? 'URGENT' : 'HIGH',
-    words: claimReportWords(random, { lineOfBusiness: policy?.lineOfBusiness ?? null, lossDate: claim.lossDate, city: customer.city, plate: policy?.plate ?? null }),
+    words: claimReportWords(random, {
+      lineOfBusiness: policy?.lineOfBusiness ?? null,
+      lossDate: claim.lossDate,
+      city: customer.city,
+      plate: policy?.plate ?? null,
+    }),
     policyNo: claim.policyNo,
     spawnedClaimReportNo: claim.reportNo,
     spawnedComplaintNo: null,
@@ -175,12 +195,26 @@ function everydayTicket(facts: BatchFacts, customer: CustomerFact, id: number): 
     ['RESCUE', motorPolicies.length > 0 ? 12 : 0],
     ['RETURN_VISIT', policies.length > 0 ? 18 : 0],
   ]);
-  const policy = type === 'RESCUE' ? random.pick(motorPolicies) : policies.length > 0 && (type !== 'ENQUIRY' || random.chance(0.5)) ? random.pick(policies) : null;
+  const policy =
+    type === 'RESCUE' ? random.pick(motorPolicies) : policies.length > 0 && (type !== 'ENQUIRY' || random.chance(0.5)) ? random.pick(policies) : null;
   const channel: ServiceRequestChannel =
-    type === 'RETURN_VISIT' ? 'PHONE'
-    : type === 'RESCUE' ? random.weighted<ServiceRequestChannel>([['PHONE', 85], ['APP', 15]])
-    : random.weighted<ServiceRequestChannel>([['PHONE', 45], ['APP', 20], ['WECHAT', 15], ['WEB', 10], ['COUNTER', 10]]);
-  const opening: { settledAt: Date } | { status: ServiceRequestStatus } = recent ? { status: recentStatus(random, type) } : { settledAt: settledOpeningTime(window, type, policy, random) };
+    type === 'RETURN_VISIT'
+      ? 'PHONE'
+      : type === 'RESCUE'
+        ? random.weighted<ServiceRequestChannel>([
+            ['PHONE', 85],
+            ['APP', 15],
+          ])
+        : random.weighted<ServiceRequestChannel>([
+            ['PHONE', 45],
+            ['APP', 20],
+            ['WECHAT', 15],
+            ['WEB', 10],
+            ['COUNTER', 10],
+          ]);
+  const opening: { settledAt: Date } | { status: ServiceRequestStatus } = recent
+    ? { status: recentStatus(random, type) }
+    : { settledAt: settledOpeningTime(window, type, policy, random) };
   const plan = planTicket(type, channel, random, {
     waitsForCustomer: 'status' in opening && opening.status === 'PENDING_CUSTOMER' ? true : undefined,
     followUpVisit: type !== 'RETURN_VISIT' && random.chance(FOLLOW_UP_VISIT_SHARE),
@@ -264,9 +298,11 @@ function settledOpeningTime(window: SettledWindow, type: EverydayType, policy: P
     const effective = dateAt(policy.effectiveDate);
     const expiry = dateAt(policy.expiryDate);
     const [from, to] =
-      type === 'RENEWAL' ? [addDays(expiry, -45), addDays(expiry, -1)]
-      : type === 'RETURN_VISIT' ? [addDays(effective, 3), addDays(effective, 15)]
-      : [effective, expiry];
+      type === 'RENEWAL'
+        ? [addDays(expiry, -45), addDays(expiry, -1)]
+        : type === 'RETURN_VISIT'
+          ? [addDays(effective, 3), addDays(effective, 15)]
+          : [effective, expiry];
     // Keep to the policy's moment when it falls inside the window.
     if (Math.max(from.getTime(), start) <= Math.min(to.getTime(), end)) [start, end] = [Math.max(from.getTime(), start), Math.min(to.getTime(), end)];
   }

@@ -162,20 +162,30 @@ export interface PlanOptions {
 /** Durations for the ordinary ticket types; claim reports and complaint calls are planned around their claim or complaint. */
 export function planTicket(type: ServiceRequestType, channel: ServiceRequestChannel, random: SeededRandom, options: PlanOptions): TicketPlan {
   const onThePhone = channel === 'PHONE';
-  const triage = onThePhone ? seconds(random, 20, 120) : channel === 'COUNTER' ? seconds(random, MINUTE, 5 * MINUTE) : mostlyWithin(random, [10 * MINUTE, HOUR], [HOUR, 4 * HOUR], 0.2);
+  const triage = onThePhone
+    ? seconds(random, 20, 120)
+    : channel === 'COUNTER'
+      ? seconds(random, MINUTE, 5 * MINUTE)
+      : mostlyWithin(random, [10 * MINUTE, HOUR], [HOUR, 4 * HOUR], 0.2);
   const assign = onThePhone ? seconds(random, 30, 5 * MINUTE) : seconds(random, 5 * MINUTE, 2 * HOUR);
   const firstResponse =
-    type === 'RESCUE' ? mostlyWithin(random, [5 * MINUTE, 15 * MINUTE], [15 * MINUTE, 40 * MINUTE], 0.1)
-    : type === 'RETURN_VISIT' ? seconds(random, HOUR, 2 * DAY)
-    : mostlyWithin(random, [15 * MINUTE, 6 * HOUR], [6 * HOUR, 2 * DAY], 0.1);
+    type === 'RESCUE'
+      ? mostlyWithin(random, [5 * MINUTE, 15 * MINUTE], [15 * MINUTE, 40 * MINUTE], 0.1)
+      : type === 'RETURN_VISIT'
+        ? seconds(random, HOUR, 2 * DAY)
+        : mostlyWithin(random, [15 * MINUTE, 6 * HOUR], [6 * HOUR, 2 * DAY], 0.1);
   const waits = options.waitsForCustomer ?? (canWaitForCustomer(type) && random.chance(PENDING_SHARE[type]));
   const pending = waits ? { after: seconds(random, 5 * MINUTE, 2 * HOUR), length: mostlyWithin(random, [2 * HOUR, DAY], [DAY, 5 * DAY], 0.3) } : null;
   const resolve =
-    type === 'RESCUE' ? seconds(random, 30 * MINUTE, 100 * MINUTE)
-    : type === 'RETURN_VISIT' ? seconds(random, 2 * MINUTE, 15 * MINUTE)
-    : type === 'ENQUIRY' ? mostlyWithin(random, [5 * MINUTE, 4 * HOUR], [4 * HOUR, DAY], 0.1)
-    : type === 'RENEWAL' ? mostlyWithin(random, [30 * MINUTE, 12 * HOUR], [12 * HOUR, 3 * DAY], 0.1)
-    : mostlyWithin(random, [HOUR, 2 * DAY], [2 * DAY, 5 * DAY], 0.1);
+    type === 'RESCUE'
+      ? seconds(random, 30 * MINUTE, 100 * MINUTE)
+      : type === 'RETURN_VISIT'
+        ? seconds(random, 2 * MINUTE, 15 * MINUTE)
+        : type === 'ENQUIRY'
+          ? mostlyWithin(random, [5 * MINUTE, 4 * HOUR], [4 * HOUR, DAY], 0.1)
+          : type === 'RENEWAL'
+            ? mostlyWithin(random, [30 * MINUTE, 12 * HOUR], [12 * HOUR, 3 * DAY], 0.1)
+            : mostlyWithin(random, [HOUR, 2 * DAY], [2 * DAY, 5 * DAY], 0.1);
   return withClosing({ triage, assign, firstResponse, pending, resolve, lastStatus: options.lastStatus ?? 'CLOSED' }, random, options.followUpVisit);
 }
 
@@ -183,13 +193,23 @@ export function planTicket(type: ServiceRequestType, channel: ServiceRequestChan
  * A claim report taken by phone: the agent triages and assigns at once and registers the claim
  * (the claim's reportedAt) before hanging up; the surveyor should call within 10 minutes of the report.
  */
-export function planClaimReport(random: SeededRandom, options: { dispatched: boolean; followUpVisit: boolean }): { plan: TicketPlan; reportAfterOpening: number } {
+export function planClaimReport(
+  random: SeededRandom,
+  options: { dispatched: boolean; followUpVisit: boolean },
+): { plan: TicketPlan; reportAfterOpening: number } {
   const triage = seconds(random, 20, 60);
   const assign = seconds(random, 30, 90);
   const keyingIn = seconds(random, 30, 4 * MINUTE);
   const surveyorCall = mostlyWithin(random, [2 * MINUTE, 10 * MINUTE], [10 * MINUTE + 1, 30 * MINUTE], 0.1);
   const plan = withClosing(
-    { triage, assign, firstResponse: keyingIn + surveyorCall, pending: null, resolve: seconds(random, MINUTE, 20 * MINUTE), lastStatus: options.dispatched ? 'CLOSED' : 'ASSIGNED' },
+    {
+      triage,
+      assign,
+      firstResponse: keyingIn + surveyorCall,
+      pending: null,
+      resolve: seconds(random, MINUTE, 20 * MINUTE),
+      lastStatus: options.dispatched ? 'CLOSED' : 'ASSIGNED',
+    },
     random,
     options.followUpVisit,
   );
@@ -203,7 +223,11 @@ export function planComplaintCall(random: SeededRandom, options: { followUpVisit
   const firstResponse = seconds(random, 2 * MINUTE, 30 * MINUTE);
   const waits = random.chance(PENDING_SHARE.COMPLAINT);
   const pending = waits ? { after: seconds(random, 5 * MINUTE, HOUR), length: seconds(random, 2 * HOUR, DAY) } : null;
-  const plan = withClosing({ triage, assign, firstResponse, pending, resolve: seconds(random, 10 * MINUTE, HOUR), lastStatus: 'CLOSED' }, random, options.followUpVisit);
+  const plan = withClosing(
+    { triage, assign, firstResponse, pending, resolve: seconds(random, 10 * MINUTE, HOUR), lastStatus: 'CLOSED' },
+    random,
+    options.followUpVisit,
+  );
   return { plan, acceptedAfterOpening: triage + assign + firstResponse };
 }
 

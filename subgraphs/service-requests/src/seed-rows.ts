@@ -40,7 +40,11 @@ function plusSeconds(date: Date, seconds: number): Date {
 
 /** The hotline aims to answer within 60 seconds; most calls make it, a few wait longer. */
 function hotlineWaitSeconds(random: SeededRandom): number {
-  const [min, max] = random.weighted<readonly [number, number]>([[[3, 40], 85], [[41, 60], 10], [[61, 150], 5]]);
+  const [min, max] = random.weighted<readonly [number, number]>([
+    [[3, 40], 85],
+    [[41, 60], 10],
+    [[61, 150], 5],
+  ]);
   return random.int(min, max);
 }
 
@@ -60,8 +64,20 @@ function callerOf(draft: TicketDraft, seed: number): Caller {
   return { name: chineseName([seed, 'relative-caller', draft.id], random.chance(0.5) ? 'MALE' : 'FEMALE'), mobile: generateMobile(random) };
 }
 
-const SATISFIED: readonly (readonly [number, number])[] = [[5, 55], [4, 25], [3, 10], [2, 6], [1, 4]];
-const LET_DOWN: readonly (readonly [number, number])[] = [[5, 15], [4, 25], [3, 25], [2, 20], [1, 15]];
+const SATISFIED: readonly (readonly [number, number])[] = [
+  [5, 55],
+  [4, 25],
+  [3, 10],
+  [2, 6],
+  [1, 4],
+];
+const LET_DOWN: readonly (readonly [number, number])[] = [
+  [5, 15],
+  [4, 25],
+  [3, 25],
+  [2, 20],
+  [1, 15],
+];
 
 export function ticketRows(draft: TicketDraft, context: RowContext): TicketRows {
   const { random, plan, customer } = draft;
@@ -121,8 +137,17 @@ export function ticketRows(draft: TicketDraft, context: RowContext): TicketRows 
   if (draft.type === 'RETURN_VISIT' && assignee) addReturnVisitAttempts(visits, timeline, plan.pending !== null, assignee.id, random);
   if (plan.followUpVisit && timeline.resolvedAt) {
     const attempt = plusSeconds(timeline.resolvedAt, plan.followUpVisit.attemptAfter);
-    const outcome = random.weighted<ReturnVisitOutcome>([['REACHED', 80], ['NO_ANSWER', 15], ['DECLINED', 5]]);
-    visits.add(plusSeconds(timeline.resolvedAt, plan.followUpVisit.scheduledAfter), attempt <= context.asOf ? attempt : null, outcome, random.pick(context.hotlineAgents).id);
+    const outcome = random.weighted<ReturnVisitOutcome>([
+      ['REACHED', 80],
+      ['NO_ANSWER', 15],
+      ['DECLINED', 5],
+    ]);
+    visits.add(
+      plusSeconds(timeline.resolvedAt, plan.followUpVisit.scheduledAfter),
+      attempt <= context.asOf ? attempt : null,
+      outcome,
+      random.pick(context.hotlineAgents).id,
+    );
   }
   return { ticket, calls: calls.rows, visits: visits.rows };
 }
@@ -133,7 +158,12 @@ export function ticketRows(draft: TicketDraft, context: RowContext): TicketRows 
  */
 function addReturnVisitAttempts(visits: VisitLog, timeline: TicketTimeline, waitedForCustomer: boolean, agentId: number, random: SeededRandom): void {
   const reachedOrDeclined = (): ReturnVisitOutcome => (random.chance(0.88) ? 'REACHED' : 'DECLINED');
-  const firstOutcome = waitedForCustomer ? random.weighted<ReturnVisitOutcome>([['NO_ANSWER', 60], ['CALLBACK_REQUESTED', 40]]) : reachedOrDeclined();
+  const firstOutcome = waitedForCustomer
+    ? random.weighted<ReturnVisitOutcome>([
+        ['NO_ANSWER', 60],
+        ['CALLBACK_REQUESTED', 40],
+      ])
+    : reachedOrDeclined();
   visits.add(timeline.plannedAt('IN_PROGRESS')!, timeline.firstResponseAt, firstOutcome, agentId);
   if (waitedForCustomer && timeline.pendingStartedAt) visits.add(timeline.plannedAt('IN_PROGRESS', 1)!, timeline.pendingEndedAt, reachedOrDeclined(), agentId);
 }
@@ -202,6 +232,7 @@ class VisitLog {
     });
     if (visitedAt === null || outcome === null) return;
     if (outcome === 'NO_ANSWER') this.calls.add('OUTBOUND', visitedAt, this.random.int(30, 45), null, agentStaffId);
-    else this.calls.add('OUTBOUND', visitedAt, this.random.int(5, 25), outcome === 'REACHED' ? this.random.int(120, 360) : this.random.int(15, 60), agentStaffId);
+    else
+      this.calls.add('OUTBOUND', visitedAt, this.random.int(5, 25), outcome === 'REACHED' ? this.random.int(120, 360) : this.random.int(15, 60), agentStaffId);
   }
 }

@@ -80,7 +80,22 @@ const ROUTINE_MATTERS: Readonly<Record<Exclude<ServiceRequestType, 'CLAIM_REPORT
   ],
 };
 
-const ROADS = ['人民路', '解放路', '中山路', '建设路', '和平路', '新华路', '滨江大道', '科技园路', '长江路', '黄河路', '环城北路', '世纪大道', '文化路', '迎宾大道'];
+const ROADS = [
+  '人民路',
+  '解放路',
+  '中山路',
+  '建设路',
+  '和平路',
+  '新华路',
+  '滨江大道',
+  '科技园路',
+  '长江路',
+  '黄河路',
+  '环城北路',
+  '世纪大道',
+  '文化路',
+  '迎宾大道',
+];
 
 export interface TicketWords {
   subject: string;
@@ -119,7 +134,11 @@ const CAME_IN_BY: Readonly<Record<ServiceRequestChannel, string>> = {
   COUNTER: '客户到柜面',
 };
 
-export function routineWords(random: SeededRandom, type: Exclude<ServiceRequestType, 'CLAIM_REPORT' | 'COMPLAINT'>, context: { channel: ServiceRequestChannel; city: string; plate: string | null }): TicketWords {
+export function routineWords(
+  random: SeededRandom,
+  type: Exclude<ServiceRequestType, 'CLAIM_REPORT' | 'COMPLAINT'>,
+  context: { channel: ServiceRequestChannel; city: string; plate: string | null },
+): TicketWords {
   const [subject, detail] = random.pick(ROUTINE_MATTERS[type]);
   const cameIn = CAME_IN_BY[context.channel];
   if (type === 'RESCUE') {

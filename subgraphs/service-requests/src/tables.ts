@@ -18,7 +18,9 @@ export const TABLES = {
 } as const;
 
 /** Ticket types and statuses are company-wide (@icg/shared); the schema's enums must hold the same values. */
-export type SchemaEnumsMatchVocabulary = CompilesIfTrue<SameValues<SchemaServiceRequestType, ServiceRequestType> & SameValues<SchemaServiceRequestStatus, ServiceRequestStatus>>;
+export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
+  SameValues<SchemaServiceRequestType, ServiceRequestType> & SameValues<SchemaServiceRequestStatus, ServiceRequestStatus>
+>;
 
 /** This system's own enums as runtime lists (the seed draws from them), checked against the generated types. */
 export const SERVICE_REQUEST_CHANNELS = everyValueOf<ServiceRequestChannel>()(['PHONE', 'APP', 'WECHAT', 'WEB', 'COUNTER']);

@@ -51,7 +51,9 @@ function staffPool(facts: CompanyFacts, role: Role, scopeKinds: readonly Scope[]
   if (scopeKinds.includes('ALL')) return [preferred];
   const holders = facts.org.staff.filter((member) => member.role === role);
   const deepest = Math.max(...holders.map(branchDepth));
-  return holders.filter((member) => branchDepth(member) === deepest).sort((left, right) => Number(right === preferred) - Number(left === preferred) || left.id - right.id);
+  return holders
+    .filter((member) => branchDepth(member) === deepest)
+    .sort((left, right) => Number(right === preferred) - Number(left === preferred) || left.id - right.id);
 }
 
 function roleScopeKinds(policy: AccessPolicy, role: Role): Scope[] {

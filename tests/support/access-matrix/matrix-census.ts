@@ -86,7 +86,10 @@ export async function takeCensus(graph: GraphUnderTest, model: MatrixSchema): Pr
   const listedTypes = new Set<string>();
   const selection = censusSelection(model, LISTING.typeName, true, listedTypes);
   const query = `query AccessMatrixCensus($first: Int, $after: String) { ${LISTING.field}(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${selection} } } }`;
-  const byType = new Map<string, Map<string, CensusRecord>>([[LISTING.typeName, new Map()], ...[...listedTypes].map((name) => [name, new Map<string, CensusRecord>()] as const)]);
+  const byType = new Map<string, Map<string, CensusRecord>>([
+    [LISTING.typeName, new Map()],
+    ...[...listedTypes].map((name) => [name, new Map<string, CensusRecord>()] as const),
+  ]);
   const add = (typeName: string, object: ResponseObject) => {
     const entity = model.entity(typeName)!;
     const key = String(object[entity.keyFields[0]!]);
@@ -96,7 +99,11 @@ export async function takeCensus(graph: GraphUnderTest, model: MatrixSchema): Pr
 
   let after: string | null = null;
   for (;;) {
-    const response: GraphQLResponse<Record<string, CensusPage>> = await graph.query<Record<string, CensusPage>>(query, { first: LISTING.pageSize, after }, AUDITOR);
+    const response: GraphQLResponse<Record<string, CensusPage>> = await graph.query<Record<string, CensusPage>>(
+      query,
+      { first: LISTING.pageSize, after },
+      AUDITOR,
+    );
     if (response.errors?.length || !response.data) throw new Error(`The census failed: ${JSON.stringify(response.errors?.slice(0, 3))}`);
     const page: CensusPage = response.data[LISTING.field]!;
     for (const customer of page.nodes) {

@@ -35,9 +35,16 @@ function reachableSides(model: MatrixSchema, policy: AccessPolicy, caller: Matri
 }
 
 /** What is missing for the caller, one line per coordinate and side; empty when the matrix is complete. */
-export function coverageGaps(model: MatrixSchema, policy: AccessPolicy, caller: MatrixCaller, operations: readonly MatrixOperation[], observations: readonly Observation[]): string[] {
+export function coverageGaps(
+  model: MatrixSchema,
+  policy: AccessPolicy,
+  caller: MatrixCaller,
+  operations: readonly MatrixOperation[],
+  observations: readonly Observation[],
+): string[] {
   const checked = new Map<string, Set<Observation['side']>>();
-  for (const observation of observations) if (observation.conclusive) checked.set(observation.coordinate, (checked.get(observation.coordinate) ?? new Set()).add(observation.side));
+  for (const observation of observations)
+    if (observation.conclusive) checked.set(observation.coordinate, (checked.get(observation.coordinate) ?? new Set()).add(observation.side));
   const member = caller.staffPool[0]!.caller;
   const gaps: string[] = [];
   for (const [coordinate, sides] of reachableSides(model, policy, caller, operations)) {

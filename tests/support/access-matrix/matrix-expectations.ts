@@ -81,7 +81,11 @@ const describeValue = (value: unknown): string => {
   return text.length > 48 ? `${text.slice(0, 45)}…` : text;
 };
 
-const pathKey = (path: readonly (string | number)[]): string => path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('').replace(/^\./, '');
+const pathKey = (path: readonly (string | number)[]): string =>
+  path
+    .map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`))
+    .join('')
+    .replace(/^\./, '');
 
 function isResponseObject(value: unknown): value is ResponseObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -167,31 +171,54 @@ class ResponseComparison {
     const decided = this.decideField(field, scope);
     const where = pathKey(path);
     if ('unknown' in decided) {
-      this.mismatches.push({ coordinate: field.coordinate, path: where, expected: `a decision (scope unknown: ${decided.unknown})`, actual: describeValue(actualValue) });
+      this.mismatches.push({
+        coordinate: field.coordinate,
+        path: where,
+        expected: `a decision (scope unknown: ${decided.unknown})`,
+        actual: describeValue(actualValue),
+      });
       return;
     }
     const { verdict, side } = decided;
     const hasValue = referenceValue !== null && referenceValue !== undefined && !(Array.isArray(referenceValue) && referenceValue.length === 0);
     // A null looks the same in clear, masked or pseudonymised: it only settles fields that cannot be rendered otherwise.
     const renderable = field.stringLike && (field.classification.mask !== null || field.classification.category === 'IDENTITY');
-    this.observations.push({ coordinate: field.coordinate, side, decision: verdict.decision, conclusive: verdict.decision === 'DENY' || hasValue || !renderable });
+    this.observations.push({
+      coordinate: field.coordinate,
+      side,
+      decision: verdict.decision,
+      conclusive: verdict.decision === 'DENY' || hasValue || !renderable,
+    });
 
     if (verdict.decision === 'DENY') {
-      if (actualValue !== null) this.mismatches.push({ coordinate: field.coordinate, path: where, expected: 'null + FORBIDDEN_FIELD', actual: describeValue(actualValue) });
+      if (actualValue !== null)
+        this.mismatches.push({ coordinate: field.coordinate, path: where, expected: 'null + FORBIDDEN_FIELD', actual: describeValue(actualValue) });
       this.denials.push({ path: JSON.stringify(path), coordinate: field.coordinate, field });
       return;
     }
     if (verdict.decision === 'MASK') {
       const style = field.classification.mask!;
-      if (referenceValue !== null && typeof referenceValue !== 'string') throw new Error(`${field.coordinate} is masked but its reference value is ${describeValue(referenceValue)}`);
+      if (referenceValue !== null && typeof referenceValue !== 'string')
+        throw new Error(`${field.coordinate} is masked but its reference value is ${describeValue(referenceValue)}`);
       const expected = maskValue(style, referenceValue);
-      if (actualValue !== expected) this.mismatches.push({ coordinate: field.coordinate, path: where, expected: `${style} mask ${describeValue(expected)}`, actual: describeValue(actualValue) });
+      if (actualValue !== expected)
+        this.mismatches.push({
+          coordinate: field.coordinate,
+          path: where,
+          expected: `${style} mask ${describeValue(expected)}`,
+          actual: describeValue(actualValue),
+        });
       return;
     }
     if (selected.children === null) {
       const expected = verdict.pseudonymise && referenceValue !== null ? pseudonymise(this.input.pseudonymSecret, String(referenceValue)) : referenceValue;
       if (!isDeepStrictEqual(actualValue, expected)) {
-        this.mismatches.push({ coordinate: field.coordinate, path: where, expected: `${verdict.pseudonymise ? 'pseudonym' : 'clear'} ${describeValue(expected)}`, actual: describeValue(actualValue) });
+        this.mismatches.push({
+          coordinate: field.coordinate,
+          path: where,
+          expected: `${verdict.pseudonymise ? 'pseudonym' : 'clear'} ${describeValue(expected)}`,
+          actual: describeValue(actualValue),
+        });
       }
       return;
     }
@@ -199,15 +226,33 @@ class ResponseComparison {
   }
 
   /** An allowed object field: the same shape as the reference, each object walked in its own context. */
-  private objectValue(selected: SelectedField, subgraph: string, parentScope: ScopeResult, referenceValue: unknown, actualValue: unknown, path: (string | number)[]): void {
+  private objectValue(
+    selected: SelectedField,
+    subgraph: string,
+    parentScope: ScopeResult,
+    referenceValue: unknown,
+    actualValue: unknown,
+    path: (string | number)[],
+  ): void {
     const { field } = selected;
     if (referenceValue === null || referenceValue === undefined || actualValue === null || actualValue === undefined) {
-      if (referenceValue !== actualValue) this.mismatches.push({ coordinate: field.coordinate, path: pathKey(path), expected: `clear ${describeValue(referenceValue)}`, actual: describeValue(actualValue) });
+      if (referenceValue !== actualValue)
+        this.mismatches.push({
+          coordinate: field.coordinate,
+          path: pathKey(path),
+          expected: `clear ${describeValue(referenceValue)}`,
+          actual: describeValue(actualValue),
+        });
       return;
     }
     if (Array.isArray(referenceValue)) {
       if (!Array.isArray(actualValue) || actualValue.length !== referenceValue.length) {
-        this.mismatches.push({ coordinate: field.coordinate, path: pathKey(path), expected: `a list of ${referenceValue.length}`, actual: Array.isArray(actualValue) ? `a list of ${actualValue.length}` : describeValue(actualValue) });
+        this.mismatches.push({
+          coordinate: field.coordinate,
+          path: pathKey(path),
+          expected: `a list of ${referenceValue.length}`,
+          actual: Array.isArray(actualValue) ? `a list of ${actualValue.length}` : describeValue(actualValue),
+        });
         return;
       }
       referenceValue.forEach((item, index) => this.objectValue(selected, subgraph, parentScope, item, actualValue[index], [...path, index]));
@@ -218,7 +263,8 @@ class ResponseComparison {
       return;
     }
     const context = this.childContext(field, subgraph, parentScope, referenceValue);
-    for (const child of selected.children!) this.field(child, context, referenceValue[child.field.name], actualValue[child.field.name], [...path, child.field.name]);
+    for (const child of selected.children!)
+      this.field(child, context, referenceValue[child.field.name], actualValue[child.field.name], [...path, child.field.name]);
   }
 
   /**
@@ -244,7 +290,12 @@ class ResponseComparison {
       const path = pathKey(JSON.parse(denial.path) as (string | number)[]);
       const expected = `FORBIDDEN_FIELD ${denial.coordinate} ${denial.field.classification.tier} ${policy.version}`;
       if (atPath.length !== 1) {
-        this.mismatches.push({ coordinate: denial.coordinate, path, expected: `one error: ${expected}`, actual: atPath.length === 0 ? 'no error' : `${atPath.length} errors` });
+        this.mismatches.push({
+          coordinate: denial.coordinate,
+          path,
+          expected: `one error: ${expected}`,
+          actual: atPath.length === 0 ? 'no error' : `${atPath.length} errors`,
+        });
       }
       const error = atPath[0];
       if (!error) continue;
@@ -253,7 +304,12 @@ class ResponseComparison {
       const actual = `${String(extensions['code'])} ${String(extensions['coordinate'])} ${String(extensions['tier'])} ${String(extensions['policyVersion'])}`;
       const decisionId = extensions['decisionId'];
       if (actual !== expected || typeof decisionId !== 'string' || decisionId.length === 0) {
-        this.mismatches.push({ coordinate: denial.coordinate, path, expected: `error ${expected} with a decisionId`, actual: `error ${actual}${typeof decisionId === 'string' && decisionId ? '' : ' without a decisionId'}` });
+        this.mismatches.push({
+          coordinate: denial.coordinate,
+          path,
+          expected: `error ${expected} with a decisionId`,
+          actual: `error ${actual}${typeof decisionId === 'string' && decisionId ? '' : ' without a decisionId'}`,
+        });
       }
     }
     for (const error of unmatched) {

@@ -34,20 +34,45 @@ export function candidateRecords(facts: CompanyFacts, scopes: RecordScopes, cens
   const valuedOf = (key: string) => valuedByKey.get(key) ?? NOTHING;
   switch (typeName) {
     case 'Customer':
-      return [...facts.customers.values()].map((customer) => ({ key: String(customer.id), scope: scopes.own(typeName, { id: String(customer.id) }), variety: customer.kind, valued: valuedOf(String(customer.id)) }));
+      return [...facts.customers.values()].map((customer) => ({
+        key: String(customer.id),
+        scope: scopes.own(typeName, { id: String(customer.id) }),
+        variety: customer.kind,
+        valued: valuedOf(String(customer.id)),
+      }));
     case 'Policy':
-      return [...facts.policies.values()].map((policy) => ({ key: policy.policyNo, scope: scopes.own(typeName, { policyNo: policy.policyNo }), variety: policy.lineOfBusiness, valued: valuedOf(policy.policyNo) }));
+      return [...facts.policies.values()].map((policy) => ({
+        key: policy.policyNo,
+        scope: scopes.own(typeName, { policyNo: policy.policyNo }),
+        variety: policy.lineOfBusiness,
+        valued: valuedOf(policy.policyNo),
+      }));
     case 'Claim':
-      return [...facts.claims.values()].map((claim) => ({ key: claim.reportNo, scope: scopes.own(typeName, { reportNo: claim.reportNo }), variety: claim.status, valued: valuedOf(claim.reportNo) }));
+      return [...facts.claims.values()].map((claim) => ({
+        key: claim.reportNo,
+        scope: scopes.own(typeName, { reportNo: claim.reportNo }),
+        variety: claim.status,
+        valued: valuedOf(claim.reportNo),
+      }));
     case 'Complaint':
-      return [...facts.complaints.values()].map((complaint) => ({ key: complaint.complaintNo, scope: scopes.own(typeName, { complaintNo: complaint.complaintNo }), variety: complaint.category, valued: valuedOf(complaint.complaintNo) }));
+      return [...facts.complaints.values()].map((complaint) => ({
+        key: complaint.complaintNo,
+        scope: scopes.own(typeName, { complaintNo: complaint.complaintNo }),
+        variety: complaint.category,
+        valued: valuedOf(complaint.complaintNo),
+      }));
     case 'Staff':
     case 'CustomerManager':
       return facts.org.staff
         .filter((member) => typeName === 'Staff' || member.role === 'CUSTOMER_MANAGER')
         .map((member) => ({ key: String(member.id), scope: scopes.own(typeName, { id: String(member.id) }), variety: member.role, valued: NOTHING }));
     case 'Branch':
-      return facts.org.branches.map((branch) => ({ key: String(branch.id), scope: scopes.own(typeName, { id: String(branch.id) }), variety: branch.level, valued: NOTHING }));
+      return facts.org.branches.map((branch) => ({
+        key: String(branch.id),
+        scope: scopes.own(typeName, { id: String(branch.id) }),
+        variety: branch.level,
+        valued: NOTHING,
+      }));
     default:
       if (!counted) throw new Error(`Neither the facts nor the census hold records of ${typeName}`);
       // Tickets: the hotline's seed draws them; the census names each with its customer and assignee.
@@ -121,5 +146,7 @@ export function planSides(caller: MatrixCaller, candidates: readonly CandidateRe
     }
   }
   const order = (label: string) => (label === 'in scope' ? 0 : label === 'out of scope' ? 2 : 1);
-  return [...best.values()].sort((left, right) => order(left.label) - order(right.label) || left.label.localeCompare(right.label)).map(({ label, staff, keys }) => ({ label, staff, keys }));
+  return [...best.values()]
+    .sort((left, right) => order(left.label) - order(right.label) || left.label.localeCompare(right.label))
+    .map(({ label, staff, keys }) => ({ label, staff, keys }));
 }

@@ -5,7 +5,14 @@ const MAX_ROWS_PER_CASE = 40;
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_cell, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Rows group values by what came back (nothing, null, text, something else), not by the value itself. */
@@ -28,7 +35,9 @@ export function formatMismatches(callerLabel: string, cases: readonly MatrixCase
     const rows = [...groups.values()];
     const shown = rows.slice(0, MAX_ROWS_PER_CASE).map((row) => [row.coordinate, row.firstPath, `×${row.count}`, row.expected, row.actual]);
     const more = rows.length > MAX_ROWS_PER_CASE ? `\n… and ${rows.length - MAX_ROWS_PER_CASE} more` : '';
-    sections.push(`${matrixCase.label} [records ${matrixCase.keys.join(', ')}]: ${matrixCase.mismatches.length} mismatches\n${table([['coordinate', 'first path', 'times', 'expected', 'actual'], ...shown])}${more}`);
+    sections.push(
+      `${matrixCase.label} [records ${matrixCase.keys.join(', ')}]: ${matrixCase.mismatches.length} mismatches\n${table([['coordinate', 'first path', 'times', 'expected', 'actual'], ...shown])}${more}`,
+    );
   }
   return sections.length === 0 ? '' : `${callerLabel}\n\n${sections.join('\n\n')}`;
 }

@@ -54,7 +54,12 @@ export class AccessMatrixRun {
     const worker = async () => {
       for (let index = next++; index < planned.length; index = next++) {
         const { operation, side } = planned[index]!;
-        cases[index] = await this.runCase(operation, side.staff, side.keys, `${operation.lookup.fieldName}(${operation.lookup.keyArgument}) ${side.label} as ${side.staff.label}`);
+        cases[index] = await this.runCase(
+          operation,
+          side.staff,
+          side.keys,
+          `${operation.lookup.fieldName}(${operation.lookup.keyArgument}) ${side.label} as ${side.staff.label}`,
+        );
       }
     };
     await Promise.all(Array.from({ length: CONCURRENT_CASES }, worker));
@@ -76,7 +81,12 @@ export class AccessMatrixRun {
     const missing = keys.filter((key) => !this.references.has(`${typeName}:${key}`));
     if (missing.length > 0) {
       const fetched = this.fetchReference(operation, renderOperation(operation, missing));
-      missing.forEach((key, index) => this.references.set(`${typeName}:${key}`, fetched.then((objects) => objects[index]!)));
+      missing.forEach((key, index) =>
+        this.references.set(
+          `${typeName}:${key}`,
+          fetched.then((objects) => objects[index]!),
+        ),
+      );
     }
     return Promise.all(keys.map((key) => this.references.get(`${typeName}:${key}`)!));
   }
@@ -85,13 +95,18 @@ export class AccessMatrixRun {
   private async fetchReference(operation: MatrixOperation, rendered: RenderedOperation): Promise<ResponseObject[]> {
     const response = await this.options.graph.query(rendered.query, rendered.variables, AUDITOR);
     if (response.status !== 200 || response.errors?.length || !response.data) {
-      const errors = (response.errors ?? []).slice(0, 5).map((error) => `${JSON.stringify(error.path)} ${String(error.extensions?.['code'])}: ${error.message}`);
-      throw new Error(`The auditor's reference for ${operation.lookup.coordinate} ${Object.values(rendered.variables).join(', ')} failed (HTTP ${response.status}):\n${errors.join('\n')}`);
+      const errors = (response.errors ?? [])
+        .slice(0, 5)
+        .map((error) => `${JSON.stringify(error.path)} ${String(error.extensions?.['code'])}: ${error.message}`);
+      throw new Error(
+        `The auditor's reference for ${operation.lookup.coordinate} ${Object.values(rendered.variables).join(', ')} failed (HTTP ${response.status}):\n${errors.join('\n')}`,
+      );
     }
     const data = response.data;
     return rendered.aliases.map((alias) => {
       const object = data[alias];
-      if (typeof object !== 'object' || object === null) throw new Error(`${operation.lookup.coordinate} found no record ${rendered.variables[alias]}: the stores disagree with the seeded facts`);
+      if (typeof object !== 'object' || object === null)
+        throw new Error(`${operation.lookup.coordinate} found no record ${rendered.variables[alias]}: the stores disagree with the seeded facts`);
       return object as ResponseObject;
     });
   }
@@ -102,8 +117,20 @@ export class AccessMatrixRun {
     const compareWith = (references: readonly ResponseObject[], response: GraphQLResponse): Comparison => {
       const reference = Object.fromEntries(rendered.aliases.map((alias, index) => [alias, references[index]]));
       const data = response.data as ResponseObject | null | undefined;
-      const comparison = compareResponse({ model, scopes, policy, caller: staff.caller, pseudonymSecret: TEST_PSEUDONYM_SECRET, operation, aliases: rendered.aliases, reference, data, errors: response.errors ?? [] });
-      if (response.status !== 200) comparison.mismatches.unshift({ coordinate: operation.lookup.coordinate, path: '(HTTP)', expected: '200', actual: String(response.status) });
+      const comparison = compareResponse({
+        model,
+        scopes,
+        policy,
+        caller: staff.caller,
+        pseudonymSecret: TEST_PSEUDONYM_SECRET,
+        operation,
+        aliases: rendered.aliases,
+        reference,
+        data,
+        errors: response.errors ?? [],
+      });
+      if (response.status !== 200)
+        comparison.mismatches.unshift({ coordinate: operation.lookup.coordinate, path: '(HTTP)', expected: '200', actual: String(response.status) });
       return comparison;
     };
     const cached = await this.referenceObjects(operation, keys);

@@ -116,7 +116,8 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
   };
 
   const objectTypes = Object.values(schema.getTypeMap()).filter(
-    (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !FEDERATION_TYPE_PREFIXES.some((prefix) => type.name.startsWith(prefix)),
+    (type): type is GraphQLObjectType =>
+      isObjectType(type) && !type.name.startsWith('__') && !FEDERATION_TYPE_PREFIXES.some((prefix) => type.name.startsWith(prefix)),
   );
 
   const fieldsByType = new Map<string, MatrixField[]>();
@@ -130,8 +131,16 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
     const resolvedCount = new Map<string, number>();
     for (const field of Object.values(type.getFields())) {
       const joinFields = directivesNamed(field.astNode?.directives, 'join__field');
-      const fieldSubgraphs = [...new Set(joinFields.map((directive) => argumentValue(directive, 'graph')).filter((graph) => graph !== undefined).map(subgraphOf))];
-      const resolvedBy = fieldSubgraphs.length === 1 ? fieldSubgraphs[0]! : fieldSubgraphs.length === 0 && typeSubgraphs.length === 1 ? typeSubgraphs[0]! : null;
+      const fieldSubgraphs = [
+        ...new Set(
+          joinFields
+            .map((directive) => argumentValue(directive, 'graph'))
+            .filter((graph) => graph !== undefined)
+            .map(subgraphOf),
+        ),
+      ];
+      const resolvedBy =
+        fieldSubgraphs.length === 1 ? fieldSubgraphs[0]! : fieldSubgraphs.length === 0 && typeSubgraphs.length === 1 ? typeSubgraphs[0]! : null;
       if (resolvedBy) resolvedCount.set(resolvedBy, (resolvedCount.get(resolvedBy) ?? 0) + 1);
       const matrixField: MatrixField = {
         coordinate: `${type.name}.${field.name}`,
@@ -143,14 +152,23 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
         classification: classificationOf(type, field),
         stringLike: isStringLike(field.type),
         resolvedBy,
-        requiredArguments: field.args.filter((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined).map((argument) => argument.name),
+        requiredArguments: field.args
+          .filter((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined)
+          .map((argument) => argument.name),
       };
       fields.push(matrixField);
       fieldsByCoordinate.set(matrixField.coordinate, matrixField);
     }
     fieldsByType.set(type.name, fields);
 
-    const keyFields = [...new Set(joinTypes.map((directive) => argumentValue(directive, 'key')).filter((key): key is string => typeof key === 'string').flatMap((key) => key.trim().split(/\s+/)))];
+    const keyFields = [
+      ...new Set(
+        joinTypes
+          .map((directive) => argumentValue(directive, 'key'))
+          .filter((key): key is string => typeof key === 'string')
+          .flatMap((key) => key.trim().split(/\s+/)),
+      ),
+    ];
     if (keyFields.length > 0) {
       const owner = [...resolvedCount.entries()].sort((left, right) => right[1] - left[1])[0]?.[0] ?? typeSubgraphs[0]!;
       entities.set(type.name, { name: type.name, keyFields, owner });

@@ -16,7 +16,12 @@ function cliIsBuilt(): boolean {
 }
 
 function runBuiltCli(config: DatabaseConfig): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir, MYSQL_DATABASE_PREFIX: config.mysqlDatabasePrefix, MYSQL_URL: config.mysqlUrl ?? '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: config.dataDir,
+    MYSQL_DATABASE_PREFIX: config.mysqlDatabasePrefix,
+    MYSQL_URL: config.mysqlUrl ?? '',
+  };
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BUILT_CLI], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -40,8 +45,18 @@ describe.each(TEST_DIALECTS)('npm run audit:verify on %s', (dialect) => {
       const writer = new AuditWriter({ db, chain, pseudonymSecret: SECRET, log, flushIntervalMs: 60_000 });
       for (let index = 1; index <= 6; index++) {
         writer.record({
-          requestId: `req-${index}`, occurredAt: new Date(), staffId: '7', role: 'CLAIMS_ADJUSTER', purpose: 'CLAIM_HANDLING', operationName: null,
-          operationHash: 'd'.repeat(64), coordinate: 'Customer.idNumber', recordKey: `Customer:${index}`, decision: 'ALLOW', rule: 'CLAIMS_ADJUSTER:RESTRICTED', policyVersion: '1',
+          requestId: `req-${index}`,
+          occurredAt: new Date(),
+          staffId: '7',
+          role: 'CLAIMS_ADJUSTER',
+          purpose: 'CLAIM_HANDLING',
+          operationName: null,
+          operationHash: 'd'.repeat(64),
+          coordinate: 'Customer.idNumber',
+          recordKey: `Customer:${index}`,
+          decision: 'ALLOW',
+          rule: 'CLAIMS_ADJUSTER:RESTRICTED',
+          policyVersion: '1',
         });
       }
       await writer.close();
@@ -81,12 +96,19 @@ describe.each(TEST_DIALECTS)('npm run audit:verify on %s', (dialect) => {
   });
 
   // The real command, as `npm run audit:verify` runs it.
-  (cliIsBuilt() ? it : it.skip)('as a built command, prints the verdict on stdout with exit code 0 or 1', async () => {
-    expect(await runBuiltCli(databases.config)).toMatchObject({ exitCode: 0, stdout: 'audit chain intact: 12 records in 2 chains\n' });
-    await withTamperedRecord(async (id) => {
-      expect(await runBuiltCli(databases.config)).toMatchObject({ exitCode: 1, stdout: expect.stringMatching(new RegExp(`^audit chain broken at record ${id} \\(chain claims#2, sequence 4\\): altered content`)) });
-    });
-  }, 30_000);
+  (cliIsBuilt() ? it : it.skip)(
+    'as a built command, prints the verdict on stdout with exit code 0 or 1',
+    async () => {
+      expect(await runBuiltCli(databases.config)).toMatchObject({ exitCode: 0, stdout: 'audit chain intact: 12 records in 2 chains\n' });
+      await withTamperedRecord(async (id) => {
+        expect(await runBuiltCli(databases.config)).toMatchObject({
+          exitCode: 1,
+          stdout: expect.stringMatching(new RegExp(`^audit chain broken at record ${id} \\(chain claims#2, sequence 4\\): altered content`)),
+        });
+      });
+    },
+    30_000,
+  );
 });
 
 describe('npm run audit:verify without a reachable store', () => {

@@ -42,7 +42,11 @@ function edited(sdl: string, search: string, replacement: string): string {
 
 const committed = supergraphOf(CUSTOMERS_SDL);
 
-async function checkEdit(search: string, replacement: string, acknowledgements: SchemaChangeAcknowledgements = NO_ACKNOWLEDGEMENTS): Promise<SchemaChangeReport> {
+async function checkEdit(
+  search: string,
+  replacement: string,
+  acknowledgements: SchemaChangeAcknowledgements = NO_ACKNOWLEDGEMENTS,
+): Promise<SchemaChangeReport> {
   return checkSchemaChanges(committed, supergraphOf(edited(CUSTOMERS_SDL, search, replacement)), acknowledgements);
 }
 
@@ -52,7 +56,9 @@ describe('checkSchemaChanges: the acceptance criteria', () => {
   it('fails on a removed field', async () => {
     const report = await checkEdit('mobile: String @classified(tier: CONFIDENTIAL, category: CONTACT, mask: MOBILE)', '');
     expect(report.passed).toBe(false);
-    expect(report.schemaChanges).toContainEqual(expect.objectContaining({ level: 'BREAKING', coordinate: 'Customer.mobile', changeType: 'FIELD_REMOVED', acknowledged: null }));
+    expect(report.schemaChanges).toContainEqual(
+      expect.objectContaining({ level: 'BREAKING', coordinate: 'Customer.mobile', changeType: 'FIELD_REMOVED', acknowledged: null }),
+    );
     expect(formatSchemaChangeReport(report)).toMatch(/BREAKING {2}Customer\.mobile: Field 'mobile' was removed from object type 'Customer' \[FIELD_REMOVED\]/);
   });
 
@@ -68,7 +74,9 @@ describe('checkSchemaChanges: the acceptance criteria', () => {
   it('fails on an argument made non-null', async () => {
     const report = await checkEdit('customers(branch: String)', 'customers(branch: String!)');
     expect(report.passed).toBe(false);
-    expect(report.schemaChanges).toContainEqual(expect.objectContaining({ level: 'BREAKING', coordinate: 'Query.customers.branch', changeType: 'FIELD_ARGUMENT_TYPE_CHANGED' }));
+    expect(report.schemaChanges).toContainEqual(
+      expect.objectContaining({ level: 'BREAKING', coordinate: 'Query.customers.branch', changeType: 'FIELD_ARGUMENT_TYPE_CHANGED' }),
+    );
   });
 
   it('fails on a CONFIDENTIAL field reclassified INTERNAL', async () => {
@@ -88,7 +96,10 @@ describe('checkSchemaChanges: the acceptance criteria', () => {
   });
 
   it('passes on an added nullable field', async () => {
-    const report = await checkEdit('segment: String @classified(tier: INTERNAL)', 'segment: String @classified(tier: INTERNAL)\n    email: String @classified(tier: CONFIDENTIAL, category: CONTACT, mask: EMAIL)');
+    const report = await checkEdit(
+      'segment: String @classified(tier: INTERNAL)',
+      'segment: String @classified(tier: INTERNAL)\n    email: String @classified(tier: CONFIDENTIAL, category: CONTACT, mask: EMAIL)',
+    );
     expect(report.passed).toBe(true);
     expect(report.schemaChanges).toEqual([expect.objectContaining({ level: 'SAFE', coordinate: 'Customer.email', changeType: 'FIELD_ADDED' })]);
     expect(report.classificationChanges).toEqual([]);
@@ -107,7 +118,11 @@ breakingChanges:
     const report = await checkEdit('mobile: String @classified(tier: CONFIDENTIAL, category: CONTACT, mask: MOBILE)', '', acknowledgements);
     expect(report.passed).toBe(true);
     expect(report.schemaChanges).toContainEqual(
-      expect.objectContaining({ level: 'BREAKING', coordinate: 'Customer.mobile', acknowledged: 'Moved to the contact subgraph; the call-centre client migrated.' }),
+      expect.objectContaining({
+        level: 'BREAKING',
+        coordinate: 'Customer.mobile',
+        acknowledged: 'Moved to the contact subgraph; the call-centre client migrated.',
+      }),
     );
     expect(report.unusedAcknowledgements).toEqual([]);
     expect(formatSchemaChangeReport(report)).toContain('BREAKING (acknowledged) Customer.mobile');
@@ -149,7 +164,13 @@ describe('checkSchemaChanges: classification weakenings', () => {
     const report = await checkEdit('category: HEALTH', 'category: GENERAL');
     expect(report.passed).toBe(false);
     expect(report.classificationChanges).toEqual([
-      expect.objectContaining({ coordinate: 'Customer.diagnosis', from: 'RESTRICTED/HEALTH', to: 'RESTRICTED/GENERAL', verdict: 'WEAKENED', findings: ['category less protected: HEALTH → GENERAL'] }),
+      expect.objectContaining({
+        coordinate: 'Customer.diagnosis',
+        from: 'RESTRICTED/HEALTH',
+        to: 'RESTRICTED/GENERAL',
+        verdict: 'WEAKENED',
+        findings: ['category less protected: HEALTH → GENERAL'],
+      }),
     ]);
   });
 
@@ -165,33 +186,60 @@ describe('checkSchemaChanges: classification weakenings', () => {
     const report = await checkSchemaChanges(committed, proposed, NO_ACKNOWLEDGEMENTS);
     expect(report.passed).toBe(false);
     expect(report.classificationChanges).toEqual([
-      expect.objectContaining({ coordinate: 'Customer.fraudNote', from: 'RESTRICTED/GENERAL', to: 'UNCLASSIFIED', verdict: 'WEAKENED', findings: [expect.stringMatching(/^classification removed/)] }),
+      expect.objectContaining({
+        coordinate: 'Customer.fraudNote',
+        from: 'RESTRICTED/GENERAL',
+        to: 'UNCLASSIFIED',
+        verdict: 'WEAKENED',
+        findings: [expect.stringMatching(/^classification removed/)],
+      }),
     ]);
   });
 
   it('fails on a mask style added or changed, and passes on one removed (MASK then means DENY)', async () => {
-    expect((await checkEdit('fraudNote: String @classified(tier: RESTRICTED, category: GENERAL)', 'fraudNote: String @classified(tier: RESTRICTED, category: GENERAL, mask: NAME)')).passed).toBe(false);
+    expect(
+      (
+        await checkEdit(
+          'fraudNote: String @classified(tier: RESTRICTED, category: GENERAL)',
+          'fraudNote: String @classified(tier: RESTRICTED, category: GENERAL, mask: NAME)',
+        )
+      ).passed,
+    ).toBe(false);
     expect((await checkEdit('mask: MOBILE', 'mask: NAME')).passed).toBe(false);
     const removed = await checkEdit('category: CONTACT, mask: MOBILE', 'category: CONTACT');
     expect(removed.passed).toBe(true);
-    expect(removed.classificationChanges).toEqual([expect.objectContaining({ verdict: 'TIGHTENED', findings: ['mask style removed: MOBILE (where the policy says MASK, callers now get a denial)'] })]);
+    expect(removed.classificationChanges).toEqual([
+      expect.objectContaining({ verdict: 'TIGHTENED', findings: ['mask style removed: MOBILE (where the policy says MASK, callers now get a denial)'] }),
+    ]);
   });
 
   it('passes on a tightening and reports it', async () => {
     const report = await checkEdit('segment: String @classified(tier: INTERNAL)', 'segment: String @classified(tier: CONFIDENTIAL, category: FINANCIAL)');
     expect(report.passed).toBe(true);
     expect(report.classificationChanges).toEqual([
-      expect.objectContaining({ coordinate: 'Customer.segment', verdict: 'TIGHTENED', findings: ['tier raised: INTERNAL → CONFIDENTIAL', 'category more protected: GENERAL → FINANCIAL'] }),
+      expect.objectContaining({
+        coordinate: 'Customer.segment',
+        verdict: 'TIGHTENED',
+        findings: ['tier raised: INTERNAL → CONFIDENTIAL', 'category more protected: GENERAL → FINANCIAL'],
+      }),
     ]);
   });
 
   it('with the access policy, fails on a label tightening that lets a role read more under the policy', async () => {
     // RESTRICTED/GENERAL → RESTRICTED/HEALTH looks stricter, but claims adjusters' HEALTH exception is ALLOW on their own claims.
-    const proposed = supergraphOf(edited(CUSTOMERS_SDL, 'fraudNote: String @classified(tier: RESTRICTED, category: GENERAL)', 'fraudNote: String @classified(tier: RESTRICTED, category: HEALTH)'));
+    const proposed = supergraphOf(
+      edited(
+        CUSTOMERS_SDL,
+        'fraudNote: String @classified(tier: RESTRICTED, category: GENERAL)',
+        'fraudNote: String @classified(tier: RESTRICTED, category: HEALTH)',
+      ),
+    );
     expect((await checkSchemaChanges(committed, proposed)).passed).toBe(true);
     const report = await checkSchemaChanges(committed, proposed, NO_ACKNOWLEDGEMENTS, { policy: loadAccessPolicy() });
     expect(report.passed).toBe(false);
-    expect(report.classificationChanges[0]?.findings).toContainEqual(expect.stringMatching(/^under access policy .*, a role reads more: CLAIMS_ADJUSTER gets ALLOW instead of (MASK|DENY) on their own records, purpose /));
+    expect(report.classificationChanges[0]?.findings).toContainEqual(
+      expect.stringMatching(/^under access policy .*, a role reads more: CLAIMS_ADJUSTER gets ALLOW instead of (MASK|DENY) on their own records, purpose /),
+    );
   });
 });
 
@@ -234,9 +282,9 @@ acknowledged: []
       'breakingChanges[2].coordinate: "Customer mobile" is not a schema coordinate such as Customer.mobile',
       'classificationWeakenings[0].to: "SECRET/CONTACT" is not TIER/CATEGORY or TIER/CATEGORY/MASK (e.g. CONFIDENTIAL/CONTACT/MOBILE) or UNCLASSIFIED',
     ]);
-    expect(problemsOf('breakingChanges:\n  - { coordinate: A.b, change: FIELD_REMOVED, reason: x }\n  - { coordinate: A.b, change: FIELD_REMOVED, reason: y }\n')).toEqual([
-      'breakingChanges[1]: repeats breakingChanges[0]',
-    ]);
+    expect(
+      problemsOf('breakingChanges:\n  - { coordinate: A.b, change: FIELD_REMOVED, reason: x }\n  - { coordinate: A.b, change: FIELD_REMOVED, reason: y }\n'),
+    ).toEqual(['breakingChanges[1]: repeats breakingChanges[0]']);
     expect(problemsOf('breakingChanges: {}\n')).toEqual(['breakingChanges: must be a list, got a mapping']);
   });
 });

@@ -38,7 +38,9 @@ describe('composeSupergraph', () => {
   });
 
   it('fails on a classification value the shared reader does not know', () => {
-    expect(problemsOf(() => composeSupergraph([withUnknownCategory]))).toContainEqual(expect.stringContaining('ahead: Note.text: @classified category "GOSSIP" is not one of'));
+    expect(problemsOf(() => composeSupergraph([withUnknownCategory]))).toContainEqual(
+      expect.stringContaining('ahead: Note.text: @classified category "GOSSIP" is not one of'),
+    );
   });
 
   it('fails on a non-nullable field above INTERNAL', () => {

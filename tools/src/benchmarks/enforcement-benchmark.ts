@@ -34,14 +34,28 @@ const AUDIT_FLUSH_INTERVAL_MS = 200;
 const SETTLE_MS = 2 * AUDIT_FLUSH_INTERVAL_MS;
 const WARM_UP_REQUESTS = 200;
 
-async function startStack(database: DatabaseConfig, enforced: boolean, keys: { privateKeyPem: string; publicKeyPem: string }, tokenSecret: string, supergraphPath: string): Promise<Stack> {
+async function startStack(
+  database: DatabaseConfig,
+  enforced: boolean,
+  keys: { privateKeyPem: string; publicKeyPem: string },
+  tokenSecret: string,
+  supergraphPath: string,
+): Promise<Stack> {
   const secret = randomBytes(24).toString('base64url');
   const audit = { pseudonymSecret: secret, flushIntervalMs: AUDIT_FLUSH_INTERVAL_MS, batchSize: 500, maxQueued: 1_000_000 };
   const subgraphs: RunningSubgraph[] = [];
   for (const { manifest } of SUBGRAPH_REGISTRY) {
     const running = await startSubgraph(
       manifest,
-      { name: manifest.name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security: { assertionPublicKeyPem: keys.publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit } },
+      {
+        name: manifest.name,
+        host: '127.0.0.1',
+        port: 0,
+        database,
+        maxBodyBytes: 100_000,
+        logLevel: 'silent',
+        security: { assertionPublicKeyPem: keys.publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit },
+      },
       { unenforcedBaselineForBenchmark: !enforced },
     );
     await running.ready;
@@ -58,7 +72,12 @@ async function startStack(database: DatabaseConfig, enforced: boolean, keys: { p
       subgraphTimeoutMs: 10_000,
       maxBodyBytes: 100_000,
       logLevel: 'silent',
-      security: { tokens: { keySource: { kind: 'secret', secret: tokenSecret }, issuer: 'icg-dev', audience: 'insurer-customer-graph' }, assertionPrivateKeyPem: keys.privateKeyPem, accessPolicyPath: undefined, audit },
+      security: {
+        tokens: { keySource: { kind: 'secret', secret: tokenSecret }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
+        assertionPrivateKeyPem: keys.privateKeyPem,
+        accessPolicyPath: undefined,
+        audit,
+      },
     },
     { unenforcedBaselineForBenchmark: !enforced },
   );
@@ -100,7 +119,15 @@ interface Pair {
  * pause of `settleMs` afterwards, in which the round's last audit batch is flushed, so that work is
  * counted in its own round rather than in the next one (the other variant half of the time).
  */
-async function runRound(url: string, authorization: string, customers: number, requests: number, concurrency: number, seed: number, settleMs: number): Promise<Round> {
+async function runRound(
+  url: string,
+  authorization: string,
+  customers: number,
+  requests: number,
+  concurrency: number,
+  seed: number,
+  settleMs: number,
+): Promise<Round> {
   let state = seed >>> 0;
   const nextCustomer = () => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
@@ -146,9 +173,16 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { customers: { type: 'string' }, pairs: { type: 'string' }, rounds: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' } },
+    options: {
+      customers: { type: 'string' },
+      pairs: { type: 'string' },
+      rounds: { type: 'string' },
+      requests: { type: 'string' },
+      concurrency: { type: 'string' },
+    },
   });
-  if (values.pairs !== undefined && values.rounds !== undefined && values.pairs !== values.rounds) throw new Error('--rounds is an alias of --pairs: give one of them');
+  if (values.pairs !== undefined && values.rounds !== undefined && values.pairs !== values.rounds)
+    throw new Error('--rounds is an alias of --pairs: give one of them');
   const customers = positiveInteger('customers', values.customers, 2_000);
   const pairCount = positiveInteger(values.pairs !== undefined ? 'pairs' : 'rounds', values.pairs ?? values.rounds, 30);
   const requests = positiveInteger('requests', values.requests, 400);
@@ -156,11 +190,15 @@ async function main(): Promise<void> {
   // The servers' V8 flags (npm start, the image): `npm run bench:enforcement` passes them.
   const nodeFlags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/).filter(Boolean)];
   const missingFlags = SERVER_NODE_FLAGS.filter((flag) => !nodeFlags.includes(flag));
-  if (missingFlags.length > 0) process.stderr.write(`warning: not running with the servers' Node flags (${missingFlags.join(' ')}); use npm run bench:enforcement\n`);
+  if (missingFlags.length > 0)
+    process.stderr.write(`warning: not running with the servers' Node flags (${missingFlags.join(' ')}); use npm run bench:enforcement\n`);
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_enf_', dataDir, poolMax: 10 };
   const keyPair = generateKeyPairSync('ed25519');
-  const keys = { privateKeyPem: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  const keys = {
+    privateKeyPem: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
   const tokenSecret = randomBytes(32).toString('base64url');
   const supergraphPath = join(dataDir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composeRegisteredSubgraphs());
@@ -171,7 +209,9 @@ async function main(): Promise<void> {
   const org = generateOrg(DEFAULT_SEED);
   const manager = identityOfStaff(findStaff(org, 'CUSTOMER_MANAGER'));
   const authorization = `Bearer ${await mintDevelopmentToken({ secret: tokenSecret, identity: manager, ttlSeconds: 3_600 })}`;
-  const own = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org, firstCustomerId: 1, lastCustomerId: customers }).customers.filter((customer) => String(customer.primaryManagerStaffId) === manager.staffId).length;
+  const own = generateCompanyBatch({ seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, org, firstCustomerId: 1, lastCustomerId: customers }).customers.filter(
+    (customer) => String(customer.primaryManagerStaffId) === manager.staffId,
+  ).length;
 
   const enforced = await startStack(database, true, keys, tokenSecret, supergraphPath);
   const baseline = await startStack(database, false, keys, tokenSecret, supergraphPath);
@@ -197,22 +237,35 @@ async function main(): Promise<void> {
   } finally {
     await closeStack(enforced);
     await closeStack(baseline);
-    if (database.mysqlUrl) for (const subgraph of [...SUBGRAPH_REGISTRY.map((entry) => entry.manifest.name), 'audit']) await dropMysqlDatabase(database, subgraph);
+    if (database.mysqlUrl)
+      for (const subgraph of [...SUBGRAPH_REGISTRY.map((entry) => entry.manifest.name), 'audit']) await dropMysqlDatabase(database, subgraph);
     rmSync(dataDir, { recursive: true, force: true });
   }
 
   const rounds = (variant: Variant) => pairs.map((pair) => pair[variant]);
   const medianOfRounds = (variant: Variant, select: (round: Round) => number) => median(rounds(variant).map(select));
   const pooled = (variant: Variant) => rounds(variant).flatMap((round) => round.latenciesMs);
-  const perPair = (select: (round: Round) => number, better: Better) => pairedRounds(pairs.map((pair) => ({ baseline: select(pair.baseline), treatment: select(pair.enforced) })), better);
+  const perPair = (select: (round: Round) => number, better: Better) =>
+    pairedRounds(
+      pairs.map((pair) => ({ baseline: select(pair.baseline), treatment: select(pair.enforced) })),
+      better,
+    );
   const roundP99 = (round: Round) => percentile(round.latenciesMs, 0.99);
 
   const throughput = perPair((round) => round.throughput, 'higher');
   const p99OfRounds = perPair(roundP99, 'lower');
   const mainThread = perPair((round) => round.mainThreadMsPerRequest, 'lower');
   const cpu = perPair((round) => round.cpuMsPerRequest, 'lower');
-  const on = { throughput: medianOfRounds('enforced', (round) => round.throughput), p50: median(pooled('enforced')), p99: percentile(pooled('enforced'), 0.99) };
-  const off = { throughput: medianOfRounds('baseline', (round) => round.throughput), p50: median(pooled('baseline')), p99: percentile(pooled('baseline'), 0.99) };
+  const on = {
+    throughput: medianOfRounds('enforced', (round) => round.throughput),
+    p50: median(pooled('enforced')),
+    p99: percentile(pooled('enforced'), 0.99),
+  };
+  const off = {
+    throughput: medianOfRounds('baseline', (round) => round.throughput),
+    p50: median(pooled('baseline')),
+    p99: percentile(pooled('baseline'), 0.99),
+  };
   const ratioOfMedians = pairCost({ baseline: off.throughput, treatment: on.throughput }, 'higher');
   const p99Cost = pairCost({ baseline: off.p99, treatment: on.p99 }, 'lower');
   const p50Cost = pairCost({ baseline: off.p50, treatment: on.p50 }, 'lower');
@@ -223,7 +276,9 @@ async function main(): Promise<void> {
   const enforcedFirst = pairs.filter((pair) => pair.first === 'enforced').length;
 
   // One section per dialect, so the SQLite and the MariaDB figures stand side by side.
-  writeBenchmarkSection(database.mysqlUrl ? 'enforcement-mysql' : 'enforcement', `## Enforcement and audit cost on the customer-360 query, ${database.mysqlUrl ? 'MariaDB/MySQL' : 'SQLite'}
+  writeBenchmarkSection(
+    database.mysqlUrl ? 'enforcement-mysql' : 'enforcement',
+    `## Enforcement and audit cost on the customer-360 query, ${database.mysqlUrl ? 'MariaDB/MySQL' : 'SQLite'}
 
 Target (issue 3): enforcement with audit costs at most 10 % of throughput and at most 10 % at p99.
 
@@ -234,17 +289,30 @@ Target (issue 3): enforcement with audit costs at most 10 % of throughput and at
 | latency p50, all rounds pooled | ${ms(off.p50)} | ${ms(on.p50)} | ${percent(p50Cost)} |
 | latency p99 of each round — ms: median of rounds; cost: median of per-pair ratios | ${ms(medianOfRounds('baseline', roundP99))} | ${ms(medianOfRounds('enforced', roundP99))} | **${percent(p99OfRounds.median)}** (${verdict(p99OfRounds.median)} 10 %; ${spread(p99OfRounds)}) |
 | latency p99, all rounds pooled (secondary: set by the few rounds that met another tenant's load spike) | ${ms(off.p99)} | ${ms(on.p99)} | ${percent(p99Cost)} |
-| main-thread time per request (event loop active) — same statistics | ${ms(medianOfRounds('baseline', (round) => round.mainThreadMsPerRequest), 2)} | ${ms(medianOfRounds('enforced', (round) => round.mainThreadMsPerRequest), 2)} | ${percent(mainThread.median)} (${spread(mainThread)}) |
-| process CPU per request (all threads) — same statistics | ${ms(medianOfRounds('baseline', (round) => round.cpuMsPerRequest), 2)} | ${ms(medianOfRounds('enforced', (round) => round.cpuMsPerRequest), 2)} | ${percent(cpu.median)} (${spread(cpu)}) |
+| main-thread time per request (event loop active) — same statistics | ${ms(
+      medianOfRounds('baseline', (round) => round.mainThreadMsPerRequest),
+      2,
+    )} | ${ms(
+      medianOfRounds('enforced', (round) => round.mainThreadMsPerRequest),
+      2,
+    )} | ${percent(mainThread.median)} (${spread(mainThread)}) |
+| process CPU per request (all threads) — same statistics | ${ms(
+      medianOfRounds('baseline', (round) => round.cpuMsPerRequest),
+      2,
+    )} | ${ms(
+      medianOfRounds('enforced', (round) => round.cpuMsPerRequest),
+      2,
+    )} | ${percent(cpu.median)} (${spread(cpu)}) |
 
 - Method: ${pairCount} adjacent pairs of rounds, ${requests} requests per round, both variants back to back over the same customers, order alternating (enforced first in ${enforcedFirst} of ${pairCount} pairs), after a warm-up of ${WARM_UP_REQUESTS} requests per variant; headline = median of per-pair costs (throughput cost = 1 − enforced/baseline; p99 cost = enforced p99 / baseline p99 − 1, each round's p99 from its own ${requests} latencies), IQR = the middle half of those costs. Per-pair throughput costs in run order: ${throughput.costs.map((cost) => (cost * 100).toFixed(1)).join(', ')} %.
-- Main-thread time: servers and load generator${database.mysqlUrl ? '' : ' (and the subgraphs\' SQLite stores)'} share one thread, busy ${(busy * 100).toFixed(0)} % of the time while requests run (median of rounds), so its event-loop active time per request is the serving work per request, load generator included (about the same in both variants)${database.mysqlUrl ? '; MariaDB\'s own work is in no figure' : ''}. It is wall time, so on a loaded machine it also counts time the thread waits for a core. Process CPU adds the other threads: in the enforced stack the audit worker threads (one per process, pseudonymising, hash-chaining and inserting the records), in both libuv and GC threads. Both cover each round plus a ${SETTLE_MS} ms pause in which its last audit batch is flushed; throughput and latency cover the requests only.
+- Main-thread time: servers and load generator${database.mysqlUrl ? '' : " (and the subgraphs' SQLite stores)"} share one thread, busy ${(busy * 100).toFixed(0)} % of the time while requests run (median of rounds), so its event-loop active time per request is the serving work per request, load generator included (about the same in both variants)${database.mysqlUrl ? "; MariaDB's own work is in no figure" : ''}. It is wall time, so on a loaded machine it also counts time the thread waits for a core. Process CPU adds the other threads: in the enforced stack the audit worker threads (one per process, pseudonymising, hash-chaining and inserting the records), in both libuv and GC threads. Both cover each round plus a ${SETTLE_MS} ms pause in which its last audit batch is flushed; throughput and latency cover the requests only.
 - Workload: \`Customer360\` (five subgraphs) for random customers among ${customers.toLocaleString('en')}, as a customer manager (staff ${manager.staffId}, ${own} own customers: mostly out-of-scope records, so masks, denials and an audit record per sensitive value), ${concurrency} requests in flight.
 - Both stacks run in one Node process over the same ${database.mysqlUrl ? 'MariaDB' : 'SQLite'} stores; both authenticate the token and sign identity assertions. The baseline leaves out only the access layer (gateway removal, field decisions, masks, audit).
 - Command: \`${database.mysqlUrl ? 'MYSQL_URL=… ' : ''}npm run bench:enforcement -- --customers ${customers} --pairs ${pairCount} --requests ${requests} --concurrency ${concurrency}\`
 - Node flags: ${nodeFlags.length > 0 ? nodeFlags.map((flag) => `\`${flag}\``).join(' ') : 'none'} (the servers run with ${SERVER_NODE_FLAGS.map((flag) => `\`${flag}\``).join(' ')}, set by \`npm start\` and the Docker image).
 - Machine: ${describeMachine()} (shared; costs from adjacent pairs in one run)
-- Date: ${new Date().toISOString().slice(0, 10)}`);
+- Date: ${new Date().toISOString().slice(0, 10)}`,
+  );
   process.stderr.write(
     `throughput cost ${percent(throughput.median)} (median of ${pairCount} pairs, ${spread(throughput)}; ratio of medians ${percent(ratioOfMedians)}), p99 cost ${percent(p99OfRounds.median)} (median of pairs; pooled ${percent(p99Cost)}), main-thread time per request ${percent(mainThread.median)}; recorded in BENCHMARKS.md\n`,
   );
@@ -256,6 +324,6 @@ function percent(fraction: number): string {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:enforcement failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench:enforcement failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

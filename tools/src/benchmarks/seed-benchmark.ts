@@ -31,9 +31,16 @@ async function main(): Promise<void> {
   const base = loadDatabaseConfig();
   if (!base.mysqlUrl) throw new Error('bench:seed measures the MySQL/MariaDB load: set MYSQL_URL, e.g. mysql://root@127.0.0.1:3306');
   const config: DatabaseConfig = { ...base, mysqlDatabasePrefix: 'icgbench_' };
-  const summary = await seedStores({ config, stores: SUBGRAPH_REGISTRY, customers, seed: DEFAULT_SEED, reset: true, onProgress: (progress) => {
-    if (progress.customersDone % 10_000 === 0 || progress.customersDone === progress.customersTotal) process.stderr.write(`${formatProgress(progress)}\n`);
-  } });
+  const summary = await seedStores({
+    config,
+    stores: SUBGRAPH_REGISTRY,
+    customers,
+    seed: DEFAULT_SEED,
+    reset: true,
+    onProgress: (progress) => {
+      if (progress.customersDone % 10_000 === 0 || progress.customersDone === progress.customersTotal) process.stderr.write(`${formatProgress(progress)}\n`);
+    },
+  });
   const counts = await countRows(config);
   const totalRows = counts.reduce((sum, entry) => sum + entry.rows, 0);
   const version = await (async () => {
@@ -46,7 +53,9 @@ async function main(): Promise<void> {
   })();
   for (const { manifest } of SUBGRAPH_REGISTRY) await dropMysqlDatabase(config, manifest.name);
   const seconds = summary.elapsedMs / 1000;
-  writeBenchmarkSection('seed', `## Seeding ${customers.toLocaleString('en')} customers on MySQL/MariaDB
+  writeBenchmarkSection(
+    'seed',
+    `## Seeding ${customers.toLocaleString('en')} customers on MySQL/MariaDB
 
 Target (issue 2): 100,000 customers with their related rows load in well under 5 minutes.
 
@@ -60,7 +69,8 @@ Target (issue 2): 100,000 customers with their related rows load in well under 5
 - Database: ${version}, on the same machine
 - Machine: ${describeMachine()}
 - Date: ${new Date().toISOString().slice(0, 10)}
-- Batches of 1,000 customers; the five stores are written concurrently, one transaction per store per batch.`);
+- Batches of 1,000 customers; the five stores are written concurrently, one transaction per store per batch.`,
+  );
   process.stderr.write(`seeded ${customers} customers (${totalRows} rows) in ${seconds.toFixed(1)} s; recorded in BENCHMARKS.md\n`);
 }
 

@@ -165,8 +165,7 @@ const VIN_YEAR_CODES = 'ABCDEFGHJKLMNPRSTVWXY123456789';
 
 export function generateVin(rng: RandomSource): string {
   const manufacturerAndDescriptor = randomString(rng, VIN_ALPHABET, 8);
-  const yearPlantAndSerial =
-    randomString(rng, VIN_YEAR_CODES, 1) + randomString(rng, VIN_ALPHABET, 1) + randomString(rng, DIGITS, 6);
+  const yearPlantAndSerial = randomString(rng, VIN_YEAR_CODES, 1) + randomString(rng, VIN_ALPHABET, 1) + randomString(rng, DIGITS, 6);
   const withPlaceholder = `${manufacturerAndDescriptor}0${yearPlantAndSerial}`;
   return `${manufacturerAndDescriptor}${vinCheckChar(withPlaceholder)}${yearPlantAndSerial}`;
 }

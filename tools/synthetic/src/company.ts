@@ -83,17 +83,41 @@ function generateCustomer(seed: number, asOf: Date, org: OrgFacts, id: number): 
     blacklisted: random.chance(0.01),
   } as const;
   if (kind === 'ORGANISATION') {
-    return { ...base, name: fakerFor(seed, 'organisation', id).company.name(), idType: 'USCC', idNumber: generateUscc(random, { areaCode: area.code }), gender: null, birthDate: null };
+    return {
+      ...base,
+      name: fakerFor(seed, 'organisation', id).company.name(),
+      idType: 'USCC',
+      idNumber: generateUscc(random, { areaCode: area.code }),
+      gender: null,
+      birthDate: null,
+    };
   }
   const gender = random.chance(0.5) ? 'MALE' : 'FEMALE';
   const birthDate = isoDate(random.between(new Date('1950-01-01T00:00:00Z'), new Date(asOf.getTime() - 19 * 365 * DAY_MS)));
-  return { ...base, name: chineseName([seed, 'customer', id], gender), idType: 'RESIDENT_ID', idNumber: generateResidentId(random, { areaCode: area.code, birthDate, gender }), gender, birthDate };
+  return {
+    ...base,
+    name: chineseName([seed, 'customer', id], gender),
+    idType: 'RESIDENT_ID',
+    idNumber: generateResidentId(random, { areaCode: area.code, birthDate, gender }),
+    gender,
+    birthDate,
+  };
 }
 
 function statusOfPolicy(random: SeededRandom, effective: Date, expiry: Date, asOf: Date, renewed: boolean): PolicyStatus {
   if (effective > asOf) return random.chance(0.5) ? 'QUOTED' : 'BOUND';
-  if (expiry <= asOf) return renewed ? 'RENEWED' : random.weighted([['EXPIRED', 0.8], ['LAPSED', 0.2]] as const);
-  return random.weighted([['IN_FORCE', 0.92], ['CANCELLED', 0.05], ['LAPSED', 0.03]] as const);
+  if (expiry <= asOf)
+    return renewed
+      ? 'RENEWED'
+      : random.weighted([
+          ['EXPIRED', 0.8],
+          ['LAPSED', 0.2],
+        ] as const);
+  return random.weighted([
+    ['IN_FORCE', 0.92],
+    ['CANCELLED', 0.05],
+    ['LAPSED', 0.03],
+  ] as const);
 }
 
 /** Chains of yearly policies per line the customer holds: earlier ones RENEWED, the last one current. */
@@ -102,9 +126,16 @@ function generatePolicies(seed: number, asOf: Date, org: OrgFacts, customer: Cus
   const branch = org.branches.find((entry) => entry.id === customer.branchId)!;
   const lines: LineOfBusiness[] =
     customer.kind === 'INDIVIDUAL'
-      ? [random.weighted([['MOTOR', 0.6], ['ACCIDENT_HEALTH', 0.25], ['PROPERTY', 0.15]] as const)]
+      ? [
+          random.weighted([
+            ['MOTOR', 0.6],
+            ['ACCIDENT_HEALTH', 0.25],
+            ['PROPERTY', 0.15],
+          ] as const),
+        ]
       : [random.pick(['PROPERTY', 'CARGO', 'LIABILITY', 'ENGINEERING', 'MOTOR'] as const)];
-  if (random.chance(customer.kind === 'INDIVIDUAL' ? 0.35 : 0.7)) lines.push(random.pick(['MOTOR', 'PROPERTY', 'ACCIDENT_HEALTH', 'LIABILITY', 'CARGO'] as const));
+  if (random.chance(customer.kind === 'INDIVIDUAL' ? 0.35 : 0.7))
+    lines.push(random.pick(['MOTOR', 'PROPERTY', 'ACCIDENT_HEALTH', 'LIABILITY', 'CARGO'] as const));
   const policies: PolicyFact[] = [];
   let sequence = 1;
   const since = new Date(`${customer.customerSince}T00:00:00Z`);
@@ -147,7 +178,22 @@ function generatePolicies(seed: number, asOf: Date, org: OrgFacts, customer: Cus
       // A quote for next year's cover, not yet bound.
       const id = customer.id * 100 + sequence++;
       const start = addDays(asOf, random.int(5, 60));
-      policies.push({ id, policyNo: policyNoFor(id, line), customerId: customer.id, lineOfBusiness: line, status: random.chance(0.5) ? 'QUOTED' : 'BOUND', effectiveDate: isoDate(start), expiryDate: isoDate(addDays(start, 365)), sumInsured: Math.round(random.amount(profile.sumInsured[0], profile.sumInsured[1]) / 1000) * 1000, writtenPremium: random.amount(low, high), branchId: branch.id, branchPath: branch.path, servicingManagerStaffId: customer.primaryManagerStaffId, priorPolicyNo: priorPolicyNo, plate });
+      policies.push({
+        id,
+        policyNo: policyNoFor(id, line),
+        customerId: customer.id,
+        lineOfBusiness: line,
+        status: random.chance(0.5) ? 'QUOTED' : 'BOUND',
+        effectiveDate: isoDate(start),
+        expiryDate: isoDate(addDays(start, 365)),
+        sumInsured: Math.round(random.amount(profile.sumInsured[0], profile.sumInsured[1]) / 1000) * 1000,
+        writtenPremium: random.amount(low, high),
+        branchId: branch.id,
+        branchPath: branch.path,
+        servicingManagerStaffId: customer.primaryManagerStaffId,
+        priorPolicyNo: priorPolicyNo,
+        plate,
+      });
     }
   }
   return policies;
@@ -156,7 +202,15 @@ function generatePolicies(seed: number, asOf: Date, org: OrgFacts, customer: Cus
 /** A claim's status follows its age: old claims are settled, recent ones are somewhere on the path. */
 function statusOfClaim(random: SeededRandom, ageDays: number): ClaimStatus {
   if (ageDays > 120) {
-    return random.weighted([['CLOSED', 0.72], ['DENIED', 0.06], ['WITHDRAWN', 0.05], ['CANCELLED', 0.04], ['ZERO_CLOSED', 0.08], ['REOPENED', 0.03], ['PAID', 0.02]] as const);
+    return random.weighted([
+      ['CLOSED', 0.72],
+      ['DENIED', 0.06],
+      ['WITHDRAWN', 0.05],
+      ['CANCELLED', 0.04],
+      ['ZERO_CLOSED', 0.08],
+      ['REOPENED', 0.03],
+      ['PAID', 0.02],
+    ] as const);
   }
   const open = CLAIM_STATUSES.slice(0, 9) as readonly ClaimStatus[];
   const progress = Math.min(open.length - 1, Math.floor((ageDays / 120) * open.length + random.int(-2, 2)));
@@ -189,7 +243,13 @@ function generateClaims(seed: number, asOf: Date, org: OrgFacts, customer: Custo
         status: statusOfClaim(random, ageDays),
         lossDate: isoDate(lossDate),
         reportedAt: sqlTimestamp(reportedAt),
-        reportChannel: random.weighted([['HOTLINE', 0.55], ['APP', 0.2], ['AGENT', 0.12], ['WECHAT', 0.08], ['COUNTER', 0.05]] as const),
+        reportChannel: random.weighted([
+          ['HOTLINE', 0.55],
+          ['APP', 0.2],
+          ['AGENT', 0.12],
+          ['WECHAT', 0.08],
+          ['COUNTER', 0.05],
+        ] as const),
         handlerStaffId: staffOf(org, 'CLAIMS_ADJUSTER', branch, random)?.id ?? null,
         branchId: branch.id,
         branchPath: branch.path,
@@ -213,11 +273,21 @@ function complaintTimeline(random: SeededRandom, asOf: Date, earliest: Date): { 
     const acceptedAt = new Date(Math.min(latest.getTime(), Math.max(earliest.getTime() + 3_600_000, asOf.getTime() - ageDays * DAY_MS)));
     return { status, acceptedAt };
   }
-  const acceptedAt = random.between(new Date(Math.max(earliest.getTime(), asOf.getTime() - 540 * DAY_MS)), new Date(Math.max(earliest.getTime() + 3_600_000, asOf.getTime() - 60 * DAY_MS)));
+  const acceptedAt = random.between(
+    new Date(Math.max(earliest.getTime(), asOf.getTime() - 540 * DAY_MS)),
+    new Date(Math.max(earliest.getTime() + 3_600_000, asOf.getTime() - 60 * DAY_MS)),
+  );
   return { status: random.chance(0.95) ? 'ARCHIVED' : 'FEEDBACK_GIVEN', acceptedAt: new Date(Math.min(acceptedAt.getTime(), latest.getTime())) };
 }
 
-function generateComplaints(seed: number, asOf: Date, org: OrgFacts, customer: CustomerFact, policies: readonly PolicyFact[], claims: readonly ClaimFact[]): ComplaintFact[] {
+function generateComplaints(
+  seed: number,
+  asOf: Date,
+  org: OrgFacts,
+  customer: CustomerFact,
+  policies: readonly PolicyFact[],
+  claims: readonly ClaimFact[],
+): ComplaintFact[] {
   const random = SeededRandom.for(seed, 'complaints', customer.id);
   const count = random.chance(0.04) ? (random.chance(0.15) ? 2 : 1) : 0;
   const complaints: ComplaintFact[] = [];
@@ -225,7 +295,7 @@ function generateComplaints(seed: number, asOf: Date, org: OrgFacts, customer: C
   for (let index = 1; index <= count; index++) {
     const id = customer.id * 10 + index;
     const claim = claims.length && random.chance(0.5) ? random.pick(claims) : null;
-    const policy = claim ? policies.find((entry) => entry.policyNo === claim.policyNo) ?? null : policies.length ? random.pick(policies) : null;
+    const policy = claim ? (policies.find((entry) => entry.policyNo === claim.policyNo) ?? null) : policies.length ? random.pick(policies) : null;
     const category = claim ? 'CLAIMS' : random.pick(COMPLAINT_CATEGORIES.filter((entry) => entry !== 'CLAIMS'));
     const earliest = claim ? new Date(`${claim.reportedAt.replace(' ', 'T')}Z`) : new Date(asOf.getTime() - 540 * DAY_MS);
     const { status, acceptedAt } = complaintTimeline(random, asOf, earliest);
@@ -237,7 +307,14 @@ function generateComplaints(seed: number, asOf: Date, org: OrgFacts, customer: C
       policyNo: policy?.policyNo ?? null,
       reportNo: claim?.reportNo ?? null,
       acceptedAt: sqlTimestamp(acceptedAt),
-      source: random.weighted([['HOTLINE', 0.45], ['DIRECT', 0.2], ['REGULATOR_TRANSFER', 0.15], ['ONLINE', 0.1], ['LETTER', 0.06], ['MEDIA', 0.04]] as const),
+      source: random.weighted([
+        ['HOTLINE', 0.45],
+        ['DIRECT', 0.2],
+        ['REGULATOR_TRANSFER', 0.15],
+        ['ONLINE', 0.1],
+        ['LETTER', 0.06],
+        ['MEDIA', 0.04],
+      ] as const),
       status,
       category,
       handlerStaffId: staffOf(org, 'COMPLAINT_OFFICER', respondent, random)?.id ?? null,

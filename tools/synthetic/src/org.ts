@@ -81,17 +81,47 @@ export function generateOrg(seed: number): OrgFacts {
   const branches: BranchFact[] = [];
   const staff: StaffFact[] = [];
   const headArea = areaFor('110105');
-  branches.push({ id: 1, code: 'HO', name: '总公司', level: 'HEAD_OFFICE', parentId: null, path: '/1/', province: headArea.province, city: null, areaCode: '110000' });
+  branches.push({
+    id: 1,
+    code: 'HO',
+    name: '总公司',
+    level: 'HEAD_OFFICE',
+    parentId: null,
+    path: '/1/',
+    province: headArea.province,
+    city: null,
+    areaCode: '110000',
+  });
   let nextBranchId = 2;
   PROVINCES.forEach((province, provinceIndex) => {
     const provinceId = nextBranchId++;
     const provincePath = `/1/${provinceId}/`;
     const firstCity = areaFor(province.cities[0]!);
-    branches.push({ id: provinceId, code: `P${provinceIndex + 1}`, name: `${province.province}分公司`, level: 'PROVINCE', parentId: 1, path: provincePath, province: province.province, city: null, areaCode: `${firstCity.code.slice(0, 2)}0000` });
+    branches.push({
+      id: provinceId,
+      code: `P${provinceIndex + 1}`,
+      name: `${province.province}分公司`,
+      level: 'PROVINCE',
+      parentId: 1,
+      path: provincePath,
+      province: province.province,
+      city: null,
+      areaCode: `${firstCity.code.slice(0, 2)}0000`,
+    });
     province.cities.forEach((cityCode, cityIndex) => {
       const area = areaFor(cityCode);
       const cityId = nextBranchId++;
-      branches.push({ id: cityId, code: `P${provinceIndex + 1}C${cityIndex + 1}`, name: `${area.city}分公司`, level: 'CITY', parentId: provinceId, path: `${provincePath}${cityId}/`, province: province.province, city: area.city, areaCode: area.code });
+      branches.push({
+        id: cityId,
+        code: `P${provinceIndex + 1}C${cityIndex + 1}`,
+        name: `${area.city}分公司`,
+        level: 'CITY',
+        parentId: provinceId,
+        path: `${provincePath}${cityId}/`,
+        province: province.province,
+        city: area.city,
+        areaCode: area.code,
+      });
     });
   });
 

@@ -36,9 +36,30 @@ export function identity(role: StaffRole, purpose: Purpose | null = null): Staff
  */
 export const PARTY_SCHEMA_SDL = /* GraphQL */ `
   directive @classified(tier: Tier!, category: Category = GENERAL, mask: MaskStyle) on FIELD_DEFINITION | OBJECT
-  enum Tier { PUBLIC INTERNAL CONFIDENTIAL RESTRICTED }
-  enum Category { IDENTITY CONTACT FINANCIAL HEALTH CREDIT NARRATIVE GENERAL }
-  enum MaskStyle { RESIDENT_ID MOBILE NAME EMAIL ADDRESS BANK_ACCOUNT PLATE }
+  enum Tier {
+    PUBLIC
+    INTERNAL
+    CONFIDENTIAL
+    RESTRICTED
+  }
+  enum Category {
+    IDENTITY
+    CONTACT
+    FINANCIAL
+    HEALTH
+    CREDIT
+    NARRATIVE
+    GENERAL
+  }
+  enum MaskStyle {
+    RESIDENT_ID
+    MOBILE
+    NAME
+    EMAIL
+    ADDRESS
+    BANK_ACCOUNT
+    PLATE
+  }
 
   type Query {
     parties: [Party]! @classified(tier: INTERNAL)

@@ -18,7 +18,10 @@ const PEOPLE_QUERY = /* GraphQL */ `
       idNumber
       diagnosis
       riskBand
-      contacts { label note }
+      contacts {
+        label
+        note
+      }
     }
   }
 `;
@@ -174,7 +177,10 @@ describe('EnforcingGateway over a real ApolloGateway', () => {
     const opened: AccessPolicy = {
       ...policy,
       version: `${policy.version}-restricted-masked`,
-      roles: { ...policy.roles, HOTLINE_AGENT: { ...policy.roles.HOTLINE_AGENT, tiers: { ...policy.roles.HOTLINE_AGENT.tiers, RESTRICTED: { in: 'MASK', out: 'MASK' } } } },
+      roles: {
+        ...policy.roles,
+        HOTLINE_AGENT: { ...policy.roles.HOTLINE_AGENT, tiers: { ...policy.roles.HOTLINE_AGENT.tiers, RESTRICTED: { in: 'MASK', out: 'MASK' } } },
+      },
     };
     let current = policy;
     const { run } = await harness({ policy: () => current });
@@ -213,7 +219,10 @@ describe('EnforcingGateway over a real ApolloGateway', () => {
     const internalDenied: AccessPolicy = {
       ...policy,
       version: `${policy.version}-no-internal`,
-      roles: { ...policy.roles, BI_ANALYST: { ...policy.roles.BI_ANALYST, tiers: { ...policy.roles.BI_ANALYST.tiers, INTERNAL: { in: 'DENY', out: 'DENY' } } } },
+      roles: {
+        ...policy.roles,
+        BI_ANALYST: { ...policy.roles.BI_ANALYST, tiers: { ...policy.roles.BI_ANALYST.tiers, INTERNAL: { in: 'DENY', out: 'DENY' } } },
+      },
     };
     const innerCalls: InnerCall[] = [];
     const { run, graph } = await harness({ innerCalls, policy: internalDenied });

@@ -45,11 +45,21 @@ describe('readFieldClassifications', () => {
 
   it('reads interface fields, and follows a renamed import of the directive', () => {
     const sdl = /* GraphQL */ `
-      schema @link(url: "https://specs.apollo.dev/link/v1.0")
-        @link(url: "https://insurer.example/classified/v1.0", import: [{ name: "@classified", as: "@sensitivity" }]) { query: Query }
-      type Query { party: Party @sensitivity(tier: INTERNAL) }
-      interface Party { name: String @sensitivity(tier: CONFIDENTIAL, category: IDENTITY, mask: NAME) }
-      type Person implements Party @sensitivity(tier: INTERNAL) { name: String @classified(tier: PUBLIC) age: Int }
+      schema
+        @link(url: "https://specs.apollo.dev/link/v1.0")
+        @link(url: "https://insurer.example/classified/v1.0", import: [{ name: "@classified", as: "@sensitivity" }]) {
+        query: Query
+      }
+      type Query {
+        party: Party @sensitivity(tier: INTERNAL)
+      }
+      interface Party {
+        name: String @sensitivity(tier: CONFIDENTIAL, category: IDENTITY, mask: NAME)
+      }
+      type Person implements Party @sensitivity(tier: INTERNAL) {
+        name: String @classified(tier: PUBLIC)
+        age: Int
+      }
     `;
     const renamed = readFieldClassifications(sdl);
     expect(renamed.get('Party.name')).toEqual({ tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' });
@@ -59,8 +69,12 @@ describe('readFieldClassifications', () => {
   });
 
   it('refuses a tier, category or mask it does not know, naming the field and the value', () => {
-    expect(() => readFieldClassifications('type Query { a: String @classified(tier: SECRET) }')).toThrow('Query.a: @classified tier "SECRET" is not one of PUBLIC, INTERNAL, CONFIDENTIAL, RESTRICTED');
-    expect(() => readFieldClassifications('type Query { b: String @classified(tier: INTERNAL, category: GOSSIP) }')).toThrow(/Query\.b: @classified category "GOSSIP"/);
+    expect(() => readFieldClassifications('type Query { a: String @classified(tier: SECRET) }')).toThrow(
+      'Query.a: @classified tier "SECRET" is not one of PUBLIC, INTERNAL, CONFIDENTIAL, RESTRICTED',
+    );
+    expect(() => readFieldClassifications('type Query { b: String @classified(tier: INTERNAL, category: GOSSIP) }')).toThrow(
+      /Query\.b: @classified category "GOSSIP"/,
+    );
     expect(() => readFieldClassifications('type Query { c: String @classified(tier: PUBLIC, mask: BLUR) }')).toThrow(/Query\.c: @classified mask "BLUR"/);
     expect(() => readFieldClassifications('type Query { d: String @classified(category: HEALTH) }')).toThrow('Query.d: @classified has no tier');
   });

@@ -13,7 +13,11 @@ function newFilter(maxCachedOperations?: number): OperationAccessFilter {
   return new OperationAccessFilter({ schema: apiSchema, classifications, ...(maxCachedOperations ? { maxCachedOperations } : {}) });
 }
 
-function filterAs(role: Role, query: string | DocumentNode, options: { purpose?: Purpose; operationName?: string; filter?: OperationAccessFilter; policy?: AccessPolicy } = {}): FilteredOperation {
+function filterAs(
+  role: Role,
+  query: string | DocumentNode,
+  options: { purpose?: Purpose; operationName?: string; filter?: OperationAccessFilter; policy?: AccessPolicy } = {},
+): FilteredOperation {
   const document = typeof query === 'string' ? parse(query) : query;
   const subject = { policy: options.policy ?? policy, role, purpose: options.purpose ?? null };
   return (options.filter ?? newFilter()).forSubject(subject).filterOperation(document, options.operationName ?? null);
@@ -30,16 +34,39 @@ const CUSTOMER_VIEW = /* GraphQL */ `
       customerNo
       displayName: name
       ...Contact
-      household { size members @include(if: $withMembers) { name } }
-      branch { name }
-      policies { policyNo }
+      household {
+        size
+        members @include(if: $withMembers) {
+          name
+        }
+      }
+      branch {
+        name
+      }
+      policies {
+        policyNo
+      }
     }
     customers(first: 2) {
-      nodes { id name mobile }
-      edges { node { ...Contact } }
+      nodes {
+        id
+        name
+        mobile
+      }
+      edges {
+        node {
+          ...Contact
+        }
+      }
     }
   }
-  fragment Contact on Customer { mobile email addresses { city } }
+  fragment Contact on Customer {
+    mobile
+    email
+    addresses {
+      city
+    }
+  }
 `;
 
 describe('OperationAccessFilter on the committed supergraph', () => {

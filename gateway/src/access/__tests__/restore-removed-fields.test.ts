@@ -22,13 +22,29 @@ function pathsOf(errors: readonly GraphQLError[]): string[] {
 describe('restoreRemovedFields', () => {
   const query = parse(/* GraphQL */ `
     {
-      customer(id: "1") { id displayName: name ...Contact branch { name } }
+      customer(id: "1") {
+        id
+        displayName: name
+        ...Contact
+        branch {
+          name
+        }
+      }
       customers(first: 3) {
-        nodes { id name }
-        edges { node { ...Contact } }
+        nodes {
+          id
+          name
+        }
+        edges {
+          node {
+            ...Contact
+          }
+        }
       }
     }
-    fragment Contact on Customer { mobile }
+    fragment Contact on Customer {
+      mobile
+    }
   `);
   const filtered = customerFilter.filterOperation({ policy, role: 'BI_ANALYST', purpose: null }, query, null);
 
@@ -70,7 +86,9 @@ describe('restoreRemovedFields', () => {
   });
 
   it('skips null parents and missing data, and gives each decision its own id', () => {
-    const restored = restoreRemovedFields({ customer: null, customers: { nodes: [], edges: [{ node: { [ACCESS_TYPENAME_KEY]: 'Customer' } }] } }, filtered, { policyVersion: policy.version });
+    const restored = restoreRemovedFields({ customer: null, customers: { nodes: [], edges: [{ node: { [ACCESS_TYPENAME_KEY]: 'Customer' } }] } }, filtered, {
+      policyVersion: policy.version,
+    });
     expect(restored.data).toEqual({ customer: null, customers: { nodes: [], edges: [{ node: { mobile: null } }] } });
     expect(pathsOf(restored.errors)).toEqual(['customers.edges.0.node.mobile']);
     expect(restoreRemovedFields(null, filtered, { policyVersion: policy.version })).toEqual({ data: null, errors: [] });
@@ -100,11 +118,7 @@ describe('restoreRemovedFields', () => {
       null,
     );
     const data: ResponseData = {
-      parties: [
-        { id: 'p1' },
-        { id: 'c1', name: 'ACME', [ACCESS_TYPENAME_KEY]: 'Company' },
-        null,
-      ],
+      parties: [{ id: 'p1' }, { id: 'c1', name: 'ACME', [ACCESS_TYPENAME_KEY]: 'Company' }, null],
     };
     const restored = restoreRemovedFields(data, narrowed, { policyVersion: policy.version });
     expect(restored.data).toEqual({ parties: [{ id: 'p1' }, { id: 'c1', name: 'ACME', creditRating: null }, null] });
@@ -112,7 +126,11 @@ describe('restoreRemovedFields', () => {
   });
 
   it('lets a removed non-null field null its nearest nullable ancestor, as GraphQL would', () => {
-    const nonNull = partyFilter.filterOperation({ policy, role: 'BI_ANALYST', purpose: null }, parse('{ parties { id ... on Person { idNumber } } party(id: "p1") { id } }'), null);
+    const nonNull = partyFilter.filterOperation(
+      { policy, role: 'BI_ANALYST', purpose: null },
+      parse('{ parties { id ... on Person { idNumber } } party(id: "p1") { id } }'),
+      null,
+    );
     const data: ResponseData = {
       parties: [{ id: 'p1', [ACCESS_TYPENAME_KEY]: 'Person' }, { id: 'c1' }],
       party: { id: 'p1' },

@@ -25,7 +25,9 @@ describe('role schemas of the committed supergraph', () => {
 
   /** What a client sees when it introspects a type, answered by graphql's own executor. */
   function introspectedFields(schema: GraphQLSchema, typeName: string): string[] {
-    const result = execute({ schema, document: parse(`{ __type(name: "${typeName}") { fields { name } } }`) }) as { data?: { __type: { fields: { name: string }[] } | null } };
+    const result = execute({ schema, document: parse(`{ __type(name: "${typeName}") { fields { name } } }`) }) as {
+      data?: { __type: { fields: { name: string }[] } | null };
+    };
     return result.data?.__type?.fields.map((field) => field.name) ?? [];
   }
 

@@ -30,7 +30,12 @@ const SECTION_4_POLICY: AccessPolicy = {
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
   restrictedClearRequiresPurpose: true,
   roles: {
-    CUSTOMER_MANAGER: { scope: 'OWN', tiers: DEFAULT_TIERS, categories: { HEALTH: { ...DENY_ALL, scope: null }, CREDIT: { ...DENY_ALL, scope: null } }, ...PLAIN },
+    CUSTOMER_MANAGER: {
+      scope: 'OWN',
+      tiers: DEFAULT_TIERS,
+      categories: { HEALTH: { ...DENY_ALL, scope: null }, CREDIT: { ...DENY_ALL, scope: null } },
+      ...PLAIN,
+    },
     OPERATOR: { scope: 'BRANCH', tiers: DEFAULT_TIERS, categories: { HEALTH: { ...DENY_ALL, scope: null } }, ...PLAIN },
     HOTLINE_AGENT: { scope: 'ALL', tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL }, categories: {}, ...PLAIN },
     CLAIMS_ADJUSTER: { scope: 'BRANCH', tiers: DEFAULT_TIERS, categories: { HEALTH: { in: 'ALLOW', out: 'DENY', scope: 'OWN' } }, ...PLAIN },
@@ -42,8 +47,20 @@ const SECTION_4_POLICY: AccessPolicy = {
       ...PLAIN,
     },
     EXECUTIVE: { scope: 'BRANCH', tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL }, categories: {}, ...PLAIN },
-    BI_ANALYST: { scope: 'ALL', tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: DENY_ALL, RESTRICTED: DENY_ALL }, categories: {}, requiresPurpose: false, pseudonymiseIdentifiers: true },
-    AUDITOR: { scope: 'ALL', tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: ALLOW_ALL, RESTRICTED: ALLOW_ALL }, categories: {}, requiresPurpose: true, pseudonymiseIdentifiers: false },
+    BI_ANALYST: {
+      scope: 'ALL',
+      tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: DENY_ALL, RESTRICTED: DENY_ALL },
+      categories: {},
+      requiresPurpose: false,
+      pseudonymiseIdentifiers: true,
+    },
+    AUDITOR: {
+      scope: 'ALL',
+      tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: ALLOW_ALL, RESTRICTED: ALLOW_ALL },
+      categories: {},
+      requiresPurpose: true,
+      pseudonymiseIdentifiers: false,
+    },
   },
 };
 
@@ -99,32 +116,104 @@ describe('policy validation names the bad entry by its path', () => {
   });
 
   it.each<[string, (document: ReturnType<typeof parseDocument>) => void, string]>([
-    ['an unknown top-level key', (document) => document.set('defaults', 'ALLOW'), 'defaults: unknown key; expected one of version, purposes, restrictedClearRequiresPurpose, roles'],
-    ['an unknown role', (document) => document.setIn(['roles', 'INTERN'], document.getIn(['roles', 'EXECUTIVE'])), 'roles.INTERN: unknown role; expected one of CUSTOMER_MANAGER,'],
+    [
+      'an unknown top-level key',
+      (document) => document.set('defaults', 'ALLOW'),
+      'defaults: unknown key; expected one of version, purposes, restrictedClearRequiresPurpose, roles',
+    ],
+    [
+      'an unknown role',
+      (document) => document.setIn(['roles', 'INTERN'], document.getIn(['roles', 'EXECUTIVE'])),
+      'roles.INTERN: unknown role; expected one of CUSTOMER_MANAGER,',
+    ],
     ['a missing role', (document) => document.deleteIn(['roles', 'AUDITOR']), 'roles.AUDITOR: is missing (every role needs an entry)'],
-    ['a missing tier', (document) => document.deleteIn(['roles', 'OPERATOR', 'tiers', 'RESTRICTED']), 'roles.OPERATOR.tiers.RESTRICTED: is missing (every tier above PUBLIC needs a rule)'],
-    ['a PUBLIC entry', (document) => document.setIn(['roles', 'BI_ANALYST', 'tiers', 'PUBLIC'], { in: 'DENY', out: 'DENY' }), 'roles.BI_ANALYST.tiers.PUBLIC: takes no entry: PUBLIC is always ALLOW'],
-    ['an unknown tier', (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'SECRET'], { in: 'DENY', out: 'DENY' }), 'roles.EXECUTIVE.tiers.SECRET: unknown tier; expected one of INTERNAL, CONFIDENTIAL, RESTRICTED'],
-    ['an unknown category', (document) => document.setIn(['roles', 'OPERATOR', 'categories', 'MEDICAL'], { in: 'DENY', out: 'DENY' }), 'roles.OPERATOR.categories.MEDICAL: unknown category; expected one of IDENTITY,'],
-    ['an unknown scope', (document) => document.setIn(['roles', 'OPERATOR', 'scope'], 'REGION'), 'roles.OPERATOR.scope: "REGION" is not one of OWN, BRANCH, ALL'],
+    [
+      'a missing tier',
+      (document) => document.deleteIn(['roles', 'OPERATOR', 'tiers', 'RESTRICTED']),
+      'roles.OPERATOR.tiers.RESTRICTED: is missing (every tier above PUBLIC needs a rule)',
+    ],
+    [
+      'a PUBLIC entry',
+      (document) => document.setIn(['roles', 'BI_ANALYST', 'tiers', 'PUBLIC'], { in: 'DENY', out: 'DENY' }),
+      'roles.BI_ANALYST.tiers.PUBLIC: takes no entry: PUBLIC is always ALLOW',
+    ],
+    [
+      'an unknown tier',
+      (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'SECRET'], { in: 'DENY', out: 'DENY' }),
+      'roles.EXECUTIVE.tiers.SECRET: unknown tier; expected one of INTERNAL, CONFIDENTIAL, RESTRICTED',
+    ],
+    [
+      'an unknown category',
+      (document) => document.setIn(['roles', 'OPERATOR', 'categories', 'MEDICAL'], { in: 'DENY', out: 'DENY' }),
+      'roles.OPERATOR.categories.MEDICAL: unknown category; expected one of IDENTITY,',
+    ],
+    [
+      'an unknown scope',
+      (document) => document.setIn(['roles', 'OPERATOR', 'scope'], 'REGION'),
+      'roles.OPERATOR.scope: "REGION" is not one of OWN, BRANCH, ALL',
+    ],
     ['a missing scope', (document) => document.deleteIn(['roles', 'OPERATOR', 'scope']), 'roles.OPERATOR.scope: is missing'],
-    ['an unknown category scope', (document) => document.setIn(['roles', 'CLAIMS_ADJUSTER', 'categories', 'HEALTH', 'scope'], 'MINE'), 'roles.CLAIMS_ADJUSTER.categories.HEALTH.scope: "MINE" is not one of OWN, BRANCH, ALL'],
-    ['a category widening the scope', (document) => document.setIn(['roles', 'CUSTOMER_MANAGER', 'categories', 'HEALTH', 'scope'], 'BRANCH'), 'roles.CUSTOMER_MANAGER.categories.HEALTH.scope: "BRANCH" is wider than the role\'s scope "OWN"'],
-    ['an unknown purpose', (document) => document.setIn(['purposes', 1], 'CURIOSITY'), 'purposes[1]: "CURIOSITY" is not one of CLAIM_HANDLING, COMPLAINT_HANDLING, CUSTOMER_SERVICE, AUDIT'],
+    [
+      'an unknown category scope',
+      (document) => document.setIn(['roles', 'CLAIMS_ADJUSTER', 'categories', 'HEALTH', 'scope'], 'MINE'),
+      'roles.CLAIMS_ADJUSTER.categories.HEALTH.scope: "MINE" is not one of OWN, BRANCH, ALL',
+    ],
+    [
+      'a category widening the scope',
+      (document) => document.setIn(['roles', 'CUSTOMER_MANAGER', 'categories', 'HEALTH', 'scope'], 'BRANCH'),
+      'roles.CUSTOMER_MANAGER.categories.HEALTH.scope: "BRANCH" is wider than the role\'s scope "OWN"',
+    ],
+    [
+      'an unknown purpose',
+      (document) => document.setIn(['purposes', 1], 'CURIOSITY'),
+      'purposes[1]: "CURIOSITY" is not one of CLAIM_HANDLING, COMPLAINT_HANDLING, CUSTOMER_SERVICE, AUDIT',
+    ],
     ['a duplicate purpose', (document) => document.setIn(['purposes', 1], 'AUDIT'), 'purposes[3]: "AUDIT" is listed twice'],
     ['purposes that are not a list', (document) => document.set('purposes', 'AUDIT'), 'purposes: must be a list of'],
     ['a numeric version', (document) => document.set('version', 2026.11), 'version: must be a string (quote it), got number 2026.11'],
     ['a missing version', (document) => document.delete('version'), 'version: is missing'],
     ['a version with spaces', (document) => document.set('version', 'next week'), 'version: must be a non-empty string without spaces'],
     ['a missing purpose switch', (document) => document.delete('restrictedClearRequiresPurpose'), 'restrictedClearRequiresPurpose: is missing (true or false)'],
-    ['a non-boolean flag', (document) => document.setIn(['roles', 'AUDITOR', 'requiresPurpose'], 'yes'), 'roles.AUDITOR.requiresPurpose: must be true or false, got "yes"'],
-    ['an unknown role key', (document) => document.setIn(['roles', 'AUDITOR', 'requirePurpose'], true), 'roles.AUDITOR.requirePurpose: unknown key; expected one of scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers'],
-    ['an unknown rule key', (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL', 'inn'], 'ALLOW'), 'roles.EXECUTIVE.tiers.INTERNAL.inn: unknown key; expected one of in, out'],
-    ['a scope on a tier rule', (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL', 'scope'], 'OWN'), 'roles.EXECUTIVE.tiers.INTERNAL.scope: unknown key; expected one of in, out'],
-    ['a half rule', (document) => document.deleteIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL', 'out']), 'roles.EXECUTIVE.tiers.INTERNAL.out: is missing (one of ALLOW, MASK, DENY)'],
-    ['a rule that is not a mapping', (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL'], 'ALLOW'), 'roles.EXECUTIVE.tiers.INTERNAL: must be a mapping, got "ALLOW"'],
-    ['out of scope more open than in', (document) => document.setIn(['roles', 'OPERATOR', 'tiers', 'RESTRICTED', 'out'], 'ALLOW'), 'roles.OPERATOR.tiers.RESTRICTED.out: ALLOW is more open than in (MASK)'],
-    ['a higher tier more open than a lower one', (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'RESTRICTED', 'in'], 'ALLOW'), 'roles.EXECUTIVE.tiers.RESTRICTED.in: ALLOW is more open than CONFIDENTIAL.in (MASK)'],
+    [
+      'a non-boolean flag',
+      (document) => document.setIn(['roles', 'AUDITOR', 'requiresPurpose'], 'yes'),
+      'roles.AUDITOR.requiresPurpose: must be true or false, got "yes"',
+    ],
+    [
+      'an unknown role key',
+      (document) => document.setIn(['roles', 'AUDITOR', 'requirePurpose'], true),
+      'roles.AUDITOR.requirePurpose: unknown key; expected one of scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers',
+    ],
+    [
+      'an unknown rule key',
+      (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL', 'inn'], 'ALLOW'),
+      'roles.EXECUTIVE.tiers.INTERNAL.inn: unknown key; expected one of in, out',
+    ],
+    [
+      'a scope on a tier rule',
+      (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL', 'scope'], 'OWN'),
+      'roles.EXECUTIVE.tiers.INTERNAL.scope: unknown key; expected one of in, out',
+    ],
+    [
+      'a half rule',
+      (document) => document.deleteIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL', 'out']),
+      'roles.EXECUTIVE.tiers.INTERNAL.out: is missing (one of ALLOW, MASK, DENY)',
+    ],
+    [
+      'a rule that is not a mapping',
+      (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'INTERNAL'], 'ALLOW'),
+      'roles.EXECUTIVE.tiers.INTERNAL: must be a mapping, got "ALLOW"',
+    ],
+    [
+      'out of scope more open than in',
+      (document) => document.setIn(['roles', 'OPERATOR', 'tiers', 'RESTRICTED', 'out'], 'ALLOW'),
+      'roles.OPERATOR.tiers.RESTRICTED.out: ALLOW is more open than in (MASK)',
+    ],
+    [
+      'a higher tier more open than a lower one',
+      (document) => document.setIn(['roles', 'EXECUTIVE', 'tiers', 'RESTRICTED', 'in'], 'ALLOW'),
+      'roles.EXECUTIVE.tiers.RESTRICTED.in: ALLOW is more open than CONFIDENTIAL.in (MASK)',
+    ],
   ])('rejects %s', (_case, edit, expected) => {
     const problems = problemsOf(edited(edit));
     expect(problems.some((problem) => problem.startsWith(`${SOURCE}: ${expected}`))).toBe(true);
@@ -132,7 +221,9 @@ describe('policy validation names the bad entry by its path', () => {
 
   it('rejects a category rule whose out is more open than its in', () => {
     const text = edited((document) => document.setIn(['roles', 'OPERATOR', 'categories', 'HEALTH', 'out'], 'MASK'));
-    expect(problemsOf(text)).toEqual(['access-policy.yaml: roles.OPERATOR.categories.HEALTH.out: MASK is more open than in (DENY); out of scope may not be more open than in scope']);
+    expect(problemsOf(text)).toEqual([
+      'access-policy.yaml: roles.OPERATOR.categories.HEALTH.out: MASK is more open than in (DENY); out of scope may not be more open than in scope',
+    ]);
   });
 
   it('reports every problem at once', () => {

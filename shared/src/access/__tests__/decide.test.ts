@@ -1,7 +1,20 @@
 import { parseDocument } from 'yaml';
 import { readFileSync } from 'node:fs';
 import type { RowScope } from '../../row-scope';
-import { DEFAULT_ACCESS_POLICY_PATH, ROLES, loadAccessPolicy, parseAccessPolicy, type Category, type Decision, type FieldClassification, type Purpose, type Role, type RuledTier, type Scope, type Tier } from '../access-policy';
+import {
+  DEFAULT_ACCESS_POLICY_PATH,
+  ROLES,
+  loadAccessPolicy,
+  parseAccessPolicy,
+  type Category,
+  type Decision,
+  type FieldClassification,
+  type Purpose,
+  type Role,
+  type RuledTier,
+  type Scope,
+  type Tier,
+} from '../access-policy';
 import { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, type Caller } from '../decide';
 
 const policy = loadAccessPolicy();
@@ -99,9 +112,19 @@ describe('decide: category exceptions', () => {
 
   it('lets a claims adjuster read health details only on the claims they handle', () => {
     const health = field('RESTRICTED', 'HEALTH');
-    expect(decide(policy, caller('CLAIMS_ADJUSTER'), health, OWN_RECORD)).toEqual({ decision: 'ALLOW', inScope: true, rule: 'CLAIMS_ADJUSTER/HEALTH/in', pseudonymise: false });
+    expect(decide(policy, caller('CLAIMS_ADJUSTER'), health, OWN_RECORD)).toEqual({
+      decision: 'ALLOW',
+      inScope: true,
+      rule: 'CLAIMS_ADJUSTER/HEALTH/in',
+      pseudonymise: false,
+    });
     // A colleague's claim in the same branch: in the role's BRANCH scope, but not in the category's OWN scope.
-    expect(decide(policy, caller('CLAIMS_ADJUSTER'), health, BRANCH_RECORD)).toEqual({ decision: 'DENY', inScope: false, rule: 'CLAIMS_ADJUSTER/HEALTH/out', pseudonymise: false });
+    expect(decide(policy, caller('CLAIMS_ADJUSTER'), health, BRANCH_RECORD)).toEqual({
+      decision: 'DENY',
+      inScope: false,
+      rule: 'CLAIMS_ADJUSTER/HEALTH/out',
+      pseudonymise: false,
+    });
     expect(decide(policy, caller('CLAIMS_ADJUSTER'), health, FOREIGN_RECORD).decision).toBe('DENY');
     // Other categories of the same claim still follow the role's BRANCH scope.
     expect(decide(policy, caller('CLAIMS_ADJUSTER'), field('RESTRICTED', 'FINANCIAL'), BRANCH_RECORD)).toMatchObject({ decision: 'MASK', inScope: true });
@@ -136,13 +159,19 @@ describe('decide: purpose and mask-style fallbacks', () => {
   });
 
   it('counts only the purposes the policy lists', () => {
-    const auditOnly = parseAccessPolicy(editPolicy((document) => document.set('purposes', ['AUDIT'])), 'audit-only.yaml');
+    const auditOnly = parseAccessPolicy(
+      editPolicy((document) => document.set('purposes', ['AUDIT'])),
+      'audit-only.yaml',
+    );
     expect(decide(auditOnly, caller('AUDITOR', 'CLAIM_HANDLING'), field('RESTRICTED'), FOREIGN_RECORD).decision).toBe('MASK');
     expect(decide(auditOnly, caller('AUDITOR', 'AUDIT'), field('RESTRICTED'), FOREIGN_RECORD).decision).toBe('ALLOW');
   });
 
   it('follows restrictedClearRequiresPurpose: false', () => {
-    const noPurposeRule = parseAccessPolicy(editPolicy((document) => document.set('restrictedClearRequiresPurpose', false)), 'lenient.yaml');
+    const noPurposeRule = parseAccessPolicy(
+      editPolicy((document) => document.set('restrictedClearRequiresPurpose', false)),
+      'lenient.yaml',
+    );
     expect(decide(noPurposeRule, caller('SERVICE_CENTER_MANAGER', null), field('RESTRICTED'), BRANCH_RECORD).decision).toBe('ALLOW');
     // The auditor's own requirement still holds.
     expect(decide(noPurposeRule, caller('AUDITOR', null), field('RESTRICTED'), FOREIGN_RECORD).decision).toBe('MASK');
@@ -176,16 +205,27 @@ describe('decide: pseudonymised identifiers and unknown inputs', () => {
       pseudonymise: true,
     });
     expect(decide(policy, caller('BI_ANALYST', null), field('INTERNAL', 'GENERAL'), FOREIGN_RECORD).pseudonymise).toBe(false);
-    expect(decide(policy, caller('BI_ANALYST', null), field('CONFIDENTIAL', 'IDENTITY'), FOREIGN_RECORD)).toMatchObject({ decision: 'DENY', pseudonymise: false });
+    expect(decide(policy, caller('BI_ANALYST', null), field('CONFIDENTIAL', 'IDENTITY'), FOREIGN_RECORD)).toMatchObject({
+      decision: 'DENY',
+      pseudonymise: false,
+    });
     expect(decide(policy, caller('CUSTOMER_MANAGER'), field('INTERNAL', 'IDENTITY'), OWN_RECORD).pseudonymise).toBe(false);
   });
 
   it('denies roles, tiers and categories the policy does not know', () => {
     const stranger = { ...caller('AUDITOR'), role: 'JANITOR' as Role };
-    expect(decide(policy, stranger, field('PUBLIC'), FOREIGN_RECORD)).toEqual({ decision: 'DENY', inScope: false, rule: 'JANITOR/unknown-role', pseudonymise: false });
+    expect(decide(policy, stranger, field('PUBLIC'), FOREIGN_RECORD)).toEqual({
+      decision: 'DENY',
+      inScope: false,
+      rule: 'JANITOR/unknown-role',
+      pseudonymise: false,
+    });
     expect(decide(policy, { ...caller('AUDITOR'), role: '__proto__' as Role }, field('INTERNAL'), FOREIGN_RECORD).decision).toBe('DENY');
     expect(deniedInEveryScope(policy, 'JANITOR' as Role, field('PUBLIC'), 'AUDIT')).toBe(true);
-    expect(decide(policy, caller('AUDITOR'), field('SECRET' as Tier), FOREIGN_RECORD)).toMatchObject({ decision: 'DENY', rule: 'AUDITOR/unknown-classification' });
+    expect(decide(policy, caller('AUDITOR'), field('SECRET' as Tier), FOREIGN_RECORD)).toMatchObject({
+      decision: 'DENY',
+      rule: 'AUDITOR/unknown-classification',
+    });
     expect(decide(policy, caller('AUDITOR'), field('INTERNAL', 'GOSSIP' as Category), FOREIGN_RECORD).decision).toBe('DENY');
   });
 });
@@ -243,8 +283,14 @@ describe('row scope', () => {
 
   it('feeds decide: a sibling branch with a longer id is out of scope', () => {
     const operator = caller('OPERATOR', null);
-    expect(decide(policy, operator, field('CONFIDENTIAL'), { branchPath: '/1/23/', responsibleStaffIds: ['7'] })).toMatchObject({ decision: 'MASK', inScope: false });
-    expect(decide(policy, operator, field('CONFIDENTIAL'), { branchPath: '/1/2/4/', responsibleStaffIds: [] })).toMatchObject({ decision: 'ALLOW', inScope: true });
+    expect(decide(policy, operator, field('CONFIDENTIAL'), { branchPath: '/1/23/', responsibleStaffIds: ['7'] })).toMatchObject({
+      decision: 'MASK',
+      inScope: false,
+    });
+    expect(decide(policy, operator, field('CONFIDENTIAL'), { branchPath: '/1/2/4/', responsibleStaffIds: [] })).toMatchObject({
+      decision: 'ALLOW',
+      inScope: true,
+    });
     expect(decide(policy, operator, field('CONFIDENTIAL'), undefined)).toMatchObject({ decision: 'MASK', inScope: false });
     expect(decide(policy, caller('CUSTOMER_MANAGER'), field('RESTRICTED'), undefined)).toMatchObject({ decision: 'DENY', inScope: false });
   });

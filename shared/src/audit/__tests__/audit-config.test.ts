@@ -24,7 +24,12 @@ describe('readAuditConfig', () => {
       batchSize: 500,
       maxQueued: 100_000,
     });
-    const env = { AUDIT_PSEUDONYM_SECRET: 'a-configured-secret-of-32-bytes!', AUDIT_FLUSH_INTERVAL_MS: '50', AUDIT_BATCH_SIZE: '100', AUDIT_MAX_QUEUED: '2000' };
+    const env = {
+      AUDIT_PSEUDONYM_SECRET: 'a-configured-secret-of-32-bytes!',
+      AUDIT_FLUSH_INTERVAL_MS: '50',
+      AUDIT_BATCH_SIZE: '100',
+      AUDIT_MAX_QUEUED: '2000',
+    };
     expect(readAuditConfig(new EnvReader(env), dataDir)).toMatchObject({ flushIntervalMs: 50, batchSize: 100, maxQueued: 2_000 });
     expect(readdirSync(dataDir)).toEqual([]);
   });
@@ -81,7 +86,9 @@ describe('readAuditConfig', () => {
 function transpileForChildProcesses(outDir: string): string {
   const sourceRoot = resolve(__dirname, '../..');
   for (const file of ['audit/audit-config.ts', 'env-reader.ts', 'secret-files.ts', 'access/pseudonym.ts']) {
-    const output = ts.transpileModule(readFileSync(join(sourceRoot, file), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+    const output = ts.transpileModule(readFileSync(join(sourceRoot, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
     const target = join(outDir, file.replace(/\.ts$/, '.js'));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, output.outputText);

@@ -29,8 +29,22 @@ describe('audit record hashing', () => {
     const reordered = Object.fromEntries(Object.entries(CONTENT).reverse()) as unknown as AuditRecordContent;
     expect(canonicalAuditRecord(reordered)).toBe(canonicalAuditRecord(CONTENT));
     expect(Object.keys(JSON.parse(canonicalAuditRecord(CONTENT)) as object)).toEqual([
-      'chain', 'sequence', 'requestId', 'occurredAt', 'staffId', 'role', 'purpose', 'operationName', 'operationHash',
-      'coordinate', 'recordPseudonym', 'decision', 'rule', 'policyVersion', 'decisionId', 'prevHash',
+      'chain',
+      'sequence',
+      'requestId',
+      'occurredAt',
+      'staffId',
+      'role',
+      'purpose',
+      'operationName',
+      'operationHash',
+      'coordinate',
+      'recordPseudonym',
+      'decision',
+      'rule',
+      'policyVersion',
+      'decisionId',
+      'prevHash',
     ]);
   });
 
@@ -40,7 +54,9 @@ describe('audit record hashing', () => {
   });
 
   it('is SHA-256(prevHash ‖ canonical record), lowercase hex', () => {
-    const expected = createHash('sha256').update(CONTENT.prevHash + canonicalAuditRecord(CONTENT)).digest('hex');
+    const expected = createHash('sha256')
+      .update(CONTENT.prevHash + canonicalAuditRecord(CONTENT))
+      .digest('hex');
     expect(hashAuditRecord(CONTENT)).toBe(expected);
     expect(hashAuditRecord(CONTENT)).toMatch(/^[0-9a-f]{64}$/);
   });

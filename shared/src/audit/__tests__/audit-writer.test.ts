@@ -256,7 +256,15 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     const db = await openAuditStore({ ...local.config, mysqlUrl: viaProxy.toString() });
-    const writer = new AuditWriter({ db, chain: 'customers#outage', pseudonymSecret: TEST_SECRET, log: recordingLog(), flushIntervalMs: 20, retryDelayMs: 20, maxRetryDelayMs: 200 });
+    const writer = new AuditWriter({
+      db,
+      chain: 'customers#outage',
+      pseudonymSecret: TEST_SECRET,
+      log: recordingLog(),
+      flushIntervalMs: 20,
+      retryDelayMs: 20,
+      maxRetryDelayMs: 200,
+    });
     try {
       writer.record(auditEvent(1));
       await writer.flush();

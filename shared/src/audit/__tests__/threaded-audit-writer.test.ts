@@ -11,7 +11,15 @@ describe.each(TEST_DIALECTS)('ThreadedAuditWriter on %s', (dialect) => {
   const writers: ThreadedAuditWriter[] = [];
 
   function newWriter(options: Partial<ThreadedAuditWriterOptions> = {}): ThreadedAuditWriter {
-    const writer = new ThreadedAuditWriter({ database: store.config, chain: 'claims#threaded', pseudonymSecret: TEST_SECRET, log: recordingLog(), retryDelayMs: 20, maxRetryDelayMs: 100, ...options });
+    const writer = new ThreadedAuditWriter({
+      database: store.config,
+      chain: 'claims#threaded',
+      pseudonymSecret: TEST_SECRET,
+      log: recordingLog(),
+      retryDelayMs: 20,
+      maxRetryDelayMs: 100,
+      ...options,
+    });
     writers.push(writer);
     return writer;
   }

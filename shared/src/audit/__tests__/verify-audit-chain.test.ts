@@ -45,7 +45,10 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
 
   it('reports a deleted record at the record after it, as a broken link', async () => {
     await writeChain('customers#1', 20);
-    await store.db(AUDIT_TABLE).where({ id: await idOf('customers#1', 8) }).delete();
+    await store
+      .db(AUDIT_TABLE)
+      .where({ id: await idOf('customers#1', 8) })
+      .delete();
 
     const result = await verifyAuditChains(store.db);
     expect(result).toMatchObject({ ok: false, chains: 1, records: 19 });
@@ -54,7 +57,10 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
 
   it('reports a deleted first record at the second, whose prevHash is not the genesis hash', async () => {
     await writeChain('customers#1', 3);
-    await store.db(AUDIT_TABLE).where({ id: await idOf('customers#1', 1) }).delete();
+    await store
+      .db(AUDIT_TABLE)
+      .where({ id: await idOf('customers#1', 1) })
+      .delete();
     expect((await verifyAuditChains(store.db)).firstBroken).toMatchObject({ sequence: 2, reason: 'broken-link' });
   });
 
@@ -89,9 +95,22 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
     const records: AuditRecord[] = [];
     for (const sequence of [1, 2, 4, 5]) {
       const content = {
-        chain: 'forged#1', sequence, requestId: `req-${sequence}`, occurredAt: '2024-05-01T08:30:00.000Z', staffId: '1', role: 'AUDITOR' as const,
-        purpose: 'AUDIT' as const, operationName: null, operationHash: 'c'.repeat(64), coordinate: 'Customer.mobile', recordPseudonym: 'ps_CCCCCCCCCCCCCCCCCCCCCC',
-        decision: 'ALLOW' as const, rule: 'AUDITOR:RESTRICTED', policyVersion: '1', decisionId: null, prevHash,
+        chain: 'forged#1',
+        sequence,
+        requestId: `req-${sequence}`,
+        occurredAt: '2024-05-01T08:30:00.000Z',
+        staffId: '1',
+        role: 'AUDITOR' as const,
+        purpose: 'AUDIT' as const,
+        operationName: null,
+        operationHash: 'c'.repeat(64),
+        coordinate: 'Customer.mobile',
+        recordPseudonym: 'ps_CCCCCCCCCCCCCCCCCCCCCC',
+        decision: 'ALLOW' as const,
+        rule: 'AUDITOR:RESTRICTED',
+        policyVersion: '1',
+        decisionId: null,
+        prevHash,
       };
       const hash = hashAuditRecord(content);
       records.push({ ...content, hash });

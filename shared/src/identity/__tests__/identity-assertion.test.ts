@@ -50,7 +50,11 @@ function assertionClaims(overrides: Record<string, unknown> = {}): JWTPayload {
   };
 }
 
-async function craft(payload: JWTPayload, key: KeyObject | Uint8Array = gateway.privateKey, header: { alg: string; typ?: string } = { alg: 'EdDSA', typ: 'icg-identity+jwt' }): Promise<string> {
+async function craft(
+  payload: JWTPayload,
+  key: KeyObject | Uint8Array = gateway.privateKey,
+  header: { alg: string; typ?: string } = { alg: 'EdDSA', typ: 'icg-identity+jwt' },
+): Promise<string> {
   return new SignJWT(payload).setProtectedHeader(header).sign(key);
 }
 
@@ -75,7 +79,7 @@ describe('identity assertion', () => {
     await expect(customersVerifier.verify(await signer.sign(AUDITOR, target))).resolves.toEqual({ ...AUDITOR, requestId: 'req-0001', operation: null });
   });
 
-  it('carries the client operation\'s name and hash for the audit trail, and refuses malformed ones', async () => {
+  it("carries the client operation's name and hash for the audit trail, and refuses malformed ones", async () => {
     const operation = { name: 'Customer360', hash: 'a'.repeat(64) };
     await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation }))).resolves.toMatchObject({ operation });
     await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation: { name: null, hash: 'b'.repeat(64) } }))).resolves.toMatchObject({
@@ -87,7 +91,10 @@ describe('identity assertion', () => {
 
   it('lives 60 s by default and is issued by the gateway for one subgraph', async () => {
     const assertion = await signer.sign(MANAGER, target);
-    const [header, payload] = assertion.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+    const [header, payload] = assertion
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toEqual({ alg: 'EdDSA', typ: 'icg-identity+jwt' });
     expect(payload).toMatchObject({ iss: 'icg-gateway', aud: 'customers', rid: 'req-0001' });
     expect((payload!['exp'] as number) - (payload!['iat'] as number)).toBe(60);
@@ -123,14 +130,30 @@ describe('identity assertion', () => {
 
   it('refuses other algorithms, alg:none and bearer tokens', async () => {
     const es256 = await generateKeyPair('ES256');
-    await expectRefusal(customersVerifier, await craft(assertionClaims(), es256.privateKey as KeyObject, { alg: 'ES256', typ: 'icg-identity+jwt' }), 'Identity assertion algorithm is not accepted');
-    await expectRefusal(customersVerifier, await craft(assertionClaims(), new TextEncoder().encode(TEST_SECRET), { alg: 'HS256', typ: 'icg-identity+jwt' }), 'Identity assertion algorithm is not accepted');
+    await expectRefusal(
+      customersVerifier,
+      await craft(assertionClaims(), es256.privateKey as KeyObject, { alg: 'ES256', typ: 'icg-identity+jwt' }),
+      'Identity assertion algorithm is not accepted',
+    );
+    await expectRefusal(
+      customersVerifier,
+      await craft(assertionClaims(), new TextEncoder().encode(TEST_SECRET), { alg: 'HS256', typ: 'icg-identity+jwt' }),
+      'Identity assertion algorithm is not accepted',
+    );
     await expectRefusal(customersVerifier, unsignedToken(assertionClaims()), 'Identity assertion algorithm is not accepted');
-    await expectRefusal(customersVerifier, await mintDevelopmentToken({ secret: TEST_SECRET, identity: MANAGER }), 'Identity assertion algorithm is not accepted');
+    await expectRefusal(
+      customersVerifier,
+      await mintDevelopmentToken({ secret: TEST_SECRET, identity: MANAGER }),
+      'Identity assertion algorithm is not accepted',
+    );
   });
 
   it('refuses a wrong type, issuer or claims', async () => {
-    await expectRefusal(customersVerifier, await craft(assertionClaims(), gateway.privateKey, { alg: 'EdDSA', typ: 'JWT' }), 'Identity assertion type is not accepted');
+    await expectRefusal(
+      customersVerifier,
+      await craft(assertionClaims(), gateway.privateKey, { alg: 'EdDSA', typ: 'JWT' }),
+      'Identity assertion type is not accepted',
+    );
     await expectRefusal(customersVerifier, await craft(assertionClaims({ iss: 'icg-dev' })), 'Identity assertion issuer is not accepted');
     await expectRefusal(customersVerifier, await craft(assertionClaims({ rid: undefined })), 'Identity assertion claims are invalid: rid');
     await expectRefusal(customersVerifier, await craft(assertionClaims({ rid: 'two words' })), 'Identity assertion claims are invalid: rid');
@@ -219,7 +242,9 @@ describe('readAssertionKeys', () => {
     expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: '/no/such/key.pem' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('/no/such') }));
     expect(read({ IDENTITY_ASSERTION_PUBLIC_KEY: '/no/such/key.pub.pem' })).toThrow(/"\/no\/such\/key.pub.pem", which cannot be read \(ENOENT\)/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })).toThrow(/must be an Ed25519 private key/);
+    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })).toThrow(
+      /must be an Ed25519 private key/,
+    );
     expect(read({ IDENTITY_ASSERTION_PUBLIC_KEY: gateway.privateKeyPem })).toThrow(/must be an Ed25519 public key/);
     expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----' })).toThrow(ConfigError);
   });

@@ -8,19 +8,7 @@ import { ConfigError, EnvReader } from '../../config';
 import { AuthenticationError } from '../authentication-error';
 import { mintDevelopmentToken } from '../token-minter';
 import { createTokenVerifier, readTokenVerifierConfig, type TokenVerifier } from '../token-verifier';
-import {
-  AUDIENCE,
-  AUDITOR,
-  ISSUER,
-  MANAGER,
-  OTHER_SECRET,
-  TEST_SECRET,
-  managerClaims,
-  nowSeconds,
-  secretKey,
-  signToken,
-  unsignedToken,
-} from './fixtures';
+import { AUDIENCE, AUDITOR, ISSUER, MANAGER, OTHER_SECRET, TEST_SECRET, managerClaims, nowSeconds, secretKey, signToken, unsignedToken } from './fixtures';
 
 const secretVerifier = createTokenVerifier({ keySource: { kind: 'secret', secret: TEST_SECRET }, issuer: ISSUER, audience: AUDIENCE });
 
@@ -170,20 +158,32 @@ describe('token verifier with a JWKS', () => {
 
   it('refuses a token whose kid is unknown', async () => {
     const stranger = await generateKeyPair('RS256');
-    const refused = await expectRefusal(verifier, bearer(await signToken(managerClaims(), stranger.privateKey, { alg: 'RS256', kid: 'rsa-9' })), 'Token signing key is not recognised');
+    const refused = await expectRefusal(
+      verifier,
+      bearer(await signToken(managerClaims(), stranger.privateKey, { alg: 'RS256', kid: 'rsa-9' })),
+      'Token signing key is not recognised',
+    );
     expect(refused.failure).toBe('UNKNOWN_KEY');
   });
 
   it('refuses HS256 tokens (algorithm confusion), including one keyed with the public key', async () => {
     await expectRefusal(verifier, await hs256(managerClaims()), 'Token algorithm is not accepted');
     const publicPem = await exportSPKI(rsa.publicKey);
-    await expectRefusal(verifier, bearer(await signToken(managerClaims(), secretKey(publicPem), { alg: 'HS256', kid: 'rsa-1' })), 'Token algorithm is not accepted');
+    await expectRefusal(
+      verifier,
+      bearer(await signToken(managerClaims(), secretKey(publicPem), { alg: 'HS256', kid: 'rsa-1' })),
+      'Token algorithm is not accepted',
+    );
   });
 
   it('refuses alg:none and algorithms outside the allow-list', async () => {
     await expectRefusal(verifier, bearer(unsignedToken(managerClaims())), 'Token algorithm is not accepted');
     const ps256 = await generateKeyPair('PS256');
-    await expectRefusal(verifier, bearer(await signToken(managerClaims(), ps256.privateKey, { alg: 'PS256', kid: 'rsa-1' })), 'Token algorithm is not accepted');
+    await expectRefusal(
+      verifier,
+      bearer(await signToken(managerClaims(), ps256.privateKey, { alg: 'PS256', kid: 'rsa-1' })),
+      'Token algorithm is not accepted',
+    );
   });
 
   it('applies issuer, audience, expiry and claim checks as with a secret', async () => {
@@ -206,7 +206,11 @@ describe('token verifier with a JWKS', () => {
       await expect(remote.verify(bearer(await signToken(managerClaims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' })))).resolves.toEqual(MANAGER);
 
       const broken = createTokenVerifier({ keySource: { kind: 'jwks-url', url: `http://127.0.0.1:${port}/missing.json` }, issuer: ISSUER, audience: AUDIENCE });
-      const refused = await expectRefusal(broken, bearer(await signToken(managerClaims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' })), 'Token signing keys are unavailable');
+      const refused = await expectRefusal(
+        broken,
+        bearer(await signToken(managerClaims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' })),
+        'Token signing keys are unavailable',
+      );
       expect(refused.failure).toBe('KEYS_UNAVAILABLE');
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -219,7 +223,11 @@ describe('token verifier with a JWKS', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const unreachable = createTokenVerifier({ keySource: { kind: 'jwks-url', url: `http://127.0.0.1:${port}/jwks.json` }, issuer: ISSUER, audience: AUDIENCE });
-    await expectRefusal(unreachable, bearer(await signToken(managerClaims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' })), 'Token signing keys are unavailable');
+    await expectRefusal(
+      unreachable,
+      bearer(await signToken(managerClaims(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' })),
+      'Token signing keys are unavailable',
+    );
   });
 
   it('refuses a JWKS file that is missing, not JSON or holds private keys, at creation', async () => {
@@ -268,7 +276,9 @@ describe('readTokenVerifierConfig', () => {
   });
 
   it('does not put the secret in error messages', () => {
-    expect(() => read({ AUTH_HS256_SECRET: 'short-secret-value' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('short-secret-value') }));
+    expect(() => read({ AUTH_HS256_SECRET: 'short-secret-value' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('short-secret-value') }),
+    );
   });
 
   it('makes createTokenVerifier refuse a short secret too', () => {

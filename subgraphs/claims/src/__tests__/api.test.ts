@@ -46,8 +46,23 @@ interface ClaimAnswer {
   fraudScore: number;
   specialInvestigation: boolean;
   participants: { id: string; role: string; name: string; mobile: string | null; injuryDescription: string | null; medicalDetails: string | null }[];
-  surveyTasks: { id: string; status: string; dispatchedAt: string; onSiteAt: string | null; completedAt: string | null; surveyor: { id: string } | null; contactedCustomerWithinMinutes: number | null }[];
-  lossAssessments: { id: string; assessedAt: string; assessor: { id: string } | null; assessedAmount: number; approvedAmount: number | null; notes: string | null }[];
+  surveyTasks: {
+    id: string;
+    status: string;
+    dispatchedAt: string;
+    onSiteAt: string | null;
+    completedAt: string | null;
+    surveyor: { id: string } | null;
+    contactedCustomerWithinMinutes: number | null;
+  }[];
+  lossAssessments: {
+    id: string;
+    assessedAt: string;
+    assessor: { id: string } | null;
+    assessedAmount: number;
+    approvedAmount: number | null;
+    notes: string | null;
+  }[];
   payments: { id: string; paidAt: string; amount: number; payeeName: string; payeeAccount: string; method: string }[];
 }
 
@@ -102,7 +117,10 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
   };
 
   async function claimByReportNo(reportNo: string): Promise<ClaimAnswer | null> {
-    const response = await claims.query<{ claim: ClaimAnswer | null }>(`query($reportNo: String!) { claim(reportNo: $reportNo) { ...ClaimFields } } ${CLAIM_FIELDS}`, { reportNo });
+    const response = await claims.query<{ claim: ClaimAnswer | null }>(
+      `query($reportNo: String!) { claim(reportNo: $reportNo) { ...ClaimFields } } ${CLAIM_FIELDS}`,
+      { reportNo },
+    );
     expect(response.errors).toBeUndefined();
     return response.data!.claim;
   }
@@ -138,7 +156,9 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
 
   it('answers claimById with the same claim as claim(reportNo)', async () => {
     const fact = factWithStatus('REGISTERED');
-    const response = await claims.query<{ claimById: ClaimAnswer | null }>(`query($id: ID!) { claimById(id: $id) { ...ClaimFields } } ${CLAIM_FIELDS}`, { id: String(fact.id) });
+    const response = await claims.query<{ claimById: ClaimAnswer | null }>(`query($id: ID!) { claimById(id: $id) { ...ClaimFields } } ${CLAIM_FIELDS}`, {
+      id: String(fact.id),
+    });
     expect(response.errors).toBeUndefined();
     expect(response.data!.claimById).toEqual(await claimByReportNo(fact.reportNo));
     expect(response.data!.claimById).toMatchObject({ status: 'REGISTERED', paid: 0, closedAt: null });
@@ -146,7 +166,9 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
   });
 
   it('answers unknown ids and report numbers with null', async () => {
-    const response = await claims.query<{ byNo: unknown; byId: unknown }>('{ byNo: claim(reportNo: "RPT999999999999") { id } byId: claimById(id: "999999999999") { id } }');
+    const response = await claims.query<{ byNo: unknown; byId: unknown }>(
+      '{ byNo: claim(reportNo: "RPT999999999999") { id } byId: claimById(id: "999999999999") { id } }',
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({ byNo: null, byId: null });
   });
@@ -166,8 +188,13 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
   it('keeps every status consistent with the workflow rules', async () => {
     const present = CLAIM_STATUSES.filter((status) => claims.facts.claims.some((claim) => claim.status === status));
     expect(present.length).toBeGreaterThanOrEqual(12);
-    const representations = present.flatMap((status) => claims.facts.claims.filter((claim) => claim.status === status).slice(0, 5)).map((claim) => ({ __typename: 'Claim', reportNo: claim.reportNo }));
-    const response = await claims.query<{ _entities: ClaimAnswer[] }>(`query($r: [_Any!]!) { _entities(representations: $r) { ...ClaimFields } } ${CLAIM_FIELDS}`, { r: representations });
+    const representations = present
+      .flatMap((status) => claims.facts.claims.filter((claim) => claim.status === status).slice(0, 5))
+      .map((claim) => ({ __typename: 'Claim', reportNo: claim.reportNo }));
+    const response = await claims.query<{ _entities: ClaimAnswer[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ...ClaimFields } } ${CLAIM_FIELDS}`,
+      { r: representations },
+    );
     expect(response.errors).toBeUndefined();
     const answered = response.data!._entities;
     expect(answered.map((claim) => claim.reportNo)).toEqual(representations.map((representation) => representation.reportNo));
@@ -182,7 +209,13 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
       if (CLOSED_STATES.includes(claim.status)) expect([context, claim.outstandingReserve, claim.closedAt !== null]).toEqual([context, 0, true]);
       if (SIDE_EXITS.includes(claim.status)) expect([context, claim.paid, claim.payments.length, claim.closedOutcome]).toEqual([context, 0, 0, claim.status]);
       if (claim.status === 'REOPENED') {
-        expect([context, claim.closedOutcome, claim.reopenReason !== null, claim.paid > 0, claim.outstandingReserve > 0]).toEqual([context, 'PAID', true, true, true]);
+        expect([context, claim.closedOutcome, claim.reopenReason !== null, claim.paid > 0, claim.outstandingReserve > 0]).toEqual([
+          context,
+          'PAID',
+          true,
+          true,
+          true,
+        ]);
         expect(claim.reopenedAt! > claim.closedAt!).toBe(true);
       }
       for (const participant of claim.participants.filter((entry) => entry.role === 'INJURED')) {
@@ -195,10 +228,20 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
     const [first, second] = claims.facts.claims;
     const response = await claims.query<{ _entities: ({ reportNo: string; status: string } | null)[] }>(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Claim { reportNo status } } }',
-      { r: [{ __typename: 'Claim', reportNo: second!.reportNo }, { __typename: 'Claim', reportNo: 'RPT999999999999' }, { __typename: 'Claim', reportNo: first!.reportNo }] },
+      {
+        r: [
+          { __typename: 'Claim', reportNo: second!.reportNo },
+          { __typename: 'Claim', reportNo: 'RPT999999999999' },
+          { __typename: 'Claim', reportNo: first!.reportNo },
+        ],
+      },
     );
     expect(response.errors).toBeUndefined();
-    expect(response.data!._entities).toEqual([{ reportNo: second!.reportNo, status: second!.status }, null, { reportNo: first!.reportNo, status: first!.status }]);
+    expect(response.data!._entities).toEqual([
+      { reportNo: second!.reportNo, status: second!.status },
+      null,
+      { reportNo: first!.reportNo, status: first!.status },
+    ]);
   });
 
   it("adds a customer's claims, newest first, and an empty list for a customer without claims", async () => {
@@ -206,7 +249,12 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
     const withoutClaims = claims.facts.customers.find((customer) => !claims.facts.claims.some((claim) => claim.customerId === customer.id))!;
     const response = await claims.query<{ _entities: { id: string; claims: { reportNo: string; customer: { id: string } }[] }[] }>(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id claims { reportNo customer { id } } } } }',
-      { r: [{ __typename: 'Customer', id: String(withClaims.id) }, { __typename: 'Customer', id: String(withoutClaims.id) }] },
+      {
+        r: [
+          { __typename: 'Customer', id: String(withClaims.id) },
+          { __typename: 'Customer', id: String(withoutClaims.id) },
+        ],
+      },
     );
     expect(response.errors).toBeUndefined();
     const expected = claims.facts.claims.filter((claim) => claim.customerId === withClaims.id).sort(newestFirst);
@@ -218,11 +266,23 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
 
   it("adds a policy's claims and reaches them from a claim's policy", async () => {
     const fact = claims.facts.claims.find((claim) => claims.facts.claims.filter((other) => other.policyNo === claim.policyNo).length >= 2)!;
-    const expected = claims.facts.claims.filter((claim) => claim.policyNo === fact.policyNo).sort(newestFirst).map((claim) => claim.reportNo);
+    const expected = claims.facts.claims
+      .filter((claim) => claim.policyNo === fact.policyNo)
+      .sort(newestFirst)
+      .map((claim) => claim.reportNo);
     const quiet = claims.facts.policies.find((policy) => !claims.facts.claims.some((claim) => claim.policyNo === policy.policyNo))!;
-    const response = await claims.query<{ _entities: { policyNo: string; claims: { reportNo: string }[] }[]; claim: { policy: { claims: { reportNo: string }[] } } }>(
+    const response = await claims.query<{
+      _entities: { policyNo: string; claims: { reportNo: string }[] }[];
+      claim: { policy: { claims: { reportNo: string }[] } };
+    }>(
       'query($r: [_Any!]!, $reportNo: String!) { _entities(representations: $r) { ... on Policy { policyNo claims { reportNo } } } claim(reportNo: $reportNo) { policy { claims { reportNo } } } }',
-      { r: [{ __typename: 'Policy', policyNo: fact.policyNo }, { __typename: 'Policy', policyNo: quiet.policyNo }], reportNo: fact.reportNo },
+      {
+        r: [
+          { __typename: 'Policy', policyNo: fact.policyNo },
+          { __typename: 'Policy', policyNo: quiet.policyNo },
+        ],
+        reportNo: fact.reportNo,
+      },
     );
     expect(response.errors).toBeUndefined();
     expect(response.data!._entities).toEqual([
@@ -233,7 +293,9 @@ describe.each(TEST_DIALECTS)('claims subgraph over %s', (dialect) => {
   });
 
   it('refuses malformed entity keys as BAD_USER_INPUT', async () => {
-    const response = await claims.query('query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id } } }', { r: [{ __typename: 'Customer', id: 'CU0000000001' }] });
+    const response = await claims.query('query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id } } }', {
+      r: [{ __typename: 'Customer', id: 'CU0000000001' }],
+    });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'id' });
   });
 });

@@ -13,7 +13,9 @@ const fields = objectTypes.flatMap((type) => (type.fields ?? []).map((field) => 
 
 function classification(field: FieldDefinitionNode): Record<string, string> {
   const directive = field.directives?.find((entry) => entry.name.value === 'classified');
-  return Object.fromEntries((directive?.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '?']));
+  return Object.fromEntries(
+    (directive?.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '?']),
+  );
 }
 
 describe('claims schema classification', () => {
@@ -31,7 +33,9 @@ describe('claims schema classification', () => {
   });
 
   it('classifies personal and sensitive fields as the access model requires', () => {
-    const actual = Object.fromEntries(fields.filter(({ field }) => classification(field)['tier'] !== 'INTERNAL').map(({ coordinate, field }) => [coordinate, classification(field)]));
+    const actual = Object.fromEntries(
+      fields.filter(({ field }) => classification(field)['tier'] !== 'INTERNAL').map(({ coordinate, field }) => [coordinate, classification(field)]),
+    );
     expect(actual).toEqual({
       'Claim.reopenReason': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
       'Claim.lossDescription': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
@@ -56,7 +60,9 @@ describe('claims schema classification', () => {
 
   it('declares the same enum values the code and the seed use', () => {
     const enumValues = (name: string): string[] => {
-      const definition = ownSchema.definitions.find((entry): entry is EnumTypeDefinitionNode => entry.kind === Kind.ENUM_TYPE_DEFINITION && entry.name.value === name);
+      const definition = ownSchema.definitions.find(
+        (entry): entry is EnumTypeDefinitionNode => entry.kind === Kind.ENUM_TYPE_DEFINITION && entry.name.value === name,
+      );
       return (definition?.values ?? []).map((value) => value.name.value);
     };
     expect(enumValues('ClaimStatus')).toEqual([...CLAIM_STATUSES]);
@@ -73,7 +79,9 @@ describe('claims schema classification', () => {
     const strays = Object.entries(resolvers).flatMap(([typeName, typeResolvers]) => {
       const type = schema.getType(typeName);
       if (!(type instanceof GraphQLObjectType)) return [typeName];
-      return Object.keys(typeResolvers).filter((fieldName) => fieldName !== '__resolveReference' && !type.getFields()[fieldName]).map((fieldName) => `${typeName}.${fieldName}`);
+      return Object.keys(typeResolvers)
+        .filter((fieldName) => fieldName !== '__resolveReference' && !type.getFields()[fieldName])
+        .map((fieldName) => `${typeName}.${fieldName}`);
     });
     expect(strays).toEqual([]);
   });

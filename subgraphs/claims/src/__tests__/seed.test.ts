@@ -14,7 +14,8 @@ import { elaborateClaims, type ClaimsTables } from '../seed';
 const SEED = 77;
 const CUSTOMERS = 2_000;
 const org = generateOrg(SEED);
-const batchOf = (first: number, last: number): SeedBatch => generateCompanyBatch({ seed: SEED, asOf: DEFAULT_AS_OF, org, firstCustomerId: first, lastCustomerId: last });
+const batchOf = (first: number, last: number): SeedBatch =>
+  generateCompanyBatch({ seed: SEED, asOf: DEFAULT_AS_OF, org, firstCustomerId: first, lastCustomerId: last });
 
 const batch = batchOf(1, CUSTOMERS);
 const tables = elaborateClaims(batch);
@@ -40,9 +41,9 @@ describe('claims seeder', () => {
   });
 
   it('writes one claim per fact, with the facts unchanged', () => {
-    expect(tables.claims.map((claim) => [claim.report_no, claim.status, claim.policy_no, claim.customer_id, claim.handler_staff_id, claim.branch_path])).toEqual(
-      batch.claims.map((fact) => [fact.reportNo, fact.status, fact.policyNo, fact.customerId, fact.handlerStaffId, fact.branchPath]),
-    );
+    expect(
+      tables.claims.map((claim) => [claim.report_no, claim.status, claim.policy_no, claim.customer_id, claim.handler_staff_id, claim.branch_path]),
+    ).toEqual(batch.claims.map((fact) => [fact.reportNo, fact.status, fact.policyNo, fact.customerId, fact.handlerStaffId, fact.branchPath]));
   });
 
   it('covers every value of every vocabulary', () => {
@@ -70,12 +71,17 @@ describe('claims seeder', () => {
       expect([claim.report_no, paidOut]).toEqual([claim.report_no, cents(claim.paid)]);
       expect(cents(claim.recoveries)).toBeLessThanOrEqual(cents(claim.paid));
     }
-    for (const claim of claimsWith(['CLOSED', 'CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED'])) expect([claim.report_no, claim.outstanding_reserve, claim.closed_at !== null]).toEqual([claim.report_no, 0, true]);
-    for (const claim of claimsWith(['CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED'])) expect([claim.report_no, claim.paid, claim.closed_outcome]).toEqual([claim.report_no, 0, claim.status]);
-    for (const claim of claimsWith(['REPORTED', 'DISPATCHED', 'SURVEYED'])) expect([claim.report_no, claim.paid, claim.outstanding_reserve, claim.registration_no]).toEqual([claim.report_no, 0, 0, null]);
-    for (const claim of claimsWith(['REGISTERED', 'ASSESSED', 'DOCUMENTS_COMPLETE', 'ADJUSTED', 'APPROVED', 'REOPENED'])) expect(Number(claim.outstanding_reserve)).toBeGreaterThan(0);
+    for (const claim of claimsWith(['CLOSED', 'CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED']))
+      expect([claim.report_no, claim.outstanding_reserve, claim.closed_at !== null]).toEqual([claim.report_no, 0, true]);
+    for (const claim of claimsWith(['CANCELLED', 'WITHDRAWN', 'DENIED', 'ZERO_CLOSED']))
+      expect([claim.report_no, claim.paid, claim.closed_outcome]).toEqual([claim.report_no, 0, claim.status]);
+    for (const claim of claimsWith(['REPORTED', 'DISPATCHED', 'SURVEYED']))
+      expect([claim.report_no, claim.paid, claim.outstanding_reserve, claim.registration_no]).toEqual([claim.report_no, 0, 0, null]);
+    for (const claim of claimsWith(['REGISTERED', 'ASSESSED', 'DOCUMENTS_COMPLETE', 'ADJUSTED', 'APPROVED', 'REOPENED']))
+      expect(Number(claim.outstanding_reserve)).toBeGreaterThan(0);
     for (const claim of claimsWith(['CLOSED', 'PAID', 'REOPENED'])) expect(Number(claim.paid)).toBeGreaterThan(0);
-    for (const claim of claimsWith(['REOPENED'])) expect([claim.closed_outcome, claim.reopened_at! > claim.closed_at!, claim.reopen_reason !== null]).toEqual(['PAID', true, true]);
+    for (const claim of claimsWith(['REOPENED']))
+      expect([claim.closed_outcome, claim.reopened_at! > claim.closed_at!, claim.reopen_reason !== null]).toEqual(['PAID', true, true]);
   });
 
   it('issues unique registration numbers exactly to registered claims', () => {
@@ -86,7 +92,9 @@ describe('claims seeder', () => {
 
   it('dates everything between the loss and the generation date', () => {
     for (const claim of tables.claims) {
-      const times = [claim.registered_at, claim.documents_completed_at, claim.adjusted_at, claim.approved_at, claim.closed_at, claim.reopened_at].filter((time): time is string => time !== null);
+      const times = [claim.registered_at, claim.documents_completed_at, claim.adjusted_at, claim.approved_at, claim.closed_at, claim.reopened_at].filter(
+        (time): time is string => time !== null,
+      );
       expect(String(claim.reported_at).slice(0, 10) >= String(claim.loss_date)).toBe(true);
       expect(times.every((time) => time >= String(claim.reported_at) && time <= asOf)).toBe(true);
     }
@@ -101,7 +109,8 @@ describe('claims seeder', () => {
   it('records surveyor contact within the time the surveyor took to arrive, mostly within 10 minutes', () => {
     const contacted = tables.surveyTasks.filter((task) => task.contacted_customer_within_minutes !== null);
     for (const task of contacted.filter((entry) => entry.on_site_at !== null)) {
-      const minutesToArrive = (Date.parse(`${String(task.on_site_at).replace(' ', 'T')}Z`) - Date.parse(`${String(task.dispatched_at).replace(' ', 'T')}Z`)) / 60_000;
+      const minutesToArrive =
+        (Date.parse(`${String(task.on_site_at).replace(' ', 'T')}Z`) - Date.parse(`${String(task.dispatched_at).replace(' ', 'T')}Z`)) / 60_000;
       expect(task.contacted_customer_within_minutes!).toBeLessThanOrEqual(minutesToArrive);
     }
     expect(contacted.filter((task) => task.contacted_customer_within_minutes! <= 10).length / contacted.length).toBeGreaterThan(0.8);
@@ -114,19 +123,28 @@ describe('claims seeder', () => {
       expect(injured[0]!.injury_description).toBeTruthy();
       expect(injured[0]!.medical_details).toMatch(/医疗费用合计[\d,]+\.\d{2}元/);
     }
-    expect(tables.participants.filter((participant) => participant.role !== 'INJURED' && (participant.injury_description !== null || participant.medical_details !== null))).toEqual([]);
+    expect(
+      tables.participants.filter(
+        (participant) => participant.role !== 'INJURED' && (participant.injury_description !== null || participant.medical_details !== null),
+      ),
+    ).toEqual([]);
   });
 
   it('generates valid mobiles, bank accounts and Chinese names', () => {
     expect(tables.participants.filter((participant) => participant.mobile !== null && !isValidMobile(participant.mobile))).toEqual([]);
     expect(tables.payments.filter((payment) => !/^62\d{17}$/.test(payment.payee_account) || !isLuhnValid(payment.payee_account))).toEqual([]);
-    expect([...tables.participants.map((participant) => participant.name), ...tables.payments.map((payment) => payment.payee_name)].filter((name) => !/^[\u4e00-\u9fff（）()]{2,}$/.test(name))).toEqual([]);
+    expect(
+      [...tables.participants.map((participant) => participant.name), ...tables.payments.map((payment) => payment.payee_name)].filter(
+        (name) => !/^[\u4e00-\u9fff（）()]{2,}$/.test(name),
+      ),
+    ).toEqual([]);
     const claimant = tables.participants.find((participant) => participant.role === 'CLAIMANT')!;
     const customer = batch.customers.find((entry) => entry.id === tables.claims.find((claim) => claim.id === claimant.claim_id)!.customer_id)!;
     expect([claimant.name, claimant.mobile]).toEqual([customer.name, customer.mobile]);
   });
 
   it('gives every child row an id of its own', () => {
-    for (const rows of [tables.participants, tables.surveyTasks, tables.lossAssessments, tables.payments]) expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length);
+    for (const rows of [tables.participants, tables.surveyTasks, tables.lossAssessments, tables.payments])
+      expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length);
   });
 });

@@ -46,7 +46,9 @@ describe.each(TEST_DIALECTS)('SQL statements per request over %s (no N+1)', (dia
 
   it("lists 50 customers' claims with their lists in as many statements as 5", async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id claims { ${CLAIM_WITH_LISTS} } } } }`;
-    const representations = customersWithClaims().slice(0, 50).map((id) => ({ __typename: 'Customer', id: String(id) }));
+    const representations = customersWithClaims()
+      .slice(0, 50)
+      .map((id) => ({ __typename: 'Customer', id: String(id) }));
     expect(representations).toHaveLength(50);
     const five = await statementsFor(query, { r: representations.slice(0, 5) });
     const fifty = await statementsFor(query, { r: representations });
@@ -56,7 +58,9 @@ describe.each(TEST_DIALECTS)('SQL statements per request over %s (no N+1)', (dia
 
   it("lists 50 policies' claims, and each claim's policy's claims, in as many statements as 5", async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Policy { policyNo claims { ${CLAIM_WITH_LISTS} policy { claims { reportNo } } } } } }`;
-    const representations = policiesWithClaims().slice(0, 50).map((policyNo) => ({ __typename: 'Policy', policyNo }));
+    const representations = policiesWithClaims()
+      .slice(0, 50)
+      .map((policyNo) => ({ __typename: 'Policy', policyNo }));
     expect(representations).toHaveLength(50);
     const five = await statementsFor(query, { r: representations.slice(0, 5) });
     const fifty = await statementsFor(query, { r: representations });

@@ -144,11 +144,15 @@ describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) =>
   });
 
   it('judges overdue as of now when no asOf is given', async () => {
-    const openPastDue = complaintRow((candidate) => candidate.feedback_at === null && `${toIsoDate(candidate.due_date)}T23:59:59Z` < DEFAULT_AS_OF.toISOString());
+    const openPastDue = complaintRow(
+      (candidate) => candidate.feedback_at === null && `${toIsoDate(candidate.due_date)}T23:59:59Z` < DEFAULT_AS_OF.toISOString(),
+    );
     const notifiedOnTime = complaintRow((candidate) => candidate.feedback_at !== null && toIsoDate(candidate.feedback_at)! < toIsoDate(candidate.due_date)!);
     const query = 'query($no: String!) { complaint(complaintNo: $no) { overdue } }';
 
-    const [overdue, notOverdue] = await Promise.all([openPastDue, notifiedOnTime].map((row) => graph.query<{ complaint: { overdue: boolean } }>(query, { no: row.complaint_no })));
+    const [overdue, notOverdue] = await Promise.all(
+      [openPastDue, notifiedOnTime].map((row) => graph.query<{ complaint: { overdue: boolean } }>(query, { no: row.complaint_no })),
+    );
 
     expect(overdue.data?.complaint.overdue).toBe(true);
     expect(notOverdue.data?.complaint.overdue).toBe(false);
@@ -162,10 +166,7 @@ describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) =>
   });
 
   it('answers null for a well-formed number or id that is not in the register', async () => {
-    const [byNo, byId] = await Promise.all([
-      graph.query(COMPLAINT_BY_NO, { no: 'CP999999999999' }),
-      graph.query(COMPLAINT_BY_ID, { id: '999999999999' }),
-    ]);
+    const [byNo, byId] = await Promise.all([graph.query(COMPLAINT_BY_NO, { no: 'CP999999999999' }), graph.query(COMPLAINT_BY_ID, { id: '999999999999' })]);
     expect(byNo).toMatchObject({ data: { complaint: null } });
     expect(byId).toMatchObject({ data: { complaintById: null } });
     expect(byNo.errors).toBeUndefined();
@@ -184,11 +185,17 @@ describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) =>
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName });
   });
 
-  it.each(['yesterday', '2026-02-30T00:00:00Z', '2026-11-01 00:00:00', '2026-11-01T00:00:00+08:00'])('refuses overdue(asOf: %p) as BAD_USER_INPUT naming asOf', async (asOf) => {
-    const row = rows[0]!;
-    const response = await graph.query('query($no: String!, $asOf: String) { complaint(complaintNo: $no) { overdue(asOf: $asOf) } }', { no: row.complaint_no, asOf });
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'asOf' });
-  });
+  it.each(['yesterday', '2026-02-30T00:00:00Z', '2026-11-01 00:00:00', '2026-11-01T00:00:00+08:00'])(
+    'refuses overdue(asOf: %p) as BAD_USER_INPUT naming asOf',
+    async (asOf) => {
+      const row = rows[0]!;
+      const response = await graph.query('query($no: String!, $asOf: String) { complaint(complaintNo: $no) { overdue(asOf: $asOf) } }', {
+        no: row.complaint_no,
+        asOf,
+      });
+      expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'asOf' });
+    },
+  );
 
   it('resolves Complaint references by number, in order, with null for unknown numbers', async () => {
     const [first, second] = [rows[0]!, rows[rows.length - 1]!];
@@ -247,7 +254,10 @@ describe.each(TEST_DIALECTS)('complaints subgraph over HTTP on %s', (dialect) =>
     const halfway = await serveTestSubgraph(createComplaintsSubgraph({ deadlineWarningPercent: 50 }), graph.databases.config);
     try {
       const row = complaintRow((candidate) => candidate.deadline_days === 30);
-      const response = await halfway.query<{ complaint: { acceptedAt: string; deadlineWarningAt: string } }>('query($no: String!) { complaint(complaintNo: $no) { acceptedAt deadlineWarningAt } }', { no: row.complaint_no });
+      const response = await halfway.query<{ complaint: { acceptedAt: string; deadlineWarningAt: string } }>(
+        'query($no: String!) { complaint(complaintNo: $no) { acceptedAt deadlineWarningAt } }',
+        { no: row.complaint_no },
+      );
       const { acceptedAt, deadlineWarningAt } = response.data!.complaint;
       expect(Date.parse(deadlineWarningAt) - Date.parse(acceptedAt)).toBe(15 * DAY_MS);
     } finally {

@@ -1,7 +1,16 @@
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, LINES_OF_BUSINESS } from '@icg/shared';
 import { Kind, type ConstDirectiveNode, type EnumTypeDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { complaintsSubgraph } from '../index';
-import { COMPLAINT_COMPLEXITIES, COMPLAINT_FORMS, COMPLAINT_OUTCOMES, COMPLAINT_SOURCES, COMPLAINT_STEPS, ESCALATION_LEVELS, REVIEW_OUTCOMES, ROOT_CAUSES } from '../workflow';
+import {
+  COMPLAINT_COMPLEXITIES,
+  COMPLAINT_FORMS,
+  COMPLAINT_OUTCOMES,
+  COMPLAINT_SOURCES,
+  COMPLAINT_STEPS,
+  ESCALATION_LEVELS,
+  REVIEW_OUTCOMES,
+  ROOT_CAUSES,
+} from '../workflow';
 
 const definitions = complaintsSubgraph.schema.definitions;
 const objectTypes = definitions.filter((definition): definition is ObjectTypeDefinitionNode => definition.kind === Kind.OBJECT_TYPE_DEFINITION);
@@ -10,7 +19,9 @@ const fields = objectTypes.flatMap((type) => (type.fields ?? []).map((field) => 
 function classification(field: FieldDefinitionNode): Record<string, string> | undefined {
   const directive = field.directives?.find((entry: ConstDirectiveNode) => entry.name.value === 'classified');
   if (!directive) return undefined;
-  return Object.fromEntries((directive.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '?']));
+  return Object.fromEntries(
+    (directive.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '?']),
+  );
 }
 
 function enumValues(name: string): string[] {
@@ -27,7 +38,15 @@ describe('complaints schema', () => {
   it('makes every field above INTERNAL nullable, so a denial cannot null its parent', () => {
     const sensitive = fields.filter(({ field }) => ['CONFIDENTIAL', 'RESTRICTED'].includes(classification(field)!['tier']!));
     expect(sensitive.map(({ coordinate }) => coordinate).sort()).toEqual(
-      ['Complaint.complainantMobile', 'Complaint.complainantName', 'Complaint.compensationAmount', 'Complaint.facts', 'Complaint.request', 'ComplaintStep.note', 'DeadlineExtension.reason'].sort(),
+      [
+        'Complaint.complainantMobile',
+        'Complaint.complainantName',
+        'Complaint.compensationAmount',
+        'Complaint.facts',
+        'Complaint.request',
+        'ComplaintStep.note',
+        'DeadlineExtension.reason',
+      ].sort(),
     );
     expect(sensitive.filter(({ field }) => field.type.kind === Kind.NON_NULL_TYPE).map(({ coordinate }) => coordinate)).toEqual([]);
   });

@@ -4,7 +4,16 @@ import { seedTestStore, type SeededStore } from '../../../../tests/support/seede
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { isOverdue } from '../deadlines';
 import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from '../records';
-import { COMPLAINT_COMPLEXITIES, COMPLAINT_OUTCOMES, COMPLAINT_SOURCES, ESCALATION_LEVELS, FORM_OF_STEP, REVIEW_OUTCOMES, ROOT_CAUSES, stepsReached } from '../workflow';
+import {
+  COMPLAINT_COMPLEXITIES,
+  COMPLAINT_OUTCOMES,
+  COMPLAINT_SOURCES,
+  ESCALATION_LEVELS,
+  FORM_OF_STEP,
+  REVIEW_OUTCOMES,
+  ROOT_CAUSES,
+  stepsReached,
+} from '../workflow';
 import { TEST_STORE } from './test-store';
 
 const DAY_MS = 86_400_000;
@@ -59,7 +68,16 @@ describe.each(TEST_DIALECTS)('complaints seeder on %s', (dialect) => {
     for (const fact of facts) {
       const row = byNo.get(fact.complaintNo)!;
       expect(row).toBeDefined();
-      expect({ id: String(row.id), customer: String(row.customer_id), status: row.status, category: row.category, handler: row.handler_staff_id === null ? null : String(row.handler_staff_id), branch: String(row.branch_id), path: row.branch_path, report: row.report_no }).toEqual({
+      expect({
+        id: String(row.id),
+        customer: String(row.customer_id),
+        status: row.status,
+        category: row.category,
+        handler: row.handler_staff_id === null ? null : String(row.handler_staff_id),
+        branch: String(row.branch_id),
+        path: row.branch_path,
+        report: row.report_no,
+      }).toEqual({
         id: String(fact.id),
         customer: String(fact.customerId),
         status: fact.status,
@@ -80,7 +98,9 @@ describe.each(TEST_DIALECTS)('complaints seeder on %s', (dialect) => {
       expect(row.complainant_name).toBe(customer.name);
       expect(row.complainant_mobile).toBe(customer.mobile);
       expect(isValidMobile(row.complainant_mobile!)).toBe(true);
-      expect(row.customer_manager_staff_id === null ? null : String(row.customer_manager_staff_id)).toBe(customer.primaryManagerStaffId === null ? null : String(customer.primaryManagerStaffId));
+      expect(row.customer_manager_staff_id === null ? null : String(row.customer_manager_staff_id)).toBe(
+        customer.primaryManagerStaffId === null ? null : String(customer.primaryManagerStaffId),
+      );
     }
   });
 
@@ -192,7 +212,9 @@ describe.each(TEST_DIALECTS)('complaints seeder on %s', (dialect) => {
   });
 
   it('has overdue complaints as of asOf, both still open and notified late, but mostly on time', () => {
-    const overdue = register.complaints.filter((row) => isOverdue(toIsoDate(row.due_date)!, row.feedback_at === null ? null : instant(row.feedback_at), DEFAULT_AS_OF));
+    const overdue = register.complaints.filter((row) =>
+      isOverdue(toIsoDate(row.due_date)!, row.feedback_at === null ? null : instant(row.feedback_at), DEFAULT_AS_OF),
+    );
     const openOverdue = overdue.filter((row) => row.feedback_at === null);
     const notifiedLate = overdue.filter((row) => row.feedback_at !== null);
     expect(openOverdue.length).toBeGreaterThan(0);

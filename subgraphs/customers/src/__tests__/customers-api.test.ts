@@ -89,7 +89,14 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
       { no: organisation.customerNo },
     );
     expect(byNumber.errors).toBeUndefined();
-    expect(byNumber.data!.customerByNo).toMatchObject({ id: String(organisation.id), name: organisation.name, idType: 'USCC', idNumber: organisation.idNumber, gender: null, birthDate: null });
+    expect(byNumber.data!.customerByNo).toMatchObject({
+      id: String(organisation.id),
+      name: organisation.name,
+      idType: 'USCC',
+      idNumber: organisation.idNumber,
+      gender: null,
+      birthDate: null,
+    });
     expect(byNumber.data!.customerByNo['businessProfile']).toEqual({ industry: expect.any(String), employees: expect.any(Number) });
   });
 
@@ -129,14 +136,19 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
     ];
     for (const [query, argumentName] of cases) {
       const response = await crm.query(query);
-      expect({ query, errors: response.errors?.map((error) => error.extensions) }).toEqual({ query, errors: [expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName })] });
+      expect({ query, errors: response.errors?.map((error) => error.extensions) }).toEqual({
+        query,
+        errors: [expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName })],
+      });
       expect(JSON.stringify(response.errors)).not.toMatch(/stack|select |sqlite|mysql/i);
     }
   });
 
   it('pages through every customer in id order with keyset cursors, counting only what it pages', async () => {
     const { ids, totalCount } = await collectPages(async (after) => {
-      const response = await crm.query<{ customers: ConnectionPage }>(`query($after: String) { customers(first: 37, after: $after) { ${PAGE_FIELDS} } }`, { after });
+      const response = await crm.query<{ customers: ConnectionPage }>(`query($after: String) { customers(first: 37, after: $after) { ${PAGE_FIELDS} } }`, {
+        after,
+      });
       expect(response.errors).toBeUndefined();
       return response.data!.customers;
     });
@@ -160,13 +172,19 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
       [{ primaryManagerId: String(sample.primaryManagerStaffId) }, facts.filter((fact) => fact.primaryManagerStaffId === sample.primaryManagerStaffId)],
       [
         { kind: 'INDIVIDUAL', branchId: String(province.id), customerSinceFrom: '2020-01-01', customerSinceTo: '2023-12-31' },
-        facts.filter((fact) => fact.kind === 'INDIVIDUAL' && fact.branchPath.startsWith(province.path) && fact.customerSince >= '2020-01-01' && fact.customerSince <= '2023-12-31'),
+        facts.filter(
+          (fact) =>
+            fact.kind === 'INDIVIDUAL' && fact.branchPath.startsWith(province.path) && fact.customerSince >= '2020-01-01' && fact.customerSince <= '2023-12-31',
+        ),
       ],
       [{ branchId: '9999' }, []],
     ];
     for (const [filter, expected] of cases) {
       const { ids, totalCount } = await collectPages(async (after) => {
-        const response = await crm.query<{ customers: ConnectionPage }>(`query($filter: CustomerFilter, $after: String) { customers(first: 50, after: $after, filter: $filter) { ${PAGE_FIELDS} } }`, { filter, after });
+        const response = await crm.query<{ customers: ConnectionPage }>(
+          `query($filter: CustomerFilter, $after: String) { customers(first: 50, after: $after, filter: $filter) { ${PAGE_FIELDS} } }`,
+          { filter, after },
+        );
         expect(response.errors).toBeUndefined();
         return response.data!.customers;
       });
@@ -208,7 +226,10 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
   });
 
   it("gives every customer's child records consistent with each other", async () => {
-    interface Staffish { id: string; role: string }
+    interface Staffish {
+      id: string;
+      role: string;
+    }
     interface Node {
       id: string;
       kind: string;
@@ -216,18 +237,36 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
       blacklisted: boolean;
       primaryManager: { id: string } | null;
       addresses: { kind: string; province: string; city: string; line: string; fullAddress: string }[];
-      household: { size: number; members: { name: string; relationship: string; isHead: boolean; birthDate: string }[]; minors: { relationship: string; birthDate: string }[] } | null;
-      businessProfile: { employees: number; registeredCapital: number; annualRevenue: number; legalRepresentative: string; groupParent: { id: string; kind: string } | null } | null;
+      household: {
+        size: number;
+        members: { name: string; relationship: string; isHead: boolean; birthDate: string }[];
+        minors: { relationship: string; birthDate: string }[];
+      } | null;
+      businessProfile: {
+        employees: number;
+        registeredCapital: number;
+        annualRevenue: number;
+        legalRepresentative: string;
+        groupParent: { id: string; kind: string } | null;
+      } | null;
       managerAssignments: { manager: { id: string } | null; isPrimary: boolean; from: string; to: string | null }[];
       visitReports: { month: string; manager: { id: string } | null; visitCount: number; summary: string }[];
       blacklistEntries: { status: string; reason: string; proposedBy: Staffish; approvedBy: Staffish | null; activatedAt: string | null }[];
-      pendingChangeRequests: { status: string; proposedValue: string; submittedBy: Staffish; submittedAt: string; reviewedBy: Staffish | null; reviewedAt: string | null }[];
+      pendingChangeRequests: {
+        status: string;
+        proposedValue: string;
+        submittedBy: Staffish;
+        submittedAt: string;
+        reviewedBy: Staffish | null;
+        reviewedAt: string | null;
+      }[];
     }
     const nodes: Node[] = [];
     let after: string | null = null;
     do {
-      const response: Awaited<ReturnType<typeof crm.query<{ customers: { nodes: Node[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>>> = await crm.query(
-        `query($after: String) { customers(first: 200, after: $after) { pageInfo { hasNextPage endCursor } nodes {
+      const response: Awaited<ReturnType<typeof crm.query<{ customers: { nodes: Node[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>>> =
+        await crm.query(
+          `query($after: String) { customers(first: 200, after: $after) { pageInfo { hasNextPage endCursor } nodes {
           id kind name blacklisted primaryManager { id }
           addresses { kind province city line fullAddress }
           household { size members { name relationship isHead birthDate } minors { relationship birthDate } }
@@ -237,8 +276,8 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
           blacklistEntries { status reason proposedBy { id role } approvedBy { id role } activatedAt }
           pendingChangeRequests { status proposedValue submittedBy { id role } submittedAt reviewedBy { id role } reviewedAt }
         } } }`,
-        { after },
-      );
+          { after },
+        );
       expect(response.errors).toBeUndefined();
       nodes.push(...response.data!.customers.nodes);
       after = response.data!.customers.pageInfo.hasNextPage ? response.data!.customers.pageInfo.endCursor : null;
@@ -279,7 +318,12 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
       }
       for (const assignment of customer.managerAssignments) if (assignment.to) expect(assignment.to >= assignment.from).toBe(true);
 
-      expect(customer.visitReports.map((report) => report.month)).toEqual(customer.visitReports.map((report) => report.month).sort().reverse());
+      expect(customer.visitReports.map((report) => report.month)).toEqual(
+        customer.visitReports
+          .map((report) => report.month)
+          .sort()
+          .reverse(),
+      );
       for (const report of customer.visitReports) {
         expect(report.manager).not.toBeNull();
         expect(report.summary).toContain(`${report.visitCount}次`);
@@ -313,7 +357,15 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
   });
 
   it('serves the org tree: every branch once, parents and children agreeing', async () => {
-    interface BranchNode { id: string; code: string; name: string; level: string; path: string; parent: { id: string } | null; children: { id: string }[] }
+    interface BranchNode {
+      id: string;
+      code: string;
+      name: string;
+      level: string;
+      path: string;
+      parent: { id: string } | null;
+      children: { id: string }[];
+    }
     const response = await crm.query<{ branches: BranchNode[] }>('{ branches { id code name level path parent { id } children { id } } }');
     expect(response.errors).toBeUndefined();
     const branches = response.data!.branches;
@@ -333,13 +385,20 @@ describe.each(TEST_DIALECTS)('customers subgraph on %s', (dialect) => {
 
   it("shows a customer manager's grades and pages through their portfolio", async () => {
     const counts = new Map<number, number>();
-    for (const fact of crm.facts.customers) if (fact.primaryManagerStaffId !== null) counts.set(fact.primaryManagerStaffId, (counts.get(fact.primaryManagerStaffId) ?? 0) + 1);
+    for (const fact of crm.facts.customers)
+      if (fact.primaryManagerStaffId !== null) counts.set(fact.primaryManagerStaffId, (counts.get(fact.primaryManagerStaffId) ?? 0) + 1);
     const [managerId] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
     const manager = crm.org.staff.find((member) => member.id === managerId)!;
     const expected = crm.facts.customers.filter((fact) => fact.primaryManagerStaffId === managerId);
     expect(expected.length).toBeGreaterThan(4);
 
-    const profile = await crm.query<{ customerManager: { grade: string; staff: { staffNo: string }; gradeHistory: { year: number; grade: string; approvedByLevel: string; approvedByBranch: { level: string }; approvedOn: string }[] } }>(
+    const profile = await crm.query<{
+      customerManager: {
+        grade: string;
+        staff: { staffNo: string };
+        gradeHistory: { year: number; grade: string; approvedByLevel: string; approvedByBranch: { level: string }; approvedOn: string }[];
+      };
+    }>(
       `query($id: ID!) { customerManager(id: $id) { grade staff { staffNo } gradeHistory { year grade approvedByLevel approvedByBranch { level } approvedOn } } }`,
       { id: String(managerId) },
     );

@@ -31,7 +31,11 @@ describe.each(TEST_DIALECTS)('rules the %s database enforces itself', (dialect) 
   beforeAll(async () => {
     crm = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: 60 });
     db = crm.running.db;
-    current = (await db.table('manager_assignments').whereNotNull('current_primary_customer_id').orderBy('id').first('id', 'customer_id', 'manager_staff_id')) as AssignmentRow;
+    current = (await db
+      .table('manager_assignments')
+      .whereNotNull('current_primary_customer_id')
+      .orderBy('id')
+      .first('id', 'customer_id', 'manager_staff_id')) as AssignmentRow;
     const customer = crm.facts.customers.find((fact) => fact.id === Number(current.customer_id))!;
     colleague = crm.org.managersByBranch.get(customer.branchId)!.find((manager) => manager.id !== Number(current.manager_staff_id))!.id;
   }, 120_000);
@@ -56,7 +60,9 @@ describe.each(TEST_DIALECTS)('rules the %s database enforces itself', (dialect) 
 
   it('keeps the current-primary marker on the customer the assignment belongs to', async () => {
     const other = crm.facts.customers.find((fact) => fact.primaryManagerStaffId === null)!;
-    expect(await refusal(db.table('manager_assignments').insert(assignment({ current_primary_customer_id: other.id })))).toMatch(/manager_assignments_current_primary_own/);
+    expect(await refusal(db.table('manager_assignments').insert(assignment({ current_primary_customer_id: other.id })))).toMatch(
+      /manager_assignments_current_primary_own/,
+    );
   });
 
   it('accepts past primary managers and assisting managers beside the current one', async () => {
@@ -72,7 +78,11 @@ describe.each(TEST_DIALECTS)('rules the %s database enforces itself', (dialect) 
   });
 
   it('refuses child rows for a customer that does not exist', async () => {
-    expect(await refusal(db.table('customer_addresses').insert({ customer_id: 999_999, kind: 'HOME', province: '广东省', city: '深圳市', line: '南山区科技园路1号' }))).toMatch(/foreign key/i);
+    expect(
+      await refusal(
+        db.table('customer_addresses').insert({ customer_id: 999_999, kind: 'HOME', province: '广东省', city: '深圳市', line: '南山区科技园路1号' }),
+      ),
+    ).toMatch(/foreign key/i);
   });
 
   it('refuses a second customer with the same customer number', async () => {

@@ -46,7 +46,11 @@ async function dumpStore(db: Knex): Promise<Record<string, Row[]>> {
     manager_grade_history: ['staff_id', 'year'],
   };
   const dump: Record<string, Row[]> = {};
-  for (const table of customersSeeder.tables) dump[table] = (await db.table(table).select('*').orderBy(orderBy[table] ?? ['id'])) as Row[];
+  for (const table of customersSeeder.tables)
+    dump[table] = (await db
+      .table(table)
+      .select('*')
+      .orderBy(orderBy[table] ?? ['id'])) as Row[];
   return dump;
 }
 
@@ -61,13 +65,36 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
 
   it("writes each customer fact as the customer's record", () => {
     const expected = crm.facts.customers.map((fact) => ({
-      id: fact.id, customer_no: fact.customerNo, kind: fact.kind, name: fact.name, id_type: fact.idType, id_number: fact.idNumber, mobile: fact.mobile, gender: fact.gender,
-      birth_date: fact.birthDate, branch_id: fact.branchId, branch_path: fact.branchPath, customer_manager_staff_id: fact.primaryManagerStaffId, customer_since: fact.customerSince, blacklisted: fact.blacklisted,
+      id: fact.id,
+      customer_no: fact.customerNo,
+      kind: fact.kind,
+      name: fact.name,
+      id_type: fact.idType,
+      id_number: fact.idNumber,
+      mobile: fact.mobile,
+      gender: fact.gender,
+      birth_date: fact.birthDate,
+      branch_id: fact.branchId,
+      branch_path: fact.branchPath,
+      customer_manager_staff_id: fact.primaryManagerStaffId,
+      customer_since: fact.customerSince,
+      blacklisted: fact.blacklisted,
     }));
     const written = store['customers']!.map((row) => ({
-      id: Number(row['id']), customer_no: row['customer_no'], kind: row['kind'], name: row['name'], id_type: row['id_type'], id_number: row['id_number'], mobile: row['mobile'], gender: row['gender'],
-      birth_date: row['birth_date'], branch_id: Number(row['branch_id']), branch_path: row['branch_path'],
-      customer_manager_staff_id: row['customer_manager_staff_id'] === null ? null : Number(row['customer_manager_staff_id']), customer_since: row['customer_since'], blacklisted: flag(row['blacklisted']),
+      id: Number(row['id']),
+      customer_no: row['customer_no'],
+      kind: row['kind'],
+      name: row['name'],
+      id_type: row['id_type'],
+      id_number: row['id_number'],
+      mobile: row['mobile'],
+      gender: row['gender'],
+      birth_date: row['birth_date'],
+      branch_id: Number(row['branch_id']),
+      branch_path: row['branch_path'],
+      customer_manager_staff_id: row['customer_manager_staff_id'] === null ? null : Number(row['customer_manager_staff_id']),
+      customer_since: row['customer_since'],
+      blacklisted: flag(row['blacklisted']),
     }));
     expect(written).toEqual(expected);
   });
@@ -90,7 +117,8 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
     for (const profile of store['business_profiles']!) expect(text(profile['legal_representative'])).toMatch(chineseName);
     for (const member of store['staff']!) expect(text(member['name'])).toMatch(chineseName);
     for (const address of store['customer_addresses']!) expect(text(address['line'])).toMatch(/^[\u4e00-\u9fa5]+区?.*\d+号/);
-    for (const request of store['customer_change_requests']!.filter((row) => row['field'] === 'MOBILE')) expect(isValidMobile(text(request['proposed_value']))).toBe(true);
+    for (const request of store['customer_change_requests']!.filter((row) => row['field'] === 'MOBILE'))
+      expect(isValidMobile(text(request['proposed_value']))).toBe(true);
   });
 
   it('covers every value of every closed set', () => {
@@ -115,7 +143,9 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
     for (const customer of store['customers']!) {
       const history = assignments.get(text(customer['id'])) ?? [];
       const current = history.filter((row) => row['current_primary_customer_id'] !== null);
-      expect(current.map((row) => text(row['manager_staff_id']))).toEqual(customer['customer_manager_staff_id'] === null ? [] : [text(customer['customer_manager_staff_id'])]);
+      expect(current.map((row) => text(row['manager_staff_id']))).toEqual(
+        customer['customer_manager_staff_id'] === null ? [] : [text(customer['customer_manager_staff_id'])],
+      );
       const primaries = history.filter((row) => flag(row['is_primary']));
       primaries.forEach((row, index) => {
         const manager = staff.get(text(row['manager_staff_id']))!;
@@ -138,9 +168,18 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
     const activeFor = new Set<string>();
     for (const entry of store['blacklist_entries']!) {
       const customer = customers.get(text(entry['customer_id']))!;
-      const [proposed, activated, lifted, expired] = ['proposed_at', 'activated_at', 'lifted_at', 'expired_at'].map((column) => (entry[column] === null ? null : text(entry[column])));
+      const [proposed, activated, lifted, expired] = ['proposed_at', 'activated_at', 'lifted_at', 'expired_at'].map((column) =>
+        entry[column] === null ? null : text(entry[column]),
+      );
       expect(proposed! >= text(customer['customer_since']) && proposed! <= AS_OF).toBe(true);
-      expect({ status: entry['status'], activated: activated !== null, approved: entry['approved_by_staff_id'] !== null, lifted: lifted !== null, expired: expired !== null, reviewDue: entry['review_due'] !== null }).toEqual({
+      expect({
+        status: entry['status'],
+        activated: activated !== null,
+        approved: entry['approved_by_staff_id'] !== null,
+        lifted: lifted !== null,
+        expired: expired !== null,
+        reviewDue: entry['review_due'] !== null,
+      }).toEqual({
         status: entry['status'],
         activated: entry['status'] !== 'PROPOSED',
         approved: entry['status'] !== 'PROPOSED',
@@ -199,12 +238,18 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
       expect(members.length >= 2 && members.length <= 5).toBe(true);
       expect(members.filter((member) => flag(member['is_head']))).toHaveLength(1);
       expect(members.filter((member) => member['relationship'] === 'SELF').map((member) => member['name'])).toEqual([customer['name']]);
-      for (const child of members.filter((member) => member['relationship'] === 'CHILD')) expect(text(child['birth_date']) > text(customer['birth_date'])).toBe(true);
-      for (const parent of members.filter((member) => member['relationship'] === 'PARENT')) expect(text(parent['birth_date']) < text(customer['birth_date'])).toBe(true);
+      for (const child of members.filter((member) => member['relationship'] === 'CHILD'))
+        expect(text(child['birth_date']) > text(customer['birth_date'])).toBe(true);
+      for (const parent of members.filter((member) => member['relationship'] === 'PARENT'))
+        expect(text(parent['birth_date']) < text(customer['birth_date'])).toBe(true);
     }
 
     const profiles = new Map(store['business_profiles']!.map((row) => [text(row['customer_id']), row]));
-    expect([...profiles.keys()].sort()).toEqual(store['customers']!.filter((row) => row['kind'] === 'ORGANISATION').map((row) => text(row['id'])).sort());
+    expect([...profiles.keys()].sort()).toEqual(
+      store['customers']!.filter((row) => row['kind'] === 'ORGANISATION')
+        .map((row) => text(row['id']))
+        .sort(),
+    );
     for (const profile of profiles.values()) {
       expect(Number(profile['registered_capital']) > 0 && Number(profile['annual_revenue']) > 0 && Number(profile['employees']) > 0).toBe(true);
       if (profile['group_parent_customer_id'] !== null) {
@@ -214,7 +259,9 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
       }
     }
 
-    const lastSixMonths = Array.from({ length: 6 }, (_, index) => new Date(Date.UTC(DEFAULT_AS_OF.getUTCFullYear(), DEFAULT_AS_OF.getUTCMonth() - 6 + index, 1)).toISOString().slice(0, 7));
+    const lastSixMonths = Array.from({ length: 6 }, (_, index) =>
+      new Date(Date.UTC(DEFAULT_AS_OF.getUTCFullYear(), DEFAULT_AS_OF.getUTCMonth() - 6 + index, 1)).toISOString().slice(0, 7),
+    );
     const managedReported = new Set(store['visit_reports']!.map((row) => text(row['customer_id'])));
     const managed = store['customers']!.filter((row) => row['customer_manager_staff_id'] !== null);
     expect(managedReported.size / managed.length).toBeGreaterThan(0.25);
@@ -227,7 +274,9 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
       // Written by whoever was the primary manager at the end of that month.
       const primaryThen = assignments
         .get(text(report['customer_id']))!
-        .find((row) => flag(row['is_primary']) && text(row['assigned_from']) <= lastDay && (row['assigned_to'] === null || text(row['assigned_to']) >= lastDay));
+        .find(
+          (row) => flag(row['is_primary']) && text(row['assigned_from']) <= lastDay && (row['assigned_to'] === null || text(row['assigned_to']) >= lastDay),
+        );
       expect(text(primaryThen?.['manager_staff_id'])).toBe(text(report['manager_staff_id']));
     }
 
@@ -264,7 +313,15 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
     });
 
     it('gives each customer the same rows whatever the batch size, except the group parent drawn within the batch', async () => {
-      await seedStores({ config: other.config, stores: [TEST_STORE], customers: CUSTOMERS, seed: DEFAULT_SEED, asOf: DEFAULT_AS_OF, batchSize: 250, reset: true });
+      await seedStores({
+        config: other.config,
+        stores: [TEST_STORE],
+        customers: CUSTOMERS,
+        seed: DEFAULT_SEED,
+        asOf: DEFAULT_AS_OF,
+        batchSize: 250,
+        reset: true,
+      });
       const withoutGroupParents = (dump: Record<string, Row[]>) => ({
         ...dump,
         business_profiles: dump['business_profiles']!.map(({ group_parent_customer_id: _parent, ...profile }) => profile),

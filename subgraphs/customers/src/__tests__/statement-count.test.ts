@@ -124,7 +124,9 @@ describe.each(TEST_DIALECTS)('SQL statements per request on %s (no N+1)', (diale
 
   it('counts a connection only when totalCount is asked for', async () => {
     const withoutCount = await statementsFor('{ customers(first: 10) { nodes { id } } }', {}, () => undefined);
-    const withCount = await statementsFor('{ customers(first: 10) { totalCount nodes { id } } }', {}, (data) => expect(data['customers']).toMatchObject({ totalCount: CUSTOMERS }));
+    const withCount = await statementsFor('{ customers(first: 10) { totalCount nodes { id } } }', {}, (data) =>
+      expect(data['customers']).toMatchObject({ totalCount: CUSTOMERS }),
+    );
     expect(withoutCount).toBe(1);
     expect(withCount).toBe(2);
   });

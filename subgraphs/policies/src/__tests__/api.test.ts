@@ -57,7 +57,16 @@ interface PolicyAnswer {
   customer: { id: string };
   participants: ParticipantAnswer[];
   coverages: { id: string; code: string; name: string; sumInsured: number; premium: number; deductible: number }[];
-  insuredObjects: { id: string; kind: string; plate: string | null; vin: string | null; make: string | null; model: string | null; address: string | null; description: string | null }[];
+  insuredObjects: {
+    id: string;
+    kind: string;
+    plate: string | null;
+    vin: string | null;
+    make: string | null;
+    model: string | null;
+    address: string | null;
+    description: string | null;
+  }[];
   renewalReminders: { id: string; daysBefore: number; dueAt: string; sentAt: string | null; channel: string; status: string }[];
 }
 
@@ -84,7 +93,9 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
   const customerOf = (fact: PolicyFact): CustomerFact => graph.facts.customers.find((customer) => customer.id === fact.customerId)!;
 
   async function policyByNo(policyNo: string): Promise<PolicyAnswer> {
-    const response = await graph.query<{ policy: PolicyAnswer | null }>(`query($no: String!) { policy(policyNo: $no) { ...PolicyFields } } ${POLICY_FIELDS}`, { no: policyNo });
+    const response = await graph.query<{ policy: PolicyAnswer | null }>(`query($no: String!) { policy(policyNo: $no) { ...PolicyFields } } ${POLICY_FIELDS}`, {
+      no: policyNo,
+    });
     expect(response.errors).toBeUndefined();
     expect(response.data?.policy).not.toBeNull();
     return response.data!.policy!;
@@ -118,7 +129,9 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
 
   test('policyById finds the same policy as its number', async () => {
     const fact = graph.facts.policies[0]!;
-    const response = await graph.query<{ policyById: { policyNo: string } | null }>('query($id: ID!) { policyById(id: $id) { policyNo } }', { id: String(fact.id) });
+    const response = await graph.query<{ policyById: { policyNo: string } | null }>('query($id: ID!) { policyById(id: $id) { policyNo } }', {
+      id: String(fact.id),
+    });
     expect(response.errors).toBeUndefined();
     expect(response.data?.policyById).toEqual({ policyNo: fact.policyNo });
   });
@@ -141,7 +154,10 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
 
   test.each(['2025-02-29', '2025-13-01', '01/06/2025', '2025-06-01T00:00:00Z'])('earnedPremium(asOf: "%s") is BAD_USER_INPUT naming asOf', async (asOf) => {
     const policyNo = graph.facts.policies[0]!.policyNo;
-    const response = await graph.query('query($no: String!, $asOf: String) { policy(policyNo: $no) { policyNo earnedPremium(asOf: $asOf) } }', { no: policyNo, asOf });
+    const response = await graph.query('query($no: String!, $asOf: String) { policy(policyNo: $no) { policyNo earnedPremium(asOf: $asOf) } }', {
+      no: policyNo,
+      asOf,
+    });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'asOf' });
     // Only the field is lost, not the policy.
     expect(response.data?.policy).toEqual({ policyNo, earnedPremium: null });
@@ -154,7 +170,14 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
 
     const holders = policy.participants.filter((participant) => participant.role === 'POLICYHOLDER');
     expect(holders).toEqual([
-      expect.objectContaining({ name: customer.name, idType: customer.idType, idNumber: customer.idNumber, mobile: customer.mobile, relationshipToPolicyholder: 'SELF', customer: { id: String(customer.id) } }),
+      expect.objectContaining({
+        name: customer.name,
+        idType: customer.idType,
+        idNumber: customer.idNumber,
+        mobile: customer.mobile,
+        relationshipToPolicyholder: 'SELF',
+        customer: { id: String(customer.id) },
+      }),
     ]);
     expect(policy.participants.some((participant) => participant.role === 'INSURED')).toBe(true);
     for (const participant of policy.participants) {
@@ -173,7 +196,9 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
     expect(isValidVin(vehicle.vin!)).toBe(true);
     expect(vehicle.make).toBeTruthy();
     expect(policy.participants.some((participant) => participant.role === 'DRIVER')).toBe(true);
-    expect(policy.coverages.map((coverage) => coverage.name)).toEqual(expect.arrayContaining([expect.stringMatching(/损失保险$/), expect.stringMatching(/第三者责任保险$/)]));
+    expect(policy.coverages.map((coverage) => coverage.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/损失保险$/), expect.stringMatching(/第三者责任保险$/)]),
+    );
   });
 
   test('coverage premiums add up to the written premium to the cent', async () => {
@@ -229,7 +254,10 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
       const daysLeft = (startOfDay(fact.expiryDate) - DEFAULT_AS_OF.getTime()) / DAY_MS;
       return daysLeft > 0 && daysLeft <= 60;
     };
-    const due = policyFact('is in force and expires within 60 days', (fact) => fact.status === 'IN_FORCE' && expiresSoon(fact) && !customerOf(fact).blacklisted);
+    const due = policyFact(
+      'is in force and expires within 60 days',
+      (fact) => fact.status === 'IN_FORCE' && expiresSoon(fact) && !customerOf(fact).blacklisted,
+    );
     const later = policyFact('is in force and expires later', (fact) => fact.status === 'IN_FORCE' && !expiresSoon(fact));
 
     const reminders = (await policyByNo(due.policyNo)).renewalReminders;
@@ -250,10 +278,14 @@ describe.each(TEST_DIALECTS)('policies subgraph on %s', (dialect) => {
   test('Customer entities list their policies newest first, filtered by status and line', async () => {
     const policiesByCustomer = new Map<number, PolicyFact[]>();
     for (const fact of graph.facts.policies) policiesByCustomer.set(fact.customerId, [...(policiesByCustomer.get(fact.customerId) ?? []), fact]);
-    const [customerId, facts] = [...policiesByCustomer.entries()].find(([, held]) => new Set(held.map((fact) => fact.lineOfBusiness)).size > 1 && held.some((fact) => fact.status === 'RENEWED'))!;
+    const [customerId, facts] = [...policiesByCustomer.entries()].find(
+      ([, held]) => new Set(held.map((fact) => fact.lineOfBusiness)).size > 1 && held.some((fact) => fact.status === 'RENEWED'),
+    )!;
     const line = facts[0]!.lineOfBusiness;
 
-    const response = await graph.query<{ _entities: { id: string; all: { policyNo: string }[]; renewed: { policyNo: string }[]; ofLine: { policyNo: string }[] }[] }>(
+    const response = await graph.query<{
+      _entities: { id: string; all: { policyNo: string }[]; renewed: { policyNo: string }[]; ofLine: { policyNo: string }[] }[];
+    }>(
       `query($r: [_Any!]!, $line: LineOfBusiness) { _entities(representations: $r) { ... on Customer {
         id all: policies { policyNo } renewed: policies(status: RENEWED) { policyNo } ofLine: policies(lineOfBusiness: $line) { policyNo }
       } } }`,

@@ -24,7 +24,9 @@ function enumValues(name: string): string[] {
 function classificationOf(typeName: string, fieldName: string): Record<string, string> {
   const type = definitions.find((node): node is ObjectTypeDefinitionNode => node.kind === Kind.OBJECT_TYPE_DEFINITION && node.name.value === typeName);
   const directive = type?.fields?.find((field) => field.name.value === fieldName)?.directives?.find((entry) => entry.name.value === 'classified');
-  return Object.fromEntries((directive?.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '']));
+  return Object.fromEntries(
+    (directive?.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '']),
+  );
 }
 
 describe('policies schema', () => {

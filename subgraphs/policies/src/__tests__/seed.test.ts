@@ -123,10 +123,14 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
     for (const fact of graph.facts.policies) {
       const customer = graph.facts.customers.find((candidate) => candidate.id === fact.customerId)!;
       const holders = participantsByPolicy.get(String(fact.id))!.filter((row) => row.role === 'POLICYHOLDER');
-      expect(holders.map((row) => [row.name, row.id_number, row.mobile, Number(row.customer_id)])).toEqual([[customer.name, customer.idNumber, customer.mobile, customer.id]]);
+      expect(holders.map((row) => [row.name, row.id_number, row.mobile, Number(row.customer_id)])).toEqual([
+        [customer.name, customer.idNumber, customer.mobile, customer.id],
+      ]);
     }
     const invalid = participants.filter(
-      (row) => !(row.id_type === 'USCC' ? isValidUscc(row.id_number) : isValidResidentId(row.id_number, DEFAULT_AS_OF)) || (row.mobile !== null && !isValidMobile(row.mobile)),
+      (row) =>
+        !(row.id_type === 'USCC' ? isValidUscc(row.id_number) : isValidResidentId(row.id_number, DEFAULT_AS_OF)) ||
+        (row.mobile !== null && !isValidMobile(row.mobile)),
     );
     expect(invalid).toEqual([]);
     const vehicles = insuredObjects.filter((row) => row.kind === 'VEHICLE');
@@ -145,7 +149,8 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
       check((bound === null) === (row.status === 'QUOTED'), 'bound exactly unless quoted');
       if (bound !== null) check(quoted < bound && bound <= Math.min(effective, asOf), 'bound after quoting, before cover and the clock');
       check((terminated === null) === !['CANCELLED', 'LAPSED'].includes(row.status), 'terminated exactly when cancelled or lapsed');
-      if (terminated !== null) check(effective <= terminated && terminated <= Math.min(dayStart(row.expiry_date), asOf), 'terminated during cover, before the clock');
+      if (terminated !== null)
+        check(effective <= terminated && terminated <= Math.min(dayStart(row.expiry_date), asOf), 'terminated during cover, before the clock');
     }
     expect(violations).toEqual([]);
   });
@@ -153,11 +158,13 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
   test('payment state and arrears agree with the policy status', () => {
     const violations: string[] = [];
     for (const row of policies) {
-      const check = (holds: boolean, rule: string) => holds || violations.push(`${row.policy_no} (${row.status}, ${row.payment_status}, ${row.arrears_days}d): ${rule}`);
+      const check = (holds: boolean, rule: string) =>
+        holds || violations.push(`${row.policy_no} (${row.status}, ${row.payment_status}, ${row.arrears_days}d): ${rule}`);
       const elapsedDays = Math.max(0, Math.floor((asOf - dayStart(row.effective_date)) / DAY_MS));
       check(row.arrears_days >= 0 && row.arrears_days <= elapsedDays, 'arrears within the days since inception');
       if (row.payment_status === 'PAID' || row.payment_status === 'REFUNDED') check(row.arrears_days === 0, 'nothing overdue when paid');
-      if (row.payment_status === 'REFUNDED') check(row.status === 'CANCELLED' && row.termination_reason !== 'NON_PAYMENT', 'refunds only for cancellations other than non-payment');
+      if (row.payment_status === 'REFUNDED')
+        check(row.status === 'CANCELLED' && row.termination_reason !== 'NON_PAYMENT', 'refunds only for cancellations other than non-payment');
       if (row.status === 'QUOTED') check(row.payment_status === 'UNPAID' && row.arrears_days === 0, 'a quote owes nothing yet');
       if (row.status === 'LAPSED' || row.termination_reason === 'NON_PAYMENT') {
         check(row.payment_status === 'UNPAID', 'non-payment leaves the premium unpaid');
@@ -178,7 +185,10 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
   test('a renewal keeps the product, channel and insured objects of the policy it renews', () => {
     const byNo = new Map(policies.map((row) => [row.policy_no, row]));
     const objectsByPolicy = groupBy(insuredObjects, (row) => row.policy_id);
-    const objectsOf = (row: PolicyRow) => objectsByPolicy.get(String(row.id))!.map(({ kind, plate, vin, make, model, address, description }) => ({ kind, plate, vin, make, model, address, description }));
+    const objectsOf = (row: PolicyRow) =>
+      objectsByPolicy
+        .get(String(row.id))!
+        .map(({ kind, plate, vin, make, model, address, description }) => ({ kind, plate, vin, make, model, address, description }));
     const renewals = policies.filter((row) => row.prior_policy_no !== null);
     expect(renewals.length).toBeGreaterThan(100);
     for (const renewal of renewals) {
@@ -204,12 +214,16 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
 
 describe('policy rows from a batch of facts', () => {
   const org = generateOrg(TEST_STORE.seed);
-  const batchOf = (firstCustomerId: number, lastCustomerId: number) => generateCompanyBatch({ seed: TEST_STORE.seed, asOf: DEFAULT_AS_OF, org, firstCustomerId, lastCustomerId });
+  const batchOf = (firstCustomerId: number, lastCustomerId: number) =>
+    generateCompanyBatch({ seed: TEST_STORE.seed, asOf: DEFAULT_AS_OF, org, firstCustomerId, lastCustomerId });
 
   test('a blacklisted customer gets no renewal reminders', () => {
     const batch = batchOf(1, 300);
     const reminded = batch.policies.find((fact) => isDueForReminders(fact, batch))!;
-    const withBlacklist: SeedBatch = { ...batch, customers: batch.customers.map((customer) => (customer.id === reminded.customerId ? { ...customer, blacklisted: true } : customer)) };
+    const withBlacklist: SeedBatch = {
+      ...batch,
+      customers: batch.customers.map((customer) => (customer.id === reminded.customerId ? { ...customer, blacklisted: true } : customer)),
+    };
     const policyIdsOfCustomer = new Set(batch.policies.filter((fact) => fact.customerId === reminded.customerId).map((fact) => fact.id));
     const isTheCustomers = (row: ReminderRow) => policyIdsOfCustomer.has(Number(row.policy_id));
 

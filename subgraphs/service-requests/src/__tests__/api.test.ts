@@ -12,19 +12,25 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
 
   beforeAll(async () => {
     seeded = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS, batchSize: Math.ceil(CUSTOMERS / 3) });
-    tickets = await ticketsOf(seeded, seeded.facts.customers.map((customer) => customer.id));
+    tickets = await ticketsOf(
+      seeded,
+      seeded.facts.customers.map((customer) => customer.id),
+    );
   });
 
   afterAll(async () => {
     await seeded?.close();
   });
 
-  const withCalls = (): TicketView => tickets.find((ticket) => ticket.callRecords.length > 1 && ticket.returnVisits.length > 0) ?? tickets.find((ticket) => ticket.callRecords.length > 0)!;
+  const withCalls = (): TicketView =>
+    tickets.find((ticket) => ticket.callRecords.length > 1 && ticket.returnVisits.length > 0) ?? tickets.find((ticket) => ticket.callRecords.length > 0)!;
 
   describe('root queries', () => {
     it('finds a ticket by its number with its calls and visits', async () => {
       const expected = withCalls();
-      const response = await seeded.query<{ serviceRequest: TicketView }>(`query($no: String!) { serviceRequest(ticketNo: $no) { ${TICKET_FIELDS} } }`, { no: expected.ticketNo });
+      const response = await seeded.query<{ serviceRequest: TicketView }>(`query($no: String!) { serviceRequest(ticketNo: $no) { ${TICKET_FIELDS} } }`, {
+        no: expected.ticketNo,
+      });
       expect(response.errors).toBeUndefined();
       expect(response.data!.serviceRequest).toEqual(expected);
       expect(response.data!.serviceRequest.callRecords.length).toBeGreaterThan(0);
@@ -32,13 +38,17 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
 
     it('finds the same ticket by its id', async () => {
       const expected = withCalls();
-      const response = await seeded.query<{ serviceRequestById: TicketView }>(`query($id: ID!) { serviceRequestById(id: $id) { ${TICKET_FIELDS} } }`, { id: expected.id });
+      const response = await seeded.query<{ serviceRequestById: TicketView }>(`query($id: ID!) { serviceRequestById(id: $id) { ${TICKET_FIELDS} } }`, {
+        id: expected.id,
+      });
       expect(response.errors).toBeUndefined();
       expect(response.data!.serviceRequestById).toEqual(expected);
     });
 
     it('answers null for a well-formed number or id that no ticket has', async () => {
-      const response = await seeded.query<{ byNo: unknown; byId: unknown }>(`{ byNo: serviceRequest(ticketNo: "SR999999999999") { id } byId: serviceRequestById(id: "999999999999") { id } }`);
+      const response = await seeded.query<{ byNo: unknown; byId: unknown }>(
+        `{ byNo: serviceRequest(ticketNo: "SR999999999999") { id } byId: serviceRequestById(id: "999999999999") { id } }`,
+      );
       expect(response.errors).toBeUndefined();
       expect(response.data).toEqual({ byNo: null, byId: null });
     });
@@ -62,20 +72,30 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
       const [first, second] = tickets;
       const response = await seeded.query<{ _entities: (TicketView | null)[] }>(
         `query($r: [_Any!]!) { _entities(representations: $r) { ... on ServiceRequest { ${TICKET_FIELDS} } } }`,
-        { r: [{ __typename: 'ServiceRequest', ticketNo: second!.ticketNo }, { __typename: 'ServiceRequest', ticketNo: 'SR999999999999' }, { __typename: 'ServiceRequest', ticketNo: first!.ticketNo }] },
+        {
+          r: [
+            { __typename: 'ServiceRequest', ticketNo: second!.ticketNo },
+            { __typename: 'ServiceRequest', ticketNo: 'SR999999999999' },
+            { __typename: 'ServiceRequest', ticketNo: first!.ticketNo },
+          ],
+        },
       );
       expect(response.errors).toBeUndefined();
       expect(response.data!._entities).toEqual([second, null, first]);
     });
 
     it('refuses a malformed ticket number in a representation', async () => {
-      const response = await seeded.query(`query($r: [_Any!]!) { _entities(representations: $r) { ... on ServiceRequest { id } } }`, { r: [{ __typename: 'ServiceRequest', ticketNo: 'DROP TABLE' }] });
+      const response = await seeded.query(`query($r: [_Any!]!) { _entities(representations: $r) { ... on ServiceRequest { id } } }`, {
+        r: [{ __typename: 'ServiceRequest', ticketNo: 'DROP TABLE' }],
+      });
       expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'representations' });
     });
 
-    it('lists a customer\'s tickets newest first, and none for an unknown customer', async () => {
+    it("lists a customer's tickets newest first, and none for an unknown customer", async () => {
       const customerId = seeded.facts.customers.find((customer) => tickets.filter((ticket) => ticket.customer.id === String(customer.id)).length >= 2)!.id;
-      const response = await seeded.query<{ _entities: { id: string; serviceRequests: TicketView[] }[] }>(CUSTOMER_TICKETS_QUERY, { r: customerRepresentations([customerId, 999_999_999]) });
+      const response = await seeded.query<{ _entities: { id: string; serviceRequests: TicketView[] }[] }>(CUSTOMER_TICKETS_QUERY, {
+        r: customerRepresentations([customerId, 999_999_999]),
+      });
       expect(response.errors).toBeUndefined();
       const [known, unknown] = response.data!._entities;
       expect(known!.serviceRequests.length).toBeGreaterThanOrEqual(2);
@@ -85,10 +105,12 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
       expect(unknown).toEqual({ id: '999999999', serviceRequests: [] });
     });
 
-    it('filters a customer\'s tickets by type and status', async () => {
+    it("filters a customer's tickets by type and status", async () => {
       const sample = tickets.find((ticket) => ticket.type === 'CLAIM_REPORT' && ticket.status === 'CLOSED')!;
       const customerTickets = tickets.filter((ticket) => ticket.customer.id === sample.customer.id);
-      const response = await seeded.query<{ _entities: { byType: { ticketNo: string }[]; byBoth: { ticketNo: string }[]; byStatus: { ticketNo: string }[] }[] }>(
+      const response = await seeded.query<{
+        _entities: { byType: { ticketNo: string }[]; byBoth: { ticketNo: string }[]; byStatus: { ticketNo: string }[] }[];
+      }>(
         `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer {
           byType: serviceRequests(type: CLAIM_REPORT) { ticketNo }
           byStatus: serviceRequests(status: CLOSED) { ticketNo }
@@ -97,12 +119,18 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
         { r: customerRepresentations([sample.customer.id]) },
       );
       expect(response.errors).toBeUndefined();
-      const numbers = (predicate: (ticket: TicketView) => boolean) => customerTickets.filter(predicate).map((ticket) => ticket.ticketNo).sort();
+      const numbers = (predicate: (ticket: TicketView) => boolean) =>
+        customerTickets
+          .filter(predicate)
+          .map((ticket) => ticket.ticketNo)
+          .sort();
       const [customer] = response.data!._entities;
       expect(customer!.byType.map((ticket) => ticket.ticketNo).sort()).toEqual(numbers((ticket) => ticket.type === 'CLAIM_REPORT'));
       expect(customer!.byStatus.map((ticket) => ticket.ticketNo).sort()).toEqual(numbers((ticket) => ticket.status === 'CLOSED'));
       expect(customer!.byBoth.map((ticket) => ticket.ticketNo)).toContain(sample.ticketNo);
-      expect(customer!.byBoth.map((ticket) => ticket.ticketNo).sort()).toEqual(numbers((ticket) => ticket.type === 'CLAIM_REPORT' && ticket.status === 'CLOSED'));
+      expect(customer!.byBoth.map((ticket) => ticket.ticketNo).sort()).toEqual(
+        numbers((ticket) => ticket.type === 'CLAIM_REPORT' && ticket.status === 'CLOSED'),
+      );
     });
 
     it('refuses a malformed customer id in a representation', async () => {
@@ -111,7 +139,10 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
     });
 
     it('rejects an unknown enum value in a filter before running anything', async () => {
-      const response = await seeded.query(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { serviceRequests(type: PARKING) { id } } } }`, { r: customerRepresentations([1]) });
+      const response = await seeded.query(
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { serviceRequests(type: PARKING) { id } } } }`,
+        { r: customerRepresentations([1]) },
+      );
       expect(response.errors![0]!.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     });
   });
@@ -119,12 +150,14 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
   describe('batching', () => {
     const customerIdsWithTickets = (): number[] => [...new Set(tickets.map((ticket) => Number(ticket.customer.id)))];
 
-    it('reads 50 customers\' tickets, calls and visits with as many statements as 5', async () => {
+    it("reads 50 customers' tickets, calls and visits with as many statements as 5", async () => {
       const ids = customerIdsWithTickets();
       expect(ids.length).toBeGreaterThanOrEqual(50);
       const statementsFor = (count: number) =>
         countStatements([seeded.running.db], async () => {
-          const response = await seeded.query<{ _entities: { serviceRequests: TicketView[] }[] }>(CUSTOMER_TICKETS_QUERY, { r: customerRepresentations(ids.slice(0, count)) });
+          const response = await seeded.query<{ _entities: { serviceRequests: TicketView[] }[] }>(CUSTOMER_TICKETS_QUERY, {
+            r: customerRepresentations(ids.slice(0, count)),
+          });
           expect(response.errors).toBeUndefined();
           expect(response.data!._entities.filter((customer) => customer.serviceRequests.length > 0)).toHaveLength(count);
         });

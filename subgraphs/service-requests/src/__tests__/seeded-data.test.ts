@@ -18,7 +18,10 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
 
   beforeAll(async () => {
     seeded = await startSeededSubgraph({ ...TEST_STORE, dialect, customers: CUSTOMERS, batchSize: Math.ceil(CUSTOMERS / 3) });
-    tickets = await ticketsOf(seeded, seeded.facts.customers.map((customer) => customer.id));
+    tickets = await ticketsOf(
+      seeded,
+      seeded.facts.customers.map((customer) => customer.id),
+    );
   });
 
   afterAll(async () => {
@@ -44,7 +47,7 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
     }
   });
 
-  it('files every ticket under its customer\'s branch, with the customer\'s own policies', () => {
+  it("files every ticket under its customer's branch, with the customer's own policies", () => {
     const customers = new Map(seeded.facts.customers.map((customer) => [String(customer.id), customer]));
     const policies = new Map(seeded.facts.policies.map((policy) => [policy.policyNo, policy]));
     for (const ticket of tickets) {
@@ -66,7 +69,12 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
     let surveyorCalls = 0;
     for (const claim of reported) {
       const ticket = byClaim.get(claim.reportNo)!;
-      expect({ type: ticket.type, channel: ticket.channel, customer: ticket.customer.id, policy: ticket.policy?.policyNo }).toEqual({ type: 'CLAIM_REPORT', channel: 'PHONE', customer: String(claim.customerId), policy: claim.policyNo });
+      expect({ type: ticket.type, channel: ticket.channel, customer: ticket.customer.id, policy: ticket.policy?.policyNo }).toEqual({
+        type: 'CLAIM_REPORT',
+        channel: 'PHONE',
+        customer: String(claim.customerId),
+        policy: claim.policyNo,
+      });
       const openedBeforeReport = factTime(claim.reportedAt) - time(ticket.openedAt);
       expect(openedBeforeReport).toBeGreaterThan(0);
       expect(openedBeforeReport).toBeLessThanOrEqual(10 * MINUTE_MS);
@@ -81,7 +89,7 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
     expect(surveyorWithinTenMinutes).toBeLessThan(surveyorCalls);
   });
 
-  it('opens a complaint ticket for about half the complaints, registered during the ticket\'s work', () => {
+  it("opens a complaint ticket for about half the complaints, registered during the ticket's work", () => {
     const byComplaint = new Map(tickets.filter((ticket) => ticket.spawnedComplaint).map((ticket) => [ticket.spawnedComplaint!.complaintNo, ticket]));
     const complaints: ComplaintFact[] = seeded.facts.complaints;
     expect(byComplaint.size).toBeGreaterThan(0);
@@ -96,7 +104,7 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
     expect(tickets.filter((ticket) => ticket.type === 'CLAIM_REPORT')).toHaveLength(tickets.filter((ticket) => ticket.spawnedClaim).length);
   });
 
-  it('keeps every ticket\'s timestamps in workflow order and in line with its status', () => {
+  it("keeps every ticket's timestamps in workflow order and in line with its status", () => {
     const order = ['openedAt', 'triagedAt', 'assignedAt', 'firstResponseAt', 'resolvedAt', 'closedAt'] as const;
     const reached: Record<string, number> = { NEW: 1, TRIAGED: 2, ASSIGNED: 3, IN_PROGRESS: 4, PENDING_CUSTOMER: 4, RESOLVED: 5, CLOSED: 6 };
     for (const ticket of tickets) {
@@ -153,12 +161,17 @@ describe.each(TEST_DIALECTS)('seeded hotline data (%s)', (dialect) => {
         if (call.endedAt) expect(time(call.endedAt) - time(call.answeredAt!)).toBe(call.durationSeconds! * 1000);
         expect(call.agent).not.toBeNull();
       } else {
-        expect({ answeredAt: call.answeredAt, durationSeconds: call.durationSeconds, recordingUrl: call.recordingUrl }).toEqual({ answeredAt: null, durationSeconds: 0, recordingUrl: null });
+        expect({ answeredAt: call.answeredAt, durationSeconds: call.durationSeconds, recordingUrl: call.recordingUrl }).toEqual({
+          answeredAt: null,
+          durationSeconds: 0,
+          recordingUrl: null,
+        });
         if (call.direction === 'INBOUND') expect(call.agent).toBeNull();
       }
     }
     // Tickets opened by phone start with the caller's call; digital ones have no opening call.
-    for (const ticket of tickets.filter((entry) => entry.channel !== 'PHONE')) expect(ticket.callRecords.every((call) => time(call.startedAt) > time(ticket.openedAt))).toBe(true);
+    for (const ticket of tickets.filter((entry) => entry.channel !== 'PHONE'))
+      expect(ticket.callRecords.every((call) => time(call.startedAt) > time(ticket.openedAt))).toBe(true);
     for (const ticket of tickets.filter((entry) => entry.channel === 'PHONE' && entry.type !== 'RETURN_VISIT')) {
       expect(ticket.callRecords.some((call) => call.direction === 'INBOUND' && call.answeredAt === ticket.openedAt)).toBe(true);
     }

@@ -48,9 +48,7 @@ describe('generated values pass their validators', () => {
   const rng = mulberry32(20240607);
 
   it('resident IDs', () => {
-    const ids = sample(SAMPLE_SIZE, () =>
-      generateResidentId(rng, { birthDate: randomBirthDate(rng), gender: rng.next() < 0.5 ? 'MALE' : 'FEMALE' }),
-    );
+    const ids = sample(SAMPLE_SIZE, () => generateResidentId(rng, { birthDate: randomBirthDate(rng), gender: rng.next() < 0.5 ? 'MALE' : 'FEMALE' }));
     expect(invalid(ids, (id) => isValidResidentId(id))).toEqual([]);
   });
 
@@ -61,7 +59,12 @@ describe('generated values pass their validators', () => {
   });
 
   it('mobile numbers', () => {
-    expect(invalid(sample(SAMPLE_SIZE, () => generateMobile(rng)), isValidMobile)).toEqual([]);
+    expect(
+      invalid(
+        sample(SAMPLE_SIZE, () => generateMobile(rng)),
+        isValidMobile,
+      ),
+    ).toEqual([]);
   });
 
   it('ordinary and new-energy plates', () => {
@@ -77,7 +80,12 @@ describe('generated values pass their validators', () => {
   });
 
   it('VINs', () => {
-    expect(invalid(sample(SAMPLE_SIZE, () => generateVin(rng)), isValidVin)).toEqual([]);
+    expect(
+      invalid(
+        sample(SAMPLE_SIZE, () => generateVin(rng)),
+        isValidVin,
+      ),
+    ).toEqual([]);
   });
 
   it('bank card numbers', () => {
@@ -119,9 +127,7 @@ describe('generator options', () => {
       const id = generateResidentId(rng, { birthDate, gender });
       expect([residentIdBirthDate(id), residentIdGender(id)]).toEqual([birthDate, gender]);
     }
-    expect(generateResidentId(rng, { areaCode: '440305', birthDate: '2000-02-29', gender: 'MALE' })).toMatch(
-      /^44030520000229\d{3}[\dX]$/,
-    );
+    expect(generateResidentId(rng, { areaCode: '440305', birthDate: '2000-02-29', gender: 'MALE' })).toMatch(/^44030520000229\d{3}[\dX]$/);
   });
 
   it('resident IDs default to area codes from the table', () => {
@@ -137,9 +143,7 @@ describe('generator options', () => {
     expect(() => generateResidentId(rng, { birthDate: '1899-12-31', gender: 'MALE' })).toThrow(RangeError);
     expect(() => generateResidentId(rng, { birthDate: '19900101', gender: 'MALE' })).toThrow(RangeError);
     expect(() => generateResidentId(rng, { birthDate: '2999-01-01', gender: 'MALE' })).toThrow(RangeError);
-    expect(() => generateResidentId(rng, { areaCode: '1101', birthDate: '1990-01-01', gender: 'MALE' })).toThrow(
-      RangeError,
-    );
+    expect(() => generateResidentId(rng, { areaCode: '1101', birthDate: '1990-01-01', gender: 'MALE' })).toThrow(RangeError);
   });
 
   it('USCCs embed the requested area code', () => {

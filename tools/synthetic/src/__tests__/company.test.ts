@@ -37,7 +37,7 @@ describe('the synthetic company', () => {
     expect(new Set(company.complaints.map((complaint) => complaint.status))).toEqual(new Set(COMPLAINT_STATUSES));
   });
 
-  it('keeps references consistent: claims and complaints point at the customer\'s own policies and claims', () => {
+  it("keeps references consistent: claims and complaints point at the customer's own policies and claims", () => {
     const policies = new Map(company.policies.map((policy) => [policy.policyNo, policy]));
     const claims = new Map(company.claims.map((claim) => [claim.reportNo, claim]));
     for (const claim of company.claims) {
