@@ -13,7 +13,7 @@ import {
   loadAccessPolicy,
   PSEUDONYM_SECRET_FILE,
   readAssertionKeys,
-  ROLES,
+  STAFF_ROLES,
   type Role,
 } from '@icg/shared';
 import { formatConformanceReport, runConformance, type SampleKey } from './conformance/index';
@@ -64,7 +64,7 @@ function staffChoices(values: readonly string[]): Partial<Record<Role, string>> 
   const staff: Partial<Record<Role, string>> = {};
   for (const value of values) {
     const [role, id] = pair('staff', value);
-    if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--staff: "${role}" is not a role (${ROLES.join(', ')})`);
+    if (!(STAFF_ROLES as readonly string[]).includes(role)) throw new UsageError(`--staff: "${role}" is not a role (${STAFF_ROLES.join(', ')})`);
     staff[role as Role] = id;
   }
   return staff;

@@ -11,7 +11,7 @@ import { readFieldClassifications } from '@icg/gateway';
 import {
   decide,
   openness,
-  ROLES,
+  STAFF_ROLES,
   TIERS,
   UNCLASSIFIED,
   type AccessDecision,
@@ -266,7 +266,7 @@ function compareMask(old: FieldClassification, proposed: FieldClassification, co
  * catches e.g. a move into HEALTH giving claims adjusters clear values where the tier masked them.
  */
 function comparePolicyDecisions(old: FieldClassification, proposed: FieldClassification, policy: AccessPolicy, comparison: Comparison): void {
-  const openings = ROLES.flatMap((role) => {
+  const openings = STAFF_ROLES.flatMap((role) => {
     const opening = firstOpening(policy, role, old, proposed);
     return opening ? [`${role} ${opening}`] : [];
   });

@@ -1,5 +1,5 @@
 import { composeServices } from '@apollo/composition';
-import { classificationAmong, ClassificationError, decide, ROLES, type AccessPolicy, type Caller, type FieldClassification } from '@icg/shared';
+import { classificationAmong, ClassificationError, decide, STAFF_ROLES, type AccessPolicy, type Caller, type FieldClassification } from '@icg/shared';
 import {
   Kind,
   type ConstDirectiveNode,
@@ -102,7 +102,7 @@ function roleThatCanBeDenied(policy: AccessPolicy, classification: FieldClassifi
     ...classification,
     mask: isStringLike(type) ? classification.mask : null,
   };
-  for (const role of ROLES) {
+  for (const role of STAFF_ROLES) {
     for (const purpose of [null, ...policy.purposes]) {
       const caller: Caller = { staffId: '1', role, branchPath: '/1/', grade: null, purpose };
       for (const scope of [{ branchPath: '/1/', responsibleStaffIds: ['1'] }, undefined]) {

@@ -35,8 +35,7 @@ export type Decision = (typeof DECISIONS)[number];
 export const SCOPES = ['OWN', 'BRANCH', 'ALL'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The roles of docs/access-model.md section 4: the staff roles, one policy entry each. */
-export const ROLES = STAFF_ROLES;
+/** The roles of docs/access-model.md section 4 are the staff roles (STAFF_ROLES), one policy entry each. */
 export type Role = StaffRole;
 
 /** A field's `@classified(tier, category, mask)`; `mask: null` means MASK is rendered as DENY. */
@@ -159,9 +158,9 @@ class PolicyValidator {
     if (value === undefined) return this.fail('roles', 'is missing');
     const roles = this.object(value, 'roles');
     if (!roles) return undefined;
-    this.onlyKeys(roles, ROLES, 'roles', 'role');
+    this.onlyKeys(roles, STAFF_ROLES, 'roles', 'role');
     const parsed: Partial<Record<Role, RolePolicy>> = {};
-    for (const role of ROLES) {
+    for (const role of STAFF_ROLES) {
       if (!(role in roles)) {
         this.fail(`roles.${role}`, 'is missing (every role needs an entry)');
         continue;
@@ -169,7 +168,7 @@ class PolicyValidator {
       const rolePolicy = this.rolePolicy(roles[role], `roles.${role}`);
       if (rolePolicy) parsed[role] = rolePolicy;
     }
-    return ROLES.every((role) => parsed[role] !== undefined) ? (parsed as Record<Role, RolePolicy>) : undefined;
+    return STAFF_ROLES.every((role) => parsed[role] !== undefined) ? (parsed as Record<Role, RolePolicy>) : undefined;
   }
 
   private rolePolicy(value: unknown, path: string): RolePolicy | undefined {

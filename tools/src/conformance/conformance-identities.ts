@@ -1,4 +1,4 @@
-import { ROLES, type Purpose, type Role, type StaffIdentity } from '@icg/shared';
+import { STAFF_ROLES, type Purpose, type Role, type StaffIdentity } from '@icg/shared';
 import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
 
 /** One caller the suite acts as. */
@@ -41,6 +41,6 @@ export function resolveConformanceIdentities(options: { seed?: number; staff?: P
   };
   return {
     reference: identityOf('AUDITOR', 'AUDIT'),
-    perRole: ROLES.flatMap((role) => [identityOf(role, null), ...(role === 'AUDITOR' ? [] : [identityOf(role, WORKING_PURPOSE[role])])]),
+    perRole: STAFF_ROLES.flatMap((role) => [identityOf(role, null), ...(role === 'AUDITOR' ? [] : [identityOf(role, WORKING_PURPOSE[role])])]),
   };
 }

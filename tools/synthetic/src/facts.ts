@@ -14,7 +14,6 @@ import type {
 import type { OrgFacts } from './org';
 
 // Kept for the synthetic-data tests, which import these from here; everything else reads them from @icg/shared.
-export { CLAIM_STATUSES, COMPLAINT_STATUSES, POLICY_STATUSES } from '@icg/shared';
 
 /**
  * What one system's seed tells the systems seeded after it, so references agree across databases

@@ -4,7 +4,6 @@ import { chineseName } from './names';
 import { SeededRandom } from './random';
 
 // Kept for the seeded-staff lookup and the tests that import these from here; the lists live in @icg/shared.
-export { MANAGER_GRADES, STAFF_ROLES, type ManagerGrade, type StaffRole } from '@icg/shared';
 
 export interface BranchFact {
   id: number;

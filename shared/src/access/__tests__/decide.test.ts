@@ -1,9 +1,9 @@
 import { parseDocument } from 'yaml';
 import { readFileSync } from 'node:fs';
 import type { RowScope } from '../../row-scope';
+import { STAFF_ROLES } from '../../domain/vocabulary';
 import {
   DEFAULT_ACCESS_POLICY_PATH,
-  ROLES,
   loadAccessPolicy,
   parseAccessPolicy,
   type Category,
@@ -56,7 +56,7 @@ const MATRIX: Record<Role, { scope: Scope } & Record<RuledTier, InOut>> = {
   AUDITOR: { scope: 'ALL', INTERNAL: 'ALLOW/ALLOW', CONFIDENTIAL: 'ALLOW/ALLOW', RESTRICTED: 'ALLOW/ALLOW' },
 };
 
-const MATRIX_CASES = ROLES.flatMap((role) =>
+const MATRIX_CASES = STAFF_ROLES.flatMap((role) =>
   (['INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const).flatMap((tier) => {
     const [inside, outside] = MATRIX[role][tier].split('/') as [Decision, Decision];
     return [
@@ -69,7 +69,7 @@ const MATRIX_CASES = ROLES.flatMap((role) =>
 describe('decide: the section-4 matrix with a purpose stated', () => {
   it('covers every role, tier and side', () => {
     expect(MATRIX_CASES).toHaveLength(9 * 3 * 2);
-    for (const role of ROLES) expect(policy.roles[role].scope).toBe(MATRIX[role].scope);
+    for (const role of STAFF_ROLES) expect(policy.roles[role].scope).toBe(MATRIX[role].scope);
   });
 
   it.each(MATRIX_CASES)('$role × $tier ($side of scope) → $expected', ({ role, tier, side, expected }) => {
@@ -78,7 +78,7 @@ describe('decide: the section-4 matrix with a purpose stated', () => {
     expect(result).toEqual({ decision: expected, inScope: side === 'in', rule: `${role}/${tier}/${side}`, pseudonymise: false });
   });
 
-  it.each(ROLES)('PUBLIC is ALLOW for %s in every scope, without a purpose', (role) => {
+  it.each(STAFF_ROLES)('PUBLIC is ALLOW for %s in every scope, without a purpose', (role) => {
     for (const record of [OWN_RECORD, FOREIGN_RECORD, undefined]) {
       const result = decide(policy, caller(role, null), field('PUBLIC', 'IDENTITY', null), record);
       expect(result.decision).toBe('ALLOW');

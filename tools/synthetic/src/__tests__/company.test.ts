@@ -1,7 +1,6 @@
-import { CLAIM_STATUSES, COMPLAINT_STATUSES, POLICY_STATUSES } from '../facts';
 import { generateCompanyBatch } from '../company';
-import { isValidMobile, isValidResidentId, isValidUscc } from '@icg/shared';
-import { generateOrg, MANAGER_GRADES } from '../org';
+import { CLAIM_STATUSES, COMPLAINT_STATUSES, isValidMobile, isValidResidentId, isValidUscc, MANAGER_GRADES, POLICY_STATUSES } from '@icg/shared';
+import { generateOrg } from '../org';
 
 const asOf = new Date('2026-11-01T00:00:00Z');
 const org = generateOrg(7);
