@@ -212,11 +212,11 @@ export function claimRecord(row: ClaimRow): Scoped<ClaimObject> {
  * A customer or policy as this system knows it: a stub by its key. Like every entity a subgraph extends
  * without owning, it carries no row scope (see entities.ts), so it is decided as out of scope.
  */
-export function customerRecord(customerId: string): CustomerObject {
+export function customerStub(customerId: string): CustomerObject {
   return { id: customerId };
 }
 
-export function policyRecord(policyNo: string): PolicyObject {
+export function policyStub(policyNo: string): PolicyObject {
   return { policyNo };
 }
 

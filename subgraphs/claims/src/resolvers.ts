@@ -2,11 +2,11 @@ import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/share
 import type { Resolvers } from './generated/schema-types';
 import {
   claimRecord,
-  customerRecord,
+  customerStub,
   lossAssessmentRecord,
   participantRecord,
   paymentRecord,
-  policyRecord,
+  policyStub,
   surveyTaskRecord,
   type ClaimRecord,
   type ClaimRow,
@@ -52,7 +52,7 @@ export const resolvers = {
   // entity's fields from this subgraph, and `claims` is non-null.
   Customer: {
     __resolveReference(reference) {
-      return customerRecord(parseEntityId(reference.id, 'id'));
+      return customerStub(parseEntityId(reference.id, 'id'));
     },
     async claims(customer, _args, { loaders }) {
       return (await loaders.claimsByCustomerId.load(customer.id)).map(claimRecord);
@@ -61,7 +61,7 @@ export const resolvers = {
 
   Policy: {
     __resolveReference(reference) {
-      return policyRecord(parseBusinessNumber(reference.policyNo, 'policyNo', BUSINESS_NUMBERS.policyNo));
+      return policyStub(parseBusinessNumber(reference.policyNo, 'policyNo', BUSINESS_NUMBERS.policyNo));
     },
     async claims(policy, _args, { loaders }) {
       return (await loaders.claimsByPolicyNo.load(policy.policyNo)).map(claimRecord);

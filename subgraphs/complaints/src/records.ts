@@ -152,7 +152,7 @@ function complaintScope(row: ComplaintRow): RowScope {
   return scopeOfRow('Complaint', entities.Complaint, row);
 }
 
-export function toComplaint(row: ComplaintRow): Scoped<ComplaintRecord> {
+export function complaintRecord(row: ComplaintRow): Scoped<ComplaintRecord> {
   const scope = complaintScope(row);
   return attachScope(
     {
@@ -197,7 +197,7 @@ export function toComplaint(row: ComplaintRow): Scoped<ComplaintRecord> {
 }
 
 /** Steps and extensions belong to their complaint and inherit its scope. */
-export function toComplaintStep(row: ComplaintStepRow, parentScope: RowScope): Scoped<ComplaintStepRecord> {
+export function complaintStepRecord(row: ComplaintStepRow, parentScope: RowScope): Scoped<ComplaintStepRecord> {
   return attachScope(
     {
       step: row.step,
@@ -210,7 +210,7 @@ export function toComplaintStep(row: ComplaintStepRow, parentScope: RowScope): S
   );
 }
 
-export function toDeadlineExtension(row: DeadlineExtensionRow, parentScope: RowScope): Scoped<DeadlineExtensionRecord> {
+export function deadlineExtensionRecord(row: DeadlineExtensionRow, parentScope: RowScope): Scoped<DeadlineExtensionRecord> {
   return attachScope(
     {
       days: row.days,

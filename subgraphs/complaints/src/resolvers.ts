@@ -1,7 +1,7 @@
 import { badUserInput, BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, ROW_SCOPE, toIsoTimestamp } from '@icg/shared';
 import { deadlineWarningAt, isOverdue, type ComplaintRules } from './deadlines';
 import type { Resolvers } from './generated/schema-types';
-import { toComplaint, toComplaintStep, toDeadlineExtension } from './records';
+import { complaintRecord, complaintStepRecord, deadlineExtensionRecord } from './records';
 
 const ISO_UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
@@ -23,11 +23,11 @@ export function createResolvers(rules: ComplaintRules) {
       async complaint(_root, args, { loaders }) {
         const complaintNo = parseBusinessNumber(args.complaintNo, 'complaintNo', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);
-        return row && toComplaint(row);
+        return row && complaintRecord(row);
       },
       async complaintById(_root, args, { loaders }) {
         const row = await loaders.complaintById.load(parseEntityId(args.id, 'id'));
-        return row && toComplaint(row);
+        return row && complaintRecord(row);
       },
     },
 
@@ -35,15 +35,15 @@ export function createResolvers(rules: ComplaintRules) {
       async __resolveReference(reference, { loaders }) {
         const complaintNo = parseBusinessNumber(reference.complaintNo, 'representations', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);
-        return row && toComplaint(row);
+        return row && complaintRecord(row);
       },
       async steps(complaint, _args, { loaders }) {
         const rows = await loaders.stepsByComplaintId.load(complaint.id);
-        return rows.map((row) => toComplaintStep(row, complaint[ROW_SCOPE]));
+        return rows.map((row) => complaintStepRecord(row, complaint[ROW_SCOPE]));
       },
       async extensions(complaint, _args, { loaders }) {
         const rows = await loaders.extensionsByComplaintId.load(complaint.id);
-        return rows.map((row) => toDeadlineExtension(row, complaint[ROW_SCOPE]));
+        return rows.map((row) => deadlineExtensionRecord(row, complaint[ROW_SCOPE]));
       },
       deadlineWarningAt(complaint) {
         return toIsoTimestamp(deadlineWarningAt(new Date(complaint.acceptedAt), complaint.deadlineDays, rules))!;
@@ -62,7 +62,7 @@ export function createResolvers(rules: ComplaintRules) {
       },
       async complaints(customer, args, { loaders }) {
         const rows = await loaders.complaintsByCustomerId.load(customer.id);
-        return rows.filter((row) => !args.status || row.status === args.status).map(toComplaint);
+        return rows.filter((row) => !args.status || row.status === args.status).map(complaintRecord);
       },
     },
   } satisfies Resolvers;

@@ -154,7 +154,7 @@ export function policyScope(row: PolicyRow): RowScope {
   return scopeOfRow('Policy', entities.Policy, row);
 }
 
-export function toPolicy(row: PolicyRow): Scoped<PolicyRecord> {
+export function policyRecord(row: PolicyRow): Scoped<PolicyRecord> {
   return attachScope(
     {
       id: toId(row.id),
@@ -184,7 +184,7 @@ export function toPolicy(row: PolicyRow): Scoped<PolicyRecord> {
 }
 
 /** Children of a policy take their policy's scope. */
-export function toParticipant(row: ParticipantRow, scope: RowScope): Scoped<ParticipantRecord> {
+export function participantRecord(row: ParticipantRow, scope: RowScope): Scoped<ParticipantRecord> {
   return attachScope(
     {
       id: toId(row.id),
@@ -202,21 +202,21 @@ export function toParticipant(row: ParticipantRow, scope: RowScope): Scoped<Part
   );
 }
 
-export function toCoverage(row: CoverageRow, scope: RowScope): Scoped<CoverageRecord> {
+export function coverageRecord(row: CoverageRow, scope: RowScope): Scoped<CoverageRecord> {
   return attachScope(
     { id: toId(row.id), code: row.code, name: row.name, sumInsured: money(row.sum_insured), premium: money(row.premium), deductible: money(row.deductible) },
     scope,
   );
 }
 
-export function toInsuredObject(row: InsuredObjectRow, scope: RowScope): Scoped<InsuredObjectRecord> {
+export function insuredObjectRecord(row: InsuredObjectRow, scope: RowScope): Scoped<InsuredObjectRecord> {
   return attachScope(
     { id: toId(row.id), kind: row.kind, plate: row.plate, vin: row.vin, make: row.make, model: row.model, address: row.address, description: row.description },
     scope,
   );
 }
 
-export function toReminder(row: ReminderRow, scope: RowScope): Scoped<ReminderRecord> {
+export function reminderRecord(row: ReminderRow, scope: RowScope): Scoped<ReminderRecord> {
   return attachScope(
     {
       id: toId(row.id),
@@ -231,7 +231,7 @@ export function toReminder(row: ReminderRow, scope: RowScope): Scoped<ReminderRe
 }
 
 /** A stub carries the scope of the record that refers to it. */
-export function toEntityStub(id: string, scope: RowScope): Scoped<EntityStub> {
+export function entityStub(id: string, scope: RowScope): Scoped<EntityStub> {
   return attachScope({ id }, scope);
 }
 
@@ -239,6 +239,6 @@ export function toEntityStub(id: string, scope: RowScope): Scoped<EntityStub> {
  * The Customer this subgraph extends, as a stub by its key. Like every entity a subgraph extends without
  * owning, it carries no row scope (see entities.ts), so it is decided as out of scope.
  */
-export function toCustomer(id: string): EntityStub {
+export function customerStub(id: string): EntityStub {
   return { id };
 }

@@ -1,9 +1,19 @@
 import { BUSINESS_NUMBERS, isoDate, parseBusinessNumber, parseEntityId, ROW_SCOPE } from '@icg/shared';
 import { earnedPremium, parseDateArgument } from './earned-premium';
 import type { Resolvers } from './generated/schema-types';
-import { toCoverage, toCustomer, toEntityStub, toInsuredObject, toParticipant, toPolicy, toReminder, type PolicyRow, type ScopedPolicyRecord } from './records';
+import {
+  coverageRecord,
+  customerStub,
+  entityStub,
+  insuredObjectRecord,
+  participantRecord,
+  policyRecord,
+  reminderRecord,
+  type PolicyRow,
+  type ScopedPolicyRecord,
+} from './records';
 
-const policyOrNull = (row: PolicyRow | null): ScopedPolicyRecord | null => (row ? toPolicy(row) : null);
+const policyOrNull = (row: PolicyRow | null): ScopedPolicyRecord | null => (row ? policyRecord(row) : null);
 
 // Checked against the types generated from schema.graphql (parents are the records records.ts builds).
 export const resolvers = {
@@ -32,40 +42,40 @@ export const resolvers = {
       return policyOrNull(await loaders.renewalOf.load(policy.policyNo));
     },
     issuingBranch(policy) {
-      return toEntityStub(policy.issuingBranchId, policy[ROW_SCOPE]);
+      return entityStub(policy.issuingBranchId, policy[ROW_SCOPE]);
     },
     servicingManager(policy) {
-      return policy.servicingManagerStaffId ? toEntityStub(policy.servicingManagerStaffId, policy[ROW_SCOPE]) : null;
+      return policy.servicingManagerStaffId ? entityStub(policy.servicingManagerStaffId, policy[ROW_SCOPE]) : null;
     },
     customer(policy) {
-      return toEntityStub(policy.customerId, policy[ROW_SCOPE]);
+      return entityStub(policy.customerId, policy[ROW_SCOPE]);
     },
     async participants(policy, _args, { loaders }) {
-      return (await loaders.participantsOfPolicy.load(policy.id)).map((row) => toParticipant(row, policy[ROW_SCOPE]));
+      return (await loaders.participantsOfPolicy.load(policy.id)).map((row) => participantRecord(row, policy[ROW_SCOPE]));
     },
     async coverages(policy, _args, { loaders }) {
-      return (await loaders.coveragesOfPolicy.load(policy.id)).map((row) => toCoverage(row, policy[ROW_SCOPE]));
+      return (await loaders.coveragesOfPolicy.load(policy.id)).map((row) => coverageRecord(row, policy[ROW_SCOPE]));
     },
     async insuredObjects(policy, _args, { loaders }) {
-      return (await loaders.insuredObjectsOfPolicy.load(policy.id)).map((row) => toInsuredObject(row, policy[ROW_SCOPE]));
+      return (await loaders.insuredObjectsOfPolicy.load(policy.id)).map((row) => insuredObjectRecord(row, policy[ROW_SCOPE]));
     },
     async renewalReminders(policy, _args, { loaders }) {
-      return (await loaders.remindersOfPolicy.load(policy.id)).map((row) => toReminder(row, policy[ROW_SCOPE]));
+      return (await loaders.remindersOfPolicy.load(policy.id)).map((row) => reminderRecord(row, policy[ROW_SCOPE]));
     },
   },
 
   PolicyParticipant: {
     customer(participant) {
-      return participant.customerId ? toEntityStub(participant.customerId, participant[ROW_SCOPE]) : null;
+      return participant.customerId ? entityStub(participant.customerId, participant[ROW_SCOPE]) : null;
     },
   },
 
   Customer: {
     __resolveReference(reference: { id: unknown }) {
-      return toCustomer(parseEntityId(reference.id, 'id'));
+      return customerStub(parseEntityId(reference.id, 'id'));
     },
     async policies(customer, args, { loaders }) {
-      return (await loaders.policiesOfCustomer(args).load(customer.id)).map(toPolicy);
+      return (await loaders.policiesOfCustomer(args).load(customer.id)).map(policyRecord);
     },
   },
 } satisfies Resolvers;
