@@ -58,7 +58,9 @@ describe.each(TEST_DIALECTS)('role × field access matrix through the gateway on
   };
 
   beforeAll(async () => {
-    graph = await startGraph({ dialect, customers: CUSTOMERS });
+    // The census reads 200 customers with everything they hold in one operation; on a loaded machine that can
+    // take longer than the default deadline, which is not what this matrix tests.
+    graph = await startGraph({ dialect, customers: CUSTOMERS, subgraphTimeoutMs: 60_000 });
     run = new AccessMatrixRun({ graph, model, operations, facts, scopes: await RecordScopes.load(graph), policy, census: await takeCensus(graph, model) });
   }, 120_000);
   afterAll(async () => graph?.close());
