@@ -1,8 +1,7 @@
 import { startSubgraph, type RunningSubgraph } from '@icg/shared';
 import { customersSubgraph } from '@icg/subgraph-customers';
-import { postGraphQL } from './support/graphql-client';
 import { TcpProxy } from './support/tcp-proxy';
-import { assertionHeaders, testSubgraphSecurity } from './support/test-security';
+import { postToSubgraph, testSubgraphSecurity } from './support/test-security';
 import { createTestDatabases, usingMysql, type TestDatabases } from './support/test-database';
 
 const QUERY = '{ customers(first: 1) { totalCount } }';
@@ -57,7 +56,7 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   it('starts anyway: health answers, readiness does not, queries get a clear error', async () => {
     expect((await fetch(`${subgraph.url}/health`)).status).toBe(200);
     expect((await fetch(`${subgraph.url}/ready`)).status).toBe(503);
-    const response = await postGraphQL(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
+    const response = await postToSubgraph(`${subgraph.url}/graphql`, 'customers', QUERY);
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', subgraph: 'customers' });
     expect(JSON.stringify(response)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|select /i);
   });
@@ -68,19 +67,19 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
       async () => (await fetch(`${subgraph.url}/ready`)).status,
       (status) => status === 200,
     );
-    const response = await postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
+    const response = await postToSubgraph<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, 'customers', QUERY);
     expect(response.errors).toBeUndefined();
     expect(response.data!.customers.totalCount).toBe(0);
   }, 30_000);
 
   it('reports the outage mid-run, keeps serving health, and recovers', async () => {
     await proxy.stop();
-    const during = await postGraphQL(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers'));
+    const during = await postToSubgraph(`${subgraph.url}/graphql`, 'customers', QUERY);
     expect(during.errors?.[0]?.extensions).toMatchObject({ code: 'DATABASE_UNAVAILABLE', subgraph: 'customers' });
     expect((await fetch(`${subgraph.url}/health`)).status).toBe(200);
     await proxy.start();
     const after = await eventually(
-      async () => postGraphQL<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, QUERY, {}, await assertionHeaders('customers')),
+      async () => postToSubgraph<{ customers: { totalCount: number } }>(`${subgraph.url}/graphql`, 'customers', QUERY),
       (response) => response.errors === undefined,
     );
     expect(after.data!.customers.totalCount).toBe(0);

@@ -1,9 +1,10 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createAssertionSigner, IDENTITY_ASSERTION_HEADER, identityToClaims } from '@icg/shared';
-import { postGraphQL } from './support/graphql-client';
+import { graphQLRequestBody, postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
-import { assertionHeaders, bearerHeaders, staffIdentity, TEST_TOKEN_SECRET } from './support/test-security';
+import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy';
+import { assertionHeaders, bearerHeaders, postToSubgraph, staffIdentity, TEST_TOKEN_SECRET } from './support/test-security';
 
 const QUERY = '{ customer(id: "1") { id customerNo mobile } }';
 const secret = new TextEncoder().encode(TEST_TOKEN_SECRET);
@@ -30,10 +31,17 @@ function unsignedToken(): string {
 
 describe('identity at the gateway and the subgraphs', () => {
   let graph: GraphUnderTest;
+  // Sits between the gateway and the customers subgraph, as an eavesdropper on the internal network would.
+  let wiretap: RecordingProxy;
   beforeAll(async () => {
-    graph = await startGraph({ customers: 20 });
+    wiretap = await startRecordingProxy();
+    graph = await startGraph({ customers: 20, subgraphUrlOverrides: { customers: wiretap.url } });
+    wiretap.forwardTo(`${graph.subgraphs.customers.url}/graphql`);
   }, 120_000);
-  afterAll(async () => graph?.close());
+  afterAll(async () => {
+    await graph?.close();
+    await wiretap?.close();
+  });
 
   const ask = (headers: Record<string, string>) => postGraphQL(graph.graphqlUrl, QUERY, {}, headers);
 
@@ -62,7 +70,7 @@ describe('identity at the gateway and the subgraphs', () => {
 
   it("ignores an identity assertion sent by the client: the subgraphs see only the gateway's", async () => {
     // A hotline agent claiming, through a forged assertion header, to be the auditor.
-    const forged = await assertionHeaders('customers', { role: 'AUDITOR', purpose: 'AUDIT' });
+    const forged = await assertionHeaders('customers', graphQLRequestBody(QUERY), { role: 'AUDITOR', purpose: 'AUDIT' });
     const plain = await graph.query<{ customer: { mobile: string } }>(QUERY, {}, { role: 'HOTLINE_AGENT' });
     const withForgery = await graph.query<{ customer: { mobile: string } }>(QUERY, {}, { role: 'HOTLINE_AGENT' }, forged);
     expect(withForgery).toMatchObject({ status: 200, data: plain.data });
@@ -93,26 +101,97 @@ describe('identity at the gateway and the subgraphs', () => {
       const forged = await createAssertionSigner(otherKey).sign(staffIdentity({ role: 'AUDITOR', purpose: 'AUDIT' }), {
         subgraph: 'customers',
         requestId: 'forged-1',
+        body: graphQLRequestBody(entities),
       });
       const forgedResponse = await postGraphQL(`${graph.subgraphs.customers.url}/graphql`, entities, {}, { [IDENTITY_ASSERTION_HEADER]: forged });
       expect(forgedResponse.status).toBe(401);
       expect(forgedResponse.data).toBeUndefined();
-      const forPolicies = await postGraphQL(`${graph.subgraphs.customers.url}/graphql`, entities, {}, await assertionHeaders('policies'));
+      const forPolicies = await postGraphQL(
+        `${graph.subgraphs.customers.url}/graphql`,
+        entities,
+        {},
+        await assertionHeaders('policies', graphQLRequestBody(entities)),
+      );
       expect(forPolicies.status).toBe(401);
     });
 
     it("with the gateway's assertion is still enforced field by field", async () => {
-      const response = await postGraphQL<{ _entities: { idNumber: string | null; mobile: string | null }[] }>(
+      const response = await postToSubgraph<{ _entities: { idNumber: string | null; mobile: string | null }[] }>(
         `${graph.subgraphs.customers.url}/graphql`,
+        'customers',
         entities,
         {},
-        await assertionHeaders('customers', { role: 'HOTLINE_AGENT' }),
+        { role: 'HOTLINE_AGENT' },
       );
       expect(response.data!._entities[0]).toEqual({ idNumber: null, mobile: expect.stringMatching(/^\d{3}\*{4}\d{4}$/) });
       expect(response.errors).toEqual([
         expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.idNumber', tier: 'RESTRICTED' }) }),
       ]);
     });
+  });
+
+  describe('a captured gateway assertion, replayed straight to the subgraph', () => {
+    /** A hotline agent's request through the gateway, and what crossed the wire to the customers subgraph for it. */
+    async function captureHotlineCall(): Promise<{ assertion: string; body: string; requestId: string | undefined }> {
+      wiretap.captured.length = 0;
+      const response = await graph.query(QUERY, {}, { role: 'HOTLINE_AGENT' });
+      expect(response.status).toBe(200);
+      const call = wiretap.captured.find((request) => typeof request.headers[IDENTITY_ASSERTION_HEADER] === 'string');
+      expect(call).toBeDefined();
+      const requestId = call!.headers['x-request-id'];
+      return {
+        assertion: call!.headers[IDENTITY_ASSERTION_HEADER] as string,
+        body: call!.body,
+        requestId: typeof requestId === 'string' ? requestId : undefined,
+      };
+    }
+    const replay = (assertion: string, body: string) =>
+      fetch(`${graph.subgraphs.customers.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_ASSERTION_HEADER]: assertion },
+        body,
+      });
+    const entitiesBody = graphQLRequestBody('{ _entities(representations: [{ __typename: "Customer", id: "1" }]) { ... on Customer { idNumber mobile } } }');
+
+    it('lives a few seconds and is signed over the exact body sent', async () => {
+      const { assertion, body } = await captureHotlineCall();
+      const claims = JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+      expect((claims['exp'] as number) - (claims['iat'] as number)).toBeLessThanOrEqual(10);
+      expect(claims['bdh']).toBe(createHash('sha256').update(body).digest('hex'));
+      // The same bytes again, within the lifetime, are what the gateway vouched for: served.
+      expect((await replay(assertion, body)).status).toBe(200);
+    });
+
+    it('is refused with another body (another query, or the same one with other variables)', async () => {
+      const { assertion, body } = await captureHotlineCall();
+      for (const otherBody of [entitiesBody, body.replace('mobile', 'idNumber'), `${body} `]) {
+        const response = await replay(assertion, otherBody);
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({
+          errors: [{ message: 'Identity assertion was not issued for this request body', extensions: { code: 'UNAUTHENTICATED' } }],
+        });
+      }
+    });
+
+    it('is refused with another request id', async () => {
+      const { assertion, body, requestId } = await captureHotlineCall();
+      expect(requestId).toBeDefined();
+      const response = await fetch(`${graph.subgraphs.customers.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_ASSERTION_HEADER]: assertion, 'x-request-id': `${requestId}-replayed` },
+        body,
+      });
+      expect(response.status).toBe(401);
+    });
+
+    it('is refused once its lifetime (plus the 2 s clock tolerance) has passed, even with the same body', async () => {
+      const { assertion, body } = await captureHotlineCall();
+      const { exp } = JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()) as { exp: number };
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, (exp + 3) * 1000 - Date.now())));
+      const response = await replay(assertion, body);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ errors: [{ message: 'Identity assertion expired', extensions: { code: 'UNAUTHENTICATED' } }] });
+    }, 30_000);
   });
 
   it('never lets a bearer token through to a subgraph', async () => {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   AUDIT_MIGRATIONS,
   AUDIT_STORE,
@@ -11,6 +10,7 @@ import {
   prepareStoresWhenReachable,
   newAuditChainId,
   openDatabase,
+  operationLimitProtection,
   createGraphQLHttpServer,
   createLogger,
   createTokenVerifier,
@@ -43,21 +43,6 @@ export interface StartGatewayOptions {
    * Deliberately not reachable from configuration or the environment.
    */
   unenforcedBaselineForBenchmark?: boolean;
-}
-
-/**
- * Query-shape limits. Depth allows a customer-360 view (customer → policies → claims → payments);
- * aliases get no allow-list (the default one exempts `__typename`); limits are not announced.
- */
-function armor() {
-  return new ApolloArmor({
-    maxDepth: { n: 12, exposeLimits: false },
-    maxAliases: { n: 15, allowList: [], exposeLimits: false },
-    maxDirectives: { n: 50, exposeLimits: false },
-    maxTokens: { n: 3_000, exposeLimits: false },
-    costLimit: { maxCost: 20_000, exposeLimits: false },
-    blockFieldSuggestion: { enabled: true },
-  }).protect();
 }
 
 /** Denials the gateway answered itself go to the audit trail like the subgraphs' decisions. */
@@ -101,7 +86,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // An invalid policy stops the start with a message naming the bad entry.
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
   const tokens = createTokenVerifier(config.security.tokens);
-  const signer = createAssertionSigner(config.security.assertionPrivateKeyPem);
+  const signer = createAssertionSigner(config.security.assertionPrivateKeyPem, { ttlSeconds: config.security.assertionTtlSeconds });
   const auditStore = openDatabase(config.database, AUDIT_STORE);
   const audit = new ThreadedAuditWriter({
     database: config.database,
@@ -130,7 +115,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const gateway = options.unenforcedBaselineForBenchmark
     ? federation
     : new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
-  const protection = armor();
+  // The same limits every subgraph applies (shared/src/operation-limits.ts).
+  const protection = operationLimitProtection();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_ASSERTION_HEADER, type AssertionSigner } from '@icg/shared';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import { IDENTITY_ASSERTION_HEADER, type AssertionSigner, type AssertionTarget, type StaffIdentity } from '@icg/shared';
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
 
@@ -15,11 +15,8 @@ export interface SubgraphDataSourceOptions {
 /** GraphQL names only: anything else is left out of the assertion rather than refused. */
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 
-/** Node's fetch with a deadline: the gateway's data source has none by default. */
-function fetcherWithTimeout(timeoutMs: number): Fetcher {
-  const fetchWithDeadline = (url: string, init?: Record<string, unknown>) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
-  return fetchWithDeadline as unknown as Fetcher;
-}
+/** Who and what one subgraph call is to be signed for, once its body exists. */
+type PendingAssertion = { identity: StaffIdentity; target: Omit<AssertionTarget, 'body'> };
 
 function isTimeout(error: unknown): boolean {
   const name = (error as { name?: string; cause?: { name?: string } })?.name;
@@ -30,38 +27,68 @@ function isTimeout(error: unknown): boolean {
 /**
  * One subgraph, called with a per-call timeout and the request id. Transport failures become an
  * error that names the subgraph and nothing else (the default message carries its internal URL).
+ *
+ * The identity assertion is bound to the exact bytes sent, so it is signed in the fetcher, which is
+ * handed the serialised body: willSendRequest (which knows the caller but not the body) leaves a
+ * one-time ticket in the assertion header, and the fetcher swaps it for the signed assertion.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraphName: string;
   private readonly timeoutMs: number;
   private readonly signer: AssertionSigner;
+  private readonly pendingAssertions = new Map<string, PendingAssertion>();
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: fetcherWithTimeout(options.timeoutMs) });
+    super({ url: options.url });
     this.subgraphName = options.name;
     this.timeoutMs = options.timeoutMs;
     this.signer = options.signer;
+    this.fetcher = this.signingFetcher();
   }
 
   /**
-   * Each subgraph call carries a fresh assertion of the verified caller, signed by the gateway for
-   * this subgraph only. Requests are built from scratch here, so no client header reaches a subgraph.
+   * Each subgraph call carries a fresh assertion of the verified caller for this subgraph only.
+   * Requests are built from scratch here, so no client header reaches a subgraph.
    */
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const context = options.context;
     const headers = options.request.http?.headers;
-    if (!context?.identity || !headers) return;
+    // Without a query Apollo throws before fetching, which would strand the ticket.
+    if (!context?.identity || !headers || !options.request.query) return;
     const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
     const query = incoming?.request.query ?? '';
     context.operationHash ??= createHash('sha256').update(query).digest('hex');
     const name = incoming?.request.operationName ?? incoming?.operationName ?? null;
-    const assertion = await this.signer.sign(context.identity, {
-      subgraph: this.subgraphName,
-      requestId: context.requestId,
-      operation: { hash: context.operationHash, name: name && OPERATION_NAME.test(name) ? name : null },
+    const ticket = randomUUID();
+    this.pendingAssertions.set(ticket, {
+      identity: context.identity,
+      target: {
+        subgraph: this.subgraphName,
+        requestId: context.requestId,
+        operation: { hash: context.operationHash, name: name && OPERATION_NAME.test(name) ? name : null },
+      },
     });
     headers.set('x-request-id', context.requestId);
-    headers.set(IDENTITY_ASSERTION_HEADER, assertion);
+    headers.set(IDENTITY_ASSERTION_HEADER, ticket);
+  }
+
+  /** Node's fetch with a deadline (the gateway's data source has none by default), signing over the body it sends. */
+  private signingFetcher(): Fetcher {
+    return async (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> => {
+      const headers: Record<string, string> = { ...init.headers };
+      const ticket = headers[IDENTITY_ASSERTION_HEADER];
+      delete headers[IDENTITY_ASSERTION_HEADER];
+      const pending = ticket === undefined ? undefined : this.pendingAssertions.get(ticket);
+      if (ticket !== undefined) this.pendingAssertions.delete(ticket);
+      // No ticket: sent without an assertion, which the subgraph refuses (deny by default).
+      if (pending) {
+        const body = typeof init.body === 'string' ? init.body : '';
+        headers[IDENTITY_ASSERTION_HEADER] = await this.signer.sign(pending.identity, { ...pending.target, body });
+      }
+      // Node's fetch answers with a WHATWG Response, which has everything FetcherResponse reads.
+      const response = await fetch(url, { ...(init as RequestInit), headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      return response as unknown as FetcherResponse;
+    };
   }
 
   override didEncounterError(error: Error): void {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { readAuditConfig, type AuditConfig } from './audit/audit-config';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
-import { readAssertionKeys, requireAssertionPrivateKey } from './identity/identity-assertion';
+import { readAssertionKeys, readAssertionTtlSeconds, requireAssertionPrivateKey } from './identity/identity-assertion';
 import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
 import { readSecretSetting } from './secret-files';
 import { subgraphPortVariable, subgraphUrlVariable } from './subgraph-manifest';
@@ -53,6 +53,8 @@ export interface GatewaySecurityConfig {
   tokens: TokenVerifierConfig;
   /** Signs identity assertions (Ed25519). */
   assertionPrivateKeyPem: string;
+  /** How long each assertion lives (IDENTITY_ASSERTION_TTL_SECONDS); the signer's default (10 s) when unset. */
+  assertionTtlSeconds?: number;
   accessPolicyPath: string | undefined;
   /** The gateway audits the fields it removes itself (the subgraphs never see them). */
   audit: AuditConfig;
@@ -189,6 +191,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     security: {
       tokens: readTokenVerifierConfig(reader),
       assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),
+      assertionTtlSeconds: readAssertionTtlSeconds(reader),
       accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
       audit: readAuditConfig(reader, dataDir),
     },

@@ -9,10 +9,11 @@ export type RouteHandler = (request: IncomingMessage, response: ServerResponse) 
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /**
-   * Builds the per-request context (identity, fresh loaders…) before the body is read. Throwing an
-   * HttpError answers the request with that status (e.g. 401) and nothing is executed.
+   * Builds the per-request context (identity, fresh loaders…) from the request and its raw body
+   * (read first, within maxBodyBytes, so a credential can be bound to the exact bytes; empty unless
+   * POST). Throwing an HttpError answers the request with that status (e.g. 401) and nothing is executed.
    */
-  context: (request: IncomingMessage, requestId: string) => Promise<TContext>;
+  context: (request: IncomingMessage, requestId: string, rawBody: Buffer) => Promise<TContext>;
   maxBodyBytes: number;
   logger: Logger;
   routes?: Record<string, RouteHandler>;
@@ -47,7 +48,7 @@ export function sendHttpError(response: ServerResponse, error: HttpError): void 
   sendJson(response, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, error.headers);
 }
 
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE');
   const chunks: Buffer[] = [];
@@ -57,7 +58,7 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<str
     if (size > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -68,7 +69,7 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-async function parseGraphQLRequest(request: IncomingMessage, url: URL, maxBodyBytes: number): Promise<HTTPGraphQLRequest> {
+function parseGraphQLRequest(request: IncomingMessage, url: URL, rawBody: Buffer): HTTPGraphQLRequest {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -76,7 +77,7 @@ async function parseGraphQLRequest(request: IncomingMessage, url: URL, maxBodyBy
   const method = (request.method ?? 'GET').toUpperCase();
   let body: unknown = undefined;
   if (method === 'POST') {
-    const text = await readBody(request, maxBodyBytes);
+    const text = rawBody.toString('utf8');
     const contentType = headers.get('content-type') ?? '';
     if (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json')) {
       try {
@@ -108,8 +109,9 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
           return sendJson(response, 405, { error: 'Method not allowed' }, { allow: 'GET, POST' });
         }
         const requestId = requestIdOf(request);
-        const contextValue = await options.context(request, requestId);
-        const httpGraphQLRequest = await parseGraphQLRequest(request, url, options.maxBodyBytes);
+        const rawBody = request.method === 'POST' ? await readBody(request, options.maxBodyBytes) : Buffer.alloc(0);
+        const contextValue = await options.context(request, requestId, rawBody);
+        const httpGraphQLRequest = parseGraphQLRequest(request, url, rawBody);
         const result = await options.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => contextValue });
         const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': requestId };
         for (const [name, value] of result.headers) headers[name] = value;

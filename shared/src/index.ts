@@ -8,6 +8,7 @@ export * from './ids';
 export * from './loaders';
 export * from './logger';
 export * from './migrations';
+export * from './operation-limits';
 export * from './pagination';
 export * from './row-scope';
 export * from './schema-files';

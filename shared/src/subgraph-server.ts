@@ -14,7 +14,7 @@ import { openDatabase } from './database';
 import { enforceClassifiedFields, type DecisionAuditSink } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
-import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity } from './identity';
+import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity, type AssertionVerifier } from './identity';
 import { createLogger, type Logger } from './logger';
 import { prepareStoresWhenReachable } from './store-readiness';
 import type { SubgraphContext, SubgraphManifest } from './subgraph-manifest';
@@ -47,6 +47,26 @@ export interface StartSubgraphOptions {
 /** The verified caller as the access policy sees them. */
 export function callerOf(identity: AssertedIdentity): Caller {
   return { staffId: identity.staffId, role: identity.role, branchPath: identity.branchPath, grade: identity.grade, purpose: identity.purpose };
+}
+
+/**
+ * The caller of one subgraph request: the gateway's assertion, verified against the raw body and the
+ * request id it was signed for (401 otherwise, before anything runs). Only POST is served: a GET
+ * operation travels in the URL, which the assertion does not cover.
+ */
+export async function verifyAssertedCaller(verifier: AssertionVerifier, request: IncomingMessage, rawBody: Buffer): Promise<AssertedIdentity> {
+  if (request.method !== 'POST') throw new HttpError(405, 'Subgraphs accept POST requests only', 'METHOD_NOT_ALLOWED', { allow: 'POST' });
+  const header = request.headers[IDENTITY_ASSERTION_HEADER];
+  const requestIdHeader = request.headers['x-request-id'];
+  try {
+    return await verifier.verify(Array.isArray(header) ? header.join(', ') : header, {
+      body: rawBody,
+      requestIdHeader: Array.isArray(requestIdHeader) ? requestIdHeader.join(', ') : requestIdHeader,
+    });
+  } catch (error) {
+    if (isAuthenticationError(error)) throw new HttpError(401, error.message, 'UNAUTHENTICATED');
+    throw error;
+  }
 }
 
 /**
@@ -158,15 +178,8 @@ export async function startSubgraph<TLoaders>(
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    context: async (request: IncomingMessage) => {
-      let identity: AssertedIdentity;
-      try {
-        const header = request.headers[IDENTITY_ASSERTION_HEADER];
-        identity = await verifier.verify(Array.isArray(header) ? header.join(', ') : header);
-      } catch (error) {
-        if (isAuthenticationError(error)) throw new HttpError(401, error.message, 'UNAUTHENTICATED');
-        throw error;
-      }
+    context: async (request: IncomingMessage, _requestId: string, rawBody: Buffer) => {
+      const identity = await verifyAssertedCaller(verifier, request, rawBody);
       return { db, loaders: manifest.createLoaders(db), requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
     },
     routes: {

@@ -5,6 +5,11 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
+/** The JSON body postGraphQL sends: what an identity assertion for a direct subgraph call must be signed over. */
+export function graphQLRequestBody(query: string, variables: Record<string, unknown> = {}): string {
+  return JSON.stringify({ query, variables });
+}
+
 /** POSTs one operation as a browser-less client would (JSON, so CSRF prevention lets it through). */
 export async function postGraphQL<TData = Record<string, unknown>>(
   url: string,
@@ -15,7 +20,7 @@ export async function postGraphQL<TData = Record<string, unknown>>(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: graphQLRequestBody(query, variables),
   });
   const text = await response.text();
   let body: { data?: TData | null; errors?: GraphQLResponse['errors'] } = {};

@@ -1,8 +1,8 @@
 import { startSubgraph, type DatabaseConfig, type RunningSubgraph, type SubgraphManifest } from '@icg/shared';
 import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, seedStores, type OrgFacts, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
-import { postGraphQL, type GraphQLResponse } from './graphql-client';
+import type { GraphQLResponse } from './graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
-import { assertionHeaders, testSubgraphSecurity, type ActingAs } from './test-security';
+import { postToSubgraph, testSubgraphSecurity, type ActingAs } from './test-security';
 
 /** Which subgraph's store to seed, on which dialect, from how much of the synthetic company. */
 export interface SeededSubgraphOptions<TLoaders = unknown> {
@@ -73,7 +73,7 @@ export async function serveTestSubgraph<TLoaders>(manifest: SubgraphManifest<TLo
   }
   return {
     running,
-    query: async (query, variables = {}, acting) => postGraphQL(`${running.url}/graphql`, query, variables, await assertionHeaders(manifest.name, acting)),
+    query: async (query, variables = {}, acting) => postToSubgraph(`${running.url}/graphql`, manifest.name, query, variables, acting),
     close: () => running.close(),
   };
 }

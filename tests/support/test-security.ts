@@ -10,6 +10,7 @@ import {
   type SubgraphSecurityConfig,
 } from '@icg/shared';
 import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
+import { graphQLRequestBody, postGraphQL, type GraphQLResponse } from './graphql-client';
 
 /** Key material for one test process: the gateway signs with it, subgraphs verify with it. */
 const assertionKeys = generateKeyPairSync('ed25519');
@@ -62,8 +63,19 @@ export async function bearerHeaders(acting: ActingAs = AUDITOR): Promise<Record<
 
 const testSigner = createAssertionSigner(TEST_ASSERTION_PRIVATE_KEY);
 
-/** What the gateway would send a subgraph for this caller: for tests that call a subgraph directly. */
-export async function assertionHeaders(subgraph: string, acting: ActingAs = AUDITOR): Promise<Record<string, string>> {
-  const assertion = await testSigner.sign(staffIdentity(acting), { subgraph, requestId: `test-${randomBytes(6).toString('hex')}` });
+/** What the gateway would send a subgraph for this caller and exactly this request body: for tests that call a subgraph directly. */
+export async function assertionHeaders(subgraph: string, body: string, acting: ActingAs = AUDITOR): Promise<Record<string, string>> {
+  const assertion = await testSigner.sign(staffIdentity(acting), { subgraph, requestId: `test-${randomBytes(6).toString('hex')}`, body });
   return { [IDENTITY_ASSERTION_HEADER]: assertion };
+}
+
+/** One operation straight to a subgraph (its `/graphql` URL), as the gateway would send it for this caller. */
+export async function postToSubgraph<TData = Record<string, unknown>>(
+  graphqlUrl: string,
+  subgraph: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  acting: ActingAs = AUDITOR,
+): Promise<GraphQLResponse<TData>> {
+  return postGraphQL<TData>(graphqlUrl, query, variables, await assertionHeaders(subgraph, graphQLRequestBody(query, variables), acting));
 }

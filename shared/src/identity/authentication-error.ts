@@ -14,6 +14,8 @@ export const AUTHENTICATION_FAILURES = [
   'BAD_ALGORITHM',
   'BAD_TYPE',
   'BAD_CLAIMS',
+  /** A valid assertion presented with a request it was not signed for (another body or request id). */
+  'REQUEST_MISMATCH',
   'KEYS_UNAVAILABLE',
 ] as const;
 export type AuthenticationFailure = (typeof AUTHENTICATION_FAILURES)[number];

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
@@ -9,20 +9,25 @@ import { assertValidIdentity, identityFromClaims, identityToClaims, type StaffId
 
 /**
  * Gateway → subgraph identity. The gateway drops any client-sent copy of this header and sends its
- * own: a short-lived EdDSA JWT naming the caller, the request and the one subgraph it is meant for,
- * so a subgraph called directly (or an assertion replayed to another subgraph) gains nothing.
+ * own: an EdDSA JWT of a few seconds naming the caller, the request, the one subgraph it is meant for
+ * and the SHA-256 of the exact request body, so a subgraph called directly, an assertion replayed to
+ * another subgraph, or one replayed with another operation gains nothing.
  */
 export const IDENTITY_ASSERTION_HEADER = 'x-icg-identity';
 export const IDENTITY_ASSERTION_ISSUER = 'icg-gateway';
 /** Distinguishes an assertion from any other JWT, should keys ever be shared by mistake. */
 export const IDENTITY_ASSERTION_TYPE = 'icg-identity+jwt';
-export const DEFAULT_ASSERTION_TTL_SECONDS = 60;
-/** Verifiers refuse assertions issued longer ago than this, whatever their `exp` says. */
-export const DEFAULT_ASSERTION_MAX_AGE_SECONDS = 300;
+/** Long enough for one gateway → subgraph call, short enough that a captured assertion is soon worthless. */
+export const DEFAULT_ASSERTION_TTL_SECONDS = 10;
+/** Verifiers refuse assertions living or issued longer than this, whatever their `exp` says. */
+export const MAX_ASSERTION_TTL_SECONDS = 30;
 const ASSERTION_ALGORITHM = 'EdDSA';
-const ASSERTION_CLOCK_TOLERANCE_SECONDS = 5;
+/** The gateway and subgraphs run on NTP-synchronised hosts; a tolerance near the lifetime would double it. */
+export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 2;
 /** Printable ASCII without spaces, as request ids are logged and echoed in headers. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+/** SHA-256, hex: of the client's operation (`oph`) and of the subgraph request body (`bdh`). */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** The client's operation, as the gateway saw it, for the subgraphs' audit records. */
 export interface AssertedOperation {
@@ -38,9 +43,18 @@ export interface AssertionTarget {
   subgraph: string;
   requestId: string;
   operation?: AssertedOperation | null;
+  /** The exact bytes of the HTTP request body sent with the assertion; its SHA-256 is signed (`bdh`). */
+  body: Uint8Array | string;
 }
 
-const OPERATION_HASH = /^[0-9a-f]{64}$/;
+/** What the subgraph received with the assertion, which the assertion must have been signed for. */
+export interface ReceivedRequest {
+  /** The raw HTTP request body, byte for byte. */
+  body: Uint8Array | string;
+  /** The `x-request-id` header, if sent: it must then name the asserted request. */
+  requestIdHeader?: string | undefined;
+}
+
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 
 export interface AssertionSigner {
@@ -48,30 +62,38 @@ export interface AssertionSigner {
 }
 
 export interface AssertionVerifier {
-  /** Verifies the `x-icg-identity` header value; throws AuthenticationError when it does not hold a valid assertion. */
-  verify(headerValue: string | undefined): Promise<AssertedIdentity>;
+  /**
+   * Verifies the `x-icg-identity` header value against the request it came with; throws
+   * AuthenticationError when it does not hold a valid assertion signed for exactly that request.
+   */
+  verify(headerValue: string | undefined, received: ReceivedRequest): Promise<AssertedIdentity>;
+}
+
+/** SHA-256 (hex) of a request body, as the `bdh` claim carries it. */
+export function requestBodyDigest(body: Uint8Array | string): string {
+  return createHash('sha256').update(body).digest('hex');
 }
 
 export function createAssertionSigner(privateKeyPem: string, options: { ttlSeconds?: number } = {}): AssertionSigner {
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_ASSERTION_TTL_SECONDS;
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > DEFAULT_ASSERTION_MAX_AGE_SECONDS) {
-    throw new TypeError(`Assertion ttlSeconds must be a whole number from 1 to ${DEFAULT_ASSERTION_MAX_AGE_SECONDS}`);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_ASSERTION_TTL_SECONDS) {
+    throw new TypeError(`Assertion ttlSeconds must be a whole number from 1 to ${MAX_ASSERTION_TTL_SECONDS}`);
   }
   // Imported once: parsing the PEM is the expensive part; an Ed25519 signature itself takes microseconds.
   const privateKey = ed25519PrivateKey(privateKeyPem);
   if (!privateKey) throw new TypeError('The identity assertion private key must be an Ed25519 private key in PEM form');
 
   return {
-    async sign(identity, { subgraph, requestId, operation }) {
+    async sign(identity, { subgraph, requestId, operation, body }) {
       assertValidIdentity(identity);
       if (!REQUEST_ID.test(requestId)) throw new TypeError('The request id must be 1 to 128 printable ASCII characters');
       if (subgraph === '') throw new TypeError('The assertion needs a subgraph name');
-      if (operation && (!OPERATION_HASH.test(operation.hash) || (operation.name !== null && !OPERATION_NAME.test(operation.name)))) {
+      if (operation && (!SHA256_HEX.test(operation.hash) || (operation.name !== null && !OPERATION_NAME.test(operation.name)))) {
         throw new TypeError('The operation needs a SHA-256 hex hash and a GraphQL name or null');
       }
       const now = Math.floor(Date.now() / 1000);
       const operationClaims = operation ? { oph: operation.hash, ...(operation.name ? { opn: operation.name } : {}) } : {};
-      return new SignJWT({ ...identityToClaims(identity), rid: requestId, ...operationClaims })
+      return new SignJWT({ ...identityToClaims(identity), rid: requestId, bdh: requestBodyDigest(body), ...operationClaims })
         .setProtectedHeader({ alg: ASSERTION_ALGORITHM, typ: IDENTITY_ASSERTION_TYPE })
         .setIssuer(IDENTITY_ASSERTION_ISSUER)
         .setAudience(subgraph)
@@ -82,7 +104,7 @@ export function createAssertionSigner(privateKeyPem: string, options: { ttlSecon
   };
 }
 
-export function createAssertionVerifier(publicKeyPem: string, subgraph: string, options: { maxAgeSeconds?: number } = {}): AssertionVerifier {
+export function createAssertionVerifier(publicKeyPem: string, subgraph: string): AssertionVerifier {
   const publicKey = ed25519PublicKey(publicKeyPem);
   if (!publicKey) throw new TypeError('The identity assertion public key must be an Ed25519 public key in PEM form');
   const verifyOptions = {
@@ -91,12 +113,12 @@ export function createAssertionVerifier(publicKeyPem: string, subgraph: string, 
     algorithms: [ASSERTION_ALGORITHM],
     typ: IDENTITY_ASSERTION_TYPE,
     clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
-    maxTokenAge: options.maxAgeSeconds ?? DEFAULT_ASSERTION_MAX_AGE_SECONDS,
+    maxTokenAge: MAX_ASSERTION_TTL_SECONDS,
     requiredClaims: ['exp', 'iat'],
   };
 
   return {
-    async verify(headerValue) {
+    async verify(headerValue, received) {
       const assertion = headerValue?.trim();
       if (!assertion) throw new AuthenticationError('Missing identity assertion', 'MISSING');
       // A repeated header arrives joined with ", " and fails here too.
@@ -109,16 +131,25 @@ export function createAssertionVerifier(publicKeyPem: string, subgraph: string, 
       } catch (error) {
         throw toAuthenticationError(error, 'Identity assertion');
       }
+      // An assertion signed for a long life would outlast the replay window the short lifetime promises.
+      if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_ASSERTION_TTL_SECONDS) {
+        throw new AuthenticationError('Identity assertion lifetime is too long', 'BAD_CLAIMS');
+      }
       const result = identityFromClaims(payload);
       if (!result.ok) throw new AuthenticationError(`Identity assertion claims are invalid: ${result.invalidClaim}`, 'BAD_CLAIMS');
       const requestId = payload['rid'];
       if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) {
         throw new AuthenticationError('Identity assertion claims are invalid: rid', 'BAD_CLAIMS');
       }
+      const bodyDigest = payload['bdh'];
+      if (typeof bodyDigest !== 'string' || !SHA256_HEX.test(bodyDigest)) {
+        throw new AuthenticationError('Identity assertion claims are invalid: bdh', 'BAD_CLAIMS');
+      }
+      assertSignedForRequest(bodyDigest, requestId, received);
       const hash = payload['oph'];
       const name = payload['opn'];
       if (
-        (hash !== undefined && (typeof hash !== 'string' || !OPERATION_HASH.test(hash))) ||
+        (hash !== undefined && (typeof hash !== 'string' || !SHA256_HEX.test(hash))) ||
         (name !== undefined && (typeof name !== 'string' || !OPERATION_NAME.test(name)))
       ) {
         throw new AuthenticationError('Identity assertion claims are invalid: operation', 'BAD_CLAIMS');
@@ -129,8 +160,30 @@ export function createAssertionVerifier(publicKeyPem: string, subgraph: string, 
   };
 }
 
+/**
+ * The assertion must have been signed for this very request: a captured assertion replayed with another
+ * operation, other variables or another request id is refused before anything runs.
+ */
+function assertSignedForRequest(bodyDigest: string, requestId: string, received: ReceivedRequest): void {
+  const expected = Buffer.from(bodyDigest, 'hex');
+  const actual = Buffer.from(requestBodyDigest(received.body), 'hex');
+  if (!timingSafeEqual(expected, actual)) {
+    throw new AuthenticationError('Identity assertion was not issued for this request body', 'REQUEST_MISMATCH');
+  }
+  if (received.requestIdHeader !== undefined && received.requestIdHeader !== requestId) {
+    throw new AuthenticationError('Identity assertion was not issued for this request id', 'REQUEST_MISMATCH');
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Key configuration
+
+export const ASSERTION_TTL_ENV = 'IDENTITY_ASSERTION_TTL_SECONDS';
+
+/** How long the gateway's assertions live: IDENTITY_ASSERTION_TTL_SECONDS, 1 to 30, 10 by default. */
+export function readAssertionTtlSeconds(reader: EnvReader): number {
+  return reader.int(ASSERTION_TTL_ENV, DEFAULT_ASSERTION_TTL_SECONDS, { min: 1, max: MAX_ASSERTION_TTL_SECONDS });
+}
 
 export const ASSERTION_KEY_ENV = {
   privateKey: 'IDENTITY_ASSERTION_PRIVATE_KEY',

@@ -5,8 +5,10 @@ import { failed, passed, type CheckResult } from './conformance-report';
 import { buildIdentityAssertion, withAlteredPayload, withAlteredSignature, withoutSignature } from './identity-assertion-builder';
 import { conformanceRequestId, isRecord } from './subgraph-client';
 
-/** The smallest operation every GraphQL server answers. */
-const PROBE_QUERY = '{ __typename }';
+/** The smallest operation every GraphQL server answers, as the exact body sent (assertions are signed over it). */
+const PROBE_BODY = JSON.stringify({ query: '{ __typename }' });
+/** Another operation than the probe: an assertion signed for it must not let the probe through. */
+const OTHER_BODY = JSON.stringify({ query: '{ _service { sdl } }' });
 
 /**
  * An audience that is not this subgraph: an assertion the gateway signed for any other subgraph must be
@@ -24,7 +26,8 @@ export function anotherSubgraphName(name: string): string {
 export async function checkIdentity(context: ConformanceContext): Promise<CheckResult[]> {
   const identity = context.identities.reference.identity;
   const now = Math.floor(Date.now() / 1000);
-  const valid = () => buildIdentityAssertion(context.assertionKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId() });
+  const valid = (body = PROBE_BODY) =>
+    buildIdentityAssertion(context.assertionKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId(), body });
   const otherKey = generateKeyPairSync('ed25519').privateKey;
   const otherAudience = anotherSubgraphName(context.subgraphName);
 
@@ -35,27 +38,30 @@ export async function checkIdentity(context: ConformanceContext): Promise<CheckR
       assertion: buildIdentityAssertion(context.assertionKey, identity, {
         audience: context.subgraphName,
         requestId: conformanceRequestId(),
+        body: PROBE_BODY,
         issuedAt: now - 180,
         lifetimeSeconds: 60,
       }),
     },
     {
       name: `refuses an assertion for another audience ("${otherAudience}")`,
-      assertion: buildIdentityAssertion(context.assertionKey, identity, { audience: otherAudience, requestId: conformanceRequestId() }),
+      assertion: buildIdentityAssertion(context.assertionKey, identity, { audience: otherAudience, requestId: conformanceRequestId(), body: PROBE_BODY }),
     },
     { name: 'refuses an assertion whose payload was altered', assertion: withAlteredPayload(valid()) },
     { name: 'refuses an assertion whose signature was altered', assertion: withAlteredSignature(valid()) },
     {
       name: 'refuses an assertion signed by another key',
-      assertion: buildIdentityAssertion(otherKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId() }),
+      assertion: buildIdentityAssertion(otherKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId(), body: PROBE_BODY }),
     },
+    // A captured assertion replayed with another operation: its body digest (`bdh`) does not match.
+    { name: 'refuses an assertion signed for another request body', assertion: valid(OTHER_BODY) },
     { name: 'refuses an unsigned assertion (alg "none")', assertion: withoutSignature(valid()) },
   ];
 
   const results: CheckResult[] = [];
   for (const refusal of refusals) {
     const headers: Record<string, string> = refusal.assertion === undefined ? {} : { [IDENTITY_ASSERTION_HEADER]: refusal.assertion };
-    const response = await context.client.post(`identity: ${refusal.name}`, { query: PROBE_QUERY }, headers);
+    const response = await context.client.post(`identity: ${refusal.name}`, PROBE_BODY, headers);
     results.push(
       response.status === 401
         ? passed('identity', refusal.name, 'HTTP 401')
@@ -67,7 +73,7 @@ export async function checkIdentity(context: ConformanceContext): Promise<CheckR
     );
   }
 
-  const accepted = await context.client.post('identity: valid assertion', { query: PROBE_QUERY }, { [IDENTITY_ASSERTION_HEADER]: valid() });
+  const accepted = await context.client.post('identity: valid assertion', PROBE_BODY, { [IDENTITY_ASSERTION_HEADER]: valid() });
   const typename = isRecord(accepted.data) ? accepted.data['__typename'] : undefined;
   results.push(
     accepted.status === 200 && typeof typename === 'string'

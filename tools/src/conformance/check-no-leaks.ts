@@ -66,7 +66,10 @@ export async function checkNoLeaks(context: ConformanceContext, sdl: SubgraphSdl
     },
     {
       name: 'a body that is not JSON',
-      run: () => context.client.post('no-leaks: a body that is not JSON', '{"query": "{ __typename ', assertionHeaders(context, identity)),
+      run: () => {
+        const notJson = '{"query": "{ __typename ';
+        return context.client.post('no-leaks: a body that is not JSON', notJson, assertionHeaders(context, identity, notJson));
+      },
     },
   ];
   for (const type of sdl?.entityTypes ?? []) {

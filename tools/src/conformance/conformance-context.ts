@@ -26,10 +26,14 @@ export interface ConformanceContext {
   probeIds: number;
 }
 
-/** The header the gateway would send for this staff member: a fresh valid assertion for this subgraph. */
-export function assertionHeaders(context: ConformanceContext, identity: StaffIdentity): Record<string, string> {
+/** The header the gateway would send for this staff member and this exact body: a fresh valid assertion for this subgraph. */
+export function assertionHeaders(context: ConformanceContext, identity: StaffIdentity, body: string): Record<string, string> {
   return {
-    [IDENTITY_ASSERTION_HEADER]: buildIdentityAssertion(context.assertionKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId() }),
+    [IDENTITY_ASSERTION_HEADER]: buildIdentityAssertion(context.assertionKey, identity, {
+      audience: context.subgraphName,
+      requestId: conformanceRequestId(),
+      body,
+    }),
   };
 }
 
@@ -41,7 +45,9 @@ export async function queryAs(
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<SubgraphResponse> {
-  return context.client.post(label, { query, variables }, assertionHeaders(context, identity));
+  // Serialised here, once: the assertion is signed over exactly the bytes sent.
+  const body = JSON.stringify({ query, variables });
+  return context.client.post(label, body, assertionHeaders(context, identity, body));
 }
 
 export const ENTITIES_QUERY_PREFIX = 'query Conformance($representations: [_Any!]!) { _entities(representations: $representations) {';

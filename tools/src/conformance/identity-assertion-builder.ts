@@ -1,10 +1,19 @@
 import { sign, type KeyObject } from 'node:crypto';
-import { IDENTITY_ASSERTION_ISSUER, IDENTITY_ASSERTION_TYPE, identityToClaims, type StaffIdentity } from '@icg/shared';
+import {
+  DEFAULT_ASSERTION_TTL_SECONDS,
+  IDENTITY_ASSERTION_ISSUER,
+  IDENTITY_ASSERTION_TYPE,
+  identityToClaims,
+  requestBodyDigest,
+  type StaffIdentity,
+} from '@icg/shared';
 
 export interface AssertionShape {
   /** The subgraph the assertion is meant for (`aud`). */
   audience: string;
   requestId: string;
+  /** The exact request body the assertion is sent with: its SHA-256 (hex) becomes `bdh`. */
+  body: string;
   /** Seconds since the epoch; now by default. */
   issuedAt?: number;
   lifetimeSeconds?: number;
@@ -23,10 +32,11 @@ export function buildIdentityAssertion(privateKey: KeyObject, identity: StaffIde
   const payload = {
     ...identityToClaims(identity),
     rid: shape.requestId,
+    bdh: requestBodyDigest(shape.body),
     iss: IDENTITY_ASSERTION_ISSUER,
     aud: shape.audience,
     iat: issuedAt,
-    exp: issuedAt + (shape.lifetimeSeconds ?? 60),
+    exp: issuedAt + (shape.lifetimeSeconds ?? DEFAULT_ASSERTION_TTL_SECONDS),
   };
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
   return `${signingInput}.${base64url(sign(null, Buffer.from(signingInput), privateKey))}`;

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,11 @@ import {
   createAssertionSigner,
   createAssertionVerifier,
   readAssertionKeys,
+  readAssertionTtlSeconds,
   requireAssertionPrivateKey,
+  requestBodyDigest,
   type AssertionVerifier,
+  type ReceivedRequest,
 } from '../identity-assertion';
 import { mintDevelopmentToken } from '../token-minter';
 import { AUDITOR, MANAGER, TEST_SECRET, nowSeconds, unsignedToken } from './fixtures';
@@ -30,7 +33,10 @@ function ed25519Pair(): { privateKey: KeyObject; privateKeyPem: string; publicKe
 const gateway = ed25519Pair();
 const signer = createAssertionSigner(gateway.privateKeyPem);
 const customersVerifier = createAssertionVerifier(gateway.publicKeyPem, 'customers');
-const target = { subgraph: 'customers', requestId: 'req-0001' };
+const BODY = '{"query":"{ customer(id: \\"1\\") { id } }","variables":{}}';
+const target = { subgraph: 'customers', requestId: 'req-0001', body: BODY };
+/** What the subgraph received with the assertion: the very body it was signed for. */
+const received = { body: Buffer.from(BODY) };
 
 /** A well-formed assertion payload for MANAGER, for tests that break one part of it. */
 function assertionClaims(overrides: Record<string, unknown> = {}): JWTPayload {
@@ -42,10 +48,11 @@ function assertionClaims(overrides: Record<string, unknown> = {}): JWTPayload {
     branch_path: '/1/3/9/',
     grade: 'SENIOR',
     rid: 'req-0001',
+    bdh: requestBodyDigest(BODY),
     iss: 'icg-gateway',
     aud: 'customers',
     iat: now,
-    exp: now + 60,
+    exp: now + 10,
     ...overrides,
   };
 }
@@ -58,8 +65,13 @@ async function craft(
   return new SignJWT(payload).setProtectedHeader(header).sign(key);
 }
 
-async function expectRefusal(verifier: AssertionVerifier, headerValue: string | undefined, message: string): Promise<AuthenticationError> {
-  const error: unknown = await verifier.verify(headerValue).then(
+async function expectRefusal(
+  verifier: AssertionVerifier,
+  headerValue: string | undefined,
+  message: string,
+  receivedRequest: ReceivedRequest = received,
+): Promise<AuthenticationError> {
+  const error: unknown = await verifier.verify(headerValue, receivedRequest).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -75,21 +87,27 @@ describe('identity assertion', () => {
 
   it('round-trips an identity and the request id', async () => {
     const assertion = await signer.sign(MANAGER, target);
-    await expect(customersVerifier.verify(assertion)).resolves.toEqual({ ...MANAGER, requestId: 'req-0001', operation: null });
-    await expect(customersVerifier.verify(await signer.sign(AUDITOR, target))).resolves.toEqual({ ...AUDITOR, requestId: 'req-0001', operation: null });
+    await expect(customersVerifier.verify(assertion, received)).resolves.toEqual({ ...MANAGER, requestId: 'req-0001', operation: null });
+    await expect(customersVerifier.verify(await signer.sign(AUDITOR, target), received)).resolves.toEqual({
+      ...AUDITOR,
+      requestId: 'req-0001',
+      operation: null,
+    });
   });
 
   it("carries the client operation's name and hash for the audit trail, and refuses malformed ones", async () => {
     const operation = { name: 'Customer360', hash: 'a'.repeat(64) };
-    await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation }))).resolves.toMatchObject({ operation });
-    await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation: { name: null, hash: 'b'.repeat(64) } }))).resolves.toMatchObject({
+    await expect(customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation }), received)).resolves.toMatchObject({ operation });
+    await expect(
+      customersVerifier.verify(await signer.sign(MANAGER, { ...target, operation: { name: null, hash: 'b'.repeat(64) } }), received),
+    ).resolves.toMatchObject({
       operation: { name: null, hash: 'b'.repeat(64) },
     });
     await expect(signer.sign(MANAGER, { ...target, operation: { name: 'x y', hash: 'a'.repeat(64) } })).rejects.toThrow(TypeError);
     await expect(signer.sign(MANAGER, { ...target, operation: { name: null, hash: 'short' } })).rejects.toThrow(TypeError);
   });
 
-  it('lives 60 s by default and is issued by the gateway for one subgraph', async () => {
+  it('lives 10 s by default, is issued by the gateway for one subgraph, and carries the SHA-256 of the body', async () => {
     const assertion = await signer.sign(MANAGER, target);
     const [header, payload] = assertion
       .split('.')
@@ -97,7 +115,41 @@ describe('identity assertion', () => {
       .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toEqual({ alg: 'EdDSA', typ: 'icg-identity+jwt' });
     expect(payload).toMatchObject({ iss: 'icg-gateway', aud: 'customers', rid: 'req-0001' });
-    expect((payload!['exp'] as number) - (payload!['iat'] as number)).toBe(60);
+    expect(payload!['bdh']).toBe(createHash('sha256').update(BODY).digest('hex'));
+    expect((payload!['exp'] as number) - (payload!['iat'] as number)).toBe(10);
+  });
+
+  it('takes a lifetime of 1 to 30 s', async () => {
+    const short = await createAssertionSigner(gateway.privateKeyPem, { ttlSeconds: 2 }).sign(MANAGER, target);
+    const payload = JSON.parse(Buffer.from(short.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+    expect(payload.exp - payload.iat).toBe(2);
+    expect(() => createAssertionSigner(gateway.privateKeyPem, { ttlSeconds: 60 })).toThrow(/1 to 30/);
+    expect(() => createAssertionSigner(gateway.privateKeyPem, { ttlSeconds: 0 })).toThrow(/1 to 30/);
+    expect(readAssertionTtlSeconds(new EnvReader({}))).toBe(10);
+    expect(readAssertionTtlSeconds(new EnvReader({ IDENTITY_ASSERTION_TTL_SECONDS: '5' }))).toBe(5);
+    expect(() => readAssertionTtlSeconds(new EnvReader({ IDENTITY_ASSERTION_TTL_SECONDS: '300' }))).toThrow(
+      /IDENTITY_ASSERTION_TTL_SECONDS must be at most 30/,
+    );
+  });
+
+  it('is bound to the request it was signed for: another body or request id is refused', async () => {
+    const assertion = await signer.sign(MANAGER, target);
+    // The same bytes as a Buffer or a string verify alike; any change to them does not.
+    await expect(customersVerifier.verify(assertion, { body: BODY })).resolves.toMatchObject({ staffId: '12' });
+    const otherBody = BODY.replace('{ id }', '{ id idNumber }');
+    const mismatch = await expectRefusal(customersVerifier, assertion, 'Identity assertion was not issued for this request body', { body: otherBody });
+    expect(mismatch).toMatchObject({ status: 401, failure: 'REQUEST_MISMATCH' });
+    await expectRefusal(customersVerifier, assertion, 'Identity assertion was not issued for this request body', { body: `${BODY} ` });
+    await expectRefusal(customersVerifier, assertion, 'Identity assertion was not issued for this request body', { body: '' });
+    await expect(customersVerifier.verify(assertion, { ...received, requestIdHeader: 'req-0001' })).resolves.toMatchObject({ requestId: 'req-0001' });
+    await expectRefusal(customersVerifier, assertion, 'Identity assertion was not issued for this request id', { ...received, requestIdHeader: 'req-0002' });
+  });
+
+  it('refuses an assertion without a well-formed body digest, or signed for longer than 30 s', async () => {
+    await expectRefusal(customersVerifier, await craft(assertionClaims({ bdh: undefined })), 'Identity assertion claims are invalid: bdh');
+    await expectRefusal(customersVerifier, await craft(assertionClaims({ bdh: 'A'.repeat(64) })), 'Identity assertion claims are invalid: bdh');
+    const now = nowSeconds();
+    await expectRefusal(customersVerifier, await craft(assertionClaims({ iat: now, exp: now + 3600 })), 'Identity assertion lifetime is too long');
   });
 
   it('refuses a missing or garbage header', async () => {
@@ -110,17 +162,18 @@ describe('identity assertion', () => {
     await expectRefusal(customersVerifier, `${assertion}, ${assertion}`, 'Identity assertion is malformed');
   });
 
-  it('refuses an expired assertion and one issued too long ago', async () => {
+  it('refuses an expired assertion (2 s of clock tolerance) and one issued too long ago', async () => {
     const now = nowSeconds();
-    await expectRefusal(customersVerifier, await craft(assertionClaims({ iat: now - 120, exp: now - 60 })), 'Identity assertion expired');
-    await expectRefusal(customersVerifier, await craft(assertionClaims({ iat: now - 3600, exp: now + 60 })), 'Identity assertion expired');
+    await expectRefusal(customersVerifier, await craft(assertionClaims({ iat: now - 14, exp: now - 4 })), 'Identity assertion expired');
+    await expect(customersVerifier.verify(await craft(assertionClaims({ iat: now - 10, exp: now - 1 })), received)).resolves.toMatchObject({ staffId: '12' });
+    await expectRefusal(customersVerifier, await craft(assertionClaims({ iat: now - 40, exp: now + 5 })), 'Identity assertion expired');
   });
 
   it('refuses an assertion meant for another subgraph', async () => {
-    const forPolicies = await signer.sign(MANAGER, { subgraph: 'policies', requestId: 'req-0001' });
+    const forPolicies = await signer.sign(MANAGER, { ...target, subgraph: 'policies' });
     const refused = await expectRefusal(customersVerifier, forPolicies, 'Identity assertion audience is not accepted');
     expect(refused.failure).toBe('BAD_AUDIENCE');
-    await expect(createAssertionVerifier(gateway.publicKeyPem, 'policies').verify(forPolicies)).resolves.toMatchObject({ staffId: '12' });
+    await expect(createAssertionVerifier(gateway.publicKeyPem, 'policies').verify(forPolicies, received)).resolves.toMatchObject({ staffId: '12' });
   });
 
   it('refuses an assertion signed by another key', async () => {
@@ -162,7 +215,7 @@ describe('identity assertion', () => {
 
   it('signs only valid identities and request ids, with an Ed25519 key', async () => {
     await expect(signer.sign({ ...MANAGER, branchPath: '/1/3/' }, target)).rejects.toThrow(/branch_path/);
-    await expect(signer.sign(MANAGER, { subgraph: 'customers', requestId: '' })).rejects.toThrow(/request id/);
+    await expect(signer.sign(MANAGER, { ...target, requestId: '' })).rejects.toThrow(/request id/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     expect(() => createAssertionSigner(rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())).toThrow(/Ed25519/);
     expect(() => createAssertionVerifier(gateway.privateKeyPem, 'customers')).toThrow(/Ed25519 public key/);
@@ -191,7 +244,7 @@ describe('readAssertionKeys', () => {
     expect(second).toEqual({ ...first, source: 'file' });
 
     const assertion = await createAssertionSigner(requireAssertionPrivateKey(first)).sign(MANAGER, target);
-    await expect(createAssertionVerifier(second.publicKeyPem, 'customers').verify(assertion)).resolves.toMatchObject({ staffId: '12' });
+    await expect(createAssertionVerifier(second.publicKeyPem, 'customers').verify(assertion, received)).resolves.toMatchObject({ staffId: '12' });
   });
 
   it('rewrites a missing public key file from the private one', () => {
