@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import { AUDIT_TABLE, openAuditStore, verifyAuditChains, type AuditRow, type Knex } from '@icg/shared';
+import { AUDIT_TABLE, loadAccessPolicy, openAuditStore, verifyAuditChains, type AuditRow, type Knex } from '@icg/shared';
 import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg } from '@icg/synthetic';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_SUPERGRAPH_PATH, readFieldClassifications } from '@icg/gateway';
 import { CUSTOMER_360_QUERY } from '@icg/tools';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
-import { staffIdentity } from './support/test-security';
+import { staffIdentity, TEST_AUDIT_CHAIN_KEY } from './support/test-security';
 import { TEST_DIALECTS } from './support/test-database';
 
 const CUSTOMERS = 40;
+/** Small enough that a store outage fills the subgraphs' audit queues within a few requests. */
+const SUBGRAPH_AUDIT_MAX_QUEUED = 40;
 const classifications = readFieldClassifications(readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8'));
 const company = generateCompanyBatch({
   seed: DEFAULT_SEED,
@@ -35,7 +38,7 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
   let graph: GraphUnderTest;
   let auditStore: Knex;
   beforeAll(async () => {
-    graph = await startGraph({ dialect, customers: CUSTOMERS });
+    graph = await startGraph({ dialect, customers: CUSTOMERS, subgraphAudit: { maxQueued: SUBGRAPH_AUDIT_MAX_QUEUED } });
     auditStore = await openAuditStore(graph.databases.config);
   }, 120_000);
   afterAll(async () => {
@@ -44,6 +47,9 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
   });
 
   const rowsOf = (requestId: string) => auditStore.table(AUDIT_TABLE).where({ request_id: requestId }).select<AuditRow[]>('*');
+  const verify = () =>
+    verifyAuditChains(auditStore, { chainKey: TEST_AUDIT_CHAIN_KEY, checkpointPath: join(graph.databases.config.dataDir, 'audit-checkpoints.jsonl') });
+  const keysOf = (row: AuditRow) => JSON.parse(row.record_pseudonyms ?? '[]') as string[];
 
   it('records each decision on a sensitive field with who, why, what and the policy version', async () => {
     const response = await graph.query(CUSTOMER_360_QUERY, { id: String(ownCustomer.id) }, { role: 'CUSTOMER_MANAGER' });
@@ -60,13 +66,33 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
       operation_name: 'Customer360',
       operation_hash: createHash('sha256').update(CUSTOMER_360_QUERY).digest('hex'),
       decision: 'ALLOW',
-      policy_version: '2026.11-1',
+      policy_version: loadAccessPolicy(undefined).version,
     });
     // Only sensitive tiers are audited: customerNo (INTERNAL) is not.
     expect(rows.map((row) => row.coordinate)).not.toContain('Customer.customerNo');
     const tiers = new Set<string | undefined>(rows.map((row) => classifications.get(row.coordinate)?.tier));
     expect([...tiers].every((tier) => tier === 'CONFIDENTIAL' || tier === 'RESTRICTED')).toBe(true);
     expect(tiers.has('CONFIDENTIAL')).toBe(true);
+    // One record per coordinate and decision, naming the customer by its pseudonym only.
+    expect(rows.filter((row) => row.coordinate === 'Customer.mobile')).toHaveLength(1);
+    expect(keysOf(mobile)).toEqual([expect.stringMatching(/^ps_/)]);
+  });
+
+  it('records a page of customers as one record per coordinate and decision, listing every customer', async () => {
+    const response = await graph.query<{ customers: { nodes: { name: string | null }[] } }>(
+      '{ customers(first: 25) { nodes { name } } }',
+      {},
+      { role: 'AUDITOR', purpose: 'AUDIT' },
+    );
+    expect(response.data!.customers.nodes.every((node) => node.name !== null)).toBe(true);
+    const requestId = response.headers.get('x-request-id')!;
+    const rows = await eventually(
+      () => rowsOf(requestId),
+      (found) => found.length > 0,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ coordinate: 'Customer.name', decision: 'ALLOW', format: 2, record_pseudonym: '' });
+    expect(new Set(keysOf(rows[0]!)).size).toBe(25);
   });
 
   it("records masks and denials too, and a denial's error leads to its record", async () => {
@@ -94,8 +120,8 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
       expect(everything).not.toContain(customer.mobile);
       expect(everything).not.toContain(customer.name);
     }
-    const verification = await verifyAuditChains(auditStore);
-    expect(verification).toMatchObject({ ok: true });
+    const verification = await verify();
+    expect(verification).toMatchObject({ ok: true, checkpointProblems: [] });
     expect(verification.records).toBeGreaterThan(0);
     expect(verification.chains).toBeGreaterThanOrEqual(2);
   });
@@ -114,9 +140,56 @@ describe.each(TEST_DIALECTS)('the audit trail on %s', (dialect) => {
     }
     const recovered = await eventually(ask, (response) => response.data!.customer.idNumber !== null);
     expect(recovered.data!.customer.idNumber).toBe(ownCustomer.idNumber);
-    await eventually(
-      () => verifyAuditChains(auditStore),
-      (verification) => verification.ok,
-    );
+    await eventually(verify, (verification) => verification.ok);
   }, 60_000);
+
+  it('refuses every audited value, CONFIDENTIAL too, while the audit queue cannot take its records, and keeps them all', async () => {
+    const ask = () =>
+      graph.query<{ customer: { customerNo: string; name: string | null; mobile: string | null } }>(
+        `{ customer(id: "${ownCustomer.id}") { customerNo name mobile } }`,
+        {},
+        { role: 'AUDITOR', purpose: 'AUDIT' },
+      );
+    expect((await ask()).data!.customer.name).toBe(ownCustomer.name);
+    await auditStore.schema.renameTable(AUDIT_TABLE, `${AUDIT_TABLE}_away`);
+    /** Request id → the audited fields it was served (a request at the brink can get one and not the other). */
+    const served = new Map<string, string[]>();
+    let refused: Awaited<ReturnType<typeof ask>>;
+    try {
+      // Each answered request's records wait in the queue; once it is full, audited values are refused.
+      refused = await eventually(
+        async () => {
+          const response = await ask();
+          const { name, mobile } = response.data!.customer;
+          const fields = [...(name !== null ? ['Customer.name'] : []), ...(mobile !== null ? ['Customer.mobile'] : [])];
+          if (fields.length > 0) served.set(response.headers.get('x-request-id')!, fields);
+          return response;
+        },
+        (response) => response.data!.customer.name === null,
+        30_000,
+      );
+    } finally {
+      await auditStore.schema.renameTable(`${AUDIT_TABLE}_away`, AUDIT_TABLE);
+    }
+    // INTERNAL values are still served; the CONFIDENTIAL ones are null with an error each.
+    expect(refused.data!.customer).toEqual({ customerNo: ownCustomer.customerNo, name: null, mobile: null });
+    expect(refused.errors?.map((error) => [error.extensions?.['code'], error.extensions?.['coordinate']])).toEqual(
+      expect.arrayContaining([
+        ['FORBIDDEN_FIELD', 'Customer.name'],
+        ['FORBIDDEN_FIELD', 'Customer.mobile'],
+      ]),
+    );
+    expect(served.size).toBeGreaterThan(0);
+    // Every value that was served has its record, once the store is back.
+    for (const [requestId, fields] of served) {
+      const rows = await eventually(
+        () => rowsOf(requestId),
+        (found) => fields.every((field) => found.some((row) => row.coordinate === field)),
+        20_000,
+      );
+      expect(rows.map((row) => row.coordinate)).toEqual(expect.arrayContaining(fields));
+    }
+    expect((await eventually(ask, (response) => response.data!.customer.name !== null, 20_000)).data!.customer.name).toBe(ownCustomer.name);
+    await eventually(verify, (verification) => verification.ok);
+  }, 90_000);
 });

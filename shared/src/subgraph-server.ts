@@ -7,11 +7,13 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import type { Knex } from 'knex';
 import { loadAccessPolicy, type AccessPolicy, type Caller } from './access';
 import { newAuditChainId } from './audit/audit-writer';
+import { auditWriterDatabase } from './audit/audit-config';
+import { RequestAuditTrail } from './audit/request-audit-trail';
 import { ThreadedAuditWriter } from './audit/threaded-audit-writer';
 import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
 import { loadSubgraphConfig, type SubgraphConfig } from './config';
 import { openDatabase } from './database';
-import { enforceClassifiedFields, type DecisionAuditSink } from './enforcement';
+import { enforceClassifiedFields, type DecisionAuditSink, type EnforcementContext } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
 import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity, type AssertionVerifier } from './identity';
@@ -106,6 +108,19 @@ export interface SubgraphEnforcement {
   unenforcedBaselineForBenchmark?: boolean;
 }
 
+/** A request's audit records go to the writer when it is answered (they were gathered, and their room reserved, while resolving). */
+function auditRecordsAtResponse<TContext extends EnforcementContext>(audit: DecisionAuditSink): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          audit.finish(contextValue);
+        },
+      };
+    },
+  };
+}
+
 export function createSubgraphApollo<TLoaders>(
   manifest: SubgraphManifest<TLoaders>,
   logger: Logger,
@@ -123,7 +138,7 @@ export function createSubgraphApollo<TLoaders>(
     stopOnTerminationSignals: false,
     formatError: subgraphErrorFormatter(manifest.name, logger, isReady),
     // Federated traces go to Apollo's cloud only; nothing here consumes them.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...plugins],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), auditRecordsAtResponse(enforcement.audit), ...plugins],
   });
 }
 
@@ -144,14 +159,12 @@ export async function startSubgraph<TLoaders>(
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
   // Records are written by the audit worker thread on its own connection; this one only migrates.
   const auditStore = openDatabase(config.database, AUDIT_STORE);
+  // On MySQL the writer may use an INSERT/SELECT-only account (AUDIT_MYSQL_URL); migrations use MYSQL_URL.
   const audit = new ThreadedAuditWriter({
-    database: config.database,
+    ...config.security.audit,
+    database: auditWriterDatabase(config.database, config.security.audit),
     chain: newAuditChainId(manifest.name),
-    pseudonymSecret: config.security.audit.pseudonymSecret,
     log: logger,
-    flushIntervalMs: config.security.audit.flushIntervalMs,
-    batchSize: config.security.audit.batchSize,
-    maxQueued: config.security.audit.maxQueued,
   });
   const db = openDatabase(config.database, manifest.name);
   let ready = false;
@@ -168,7 +181,7 @@ export async function startSubgraph<TLoaders>(
   });
   const apollo = createSubgraphApollo(manifest, logger, () => ready, {
     policy,
-    audit,
+    audit: new RequestAuditTrail(audit),
     pseudonymSecret: config.security.pseudonymSecret,
     onSkippedResolver: options.onSkippedResolver,
     unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark,

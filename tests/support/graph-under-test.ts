@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '@icg/gateway';
-import { startSubgraph, type GatewayConfig, type RunningSubgraph } from '@icg/shared';
+import { startSubgraph, type AuditConfig, type GatewayConfig, type RunningSubgraph } from '@icg/shared';
 import { DEFAULT_SEED, seedStores } from '@icg/synthetic';
 import { composeRegisteredSubgraphs, SUBGRAPH_REGISTRY } from '@icg/tools';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
@@ -34,6 +34,8 @@ export interface GraphOptions {
   subgraphUrlOverrides?: Partial<Record<string, string>>;
   /** Called for each field the subgraph layer kept from its resolver. */
   onSkippedResolver?: (coordinate: string) => void;
+  /** Audit settings of every subgraph, over the test defaults (e.g. a small queue). */
+  subgraphAudit?: Partial<AuditConfig>;
 }
 
 /**
@@ -55,7 +57,9 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
           database: databases.config,
           maxBodyBytes: 100_000,
           logLevel: 'silent',
-          security: testSubgraphSecurity(),
+          security: options.subgraphAudit
+            ? testSubgraphSecurity({ audit: { ...testSubgraphSecurity().audit, ...options.subgraphAudit } })
+            : testSubgraphSecurity(),
         },
         options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {},
       );

@@ -18,13 +18,15 @@ export const TEST_ASSERTION_PRIVATE_KEY = assertionKeys.privateKey.export({ type
 export const TEST_ASSERTION_PUBLIC_KEY = assertionKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 export const TEST_TOKEN_SECRET = randomBytes(32).toString('base64url');
 export const TEST_PSEUDONYM_SECRET = randomBytes(24).toString('base64url');
+/** The audit chains' HMAC key in tests (verifiers need it). */
+export const TEST_AUDIT_CHAIN_KEY = randomBytes(24).toString('base64url');
 
 export function testSubgraphSecurity(overrides: Partial<SubgraphSecurityConfig> = {}): SubgraphSecurityConfig {
   return {
     assertionPublicKeyPem: TEST_ASSERTION_PUBLIC_KEY,
     accessPolicyPath: undefined,
     pseudonymSecret: TEST_PSEUDONYM_SECRET,
-    audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
+    audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, chainKey: TEST_AUDIT_CHAIN_KEY, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
     ...overrides,
   };
 }
@@ -34,7 +36,7 @@ export function testGatewaySecurity(overrides: Partial<GatewaySecurityConfig> = 
     tokens: { keySource: { kind: 'secret', secret: TEST_TOKEN_SECRET }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
     assertionPrivateKeyPem: TEST_ASSERTION_PRIVATE_KEY,
     accessPolicyPath: undefined,
-    audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
+    audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, chainKey: TEST_AUDIT_CHAIN_KEY, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
     ...overrides,
   };
 }

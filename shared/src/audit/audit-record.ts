@@ -1,18 +1,25 @@
 /**
  * The audit trail's record (docs/access-model.md section 7): what a caller hands over, what is stored, and the
- * canonical serialisation the hash chain is computed over.
+ * canonical serialisation the keyed hash chain is computed over.
+ *
+ * Format 2 (current): one record per request × field coordinate × decision × rule, listing the pseudonymised keys
+ * of every record the decision applied to, chained with HMAC-SHA-256 under a key the database does not hold.
+ * Format 1 (records written before): one record per value, chained with plain SHA-256; still verified as written.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Decision, Role } from '../access/access-policy';
 import type { Purpose } from '../identity/staff-identity';
 
 /** `prevHash` of a chain's first record. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
-/** One decision on a CONFIDENTIAL or RESTRICTED field, as a caller hands it to the audit writer. */
+export const CURRENT_AUDIT_FORMAT = 2;
+export const LEGACY_AUDIT_FORMAT = 1;
+
+/** One audited decision of a request, applied to one or more records, as a caller hands it to the audit writer. */
 export interface AuditEvent {
   requestId: string;
-  /** A Date or an ISO-8601 string; stored in UTC with millisecond precision. */
+  /** When the request first made this decision: a Date or an ISO-8601 string; stored in UTC with millisecond precision. */
   occurredAt: Date | string;
   staffId: string;
   role: Role;
@@ -21,8 +28,8 @@ export interface AuditEvent {
   operationHash: string;
   /** The field, `Type.field` (e.g. `Customer.mobile`). */
   coordinate: string;
-  /** The raw entity key (`Customer:123`); the writer stores only its keyed-hash pseudonym. Never a field value. */
-  recordKey: string;
+  /** The raw entity keys (`Customer:123`); the writer stores only their keyed-hash pseudonyms. Never a field value. */
+  recordKeys: readonly string[];
   decision: Decision;
   /** The policy rule that decided, e.g. `CUSTOMER_SERVICE:RESTRICTED`. */
   rule: string;
@@ -31,11 +38,8 @@ export interface AuditEvent {
   decisionId?: string | null;
 }
 
-/**
- * The hashed content of a stored record: everything but `hash`. Typed as plain strings (not the enums) because
- * the verifier hashes whatever a row holds, tampered or not.
- */
-export interface AuditRecordContent {
+/** What every stored record shares, whatever its format. Plain strings (not the enums): the verifier hashes whatever a row holds. */
+interface AuditRecordCommon {
   /** The writing process's chain; each chain is hashed on its own. */
   chain: string;
   /** 1, 2, 3, … within the chain. */
@@ -49,8 +53,6 @@ export interface AuditRecordContent {
   operationName: string | null;
   operationHash: string;
   coordinate: string;
-  /** `pseudonymise(secret, recordKey)`: never the raw key. */
-  recordPseudonym: string;
   decision: string;
   rule: string;
   policyVersion: string;
@@ -59,20 +61,59 @@ export interface AuditRecordContent {
   prevHash: string;
 }
 
+/** The hashed content of a current (format 2) record: everything but `hash`. */
+export interface AuditRecordContent extends AuditRecordCommon {
+  /** `pseudonymise(secret, key)` of each record key, in the order first decided: never a raw key. */
+  recordPseudonyms: string[];
+}
+
+/** The hashed content of a format-1 record (one value per record), as written before format 2. */
+export interface LegacyAuditRecordContent extends AuditRecordCommon {
+  recordPseudonym: string;
+}
+
 /** A record as written to the store. */
 export interface AuditRecord extends AuditRecordContent {
   role: Role;
   purpose: Purpose | null;
   decision: Decision;
-  /** SHA-256(prevHash ‖ canonicalAuditRecord(content)), lowercase hex. */
+  /** HMAC-SHA-256(chain key, prevHash ‖ canonicalAuditRecord(content)), lowercase hex. */
   hash: string;
 }
 
 /**
- * JSON object with a fixed key order, so the same content always gives the same bytes and anyone can re-implement
- * the check. Built field by field (not by spreading the input) so an extra property can never slip into the hash.
+ * JSON object with a fixed key order, so the same content always gives the same bytes and anyone holding the key can
+ * re-implement the check. Built field by field (not by spreading the input) so an extra property can never slip in.
  */
 export function canonicalAuditRecord(content: AuditRecordContent): string {
+  return JSON.stringify({
+    format: CURRENT_AUDIT_FORMAT,
+    chain: content.chain,
+    sequence: content.sequence,
+    requestId: content.requestId,
+    occurredAt: content.occurredAt,
+    staffId: content.staffId,
+    role: content.role,
+    purpose: content.purpose,
+    operationName: content.operationName,
+    operationHash: content.operationHash,
+    coordinate: content.coordinate,
+    recordPseudonyms: content.recordPseudonyms.map(String),
+    decision: content.decision,
+    rule: content.rule,
+    policyVersion: content.policyVersion,
+    decisionId: content.decisionId,
+    prevHash: content.prevHash,
+  });
+}
+
+/** Keyed: without the chain key, nobody who can write the database can recompute a chain after editing it. */
+export function hashAuditRecord(chainKey: string, content: AuditRecordContent): string {
+  return createHmac('sha256', chainKey).update(content.prevHash, 'utf8').update(canonicalAuditRecord(content), 'utf8').digest('hex');
+}
+
+/** Format 1's serialisation, unchanged, so records written before format 2 still verify. */
+export function canonicalLegacyAuditRecord(content: LegacyAuditRecordContent): string {
   return JSON.stringify({
     chain: content.chain,
     sequence: content.sequence,
@@ -93,6 +134,7 @@ export function canonicalAuditRecord(content: AuditRecordContent): string {
   });
 }
 
-export function hashAuditRecord(content: AuditRecordContent): string {
-  return createHash('sha256').update(content.prevHash, 'utf8').update(canonicalAuditRecord(content), 'utf8').digest('hex');
+/** Format 1's hash: SHA-256(prevHash ‖ canonical record), unkeyed. */
+export function hashLegacyAuditRecord(content: LegacyAuditRecordContent): string {
+  return createHash('sha256').update(content.prevHash, 'utf8').update(canonicalLegacyAuditRecord(content), 'utf8').digest('hex');
 }

@@ -1,12 +1,13 @@
 /**
  * The audit store: its own database (`data/audit.sqlite`, or MySQL database `<prefix>audit`), one append-only
- * table. Rows are only ever INSERTed; the hash chain makes any later UPDATE or DELETE detectable.
+ * table. Rows are only ever INSERTed (on MySQL the serving processes may hold INSERT and SELECT only); the keyed
+ * hash chain and the checkpoints of its heads make any later UPDATE or DELETE detectable.
  */
 import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../config';
 import { ensureMysqlDatabase, openDatabase } from '../database';
 import { migrateToLatest, type Migration } from '../migrations';
-import type { AuditRecord, AuditRecordContent } from './audit-record';
+import { CURRENT_AUDIT_FORMAT, LEGACY_AUDIT_FORMAT, type AuditRecord, type AuditRecordContent, type LegacyAuditRecordContent } from './audit-record';
 
 export const AUDIT_STORE = 'audit';
 export const AUDIT_TABLE = 'audit_records';
@@ -64,7 +65,32 @@ const createAuditRecords: Migration = {
   },
 };
 
-export const AUDIT_MIGRATIONS: readonly Migration[] = [createAuditRecords];
+/**
+ * Format 2: one record lists the pseudonyms of every record a request's decision applied to (`record_pseudonyms`,
+ * a JSON array; `record_pseudonym` stays empty), chained with a keyed hash. Existing rows keep format 1 and verify
+ * as written.
+ */
+const addRecordLists: Migration = {
+  name: '002_audit_record_lists',
+  async up(db) {
+    await db.schema.alterTable(AUDIT_TABLE, (table) => {
+      table.tinyint('format').notNullable().defaultTo(LEGACY_AUDIT_FORMAT);
+      // MEDIUMTEXT on MySQL (a record lists at most AUDIT_MAX_KEYS_PER_RECORD pseudonyms, about 140 kB); TEXT on SQLite.
+      table.text('record_pseudonyms', 'mediumtext').nullable();
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable(AUDIT_TABLE, (table) => {
+      table.dropColumn('record_pseudonyms');
+      table.dropColumn('format');
+    });
+  },
+};
+
+export const AUDIT_MIGRATIONS: readonly Migration[] = [createAuditRecords, addRecordLists];
+
+/** Keys one record lists at most; a request's decision on more records continues in another record. */
+export const AUDIT_MAX_KEYS_PER_RECORD = 5_000;
 
 /** Creates (MySQL) and migrates the audit store, then returns a knex for it; the caller destroys it. */
 export async function openAuditStore(config: DatabaseConfig): Promise<Knex> {
@@ -91,7 +117,11 @@ export interface AuditRow {
   operation_name: string | null;
   operation_hash: string;
   coordinate: string;
+  /** Format 1 only; empty in format 2. */
   record_pseudonym: string;
+  /** Format 2: JSON array of pseudonyms. */
+  record_pseudonyms: string | null;
+  format: number;
   decision: string;
   rule: string;
   policy_version: string;
@@ -128,7 +158,9 @@ export function auditRecordToRow(record: AuditRecord): AuditRow {
     operation_name: record.operationName,
     operation_hash: record.operationHash,
     coordinate: record.coordinate,
-    record_pseudonym: record.recordPseudonym,
+    record_pseudonym: '',
+    record_pseudonyms: JSON.stringify(record.recordPseudonyms),
+    format: CURRENT_AUDIT_FORMAT,
     decision: record.decision,
     rule: record.rule,
     policy_version: record.policyVersion,
@@ -146,30 +178,55 @@ function text(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
-/** A stored row, read back as hashed content (for the verifier), with its id and stored hash. */
-export function auditRowToContent(row: Record<string, unknown>): { id: number; content: AuditRecordContent; hash: string } {
-  return {
-    id: Number(row.id),
-    hash: text(row.hash),
-    content: {
-      chain: text(row.chain),
-      sequence: Number(row.sequence),
-      requestId: text(row.request_id),
-      occurredAt: datetimeToIso(row.occurred_at),
-      staffId: text(row.staff_id),
-      role: text(row.role),
-      purpose: textOrNull(row.purpose),
-      operationName: textOrNull(row.operation_name),
-      operationHash: text(row.operation_hash),
-      coordinate: text(row.coordinate),
-      recordPseudonym: text(row.record_pseudonym),
-      decision: text(row.decision),
-      rule: text(row.rule),
-      policyVersion: text(row.policy_version),
-      decisionId: textOrNull(row.decision_id),
-      prevHash: text(row.prev_hash),
-    },
+/** A stored row, read back as hashed content of its format (for the verifier), with its id and stored hash. */
+export type StoredAuditRecord = { id: number; hash: string } & (
+  | { format: typeof CURRENT_AUDIT_FORMAT; content: AuditRecordContent }
+  | { format: typeof LEGACY_AUDIT_FORMAT; content: LegacyAuditRecordContent }
+  | { format: 'unknown'; content: { chain: string; sequence: number; prevHash: string } }
+);
+
+/** A list that is not a JSON array of strings comes back in a form that cannot equal what was hashed. */
+function pseudonymList(stored: unknown): string[] {
+  try {
+    const parsed: unknown = JSON.parse(String(stored));
+    if (Array.isArray(parsed) && parsed.every((entry) => typeof entry === 'string')) return parsed as string[];
+  } catch {
+    // Reported below as an unrecognised list.
+  }
+  return [`unrecognised:${String(stored)}`];
+}
+
+export function auditRowToContent(row: Record<string, unknown>): StoredAuditRecord {
+  const common = {
+    chain: text(row.chain),
+    sequence: Number(row.sequence),
+    requestId: text(row.request_id),
+    occurredAt: datetimeToIso(row.occurred_at),
+    staffId: text(row.staff_id),
+    role: text(row.role),
+    purpose: textOrNull(row.purpose),
+    operationName: textOrNull(row.operation_name),
+    operationHash: text(row.operation_hash),
+    coordinate: text(row.coordinate),
+    decision: text(row.decision),
+    rule: text(row.rule),
+    policyVersion: text(row.policy_version),
+    decisionId: textOrNull(row.decision_id),
+    prevHash: text(row.prev_hash),
   };
+  const stored = { id: Number(row.id), hash: text(row.hash) };
+  // Rows written before migration 002 read back with the column's default, 1.
+  const format = row.format === undefined || row.format === null ? LEGACY_AUDIT_FORMAT : Number(row.format);
+  if (format === CURRENT_AUDIT_FORMAT) {
+    // A format-2 record keeps record_pseudonym empty: anything there is an edit, so it goes into the hashed list.
+    const extra = text(row.record_pseudonym);
+    const recordPseudonyms = [...(extra === '' ? [] : [`unexpected:${extra}`]), ...pseudonymList(row.record_pseudonyms)];
+    return { ...stored, format, content: { ...common, recordPseudonyms } };
+  }
+  if (format === LEGACY_AUDIT_FORMAT && (row.record_pseudonyms === null || row.record_pseudonyms === undefined)) {
+    return { ...stored, format, content: { ...common, recordPseudonym: text(row.record_pseudonym) } };
+  }
+  return { ...stored, format: 'unknown', content: { chain: common.chain, sequence: common.sequence, prevHash: common.prevHash } };
 }
 
 /** The last record of a chain (highest sequence), or undefined for a new chain. */

@@ -7,6 +7,10 @@ export interface AuditWorkerSettings {
   database: DatabaseConfig;
   chain: string;
   pseudonymSecret: string;
+  chainKey: string;
+  /** The checkpoint file the worker appends its chain's heads to. */
+  checkpointPath: string;
+  checkpointIntervalMs: number;
   batchSize: number;
   maxQueued: number;
   retryDelayMs?: number;

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../database';
 import { driverErrorMessage } from '../errors';
+import { AuditCheckpointer } from './audit-checkpoints';
 import { AUDIT_STORE } from './audit-store';
 import { AuditStoreUnavailableError, AuditWriter } from './audit-writer';
 import type { AuditWorkerFailure, AuditWorkerSettings, FromAuditWorker, ToAuditWorker } from './audit-worker-protocol';
@@ -21,10 +22,25 @@ function runAuditWorker(): void {
   const db = openDatabase(settings.database, AUDIT_STORE);
   let received = 0;
   const reportState = () => post({ kind: 'state', received, queued: writer.queuedCount, healthy: writer.healthy(), dropped: writer.droppedCount });
+  const checkpoints = new AuditCheckpointer({
+    path: settings.checkpointPath,
+    chainKey: settings.chainKey,
+    intervalMs: settings.checkpointIntervalMs,
+    // The error's code only: a path is configuration, not personal data, but a message could name more.
+    onError: (error) =>
+      post({
+        kind: 'log',
+        level: 'error',
+        fields: { chain: settings.chain, code: (error as NodeJS.ErrnoException).code },
+        message: 'audit checkpoint not written',
+      }),
+  });
   const writer = new AuditWriter({
     db,
     chain: settings.chain,
     pseudonymSecret: settings.pseudonymSecret,
+    chainKey: settings.chainKey,
+    checkpoints,
     batchSize: settings.batchSize,
     maxQueued: settings.maxQueued,
     retryDelayMs: settings.retryDelayMs,

@@ -1,7 +1,8 @@
 /**
- * Writes audit records off the request path: `record()` only queues; a background flush chains queued records and
- * inserts them in one transaction per batch. Nothing is dropped silently, and `healthy()` tells enforcement when
- * to refuse clear RESTRICTED values because their reading could not be recorded (fail closed).
+ * Writes audit records off the request path: `record()` only queues; a background flush chains queued records with
+ * a keyed hash and inserts them in one transaction per batch, then checkpoints the chain's head outside the
+ * database. Nothing is dropped silently, and `healthy()` tells enforcement when to refuse clear RESTRICTED values
+ * because their reading could not be recorded (fail closed).
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -10,8 +11,9 @@ import { insertInChunks } from '../database';
 import { driverErrorMessage } from '../errors';
 import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDIT_MAX_QUEUED } from './audit-config';
 import { AuditDropLog } from './audit-drop-log';
+import type { AuditChainHead } from './audit-checkpoints';
 import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditEvent, type AuditRecord } from './audit-record';
-import { AUDIT_COLUMN_LIMITS, AUDIT_TABLE, auditRecordToRow, readChainHead } from './audit-store';
+import { AUDIT_COLUMN_LIMITS, AUDIT_MAX_KEYS_PER_RECORD, AUDIT_TABLE, auditRecordToRow, readChainHead } from './audit-store';
 
 /** What the writer logs through; a pino Logger fits. */
 export interface AuditLog {
@@ -29,12 +31,16 @@ export interface AuditWriterOptions {
   chain: string;
   /** Keyed-hash secret for record keys, at least 16 bytes. */
   pseudonymSecret: string;
+  /** HMAC key of the chain, at least 16 bytes; the database never holds it. */
+  chainKey: string;
+  /** Told the chain's head after every committed batch and at close (the checkpoints of the heads). */
+  checkpoints?: { headWritten(head: AuditChainHead): void; close(): void };
   log: AuditLog;
   /** Background flush period. Default 200. */
   flushIntervalMs?: number;
   /** Records per transaction; reaching it also triggers a flush. Default 500. */
   batchSize?: number;
-  /** Queue cap: beyond it records are dropped, counted and logged. Default 100,000. */
+  /** Queue cap (records): beyond it records are dropped, counted and logged. Default 100,000. */
   maxQueued?: number;
   /** First retry delay after a failed flush, doubling up to maxRetryDelayMs. Default 200. */
   retryDelayMs?: number;
@@ -76,6 +82,8 @@ export class AuditWriter {
   private readonly db: Knex;
   private readonly chain: string;
   private readonly pseudonymSecret: string;
+  private readonly chainKey: string;
+  private readonly checkpoints: AuditWriterOptions['checkpoints'];
   private readonly log: AuditLog;
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
@@ -107,12 +115,17 @@ export class AuditWriter {
     if (Buffer.byteLength(options.pseudonymSecret, 'utf8') < MIN_PSEUDONYM_SECRET_BYTES) {
       throw new RangeError(`The audit pseudonym secret must be at least ${MIN_PSEUDONYM_SECRET_BYTES} bytes long`);
     }
+    if (Buffer.byteLength(options.chainKey, 'utf8') < MIN_PSEUDONYM_SECRET_BYTES) {
+      throw new RangeError(`The audit chain key must be at least ${MIN_PSEUDONYM_SECRET_BYTES} bytes long`);
+    }
     if (options.chain.length === 0 || options.chain.length > AUDIT_COLUMN_LIMITS.chain) {
       throw new RangeError(`The audit chain id must be 1 to ${AUDIT_COLUMN_LIMITS.chain} characters long`);
     }
     this.db = options.db;
     this.chain = options.chain;
     this.pseudonymSecret = options.pseudonymSecret;
+    this.chainKey = options.chainKey;
+    this.checkpoints = options.checkpoints;
     this.log = options.log;
     this.flushIntervalMs = positive(options.flushIntervalMs, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, 'flushIntervalMs');
     this.batchSize = positive(options.batchSize, DEFAULT_AUDIT_BATCH_SIZE, 'batchSize');
@@ -144,16 +157,19 @@ export class AuditWriter {
   }
 
   /**
-   * Queues one record; synchronous and O(1): no database call happens before it returns. The record key is
-   * pseudonymised here, so the raw key is never held in the queue. Throws (RangeError) only for an occurredAt
-   * that is not a time, a programming error; a full queue or a closing writer counts the record as dropped.
+   * Queues one record (more if the event lists more than AUDIT_MAX_KEYS_PER_RECORD keys); synchronous, no database
+   * call happens before it returns. The record keys are pseudonymised here, so no raw key is held in the queue.
+   * Throws (RangeError) only for an occurredAt that is not a time, a programming error; a full queue or a closing
+   * writer counts the record as dropped.
    */
   record(event: AuditEvent): void {
-    if (this.closing || this.queuedCount >= this.maxQueued) {
-      this.drops.add();
-      return;
+    for (let from = 0; from === 0 || from < event.recordKeys.length; from += AUDIT_MAX_KEYS_PER_RECORD) {
+      if (this.closing || this.queuedCount >= this.maxQueued) {
+        this.drops.add();
+        continue;
+      }
+      this.records.push(this.toQueued(event, event.recordKeys.slice(from, from + AUDIT_MAX_KEYS_PER_RECORD)));
     }
-    this.records.push(this.toQueued(event));
     this.schedule(this.queuedCount >= this.batchSize ? 0 : this.flushIntervalMs);
   }
 
@@ -192,6 +208,7 @@ export class AuditWriter {
       }
     } finally {
       this.cancelTimer();
+      this.checkpoints?.close();
       this.drops.report(true);
     }
   }
@@ -208,7 +225,7 @@ export class AuditWriter {
     return pseudonym;
   }
 
-  private toQueued(event: AuditEvent): QueuedRecord {
+  private toQueued(event: AuditEvent, recordKeys: readonly string[]): QueuedRecord {
     return {
       requestId: fit(event.requestId, AUDIT_COLUMN_LIMITS.requestId),
       occurredAt: toIsoMillis(event.occurredAt),
@@ -218,7 +235,7 @@ export class AuditWriter {
       operationName: event.operationName === null ? null : fit(event.operationName, AUDIT_COLUMN_LIMITS.operationName),
       operationHash: fit(event.operationHash, AUDIT_COLUMN_LIMITS.operationHash),
       coordinate: fit(event.coordinate, AUDIT_COLUMN_LIMITS.coordinate),
-      recordPseudonym: this.pseudonymOf(event.recordKey),
+      recordPseudonyms: recordKeys.map((key) => this.pseudonymOf(key)),
       decision: event.decision,
       rule: fit(event.rule, AUDIT_COLUMN_LIMITS.rule),
       policyVersion: fit(event.policyVersion, AUDIT_COLUMN_LIMITS.policyVersion),
@@ -296,6 +313,7 @@ export class AuditWriter {
     this.consume(written.size);
     this.head = written.head;
     this.inFlightBatch = undefined;
+    this.checkpoints?.headWritten({ chain: this.chain, ...this.head });
   }
 
   /**
@@ -311,6 +329,7 @@ export class AuditWriter {
       // Written already: take it off the queue rather than write it twice.
       this.consume(inFlight.size);
       this.head = stored;
+      this.checkpoints?.headWritten({ chain: this.chain, ...stored });
       return 'in-flight-batch-was-committed';
     }
     if (this.head === undefined) {
@@ -331,7 +350,7 @@ export class AuditWriter {
     for (let index = 0; index < size; index++) {
       const queued = this.records[this.queueStart + index]!;
       const content = { ...queued, chain: this.chain, sequence: head.sequence + index + 1, prevHash };
-      const hash = hashAuditRecord(content);
+      const hash = hashAuditRecord(this.chainKey, content);
       chained.push({ ...content, hash });
       prevHash = hash;
     }

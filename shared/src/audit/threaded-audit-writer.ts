@@ -7,12 +7,22 @@
  * The guarantees are the AuditWriter's: nothing dropped silently (refusals and records lost with a crashed worker
  * are counted and logged), `healthy()` false while the store cannot take writes or the queue is full (clear
  * RESTRICTED values are then refused), everything queued written on `close()`.
+ *
+ * Admission: a request reserves room for its records (`tryReserve`) before any audited value is resolved and hands
+ * them over when it is answered (`commitReserved`); a request that cannot reserve is refused its audited values, so
+ * no value reaches a client whose record the queue did not take.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DatabaseConfig } from '../config';
-import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDIT_MAX_QUEUED } from './audit-config';
+import {
+  DEFAULT_AUDIT_BATCH_SIZE,
+  DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS,
+  DEFAULT_AUDIT_FLUSH_INTERVAL_MS,
+  DEFAULT_AUDIT_MAX_QUEUED,
+  auditCheckpointPath,
+} from './audit-config';
 import { AuditDropLog } from './audit-drop-log';
 import type { AuditEvent } from './audit-record';
 import type { AuditWorkerFailure, AuditWorkerSettings, FromAuditWorker, ToAuditWorker } from './audit-worker-protocol';
@@ -23,8 +33,12 @@ import { AuditStoreUnavailableError, type AuditLog, type AuditWriterOptions } fr
  * instead of a knex. `flushIntervalMs` is how long events wait in this thread before going to the worker; a full
  * batch goes at once; `maxQueued` caps records not yet written, here, in transit and in the worker together.
  */
-export type ThreadedAuditWriterOptions = Omit<AuditWriterOptions, 'db' | 'onWriteAttempt'> & {
+export type ThreadedAuditWriterOptions = Omit<AuditWriterOptions, 'db' | 'onWriteAttempt' | 'checkpoints'> & {
   database: DatabaseConfig;
+  /** Where chain-head checkpoints go; default `<database.dataDir>/audit-checkpoints.jsonl`. */
+  checkpointPath?: string;
+  /** Default 10,000. */
+  checkpointIntervalMs?: number;
   /** Wait before starting a new worker after one crashed. Default 1,000. */
   restartDelayMs?: number;
 };
@@ -47,6 +61,8 @@ export class ThreadedAuditWriter {
   private worker: Worker | undefined;
   /** Events not yet posted to the worker. */
   private buffer: AuditEvent[] = [];
+  /** Records requests have room for but have not handed over yet (they are still being answered). */
+  private reserved = 0;
   private timer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   /** Counts for the current worker: events posted to it, and its last reported state. */
@@ -67,6 +83,9 @@ export class ThreadedAuditWriter {
       database: options.database,
       chain: options.chain,
       pseudonymSecret: options.pseudonymSecret,
+      chainKey: options.chainKey,
+      checkpointPath: auditCheckpointPath(options, options.database),
+      checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS,
       batchSize: options.batchSize ?? DEFAULT_AUDIT_BATCH_SIZE,
       maxQueued: options.maxQueued ?? DEFAULT_AUDIT_MAX_QUEUED,
       retryDelayMs: options.retryDelayMs,
@@ -76,9 +95,9 @@ export class ThreadedAuditWriter {
     this.startWorker();
   }
 
-  /** Records not yet written: buffered here, in transit, or queued in the worker. */
+  /** Records not yet written: reserved by requests, buffered here, in transit, or queued in the worker. */
   get queuedCount(): number {
-    return this.buffer.length + (this.posted - this.workerState.received) + this.workerState.queued;
+    return this.reserved + this.buffer.length + (this.posted - this.workerState.received) + this.workerState.queued;
   }
 
   /** Records refused (queue full, writer closing) or lost with a crashed worker. */
@@ -93,12 +112,19 @@ export class ThreadedAuditWriter {
     return this.workerState.healthy;
   }
 
-  /** Synchronous and O(1): the event is buffered; the raw record key is pseudonymised in the worker. */
+  /**
+   * For records no value depends on (the gateway's denials): buffered if the queue has room, else counted and
+   * logged as dropped. Synchronous and O(1); the raw record keys are pseudonymised in the worker.
+   */
   record(event: AuditEvent): void {
     if (this.closing || this.queuedCount >= this.settings.maxQueued) {
       this.drops.add();
       return;
     }
+    this.enqueue(event);
+  }
+
+  private enqueue(event: AuditEvent): void {
     this.buffer.push(event);
     if (this.buffer.length >= this.settings.batchSize) this.postBuffer();
     else if (this.timer === undefined) {
@@ -109,6 +135,32 @@ export class ThreadedAuditWriter {
       // The timer alone must not keep a process alive; shutdown calls close().
       this.timer.unref();
     }
+  }
+
+  /**
+   * Room for `records` more records of a request still being answered, or false (nothing reserved) when the queue
+   * cannot take them or the writer is closing: the request's audited values are then refused.
+   */
+  tryReserve(records: number): boolean {
+    if (this.closing || this.queuedCount + records > this.settings.maxQueued) return false;
+    this.reserved += records;
+    return true;
+  }
+
+  /** A request is answered: its records take the room it reserved (`reserved` of them) and go to the worker. */
+  commitReserved(events: readonly AuditEvent[], reserved: number): void {
+    this.reserved = Math.max(0, this.reserved - reserved);
+    if (this.closing) {
+      // Only a request still running after shutdown began gets here; its records are counted and logged.
+      this.drops.add(events.length);
+      return;
+    }
+    for (const event of events) this.enqueue(event);
+  }
+
+  /** Gives back room a request reserved but will not use. */
+  releaseReserved(records: number): void {
+    this.reserved = Math.max(0, this.reserved - records);
   }
 
   /** Writes everything recorded so far; rejects with AuditStoreUnavailableError if the store refused it (kept for retry). */

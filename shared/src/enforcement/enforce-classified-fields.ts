@@ -23,19 +23,23 @@ import {
   type Scope,
   type Tier,
 } from '../access';
-import type { AuditEvent } from '../audit/audit-record';
+import type { AuditedDecision } from '../audit/request-audit-trail';
 import { scopeOf } from '../row-scope';
 import type { EntityDefinition } from '../subgraph-manifest';
 import { classifiedFields, type ClassifiedField } from './classified-fields';
 import { forbiddenFieldError } from './forbidden-field-error';
 
-/** One decision on a CONFIDENTIAL or RESTRICTED value, as the audit trail records it; its id is also in a denial's error. */
-export type DecisionEvent = AuditEvent & { decisionId: string };
-
+/** The audit trail as enforcement uses it (a RequestAuditTrail): decisions gathered per request. */
 export interface DecisionAuditSink {
-  record(event: DecisionEvent): void;
+  /**
+   * Notes one decision on a CONFIDENTIAL or RESTRICTED value for the request; returns the decision id of the audit
+   * record it is listed in (also in a denial's error), or undefined when the audit cannot take the record.
+   */
+  record(request: EnforcementContext, decision: AuditedDecision): string | undefined;
   /** False while the audit store cannot take writes: clear RESTRICTED values are then refused. */
   healthy(): boolean;
+  /** The request is answered: its records go to the writer. */
+  finish(request: EnforcementContext): void;
 }
 
 /** What enforcement needs from each request's context. */
@@ -147,12 +151,11 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
       decision = 'DENY';
       rule = `${rule};not-pseudonymisable`;
     }
-    // Only audited decisions and denials carry an id (generating one per field read would be waste).
-    const decisionId = sensitive || decision === 'DENY' ? randomUUID() : '';
+    // Audited decisions carry the id of the record that lists them; other denials one of their own.
+    let decisionId = '';
     if (sensitive) {
-      audit.record({
+      const recorded = audit.record(context, {
         requestId: context.requestId,
-        occurredAt: new Date(),
         staffId: caller.staffId,
         role: caller.role,
         purpose: caller.purpose,
@@ -163,8 +166,16 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
         decision,
         rule,
         policyVersion: policy.version,
-        decisionId,
       });
+      if (recorded === undefined) {
+        // Fail closed, every audited tier: the audit queue cannot take this request's record, so no value is served.
+        decision = 'DENY';
+        decisionId = randomUUID();
+      } else {
+        decisionId = recorded;
+      }
+    } else if (decision === 'DENY') {
+      decisionId = randomUUID();
     }
     if (decision === 'DENY') {
       options.onSkippedResolver?.(coordinate);

@@ -42,7 +42,13 @@ async function startStack(
   supergraphPath: string,
 ): Promise<Stack> {
   const secret = randomBytes(24).toString('base64url');
-  const audit = { pseudonymSecret: secret, flushIntervalMs: AUDIT_FLUSH_INTERVAL_MS, batchSize: 500, maxQueued: 1_000_000 };
+  const audit = {
+    pseudonymSecret: secret,
+    chainKey: randomBytes(24).toString('base64url'),
+    flushIntervalMs: AUDIT_FLUSH_INTERVAL_MS,
+    batchSize: 500,
+    maxQueued: 1_000_000,
+  };
   const subgraphs: RunningSubgraph[] = [];
   for (const { manifest } of SUBGRAPH_REGISTRY) {
     const running = await startSubgraph(

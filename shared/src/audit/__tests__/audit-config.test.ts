@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { EnvReader } from '../../env-reader';
-import { AUDIT_SECRET_FILE, readAuditConfig } from '../audit-config';
+import { AUDIT_CHAIN_KEY_FILE, AUDIT_SECRET_FILE, readAuditConfig } from '../audit-config';
 
 describe('readAuditConfig', () => {
   let dataDir: string;
@@ -18,19 +18,33 @@ describe('readAuditConfig', () => {
   });
 
   it('reads the variables, with defaults', () => {
-    expect(readAuditConfig(new EnvReader({ AUDIT_PSEUDONYM_SECRET: 'a-configured-secret-of-32-bytes!' }), dataDir)).toEqual({
+    const keys = { AUDIT_PSEUDONYM_SECRET: 'a-configured-secret-of-32-bytes!', AUDIT_CHAIN_KEY: 'a-configured-chain-key-of-32-byte' };
+    expect(readAuditConfig(new EnvReader(keys), dataDir)).toEqual({
       pseudonymSecret: 'a-configured-secret-of-32-bytes!',
+      chainKey: 'a-configured-chain-key-of-32-byte',
+      checkpointPath: join(dataDir, 'audit-checkpoints.jsonl'),
+      checkpointIntervalMs: 10_000,
       flushIntervalMs: 200,
       batchSize: 500,
       maxQueued: 100_000,
     });
     const env = {
-      AUDIT_PSEUDONYM_SECRET: 'a-configured-secret-of-32-bytes!',
+      ...keys,
+      AUDIT_CHECKPOINT_PATH: join(dataDir, 'elsewhere', 'heads.jsonl'),
+      AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
+      AUDIT_MYSQL_URL: 'mysql://audit_writer:pw@127.0.0.1:3306',
       AUDIT_FLUSH_INTERVAL_MS: '50',
       AUDIT_BATCH_SIZE: '100',
       AUDIT_MAX_QUEUED: '2000',
     };
-    expect(readAuditConfig(new EnvReader(env), dataDir)).toMatchObject({ flushIntervalMs: 50, batchSize: 100, maxQueued: 2_000 });
+    expect(readAuditConfig(new EnvReader(env), dataDir)).toMatchObject({
+      flushIntervalMs: 50,
+      batchSize: 100,
+      maxQueued: 2_000,
+      checkpointPath: join(dataDir, 'elsewhere', 'heads.jsonl'),
+      checkpointIntervalMs: 1_000,
+      writerMysqlUrl: 'mysql://audit_writer:pw@127.0.0.1:3306',
+    });
     expect(readdirSync(dataDir)).toEqual([]);
   });
 
@@ -39,6 +53,9 @@ describe('readAuditConfig', () => {
     expect(() => readAuditConfig(new EnvReader({ AUDIT_BATCH_SIZE: '0' }), dataDir)).toThrow('AUDIT_BATCH_SIZE');
     expect(() => readAuditConfig(new EnvReader({ AUDIT_MAX_QUEUED: 'lots' }), dataDir)).toThrow('AUDIT_MAX_QUEUED');
     expect(() => readAuditConfig(new EnvReader({ AUDIT_FLUSH_INTERVAL_MS: '1' }), dataDir)).toThrow('AUDIT_FLUSH_INTERVAL_MS');
+    expect(() => readAuditConfig(new EnvReader({ AUDIT_CHAIN_KEY: 'short' }), dataDir)).toThrow('AUDIT_CHAIN_KEY must be at least 16 bytes');
+    expect(() => readAuditConfig(new EnvReader({ AUDIT_MYSQL_URL: 'postgres://x@y' }), dataDir)).toThrow('AUDIT_MYSQL_URL');
+    expect(() => readAuditConfig(new EnvReader({ AUDIT_CHECKPOINT_INTERVAL_MS: '5' }), dataDir)).toThrow('AUDIT_CHECKPOINT_INTERVAL_MS');
   });
 
   it('without the variable, generates a secret once into the data folder (mode 0600) and reuses it', () => {
@@ -49,8 +66,11 @@ describe('readAuditConfig', () => {
     expect(readFileSync(file, 'utf8').trim()).toBe(first);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readAuditConfig(new EnvReader({}), nested).pseudonymSecret).toBe(first);
-    // No temp files left behind.
-    expect(readdirSync(nested)).toEqual([AUDIT_SECRET_FILE]);
+    // The chain key is generated the same way, as a separate secret; no temp files left behind.
+    const chainKey = readAuditConfig(new EnvReader({}), nested).chainKey;
+    expect(chainKey).not.toBe(first);
+    expect(readFileSync(join(nested, AUDIT_CHAIN_KEY_FILE), 'utf8').trim()).toBe(chainKey);
+    expect(readdirSync(nested).sort()).toEqual([AUDIT_CHAIN_KEY_FILE, AUDIT_SECRET_FILE]);
   });
 
   it('uses a secret another process already wrote', () => {
@@ -75,7 +95,7 @@ describe('readAuditConfig', () => {
       const outputs = await Promise.all(children.map((child) => child.secret));
       expect(new Set(outputs).size).toBe(1);
       expect(outputs[0]).toBe(readFileSync(join(dataDir, AUDIT_SECRET_FILE), 'utf8').trim());
-      expect(readdirSync(dataDir)).toEqual([AUDIT_SECRET_FILE]);
+      expect(readdirSync(dataDir).sort()).toEqual([AUDIT_CHAIN_KEY_FILE, AUDIT_SECRET_FILE]);
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }

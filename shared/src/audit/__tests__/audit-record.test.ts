@@ -1,5 +1,15 @@
-import { createHash } from 'node:crypto';
-import { AUDIT_GENESIS_HASH, canonicalAuditRecord, hashAuditRecord, type AuditRecordContent } from '../audit-record';
+import { createHash, createHmac } from 'node:crypto';
+import {
+  AUDIT_GENESIS_HASH,
+  canonicalAuditRecord,
+  canonicalLegacyAuditRecord,
+  hashAuditRecord,
+  hashLegacyAuditRecord,
+  type AuditRecordContent,
+  type LegacyAuditRecordContent,
+} from '../audit-record';
+
+const KEY = 'audit-record-test-chain-key-0123';
 
 const CONTENT: AuditRecordContent = {
   chain: 'customers#0001',
@@ -12,7 +22,7 @@ const CONTENT: AuditRecordContent = {
   operationName: null,
   operationHash: 'b'.repeat(64),
   coordinate: 'Customer.idNumber',
-  recordPseudonym: 'ps_AAAAAAAAAAAAAAAAAAAAAA',
+  recordPseudonyms: ['ps_AAAAAAAAAAAAAAAAAAAAAA', 'ps_BBBBBBBBBBBBBBBBBBBBBB'],
   decision: 'ALLOW',
   rule: 'CLAIMS_ADJUSTER:RESTRICTED',
   policyVersion: '7',
@@ -29,6 +39,7 @@ describe('audit record hashing', () => {
     const reordered = Object.fromEntries(Object.entries(CONTENT).reverse()) as unknown as AuditRecordContent;
     expect(canonicalAuditRecord(reordered)).toBe(canonicalAuditRecord(CONTENT));
     expect(Object.keys(JSON.parse(canonicalAuditRecord(CONTENT)) as object)).toEqual([
+      'format',
       'chain',
       'sequence',
       'requestId',
@@ -39,7 +50,7 @@ describe('audit record hashing', () => {
       'operationName',
       'operationHash',
       'coordinate',
-      'recordPseudonym',
+      'recordPseudonyms',
       'decision',
       'rule',
       'policyVersion',
@@ -53,20 +64,33 @@ describe('audit record hashing', () => {
     expect(canonicalAuditRecord(withExtra)).toBe(canonicalAuditRecord(CONTENT));
   });
 
-  it('is SHA-256(prevHash ‖ canonical record), lowercase hex', () => {
-    const expected = createHash('sha256')
+  it('is HMAC-SHA-256(chain key, prevHash ‖ canonical record), lowercase hex', () => {
+    const expected = createHmac('sha256', KEY)
       .update(CONTENT.prevHash + canonicalAuditRecord(CONTENT))
       .digest('hex');
-    expect(hashAuditRecord(CONTENT)).toBe(expected);
-    expect(hashAuditRecord(CONTENT)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashAuditRecord(KEY, CONTENT)).toBe(expected);
+    expect(hashAuditRecord(KEY, CONTENT)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashAuditRecord('another-chain-key-0123456789abcd', CONTENT)).not.toBe(expected);
+  });
+
+  it('still computes format 1 (one value per record) as SHA-256(prevHash ‖ canonical record), so old records verify', () => {
+    const { recordPseudonyms: _list, ...common } = CONTENT;
+    const legacy: LegacyAuditRecordContent = { ...common, recordPseudonym: 'ps_AAAAAAAAAAAAAAAAAAAAAA' };
+    expect(Object.keys(JSON.parse(canonicalLegacyAuditRecord(legacy)) as object)).not.toContain('format');
+    expect(hashLegacyAuditRecord(legacy)).toBe(
+      createHash('sha256')
+        .update(legacy.prevHash + canonicalLegacyAuditRecord(legacy))
+        .digest('hex'),
+    );
   });
 
   it('changes with every field', () => {
-    const base = hashAuditRecord(CONTENT);
-    expect(hashAuditRecord({ ...CONTENT, decision: 'DENY' })).not.toBe(base);
-    expect(hashAuditRecord({ ...CONTENT, sequence: 2 })).not.toBe(base);
-    expect(hashAuditRecord({ ...CONTENT, purpose: null })).not.toBe(base);
-    expect(hashAuditRecord({ ...CONTENT, operationName: '' })).not.toBe(base);
-    expect(hashAuditRecord({ ...CONTENT, prevHash: '1'.repeat(64) })).not.toBe(base);
+    const base = hashAuditRecord(KEY, CONTENT);
+    expect(hashAuditRecord(KEY, { ...CONTENT, decision: 'DENY' })).not.toBe(base);
+    expect(hashAuditRecord(KEY, { ...CONTENT, sequence: 2 })).not.toBe(base);
+    expect(hashAuditRecord(KEY, { ...CONTENT, purpose: null })).not.toBe(base);
+    expect(hashAuditRecord(KEY, { ...CONTENT, operationName: '' })).not.toBe(base);
+    expect(hashAuditRecord(KEY, { ...CONTENT, prevHash: '1'.repeat(64) })).not.toBe(base);
+    expect(hashAuditRecord(KEY, { ...CONTENT, recordPseudonyms: ['ps_AAAAAAAAAAAAAAAAAAAAAA'] })).not.toBe(base);
   });
 });

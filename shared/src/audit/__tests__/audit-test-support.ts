@@ -6,6 +6,7 @@ import { AUDIT_STORE, AUDIT_TABLE, openAuditStore } from '../audit-store';
 import type { AuditLog } from '../audit-writer';
 
 export const TEST_SECRET = 'audit-test-pseudonym-secret-0123';
+export const TEST_CHAIN_KEY = 'audit-test-chain-key-0123456789ab';
 
 export interface TestAuditStore {
   db: Knex;
@@ -44,7 +45,7 @@ export function auditEvent(index: number, overrides: Partial<AuditEvent> = {}): 
     operationName: 'Customer360',
     operationHash: 'a'.repeat(64),
     coordinate: 'Customer.mobile',
-    recordKey: `Customer:${index}`,
+    recordKeys: [`Customer:${index}`],
     decision: index % 3 === 0 ? 'MASK' : 'ALLOW',
     rule: 'HOTLINE_AGENT:RESTRICTED',
     policyVersion: '2024-05-01',

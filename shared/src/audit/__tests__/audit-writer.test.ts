@@ -4,11 +4,11 @@ import { sqliteFileFor, type Knex } from '../../database';
 import { createLogger } from '../../logger';
 import { TEST_DIALECTS, usingMysql } from '../../../../tests/support/test-database';
 import { TcpProxy } from '../../../../tests/support/tcp-proxy';
-import { AUDIT_GENESIS_HASH, hashAuditRecord } from '../audit-record';
+import { AUDIT_GENESIS_HASH, CURRENT_AUDIT_FORMAT, hashAuditRecord } from '../audit-record';
 import { AUDIT_STORE, AUDIT_TABLE, auditRowToContent, openAuditStore } from '../audit-store';
 import { AuditStoreUnavailableError, AuditWriter, type AuditLog, type AuditWriterOptions } from '../audit-writer';
 import { verifyAuditChains } from '../verify-audit-chain';
-import { auditEvent, eventually, openTestAuditStore, recordingLog, storedRows, TEST_SECRET, type TestAuditStore } from './audit-test-support';
+import { auditEvent, eventually, openTestAuditStore, recordingLog, storedRows, TEST_CHAIN_KEY, TEST_SECRET, type TestAuditStore } from './audit-test-support';
 
 /** Long enough that only record(), flush() and close() decide when a test's batches are written. */
 const NO_TIMER = 60_000;
@@ -18,7 +18,14 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
   const writers: AuditWriter[] = [];
 
   function newWriter(options: Partial<AuditWriterOptions> = {}): AuditWriter {
-    const writer = new AuditWriter({ db: store.db, chain: 'customers#test', pseudonymSecret: TEST_SECRET, log: recordingLog(), ...options });
+    const writer = new AuditWriter({
+      db: store.db,
+      chain: 'customers#test',
+      pseudonymSecret: TEST_SECRET,
+      chainKey: TEST_CHAIN_KEY,
+      log: recordingLog(),
+      ...options,
+    });
     writers.push(writer);
     return writer;
   }
@@ -67,10 +74,14 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     expect(rows.map((row) => Number(row.sequence))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     let previousHash = AUDIT_GENESIS_HASH;
     for (const row of rows) {
-      const { content, hash } = auditRowToContent(row);
+      const stored = auditRowToContent(row);
+      if (stored.format !== CURRENT_AUDIT_FORMAT) throw new Error(`format ${stored.format}`);
+      const { content, hash } = stored;
       expect(content.chain).toBe('customers#test');
       expect(content.prevHash).toBe(previousHash);
-      expect(hashAuditRecord(content)).toBe(hash);
+      // Keyed: the same chain recomputed without the key (or with another) gives other hashes.
+      expect(hashAuditRecord(TEST_CHAIN_KEY, content)).toBe(hash);
+      expect(hashAuditRecord('another-key-of-at-least-16-bytes', content)).not.toBe(hash);
       previousHash = hash;
     }
     const first = auditRowToContent(rows[0]!).content;
@@ -82,13 +93,13 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
       purpose: 'CUSTOMER_SERVICE',
       operationName: 'Customer360',
       coordinate: 'Customer.mobile',
-      recordPseudonym: pseudonymise(TEST_SECRET, 'Customer:1'),
+      recordPseudonyms: [pseudonymise(TEST_SECRET, 'Customer:1')],
       decision: 'ALLOW',
       rule: 'HOTLINE_AGENT:RESTRICTED',
       policyVersion: '2024-05-01',
       decisionId: 'd-1',
     });
-    expect(await verifyAuditChains(store.db)).toEqual({ ok: true, chains: 1, records: 10 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 1, records: 10, legacyRecords: 0 });
   });
 
   it('continues an existing chain in a second writer with the same chain name', async () => {
@@ -103,7 +114,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     const rows = await storedRows(store.db);
     expect(rows.map((row) => Number(row.sequence))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(rows[5]!.prev_hash).toBe(rows[4]!.hash);
-    expect(await verifyAuditChains(store.db)).toEqual({ ok: true, chains: 1, records: 8 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 1, records: 8, legacyRecords: 0 });
   });
 
   it('keeps separate chains for separate processes', async () => {
@@ -114,7 +125,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
       claims.record(auditEvent(index, { coordinate: 'Claim.diagnosis' }));
     }
     await Promise.all([customers.flush(), claims.flush()]);
-    expect(await verifyAuditChains(store.db)).toEqual({ ok: true, chains: 2, records: 8 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 2, records: 8, legacyRecords: 0 });
   });
 
   it('writes everything on close, then refuses (and counts) late records', async () => {
@@ -135,13 +146,13 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
   it('never stores a raw ID number, phone or name: only the keyed pseudonym of the record key', async () => {
     const rawKeys = ['Customer:110105199001011234', 'Customer:13812348000', 'Customer:张伟'];
     const writer = newWriter({ flushIntervalMs: NO_TIMER });
-    for (const [index, recordKey] of rawKeys.entries()) writer.record(auditEvent(index, { recordKey }));
+    for (const [index, recordKey] of rawKeys.entries()) writer.record(auditEvent(index, { recordKeys: [recordKey] }));
     await writer.close();
 
     const rows = await storedRows(store.db);
     const stored = JSON.stringify(rows);
     for (const raw of ['110105199001011234', '13812348000', '张伟']) expect(stored).not.toContain(raw);
-    expect(rows.map((row) => row.record_pseudonym)).toEqual(rawKeys.map((key) => pseudonymise(TEST_SECRET, key)));
+    expect(rows.map((row) => JSON.parse(String(row.record_pseudonyms)) as string[])).toEqual(rawKeys.map((key) => [pseudonymise(TEST_SECRET, key)]));
     if (dialect === 'sqlite') {
       const file = sqliteFileFor(store.config, AUDIT_STORE);
       for (const path of [file, `${file}-wal`].filter(existsSync)) {
@@ -164,7 +175,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     expect(Array.from(String(rows[0]!.operation_name))).toHaveLength(256);
     expect(String(rows[0]!.request_id)).toHaveLength(128);
     expect(rows[1]!.operation_name).toBe('lone \uFFFD surrogate');
-    expect((await verifyAuditChains(store.db)).ok).toBe(true);
+    expect((await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).ok).toBe(true);
   });
 
   it('fails closed while the store cannot take writes, keeps the records, and recovers in order', async () => {
@@ -188,7 +199,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     await eventually(() => writer.healthy() && writer.queuedCount === 0);
     const rows = await storedRows(store.db);
     expect(rows.map((row) => row.request_id)).toEqual(['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7']);
-    expect(await verifyAuditChains(store.db)).toEqual({ ok: true, chains: 1, records: 7 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 1, records: 7, legacyRecords: 0 });
   });
 
   it('does not write a batch twice when its commit succeeded but the client saw an error', async () => {
@@ -218,7 +229,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     expect(writer.healthy()).toBe(true);
     const rows = await storedRows(store.db);
     expect(rows.map((row) => row.request_id)).toEqual(['req-1', 'req-2', 'req-3', 'req-4']);
-    expect(await verifyAuditChains(store.db)).toEqual({ ok: true, chains: 1, records: 4 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 1, records: 4, legacyRecords: 0 });
   });
 
   it('accepts a pino logger', () => {
@@ -260,6 +271,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
       db,
       chain: 'customers#outage',
       pseudonymSecret: TEST_SECRET,
+      chainKey: TEST_CHAIN_KEY,
       log: recordingLog(),
       flushIntervalMs: 20,
       retryDelayMs: 20,
@@ -277,7 +289,7 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
 
       await proxy.start();
       await eventually(() => writer.healthy() && writer.queuedCount === 0, 20_000);
-      expect(await verifyAuditChains(local.db)).toEqual({ ok: true, chains: 1, records: 4 });
+      expect(await verifyAuditChains(local.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 1, records: 4, legacyRecords: 0 });
     } finally {
       await writer.close({ timeoutMs: 0 }).catch(() => undefined);
       await db.destroy();

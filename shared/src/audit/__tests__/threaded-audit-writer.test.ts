@@ -4,7 +4,7 @@ import { AUDIT_TABLE } from '../audit-store';
 import { AuditStoreUnavailableError } from '../audit-writer';
 import { ThreadedAuditWriter, type ThreadedAuditWriterOptions } from '../threaded-audit-writer';
 import { verifyAuditChains } from '../verify-audit-chain';
-import { auditEvent, eventually, openTestAuditStore, recordingLog, storedRows, TEST_SECRET, type TestAuditStore } from './audit-test-support';
+import { auditEvent, eventually, openTestAuditStore, recordingLog, storedRows, TEST_CHAIN_KEY, TEST_SECRET, type TestAuditStore } from './audit-test-support';
 
 describe.each(TEST_DIALECTS)('ThreadedAuditWriter on %s', (dialect) => {
   let store: TestAuditStore;
@@ -15,6 +15,7 @@ describe.each(TEST_DIALECTS)('ThreadedAuditWriter on %s', (dialect) => {
       database: store.config,
       chain: 'claims#threaded',
       pseudonymSecret: TEST_SECRET,
+      chainKey: TEST_CHAIN_KEY,
       log: recordingLog(),
       retryDelayMs: 20,
       maxRetryDelayMs: 100,
@@ -48,7 +49,7 @@ describe.each(TEST_DIALECTS)('ThreadedAuditWriter on %s', (dialect) => {
     expect(rows.map((row) => Number(row.sequence))).toEqual(Array.from({ length: 250 }, (_, index) => index + 1));
     expect(rows.map((row) => row.request_id)).toEqual(Array.from({ length: 250 }, (_, index) => `req-${index + 1}`));
     expect(JSON.stringify(rows)).not.toContain('Customer:1');
-    expect(await verifyAuditChains(store.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toMatchObject({ ok: true });
     expect(writer.queuedCount).toBe(0);
     expect(writer.healthy()).toBe(true);
   });
@@ -78,7 +79,7 @@ describe.each(TEST_DIALECTS)('ThreadedAuditWriter on %s', (dialect) => {
     await store.db.schema.renameTable(awayTable, AUDIT_TABLE);
     await eventually(() => writer.healthy() && writer.queuedCount === 0);
     expect((await storedRows(store.db)).map((row) => row.request_id)).toEqual(['req-1', 'req-2', 'req-3']);
-    expect(await verifyAuditChains(store.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toMatchObject({ ok: true });
   });
 
   it('writes everything on close, then refuses and counts late records', async () => {
@@ -129,6 +130,6 @@ describe.each(TEST_DIALECTS)('ThreadedAuditWriter on %s', (dialect) => {
       ['req-1', 1],
       ['req-3', 2],
     ]);
-    expect(await verifyAuditChains(store.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toMatchObject({ ok: true });
   });
 });

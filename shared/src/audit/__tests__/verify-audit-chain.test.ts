@@ -3,7 +3,7 @@ import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditRecord } from '../audit-
 import { AUDIT_TABLE, auditRecordToRow } from '../audit-store';
 import { AuditWriter } from '../audit-writer';
 import { verifyAuditChains } from '../verify-audit-chain';
-import { auditEvent, openTestAuditStore, recordingLog, storedRows, TEST_SECRET, type TestAuditStore } from './audit-test-support';
+import { auditEvent, openTestAuditStore, recordingLog, storedRows, TEST_CHAIN_KEY, TEST_SECRET, type TestAuditStore } from './audit-test-support';
 
 describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
   let store: TestAuditStore;
@@ -17,7 +17,15 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
   });
 
   async function writeChain(chain: string, count: number): Promise<void> {
-    const writer = new AuditWriter({ db: store.db, chain, pseudonymSecret: TEST_SECRET, log: recordingLog(), flushIntervalMs: 60_000, batchSize: 7 });
+    const writer = new AuditWriter({
+      db: store.db,
+      chain,
+      pseudonymSecret: TEST_SECRET,
+      chainKey: TEST_CHAIN_KEY,
+      log: recordingLog(),
+      flushIntervalMs: 60_000,
+      batchSize: 7,
+    });
     for (let index = 1; index <= count; index++) writer.record(auditEvent(index));
     await writer.close();
   }
@@ -29,7 +37,7 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
   }
 
   it('reports an empty store as intact', async () => {
-    expect(await verifyAuditChains(store.db)).toEqual({ ok: true, chains: 0, records: 0 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 0, records: 0, legacyRecords: 0 });
   });
 
   it('names exactly the record whose decision was altered', async () => {
@@ -37,7 +45,7 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
     const altered = await idOf('customers#1', 12);
     await store.db(AUDIT_TABLE).where({ id: altered }).update({ decision: 'DENY' });
 
-    const result = await verifyAuditChains(store.db);
+    const result = await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY });
     expect(result).toMatchObject({ ok: false, chains: 1, records: 20 });
     expect(result.firstBroken).toMatchObject({ id: altered, chain: 'customers#1', sequence: 12, reason: 'altered' });
     expect(result.firstBroken!.detail).toMatch(/^altered content/);
@@ -50,7 +58,7 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
       .where({ id: await idOf('customers#1', 8) })
       .delete();
 
-    const result = await verifyAuditChains(store.db);
+    const result = await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY });
     expect(result).toMatchObject({ ok: false, chains: 1, records: 19 });
     expect(result.firstBroken).toMatchObject({ id: await idOf('customers#1', 9), sequence: 9, reason: 'broken-link' });
   });
@@ -61,13 +69,14 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
       .db(AUDIT_TABLE)
       .where({ id: await idOf('customers#1', 1) })
       .delete();
-    expect((await verifyAuditChains(store.db)).firstBroken).toMatchObject({ sequence: 2, reason: 'broken-link' });
+    expect((await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).firstBroken).toMatchObject({ sequence: 2, reason: 'broken-link' });
   });
 
   it('catches edits to the time, the pseudonym, a null column and the stored hash itself', async () => {
     await writeChain('customers#1', 10);
     const edits: Record<string, unknown>[] = [
       { occurred_at: '2024-05-01 08:30:01.005' },
+      { record_pseudonyms: '["ps_BBBBBBBBBBBBBBBBBBBBBB"]' },
       { record_pseudonym: 'ps_BBBBBBBBBBBBBBBBBBBBBB' },
       { decision_id: 'forged' },
       { hash: 'f'.repeat(64) },
@@ -76,10 +85,10 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
       const target = await idOf('customers#1', 5);
       const original = (await store.db(AUDIT_TABLE).where({ id: target }).first()) as Record<string, unknown>;
       await store.db(AUDIT_TABLE).where({ id: target }).update(edit);
-      expect((await verifyAuditChains(store.db)).firstBroken).toMatchObject({ id: target, reason: 'altered' });
+      expect((await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).firstBroken).toMatchObject({ id: target, reason: 'altered' });
       const restore = Object.fromEntries(Object.keys(edit).map((column) => [column, original[column]]));
       await store.db(AUDIT_TABLE).where({ id: target }).update(restore);
-      expect((await verifyAuditChains(store.db)).ok).toBe(true);
+      expect((await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).ok).toBe(true);
     }
   });
 
@@ -87,7 +96,7 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
     await writeChain('customers#1', 10);
     const moved = await idOf('customers#1', 4);
     await store.db(AUDIT_TABLE).where({ id: moved }).update({ sequence: 50 });
-    expect((await verifyAuditChains(store.db)).firstBroken).toMatchObject({ id: moved, reason: 'altered' });
+    expect((await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).firstBroken).toMatchObject({ id: moved, reason: 'altered' });
   });
 
   it('reports a sequence gap in an otherwise well-linked chain', async () => {
@@ -105,20 +114,20 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
         operationName: null,
         operationHash: 'c'.repeat(64),
         coordinate: 'Customer.mobile',
-        recordPseudonym: 'ps_CCCCCCCCCCCCCCCCCCCCCC',
+        recordPseudonyms: ['ps_CCCCCCCCCCCCCCCCCCCCCC'],
         decision: 'ALLOW' as const,
         rule: 'AUDITOR:RESTRICTED',
         policyVersion: '1',
         decisionId: null,
         prevHash,
       };
-      const hash = hashAuditRecord(content);
+      const hash = hashAuditRecord(TEST_CHAIN_KEY, content);
       records.push({ ...content, hash });
       prevHash = hash;
     }
     await store.db(AUDIT_TABLE).insert(records.map(auditRecordToRow));
 
-    const result = await verifyAuditChains(store.db);
+    const result = await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY });
     expect(result).toMatchObject({ ok: false, chains: 1, records: 4 });
     expect(result.firstBroken).toMatchObject({ chain: 'forged#1', sequence: 4, reason: 'sequence-gap' });
     expect(result.firstBroken!.detail).toBe('sequence gap: expected sequence 3, found 4');
@@ -128,7 +137,7 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
     await writeChain('a#1', 23);
     await writeChain('b#2', 23);
     await writeChain('c#3', 23);
-    expect(await verifyAuditChains(store.db, { pageSize: 5 })).toEqual({ ok: true, chains: 3, records: 69 });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY, pageSize: 5 })).toEqual({ ok: true, chains: 3, records: 69, legacyRecords: 0 });
 
     const rows = await storedRows(store.db);
     const rowsPerChain = (chain: string) => rows.filter((row) => row.chain === chain);
@@ -138,10 +147,14 @@ describe.each(TEST_DIALECTS)('verifyAuditChains on %s', (dialect) => {
     await store.db(AUDIT_TABLE).where({ id: inC.id }).update({ rule: 'forged' });
     await store.db(AUDIT_TABLE).where({ id: inB.id }).update({ staff_id: '999' });
 
-    const result = await verifyAuditChains(store.db, { pageSize: 5 });
+    const result = await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY, pageSize: 5 });
     expect(result).toMatchObject({ ok: false, chains: 3, records: 69 });
     expect(result.firstBroken).toMatchObject({ id: Number(inB.id), chain: 'b#2', sequence: 20, reason: 'altered' });
     // A page size of 2 still pages through the chain names (there are 3).
-    expect(await verifyAuditChains(store.db, { pageSize: 2 })).toMatchObject({ chains: 3, records: 69, firstBroken: { id: Number(inB.id) } });
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY, pageSize: 2 })).toMatchObject({
+      chains: 3,
+      records: 69,
+      firstBroken: { id: Number(inB.id) },
+    });
   });
 });

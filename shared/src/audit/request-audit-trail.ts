@@ -1,0 +1,92 @@
+/**
+ * A request's audit records, gathered while it is answered: one record per request × field coordinate × decision
+ * × rule × policy version, listing the keys of every record that decision applied to, handed to the writer when
+ * the request is answered. A customer page that reads one field of 2,000 participants makes one record, not 2,000.
+ *
+ * Why gathered per request here rather than by the writer: the request knows when it is over (the subgraph's
+ * `willSendResponse`), so each record is complete when it is written and nothing waits on a timer; and room in the
+ * writer's queue is reserved when a record is opened, before its first value is resolved, so a request whose
+ * records cannot be taken is refused its audited values instead of being served unrecorded.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent } from './audit-record';
+import { AUDIT_MAX_KEYS_PER_RECORD } from './audit-store';
+
+/** One audited decision on one record, as enforcement makes it. */
+export type AuditedDecision = Omit<AuditEvent, 'recordKeys' | 'decisionId' | 'occurredAt'> & { recordKey: string };
+
+/** What the trail needs of the writer (a ThreadedAuditWriter). */
+export interface AuditAdmission {
+  tryReserve(records: number): boolean;
+  commitReserved(events: readonly AuditEvent[], reserved: number): void;
+  releaseReserved(records: number): void;
+  healthy(): boolean;
+}
+
+interface OpenRecord {
+  event: Omit<AuditEvent, 'recordKeys'>;
+  keys: Set<string>;
+}
+
+interface RequestRecords {
+  open: Map<string, OpenRecord>;
+  /** Records that reached AUDIT_MAX_KEYS_PER_RECORD keys; the decision continues in a new one. */
+  full: OpenRecord[];
+  reserved: number;
+  finished: boolean;
+}
+
+export class RequestAuditTrail {
+  /** Keyed by the request's context object: gone with the request, whatever happens to it. */
+  private readonly requests = new WeakMap<object, RequestRecords>();
+  /** A request dropped without being answered (no response was sent) gives its reserved room back when collected. */
+  private readonly abandoned = new FinalizationRegistry<RequestRecords>((records) => {
+    if (!records.finished) this.writer.releaseReserved(records.reserved);
+  });
+
+  constructor(private readonly writer: AuditAdmission) {}
+
+  /** False while the audit store cannot take writes or the queue is full. */
+  healthy(): boolean {
+    return this.writer.healthy();
+  }
+
+  /**
+   * Notes one decision of the request. Returns the decision id of the record it is listed in (a denial's error
+   * carries it), or undefined when the writer has no room for a new record: the caller then refuses the value.
+   */
+  record(request: object, decision: AuditedDecision): string | undefined {
+    let records = this.requests.get(request);
+    if (records === undefined) {
+      records = { open: new Map(), full: [], reserved: 0, finished: false };
+      this.requests.set(request, records);
+      this.abandoned.register(request, records);
+    }
+    const group = `${decision.coordinate}\n${decision.decision}\n${decision.rule}\n${decision.policyVersion}`;
+    let open = records.open.get(group);
+    if (open !== undefined && open.keys.size >= AUDIT_MAX_KEYS_PER_RECORD && !open.keys.has(decision.recordKey)) {
+      records.full.push(open);
+      records.open.delete(group);
+      open = undefined;
+    }
+    if (open === undefined) {
+      if (!this.writer.tryReserve(1)) return undefined;
+      records.reserved++;
+      const { recordKey: _recordKey, ...shared } = decision;
+      open = { event: { ...shared, occurredAt: new Date(), decisionId: randomUUID() }, keys: new Set() };
+      records.open.set(group, open);
+    }
+    open.keys.add(decision.recordKey);
+    return open.event.decisionId ?? undefined;
+  }
+
+  /** The request is answered: its records go to the writer, into the room reserved for them. */
+  finish(request: object): void {
+    const records = this.requests.get(request);
+    if (records === undefined) return;
+    this.requests.delete(request);
+    records.finished = true;
+    const events = [...records.full, ...records.open.values()].map((open): AuditEvent => ({ ...open.event, recordKeys: [...open.keys] }));
+    this.writer.commitReserved(events, records.reserved);
+  }
+}
