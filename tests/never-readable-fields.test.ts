@@ -1,16 +1,34 @@
 import { customersSubgraph } from '@icg/subgraph-customers';
+import { loadAccessPolicy } from '@icg/shared';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { countStatements } from './support/statement-counter';
+import { TEST_DIALECTS } from './support/test-database';
+import { bearerHeaders, type ActingAs } from './support/test-security';
 
 type ResolverMap = Record<string, Record<string, (...args: unknown[]) => unknown>>;
 
-describe('a field the role may never read', () => {
+const BI_ANALYST: ActingAs = { role: 'BI_ANALYST' };
+
+/** What a client sees of an answer, byte for byte: status, the headers that do not vary per request, and the body. */
+async function rawAnswer(graph: GraphUnderTest, query: string, acting: ActingAs): Promise<string> {
+  const response = await fetch(graph.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await bearerHeaders(acting)) },
+    body: JSON.stringify({ query }),
+  });
+  const headers = [...response.headers.entries()].filter(([name]) => !['date', 'x-request-id'].includes(name));
+  return JSON.stringify({ status: response.status, headers, body: await response.text() });
+}
+
+describe.each(TEST_DIALECTS)('a field the role may never read, on %s', (dialect) => {
   let graph: GraphUnderTest;
   const resolvers = customersSubgraph.resolvers as unknown as ResolverMap;
-  const householdResolver = jest.spyOn(resolvers['Customer']!, 'household');
+  // Spied on before each dialect's graph starts (the subgraph takes its resolvers then), restored after it.
+  let householdResolver: jest.SpyInstance;
 
   beforeAll(async () => {
-    graph = await startGraph({ customers: 20 });
+    householdResolver = jest.spyOn(resolvers['Customer']!, 'household');
+    graph = await startGraph({ dialect, customers: 20 });
   }, 120_000);
   afterAll(async () => {
     householdResolver.mockRestore();
@@ -21,20 +39,22 @@ describe('a field the role may never read', () => {
   const WITHOUT_HOUSEHOLD = '{ customer(id: "2") { customerNo } }';
   const databases = () => Object.values(graph.subgraphs).map((running) => running.db);
 
-  it('is answered null with FORBIDDEN_FIELD, without a resolver call or a statement for it', async () => {
-    // BI analysts read no CONFIDENTIAL field in any scope: the gateway removes `household` before planning.
+  it('is answered null with FORBIDDEN_FIELD, not naming its tier, without a resolver call or a statement for it', async () => {
+    // Executives see CONFIDENTIAL values masked, and an object cannot be masked: the gateway removes `household`.
+    expect(loadAccessPolicy().roles.EXECUTIVE.neverReadable).toBe('null');
     householdResolver.mockClear();
-    const baseline = await countStatements(databases(), () => graph.query(WITHOUT_HOUSEHOLD, {}, { role: 'BI_ANALYST' }));
+    const baseline = await countStatements(databases(), () => graph.query(WITHOUT_HOUSEHOLD, {}, { role: 'EXECUTIVE' }));
     let response: Awaited<ReturnType<GraphUnderTest['query']>> | undefined;
     const withField = await countStatements(databases(), async () => {
-      response = await graph.query(WITH_HOUSEHOLD, {}, { role: 'BI_ANALYST' });
+      response = await graph.query(WITH_HOUSEHOLD, {}, { role: 'EXECUTIVE' });
     });
-    expect(response!.data).toEqual({ customer: { customerNo: expect.stringMatching(/^ps_/), household: null } });
+    expect(response!.data).toEqual({ customer: { customerNo: expect.any(String), household: null } });
     expect(response!.errors).toEqual([
-      expect.objectContaining({
+      {
+        message: 'Not authorised to read Customer.household',
         path: ['customer', 'household'],
-        extensions: expect.objectContaining({ code: 'FORBIDDEN_FIELD', coordinate: 'Customer.household', tier: 'CONFIDENTIAL' }),
-      }),
+        extensions: { code: 'FORBIDDEN_FIELD', coordinate: 'Customer.household', policyVersion: loadAccessPolicy().version, decisionId: expect.any(String) },
+      },
     ]);
     expect(householdResolver).not.toHaveBeenCalled();
     expect(withField).toBe(baseline);
@@ -49,13 +69,18 @@ describe('a field the role may never read', () => {
 
   it("keeps each role's own answer whichever role asks first (plans are keyed by role and policy version)", async () => {
     const asked = '{ customer(id: "2") { customerNo mobile idNumber } }';
-    const hotlineFirst = await graph.query(asked, {}, { role: 'HOTLINE_AGENT' });
+    const executiveFirst = await graph.query(asked, {}, { role: 'EXECUTIVE' });
     const auditorSecond = await graph.query(asked);
     const auditorFirst = await graph.query(asked);
-    const hotlineSecond = await graph.query(asked, {}, { role: 'HOTLINE_AGENT' });
-    expect(hotlineFirst).toMatchObject({ data: hotlineSecond.data });
+    const executiveSecond = await graph.query(asked, {}, { role: 'EXECUTIVE' });
+    expect(executiveFirst).toMatchObject({ data: executiveSecond.data });
     expect(auditorFirst).toMatchObject({ data: auditorSecond.data });
-    const hotline = hotlineFirst.data as { customer: { mobile: string; idNumber: string | null } };
+    // A role whose policy says `unknown` is refused the same document, whoever asked before it.
+    expect((await graph.query(asked, {}, { role: 'HOTLINE_AGENT' })).errors).toEqual([
+      expect.objectContaining({ message: 'Cannot query field "idNumber" on type "Customer".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    ]);
+    expect(await graph.query(asked)).toMatchObject({ data: auditorFirst.data });
+    const hotline = executiveFirst.data as { customer: { mobile: string; idNumber: string | null } };
     const auditor = auditorFirst.data as { customer: { mobile: string; idNumber: string | null } };
     expect(hotline.customer.idNumber).toBeNull();
     expect(hotline.customer.mobile).toMatch(/^\d{3}\*{4}\d{4}$/);
@@ -75,5 +100,58 @@ describe('a field the role may never read', () => {
     expect(await fieldsOf('HOTLINE_AGENT')).not.toContain('idNumber');
     expect(await fieldsOf('HOTLINE_AGENT')).toContain('mobile');
     expect(await fieldsOf('AUDITOR')).toContain('idNumber');
+  });
+
+  describe('for a role whose policy says neverReadable: unknown (BI_ANALYST)', () => {
+    it('answers a guessed hidden field byte for byte as a made-up field', async () => {
+      expect(loadAccessPolicy().roles.BI_ANALYST.neverReadable).toBe('unknown');
+      // Same length, so even content-length cannot tell them apart.
+      const guessed = await rawAnswer(graph, '{ customer(id: "2") { customerNo idNumber } }', BI_ANALYST);
+      const madeUp = await rawAnswer(graph, '{ customer(id: "2") { customerNo passport } }', BI_ANALYST);
+      expect(JSON.parse(JSON.parse(guessed).body as string)).toEqual({
+        errors: [
+          {
+            message: 'Cannot query field "idNumber" on type "Customer".',
+            locations: [{ line: 1, column: 34 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      });
+      expect(guessed.replaceAll('idNumber', 'passport')).toBe(madeUp);
+    });
+
+    it('answers a hidden object field misused the way a probe would misuse it as a made-up field', async () => {
+      // Against the full schema these would say "must have a selection of subfields" and "Unknown argument": both name a real field.
+      for (const [hidden, madeUp] of [
+        ['{ customer(id: "2") { household } }', '{ customer(id: "2") { housemate } }'],
+        ['{ customer(id: "2") { addresses(first: 1) { x } } }', '{ customer(id: "2") { addressez(first: 1) { x } } }'],
+      ] as const) {
+        const hiddenName = /\{ (\w+)[ (]/.exec(hidden.slice(20))![1]!;
+        const madeUpName = /\{ (\w+)[ (]/.exec(madeUp.slice(20))![1]!;
+        expect((await rawAnswer(graph, hidden, BI_ANALYST)).replaceAll(hiddenName, madeUpName)).toBe(await rawAnswer(graph, madeUp, BI_ANALYST));
+      }
+    });
+
+    it('lets a clairvoyance-style loop of guesses recover nothing it could not introspect', async () => {
+      const fieldsOf = async (acting: ActingAs) => {
+        const response = await graph.query<{ __type: { fields: { name: string }[] } }>('{ __type(name: "Customer") { fields { name } } }', {}, acting);
+        return response.data!.__type.fields.map((field) => field.name);
+      };
+      const visible = await fieldsOf(BI_ANALYST);
+      const every = await fieldsOf({ role: 'AUDITOR', purpose: 'AUDIT' });
+      const hidden = every.filter((name) => !visible.includes(name));
+      expect(hidden).toEqual(expect.arrayContaining(['name', 'email', 'idNumber', 'mobile', 'household', 'creditRating']));
+      const wordlist = [...every, 'fullName', 'phone', 'address', 'ssn', 'passport', 'birthday', 'password', 'salary'];
+      // The answer with the guessed name blanked out of the message, and without content-length (it grows with the name).
+      const answerTo = async (guess: string) =>
+        (await rawAnswer(graph, `{ customer(id: "2") { ${guess} } }`, BI_ANALYST))
+          .replaceAll(`field \\\\\\"${guess}\\\\\\"`, 'field \\\\\\"?\\\\\\"')
+          .replace(/\["content-length","\d+"\],?/, '');
+      const unknown = await answerTo('zzzzzzzz');
+      expect(unknown).toContain('Cannot query field');
+      const recovered: string[] = [];
+      for (const guess of wordlist) if ((await answerTo(guess)) !== unknown) recovered.push(guess);
+      expect(recovered.sort()).toEqual([...visible].sort());
+    }, 60_000);
   });
 });

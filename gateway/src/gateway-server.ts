@@ -125,7 +125,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
     stopOnTerminationSignals: false,
     formatError: createGatewayErrorFormatter(logger),
-    plugins: [...protection.plugins],
+    plugins: [
+      ...protection.plugins,
+      // Roles whose policy says `neverReadable: unknown` get their own schema's validation errors (docs/access-model.md section 6).
+      ...(gateway instanceof EnforcingGateway ? [gateway.validationPlugin()] : []),
+    ],
     validationRules: [...protection.validationRules],
   });
   await apollo.start();

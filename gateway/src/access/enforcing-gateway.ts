@@ -2,9 +2,11 @@
  * The gateway layer of field-level access (docs/access-model.md section 6), as a wrapper around ApolloGateway that
  * Apollo Server takes in its place: `new ApolloServer({ gateway: new EnforcingGateway({ gateway, policy }) })`.
  *
- * Per request the executor (1) removes the fields the caller's role may read in no scope, (2) hands the
- * rewritten document to the real executor under an operation hash of its own, (3) answers introspection from
- * the role's schema, and (4) puts `null` and a FORBIDDEN_FIELD error where each removed field would have been.
+ * Per request the executor (0) for a role whose policy says `neverReadable: unknown`, validates the operation
+ * against the role's schema, so a field it may never read is refused as an unknown field, (1) removes the fields
+ * the caller's role may read in no scope, (2) hands the rewritten document to the real executor under an
+ * operation hash of its own, (3) answers introspection from the role's schema, and (4) puts `null` and a
+ * FORBIDDEN_FIELD error (without the tier) where each removed field would have been.
  *
  * Why a new hash works: ApolloGateway caches query plans under `requestContext.queryHash` (combined with the
  * operation name) and never hashes the document itself (`executor` in @apollo/gateway/dist/index.js,
@@ -15,6 +17,7 @@
  * belongs to the document it was built from.
  */
 import { execute, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type {
   GatewayApolloConfig,
   GatewayExecutionResult,
@@ -27,9 +30,10 @@ import type {
 } from '@apollo/server-gateway-interface';
 import type { AccessPolicy, StaffIdentity, Tier } from '@icg/shared';
 import { readFieldClassifications } from './field-classifications';
-import type { AccessSubject } from './never-readable-fields';
+import { accessSubjectKey, type AccessSubject } from './never-readable-fields';
 import { OperationAccessFilter } from './operation-access-filter';
-import { restoreRemovedFields, type ResponseData } from './restore-removed-fields';
+import { restoreRemovedFields, type RemovedFieldDenial, type ResponseData } from './restore-removed-fields';
+import { RoleOperationValidation } from './role-operation-validation';
 import { RoleSchemas } from './role-schema';
 
 /** What the gateway needs from the per-request context Apollo Server passes (`contextValue`, `context` in a gateway call). */
@@ -70,6 +74,7 @@ interface AccessState {
   apiSchema: GraphQLSchema;
   filter: OperationAccessFilter;
   roleSchemas: RoleSchemas;
+  roleValidation: RoleOperationValidation;
 }
 
 export class EnforcingGateway implements GatewayInterface {
@@ -91,8 +96,42 @@ export class EnforcingGateway implements GatewayInterface {
         classifications: readFieldClassifications(coreSupergraphSdl),
         ...(options.maxCachedOperations !== undefined ? { maxCachedOperations: options.maxCachedOperations } : {}),
       });
-      this.state = { apiSchema, filter, roleSchemas: new RoleSchemas(apiSchema, (subject) => filter.neverReadableFields(subject)) };
+      this.state = {
+        apiSchema,
+        filter,
+        roleSchemas: new RoleSchemas(apiSchema, (subject) => filter.neverReadableFields(subject)),
+        roleValidation: new RoleOperationValidation(options.maxCachedOperations),
+      };
     });
+  }
+
+  /**
+   * Apollo Server validates a document against the full API schema before the executor sees it, and its errors
+   * would tell a hidden field from a made-up one ("must have a selection of subfields", "Unknown argument" on a
+   * hidden field). For `neverReadable: unknown` roles this plugin puts the role schema's errors in their place.
+   * It relies on Apollo Server handing validationDidEnd the very array it then answers with (as its own
+   * DisableSuggestions plugin relies on rewriting those errors). Valid documents are checked by the executor.
+   */
+  validationPlugin(): ApolloServerPlugin<BaseContext> {
+    return {
+      requestDidStart: async () => ({
+        validationDidStart: async (requestContext) => async (errors) => {
+          const state = this.state;
+          const identity = identityOf(requestContext.contextValue);
+          if (!errors?.length || !state || !identity) return;
+          const subject: AccessSubject = { policy: this.policy(), role: identity.role, purpose: identity.purpose };
+          let roleErrors: Error[];
+          try {
+            roleErrors = roleValidationErrors(state, subject, requestContext.document, requestContext.queryHash);
+          } catch (error) {
+            // The role schema refused to exist (the role may read no root field): that is the answer.
+            if (!(error instanceof GraphQLError)) throw error;
+            roleErrors = [error];
+          }
+          if (roleErrors.length > 0) (errors as Error[]).splice(0, errors.length, ...roleErrors);
+        },
+      }),
+    };
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
@@ -135,6 +174,9 @@ export class EnforcingGateway implements GatewayInterface {
     requestContext: GatewayGraphQLRequestContext,
     innerExecutor: GatewayExecutor,
   ): Promise<GatewayExecutionResult> {
+    // Refused as Apollo Server refuses an invalid document: HTTP 400, GRAPHQL_VALIDATION_FAILED.
+    const refusal = roleValidationErrors(state, subject, requestContext.document, requestContext.queryHash, REFUSAL_EXTENSIONS);
+    if (refusal.length > 0) return { errors: refusal };
     const operationName = requestContext.request.operationName ?? null;
     const filtered = state.filter.filterOperation(subject, requestContext.document, operationName, requestContext.queryHash);
 
@@ -159,20 +201,24 @@ export class EnforcingGateway implements GatewayInterface {
       variables: requestContext.request.variables,
     });
     const requestId = (requestContext.context as Partial<AccessRequestContext> | undefined)?.requestId ?? 'unknown';
-    if (restored.errors.length > 0) this.reportDenials(restored.errors, identity, requestId, operationName, requestContext.queryHash);
+    if (restored.denials.length > 0) this.reportDenials(restored.denials, subject.policy.version, identity, requestId, operationName, requestContext.queryHash);
     const errors = [...(result.errors ?? []), ...restored.errors];
     return { ...result, data: restored.data, ...(errors.length > 0 ? { errors } : {}) };
   }
 
-  private reportDenials(errors: readonly GraphQLError[], identity: StaffIdentity, requestId: string, operationName: string | null, queryHash: string): void {
+  private reportDenials(
+    denials: readonly RemovedFieldDenial[],
+    policyVersion: string,
+    identity: StaffIdentity,
+    requestId: string,
+    operationName: string | null,
+    queryHash: string,
+  ): void {
     if (!this.onDenied) return;
     this.onDenied(
-      errors.map((error) => ({
-        coordinate: String(error.extensions['coordinate']),
-        tier: error.extensions['tier'] as Tier,
-        path: error.path ?? [],
-        decisionId: String(error.extensions['decisionId']),
-        policyVersion: String(error.extensions['policyVersion']),
+      denials.map((denial) => ({
+        ...denial,
+        policyVersion,
         identity,
         requestId,
         operationName,
@@ -180,6 +226,21 @@ export class EnforcingGateway implements GatewayInterface {
       })),
     );
   }
+}
+
+const REFUSAL_EXTENSIONS = { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } as const;
+
+/** The document's errors against the role's schema when the role's policy says `neverReadable: unknown`; else none. */
+function roleValidationErrors(
+  state: AccessState,
+  subject: AccessSubject,
+  document: DocumentNode,
+  queryHash: string,
+  extensions?: Readonly<Record<string, unknown>>,
+): GraphQLError[] {
+  if (subject.policy.roles[subject.role]?.neverReadable !== 'unknown') return [];
+  const cacheKey = JSON.stringify([accessSubjectKey(subject), queryHash]);
+  return state.roleValidation.errorsFor(state.roleSchemas.schemaFor(subject), document, cacheKey, extensions);
 }
 
 /** Introspection and root `__typename`, with graphql's own executor: no plan, no subgraph. */

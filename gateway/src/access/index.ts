@@ -12,5 +12,6 @@ export {
   type RemovedField,
   type ResponsePathStep,
 } from './operation-access-filter';
-export { forbiddenFieldError, restoreRemovedFields, type RestoreOptions, type RestoredResponse } from './restore-removed-fields';
+export { neverReadableFieldError, restoreRemovedFields, type RemovedFieldDenial, type RestoreOptions, type RestoredResponse } from './restore-removed-fields';
+export { RoleOperationValidation } from './role-operation-validation';
 export { RoleSchemas, buildRoleSchema } from './role-schema';

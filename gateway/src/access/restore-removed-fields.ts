@@ -1,10 +1,10 @@
 /**
  * After execution: every occurrence of a field the filter removed gets `null` and one FORBIDDEN_FIELD error
- * at its concrete path (the same error the subgraphs give), exactly where the field would have been.
+ * at its concrete path, exactly where the field would have been.
  */
 import { randomUUID } from 'node:crypto';
-import { type GraphQLError } from 'graphql';
-import { forbiddenFieldError as sharedForbiddenFieldError, type Tier } from '@icg/shared';
+import { GraphQLError } from 'graphql';
+import type { Tier } from '@icg/shared';
 import { ACCESS_TYPENAME_KEY, type FilteredOperation, type InclusionCondition, type RemovedField, type ResponsePathStep } from './operation-access-filter';
 
 export type ResponseData = Record<string, unknown>;
@@ -18,21 +18,35 @@ export interface RestoreOptions {
   newDecisionId?: () => string;
 }
 
+/** One answered removal, with the tier the client is not told (for the audit trail). */
+export interface RemovedFieldDenial {
+  coordinate: string;
+  tier: Tier;
+  path: ResponsePath;
+  decisionId: string;
+}
+
 export interface RestoredResponse {
   /** The same object, changed in place, or null when a removed non-null field nulled the whole response. */
   data: ResponseData | null | undefined;
   errors: GraphQLError[];
+  /** One per error, in the same order. */
+  denials: RemovedFieldDenial[];
 }
 
-/** The error both enforcement layers give for a denied field (docs/access-model.md section 2), at a response path. */
-export function forbiddenFieldError(
-  coordinate: string,
-  tier: Tier,
-  path: ResponsePath,
-  policyVersion: string,
-  decisionId: string = randomUUID(),
-): GraphQLError {
-  return sharedForbiddenFieldError({ coordinate, tier, path, policyVersion, decisionId });
+/**
+ * The subgraphs' FORBIDDEN_FIELD error (docs/access-model.md section 2) without the tier: the role may read the
+ * field in no scope, so the tier would only tell it how far out of reach the field is, which helps guessing.
+ */
+export function neverReadableFieldError(coordinate: string, path: ResponsePath, policyVersion: string, decisionId: string = randomUUID()): GraphQLError {
+  // A denial is an answer, not a fault: no stack trace is ever shown, so none is captured.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(`Not authorised to read ${coordinate}`, { path, extensions: { code: 'FORBIDDEN_FIELD', coordinate, policyVersion, decisionId } });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /**
@@ -61,6 +75,7 @@ interface Position {
 
 class Restore {
   private readonly errors: GraphQLError[] = [];
+  private readonly denials: RemovedFieldDenial[] = [];
   private readonly reportedPaths = new Set<string>();
   /** Objects that got a key back, with the order their keys should have. */
   private readonly reordered = new Map<Record<string, unknown>, readonly string[]>();
@@ -79,7 +94,7 @@ class Restore {
 
   finish(): RestoredResponse {
     for (const [object, keys] of this.reordered) putKeysInOrder(object, keys);
-    return { data: this.data, errors: this.errors };
+    return { data: this.data, errors: this.errors, denials: this.denials };
   }
 
   private visitObject(removed: RemovedField, object: Record<string, unknown>, stepIndex: number, positions: Position[], path: Array<string | number>): void {
@@ -113,7 +128,9 @@ class Restore {
     // The same field selected twice (two fragments) is one field in the response: one error.
     if (!this.reportedPaths.has(pathKey)) {
       this.reportedPaths.add(pathKey);
-      this.errors.push(forbiddenFieldError(removed.coordinate, removed.tier, path, this.options.policyVersion, this.newDecisionId()));
+      const decisionId = this.newDecisionId();
+      this.errors.push(neverReadableFieldError(removed.coordinate, path, this.options.policyVersion, decisionId));
+      this.denials.push({ coordinate: removed.coordinate, tier: removed.tier, path, decisionId });
     }
     const nearestNullable = positions.findLast((position) => position.nullable);
     if (!nearestNullable) {

@@ -35,6 +35,14 @@ export type Decision = (typeof DECISIONS)[number];
 export const SCOPES = ['OWN', 'BRANCH', 'ALL'] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/**
+ * How a field the role may read in no scope answers (docs/access-model.md section 6): `null` with a FORBIDDEN_FIELD
+ * error that does not name its tier (for portals sending one operation for every role), or `unknown`: the operation
+ * is validated against the role's own schema, so the field is refused exactly as a field that does not exist.
+ */
+export const NEVER_READABLE_ANSWERS = ['null', 'unknown'] as const;
+export type NeverReadableAnswer = (typeof NEVER_READABLE_ANSWERS)[number];
+
 /** The roles of docs/access-model.md section 4 are the staff roles (STAFF_ROLES), one policy entry each. */
 export type Role = StaffRole;
 
@@ -64,6 +72,8 @@ export interface RolePolicy {
   readonly requiresPurpose: boolean;
   /** Allowed IDENTITY values are returned as keyed-hash pseudonyms (BI analysts). */
   readonly pseudonymiseIdentifiers: boolean;
+  /** How a field the role may read in no scope answers; `null` when the file says nothing. */
+  readonly neverReadable: NeverReadableAnswer;
 }
 
 export interface AccessPolicy {
@@ -113,7 +123,7 @@ export function parseAccessPolicy(text: string, source: string): AccessPolicy {
 type PlainObject = Record<string, unknown>;
 
 const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles'] as const;
-const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers'] as const;
+const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers', 'neverReadable'] as const;
 const RULE_KEYS = ['in', 'out'] as const;
 const CATEGORY_RULE_KEYS = ['in', 'out', 'scope'] as const;
 
@@ -181,9 +191,24 @@ class PolicyValidator {
     const categories = this.categories(entry.categories, `${path}.categories`, scope ?? 'ALL');
     const requiresPurpose = this.optionalBoolean(entry.requiresPurpose, `${path}.requiresPurpose`);
     const pseudonymiseIdentifiers = this.optionalBoolean(entry.pseudonymiseIdentifiers, `${path}.pseudonymiseIdentifiers`);
-    if (scope === undefined || tiers === undefined || categories === undefined || requiresPurpose === undefined || pseudonymiseIdentifiers === undefined)
+    const neverReadable = this.neverReadable(entry.neverReadable, `${path}.neverReadable`);
+    if (
+      scope === undefined ||
+      tiers === undefined ||
+      categories === undefined ||
+      requiresPurpose === undefined ||
+      pseudonymiseIdentifiers === undefined ||
+      neverReadable === undefined
+    )
       return undefined;
-    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers };
+    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers, neverReadable };
+  }
+
+  /** `neverReadable: null` is YAML's null, not a string: absent, null and "null" all mean the default. */
+  private neverReadable(value: unknown, path: string): NeverReadableAnswer | undefined {
+    if (value === undefined || value === null || value === 'null') return 'null';
+    if (value === 'unknown') return 'unknown';
+    return this.fail(path, `${describe(value)} is not one of ${NEVER_READABLE_ANSWERS.join(', ')}`);
   }
 
   private tiers(value: unknown, path: string): Record<RuledTier, AccessRule> | undefined {

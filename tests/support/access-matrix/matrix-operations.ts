@@ -6,6 +6,7 @@
  * cycles and keeps the operation inside the gateway's depth, token and cost limits.
  */
 import { isObjectType } from 'graphql';
+import { deniedInEveryScope, type AccessPolicy, type Purpose, type Role } from '@icg/shared';
 import type { MatrixField, MatrixSchema, RootLookup } from './matrix-schema';
 
 export interface SelectedField {
@@ -89,4 +90,63 @@ export function selectedCoordinates(operation: MatrixOperation): Set<string> {
   };
   visit(operation.root);
   return coordinates;
+}
+
+/**
+ * The fields a role whose policy says `neverReadable: unknown` cannot even name: those it may read in no scope
+ * (as the policy decides them, `deniedInEveryScope`), and fields returning a type left with none of its fields.
+ * Derived from the policy and the model, independently of the gateway's role schema.
+ */
+export function hiddenCoordinates(model: MatrixSchema, policy: AccessPolicy, role: Role, purpose: Purpose | null): Set<string> {
+  const hidden = new Set<string>();
+  const fieldsOf = (typeName: string) => model.fieldsOf(typeName);
+  const typeNames = new Set(model.allCoordinates().map((coordinate) => coordinate.split('.')[0]!));
+  for (const typeName of typeNames)
+    for (const field of fieldsOf(typeName)) if (deniedInEveryScope(policy, role, field.classification, purpose)) hidden.add(field.coordinate);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const typeName of typeNames)
+      for (const field of fieldsOf(typeName)) {
+        if (hidden.has(field.coordinate) || !isObjectType(field.namedType)) continue;
+        if (fieldsOf(field.namedType.name).every((child) => hidden.has(child.coordinate))) {
+          hidden.add(field.coordinate);
+          changed = true;
+        }
+      }
+  }
+  return hidden;
+}
+
+/** The operation without the hidden fields: what a role that cannot name them can send. */
+export function withoutHiddenFields(operation: MatrixOperation, hidden: ReadonlySet<string>): MatrixOperation {
+  const prune = (selected: SelectedField): SelectedField => ({
+    field: selected.field,
+    children: selected.children === null ? null : selected.children.filter((child) => !hidden.has(child.field.coordinate)).map(prune),
+  });
+  return { ...operation, root: prune(operation.root) };
+}
+
+/** One message per hidden field the operation names where its parent can still be named, as graphql words it. */
+export function expectedRefusals(operation: MatrixOperation, hidden: ReadonlySet<string>): string[] {
+  const messages: string[] = [];
+  const visit = (selected: SelectedField) => {
+    for (const child of selected.children ?? []) {
+      if (hidden.has(child.field.coordinate)) messages.push(`Cannot query field "${child.field.name}" on type "${child.field.parentType}".`);
+      else visit(child);
+    }
+  };
+  visit(operation.root);
+  return messages;
+}
+
+/** The operations a caller sends: all of them, without the hidden fields when the role's policy says `unknown`. */
+export function callerOperations(
+  model: MatrixSchema,
+  policy: AccessPolicy,
+  caller: { role: Role; purpose: Purpose | null },
+  operations: readonly MatrixOperation[],
+): MatrixOperation[] {
+  if (policy.roles[caller.role].neverReadable !== 'unknown') return [...operations];
+  const hidden = hiddenCoordinates(model, policy, caller.role, caller.purpose);
+  return operations.map((operation) => withoutHiddenFields(operation, hidden));
 }

@@ -10,7 +10,7 @@ import { AUDITOR, TEST_PSEUDONYM_SECRET } from '../test-security';
 import type { MatrixCaller, MatrixStaff } from './matrix-callers';
 import type { Census } from './matrix-census';
 import { compareResponse, type Comparison, type Mismatch, type Observation } from './matrix-expectations';
-import { renderOperation, type MatrixOperation, type RenderedOperation } from './matrix-operations';
+import { callerOperations, expectedRefusals, hiddenCoordinates, renderOperation, type MatrixOperation, type RenderedOperation } from './matrix-operations';
 import { candidateRecords, planSides, type CandidateRecord } from './matrix-records';
 import type { MatrixSchema } from './matrix-schema';
 import type { CompanyFacts, RecordScopes, ResponseObject } from './record-scopes';
@@ -46,16 +46,18 @@ export class AccessMatrixRun {
   constructor(private readonly options: MatrixRunOptions) {}
 
   async runCaller(caller: MatrixCaller): Promise<MatrixCase[]> {
-    const planned = this.options.operations.flatMap((operation) =>
-      planSides(caller, this.candidatesOf(operation.lookup.typeName), RECORDS_PER_REQUEST).map((side) => ({ operation, side })),
+    const sent = callerOperations(this.options.model, this.options.policy, caller, this.options.operations);
+    const planned = this.options.operations.flatMap((operation, index) =>
+      planSides(caller, this.candidatesOf(operation.lookup.typeName), RECORDS_PER_REQUEST).map((side) => ({ operation, sentOperation: sent[index]!, side })),
     );
     const cases: MatrixCase[] = new Array(planned.length);
     let next = 0;
     const worker = async () => {
       for (let index = next++; index < planned.length; index = next++) {
-        const { operation, side } = planned[index]!;
+        const { operation, sentOperation, side } = planned[index]!;
         cases[index] = await this.runCase(
           operation,
+          sentOperation,
           side.staff,
           side.keys,
           `${operation.lookup.fieldName}(${operation.lookup.keyArgument}) ${side.label} as ${side.staff.label}`,
@@ -111,9 +113,42 @@ export class AccessMatrixRun {
     });
   }
 
-  private async runCase(operation: MatrixOperation, staff: MatrixStaff, keys: readonly string[], label: string): Promise<MatrixCase> {
+  /**
+   * For a role whose policy says `neverReadable: unknown`: the full operation of each lookup, naming every hidden
+   * field, is refused with exactly one "Cannot query field" error per hidden field it names, and nothing else.
+   */
+  async refusalMismatches(caller: MatrixCaller): Promise<string[]> {
+    const { graph, model, policy, operations } = this.options;
+    const hidden = hiddenCoordinates(model, policy, caller.role, caller.purpose);
+    const mismatches: string[] = [];
+    for (const operation of operations) {
+      const key = this.candidatesOf(operation.lookup.typeName)[0]?.key;
+      if (key === undefined) continue;
+      const rendered = renderOperation(operation, [key]);
+      const response = await graph.query(rendered.query, rendered.variables, caller.staffPool[0]!.acting);
+      const expected = expectedRefusals(operation, hidden).sort();
+      const actual = (response.errors ?? [])
+        .map((error) => `${error.message}${error.extensions?.['code'] === 'GRAPHQL_VALIDATION_FAILED' ? '' : ` (${String(error.extensions?.['code'])})`}`)
+        .sort();
+      if (expected.length === 0) continue;
+      if (response.data !== undefined || JSON.stringify(actual) !== JSON.stringify(expected))
+        mismatches.push(
+          `${operation.lookup.coordinate}: expected ${JSON.stringify(expected)}, got data ${response.data === undefined ? 'absent' : 'present'} and ${JSON.stringify(actual)}`,
+        );
+    }
+    return mismatches;
+  }
+
+  private async runCase(
+    operation: MatrixOperation,
+    sentOperation: MatrixOperation,
+    staff: MatrixStaff,
+    keys: readonly string[],
+    label: string,
+  ): Promise<MatrixCase> {
     const { graph, model, scopes, policy } = this.options;
-    const rendered = renderOperation(operation, keys);
+    // The reference always names every field; the caller sends what its role can name.
+    const rendered = renderOperation(sentOperation, keys);
     const compareWith = (references: readonly ResponseObject[], response: GraphQLResponse): Comparison => {
       const reference = Object.fromEntries(rendered.aliases.map((alias, index) => [alias, references[index]]));
       const data = response.data as ResponseObject | null | undefined;
@@ -123,7 +158,7 @@ export class AccessMatrixRun {
         policy,
         caller: staff.caller,
         pseudonymSecret: TEST_PSEUDONYM_SECRET,
-        operation,
+        operation: sentOperation,
         aliases: rendered.aliases,
         reference,
         data,

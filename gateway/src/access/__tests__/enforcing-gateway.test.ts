@@ -1,11 +1,13 @@
 import { ApolloServer } from '@apollo/server';
 import { buildClientSchema, getIntrospectionQuery, isObjectType, print, type IntrospectionQuery } from 'graphql';
 import type { GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
-import type { AccessPolicy, StaffIdentity } from '@icg/shared';
+import type { AccessPolicy, RolePolicy, StaffIdentity } from '@icg/shared';
 import { EnforcingGateway, type AccessRequestContext, type GatewayDenial } from '../enforcing-gateway';
 import { fixtureGraph, identity, realPolicy, type FixtureGraph } from './access-fixtures';
 
-const policy = realPolicy();
+/** The shipped policy with every role answering never-readable fields with null (the default). */
+const policy = withNeverReadable(realPolicy(), 'null');
+const shippedPolicy = realPolicy();
 const hotlineAgent = identity('HOTLINE_AGENT');
 const auditor = identity('AUDITOR', 'AUDIT');
 const biAnalyst = identity('BI_ANALYST');
@@ -26,6 +28,11 @@ const PEOPLE_QUERY = /* GraphQL */ `
   }
 `;
 
+function withNeverReadable(base: AccessPolicy, answer: RolePolicy['neverReadable']): AccessPolicy {
+  const roles = Object.fromEntries(Object.entries(base.roles).map(([role, rolePolicy]) => [role, { ...rolePolicy, neverReadable: answer }]));
+  return { ...base, version: `${base.version}-${answer}`, roles: roles as AccessPolicy['roles'] };
+}
+
 interface Response {
   data?: Record<string, unknown> | null;
   errors?: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
@@ -36,6 +43,8 @@ interface Harness {
   server: ApolloServer<AccessRequestContext>;
   denials: GatewayDenial[];
   run(as: StaffIdentity, query: string, variables?: Record<string, unknown>): Promise<Response>;
+  /** The same, with the HTTP status Apollo Server would send. */
+  runWithStatus(as: StaffIdentity, query: string): Promise<{ status: number | undefined; body: Response }>;
 }
 
 /** What the wrapped gateway's executor was given, per call. */
@@ -66,6 +75,8 @@ function recordingGateway(inner: GatewayInterface, calls: InnerCall[]): GatewayI
 interface HarnessOptions {
   policy?: AccessPolicy | (() => AccessPolicy);
   innerCalls?: InnerCall[];
+  /** To show what the executor's own check leaves to the plugin. */
+  withoutValidationPlugin?: boolean;
 }
 
 async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -73,7 +84,12 @@ async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const denials: GatewayDenial[] = [];
   const inner = options.innerCalls ? recordingGateway(graph.createGateway(), options.innerCalls) : graph.createGateway();
   const gateway = new EnforcingGateway({ gateway: inner, policy: options.policy ?? policy, onDenied: (reported) => denials.push(...reported) });
-  const server = new ApolloServer<AccessRequestContext>({ gateway, includeStacktraceInErrorResponses: false });
+  const server = new ApolloServer<AccessRequestContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    plugins: options.withoutValidationPlugin ? [] : [gateway.validationPlugin()],
+  });
   await server.start();
   return {
     graph,
@@ -83,6 +99,11 @@ async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
       const response = await server.executeOperation({ query, ...(variables ? { variables } : {}) }, { contextValue: { identity: as } });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as Response;
+    },
+    async runWithStatus(as, query) {
+      const response = await server.executeOperation({ query }, { contextValue: { identity: as } });
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      return { status: response.http.status, body: response.body.singleResult as Response };
     },
   };
 }
@@ -235,7 +256,7 @@ describe('EnforcingGateway over a real ApolloGateway', () => {
     expect(graph.calls).toEqual({ personName: 0, personIdNumber: 0, contactNote: 0, medicalReference: 0, diagnosis: 0 });
   });
 
-  it('gives the FORBIDDEN_FIELD error with coordinate, tier, policy version and a decision id', async () => {
+  it('gives the FORBIDDEN_FIELD error with coordinate, policy version and a decision id, but not the tier', async () => {
     const { run, denials } = await harness();
     const response = await run(biAnalyst, '{ person(id: "1") { id fullName: name } }');
     expect(response.data).toEqual({ person: { id: '1', fullName: null } });
@@ -246,13 +267,22 @@ describe('EnforcingGateway over a real ApolloGateway', () => {
         extensions: {
           code: 'FORBIDDEN_FIELD',
           coordinate: 'Person.name',
-          tier: 'CONFIDENTIAL',
           policyVersion: policy.version,
           decisionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         },
       },
     ]);
-    expect(denials).toEqual([expect.objectContaining({ coordinate: 'Person.name', path: ['person', 'fullName'], operationName: null })]);
+    // The audit trail is told the tier, under the decision id the client got.
+    expect(denials).toEqual([
+      expect.objectContaining({
+        coordinate: 'Person.name',
+        tier: 'CONFIDENTIAL',
+        path: ['person', 'fullName'],
+        operationName: null,
+        decisionId: response.errors?.[0]?.extensions?.['decisionId'],
+        policyVersion: policy.version,
+      }),
+    ]);
   });
 
   it('answers a selection emptied by the filter without showing the placeholder it asked for', async () => {
@@ -311,5 +341,70 @@ describe('EnforcingGateway over a real ApolloGateway', () => {
     const response = await server.executeOperation({ query: '{ people { id } }' }, { contextValue: {} as AccessRequestContext });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('EnforcingGateway for roles whose policy says neverReadable: unknown', () => {
+  /** The response with the guessed name put back, to compare an answer about one name with one about another. */
+  const renamed = (response: { status: number | undefined; body: Response }, from: string, to: string) => JSON.stringify(response).replaceAll(from, to);
+
+  it('refuses a never-readable field exactly as a field that does not exist, without calling a subgraph', async () => {
+    const innerCalls: InnerCall[] = [];
+    const { runWithStatus, graph, denials } = await harness({ policy: shippedPolicy, innerCalls });
+    const guessed = await runWithStatus(hotlineAgent, '{ person(id: "1") { id idNumber } }');
+    const madeUp = await runWithStatus(hotlineAgent, '{ person(id: "1") { id idNumbex } }');
+    expect(guessed).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'Cannot query field "idNumber" on type "Person".',
+            locations: [{ line: 1, column: 24 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      },
+    });
+    expect(renamed(guessed, 'idNumber', 'idNumbex')).toBe(JSON.stringify(madeUp));
+    expect(innerCalls).toHaveLength(0);
+    expect(Object.values(graph.calls).every((count) => count === 0)).toBe(true);
+    expect(denials).toEqual([]);
+  });
+
+  it('answers a hidden field the full schema also finds invalid as a made-up field, not with what the full schema says', async () => {
+    const { runWithStatus } = await harness({ policy: shippedPolicy });
+    // The full schema would say `Unknown argument "style" on field "Person.name"`: that names a real field.
+    const hidden = await runWithStatus(biAnalyst, '{ person(id: "1") { name(style: 1) } }');
+    const madeUp = await runWithStatus(biAnalyst, '{ person(id: "1") { nope(style: 1) } }');
+    expect(hidden.body.errors?.map((error) => error.message)).toEqual(['Cannot query field "name" on type "Person".']);
+    expect(JSON.stringify(hidden).replaceAll('name', 'nope')).toBe(JSON.stringify(madeUp));
+    // Without the plugin, Apollo Server's validation against the full schema would answer first.
+    const unprotected = await harness({ policy: shippedPolicy, withoutValidationPlugin: true });
+    expect((await unprotected.runWithStatus(biAnalyst, '{ person(id: "1") { name(style: 1) } }')).body.errors?.[0]?.message).toMatch(/Unknown argument/);
+  });
+
+  it('refuses every hidden field of the operation at once, and nothing else', async () => {
+    const { runWithStatus } = await harness({ policy: shippedPolicy });
+    const response = await runWithStatus(biAnalyst, '{ person(id: "1") { id name riskBand idNumber } }');
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.map((error) => error.message)).toEqual([
+      'Cannot query field "name" on type "Person".',
+      'Cannot query field "idNumber" on type "Person".',
+    ]);
+  });
+
+  it('validates per role: the same document still answers the roles that may read the field, whoever asked first', async () => {
+    const { run, runWithStatus } = await harness({ policy: shippedPolicy });
+    const query = '{ person(id: "1") { id idNumber } }';
+    expect((await runWithStatus(hotlineAgent, query)).status).toBe(400);
+    expect(await run(auditor, query)).toEqual({ data: { person: { id: '1', idNumber: '11010519491231002X' } } });
+    expect((await runWithStatus(hotlineAgent, query)).status).toBe(400);
+  });
+
+  it('answers what the role may read as before', async () => {
+    const { run } = await harness({ policy: shippedPolicy });
+    expect(await run(hotlineAgent, '{ person(id: "1") { id name riskBand contacts { label } } }')).toEqual({
+      data: { person: { id: '1', name: '张三丰', riskBand: 'LOW', contacts: [{ label: 'home' }, { label: 'work' }] } },
+    });
   });
 });

@@ -81,8 +81,12 @@ describe('restoreRemovedFields', () => {
     expect(restored.errors[0]?.toJSON()).toEqual({
       message: 'Not authorised to read Customer.name',
       path: ['customer', 'displayName'],
-      extensions: { code: 'FORBIDDEN_FIELD', coordinate: 'Customer.name', tier: 'CONFIDENTIAL', policyVersion: policy.version, decisionId: 'decision-1' },
+      // No tier: the role may read the field nowhere, and the tier would only help it guess what else is hidden.
+      extensions: { code: 'FORBIDDEN_FIELD', coordinate: 'Customer.name', policyVersion: policy.version, decisionId: 'decision-1' },
     });
+    // The audit trail still learns the tier, under the same decision id.
+    expect(restored.denials[0]).toEqual({ coordinate: 'Customer.name', tier: 'CONFIDENTIAL', path: ['customer', 'displayName'], decisionId: 'decision-1' });
+    expect(restored.denials).toHaveLength(restored.errors.length);
   });
 
   it('skips null parents and missing data, and gives each decision its own id', () => {
@@ -91,7 +95,7 @@ describe('restoreRemovedFields', () => {
     });
     expect(restored.data).toEqual({ customer: null, customers: { nodes: [], edges: [{ node: { mobile: null } }] } });
     expect(pathsOf(restored.errors)).toEqual(['customers.edges.0.node.mobile']);
-    expect(restoreRemovedFields(null, filtered, { policyVersion: policy.version })).toEqual({ data: null, errors: [] });
+    expect(restoreRemovedFields(null, filtered, { policyVersion: policy.version })).toEqual({ data: null, errors: [], denials: [] });
 
     const twice = restoreRemovedFields({ customer: { id: '1' }, customers: { nodes: [], edges: [] } }, filtered, { policyVersion: policy.version });
     const ids = twice.errors.map((error) => error.extensions['decisionId']);
@@ -148,7 +152,7 @@ describe('restoreRemovedFields', () => {
       null,
     );
     const fresh = () => ({ customer: { id: '1' } });
-    expect(restoreRemovedFields(fresh(), conditional, { policyVersion: policy.version })).toEqual({ data: { customer: { id: '1' } }, errors: [] });
+    expect(restoreRemovedFields(fresh(), conditional, { policyVersion: policy.version })).toEqual({ data: { customer: { id: '1' } }, errors: [], denials: [] });
     const shown = restoreRemovedFields(fresh(), conditional, { policyVersion: policy.version, variables: { hide: false } });
     expect(shown.data).toEqual({ customer: { id: '1', mobile: null } });
     expect(pathsOf(shown.errors)).toEqual(['customer.mobile']);

@@ -21,11 +21,11 @@ const SOURCE = 'access-policy.yaml';
 const ALLOW_ALL = { in: 'ALLOW', out: 'ALLOW' } as const;
 const DENY_ALL = { in: 'DENY', out: 'DENY' } as const;
 const DEFAULT_TIERS = { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'ALLOW', out: 'MASK' }, RESTRICTED: { in: 'MASK', out: 'DENY' } } as const;
-const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false } as const;
+const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false, neverReadable: 'null' } as const;
 
 /** docs/access-model.md section 4, written out independently of the YAML. */
 const SECTION_4_POLICY: AccessPolicy = {
-  version: '2026.11-1',
+  version: '2026.12-1',
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
   restrictedClearRequiresPurpose: true,
   roles: {
@@ -36,7 +36,13 @@ const SECTION_4_POLICY: AccessPolicy = {
       ...PLAIN,
     },
     OPERATOR: { scope: 'BRANCH', tiers: DEFAULT_TIERS, categories: { HEALTH: { ...DENY_ALL, scope: null } }, ...PLAIN },
-    HOTLINE_AGENT: { scope: 'ALL', tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL }, categories: {}, ...PLAIN },
+    HOTLINE_AGENT: {
+      scope: 'ALL',
+      tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL },
+      categories: {},
+      ...PLAIN,
+      neverReadable: 'unknown',
+    },
     CLAIMS_ADJUSTER: { scope: 'BRANCH', tiers: DEFAULT_TIERS, categories: { HEALTH: { in: 'ALLOW', out: 'DENY', scope: 'OWN' } }, ...PLAIN },
     COMPLAINT_OFFICER: { scope: 'BRANCH', tiers: DEFAULT_TIERS, categories: { HEALTH: { ...DENY_ALL, scope: null } }, ...PLAIN },
     SERVICE_CENTER_MANAGER: {
@@ -52,6 +58,7 @@ const SECTION_4_POLICY: AccessPolicy = {
       categories: {},
       requiresPurpose: false,
       pseudonymiseIdentifiers: true,
+      neverReadable: 'unknown',
     },
     AUDITOR: {
       scope: 'ALL',
@@ -59,6 +66,7 @@ const SECTION_4_POLICY: AccessPolicy = {
       categories: {},
       requiresPurpose: true,
       pseudonymiseIdentifiers: false,
+      neverReadable: 'null',
     },
   },
 };
@@ -181,7 +189,17 @@ describe('policy validation names the bad entry by its path', () => {
     [
       'an unknown role key',
       (document) => document.setIn(['roles', 'AUDITOR', 'requirePurpose'], true),
-      'roles.AUDITOR.requirePurpose: unknown key; expected one of scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers',
+      'roles.AUDITOR.requirePurpose: unknown key; expected one of scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers, neverReadable',
+    ],
+    [
+      'an unknown answer for never-readable fields',
+      (document) => document.setIn(['roles', 'HOTLINE_AGENT', 'neverReadable'], 'hidden'),
+      'roles.HOTLINE_AGENT.neverReadable: "hidden" is not one of null, unknown',
+    ],
+    [
+      'a boolean answer for never-readable fields',
+      (document) => document.setIn(['roles', 'EXECUTIVE', 'neverReadable'], false),
+      'roles.EXECUTIVE.neverReadable: boolean false is not one of null, unknown',
     ],
     [
       'an unknown rule key',
@@ -255,6 +273,20 @@ describe('policy validation names the bad entry by its path', () => {
     expect(policy.purposes).toEqual(['AUDIT']);
     expect(policy.roles.OPERATOR.categories).toEqual({});
     expect(policy.roles.OPERATOR.requiresPurpose).toBe(false);
+  });
+
+  it('answers never-readable fields with null unless the role says unknown, whether the key is absent, null or "null"', () => {
+    const text = edited((document) => {
+      document.deleteIn(['roles', 'BI_ANALYST', 'neverReadable']);
+      document.setIn(['roles', 'EXECUTIVE', 'neverReadable'], null);
+      document.setIn(['roles', 'OPERATOR', 'neverReadable'], 'null');
+      document.setIn(['roles', 'AUDITOR', 'neverReadable'], 'unknown');
+    });
+    const policy = parseAccessPolicy(text, SOURCE);
+    expect(policy.roles.BI_ANALYST.neverReadable).toBe('null');
+    expect(policy.roles.EXECUTIVE.neverReadable).toBe('null');
+    expect(policy.roles.OPERATOR.neverReadable).toBe('null');
+    expect(policy.roles.AUDITOR.neverReadable).toBe('unknown');
   });
 
   it('names the file it could not read', () => {
