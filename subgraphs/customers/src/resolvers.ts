@@ -47,8 +47,11 @@ async function loadManager({ staffById }: CustomersLoaders, id: string | null): 
 /** YYYY-MM-DD naming a real calendar day. */
 function parseDateArgument(value: unknown, argumentName: string): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const valid = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-  if (!valid) throw badUserInput(argumentName, 'must be a date, YYYY-MM-DD');
+  const invalid = () => badUserInput(argumentName, 'must be a date, YYYY-MM-DD');
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw invalid();
+  // Checked before it is formatted: toISOString throws on an impossible date such as 2020-13-45.
+  const time = Date.parse(`${value}T00:00:00Z`);
+  if (Number.isNaN(time) || !new Date(time).toISOString().startsWith(value)) throw invalid();
   return value;
 }
 
