@@ -20,7 +20,8 @@ RUN npx tsc --build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 # NODE_OPTIONS: the V8 flags of tools/src/server-node-flags.ts (npm start passes the same).
-ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32
+# INTROSPECTION, not NODE_ENV, decides introspection (role-filtered, on by default; see README).
+ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32 INTROSPECTION=true
 WORKDIR /app
 COPY --from=build /app /app
 # Owned by node so the shared secrets volume mounted here is writable.

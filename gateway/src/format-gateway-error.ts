@@ -2,7 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { isPublicErrorCode, type Logger } from '@icg/shared';
 
 /** Extensions a client may see; anything else (stack traces, internal URLs, SQL) is dropped. */
-const VISIBLE_EXTENSIONS = ['code', 'argumentName', 'reason', 'subgraph', 'coordinate', 'tier', 'policyVersion', 'decisionId'] as const;
+const VISIBLE_EXTENSIONS = ['code', 'argumentName', 'reason', 'subgraph', 'coordinate', 'tier', 'policyVersion', 'decisionId', 'limit'] as const;
 
 /**
  * The last gate before a response leaves: errors with a public code keep their message and a

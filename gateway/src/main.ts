@@ -6,7 +6,14 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await startGateway(config, { logger });
-  const stop = () => void gateway.close().then(() => process.exit(0));
+  // Once: a second signal ends the process at once, whatever is still draining.
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping: draining requests in flight, then flushing the audit');
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

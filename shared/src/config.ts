@@ -46,6 +46,8 @@ export interface SubgraphConfig {
   maxBodyBytes: number;
   logLevel: LogLevel;
   security: SubgraphSecurityConfig;
+  /** SHUTDOWN_DRAIN_MS; unset means DEFAULT_SHUTDOWN_DRAIN_MS. */
+  shutdownDrainMs?: number;
 }
 
 /** What the gateway needs to authenticate callers and vouch for them to the subgraphs. */
@@ -72,6 +74,12 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   logLevel: LogLevel;
   security: GatewaySecurityConfig;
+  /** INTROSPECTION: each role sees its own filtered schema; unset means on. */
+  introspection?: boolean;
+  /** CORS_ORIGINS: browser origins allowed to call the graph; unset means none. */
+  corsOrigins?: readonly string[];
+  /** SHUTDOWN_DRAIN_MS; unset means DEFAULT_SHUTDOWN_DRAIN_MS. */
+  shutdownDrainMs?: number;
 }
 
 function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
@@ -87,12 +95,44 @@ function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
   };
 }
 
-function readCommon(reader: EnvReader): { host: string; maxBodyBytes: number; logLevel: LogLevel } {
+/**
+ * How long a stopping process lets requests in flight finish before cutting them off. Below Docker's
+ * default 10 s stop grace period, so the audit flush that follows still runs before a SIGKILL.
+ */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = 8_000;
+
+function readCommon(reader: EnvReader): { host: string; maxBodyBytes: number; logLevel: LogLevel; shutdownDrainMs: number } {
   return {
     host: reader.string('HOST', '127.0.0.1'),
     maxBodyBytes: reader.int('MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    shutdownDrainMs: reader.int('SHUTDOWN_DRAIN_MS', DEFAULT_SHUTDOWN_DRAIN_MS, { min: 0, max: 600_000 }),
   };
+}
+
+/**
+ * CORS_ORIGINS: comma-separated origins (`https://portal.example.cn`), each exactly as a browser sends
+ * it. No wildcard: every origin that may call the graph from a browser is named.
+ */
+function readCorsOrigins(reader: EnvReader): string[] {
+  const raw = reader.optionalString('CORS_ORIGINS');
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must list origins such as https://portal.example.cn (scheme, host and optional port, no path or wildcard), got "${origin}"`,
+      );
+    }
+    return origin;
+  });
 }
 
 /** Under DATA_DIR: the generated pseudonym secret used when PSEUDONYM_SECRET is unset. */
@@ -188,6 +228,8 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     subgraphUrls,
     subgraphTimeoutMs: reader.int('SUBGRAPH_TIMEOUT_MS', 3_000, { min: 50, max: 120_000 }),
     ...readCommon(reader),
+    introspection: reader.bool('INTROSPECTION', true),
+    corsOrigins: readCorsOrigins(reader),
     security: {
       tokens: readTokenVerifierConfig(reader),
       assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),

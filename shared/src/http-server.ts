@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import type { Logger } from './logger';
@@ -18,6 +18,13 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   logger: Logger;
   routes?: Record<string, RouteHandler>;
   graphqlPath?: string;
+  /** Browser origins allowed to call the GraphQL endpoint (CORS); none by default. */
+  corsOrigins?: readonly string[];
+  /**
+   * Checks the operation text before Apollo parses it (e.g. token and nesting limits, which must hold
+   * before a recursive parser runs); returning an HttpError answers with it and nothing is parsed.
+   */
+  screenOperation?: (operationText: string) => HttpError | undefined;
 }
 
 /** An HTTP failure with a status the client should see, e.g. 401 or 413. */
@@ -27,6 +34,8 @@ export class HttpError extends Error {
     message: string,
     readonly code: string,
     readonly headers: Record<string, string> = {},
+    /** Further public extensions of the error, beside its code (e.g. which limit was hit). */
+    readonly extensions: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -45,7 +54,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export function sendHttpError(response: ServerResponse, error: HttpError): void {
-  sendJson(response, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, error.headers);
+  sendJson(response, error.status, { errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code } }] }, error.headers);
 }
 
 async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -61,12 +70,59 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CORRELATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
-/** Honours a well-formed `x-request-id` from the caller (the gateway), otherwise makes one. */
-export function requestIdOf(request: IncomingMessage): string {
-  const given = request.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+/**
+ * The id the audit trail and logs know a request by: always made here, never taken from the client,
+ * so two callers cannot share one (a subgraph takes its id from the gateway's signed assertion).
+ */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/**
+ * The client's own id for its request (`x-correlation-id`, else `x-request-id`), when well formed:
+ * kept beside the request id and echoed, never used in its place.
+ */
+export function correlationIdOf(request: IncomingMessage): string | undefined {
+  for (const name of [CORRELATION_ID_HEADER, 'x-request-id']) {
+    const given = request.headers[name];
+    if (typeof given === 'string' && CORRELATION_ID.test(given)) return given;
+  }
+  return undefined;
+}
+
+/** The operation text of a GraphQL request, wherever it travels (POST JSON body or GET query string). */
+function operationTextOf(request: HTTPGraphQLRequest): string | undefined {
+  if (request.method === 'GET') return new URLSearchParams(request.search).get('query') ?? undefined;
+  const query = typeof request.body === 'object' && request.body !== null ? (request.body as { query?: unknown }).query : undefined;
+  return typeof query === 'string' ? query : undefined;
+}
+
+const CORS_ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const CORS_ALLOWED_HEADERS = 'authorization, content-type, accept, x-access-purpose, x-correlation-id, apollo-require-preflight, x-apollo-operation-name';
+const CORS_EXPOSED_HEADERS = 'x-request-id, x-correlation-id';
+/** Browsers cap this anyway (Chromium at 2 hours); 10 minutes keeps a removed origin from lingering. */
+const CORS_PREFLIGHT_MAX_AGE_SECONDS = '600';
+
+/** CORS response headers for an allowed origin; none (so the browser refuses) for any other. */
+function corsHeadersFor(request: IncomingMessage, allowedOrigins: readonly string[]): Record<string, string> {
+  const origin = request.headers.origin;
+  const headers: Record<string, string> = allowedOrigins.length > 0 ? { vary: 'origin' } : {};
+  if (typeof origin !== 'string' || !allowedOrigins.includes(origin)) return headers;
+  return { ...headers, 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_EXPOSED_HEADERS };
+}
+
+function sendPreflight(request: IncomingMessage, response: ServerResponse, allowedOrigins: readonly string[]): void {
+  const headers = corsHeadersFor(request, allowedOrigins);
+  if (headers['access-control-allow-origin']) {
+    headers['access-control-allow-methods'] = CORS_ALLOWED_METHODS;
+    headers['access-control-allow-headers'] = CORS_ALLOWED_HEADERS;
+    headers['access-control-max-age'] = CORS_PREFLIGHT_MAX_AGE_SECONDS;
+  }
+  response.writeHead(204, { ...headers, 'cache-control': 'no-store' });
+  response.end();
 }
 
 function parseGraphQLRequest(request: IncomingMessage, url: URL, rawBody: Buffer): HTTPGraphQLRequest {
@@ -93,27 +149,39 @@ function parseGraphQLRequest(request: IncomingMessage, url: URL, rawBody: Buffer
 }
 
 /**
- * Apollo Server on plain node:http: body limit, JSON parsing, fixed routes (/health, /ready),
- * no CORS headers and no framework banner. Anything unexpected answers 500 without details.
+ * Apollo Server on plain node:http: body limit, JSON parsing, fixed routes (/health, /ready), CORS
+ * only for the configured origins, and no framework banner. Every response to the GraphQL endpoint
+ * carries the request id the server made (and the client's correlation id, if it sent one).
+ * Anything unexpected answers 500 without details.
  */
 export function createGraphQLHttpServer<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>): Server {
   const graphqlPath = options.graphqlPath ?? '/graphql';
+  const corsOrigins = options.corsOrigins ?? [];
   return createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const route = options.routes?.[url.pathname];
+      const requestId = newRequestId();
+      const correlationId = correlationIdOf(request);
       try {
         if (route && request.method === 'GET') return await route(request, response);
         if (url.pathname !== graphqlPath) return sendJson(response, 404, { error: 'Not found' });
+        // Set before any answer, errors included, so a browser may read them from an allowed origin.
+        for (const [name, value] of Object.entries(corsHeadersFor(request, corsOrigins))) response.setHeader(name, value);
+        response.setHeader('x-request-id', requestId);
+        if (correlationId !== undefined) response.setHeader(CORRELATION_ID_HEADER, correlationId);
+        if (request.method === 'OPTIONS') return sendPreflight(request, response, corsOrigins);
         if (request.method !== 'GET' && request.method !== 'POST') {
-          return sendJson(response, 405, { error: 'Method not allowed' }, { allow: 'GET, POST' });
+          return sendJson(response, 405, { error: 'Method not allowed' }, { allow: 'GET, POST, OPTIONS' });
         }
-        const requestId = requestIdOf(request);
         const rawBody = request.method === 'POST' ? await readBody(request, options.maxBodyBytes) : Buffer.alloc(0);
         const contextValue = await options.context(request, requestId, rawBody);
         const httpGraphQLRequest = parseGraphQLRequest(request, url, rawBody);
+        const operationText = options.screenOperation ? operationTextOf(httpGraphQLRequest) : undefined;
+        const rejection = operationText === undefined ? undefined : options.screenOperation?.(operationText);
+        if (rejection) return sendHttpError(response, rejection);
         const result = await options.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => contextValue });
-        const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': requestId };
+        const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
         for (const [name, value] of result.headers) headers[name] = value;
         response.writeHead(result.status ?? 200, headers);
         if (result.body.kind === 'complete') {
@@ -124,7 +192,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
         }
       } catch (error) {
         if (error instanceof HttpError) return sendHttpError(response, error);
-        options.logger.error({ err: { name: (error as Error)?.name } }, 'request failed');
+        options.logger.error({ err: { name: (error as Error)?.name }, requestId, correlationId }, 'request failed');
         if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else response.destroy();
       }
@@ -135,10 +203,42 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
 export interface ListeningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Drains, then closes: new connections are refused at once, requests in flight (and any that
+   * arrive on connections already open) are answered, each with `connection: close`, and whatever
+   * is still running after `drainMs` is cut off. Resolves when every connection is closed.
+   */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** Counts the requests being answered, so a drain knows when the last one is done. */
+class InFlightRequests {
+  private count = 0;
+  private draining = false;
+  private idle: (() => void) | undefined;
+
+  constructor(server: Server) {
+    // Prepended: route handlers may answer synchronously, before a later listener could add a header.
+    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      this.count += 1;
+      if (this.draining) response.setHeader('connection', 'close');
+      response.once('close', () => {
+        this.count -= 1;
+        if (this.count === 0) this.idle?.();
+      });
+    });
+  }
+
+  /** From now on every response closes its connection; resolves once no request is in flight. */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idle = resolve));
+  }
 }
 
 export async function listen(server: Server, host: string, port: number): Promise<ListeningServer> {
+  const inFlight = new InFlightRequests(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -148,13 +248,23 @@ export async function listen(server: Server, host: string, port: number): Promis
   });
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let closed: Promise<void> | undefined;
   return {
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`,
     port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    close: (drainMs = 0) =>
+      (closed ??= (async () => {
+        const allClosed = new Promise<void>((resolve) => {
+          // net's close, not http's: http's would also drop idle keep-alive connections at once, on
+          // which a load balancer would otherwise learn from /ready (503) that this process is going.
+          NetServer.prototype.close.call(server, () => resolve());
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+        await Promise.race([inFlight.drain(), deadline]);
+        clearTimeout(timer);
         server.closeAllConnections();
-      }),
+        await allClosed;
+      })()),
   };
 }

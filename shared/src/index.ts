@@ -9,6 +9,7 @@ export * from './loaders';
 export * from './logger';
 export * from './migrations';
 export * from './operation-limits';
+export * from './operation-text-limits';
 export * from './pagination';
 export * from './row-scope';
 export * from './schema-files';

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { ValidationRule } from 'graphql';
+import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 
 /**
  * Query-shape limits, one set for the gateway and every subgraph: a subgraph called directly (with a
@@ -20,17 +20,34 @@ export const OPERATION_LIMITS = {
 export interface OperationLimitProtection {
   plugins: ApolloServerPlugin<BaseContext>[];
   validationRules: ValidationRule[];
+  /** The token limit, applied by the parser itself (so a syntax error stays a 400 parse failure). */
+  parseOptions: ParseOptions;
+}
+
+/**
+ * A rejection as an ordinary validation error (HTTP 400) naming the limit, not its value; armor would
+ * otherwise throw from inside validation, which Apollo answers as an internal error.
+ */
+function reportExceeded(limit: string) {
+  return {
+    exposeLimits: false,
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null) => context?.reportError(new GraphQLError(`The operation exceeds the ${limit} limit`, { extensions: { limit } })),
+    ],
+  };
 }
 
 /** graphql-armor over OPERATION_LIMITS; limits are not announced, and no field is suggested in errors. */
 export function operationLimitProtection(): OperationLimitProtection {
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: OPERATION_LIMITS.maxDepth, exposeLimits: false },
-    maxAliases: { n: OPERATION_LIMITS.maxAliases, allowList: [], exposeLimits: false },
-    maxDirectives: { n: OPERATION_LIMITS.maxDirectives, exposeLimits: false },
-    maxTokens: { n: OPERATION_LIMITS.maxTokens, exposeLimits: false },
-    costLimit: { maxCost: OPERATION_LIMITS.maxCost, exposeLimits: false },
+    maxDepth: { n: OPERATION_LIMITS.maxDepth, ...reportExceeded('depth') },
+    maxAliases: { n: OPERATION_LIMITS.maxAliases, allowList: [], ...reportExceeded('alias') },
+    maxDirectives: { n: OPERATION_LIMITS.maxDirectives, ...reportExceeded('directive') },
+    // Armor's token limit re-parses the operation in a hook, so its syntax errors become 500s: the parser's own option instead.
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: OPERATION_LIMITS.maxCost, ...reportExceeded('cost') },
     blockFieldSuggestion: { enabled: true },
   }).protect();
-  return { plugins, validationRules };
+  return { plugins, validationRules, parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens } };
 }

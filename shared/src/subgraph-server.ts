@@ -11,7 +11,7 @@ import { auditWriterDatabase } from './audit/audit-config';
 import { RequestAuditTrail } from './audit/request-audit-trail';
 import { ThreadedAuditWriter } from './audit/threaded-audit-writer';
 import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
-import { loadSubgraphConfig, type SubgraphConfig } from './config';
+import { DEFAULT_SHUTDOWN_DRAIN_MS, loadSubgraphConfig, type SubgraphConfig } from './config';
 import { openDatabase } from './database';
 import { enforceClassifiedFields, type DecisionAuditSink, type EnforcementContext } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
@@ -197,7 +197,8 @@ export async function startSubgraph<TLoaders>(
     },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: manifest.name }),
-      '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting', subgraph: manifest.name }),
+      '/ready': (_request, response) =>
+        sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : stopped ? 'stopping' : 'starting', subgraph: manifest.name }),
     },
   });
   const listening = await listen(server, config.host, config.port);
@@ -211,8 +212,10 @@ export async function startSubgraph<TLoaders>(
     isReady: () => ready,
     async close() {
       if (stopped) return;
+      // /ready answers 503 to whoever still holds a connection; requests in flight finish, then the audit is flushed.
       stopped = true;
-      await listening.close();
+      ready = false;
+      await listening.close(config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS);
       await apollo.stop();
       await db.destroy();
       try {
