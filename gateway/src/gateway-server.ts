@@ -6,20 +6,19 @@ import {
   AUDIT_MIGRATIONS,
   AUDIT_STORE,
   ThreadedAuditWriter,
+  auditWriterDatabase,
+  type AuditEvent,
   createAssertionSigner,
   prepareStoresWhenReachable,
   newAuditChainId,
   openDatabase,
   operationLimitProtection,
   createGraphQLHttpServer,
-  correlationIdOf,
   createLogger,
   createTokenVerifier,
-  DEFAULT_SHUTDOWN_DRAIN_MS,
   isAuditedTier,
   listen,
   loadAccessPolicy,
-  screenOperationText,
   sendJson,
   type GatewayConfig,
   type Logger,
@@ -28,7 +27,6 @@ import { EnforcingGateway, type GatewayDenial } from './access';
 import { authenticateRequest } from './authenticate-request';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
-import { requestErrorStatusPlugin } from './request-error-status';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 /** The committed supergraph, built by `npm run compose`; it sits at the gateway package root. */
@@ -49,27 +47,41 @@ export interface StartGatewayOptions {
   unenforcedBaselineForBenchmark?: boolean;
 }
 
-/** Denials the gateway answered itself go to the audit trail like the subgraphs' decisions. */
+/**
+ * Denials the gateway answered itself go to the audit trail like the subgraphs' decisions: one record per
+ * coordinate and rule for the request, listing where each was denied. No value depends on these records (the
+ * fields were never fetched), so a full queue drops them (counted and logged) rather than refusing anything.
+ */
 function auditGatewayDenials(audit: ThreadedAuditWriter, denials: readonly GatewayDenial[]): void {
+  const records = new Map<string, AuditEvent & { recordKeys: string[] }>();
   for (const denial of denials) {
     if (!isAuditedTier(denial.tier)) continue;
-    audit.record({
-      requestId: denial.requestId,
-      occurredAt: new Date(),
-      staffId: denial.identity.staffId,
-      role: denial.identity.role,
-      purpose: denial.identity.purpose,
-      operationName: denial.operationName,
-      operationHash: denial.queryHash,
-      coordinate: denial.coordinate,
-      // The record is not known before planning: the response path stands in for it.
-      recordKey: `${denial.coordinate.split('.')[0]}@${denial.path.join('.')}`,
-      decision: 'DENY',
-      rule: `${denial.identity.role}/${denial.tier}/never`,
-      policyVersion: denial.policyVersion,
-      decisionId: denial.decisionId,
-    });
+    const rule = `${denial.identity.role}/${denial.tier}/never`;
+    const group = `${denial.requestId}\n${denial.coordinate}\n${rule}`;
+    let record = records.get(group);
+    if (record === undefined) {
+      record = {
+        requestId: denial.requestId,
+        occurredAt: new Date(),
+        staffId: denial.identity.staffId,
+        role: denial.identity.role,
+        purpose: denial.identity.purpose,
+        operationName: denial.operationName,
+        operationHash: denial.queryHash,
+        coordinate: denial.coordinate,
+        recordKeys: [],
+        decision: 'DENY',
+        rule,
+        policyVersion: denial.policyVersion,
+        // The first denial's id: every error of the group leads to this record through its coordinate and request.
+        decisionId: denial.decisionId,
+      };
+      records.set(group, record);
+    }
+    // The record is not known before planning: the response path stands in for it.
+    record.recordKeys.push(`${denial.coordinate.split('.')[0]}@${denial.path.join('.')}`);
   }
+  for (const record of records.values()) audit.record(record);
 }
 
 function loadSupergraphSdl(config: GatewayConfig): string {
@@ -92,14 +104,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const tokens = createTokenVerifier(config.security.tokens);
   const signer = createAssertionSigner(config.security.assertionPrivateKeyPem, { ttlSeconds: config.security.assertionTtlSeconds });
   const auditStore = openDatabase(config.database, AUDIT_STORE);
+  // On MySQL the writer may use an INSERT/SELECT-only account (AUDIT_MYSQL_URL); migrations use MYSQL_URL.
   const audit = new ThreadedAuditWriter({
-    database: config.database,
+    ...config.security.audit,
+    database: auditWriterDatabase(config.database, config.security.audit),
     chain: newAuditChainId('gateway'),
-    pseudonymSecret: config.security.audit.pseudonymSecret,
     log: logger,
-    flushIntervalMs: config.security.audit.flushIntervalMs,
-    batchSize: config.security.audit.batchSize,
-    maxQueued: config.security.audit.maxQueued,
   });
   // Retried in the background like the subgraphs' stores: a database that is down delays audit writes, not the start.
   let stopped = false;
@@ -129,37 +139,23 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
     stopOnTerminationSignals: false,
     formatError: createGatewayErrorFormatter(logger),
-    // Set here, not left to NODE_ENV (which the image sets to production): what each role sees is filtered anyway.
-    introspection: config.introspection ?? true,
-    // Off: an operation sent as a hash alone would reach the audit trail without its text, and so with a wrong hash.
-    persistedQueries: false,
-    // Validation errors beyond these tell nothing more (repeats are folded by requestErrorStatusPlugin).
-    validationOptions: { maxErrors: 20 },
     plugins: [
       ...protection.plugins,
-      requestErrorStatusPlugin<GatewayContext>(),
       // Roles whose policy says `neverReadable: unknown` get their own schema's validation errors (docs/access-model.md section 6).
       ...(gateway instanceof EnforcingGateway ? [gateway.validationPlugin()] : []),
     ],
     validationRules: [...protection.validationRules],
-    parseOptions: protection.parseOptions,
   });
   await apollo.start();
-  let state: 'ready' | 'stopping' = 'ready';
+  let ready = true;
   const server = createGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    corsOrigins: config.corsOrigins ?? [],
-    screenOperation: screenOperationText,
-    context: async (request: IncomingMessage, requestId: string) => ({
-      requestId,
-      correlationId: correlationIdOf(request),
-      identity: await authenticateRequest(request, tokens, policy),
-    }),
+    context: async (request: IncomingMessage, requestId: string) => ({ requestId, identity: await authenticateRequest(request, tokens, policy) }),
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
-      '/ready': (_request, response) => sendJson(response, state === 'ready' ? 200 : 503, { status: state }),
+      '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' }),
     },
   });
   const listening = await listen(server, config.host, config.port);
@@ -168,11 +164,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     url: listening.url,
     port: listening.port,
     async close() {
-      // Load balancers polling /ready on open connections learn first; requests in flight finish,
-      // then the audit takes the last of their records.
-      state = 'stopping';
+      ready = false;
       stopped = true;
-      await listening.close(config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS);
+      await listening.close();
       await apollo.stop();
       try {
         await audit.close();
