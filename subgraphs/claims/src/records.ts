@@ -75,6 +75,8 @@ export interface ClaimRow {
   closed_outcome: ClaimClosedOutcome | null;
   cause: ClaimCause;
   loss_description: string | null;
+  /** Health facts of the loss (HEALTH), kept out of `loss_description`. */
+  injury_narrative: string | null;
   report_channel: ClaimReportChannel;
   small_claim: StoredFlag;
   handler_staff_id: StoredId | null;
@@ -193,6 +195,7 @@ export function claimRecord(row: ClaimRow): Scoped<ClaimObject> {
       closedOutcome: row.closed_outcome,
       cause: row.cause,
       lossDescription: row.loss_description,
+      injuryNarrative: row.injury_narrative,
       reportChannel: row.report_channel,
       smallClaim: toBoolean(row.small_claim),
       handler: staffReference(row.handler_staff_id, scope),

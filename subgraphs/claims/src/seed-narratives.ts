@@ -5,6 +5,8 @@ import type { ClaimCause } from './records';
 /**
  * The free text a claims system holds (loss descriptions, injury and medical details, assessment
  * notes), written the way Chinese claims staff write it. Synthetic: no real person or case.
+ * Injuries, illness and treatment go only into the HEALTH texts (injuryNarrative, medicalDetails);
+ * every other text says nothing of anyone's health (docs/access-model.md section 1).
  */
 
 const ROADS = [
@@ -54,7 +56,7 @@ export const ILLNESSES = [
 ];
 
 export const REOPEN_REASONS = [
-  '被保险人补充提交后续治疗费用单据，申请重开',
+  '被保险人补充提交后续费用单据，申请重开',
   '第三者提起诉讼，法院判决增加赔偿金额',
   '车辆修复过程中发现隐蔽损伤，申请补充定损',
   '原理算金额计算有误，需重新理算',
@@ -67,7 +69,7 @@ const DENIAL_REASONS: Record<LineOfBusiness, readonly string[]> = {
   CARGO: ['损失系货物包装不当所致', '货物自然损耗属责任免除'],
   LIABILITY: ['被保险人对损失不承担法律赔偿责任', '索赔事项属于合同约定责任'],
   ENGINEERING: ['损失系设计错误所致，属责任免除', '损失发生在工程验收交付之后'],
-  ACCIDENT_HEALTH: ['投保时未如实告知既往病史', '在等待期内确诊'],
+  ACCIDENT_HEALTH: ['投保时未履行如实告知义务', '保险事故发生在合同约定的等待期内'],
 };
 const ANY_LINE_DENIAL_REASONS = ['事故发生在保险期间以外', '存在故意制造事故嫌疑'];
 
@@ -105,20 +107,24 @@ export interface LossFacts {
   thirdPartyInvolved: boolean;
 }
 
-/** 出险经过: what happened, as the report taker records it. */
+/** The same words for every accident & health claim, so the general text tells injury and illness apart no more than the cause does. */
+function personalClaimReport(facts: LossFacts): string {
+  return `${dateInChinese(facts.lossDate)}出险，被保险人报案申请保险金给付，已告知所需单据。`;
+}
+
+/** 出险经过: what happened, as the report taker records it, without anyone's injuries or illness. */
 export function lossDescription(random: SeededRandom, facts: LossFacts): string {
   const when = `${dateInChinese(facts.lossDate)}${random.int(0, 23)}时许`;
   const where = address(random, facts.city);
   const vehicle = facts.plate ? `被保险车辆${facts.plate}` : '被保险车辆';
-  const casualties = facts.injury ? `，致一人${facts.injury}，已送医治疗` : '，无人员伤亡';
   switch (facts.cause) {
     case 'COLLISION':
-      return `${when}，驾驶人驾驶${vehicle}行经${where}附近时${random.pick(['与前方车辆发生追尾', '与右侧车辆发生刮擦', '避让行人时撞上路边护栏', '倒车时与停放车辆发生碰撞'])}，造成${random.pick(['前保险杠及左前大灯损坏', '右侧车门及后视镜受损', '后保险杠变形、尾灯破裂', '发动机盖及水箱受损'])}${facts.thirdPartyInvolved ? '，三者车辆受损' : ''}${casualties}。交警已出具事故认定书。`;
+      return `${when}，驾驶人驾驶${vehicle}行经${where}附近时${random.pick(['与前方车辆发生追尾', '与右侧车辆发生刮擦', '避让行人时撞上路边护栏', '倒车时与停放车辆发生碰撞'])}，造成${random.pick(['前保险杠及左前大灯损坏', '右侧车门及后视镜受损', '后保险杠变形、尾灯破裂', '发动机盖及水箱受损'])}${facts.thirdPartyInvolved ? '，三者车辆受损' : ''}。交警已出具事故认定书。`;
     case 'THEFT':
       if (facts.line === 'MOTOR') return `${vehicle}于${when}停放在${where}路边后被盗，被保险人已向当地公安机关报案并取得立案回执。`;
       return `${when}，被保险人位于${where}的${random.pick(['仓库', '门店', '厂房'])}遭撬门盗窃，丢失${random.pick(['库存电子产品一批', '铜材约2吨', '成品服装300余件', '办公电脑12台'])}，已报警。`;
     case 'FIRE':
-      if (facts.line === 'MOTOR') return `${when}，${vehicle}行驶至${where}时发动机舱冒烟起火，驾驶人及时撤离，车辆前部烧毁${casualties}。`;
+      if (facts.line === 'MOTOR') return `${when}，${vehicle}行驶至${where}时发动机舱冒烟起火，驾驶人及时撤离，车辆前部烧毁。`;
       return `${when}，被保险人位于${where}的${random.pick(['厂房', '仓库', '商铺'])}因${random.pick(['电气线路老化短路', '员工违规动火作业', '邻近商铺起火蔓延'])}发生火灾，烧毁${random.pick(['部分库存原材料', '生产设备两台', '货架及商品若干'])}，消防部门已出具火灾事故认定书。`;
     case 'FLOOD':
       if (facts.line === 'MOTOR') return `${when}，${facts.city}持续强降雨，${vehicle}在${where}附近涉水行驶导致发动机进水熄火。`;
@@ -126,12 +132,11 @@ export function lossDescription(random: SeededRandom, facts: LossFacts): string 
     case 'TYPHOON':
       return `受台风“${random.pick(TYPHOONS)}”影响，${when}${where}出现强风暴雨，${facts.line === 'MOTOR' ? `${vehicle}被倒伏树木砸中，车顶及挡风玻璃受损` : random.pick(['厂房彩钢瓦屋面被掀翻', '围墙倒塌砸坏设备', '玻璃幕墙破裂、室内进水'])}。`;
     case 'INJURY':
-      if (facts.line === 'ACCIDENT_HEALTH')
-        return `被保险人于${when}在${where}附近${random.pick(['不慎摔倒', '骑电动自行车与机动车相撞', '工作中被机械设备夹伤', '下楼时踩空跌落'])}，致${facts.injury ?? '受伤'}，送医治疗。`;
-      if (facts.line === 'MOTOR') return `${when}，${vehicle}在${where}附近与行人发生碰撞${casualties}。交警认定被保险车辆负主要责任。`;
-      return `${when}，第三者在被保险人经营场所（${where}）内${random.pick(['因地面湿滑摔倒', '被掉落的货物砸伤', '被未设警示的设备绊倒'])}，致${facts.injury ?? '受伤'}，第三者向被保险人提出索赔。`;
+      if (facts.line === 'ACCIDENT_HEALTH') return personalClaimReport(facts);
+      if (facts.line === 'MOTOR') return `${when}，${vehicle}在${where}附近与行人发生碰撞。交警认定被保险车辆负主要责任。`;
+      return `${when}，第三者在被保险人经营场所（${where}）内发生意外，向被保险人提出索赔。`;
     case 'ILLNESS':
-      return `被保险人因${facts.injury ?? '疾病'}于${dateInChinese(facts.lossDate)}入院治疗，申请住院医疗保险金。`;
+      return personalClaimReport(facts);
     case 'CARGO_DAMAGE':
       return `承运的${random.pick(['电子元器件', '冷链食品', '实木家具', '陶瓷制品', '纺织原料'])}在${random.pick(['公路运输途中车辆紧急制动', '装卸过程中叉车操作不当', '海运途中遭遇恶劣天气', '中转仓库冷藏设备故障'])}，${random.pick(['部分货物破损', '货物受潮变形', '货物变质'])}，收货人于${dateInChinese(facts.lossDate)}在${facts.city}验收时发现。`;
     case 'LIABILITY':
@@ -140,8 +145,24 @@ export function lossDescription(random: SeededRandom, facts: LossFacts): string 
       return `${when}，被保险人${random.pick(['施工过程中', '经营过程中', '装修作业时'])}${random.pick(['造成相邻房屋墙体开裂', '高空坠物砸坏第三者车辆', '管道破裂致楼下商户浸水'])}，第三者提出索赔。`;
     case 'OTHER':
       if (facts.line === 'MOTOR')
-        return `${when}，${vehicle}在${where}附近${random.pick(['行驶时挡风玻璃被飞石击碎', '停放时被高空坠物砸中车顶', '被人为划伤车身漆面'])}。`;
+        return `${when}，${vehicle}在${where}附近${random.pick(['行驶时挡风玻璃被飞石击碎', '停放时被高空坠物砸中车顶', '被人为刮花车身漆面'])}。`;
       return `${when}，被保险人位于${where}的${random.pick(['玻璃幕墙意外破裂', '空调主机意外损坏', '给水管道爆裂造成室内浸水', '配电柜意外短路损坏'])}。`;
+  }
+}
+
+/** 人伤经过 (RESTRICTED HEALTH): who was hurt or ill and how; null when nobody was. */
+export function injuryNarrative(random: SeededRandom, facts: LossFacts): string | null {
+  if (!facts.injury) return null;
+  switch (facts.cause) {
+    case 'ILLNESS':
+      return `被保险人因${facts.injury}于${dateInChinese(facts.lossDate)}入院治疗，申请住院医疗保险金。`;
+    case 'INJURY':
+      if (facts.line === 'ACCIDENT_HEALTH')
+        return `被保险人${random.pick(['不慎摔倒', '骑电动自行车与机动车相撞', '工作中被机械设备夹伤', '下楼时踩空跌落'])}，致${facts.injury}，送医治疗。`;
+      if (facts.line === 'MOTOR') return `行人被撞致${facts.injury}，已送医治疗。`;
+      return `第三者${random.pick(['因地面湿滑摔倒', '被掉落的货物砸伤', '被未设警示的设备绊倒'])}，致${facts.injury}，已送医治疗。`;
+    default:
+      return `事故致一人${facts.injury}，已送医治疗。`;
   }
 }
 
@@ -167,7 +188,7 @@ export function assessmentNotes(random: SeededRandom, facts: AssessmentFacts): s
       return `定损项目：${random.pick(['前保险杠、左前大灯、水箱框架', '右前门、右后视镜', '后保险杠、尾灯总成', '发动机盖、散热器'])}更换，钣金喷漆${random.int(1, 4)}处；工时费${formatYuan(labour)}元，配件费${formatYuan(Math.round((amount - labour) * 100) / 100)}元。`;
     }
     case 'ACCIDENT_HEALTH':
-      return `审核医疗费用发票，核定合理医疗费用${formatYuan(amount)}元，已扣除自费药品及非医保项目。`;
+      return `审核费用发票及相关单据，核定合理费用${formatYuan(amount)}元，已扣除不属于保险责任的项目。`;
     case 'CARGO':
       return `现场清点受损货物${random.int(3, 200)}件，按发票价值定损${formatYuan(amount)}元，残值归被保险人。`;
     case 'LIABILITY':

@@ -31,6 +31,7 @@ import {
   hospitalIn,
   ILLNESSES,
   INJURIES,
+  injuryNarrative,
   lossDescription,
   medicalDetails,
   REOPEN_REASONS,
@@ -38,6 +39,7 @@ import {
   supersededAssessmentNotes,
   supplementaryAssessmentNote,
   ZERO_CLOSURE_NOTE,
+  type LossFacts,
 } from './seed-narratives';
 
 /** Rows of every claims table for one batch, parents before children. */
@@ -510,6 +512,15 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
   // Subrogation against a liable third party, or salvage of a recovered vehicle or cargo.
   const recoverable = paid > 0 && (claim.thirdPartyInvolved || cause === 'THEFT' || cause === 'CARGO_DAMAGE');
   const fraudScore = drawFraudScore(random, fact.status);
+  const loss: LossFacts = {
+    cause,
+    line: claim.line,
+    lossDate: fact.lossDate,
+    city: claim.customer.city,
+    plate: claim.policy.plate,
+    injury: claim.injury,
+    thirdPartyInvolved: claim.thirdPartyInvolved,
+  };
   tables.claims.push({
     id: fact.id,
     report_no: fact.reportNo,
@@ -528,15 +539,9 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
     status: fact.status,
     closed_outcome: path.closure,
     cause,
-    loss_description: lossDescription(random, {
-      cause,
-      line: claim.line,
-      lossDate: fact.lossDate,
-      city: claim.customer.city,
-      plate: claim.policy.plate,
-      injury: claim.injury,
-      thirdPartyInvolved: claim.thirdPartyInvolved,
-    }),
+    // Health facts only in the HEALTH column (docs/access-model.md section 1).
+    loss_description: lossDescription(random, loss),
+    injury_narrative: injuryNarrative(random, loss),
     report_channel: fact.reportChannel,
     small_claim: claim.estimate <= SMALL_CLAIM_LIMIT,
     handler_staff_id: fact.handlerStaffId,

@@ -40,9 +40,10 @@ const LOSS_KINDS: Readonly<Record<LineOfBusiness, readonly string[]>> = {
   MOTOR: ['车辆追尾', '停放时被刮擦', '暴雨涉水', '与非机动车碰撞'],
   PROPERTY: ['室内水管爆裂', '厂房火灾', '台风导致屋顶受损'],
   CARGO: ['货物运输途中受潮', '装卸过程中货物破损'],
-  LIABILITY: ['顾客在营业场所摔伤', '施工导致邻近房屋受损'],
+  LIABILITY: ['顾客在营业场所发生意外', '施工导致邻近房屋受损'],
   ENGINEERING: ['工地基坑坍塌', '暴雨导致在建工程受损'],
-  ACCIDENT_HEALTH: ['意外受伤住院', '外出途中意外摔伤'],
+  // No injury or treatment here: the complaint's facts are not a HEALTH field (docs/access-model.md section 1).
+  ACCIDENT_HEALTH: ['意外事故', '外出途中发生意外'],
 };
 
 /** Department of the accountable branch that handles each category. */

@@ -4,14 +4,19 @@ import type { ReturnVisitOutcome, ServiceRequestChannel } from './tables';
 
 /**
  * The words agents write on tickets. Subjects name the matter only (they are INTERNAL); descriptions
- * and visit notes may mention the caller's plate, places and circumstances (CONFIDENTIAL).
+ * and visit notes may mention the caller's plate, places and circumstances (CONFIDENTIAL). Injuries,
+ * illness and treatment are not written on tickets at all: the claims system keeps them, in HEALTH fields
+ * (docs/access-model.md section 1).
  */
 
-const CLAIM_MATTERS: Readonly<Record<LineOfBusiness, readonly (readonly [subject: string, incident: string])[]>> = {
+/** A claim report: its subject and the incident in general words. */
+type ClaimMatter = readonly [subject: string, incident: string];
+
+const CLAIM_MATTERS: Readonly<Record<LineOfBusiness, readonly ClaimMatter[]>> = {
   MOTOR: [
     ['车险报案：追尾事故', '等红灯时被后车追尾，后保险杠受损'],
     ['车险报案：单方事故', '倒车时撞到路边护栏，右后翼子板凹陷'],
-    ['车险报案：车辆划痕', '停放期间车身被不明人员划伤'],
+    ['车险报案：车辆划痕', '停放期间车身被不明人员刮花'],
     ['车险报案：玻璃破碎', '行驶中前挡风玻璃被飞石击裂'],
     ['车险报案：涉水受损', '暴雨中车辆涉水熄火，无法启动'],
     ['车险报案：双方事故', '路口转弯时与直行车辆发生碰撞'],
@@ -26,17 +31,16 @@ const CLAIM_MATTERS: Readonly<Record<LineOfBusiness, readonly (readonly [subject
     ['货运险报案：运输破损', '卸货时发现多箱货物外包装破损'],
   ],
   LIABILITY: [
-    ['责任险报案：第三者人身伤害', '顾客在营业场所内滑倒受伤'],
-    ['责任险报案：第三者财产损失', '施工时损坏相邻商铺的门窗'],
+    // One subject for both, so the subject does not tell an injured third party from damaged property.
+    ['责任险报案：第三者索赔', '顾客在营业场所内发生意外，向客户索赔'],
+    ['责任险报案：第三者索赔', '施工时损坏相邻商铺的门窗'],
   ],
   ENGINEERING: [
     ['工程险报案：施工事故', '塔吊作业时吊物坠落，损坏已完工部分'],
     ['工程险报案：暴雨冲毁', '暴雨冲毁基坑支护，需紧急抢险'],
   ],
-  ACCIDENT_HEALTH: [
-    ['意健险报案：意外受伤', '下楼梯时摔倒致脚踝骨折，已住院治疗'],
-    ['意健险报案：门诊医疗', '意外划伤手部，在医院门诊缝合处理'],
-  ],
+  // Whether the insured was hurt or ill, and how, is for the claim's HEALTH fields only.
+  ACCIDENT_HEALTH: [['意健险报案', '申请保险金给付']],
 };
 
 const COMPLAINT_MATTERS: Readonly<Record<ComplaintCategory, readonly [subject: string, grievance: string]>> = {
@@ -112,10 +116,11 @@ export interface ClaimReportContext {
 export function claimReportWords(random: SeededRandom, claim: ClaimReportContext): TicketWords {
   const [subject, incident] = random.pick(CLAIM_MATTERS[claim.lineOfBusiness ?? 'PROPERTY']);
   const vehicle = claim.plate ? `车牌${claim.plate}，` : '';
-  const injuries = claim.lineOfBusiness === 'MOTOR' ? random.pick(['无人员受伤', '无人员受伤，已报交警', '驾驶员轻微擦伤']) : '已初步清点损失';
+  // Whether anyone was hurt is a health fact too: the claim records it, not the ticket.
+  const nextStep = claim.lineOfBusiness === 'MOTOR' ? random.pick(['现场已拍照', '已报交警', '车辆已移至路边']) : '已告知所需材料';
   return {
     subject,
-    description: `客户来电报案：${claim.lossDate}在${claim.city}${random.pick(ROADS)}附近，${vehicle}${incident}，${injuries}。已登记报案并通知查勘员联系客户。`,
+    description: `客户来电报案：${claim.lossDate}在${claim.city}${random.pick(ROADS)}附近，${vehicle}${incident}，${nextStep}。已登记报案并通知查勘员联系客户。`,
   };
 }
 
@@ -142,10 +147,16 @@ export function routineWords(
   const [subject, detail] = random.pick(ROUTINE_MATTERS[type]);
   const cameIn = CAME_IN_BY[context.channel];
   if (type === 'RESCUE') {
-    return { subject, description: `${cameIn}称车辆${context.plate ?? ''}在${context.city}${random.pick(ROADS)}附近${detail}，已调度合作救援商前往。` };
+    return {
+      subject,
+      description: `${cameIn}称车辆${context.plate ?? ''}在${context.city}${random.pick(ROADS)}附近${detail}，已调度合作救援商前往。`,
+    };
   }
   if (type === 'RETURN_VISIT') return { subject, description: `${detail}。` };
-  return { subject, description: `${cameIn}${detail}，${random.pick(['已当场解答', '已登记需求并转后台处理', '已告知所需材料和办理时限'])}。` };
+  return {
+    subject,
+    description: `${cameIn}${detail}，${random.pick(['已当场解答', '已登记需求并转后台处理', '已告知所需材料和办理时限'])}。`,
+  };
 }
 
 export function visitNotes(random: SeededRandom, outcome: ReturnVisitOutcome, satisfaction: number | null): string {

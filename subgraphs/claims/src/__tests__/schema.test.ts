@@ -34,17 +34,23 @@ describe('claims schema classification', () => {
 
   it('classifies personal and sensitive fields as the access model requires', () => {
     const actual = Object.fromEntries(
-      fields.filter(({ field }) => classification(field)['tier'] !== 'INTERNAL').map(({ coordinate, field }) => [coordinate, classification(field)]),
+      fields
+        .filter(({ field }) => classification(field)['tier'] !== 'INTERNAL' || classification(field)['category'] !== 'GENERAL')
+        .map(({ coordinate, field }) => [coordinate, classification(field)]),
     );
     expect(actual).toEqual({
       'Claim.reopenReason': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
+      // Values that tell of an injury or illness (ILLNESS, INJURED, HOSPITAL_DIRECT, a hospital) make a field HEALTH.
+      'Claim.cause': { tier: 'INTERNAL', category: 'HEALTH' },
       'Claim.lossDescription': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
+      'Claim.injuryNarrative': { tier: 'RESTRICTED', category: 'HEALTH' },
       'Claim.paid': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'Claim.outstandingReserve': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'Claim.recoveries': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'Claim.incurred': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'Claim.fraudScore': { tier: 'RESTRICTED', category: 'CREDIT' },
       'Claim.specialInvestigation': { tier: 'RESTRICTED', category: 'CREDIT' },
+      'ClaimParticipant.role': { tier: 'INTERNAL', category: 'HEALTH' },
       'ClaimParticipant.name': { tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' },
       'ClaimParticipant.mobile': { tier: 'CONFIDENTIAL', category: 'CONTACT', mask: 'MOBILE' },
       'ClaimParticipant.injuryDescription': { tier: 'RESTRICTED', category: 'HEALTH' },
@@ -53,8 +59,9 @@ describe('claims schema classification', () => {
       'LossAssessment.approvedAmount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'LossAssessment.notes': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
       'ClaimPayment.amount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
-      'ClaimPayment.payeeName': { tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' },
+      'ClaimPayment.payeeName': { tier: 'CONFIDENTIAL', category: 'HEALTH', mask: 'NAME' },
       'ClaimPayment.payeeAccount': { tier: 'RESTRICTED', category: 'FINANCIAL', mask: 'BANK_ACCOUNT' },
+      'ClaimPayment.method': { tier: 'INTERNAL', category: 'HEALTH' },
     });
   });
 

@@ -130,6 +130,16 @@ describe('claims seeder', () => {
     ).toEqual([]);
   });
 
+  it('writes injuries and illness into the HEALTH narrative only, never into the loss description', () => {
+    for (const claim of tables.claims) {
+      const injured = (participantsOf.get(Number(claim.id)) ?? []).find((participant) => participant.role === 'INJURED');
+      expect([claim.report_no, claim.injury_narrative !== null]).toEqual([claim.report_no, injured !== undefined]);
+      if (!injured) continue;
+      expect(claim.injury_narrative).toContain(injured.injury_description);
+      expect(claim.loss_description).not.toContain(injured.injury_description);
+    }
+  });
+
   it('generates valid mobiles, bank accounts and Chinese names', () => {
     expect(tables.participants.filter((participant) => participant.mobile !== null && !isValidMobile(participant.mobile))).toEqual([]);
     expect(tables.payments.filter((payment) => !/^62\d{17}$/.test(payment.payee_account) || !isLuhnValid(payment.payee_account))).toEqual([]);

@@ -168,8 +168,15 @@ export type Claim = {
   reopenReason?: Maybe<Scalars['String']['output']>;
   status: ClaimStatus;
   closedOutcome?: Maybe<ClaimClosedOutcome>;
-  cause: ClaimCause;
+  /**
+   * What caused the loss. HEALTH, since INJURY and ILLNESS tell that a person was hurt or ill: roles whose
+   * policy denies health information do not read it, whatever the cause.
+   */
+  cause?: Maybe<ClaimCause>;
+  /** 出险经过: what happened, without injuries, illness or treatment (those are in injuryNarrative). */
   lossDescription?: Maybe<Scalars['String']['output']>;
+  /** 人伤经过: who was hurt or ill, how, and the treatment; null when nobody was. */
+  injuryNarrative?: Maybe<Scalars['String']['output']>;
   reportChannel: ClaimReportChannel;
   /** Eligible for the small-claim fast track. */
   smallClaim: Scalars['Boolean']['output'];
@@ -195,7 +202,8 @@ export type Claim = {
 export type ClaimParticipant = {
   __typename?: 'ClaimParticipant';
   id: Scalars['ID']['output'];
-  role: ClaimParticipantRole;
+  /** HEALTH, since INJURED tells that this person was hurt. */
+  role?: Maybe<ClaimParticipantRole>;
   name?: Maybe<Scalars['String']['output']>;
   mobile?: Maybe<Scalars['String']['output']>;
   injuryDescription?: Maybe<Scalars['String']['output']>;
@@ -231,9 +239,11 @@ export type ClaimPayment = {
   id: Scalars['ID']['output'];
   paidAt: Scalars['String']['output'];
   amount?: Maybe<Scalars['Float']['output']>;
+  /** HEALTH, since a hospital paid directly tells that the insured was treated there. */
   payeeName?: Maybe<Scalars['String']['output']>;
   payeeAccount?: Maybe<Scalars['String']['output']>;
-  method: ClaimPaymentMethod;
+  /** HEALTH, since HOSPITAL_DIRECT tells that the insured was treated in hospital. */
+  method?: Maybe<ClaimPaymentMethod>;
 };
 
 export type Customer = {
@@ -439,8 +449,9 @@ export type ClaimResolvers<ContextType = ResolverContext, ParentType extends Res
   reopenReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ClaimStatus'], ParentType, ContextType>;
   closedOutcome?: Resolver<Maybe<ResolversTypes['ClaimClosedOutcome']>, ParentType, ContextType>;
-  cause?: Resolver<ResolversTypes['ClaimCause'], ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['ClaimCause']>, ParentType, ContextType>;
   lossDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  injuryNarrative?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reportChannel?: Resolver<ResolversTypes['ClaimReportChannel'], ParentType, ContextType>;
   smallClaim?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   handler?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
@@ -459,7 +470,7 @@ export type ClaimResolvers<ContextType = ResolverContext, ParentType extends Res
 
 export type ClaimParticipantResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimParticipant'] = ResolversParentTypes['ClaimParticipant']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['ClaimParticipantRole'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['ClaimParticipantRole']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mobile?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   injuryDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -491,7 +502,7 @@ export type ClaimPaymentResolvers<ContextType = ResolverContext, ParentType exte
   amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   payeeName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   payeeAccount?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  method?: Resolver<ResolversTypes['ClaimPaymentMethod'], ParentType, ContextType>;
+  method?: Resolver<Maybe<ResolversTypes['ClaimPaymentMethod']>, ParentType, ContextType>;
 };
 
 export type CustomerResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = {

@@ -1,5 +1,6 @@
 import type { Migration } from '@icg/shared';
 import { initial } from './001_initial';
+import { injuryNarrative } from './002_injury_narrative';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, injuryNarrative];

@@ -125,9 +125,9 @@ export type ServiceRequest = {
   type: ServiceRequestType;
   status: ServiceRequestStatus;
   priority: ServiceRequestPriority;
-  /** One line naming the matter, without personal details. */
+  /** One line naming the matter, without personal details, injuries or illness (e.g. 意健险报案). */
   subject: Scalars['String']['output'];
-  /** What the caller reported or asked, in the agent's words. */
+  /** What the caller reported or asked, in the agent's words. Never injuries, illness or treatment: those go to the claim (Claim.injuryNarrative). */
   description?: Maybe<Scalars['String']['output']>;
   callerName?: Maybe<Scalars['String']['output']>;
   callerMobile?: Maybe<Scalars['String']['output']>;
