@@ -14,11 +14,14 @@ import {
   openDatabase,
   operationLimitProtection,
   createGraphQLHttpServer,
+  correlationIdOf,
   createLogger,
   createTokenVerifier,
+  DEFAULT_SHUTDOWN_DRAIN_MS,
   isAuditedTier,
   listen,
   loadAccessPolicy,
+  screenOperationText,
   sendJson,
   type GatewayConfig,
   type Logger,
@@ -27,6 +30,7 @@ import { EnforcingGateway, type GatewayDenial } from './access';
 import { authenticateRequest } from './authenticate-request';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
+import { requestErrorStatusPlugin } from './request-error-status';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 /** The committed supergraph, built by `npm run compose`; it sits at the gateway package root. */
@@ -139,23 +143,37 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
     stopOnTerminationSignals: false,
     formatError: createGatewayErrorFormatter(logger),
+    // Set here, not left to NODE_ENV (which the image sets to production): what each role sees is filtered anyway.
+    introspection: config.introspection ?? true,
+    // Off: an operation sent as a hash alone would reach the audit trail without its text, and so with a wrong hash.
+    persistedQueries: false,
+    // Validation errors beyond these tell nothing more (repeats are folded by requestErrorStatusPlugin).
+    validationOptions: { maxErrors: 20 },
     plugins: [
       ...protection.plugins,
+      requestErrorStatusPlugin<GatewayContext>(),
       // Roles whose policy says `neverReadable: unknown` get their own schema's validation errors (docs/access-model.md section 6).
       ...(gateway instanceof EnforcingGateway ? [gateway.validationPlugin()] : []),
     ],
     validationRules: [...protection.validationRules],
+    parseOptions: protection.parseOptions,
   });
   await apollo.start();
-  let ready = true;
+  let state: 'ready' | 'stopping' = 'ready';
   const server = createGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    context: async (request: IncomingMessage, requestId: string) => ({ requestId, identity: await authenticateRequest(request, tokens, policy) }),
+    corsOrigins: config.corsOrigins ?? [],
+    screenOperation: screenOperationText,
+    context: async (request: IncomingMessage, requestId: string) => ({
+      requestId,
+      correlationId: correlationIdOf(request),
+      identity: await authenticateRequest(request, tokens, policy),
+    }),
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
-      '/ready': (_request, response) => sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' }),
+      '/ready': (_request, response) => sendJson(response, state === 'ready' ? 200 : 503, { status: state }),
     },
   });
   const listening = await listen(server, config.host, config.port);
@@ -164,9 +182,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     url: listening.url,
     port: listening.port,
     async close() {
-      ready = false;
+      // Load balancers polling /ready on open connections learn first; requests in flight finish,
+      // then the audit takes the last of their records.
+      state = 'stopping';
       stopped = true;
-      await listening.close();
+      await listening.close(config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS);
       await apollo.stop();
       try {
         await audit.close();
