@@ -151,11 +151,13 @@ describe('npm run new:subgraph in a fresh copy of the workspace', () => {
       const sample = clear.find((card) => card.contactName !== null && card.amount !== null)!;
       expect(sample).toBeDefined();
 
-      // A hotline agent sees CONFIDENTIAL values masked: the name by its mask, the amount (no mask) denied.
-      const agent = await ask({ role: 'HOTLINE_AGENT', purpose: 'CUSTOMER_SERVICE' });
-      const masked = agent.data!.customers.nodes.flatMap((customer) => customer.loyaltyCards).find((card) => card.loyaltyCardNo === sample.loyaltyCardNo)!;
+      // An executive sees CONFIDENTIAL values masked: the name by its mask, the amount (no mask) denied.
+      const executive = await ask({ role: 'EXECUTIVE' });
+      const masked = executive.data!.customers.nodes.flatMap((customer) => customer.loyaltyCards).find((card) => card.loyaltyCardNo === sample.loyaltyCardNo)!;
       expect(masked).toEqual({ loyaltyCardNo: sample.loyaltyCardNo, contactName: maskValue('NAME', sample.contactName), amount: null });
-      const denied = (agent.errors ?? []).filter((error) => error.extensions?.['code'] === 'FORBIDDEN_FIELD').map((error) => error.extensions?.['coordinate']);
+      const denied = (executive.errors ?? [])
+        .filter((error) => error.extensions?.['code'] === 'FORBIDDEN_FIELD')
+        .map((error) => error.extensions?.['coordinate']);
       expect(new Set(denied)).toEqual(new Set([`${ENTITY}.amount`]));
 
       // The executable contract, against the running subgraph with the key npm start generated.

@@ -39,7 +39,7 @@ const SECTION_4_POLICY: AccessPolicy = {
     HOTLINE_AGENT: {
       scope: 'ALL',
       tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL },
-      categories: {},
+      categories: { HEALTH: { ...DENY_ALL, scope: null } },
       ...PLAIN,
       neverReadable: 'unknown',
     },
@@ -51,11 +51,16 @@ const SECTION_4_POLICY: AccessPolicy = {
       categories: { HEALTH: { in: 'MASK', out: 'DENY', scope: null } },
       ...PLAIN,
     },
-    EXECUTIVE: { scope: 'BRANCH', tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL }, categories: {}, ...PLAIN },
+    EXECUTIVE: {
+      scope: 'BRANCH',
+      tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL },
+      categories: { HEALTH: { ...DENY_ALL, scope: null } },
+      ...PLAIN,
+    },
     BI_ANALYST: {
       scope: 'ALL',
       tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: DENY_ALL, RESTRICTED: DENY_ALL },
-      categories: {},
+      categories: { HEALTH: { ...DENY_ALL, scope: null } },
       requiresPurpose: false,
       pseudonymiseIdentifiers: true,
       neverReadable: 'unknown',
