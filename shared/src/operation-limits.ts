@@ -5,8 +5,10 @@ import { GraphQLError, type ParseOptions, type ValidationContext, type Validatio
 /**
  * Query-shape limits, one set for the gateway and every subgraph: a subgraph called directly (with a
  * replayed assertion, or by an internal caller) must not accept what the gateway would refuse. Depth
- * allows a customer-360 view (customer → policies → claims → payments); a subgraph fetch planned from
- * an accepted client operation is never deeper than it, since it starts at an entity on the path.
+ * allows a customer-360 view (customer → policies → claims → payments). Depth and cost count fields,
+ * not fragments: the planner asks a subgraph for an entity's fields as `_entities { ... on T { … } }`,
+ * so counting the fragment would make that fetch one level deeper than the client's operation when T
+ * is a root field's type, and an operation the gateway accepted at the limit would be refused.
  */
 export const OPERATION_LIMITS = {
   maxDepth: 12,
@@ -41,12 +43,12 @@ function reportExceeded(limit: string) {
 /** graphql-armor over OPERATION_LIMITS; limits are not announced, and no field is suggested in errors. */
 export function operationLimitProtection(): OperationLimitProtection {
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: OPERATION_LIMITS.maxDepth, ...reportExceeded('depth') },
+    maxDepth: { n: OPERATION_LIMITS.maxDepth, flattenFragments: true, ...reportExceeded('depth') },
     maxAliases: { n: OPERATION_LIMITS.maxAliases, allowList: [], ...reportExceeded('alias') },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives, ...reportExceeded('directive') },
     // Armor's token limit re-parses the operation in a hook, so its syntax errors become 500s: the parser's own option instead.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: OPERATION_LIMITS.maxCost, ...reportExceeded('cost') },
+    costLimit: { maxCost: OPERATION_LIMITS.maxCost, flattenFragments: true, ...reportExceeded('cost') },
     blockFieldSuggestion: { enabled: true },
   }).protect();
   return { plugins, validationRules, parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens } };

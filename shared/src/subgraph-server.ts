@@ -18,6 +18,8 @@ import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
 import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity, type AssertionVerifier } from './identity';
 import { createLogger, type Logger } from './logger';
+import { operationLimitProtection } from './operation-limits';
+import { screenOperationText } from './operation-text-limits';
 import { prepareStoresWhenReachable } from './store-readiness';
 import type { SubgraphContext, SubgraphManifest } from './subgraph-manifest';
 
@@ -129,6 +131,8 @@ export function createSubgraphApollo<TLoaders>(
   plugins: ApolloServerPlugin<SubgraphContext<TLoaders>>[] = [],
 ): ApolloServer<SubgraphContext<TLoaders>> {
   const schema = buildSubgraphSchema({ typeDefs: manifest.schema, resolvers: manifest.resolvers });
+  // The gateway's own limits: a direct caller with a valid assertion gets past none of them.
+  const protection = operationLimitProtection();
   return new ApolloServer<SubgraphContext<TLoaders>>({
     schema: enforcement.unenforcedBaselineForBenchmark ? schema : enforceClassifiedFields(schema, { ...enforcement, entities: manifest.entities }),
     includeStacktraceInErrorResponses: false,
@@ -138,7 +142,9 @@ export function createSubgraphApollo<TLoaders>(
     stopOnTerminationSignals: false,
     formatError: subgraphErrorFormatter(manifest.name, logger, isReady),
     // Federated traces go to Apollo's cloud only; nothing here consumes them.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), auditRecordsAtResponse(enforcement.audit), ...plugins],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...protection.plugins, auditRecordsAtResponse(enforcement.audit), ...plugins],
+    validationRules: [...protection.validationRules],
+    parseOptions: protection.parseOptions,
   });
 }
 
@@ -191,6 +197,8 @@ export async function startSubgraph<TLoaders>(
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    // Token and nesting limits before parsing, as at the gateway (checked after the assertion: unauthenticated callers learn nothing).
+    screenOperation: screenOperationText,
     context: async (request: IncomingMessage, _requestId: string, rawBody: Buffer) => {
       const identity = await verifyAssertedCaller(verifier, request, rawBody);
       return { db, loaders: manifest.createLoaders(db), requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };

@@ -17,7 +17,7 @@ import {
 import type { ConformanceIdentity } from './conformance-identities';
 import { ENTITIES_QUERY_PREFIX, queryAs, type ConformanceContext, type EntityRepresentation } from './conformance-context';
 import { failed, passed, type CheckResult } from './conformance-report';
-import { isRecord, type GraphQLErrorShape } from './subgraph-client';
+import { isRecord, type GraphQLErrorShape, type SubgraphResponse } from './subgraph-client';
 import { leafFieldsOf, type SdlField, type SdlObjectType, type SubgraphSdl } from './subgraph-sdl';
 
 /** What the policy says a caller gets for one value. */
@@ -35,9 +35,17 @@ interface CheckedField {
 }
 
 interface SampledRecord {
+  /** Position in its type's `_entities` request. */
   index: number;
   type: SdlObjectType;
   representation: EntityRepresentation;
+}
+
+/** The sampled records of one entity type, read in one `_entities` request. */
+interface SampledType {
+  type: SdlObjectType;
+  query: string;
+  records: SampledRecord[];
 }
 
 const describeAnswer = (answer: ExpectedAnswer) => (answer.kind === 'MASK' ? `MASK(${answer.style})` : answer.kind);
@@ -74,20 +82,18 @@ function checkedFields(sdl: SubgraphSdl, type: SdlObjectType): CheckedField[] {
   });
 }
 
-/** Aliased per type: two entity types may have fields of one name and different types (`name: String` and `String!`), which one selection set cannot hold. */
-function responseKey(type: SdlObjectType, checked: CheckedField): string {
-  return `${type.name}__${checked.field.name}`;
+/**
+ * One request per entity type, every field under its own name: no aliases, which the operation limits
+ * count (docs/subgraph-contract.md section 1), and no clash between two types' fields of one name and
+ * different types (`name: String` and `String!`), which one selection set could not hold.
+ */
+function entitiesQuery(sdl: SubgraphSdl, type: SdlObjectType): string {
+  const fields = checkedFields(sdl, type).map((checked) => checked.field.name);
+  return `${ENTITIES_QUERY_PREFIX} __typename ... on ${type.name} { ${fields.join(' ')} } } }`;
 }
 
-function entitiesQuery(sdl: SubgraphSdl, types: readonly SdlObjectType[]): string {
-  const fragments = types.map(
-    (type) =>
-      `... on ${type.name} { ${checkedFields(sdl, type)
-        .map((checked) => `${responseKey(type, checked)}: ${checked.field.name}`)
-        .join(' ')} }`,
-  );
-  return `${ENTITIES_QUERY_PREFIX} __typename ${fragments.join(' ')} } }`;
-}
+const entriesOf = (response: SubgraphResponse): unknown[] | undefined =>
+  isRecord(response.data) && Array.isArray(response.data['_entities']) ? response.data['_entities'] : undefined;
 
 const samePath = (error: GraphQLErrorShape, path: readonly (string | number)[]) => isDeepStrictEqual(error.path ?? [], path);
 
@@ -106,25 +112,35 @@ export async function checkRoleAccess(
   sdl: SubgraphSdl,
   samplesByType: ReadonlyMap<string, EntityRepresentation[]>,
 ): Promise<CheckResult[]> {
-  const records: SampledRecord[] = [];
-  for (const type of sdl.entityTypes)
-    for (const representation of samplesByType.get(type.name) ?? []) records.push({ index: records.length, type, representation });
+  const sampled: SampledType[] = sdl.entityTypes
+    .map((type) => ({
+      type,
+      query: entitiesQuery(sdl, type),
+      records: (samplesByType.get(type.name) ?? []).map((representation, index) => ({ index, type, representation })),
+    }))
+    .filter((group) => group.records.length > 0);
+  const records = sampled.flatMap((group) => group.records);
   if (records.length === 0) return [failed('role-access', 'records to check', 'no entity key was found, so no record could be read')];
-  const types = sdl.entityTypes.filter((type) => records.some((record) => record.type === type));
-  const query = entitiesQuery(sdl, types);
-  const representations = records.map((record) => record.representation);
 
   const reference = context.identities.reference;
-  const referenceResponse = await queryAs(context, `role-access: ${reference.label}`, reference.identity, query, { representations });
-  const referenceEntries = isRecord(referenceResponse.data) && Array.isArray(referenceResponse.data['_entities']) ? referenceResponse.data['_entities'] : [];
-  const referenceProblems = [
-    ...referenceResponse.errors.map((error) => `error at ${JSON.stringify(error.path ?? [])}: ${error.message}`),
-    ...records
-      .filter((record) => !isRecord(referenceEntries[record.index]))
-      .map((record) => `${record.type.name} ${JSON.stringify(record.representation)} answered null`),
-  ];
-  if (referenceResponse.status !== 200 || referenceProblems.length > 0) {
-    const reason = `HTTP ${referenceResponse.status}; ${referenceProblems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}`;
+  const referenceEntries = new Map<SdlObjectType, Record<string, unknown>[]>();
+  const referenceProblems: string[] = [];
+  for (const group of sampled) {
+    const response = await queryAs(context, `role-access: ${reference.label}`, reference.identity, group.query, {
+      representations: group.records.map((record) => record.representation),
+    });
+    const entries = entriesOf(response) ?? [];
+    if (response.status !== 200) referenceProblems.push(`HTTP ${response.status} for ${group.type.name}`);
+    referenceProblems.push(
+      ...response.errors.map((error) => `error at ${JSON.stringify(error.path ?? [])}: ${error.message}`),
+      ...group.records
+        .filter((record) => !isRecord(entries[record.index]))
+        .map((record) => `${record.type.name} ${JSON.stringify(record.representation)} answered null`),
+    );
+    referenceEntries.set(group.type, entries as Record<string, unknown>[]);
+  }
+  if (referenceProblems.length > 0) {
+    const reason = referenceProblems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
     return [failed('role-access', `reference answers (${reference.label})`, `the reference caller must read every sampled value in clear: ${reason}`)];
   }
   const fieldCount = records.reduce((sum, record) => sum + checkedFields(sdl, record.type).length, 0);
@@ -133,7 +149,7 @@ export async function checkRoleAccess(
   ];
   const pseudonymsSeen = new Map<string, string>();
   for (const acting of context.identities.perRole) {
-    results.push(await checkIdentityAnswers(context, sdl, acting, query, records, referenceEntries as Record<string, unknown>[], pseudonymsSeen));
+    results.push(await checkIdentityAnswers(context, sdl, acting, sampled, referenceEntries, pseudonymsSeen));
   }
   return results;
 }
@@ -142,20 +158,52 @@ async function checkIdentityAnswers(
   context: ConformanceContext,
   sdl: SubgraphSdl,
   acting: ConformanceIdentity,
-  query: string,
-  records: readonly SampledRecord[],
-  referenceEntries: readonly Record<string, unknown>[],
+  sampled: readonly SampledType[],
+  referenceEntries: ReadonlyMap<SdlObjectType, readonly Record<string, unknown>[]>,
   pseudonymsSeen: Map<string, string>,
 ): Promise<CheckResult> {
   const name = acting.label;
-  const response = await queryAs(context, `role-access: ${name}`, acting.identity, query, { representations: records.map((record) => record.representation) });
-  const entries = isRecord(response.data) && Array.isArray(response.data['_entities']) ? response.data['_entities'] : undefined;
-  if (response.status !== 200 || !entries) return failed('role-access', name, `expected HTTP 200 with _entities, got HTTP ${response.status}`);
-
   const problems: string[] = [];
-  const expectedErrors = new Set<GraphQLErrorShape>();
   const tally = { CLEAR: 0, MASK: 0, PSEUDONYM: 0, DENY: 0, in: 0, out: 0, either: 0 };
+  for (const group of sampled) {
+    const response = await queryAs(context, `role-access: ${name}`, acting.identity, group.query, {
+      representations: group.records.map((record) => record.representation),
+    });
+    const entries = entriesOf(response);
+    if (response.status !== 200 || !entries)
+      return failed('role-access', name, `expected HTTP 200 with _entities for ${group.type.name}, got HTTP ${response.status}`);
+    checkTypeAnswers(context, sdl, acting, group.records, entries, response.errors, referenceEntries.get(group.type) ?? [], pseudonymsSeen, problems, tally);
+  }
 
+  if (problems.length > 0)
+    return failed(
+      'role-access',
+      name,
+      `${problems.length} problem(s): ${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}${problems.length > MAX_PROBLEMS_SHOWN ? '; …' : ''}`,
+    );
+  return passed(
+    'role-access',
+    name,
+    `${tally.CLEAR} clear, ${tally.MASK} masked, ${tally.PSEUDONYM} pseudonymised, ${tally.DENY} denied; record scopes inferred: ${tally.in} in, ${tally.out} out, ${tally.either} not telling`,
+  );
+}
+
+type AnswerTally = Record<ExpectedAnswer['kind'] | Side | 'either', number>;
+
+/** Checks one `_entities` answer (the records of one type) for one caller, adding what is wrong to `problems`. */
+function checkTypeAnswers(
+  context: ConformanceContext,
+  sdl: SubgraphSdl,
+  acting: ConformanceIdentity,
+  records: readonly SampledRecord[],
+  entries: readonly unknown[],
+  errors: readonly GraphQLErrorShape[],
+  referenceEntries: readonly Record<string, unknown>[],
+  pseudonymsSeen: Map<string, string>,
+  problems: string[],
+  tally: AnswerTally,
+): void {
+  const expectedErrors = new Set<GraphQLErrorShape>();
   for (const record of records) {
     const entry = entries[record.index];
     const where = `${record.type.name}(${Object.entries(record.representation)
@@ -170,12 +218,12 @@ async function checkIdentityAnswers(
     // Sides still possible for this record, per scope kind, and the field that first narrowed them (for the report).
     const sidesByScope = new Map<Scope, { sides: Side[]; decidedBy: string | null }>();
     for (const checked of checkedFields(sdl, record.type)) {
-      const key = responseKey(record.type, checked);
+      const key = checked.field.name;
       const path = ['_entities', record.index, key];
       const coordinate = `${record.type.name}.${checked.field.name}`;
       const value = entry[key];
       const clear = clearValues[key];
-      const forbidden = response.errors.find((error) => samePath(error, path) && error.extensions?.['code'] === 'FORBIDDEN_FIELD');
+      const forbidden = errors.find((error) => samePath(error, path) && error.extensions?.['code'] === 'FORBIDDEN_FIELD');
       if (forbidden) {
         expectedErrors.add(forbidden);
         const shapeProblem = forbiddenShapeProblem(forbidden, coordinate, context.policy.version);
@@ -216,22 +264,10 @@ async function checkIdentityAnswers(
     for (const { sides } of sidesByScope.values()) tally[sides.length === 2 ? 'either' : sides[0]!] += 1;
     if (sidesByScope.size === 0) tally.either += 1;
   }
-  for (const error of response.errors) {
+  for (const error of errors) {
     if (!expectedErrors.has(error))
       problems.push(`unexpected error at ${JSON.stringify(error.path ?? [])}: ${error.extensions?.['code'] ?? 'no code'} ${error.message}`);
   }
-
-  if (problems.length > 0)
-    return failed(
-      'role-access',
-      name,
-      `${problems.length} problem(s): ${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}${problems.length > MAX_PROBLEMS_SHOWN ? '; …' : ''}`,
-    );
-  return passed(
-    'role-access',
-    name,
-    `${tally.CLEAR} clear, ${tally.MASK} masked, ${tally.PSEUDONYM} pseudonymised, ${tally.DENY} denied; record scopes inferred: ${tally.in} in, ${tally.out} out, ${tally.either} not telling`,
-  );
 }
 
 function answerMatches(answer: ExpectedAnswer, value: unknown, forbidden: boolean, clear: unknown, pseudonymSecret: string | undefined): boolean {

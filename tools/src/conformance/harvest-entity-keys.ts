@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { queryAs, type ConformanceContext, type EntityRepresentation, type SampleKey } from './conformance-context';
-import { isRecord } from './subgraph-client';
+import { OPERATION_LIMITS } from '@icg/shared';
+import { isRecord, type GraphQLErrorShape } from './subgraph-client';
 import { primaryKeyOf, type SdlField, type SubgraphSdl } from './subgraph-sdl';
 
 /** How deep the harvest follows object fields from a starting point (Customer → claims → policy is 2). */
@@ -52,49 +53,55 @@ export async function harvestEntityKeys(context: ConformanceContext, sdl: Subgra
   };
 
   const ids = Array.from({ length: context.probeIds }, (_, index) => String(index + 1));
-  const rootSelections: string[] = [];
   const queryType = sdl.objectTypes.get(sdl.queryTypeName);
-  for (const [index, field] of (queryType?.fields ?? []).entries()) {
+  // One request per root field, and ids probed at most OPERATION_LIMITS.maxAliases at a time: the subgraph applies the gateway's limits.
+  for (const field of queryType?.fields ?? []) {
     const sub = selection(field.namedType, HARVEST_DEPTH);
     if (sub === null) continue;
-    if (!field.hasRequiredArguments) {
-      rootSelections.push(`root${index}: ${field.name} { ${sub} }`);
-      continue;
-    }
-    const idArguments = requiredIdArguments(field);
+    const idArguments = field.hasRequiredArguments ? requiredIdArguments(field) : [];
     if (!idArguments) continue;
-    for (const id of ids)
-      rootSelections.push(`root${index}_${id}: ${field.name}(${idArguments.map((name) => `${name}: ${JSON.stringify(id)}`).join(', ')}) { ${sub} }`);
-  }
-  if (rootSelections.length > 0) {
-    const response = await queryAs(
-      context,
-      'harvest: root fields',
-      context.identities.reference.identity,
-      `query ConformanceHarvest { ${rootSelections.join(' ')} }`,
-    );
-    if (response.data === undefined) problems.push(`root fields: HTTP ${response.status}`);
-    collect(response.data);
+    const selections =
+      idArguments.length === 0
+        ? [`${field.name} { ${sub} }`]
+        : ids.map((id) => `probe${id}: ${field.name}(${idArguments.map((name) => `${name}: ${JSON.stringify(id)}`).join(', ')}) { ${sub} }`);
+    for (let start = 0; start < selections.length; start += OPERATION_LIMITS.maxAliases) {
+      const chunk = selections.slice(start, start + OPERATION_LIMITS.maxAliases);
+      const response = await queryAs(
+        context,
+        `harvest: ${field.name}`,
+        context.identities.reference.identity,
+        `query ConformanceHarvest { ${chunk.join(' ')} }`,
+      );
+      if (response.data === undefined) problems.push(`root field ${field.name}: HTTP ${response.status}${limitNamed(response.errors)}`);
+      collect(response.data);
+    }
   }
 
   const probes = sdl.entityTypes.filter((type) => {
     const key = primaryKeyOf(type);
     return key.length === 1 && type.fields.find((field) => field.name === key[0])?.namedType === 'ID';
   });
-  if (probes.length > 0) {
-    const representations = probes.flatMap((type) => ids.map((id) => ({ __typename: type.name, [primaryKeyOf(type)[0]!]: id })));
-    const fragments = probes.map((type) => `... on ${type.name} { ${selection(type.name, HARVEST_DEPTH) ?? '__typename'} }`).join(' ');
+  // One request per type, so no operation grows with the number of entity types.
+  for (const type of probes) {
+    const representations = ids.map((id) => ({ __typename: type.name, [primaryKeyOf(type)[0]!]: id }));
+    const fragment = `... on ${type.name} { ${selection(type.name, HARVEST_DEPTH) ?? '__typename'} }`;
     const response = await queryAs(
       context,
-      'harvest: _entities by id',
+      `harvest: _entities ${type.name} by id`,
       context.identities.reference.identity,
-      `query ConformanceHarvest($representations: [_Any!]!) { _entities(representations: $representations) { __typename ${fragments} } }`,
+      `query ConformanceHarvest($representations: [_Any!]!) { _entities(representations: $representations) { __typename ${fragment} } }`,
       { representations },
     );
-    if (response.data === undefined) problems.push(`_entities by id: HTTP ${response.status}`);
+    if (response.data === undefined) problems.push(`_entities ${type.name} by id: HTTP ${response.status}${limitNamed(response.errors)}`);
     collect(response.data);
   }
   return { byType, problems };
+}
+
+/** The operation limit a refusal names, for the report (a harvest query the subgraph finds too large says which limit). */
+function limitNamed(errors: readonly GraphQLErrorShape[]): string {
+  const limit = errors.map((error) => error.extensions?.['limit']).find((value) => typeof value === 'string');
+  return limit === undefined ? '' : ` (over the ${limit} limit)`;
 }
 
 /** Root-field arguments the harvest can fill: every required one must be a single ID. */
