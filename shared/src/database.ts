@@ -59,6 +59,9 @@ export async function ensureMysqlDatabase(config: DatabaseConfig, store: string)
   if (!config.mysqlUrl) return;
   const admin = knex({ client: 'mysql2', connection: mysqlConnection(config.mysqlUrl), pool: { min: 0, max: 1 }, log: quietKnexLog });
   try {
+    // A serving account may lack CREATE on a database provisioned for it (the audit store): look before creating.
+    const [existing] = (await admin.raw('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [databaseNameFor(config, store)])) as [unknown[]];
+    if (existing.length > 0) return;
     await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [databaseNameFor(config, store)]);
   } finally {
     await admin.destroy();
