@@ -1,5 +1,6 @@
 # One image for every process of the graph; docker-compose.yml picks the entry per service.
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS, pinned to an exact release (bump the patch for security fixes; Node 22 is supported until April 2027).
+FROM node:22.23.4-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
@@ -18,13 +19,16 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc --build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22.23.4-bookworm-slim
 # NODE_OPTIONS: the V8 flags of tools/src/server-node-flags.ts (npm start passes the same).
 # INTROSPECTION, not NODE_ENV, decides introspection (role-filtered, on by default; see README).
 ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32 INTROSPECTION=true
 WORKDIR /app
 COPY --from=build /app /app
-# Owned by node so the shared secrets volume mounted here is writable.
-RUN mkdir -p /app/data && chown node:node /app/data
+# Owned by node so the volumes mounted here (docker-compose.yml) start writable: the secrets every process shares,
+# the gateway's private key (no one else's) and the public key the subgraphs verify with.
+RUN mkdir -p /app/data /app/gateway-keys /app/assertion-public \
+  && chown node:node /app/data /app/gateway-keys /app/assertion-public \
+  && chmod 700 /app/gateway-keys
 USER node
 CMD ["node", "gateway/dist/main.js"]

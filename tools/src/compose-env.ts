@@ -1,0 +1,27 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { completeDockerEnv, dockerSecrets } from './docker-env';
+import { COMPOSE_DATABASE_PREFIX } from './workspace-files';
+import { REPOSITORY_ROOT, SUBGRAPH_REGISTRY } from './subgraph-registry';
+
+/** `npm run compose:env`: writes the secrets docker-compose.yml needs into `.env` (mode 0600), adding only missing ones. */
+function main(): void {
+  const path = join(REPOSITORY_ROOT, '.env');
+  let current = '';
+  try {
+    current = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secrets = dockerSecrets(
+    { mysqlDatabasePrefix: COMPOSE_DATABASE_PREFIX },
+    SUBGRAPH_REGISTRY.map(({ manifest }) => manifest.name),
+  );
+  const { content, added } = completeDockerEnv(current, secrets);
+  if (added.length > 0) writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  // Names only: the values stay in the file.
+  process.stdout.write(added.length > 0 ? `${path}: generated ${added.join(', ')}\n` : `${path}: every secret already set\n`);
+}
+
+main();
