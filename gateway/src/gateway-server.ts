@@ -21,7 +21,10 @@ import {
   isAuditedTier,
   listen,
   loadAccessPolicy,
+  metricsRoute,
+  RequestObserver,
   screenOperationText,
+  ServerMetrics,
   sendJson,
   type GatewayConfig,
   type Logger,
@@ -122,11 +125,22 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     retryDelayMs: 500,
     stopped: () => stopped,
   });
+  const metrics = new ServerMetrics('gateway');
+  metrics.watchAuditQueue(() => audit.metricsState());
+  const observer = new RequestObserver<GatewayContext>({
+    server: 'gateway',
+    logger,
+    metrics,
+    identify: (context) => ({ staffId: context.identity.staffId, role: context.identity.role }),
+  });
   const federation = new ApolloGateway({
     supergraphSdl: loadSupergraphSdl(config),
     // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
     __exposeQueryPlanExperimental: false,
-    buildService: ({ name, url }) => new SubgraphDataSource({ name, url: config.subgraphUrls[name] ?? url!, timeoutMs: config.subgraphTimeoutMs, signer }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({ name, url: config.subgraphUrls[name] ?? url!, timeoutMs: config.subgraphTimeoutMs, signer, observe: { metrics, logger } }),
+    // Its spans (plan, fetch) join our traces; neither the operation text nor error messages go into them.
+    telemetry: { includeDocument: false, recordExceptions: false },
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
   });
   // The gateway layer: fields the caller's role may read in no scope are removed before planning.
@@ -157,6 +171,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     plugins: [
       ...protection.plugins,
       requestErrorStatusPlugin<GatewayContext>(),
+      observer.plugin(),
       // Roles whose policy says `neverReadable: unknown` get their own schema's validation errors (docs/access-model.md section 6).
       ...(gateway instanceof EnforcingGateway ? [gateway.validationPlugin()] : []),
     ],
@@ -171,6 +186,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins ?? [],
     screenOperation: screenOperationText,
+    observer,
     context: async (request: IncomingMessage, requestId: string) => ({
       requestId,
       correlationId: correlationIdOf(request),
@@ -179,6 +195,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       '/ready': (_request, response) => sendJson(response, state === 'ready' ? 200 : 503, { status: state }),
+      ...(config.observability?.metricsEnabled === false ? {} : { '/metrics': metricsRoute(metrics, { token: config.observability?.metricsToken }) }),
     },
   });
   const listening = await listen(server, config.host, config.port);

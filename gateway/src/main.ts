@@ -1,18 +1,27 @@
 import './telemetry-off';
-import { createLogger, loadGatewayConfig } from '@icg/shared';
+import { createLogger, loadGatewayConfig, startTracing } from '@icg/shared';
 import { startGateway } from './gateway-server';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
+  // Before the gateway starts, so its spans (and @apollo/gateway's) go to the configured collector.
+  const tracing = startTracing({
+    serviceName: 'icg-gateway',
+    otlpEndpoint: config.observability?.otlpEndpoint,
+    sampleRatio: config.observability?.traceSampleRatio,
+  });
   const gateway = await startGateway(config, { logger });
   // Once: a second signal ends the process at once, whatever is still draining.
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping: draining requests in flight, then flushing the audit');
-    gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    gateway
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,6 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_ASSERTION_HEADER, type AssertionSigner, type AssertionTarget, type StaffIdentity } from '@icg/shared';
+import {
+  IDENTITY_ASSERTION_HEADER,
+  endSubgraphFetchSpan,
+  startSubgraphFetchSpan,
+  type AssertionSigner,
+  type AssertionTarget,
+  type Logger,
+  type ServerMetrics,
+  type StaffIdentity,
+  type SubgraphFetchOutcome,
+} from '@icg/shared';
+import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
@@ -10,7 +21,12 @@ export interface SubgraphDataSourceOptions {
   url: string;
   timeoutMs: number;
   signer: AssertionSigner;
+  /** Latency, error and timeout metrics of each call, and a log line for each failure, naming the subgraph. */
+  observe?: { metrics: ServerMetrics; logger: Logger };
 }
+
+/** Errors a subgraph returns in the normal course of enforcement: not a failure of the subgraph. */
+const EXPECTED_SUBGRAPH_ERRORS = new Set(['FORBIDDEN_FIELD', 'BAD_USER_INPUT']);
 
 /** GraphQL names only: anything else is left out of the assertion rather than refused. */
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
@@ -37,12 +53,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly timeoutMs: number;
   private readonly signer: AssertionSigner;
   private readonly pendingAssertions = new Map<string, PendingAssertion>();
+  private readonly observe: SubgraphDataSourceOptions['observe'];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.subgraphName = options.name;
     this.timeoutMs = options.timeoutMs;
     this.signer = options.signer;
+    this.observe = options.observe;
     this.fetcher = this.signingFetcher();
   }
 
@@ -85,13 +103,44 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         const body = typeof init.body === 'string' ? init.body : '';
         headers[IDENTITY_ASSERTION_HEADER] = await this.signer.sign(pending.identity, { ...pending.target, body });
       }
-      // Node's fetch answers with a WHATWG Response, which has everything FetcherResponse reads.
-      const response = await fetch(url, { ...(init as RequestInit), headers, signal: AbortSignal.timeout(this.timeoutMs) });
-      return response as unknown as FetcherResponse;
+      // After signing, which covers the body only: the trace context (`traceparent`) travels beside it.
+      const span = startSubgraphFetchSpan(this.subgraphName, headers);
+      const startedAt = performance.now();
+      let outcome: SubgraphFetchOutcome = 'unavailable';
+      try {
+        // Node's fetch answers with a WHATWG Response, which has everything FetcherResponse reads.
+        const response = await fetch(url, { ...(init as RequestInit), headers, signal: AbortSignal.timeout(this.timeoutMs) });
+        outcome = response.ok ? 'ok' : 'http_error';
+        endSubgraphFetchSpan(span, { status: response.status });
+        return response as unknown as FetcherResponse;
+      } catch (error) {
+        outcome = isTimeout(error) ? 'timeout' : 'unavailable';
+        endSubgraphFetchSpan(span, { error: outcome });
+        throw error;
+      } finally {
+        this.observe?.metrics.subgraphFetched(this.subgraphName, outcome, (performance.now() - startedAt) / 1000);
+      }
     };
   }
 
-  override didEncounterError(error: Error): void {
+  /** Errors a subgraph answered with (beyond enforcement's own) are counted and logged by code, never by message. */
+  override didReceiveResponse({
+    response,
+    context,
+  }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
+    for (const error of response.errors ?? []) {
+      const code = String(error.extensions?.['code'] ?? 'UNKNOWN');
+      if (EXPECTED_SUBGRAPH_ERRORS.has(code)) continue;
+      this.observe?.metrics.subgraphErrored(this.subgraphName, code);
+      this.observe?.logger.warn({ subgraph: this.subgraphName, requestId: context.requestId, code }, 'subgraph answered with an error');
+    }
+    return response;
+  }
+
+  override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse?: FetcherResponse, context?: GatewayContext): void {
+    // Named by subgraph and kind only: the error's own message carries the subgraph's internal URL.
+    const failure = isTimeout(error) ? 'timeout' : fetchResponse ? `HTTP ${fetchResponse.status}` : 'unavailable';
+    this.observe?.logger.error({ subgraph: this.subgraphName, requestId: context?.requestId, failure }, 'subgraph call failed');
     if (isTimeout(error)) {
       throw new GraphQLError(`The ${this.subgraphName} subgraph did not answer within ${this.timeoutMs} ms`, {
         extensions: { code: 'SUBGRAPH_TIMEOUT', subgraph: this.subgraphName },

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { readAuditConfig, type AuditConfig } from './audit/audit-config';
+import { readObservabilityConfig, type ObservabilityConfig } from './observability/observability-config';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
 import { readAssertionKeys, readAssertionTtlSeconds, requireAssertionPrivateKey } from './identity/identity-assertion';
 import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
@@ -48,6 +49,8 @@ export interface SubgraphConfig {
   security: SubgraphSecurityConfig;
   /** SHUTDOWN_DRAIN_MS; unset means DEFAULT_SHUTDOWN_DRAIN_MS. */
   shutdownDrainMs?: number;
+  /** Metrics and traces; unset means /metrics on without a token, no traces exported. */
+  observability?: ObservabilityConfig;
 }
 
 /** What the gateway needs to authenticate callers and vouch for them to the subgraphs. */
@@ -85,6 +88,8 @@ export interface GatewayConfig {
   corsOrigins?: readonly string[];
   /** SHUTDOWN_DRAIN_MS; unset means DEFAULT_SHUTDOWN_DRAIN_MS. */
   shutdownDrainMs?: number;
+  /** Metrics and traces; unset means /metrics on without a token, no traces exported. */
+  observability?: ObservabilityConfig;
 }
 
 function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
@@ -106,8 +111,15 @@ function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
  */
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 8_000;
 
-function readCommon(reader: EnvReader): { host: string; maxBodyBytes: number; logLevel: LogLevel; shutdownDrainMs: number } {
+function readCommon(reader: EnvReader): {
+  host: string;
+  maxBodyBytes: number;
+  logLevel: LogLevel;
+  shutdownDrainMs: number;
+  observability: ObservabilityConfig;
+} {
   return {
+    observability: readObservabilityConfig(reader),
     host: reader.string('HOST', '127.0.0.1'),
     maxBodyBytes: reader.int('MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -3,6 +3,7 @@ import { Server as NetServer, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import type { Logger } from './logger';
+import type { RequestObservation, RequestObserver } from './observability/request-log';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
@@ -25,6 +26,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
    * before a recursive parser runs); returning an HttpError answers with it and nothing is parsed.
    */
   screenOperation?: (operationText: string) => HttpError | undefined;
+  /** Logs each GraphQL request once, records its metrics and runs it in its trace span (routes are not observed). */
+  observer?: RequestObserver<TContext>;
 }
 
 /** An HTTP failure with a status the client should see, e.g. 401 or 413. */
@@ -158,11 +161,13 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
   const graphqlPath = options.graphqlPath ?? '/graphql';
   const corsOrigins = options.corsOrigins ?? [];
   return createServer((request, response) => {
-    void (async () => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      const route = options.routes?.[url.pathname];
-      const requestId = newRequestId();
-      const correlationId = correlationIdOf(request);
+    // An unparsable target (`GET //`) would otherwise throw outside any handler and end the process.
+    const target = request.url ?? '/';
+    const url = URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost') : new URL('http://localhost/.invalid-target');
+    const route = options.routes?.[url.pathname];
+    const requestId = newRequestId();
+    const correlationId = correlationIdOf(request);
+    const handle = async (observation?: RequestObservation) => {
       try {
         if (route && request.method === 'GET') return await route(request, response);
         if (url.pathname !== graphqlPath) return sendJson(response, 404, { error: 'Not found' });
@@ -176,10 +181,14 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
         }
         const rawBody = request.method === 'POST' ? await readBody(request, options.maxBodyBytes) : Buffer.alloc(0);
         const contextValue = await options.context(request, requestId, rawBody);
+        if (observation) options.observer?.attach(observation, contextValue);
         const httpGraphQLRequest = parseGraphQLRequest(request, url, rawBody);
         const operationText = options.screenOperation ? operationTextOf(httpGraphQLRequest) : undefined;
         const rejection = operationText === undefined ? undefined : options.screenOperation?.(operationText);
-        if (rejection) return sendHttpError(response, rejection);
+        if (rejection) {
+          observation?.errorCode(rejection.code);
+          return sendHttpError(response, rejection);
+        }
         const result = await options.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => contextValue });
         const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
         for (const [name, value] of result.headers) headers[name] = value;
@@ -191,12 +200,18 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
           response.end();
         }
       } catch (error) {
-        if (error instanceof HttpError) return sendHttpError(response, error);
+        if (error instanceof HttpError) {
+          observation?.errorCode(error.code);
+          return sendHttpError(response, error);
+        }
         options.logger.error({ err: { name: (error as Error)?.name }, requestId, correlationId }, 'request failed');
         if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         else response.destroy();
       }
-    })();
+    };
+    // Probes and scrapes (/health, /ready, /metrics) stay out of the request log.
+    const observer = route && request.method === 'GET' ? undefined : options.observer;
+    void (observer ? observer.observe(request, response, { requestId, correlationId, path: url.pathname }, handle) : handle());
   });
 }
 

@@ -24,3 +24,4 @@ export * from './enforcement';
 export * from './store-readiness';
 export * from './subgraph-manifest';
 export * from './domain/vocabulary';
+export * from './observability';

@@ -5,7 +5,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
-import { loadAccessPolicy, type AccessPolicy, type Caller } from './access';
+import { loadAccessPolicy, type AccessPolicy, type Caller, type Decision, type Tier } from './access';
 import { newAuditChainId } from './audit/audit-writer';
 import { auditWriterDatabase } from './audit/audit-config';
 import { RequestAuditTrail } from './audit/request-audit-trail';
@@ -18,6 +18,7 @@ import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
 import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity, type AssertionVerifier } from './identity';
 import { createLogger, type Logger } from './logger';
+import { metricsRoute, RequestObserver, ServerMetrics, startTracing, traceSqlStatements } from './observability';
 import { operationLimitProtection } from './operation-limits';
 import { screenOperationText } from './operation-text-limits';
 import { prepareStoresWhenReachable } from './store-readiness';
@@ -108,6 +109,8 @@ export interface SubgraphEnforcement {
   pseudonymSecret: string;
   onSkippedResolver?: (coordinate: string) => void;
   unenforcedBaselineForBenchmark?: boolean;
+  /** Metrics: counts every decision by outcome and tier. */
+  decisionCounter?: (tier: Tier) => (decision: Decision) => void;
 }
 
 /** A request's audit records go to the writer when it is answered (they were gathered, and their room reserved, while resolving). */
@@ -173,6 +176,17 @@ export async function startSubgraph<TLoaders>(
     log: logger,
   });
   const db = openDatabase(config.database, manifest.name);
+  const metrics = new ServerMetrics(`subgraph-${manifest.name}`);
+  metrics.watchAuditQueue(() => audit.metricsState());
+  metrics.watchDatabasePool(manifest.name, db);
+  traceSqlStatements(db, manifest.name, config.database.mysqlUrl ? 'mysql' : 'sqlite');
+  // The request log names the caller by the gateway's request id, which joins the two logs.
+  const observer = new RequestObserver<SubgraphContext<TLoaders>>({
+    server: `subgraph-${manifest.name}`,
+    logger,
+    metrics,
+    identify: (context) => ({ requestId: context.requestId, staffId: context.caller.staffId, role: context.caller.role }),
+  });
   let ready = false;
   let stopped = false;
   const readyPromise = prepareStoresWhenReachable(
@@ -185,18 +199,26 @@ export async function startSubgraph<TLoaders>(
   ).then((prepared) => {
     ready = prepared && !stopped;
   });
-  const apollo = createSubgraphApollo(manifest, logger, () => ready, {
-    policy,
-    audit: new RequestAuditTrail(audit),
-    pseudonymSecret: config.security.pseudonymSecret,
-    onSkippedResolver: options.onSkippedResolver,
-    unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark,
-  });
+  const apollo = createSubgraphApollo(
+    manifest,
+    logger,
+    () => ready,
+    {
+      policy,
+      audit: new RequestAuditTrail(audit),
+      pseudonymSecret: config.security.pseudonymSecret,
+      onSkippedResolver: options.onSkippedResolver,
+      unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark,
+      decisionCounter: (tier) => metrics.decisionCounter(tier),
+    },
+    [observer.plugin()],
+  );
   await apollo.start();
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    observer,
     // Token and nesting limits before parsing, as at the gateway (checked after the assertion: unauthenticated callers learn nothing).
     screenOperation: screenOperationText,
     context: async (request: IncomingMessage, _requestId: string, rawBody: Buffer) => {
@@ -207,6 +229,7 @@ export async function startSubgraph<TLoaders>(
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: manifest.name }),
       '/ready': (_request, response) =>
         sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : stopped ? 'stopping' : 'starting', subgraph: manifest.name }),
+      ...(config.observability?.metricsEnabled === false ? {} : { '/metrics': metricsRoute(metrics, { token: config.observability?.metricsToken }) }),
     },
   });
   const listening = await listen(server, config.host, config.port);
@@ -242,15 +265,24 @@ export async function startSubgraph<TLoaders>(
 export function runSubgraphProcess<TLoaders>(name: string, manifest: SubgraphManifest<TLoaders> | (() => SubgraphManifest<TLoaders>)): void {
   const started = (async () => {
     const built = typeof manifest === 'function' ? manifest() : manifest;
-    return startSubgraph(built, loadSubgraphConfig(built));
+    const config = loadSubgraphConfig(built);
+    const tracing = startTracing({
+      serviceName: `icg-${built.name}`,
+      otlpEndpoint: config.observability?.otlpEndpoint,
+      sampleRatio: config.observability?.traceSampleRatio,
+    });
+    return { running: await startSubgraph(built, config), tracing };
   })();
   started.then(
-    (running) => {
+    ({ running, tracing }) => {
       const shutdown = (): void => {
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
+        running
+          .close()
+          .then(() => tracing.shutdown())
+          .then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);

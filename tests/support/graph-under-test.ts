@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '@icg/gateway';
-import { startSubgraph, type AuditConfig, type GatewayConfig, type RunningSubgraph } from '@icg/shared';
+import { startSubgraph, type AuditConfig, type GatewayConfig, type Logger, type RunningSubgraph } from '@icg/shared';
 import { DEFAULT_SEED, seedStores } from '@icg/synthetic';
 import { composeRegisteredSubgraphs, SUBGRAPH_REGISTRY } from '@icg/tools';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
@@ -36,6 +36,8 @@ export interface GraphOptions {
   onSkippedResolver?: (coordinate: string) => void;
   /** Audit settings of every subgraph, over the test defaults (e.g. a small queue). */
   subgraphAudit?: Partial<AuditConfig>;
+  /** Each server's logger (`gateway`, `subgraph-<name>`), e.g. to read the log lines; silent by default. */
+  loggerFor?: (server: string) => Logger;
 }
 
 /**
@@ -61,7 +63,10 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
             ? testSubgraphSecurity({ audit: { ...testSubgraphSecurity().audit, ...options.subgraphAudit } })
             : testSubgraphSecurity(),
         },
-        options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {},
+        {
+          ...(options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {}),
+          ...(options.loggerFor ? { logger: options.loggerFor(`subgraph-${manifest.name}`) } : {}),
+        },
       );
       started.push(running);
       await running.ready;
@@ -81,7 +86,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       logLevel: 'silent',
       security: testGatewaySecurity(),
     };
-    const gateway = await startGateway(config);
+    const gateway = await startGateway(config, options.loggerFor ? { logger: options.loggerFor('gateway') } : {});
     return {
       gatewayUrl: gateway.url,
       graphqlUrl: `${gateway.url}/graphql`,

@@ -24,6 +24,7 @@ import {
   auditCheckpointPath,
 } from './audit-config';
 import { AuditDropLog } from './audit-drop-log';
+import type { AuditQueueState } from '../observability/metrics';
 import type { AuditEvent } from './audit-record';
 import type { AuditWorkerFailure, AuditWorkerSettings, FromAuditWorker, ToAuditWorker } from './audit-worker-protocol';
 import { AuditStoreUnavailableError, type AuditLog, type AuditWriterOptions } from './audit-writer';
@@ -74,6 +75,8 @@ export class ThreadedAuditWriter {
   private readonly replies = new Map<number, PendingReply>();
   private closing = false;
   private closed: Promise<void> | undefined;
+  /** Reservations refused (each a request answered without its audited values), for the metrics. */
+  private refusedReservations = 0;
 
   constructor(options: ThreadedAuditWriterOptions) {
     this.log = options.log;
@@ -103,6 +106,17 @@ export class ThreadedAuditWriter {
   /** Records refused (queue full, writer closing) or lost with a crashed worker. */
   get droppedCount(): number {
     return this.drops.count + this.droppedByEndedWorkers + this.workerState.dropped;
+  }
+
+  /** What the metrics show of the queue (read at scrape time). */
+  metricsState(): AuditQueueState {
+    return {
+      queued: this.queuedCount,
+      maxQueued: this.settings.maxQueued,
+      dropped: this.droppedCount,
+      refusedReservations: this.refusedReservations,
+      healthy: this.healthy(),
+    };
   }
 
   /** False while the store cannot take writes, the queue is full, no worker runs, or the writer is closing. */
@@ -142,7 +156,10 @@ export class ThreadedAuditWriter {
    * cannot take them or the writer is closing: the request's audited values are then refused.
    */
   tryReserve(records: number): boolean {
-    if (this.closing || this.queuedCount + records > this.settings.maxQueued) return false;
+    if (this.closing || this.queuedCount + records > this.settings.maxQueued) {
+      this.refusedReservations += 1;
+      return false;
+    }
     this.reserved += records;
     return true;
   }

@@ -60,6 +60,8 @@ export interface EnforcementOptions {
   entities: Readonly<Record<string, EntityDefinition>>;
   /** Called for each field a decision keeps from its resolver (tests count them). */
   onSkippedResolver?: (coordinate: string) => void;
+  /** Metrics: asked once per field for its tier's counter, which is then called with every decision on the field. */
+  decisionCounter?: (tier: Tier) => (decision: AccessDecision['decision']) => void;
 }
 
 /** Decisions on these tiers are audited (docs/access-model.md section 7), wherever they are made. */
@@ -149,6 +151,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
   const keyField = options.entities[typeName]?.key ?? 'id';
+  const countDecision = options.decisionCounter?.(classification.tier);
   // role → purpose → decisions: looked up on every field read, so no key string is built.
   const decisionsByRole = new Map<string, Map<string | null, FieldDecisions | null>>();
 
@@ -203,6 +206,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
     } else if (decision === 'DENY') {
       decisionId = randomUUID();
     }
+    countDecision?.(decision);
     if (decision === 'DENY') {
       options.onSkippedResolver?.(coordinate);
       // Given its path here, so graphql-js passes it on rather than copying it into another error with a stack.

@@ -1,0 +1,4 @@
+export * from './metrics';
+export * from './request-log';
+export * from './tracing';
+export * from './observability-config';
