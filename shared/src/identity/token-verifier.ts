@@ -13,6 +13,7 @@ import {
 } from 'jose';
 import { ConfigError, type EnvReader } from '../env-reader';
 import { AuthenticationError } from './authentication-error';
+import { DEFAULT_CLAIM_MAPPING, mapTokenClaims, mappedClaimName, readClaimMapping, type ClaimMapping } from './claim-mapping';
 import { COMPACT_JWS, MAX_CREDENTIAL_LENGTH, VerificationKeysUnavailable, toAuthenticationError } from './jose-errors';
 import { identityFromClaims, type StaffIdentity } from './staff-identity';
 
@@ -47,6 +48,8 @@ export interface TokenVerifierConfig {
   keySource: TokenKeySource;
   issuer: string;
   audience: string;
+  /** Where the identity sits in the provider's tokens (AUTH_CLAIM_*); the graph's own claim names when absent. */
+  claims?: ClaimMapping;
 }
 
 export interface TokenVerifier {
@@ -81,6 +84,7 @@ export function readTokenVerifierConfig(reader: EnvReader): TokenVerifierConfig 
     keySource,
     issuer: reader.string(TOKEN_ENV.issuer, DEFAULT_TOKEN_ISSUER),
     audience: reader.string(TOKEN_ENV.audience, DEFAULT_TOKEN_AUDIENCE),
+    claims: readClaimMapping(reader),
   };
 }
 
@@ -96,6 +100,7 @@ type VerificationKey = Uint8Array | ((header: JWSHeaderParameters, token: Flatte
 
 export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier {
   const { key, algorithms } = verificationKey(config.keySource);
+  const mapping = config.claims ?? DEFAULT_CLAIM_MAPPING;
   const options: JWTVerifyOptions = {
     issuer: config.issuer,
     audience: config.audience,
@@ -113,8 +118,10 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
       } catch (error) {
         throw toAuthenticationError(error, 'Token');
       }
-      const result = identityFromClaims(payload);
-      if (!result.ok) throw new AuthenticationError(`Token claims are invalid: ${result.invalidClaim}`, 'BAD_CLAIMS');
+      const mapped = mapTokenClaims(payload, mapping);
+      if (!mapped.ok) throw new AuthenticationError(`Token claims are invalid: ${mapped.reason}`, 'BAD_CLAIMS');
+      const result = identityFromClaims(mapped.claims);
+      if (!result.ok) throw new AuthenticationError(`Token claims are invalid: ${mappedClaimName(mapping, result.invalidClaim)}`, 'BAD_CLAIMS');
       return result.identity;
     },
   };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, type KeyLike } from 'jose';
 import { ConfigError, EnvReader } from '../../config';
 import { AuthenticationError } from '../authentication-error';
+import { DEFAULT_CLAIM_MAPPING } from '../claim-mapping';
 import { mintDevelopmentToken } from '../token-minter';
 import { createTokenVerifier, readTokenVerifierConfig, type TokenVerifier } from '../token-verifier';
 import { AUDIENCE, AUDITOR, ISSUER, MANAGER, OTHER_SECRET, TEST_SECRET, managerClaims, nowSeconds, secretKey, signToken, unsignedToken } from './fixtures';
@@ -250,6 +251,7 @@ describe('readTokenVerifierConfig', () => {
       keySource: { kind: 'secret', secret: TEST_SECRET },
       issuer: 'icg-dev',
       audience: 'insurer-customer-graph',
+      claims: DEFAULT_CLAIM_MAPPING,
     });
   });
 
@@ -258,6 +260,7 @@ describe('readTokenVerifierConfig', () => {
       keySource: { kind: 'jwks-file', path: '/etc/icg/jwks.json' },
       issuer: 'https://idp.example',
       audience: 'icg',
+      claims: DEFAULT_CLAIM_MAPPING,
     });
     expect(read({ AUTH_JWKS_URL: 'https://idp.example/jwks' }).keySource).toEqual({ kind: 'jwks-url', url: 'https://idp.example/jwks' });
   });
