@@ -31,6 +31,7 @@ import {
 } from '@icg/shared';
 import { EnforcingGateway, type GatewayDenial } from './access';
 import { authenticateRequest } from './authenticate-request';
+import { GatewayCallerLimits } from './caller-limits';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
 import { requestErrorStatusPlugin } from './request-error-status';
@@ -180,6 +181,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   await apollo.start();
   let state: 'ready' | 'stopping' = 'ready';
+  const callerLimits = config.callerLimits && new GatewayCallerLimits(config.callerLimits);
   const server = createGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
@@ -187,17 +189,19 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     corsOrigins: config.corsOrigins ?? [],
     screenOperation: screenOperationText,
     observer,
-    context: async (request: IncomingMessage, requestId: string) => ({
-      requestId,
-      correlationId: correlationIdOf(request),
-      identity: await authenticateRequest(request, tokens, policy),
-    }),
+    context: async (request: IncomingMessage, requestId: string) => {
+      const identity = await authenticateRequest(request, tokens, policy);
+      // After authentication (401 first): limits are per verified staff id; 429 otherwise.
+      callerLimits?.admit(request, identity);
+      return { requestId, correlationId: correlationIdOf(request), identity };
+    },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       '/ready': (_request, response) => sendJson(response, state === 'ready' ? 200 : 503, { status: state }),
       ...(config.observability?.metricsEnabled === false ? {} : { '/metrics': metricsRoute(metrics, { token: config.observability?.metricsToken }) }),
     },
   });
+  callerLimits?.attach(server);
   const listening = await listen(server, config.host, config.port);
   logger.info({ url: `${listening.url}/graphql` }, 'gateway listening');
   return {

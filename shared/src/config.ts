@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { readAuditConfig, type AuditConfig } from './audit/audit-config';
 import { readObservabilityConfig, type ObservabilityConfig } from './observability/observability-config';
+import { STAFF_ROLES, type StaffRole } from './domain/vocabulary';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
 import { readAssertionKeys, readAssertionTtlSeconds, requireAssertionPrivateKey } from './identity/identity-assertion';
 import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
@@ -88,8 +89,71 @@ export interface GatewayConfig {
   corsOrigins?: readonly string[];
   /** SHUTDOWN_DRAIN_MS; unset means DEFAULT_SHUTDOWN_DRAIN_MS. */
   shutdownDrainMs?: number;
+  /**
+   * RATE_LIMITS: per-caller rate and concurrency limits by role. loadGatewayConfig always sets it (the
+   * defaults when the variable is unset); only a configuration built in code can leave it out, meaning none.
+   */
+  callerLimits?: CallerLimitsConfig;
   /** Metrics and traces; unset means /metrics on without a token, no traces exported. */
   observability?: ObservabilityConfig;
+}
+
+/** One caller's allowance: a token bucket for the rate, a counter for requests in flight. */
+export interface CallerLimit {
+  /** Requests per second, refilled continuously. */
+  ratePerSecond: number;
+  /** Bucket size: how many requests may arrive at once after a quiet spell. */
+  burst: number;
+  /** Requests of one caller being answered at the same time. */
+  concurrent: number;
+}
+
+export interface CallerLimitsConfig {
+  default: CallerLimit;
+  /** Roles with their own limit; any other role has the default. */
+  roles: Partial<Record<StaffRole, CallerLimit>>;
+}
+
+/** Used when RATE_LIMITS is unset: a portal user's page of parallel queries fits; BI tools page sequentially. */
+export const DEFAULT_RATE_LIMITS = 'default=20r/s,10c;BI_ANALYST=5r/s,2c';
+
+const RATE_LIMIT_ENTRY = /^(?<rate>\d+(?:\.\d+)?)r\/s,(?<concurrent>\d+)c(?:,(?<burst>\d+)b)?$/;
+const RATE_LIMITS_FORMAT = 'entries such as default=20r/s,10c;BI_ANALYST=5r/s,2c,10b (rate per second, concurrent requests, optional burst)';
+
+/**
+ * RATE_LIMITS: `;`-separated `<default|ROLE>=<rate>r/s,<n>c[,<burst>b]`; a `default` entry is required and
+ * covers every role not listed. The burst defaults to one second's worth of the rate (at least 1).
+ */
+export function parseRateLimits(spec: string, variable = 'RATE_LIMITS'): CallerLimitsConfig {
+  const limits = new Map<string, CallerLimit>();
+  for (const rawEntry of spec.split(';')) {
+    const entry = rawEntry.trim();
+    if (entry === '') continue;
+    const [rawKey, rawValue, ...rest] = entry.split('=');
+    const key = rawKey?.trim() ?? '';
+    const match = rest.length === 0 ? RATE_LIMIT_ENTRY.exec((rawValue ?? '').replace(/\s+/g, '')) : null;
+    if (!match?.groups) throw new ConfigError(variable, `has a malformed entry "${entry}": expected ${RATE_LIMITS_FORMAT}`);
+    if (key !== 'default' && !(STAFF_ROLES as readonly string[]).includes(key)) {
+      throw new ConfigError(variable, `has an entry for "${key}", which is neither default nor a role (${STAFF_ROLES.join(', ')})`);
+    }
+    if (limits.has(key)) throw new ConfigError(variable, `names "${key}" twice`);
+    const ratePerSecond = Number(match.groups['rate']);
+    const concurrent = Number(match.groups['concurrent']);
+    const burst = match.groups['burst'] === undefined ? Math.max(1, Math.ceil(ratePerSecond)) : Number(match.groups['burst']);
+    if (!(ratePerSecond > 0 && ratePerSecond <= 100_000))
+      throw new ConfigError(variable, `entry "${entry}": the rate must be above 0 and at most 100000 per second`);
+    if (concurrent < 1 || concurrent > 100_000) throw new ConfigError(variable, `entry "${entry}": concurrent requests must be 1 to 100000`);
+    if (burst < 1 || burst > 1_000_000) throw new ConfigError(variable, `entry "${entry}": the burst must be 1 to 1000000`);
+    limits.set(key, { ratePerSecond, burst, concurrent });
+  }
+  const fallback = limits.get('default');
+  if (fallback === undefined) throw new ConfigError(variable, `needs a default entry (${RATE_LIMITS_FORMAT})`);
+  limits.delete('default');
+  return { default: fallback, roles: Object.fromEntries(limits) as Partial<Record<StaffRole, CallerLimit>> };
+}
+
+export function readRateLimits(reader: EnvReader): CallerLimitsConfig {
+  return parseRateLimits(reader.string('RATE_LIMITS', DEFAULT_RATE_LIMITS));
 }
 
 function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
@@ -247,6 +311,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     ...readCommon(reader),
     introspection: reader.bool('INTROSPECTION', true),
     corsOrigins: readCorsOrigins(reader),
+    callerLimits: readRateLimits(reader),
     security: {
       tokens: readTokenVerifierConfig(reader),
       assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),
