@@ -147,12 +147,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // The gateway layer: fields the caller's role may read in no scope are removed before planning.
   const gateway = options.unenforcedBaselineForBenchmark
     ? federation
-    : new EnforcingGateway({
-        gateway: federation,
-        policy,
-        onDenied: (denials) => auditGatewayDenials(audit, denials),
-        ...(config.security.pseudonymSecret !== undefined ? { pseudonymSecret: config.security.pseudonymSecret } : {}),
-      });
+    : new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
   // The same limits every subgraph applies (shared/src/operation-limits.ts).
   const protection = operationLimitProtection();
   const apollo = new ApolloServer<GatewayContext>({

@@ -62,11 +62,6 @@ export interface GatewaySecurityConfig {
   /** How long each assertion lives (IDENTITY_ASSERTION_TTL_SECONDS); the signer's default (10 s) when unset. */
   assertionTtlSeconds?: number;
   accessPolicyPath: string | undefined;
-  /**
-   * Keyed-hash secret of BI pseudonyms (PSEUDONYM_SECRET, shared with the subgraphs): the gateway pseudonymises
-   * entity keys in the final answer, since it needs them raw between subgraphs. Unset: pseudonymising roles are refused.
-   */
-  pseudonymSecret?: string;
   /** The gateway audits the fields it removes itself (the subgraphs never see them). */
   audit: AuditConfig;
 }
@@ -317,7 +312,6 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
       assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),
       assertionTtlSeconds: readAssertionTtlSeconds(reader),
       accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
-      pseudonymSecret: readSecretSetting(reader, 'PSEUDONYM_SECRET', dataDir, PSEUDONYM_SECRET_FILE),
       audit: readAuditConfig(reader, dataDir),
     },
   };

@@ -36,7 +36,6 @@ export function testGatewaySecurity(overrides: Partial<GatewaySecurityConfig> = 
     tokens: { keySource: { kind: 'secret', secret: TEST_TOKEN_SECRET }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
     assertionPrivateKeyPem: TEST_ASSERTION_PRIVATE_KEY,
     accessPolicyPath: undefined,
-    pseudonymSecret: TEST_PSEUDONYM_SECRET,
     audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, chainKey: TEST_AUDIT_CHAIN_KEY, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
     ...overrides,
   };

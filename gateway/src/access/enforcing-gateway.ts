@@ -29,8 +29,7 @@ import type {
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
 import type { AccessPolicy, StaffIdentity, Tier } from '@icg/shared';
-import { readFieldClassifications, type FieldClassifications } from './field-classifications';
-import { pseudonymiseIdentifiersInAnswer, rawIdentifierLookup } from './identifier-pseudonyms';
+import { readFieldClassifications } from './field-classifications';
 import { accessSubjectKey, type AccessSubject } from './never-readable-fields';
 import { OperationAccessFilter } from './operation-access-filter';
 import { restoreRemovedFields, type RemovedFieldDenial, type ResponseData } from './restore-removed-fields';
@@ -68,17 +67,11 @@ export interface EnforcingGatewayOptions {
   maxCachedOperations?: number;
   /** Told about every answer the gateway denied; the subgraphs never see these fields, so they cannot audit them. */
   onDenied?: (denials: readonly GatewayDenial[]) => void;
-  /**
-   * PSEUDONYM_SECRET, the subgraphs' keyed-hash secret: identifiers are pseudonymised here, in the final answer, for
-   * roles whose policy says so. Without it those roles are refused every operation (fail closed).
-   */
-  pseudonymSecret?: string;
 }
 
 /** Everything derived from one schema: replaced as a whole when the supergraph changes. */
 interface AccessState {
   apiSchema: GraphQLSchema;
-  classifications: FieldClassifications;
   filter: OperationAccessFilter;
   roleSchemas: RoleSchemas;
   roleValidation: RoleOperationValidation;
@@ -88,7 +81,6 @@ export class EnforcingGateway implements GatewayInterface {
   private readonly inner: GatewayInterface;
   private readonly policy: () => AccessPolicy;
   private readonly onDenied: EnforcingGatewayOptions['onDenied'];
-  private readonly pseudonymSecret: string | undefined;
   private readonly stopListening: GatewayUnsubscriber;
   private state: AccessState | undefined;
 
@@ -97,18 +89,15 @@ export class EnforcingGateway implements GatewayInterface {
     const policy = options.policy;
     this.policy = typeof policy === 'function' ? policy : () => policy;
     this.onDenied = options.onDenied;
-    this.pseudonymSecret = options.pseudonymSecret;
     // Registered before Apollo Server's own listener, so the access state is ready before the new schema is used.
     this.stopListening = this.inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
-      const classifications = readFieldClassifications(coreSupergraphSdl);
       const filter = new OperationAccessFilter({
         schema: apiSchema,
-        classifications,
+        classifications: readFieldClassifications(coreSupergraphSdl),
         ...(options.maxCachedOperations !== undefined ? { maxCachedOperations: options.maxCachedOperations } : {}),
       });
       this.state = {
         apiSchema,
-        classifications,
         filter,
         roleSchemas: new RoleSchemas(apiSchema, (subject) => filter.neverReadableFields(subject)),
         roleValidation: new RoleOperationValidation(options.maxCachedOperations),
@@ -189,28 +178,6 @@ export class EnforcingGateway implements GatewayInterface {
     const refusal = roleValidationErrors(state, subject, requestContext.document, requestContext.queryHash, REFUSAL_EXTENSIONS);
     if (refusal.length > 0) return { errors: refusal };
     const operationName = requestContext.request.operationName ?? null;
-    const pseudonymSecret = subject.policy.roles[subject.role]?.pseudonymiseIdentifiers ? this.pseudonymSecret : null;
-    if (pseudonymSecret !== null) {
-      if (pseudonymSecret === undefined)
-        return { errors: [new GraphQLError('Not authorised: identifiers cannot be pseudonymised', { extensions: { code: 'FORBIDDEN' } })] };
-      const lookup = rawIdentifierLookup(state.apiSchema, state.classifications, requestContext.document, operationName, requestContext.request.variables);
-      if (lookup) return { errors: [lookup] };
-    }
-    const result = await this.executeAndRestore(state, subject, identity, requestContext, innerExecutor, operationName);
-    if (pseudonymSecret) {
-      pseudonymiseIdentifiersInAnswer(state.apiSchema, state.classifications, requestContext.document, operationName, result.data, pseudonymSecret);
-    }
-    return result;
-  }
-
-  private async executeAndRestore(
-    state: AccessState,
-    subject: AccessSubject,
-    identity: StaffIdentity,
-    requestContext: GatewayGraphQLRequestContext,
-    innerExecutor: GatewayExecutor,
-    operationName: string | null,
-  ): Promise<GatewayExecutionResult> {
     const filtered = state.filter.filterOperation(subject, requestContext.document, operationName, requestContext.queryHash);
 
     let introspection: GatewayExecutionResult | null = null;

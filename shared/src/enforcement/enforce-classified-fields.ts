@@ -6,9 +6,7 @@ import {
   isListType,
   isNonNullType,
   isScalarType,
-  Kind,
   type GraphQLFieldResolver,
-  type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
@@ -89,29 +87,6 @@ function recordKeyOf(typeName: string, keyField: string, source: unknown): strin
   return scopeOf(source)?.recordKey ?? `${typeName}:unknown`;
 }
 
-/** Top-level fields of the type's `@key`s in this subgraph's schema: the gateway fetches entities by them. */
-function keyFieldsOf(type: GraphQLObjectType): Set<string> {
-  const names = new Set<string>();
-  for (const node of [type.astNode, ...(type.extensionASTNodes ?? [])]) {
-    for (const directive of node?.directives ?? []) {
-      if (directive.name.value !== 'key') continue;
-      const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
-      if (fields?.kind !== Kind.STRING) continue;
-      for (const name of fields.value.replace(/\{[^{}]*\}/g, ' ').split(/[\s,]+/)) if (name) names.add(name);
-    }
-  }
-  return names;
-}
-
-/**
- * Identifiers the gateway needs raw for its next fetch step (`ID` fields and entity keys) are left in clear here and
- * pseudonymised by the gateway in its final answer (gateway/src/access/identifier-pseudonyms.ts); the subgraph
- * pseudonymises every other identifier itself.
- */
-function travelsAsKey(entry: ClassifiedField): boolean {
-  return getNamedType(entry.field.type).name === 'ID' || keyFieldsOf(entry.type).has(entry.field.name);
-}
-
 function transform(value: unknown, render: (text: string) => string): unknown {
   if (value === null || value === undefined) return value;
   if (typeof (value as PromiseLike<unknown>).then === 'function') return (value as PromiseLike<unknown>).then((resolved) => transform(resolved, render));
@@ -147,7 +122,6 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
   const resolve = (entry.field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, EnforcementContext>;
   const sensitive = isAuditedTier(classification.tier);
   const stringLike = isStringLike(entry.field.type);
-  const pseudonymisedByGateway = travelsAsKey(entry);
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
   const keyField = options.entities[typeName]?.key ?? 'id';
@@ -216,7 +190,7 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
     }
     const value = resolve(source, args, context, info);
     if (decision === 'MASK') return transform(value, (text) => maskValue(classification.mask!, text) ?? text);
-    if (verdict.pseudonymise && !pseudonymisedByGateway) return transform(value, (text) => pseudonymise(pseudonymSecret, text));
+    if (verdict.pseudonymise) return transform(value, (text) => pseudonymise(pseudonymSecret, text));
     return value;
   };
 }
