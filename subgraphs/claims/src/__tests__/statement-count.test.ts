@@ -68,16 +68,17 @@ describe.each(TEST_DIALECTS)('SQL statements per request over %s (no N+1)', (dia
     expect(fifty).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES);
   });
 
-  it('answers 50 root claim fields in as many statements as 5', async () => {
+  // Seven lookups by number and seven by id (14 aliases) stay within the alias limit the subgraph shares with the gateway.
+  it('answers 7 claims looked up by number and by id in as many statements as 2', async () => {
     const aliased = (count: number): string =>
       `{ ${claims.facts.claims
         .slice(0, count)
         .map((claim, index) => `c${index}: claim(reportNo: "${claim.reportNo}") { ${CLAIM_WITH_LISTS} } i${index}: claimById(id: "${claim.id}") { reportNo }`)
         .join(' ')} }`;
-    const five = await statementsFor(aliased(5), {});
-    const fifty = await statementsFor(aliased(50), {});
-    expect(fifty).toHaveLength(five.length);
+    const two = await statementsFor(aliased(2), {});
+    const seven = await statementsFor(aliased(7), {});
+    expect(seven).toHaveLength(two.length);
     // By report number and by id are two lookups, then one per child table.
-    expect(fifty).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES + 1);
+    expect(seven).toHaveLength(CLAIMS_AND_FOUR_CHILD_TABLES + 1);
   });
 });
