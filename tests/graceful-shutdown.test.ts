@@ -3,7 +3,7 @@ import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, 
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { subgraphUrlVariable } from '@icg/shared';
-import { freePort } from './support/free-port';
+import { freePort } from '@icg/tools';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { postGraphQL, type GraphQLResponse } from './support/graphql-client';
 import { bearerHeaders, TEST_ASSERTION_PRIVATE_KEY, TEST_TOKEN_SECRET } from './support/test-security';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maskValue, mintDevelopmentToken, subgraphPortVariable } from '@icg/shared';
 import { developmentTokenSecret } from '@icg/tools';
-import { freePort } from './support/free-port';
+import { freePort } from '@icg/tools';
 import { postGraphQL } from './support/graphql-client';
 import { staffIdentity, type ActingAs } from './support/test-security';
 

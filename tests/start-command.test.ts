@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { mintDevelopmentToken, subgraphPortVariable } from '@icg/shared';
 import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
 import { CUSTOMER_360_QUERY, developmentTokenSecret, SUBGRAPH_REGISTRY } from '@icg/tools';
-import { freePort } from './support/free-port';
+import { freePort } from '@icg/tools';
 import { postGraphQL } from './support/graphql-client';
 
 const ROOT = join(__dirname, '..');

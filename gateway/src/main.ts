@@ -1,5 +1,5 @@
 import './telemetry-off';
-import { createLogger, loadGatewayConfig, startTracing } from '@icg/shared';
+import { createLogger, exitOnTerminationSignals, loadGatewayConfig, startTracing } from '@icg/shared';
 import { startGateway } from './gateway-server';
 
 async function main(): Promise<void> {
@@ -12,19 +12,10 @@ async function main(): Promise<void> {
     sampleRatio: config.observability?.traceSampleRatio,
   });
   const gateway = await startGateway(config, { logger });
-  // Once: a second signal ends the process at once, whatever is still draining.
-  const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'stopping: draining requests in flight, then flushing the audit');
-    gateway
-      .close()
-      .then(() => tracing.shutdown())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  exitOnTerminationSignals(
+    () => gateway.close().then(() => tracing.shutdown()),
+    (signal) => logger.info({ signal }, 'stopping: draining requests in flight, then flushing the audit'),
+  );
 }
 
 main().catch((error: unknown) => {

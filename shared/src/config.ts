@@ -54,6 +54,14 @@ export interface SubgraphConfig {
   observability?: ObservabilityConfig;
 }
 
+/**
+ * A subgraph run inside another process (tests, benchmarks): on a free loopback port, silent, with the
+ * default body limit; the caller brings the store and the security material.
+ */
+export function inProcessSubgraphConfig(name: string, database: DatabaseConfig, security: SubgraphSecurityConfig): SubgraphConfig {
+  return { name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security };
+}
+
 /** What the gateway needs to authenticate callers and vouch for them to the subgraphs. */
 export interface GatewaySecurityConfig {
   tokens: TokenVerifierConfig;

@@ -25,3 +25,4 @@ export * from './store-readiness';
 export * from './subgraph-manifest';
 export * from './domain/vocabulary';
 export * from './observability';
+export * from './termination-signals';

@@ -18,6 +18,7 @@ import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
 import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity, type AssertionVerifier } from './identity';
 import { createLogger, type Logger } from './logger';
+import { exitOnTerminationSignals } from './termination-signals';
 import { metricsRoute, RequestObserver, ServerMetrics, startTracing, traceSqlStatements } from './observability';
 import { operationLimitProtection } from './operation-limits';
 import { screenOperationText } from './operation-text-limits';
@@ -274,19 +275,7 @@ export function runSubgraphProcess<TLoaders>(name: string, manifest: SubgraphMan
     return { running: await startSubgraph(built, config), tracing };
   })();
   started.then(
-    ({ running, tracing }) => {
-      const shutdown = (): void => {
-        running
-          .close()
-          .then(() => tracing.shutdown())
-          .then(
-            () => process.exit(0),
-            () => process.exit(1),
-          );
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    },
+    ({ running, tracing }) => exitOnTerminationSignals(() => running.close().then(() => tracing.shutdown())),
     (error: unknown) => {
       process.stderr.write(`${name} subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type RunningGateway } from '@icg/gateway';
-import { startSubgraph, type AuditConfig, type GatewayConfig, type Logger, type RunningSubgraph } from '@icg/shared';
+import { inProcessSubgraphConfig, startSubgraph, type AuditConfig, type GatewayConfig, type Logger, type RunningSubgraph } from '@icg/shared';
 import { DEFAULT_SEED, seedStores } from '@icg/synthetic';
 import { composeRegisteredSubgraphs, SUBGRAPH_REGISTRY } from '@icg/tools';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
@@ -50,24 +50,13 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
   try {
     await seedStores({ config: databases.config, stores: SUBGRAPH_REGISTRY, customers: options.customers ?? 60, seed: options.seed ?? DEFAULT_SEED });
     for (const { manifest } of SUBGRAPH_REGISTRY) {
-      const running = await startSubgraph(
-        manifest,
-        {
-          name: manifest.name,
-          host: '127.0.0.1',
-          port: 0,
-          database: databases.config,
-          maxBodyBytes: 100_000,
-          logLevel: 'silent',
-          security: options.subgraphAudit
-            ? testSubgraphSecurity({ audit: { ...testSubgraphSecurity().audit, ...options.subgraphAudit } })
-            : testSubgraphSecurity(),
-        },
-        {
-          ...(options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {}),
-          ...(options.loggerFor ? { logger: options.loggerFor(`subgraph-${manifest.name}`) } : {}),
-        },
-      );
+      const security = options.subgraphAudit
+        ? testSubgraphSecurity({ audit: { ...testSubgraphSecurity().audit, ...options.subgraphAudit } })
+        : testSubgraphSecurity();
+      const running = await startSubgraph(manifest, inProcessSubgraphConfig(manifest.name, databases.config, security), {
+        ...(options.onSkippedResolver ? { onSkippedResolver: options.onSkippedResolver } : {}),
+        ...(options.loggerFor ? { logger: options.loggerFor(`subgraph-${manifest.name}`) } : {}),
+      });
       started.push(running);
       await running.ready;
     }

@@ -1,4 +1,4 @@
-import { startSubgraph, type DatabaseConfig, type RunningSubgraph, type SubgraphManifest } from '@icg/shared';
+import { inProcessSubgraphConfig, startSubgraph, type DatabaseConfig, type RunningSubgraph, type SubgraphManifest } from '@icg/shared';
 import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg, seedStores, type OrgFacts, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import type { GraphQLResponse } from './graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
@@ -56,15 +56,7 @@ export async function seedTestStore(
 
 /** Serves `manifest` over an existing store, ready for queries; a subgraph that fails to get ready is closed again. */
 export async function serveTestSubgraph<TLoaders>(manifest: SubgraphManifest<TLoaders>, database: DatabaseConfig): Promise<ServedSubgraph> {
-  const running = await startSubgraph(manifest, {
-    name: manifest.name,
-    host: '127.0.0.1',
-    port: 0,
-    database,
-    maxBodyBytes: 100_000,
-    logLevel: 'silent',
-    security: testSubgraphSecurity(),
-  });
+  const running = await startSubgraph(manifest, inProcessSubgraphConfig(manifest.name, database, testSubgraphSecurity()));
   try {
     await running.ready;
   } catch (error) {

@@ -4,3 +4,4 @@ export { composeRegisteredSubgraphs, registeredSubgraphSources } from './compose
 export { CUSTOMER_360_QUERY, CUSTOMERS_PAGE_QUERY } from './example-queries';
 export { formatProgress } from './seed-progress';
 export { developmentTokenSecret, DEVELOPMENT_TOKEN_SECRET_FILE } from './development-token-secret';
+export { freePort } from './free-port';

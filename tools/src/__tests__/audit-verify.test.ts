@@ -15,7 +15,7 @@ import {
   type DatabaseConfig,
   type Knex,
 } from '@icg/shared';
-import { freePort } from '../../../tests/support/free-port';
+import { freePort } from '../free-port';
 import { createTestDatabases, TEST_DIALECTS, type TestDatabases } from '../../../tests/support/test-database';
 import { runAuditVerify } from '../audit-verify';
 

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGateway } from '@icg/gateway';
-import { AUDIT_TABLE, dropMysqlDatabase, mintDevelopmentToken, openAuditStore, startSubgraph, type DatabaseConfig, type RunningSubgraph } from '@icg/shared';
+import {
+  AUDIT_TABLE,
+  dropMysqlDatabase,
+  mintDevelopmentToken,
+  openAuditStore,
+  inProcessSubgraphConfig,
+  startSubgraph,
+  type DatabaseConfig,
+  type RunningSubgraph,
+} from '@icg/shared';
 import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, seedStores } from '@icg/synthetic';
 import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
@@ -67,15 +76,7 @@ async function measure(customers: number, requests: number, database: DatabaseCo
   const subgraphs: RunningSubgraph[] = [];
   for (const { manifest } of SUBGRAPH_REGISTRY) {
     const security = { assertionPublicKeyPem: publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit };
-    const running = await startSubgraph(manifest, {
-      name: manifest.name,
-      host: '127.0.0.1',
-      port: 0,
-      database,
-      maxBodyBytes: 100_000,
-      logLevel: 'silent',
-      security,
-    });
+    const running = await startSubgraph(manifest, inProcessSubgraphConfig(manifest.name, database, security));
     await running.ready;
     subgraphs.push(running);
   }

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startGateway, type RunningGateway } from '@icg/gateway';
-import { dropMysqlDatabase, mintDevelopmentToken, startSubgraph, type DatabaseConfig, type RunningSubgraph } from '@icg/shared';
+import { dropMysqlDatabase, mintDevelopmentToken, inProcessSubgraphConfig, startSubgraph, type DatabaseConfig, type RunningSubgraph } from '@icg/shared';
 import { DEFAULT_AS_OF, DEFAULT_SEED, findStaff, generateCompanyBatch, generateOrg, identityOfStaff, seedStores } from '@icg/synthetic';
 import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
@@ -53,15 +53,12 @@ async function startStack(
   for (const { manifest } of SUBGRAPH_REGISTRY) {
     const running = await startSubgraph(
       manifest,
-      {
-        name: manifest.name,
-        host: '127.0.0.1',
-        port: 0,
-        database,
-        maxBodyBytes: 100_000,
-        logLevel: 'silent',
-        security: { assertionPublicKeyPem: keys.publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit },
-      },
+      inProcessSubgraphConfig(manifest.name, database, {
+        assertionPublicKeyPem: keys.publicKeyPem,
+        accessPolicyPath: undefined,
+        pseudonymSecret: secret,
+        audit,
+      }),
       { unenforcedBaselineForBenchmark: !enforced },
     );
     await running.ready;
