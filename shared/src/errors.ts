@@ -16,6 +16,13 @@ export const PUBLIC_ERROR_CODES = [
   'SUBGRAPH_UNAVAILABLE',
   'SUBGRAPH_TIMEOUT',
   'QUERY_TOO_COMPLEX',
+  // Write side (issue "CRM workflows as mutations").
+  'FORBIDDEN_ACTION',
+  'INVALID_TRANSITION',
+  'CONFLICT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CUSTOMER_BLACKLISTED',
+  'NOT_FOUND',
 ] as const;
 export type PublicErrorCode = (typeof PUBLIC_ERROR_CODES)[number];
 

@@ -1,3 +1,4 @@
+export * from './clock';
 export * from './config';
 export * from './database';
 export * from './dates';
@@ -26,3 +27,4 @@ export * from './subgraph-manifest';
 export * from './domain/vocabulary';
 export * from './observability';
 export * from './termination-signals';
+export * from './write-side-migrations';

@@ -6,14 +6,21 @@
 import type { buildSubgraphSchema } from '@apollo/subgraph';
 import { Kind, type DocumentNode, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
 import type { Knex } from 'knex';
+import type { Clock } from './clock';
+import type { AccessPolicy } from './access';
 import type { EnforcementContext } from './enforcement';
 import type { Migration } from './migrations';
+import { WRITE_SIDE_MIGRATIONS } from './write-side-migrations';
 import { rowScope, type RowScope } from './row-scope';
 
 /** What every request's resolvers get: the caller, the subgraph's store and a fresh loader set. */
 export interface SubgraphContext<TLoaders> extends EnforcementContext {
   db: Knex;
   loaders: TLoaders;
+  /** The one clock deadlines and SLA timers read; tests set it. */
+  clock: Clock;
+  /** The loaded access policy (its `actions` section decides writes). */
+  policy: AccessPolicy;
 }
 
 /** The resolver map `buildSubgraphSchema` takes, named without importing from the package's `dist/`. */
@@ -113,7 +120,8 @@ export function defineSubgraph<TLoaders>(definition: SubgraphDefinition<TLoaders
   }
   const undeclared = [...keys.keys()].filter((typeName) => !(typeName in definition.entities));
   if (undeclared.length) throw problem(`types with a @key missing from entities: ${undeclared.join(', ')}`);
-  return Object.freeze({ ...definition, [MANIFEST_BRAND]: true as const });
+  // Idempotency, outbox and inbox tables commit with the subgraph's own records, so they live in its store.
+  return Object.freeze({ ...definition, migrations: [...definition.migrations, ...WRITE_SIDE_MIGRATIONS], [MANIFEST_BRAND]: true as const });
 }
 
 export function isSubgraphManifest(value: unknown): value is SubgraphManifest {

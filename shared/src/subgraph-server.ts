@@ -5,6 +5,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
+import { systemClock, type Clock } from './clock';
 import { loadAccessPolicy, type AccessPolicy, type Caller, type Decision, type Tier } from './access';
 import { newAuditChainId } from './audit/audit-writer';
 import { auditWriterDatabase } from './audit/audit-config';
@@ -48,6 +49,8 @@ export interface StartSubgraphOptions {
    * access layer. Deliberately not reachable from configuration or the environment.
    */
   unenforcedBaselineForBenchmark?: boolean;
+  /** The clock deadlines, SLA timers and scheduled jobs read; the system clock by default. Tests pass a settable one. */
+  clock?: Clock;
 }
 
 /** The verified caller as the access policy sees them. */
@@ -164,6 +167,7 @@ export async function startSubgraph<TLoaders>(
   const logger = options.logger ?? createLogger(`subgraph-${manifest.name}`, config.logLevel);
   // An invalid policy stops the start with a message naming the bad entry.
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
+  const clock = options.clock ?? systemClock;
   const verifier = createAssertionVerifier(config.security.assertionPublicKeyPem, manifest.name);
   // Opened lazily and migrated with the subgraph's own store, so a database that is down at start
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
@@ -224,7 +228,7 @@ export async function startSubgraph<TLoaders>(
     screenOperation: screenOperationText,
     context: async (request: IncomingMessage, _requestId: string, rawBody: Buffer) => {
       const identity = await verifyAssertedCaller(verifier, request, rawBody);
-      return { db, loaders: manifest.createLoaders(db), requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
+      return { db, loaders: manifest.createLoaders(db), clock, policy, requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
     },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: manifest.name }),

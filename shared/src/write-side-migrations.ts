@@ -1,0 +1,9 @@
+/**
+ * Tables every subgraph's own store holds for the write side (issue "CRM workflows as mutations"):
+ * they live beside the subgraph's records so a change, its idempotency record and its outbox event
+ * commit in one transaction. `defineSubgraph` appends them to each subgraph's own migrations.
+ * Names start with `write_side_` so they never collide with a subgraph's own migration names.
+ */
+import type { Migration } from './migrations';
+
+export const WRITE_SIDE_MIGRATIONS: readonly Migration[] = [];
