@@ -1,5 +1,6 @@
 import type { Migration } from '@icg/shared';
 import { initialMigration } from './001_initial';
+import { policyWorkflowMigration } from './002_policy_workflow';
 
 /** Applied in this order; never reorder or edit a released migration, add a new one. */
-export const migrations: readonly Migration[] = [initialMigration];
+export const migrations: readonly Migration[] = [initialMigration, policyWorkflowMigration];
