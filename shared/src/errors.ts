@@ -23,6 +23,8 @@ export const PUBLIC_ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'CUSTOMER_BLACKLISTED',
   'NOT_FOUND',
+  'DUPLICATE_CUSTOMER',
+  'AUDIT_UNAVAILABLE',
 ] as const;
 export type PublicErrorCode = (typeof PUBLIC_ERROR_CODES)[number];
 

@@ -25,6 +25,8 @@ export * from './enforcement';
 export * from './store-readiness';
 export * from './subgraph-manifest';
 export * from './domain/vocabulary';
+export * from './domain/actions';
+export * from './workflow';
 export * from './observability';
 export * from './termination-signals';
 export * from './write-side-migrations';

@@ -8,6 +8,7 @@ import { Kind, type DocumentNode, type ObjectTypeDefinitionNode, type ObjectType
 import type { Knex } from 'knex';
 import type { Clock } from './clock';
 import type { AccessPolicy } from './access';
+import type { ChangeAuditSink } from './audit/request-audit-trail';
 import type { EnforcementContext } from './enforcement';
 import type { Migration } from './migrations';
 import { WRITE_SIDE_MIGRATIONS } from './write-side-migrations';
@@ -21,6 +22,8 @@ export interface SubgraphContext<TLoaders> extends EnforcementContext {
   clock: Clock;
   /** The loaded access policy (its `actions` section decides writes). */
   policy: AccessPolicy;
+  /** The request's audit trail as writes record their changes in it (shared/src/workflow, runMutation). */
+  changeAudit: ChangeAuditSink;
 }
 
 /** The resolver map `buildSubgraphSchema` takes, named without importing from the package's `dist/`. */

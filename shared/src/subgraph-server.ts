@@ -192,6 +192,8 @@ export async function startSubgraph<TLoaders>(
     metrics,
     identify: (context) => ({ requestId: context.requestId, staffId: context.caller.staffId, role: context.caller.role }),
   });
+  // One trail per process for reads (enforcement) and writes (runMutation): a request's records go out together.
+  const auditTrail = new RequestAuditTrail(audit);
   let ready = false;
   let stopped = false;
   const readyPromise = prepareStoresWhenReachable(
@@ -210,7 +212,7 @@ export async function startSubgraph<TLoaders>(
     () => ready,
     {
       policy,
-      audit: new RequestAuditTrail(audit),
+      audit: auditTrail,
       pseudonymSecret: config.security.pseudonymSecret,
       onSkippedResolver: options.onSkippedResolver,
       unenforcedBaselineForBenchmark: options.unenforcedBaselineForBenchmark,
@@ -228,7 +230,16 @@ export async function startSubgraph<TLoaders>(
     screenOperation: screenOperationText,
     context: async (request: IncomingMessage, _requestId: string, rawBody: Buffer) => {
       const identity = await verifyAssertedCaller(verifier, request, rawBody);
-      return { db, loaders: manifest.createLoaders(db), clock, policy, requestId: identity.requestId, caller: callerOf(identity), operation: identity.operation };
+      return {
+        db,
+        loaders: manifest.createLoaders(db),
+        clock,
+        policy,
+        changeAudit: auditTrail,
+        requestId: identity.requestId,
+        caller: callerOf(identity),
+        operation: identity.operation,
+      };
     },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: manifest.name }),

@@ -5,5 +5,9 @@
  * Names start with `write_side_` so they never collide with a subgraph's own migration names.
  */
 import type { Migration } from './migrations';
+import { idempotencyKeysMigration } from './workflow/idempotency-migration';
 
-export const WRITE_SIDE_MIGRATIONS: readonly Migration[] = [];
+export const WRITE_SIDE_MIGRATIONS: readonly Migration[] = [
+  // One row per (staff member, action, idempotency key) with the first result (shared/src/workflow).
+  idempotencyKeysMigration,
+];

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { PURPOSES, STAFF_ROLES, type Purpose, type StaffRole } from '../domain/vocabulary';
+import { SECOND_PERSON_RULES, WORKFLOW_ACTIONS, type SecondPersonRule, type WorkflowAction } from '../domain/actions';
 
 // One list of purposes and roles for tokens, seed and policy (../domain/vocabulary); re-exported here for
 // this module's users. PURPOSES is not re-exported from ./index (the shared package exports the vocabulary).
@@ -76,12 +77,24 @@ export interface RolePolicy {
   readonly neverReadable: NeverReadableAnswer;
 }
 
+/**
+ * Who may perform one action (docs/access-model.md, "Actions"): each granted role with the scope the record must be
+ * in for them; a role not listed is refused. `secondPerson` names the person on the record who may not perform it
+ * (the two-person rule), or null.
+ */
+export interface ActionRule {
+  readonly roles: Readonly<Partial<Record<Role, Scope>>>;
+  readonly secondPerson: SecondPersonRule | null;
+}
+
 export interface AccessPolicy {
   readonly version: string;
   readonly purposes: readonly Purpose[];
   /** Clear RESTRICTED values need a stated purpose; without one ALLOW falls back to MASK. */
   readonly restrictedClearRequiresPurpose: boolean;
   readonly roles: Readonly<Record<Role, RolePolicy>>;
+  /** Writes: an action missing here is refused to everyone (deny by default). */
+  readonly actions: Readonly<Partial<Record<WorkflowAction, ActionRule>>>;
 }
 
 export class AccessPolicyError extends Error {
@@ -122,7 +135,8 @@ export function parseAccessPolicy(text: string, source: string): AccessPolicy {
 
 type PlainObject = Record<string, unknown>;
 
-const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles'] as const;
+const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles', 'actions'] as const;
+const ACTION_KEYS = ['roles', 'secondPerson'] as const;
 const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers', 'neverReadable'] as const;
 const RULE_KEYS = ['in', 'out'] as const;
 const CATEGORY_RULE_KEYS = ['in', 'out', 'scope'] as const;
@@ -139,8 +153,47 @@ class PolicyValidator {
     const purposes = this.purposes(root.purposes);
     const restrictedClearRequiresPurpose = this.requiredBoolean(root.restrictedClearRequiresPurpose, 'restrictedClearRequiresPurpose');
     const roles = this.roles(root.roles);
-    if (version === undefined || purposes === undefined || restrictedClearRequiresPurpose === undefined || roles === undefined) return undefined;
-    return { version, purposes, restrictedClearRequiresPurpose, roles };
+    const actions = this.actions(root.actions);
+    if (version === undefined || purposes === undefined || restrictedClearRequiresPurpose === undefined || roles === undefined || actions === undefined)
+      return undefined;
+    return { version, purposes, restrictedClearRequiresPurpose, roles, actions };
+  }
+
+  /** Absent means no action is granted to anyone; every name must be one the code performs (WORKFLOW_ACTIONS). */
+  private actions(value: unknown): Partial<Record<WorkflowAction, ActionRule>> | undefined {
+    if (value === undefined || value === null) return {};
+    const entries = this.object(value, 'actions');
+    if (!entries) return undefined;
+    this.onlyKeys(entries, WORKFLOW_ACTIONS, 'actions', 'action');
+    const parsed: Partial<Record<WorkflowAction, ActionRule>> = {};
+    let complete = true;
+    for (const action of WORKFLOW_ACTIONS) {
+      if (!(action in entries)) continue;
+      const rule = this.actionRule(entries[action], `actions.${action}`);
+      if (rule) parsed[action] = rule;
+      else complete = false;
+    }
+    return complete ? parsed : undefined;
+  }
+
+  private actionRule(value: unknown, path: string): ActionRule | undefined {
+    const entry = this.object(value, path);
+    if (!entry) return undefined;
+    this.onlyKeys(entry, ACTION_KEYS, path);
+    if (entry.roles === undefined) return this.fail(`${path}.roles`, 'is missing (a mapping of role to scope: OWN, BRANCH or ALL)');
+    const roles = this.object(entry.roles, `${path}.roles`);
+    if (!roles) return undefined;
+    this.onlyKeys(roles, STAFF_ROLES, `${path}.roles`, 'role');
+    if (Object.keys(roles).length === 0) this.fail(`${path}.roles`, 'grants the action to no role; leave the action out instead');
+    const granted: Partial<Record<Role, Scope>> = {};
+    for (const role of STAFF_ROLES) {
+      if (!(role in roles)) continue;
+      const scope = this.oneOf(roles[role], SCOPES, `${path}.roles.${role}`);
+      if (scope !== undefined) granted[role] = scope;
+    }
+    const secondPerson = entry.secondPerson === undefined ? null : this.oneOf(entry.secondPerson, SECOND_PERSON_RULES, `${path}.secondPerson`);
+    if (secondPerson === undefined || Object.keys(granted).length !== Object.keys(roles).length || Object.keys(granted).length === 0) return undefined;
+    return { roles: granted, secondPerson };
   }
 
   private version(value: unknown): string | undefined {

@@ -15,6 +15,7 @@ export {
 export type {
   AccessPolicy,
   AccessRule,
+  ActionRule,
   Category,
   CategoryRule,
   Decision,

@@ -4,6 +4,9 @@
  *
  * Format 2 (current): one record per request × field coordinate × decision × rule, listing the pseudonymised keys
  * of every record the decision applied to, chained with HMAC-SHA-256 under a key the database does not hold.
+ * Format 3: a change (a write, docs/access-model.md "Actions"): a format-2 record whose coordinate names the action
+ * (`action:customer.create`), listing the changed record's key, with the versions before and after and a keyed hash
+ * of each changed field's value before and after; never a value in clear. Same chain, same key.
  * Format 1 (records written before): one record per value, chained with plain SHA-256; still verified as written.
  */
 import { createHash, createHmac } from 'node:crypto';
@@ -15,6 +18,28 @@ export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
 export const CURRENT_AUDIT_FORMAT = 2;
 export const LEGACY_AUDIT_FORMAT = 1;
+/** A change record: format 2 plus the change (versions and hashed values). */
+export const CHANGE_AUDIT_FORMAT = 3;
+
+/** The coordinate of a change record names the action: `action:customer.create`. */
+export const ACTION_COORDINATE_PREFIX = 'action:';
+
+/** What a write changed, as a caller hands it over: raw values, which the writer replaces with keyed hashes. */
+export interface AuditChange {
+  /** The record's version before the change; null for a record created by it (or refused before any change). */
+  beforeVersion: number | null;
+  /** The record's version after the change; null when nothing was written (a refusal). */
+  afterVersion: number | null;
+  /** Each changed field's value before and after (null or absent: no value). Hashed before it is stored. */
+  fields: Readonly<Record<string, { before: unknown; after: unknown }>>;
+}
+
+/** A change as stored and hashed: each value replaced by its keyed hash (`ps_…`), null for no value. */
+export interface AuditChangeContent {
+  beforeVersion: number | null;
+  afterVersion: number | null;
+  fields: Record<string, { before: string | null; after: string | null }>;
+}
 
 /** One audited decision of a request, applied to one or more records, as a caller hands it to the audit writer. */
 export interface AuditEvent {
@@ -36,6 +61,8 @@ export interface AuditEvent {
   policyVersion: string;
   /** Optional id that links a field error shown to the caller to this record. */
   decisionId?: string | null;
+  /** A write's change (format 3); absent for reads. */
+  change?: AuditChange | null;
 }
 
 /** What every stored record shares, whatever its format. Plain strings (not the enums): the verifier hashes whatever a row holds. */
@@ -65,6 +92,8 @@ interface AuditRecordCommon {
 export interface AuditRecordContent extends AuditRecordCommon {
   /** `pseudonymise(secret, key)` of each record key, in the order first decided: never a raw key. */
   recordPseudonyms: string[];
+  /** Present on change records (format 3) only. */
+  change?: AuditChangeContent | null;
 }
 
 /** The hashed content of a format-1 record (one value per record), as written before format 2. */
@@ -86,8 +115,9 @@ export interface AuditRecord extends AuditRecordContent {
  * re-implement the check. Built field by field (not by spreading the input) so an extra property can never slip in.
  */
 export function canonicalAuditRecord(content: AuditRecordContent): string {
+  const change = content.change ?? null;
   return JSON.stringify({
-    format: CURRENT_AUDIT_FORMAT,
+    format: change === null ? CURRENT_AUDIT_FORMAT : CHANGE_AUDIT_FORMAT,
     chain: content.chain,
     sequence: content.sequence,
     requestId: content.requestId,
@@ -104,7 +134,19 @@ export function canonicalAuditRecord(content: AuditRecordContent): string {
     policyVersion: content.policyVersion,
     decisionId: content.decisionId,
     prevHash: content.prevHash,
+    // Format 2 records have no `change` key at all, so their bytes are exactly as before format 3.
+    ...(change === null ? {} : { change: canonicalChange(change) }),
   });
+}
+
+/** Fields in name order, so the same change always gives the same bytes whatever order it was built in. */
+function canonicalChange(change: AuditChangeContent): AuditChangeContent {
+  const fields: AuditChangeContent['fields'] = {};
+  for (const name of Object.keys(change.fields).sort()) {
+    const field = change.fields[name]!;
+    fields[name] = { before: field.before, after: field.after };
+  }
+  return { beforeVersion: change.beforeVersion, afterVersion: change.afterVersion, fields };
 }
 
 /** Keyed: without the chain key, nobody who can write the database can recompute a chain after editing it. */

@@ -7,7 +7,15 @@ import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../config';
 import { ensureMysqlDatabase, openDatabase } from '../database';
 import { migrateToLatest, type Migration } from '../migrations';
-import { CURRENT_AUDIT_FORMAT, LEGACY_AUDIT_FORMAT, type AuditRecord, type AuditRecordContent, type LegacyAuditRecordContent } from './audit-record';
+import {
+  CHANGE_AUDIT_FORMAT,
+  CURRENT_AUDIT_FORMAT,
+  LEGACY_AUDIT_FORMAT,
+  type AuditChangeContent,
+  type AuditRecord,
+  type AuditRecordContent,
+  type LegacyAuditRecordContent,
+} from './audit-record';
 
 export const AUDIT_STORE = 'audit';
 export const AUDIT_TABLE = 'audit_records';
@@ -87,7 +95,22 @@ const addRecordLists: Migration = {
   },
 };
 
-export const AUDIT_MIGRATIONS: readonly Migration[] = [createAuditRecords, addRecordLists];
+/** Format 3: change records (writes) keep their versions and hashed values in `change`, a JSON object. */
+const addChanges: Migration = {
+  name: '003_audit_changes',
+  async up(db) {
+    await db.schema.alterTable(AUDIT_TABLE, (table) => {
+      table.text('change').nullable();
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable(AUDIT_TABLE, (table) => {
+      table.dropColumn('change');
+    });
+  },
+};
+
+export const AUDIT_MIGRATIONS: readonly Migration[] = [createAuditRecords, addRecordLists, addChanges];
 
 /** Keys one record lists at most; a request's decision on more records continues in another record. */
 export const AUDIT_MAX_KEYS_PER_RECORD = 5_000;
@@ -126,6 +149,8 @@ export interface AuditRow {
   rule: string;
   policy_version: string;
   decision_id: string | null;
+  /** Format 3: the change as JSON (versions and hashed values); null otherwise. */
+  change: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -160,11 +185,12 @@ export function auditRecordToRow(record: AuditRecord): AuditRow {
     coordinate: record.coordinate,
     record_pseudonym: '',
     record_pseudonyms: JSON.stringify(record.recordPseudonyms),
-    format: CURRENT_AUDIT_FORMAT,
+    format: record.change ? CHANGE_AUDIT_FORMAT : CURRENT_AUDIT_FORMAT,
     decision: record.decision,
     rule: record.rule,
     policy_version: record.policyVersion,
     decision_id: record.decisionId,
+    change: record.change ? JSON.stringify(record.change) : null,
     prev_hash: record.prevHash,
     hash: record.hash,
   };
@@ -180,7 +206,7 @@ function text(value: unknown): string {
 
 /** A stored row, read back as hashed content of its format (for the verifier), with its id and stored hash. */
 export type StoredAuditRecord = { id: number; hash: string } & (
-  | { format: typeof CURRENT_AUDIT_FORMAT; content: AuditRecordContent }
+  | { format: typeof CURRENT_AUDIT_FORMAT | typeof CHANGE_AUDIT_FORMAT; content: AuditRecordContent }
   | { format: typeof LEGACY_AUDIT_FORMAT; content: LegacyAuditRecordContent }
   | { format: 'unknown'; content: { chain: string; sequence: number; prevHash: string } }
 );
@@ -194,6 +220,23 @@ function pseudonymList(stored: unknown): string[] {
     // Reported below as an unrecognised list.
   }
   return [`unrecognised:${String(stored)}`];
+}
+
+/** A stored change that is not the JSON the writer wrote comes back in a form that cannot equal what was hashed. */
+function changeContent(stored: unknown): AuditChangeContent {
+  try {
+    const parsed = JSON.parse(String(stored)) as Partial<AuditChangeContent> | null;
+    if (parsed !== null && typeof parsed === 'object' && typeof parsed.fields === 'object' && parsed.fields !== null) {
+      return { beforeVersion: parsed.beforeVersion ?? null, afterVersion: parsed.afterVersion ?? null, fields: parsed.fields };
+    }
+  } catch {
+    // Reported below as an unrecognised change.
+  }
+  return unrecognisedChange(stored);
+}
+
+function unrecognisedChange(stored: unknown): AuditChangeContent {
+  return { beforeVersion: null, afterVersion: null, fields: { unrecognised: { before: String(stored), after: null } } };
 }
 
 export function auditRowToContent(row: Record<string, unknown>): StoredAuditRecord {
@@ -217,11 +260,16 @@ export function auditRowToContent(row: Record<string, unknown>): StoredAuditReco
   const stored = { id: Number(row.id), hash: text(row.hash) };
   // Rows written before migration 002 read back with the column's default, 1.
   const format = row.format === undefined || row.format === null ? LEGACY_AUDIT_FORMAT : Number(row.format);
-  if (format === CURRENT_AUDIT_FORMAT) {
+  if (format === CURRENT_AUDIT_FORMAT || format === CHANGE_AUDIT_FORMAT) {
     // A format-2 record keeps record_pseudonym empty: anything there is an edit, so it goes into the hashed list.
     const extra = text(row.record_pseudonym);
     const recordPseudonyms = [...(extra === '' ? [] : [`unexpected:${extra}`]), ...pseudonymList(row.record_pseudonyms)];
-    return { ...stored, format, content: { ...common, recordPseudonyms } };
+    if (format === CURRENT_AUDIT_FORMAT) {
+      // A change on a format-2 row is an edit: it goes into the hashed content, which then cannot match.
+      const change = row.change === null || row.change === undefined ? {} : { change: unrecognisedChange(row.change) };
+      return { ...stored, format, content: { ...common, recordPseudonyms, ...change } };
+    }
+    return { ...stored, format, content: { ...common, recordPseudonyms, change: changeContent(row.change) } };
   }
   if (format === LEGACY_AUDIT_FORMAT && (row.record_pseudonyms === null || row.record_pseudonyms === undefined)) {
     return { ...stored, format, content: { ...common, recordPseudonym: text(row.record_pseudonym) } };

@@ -7,12 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { MIN_PSEUDONYM_SECRET_BYTES, pseudonymise } from '../access/pseudonym';
+import { canonicalJson } from '../canonical-json';
 import { insertInChunks } from '../database';
 import { driverErrorMessage } from '../errors';
 import { DEFAULT_AUDIT_BATCH_SIZE, DEFAULT_AUDIT_FLUSH_INTERVAL_MS, DEFAULT_AUDIT_MAX_QUEUED } from './audit-config';
 import { AuditDropLog } from './audit-drop-log';
 import type { AuditChainHead } from './audit-checkpoints';
-import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditEvent, type AuditRecord } from './audit-record';
+import { AUDIT_GENESIS_HASH, hashAuditRecord, type AuditChange, type AuditChangeContent, type AuditEvent, type AuditRecord } from './audit-record';
 import { AUDIT_COLUMN_LIMITS, AUDIT_MAX_KEYS_PER_RECORD, AUDIT_TABLE, auditRecordToRow, readChainHead } from './audit-store';
 
 /** What the writer logs through; a pino Logger fits. */
@@ -240,7 +241,20 @@ export class AuditWriter {
       rule: fit(event.rule, AUDIT_COLUMN_LIMITS.rule),
       policyVersion: fit(event.policyVersion, AUDIT_COLUMN_LIMITS.policyVersion),
       decisionId: event.decisionId === undefined || event.decisionId === null ? null : fit(event.decisionId, AUDIT_COLUMN_LIMITS.decisionId),
+      ...(event.change ? { change: this.hashedChange(event.change) } : {}),
     };
+  }
+
+  /**
+   * A write's values replaced by keyed hashes here, like record keys: the same value always gives the same hash (so
+   * an auditor holding the key can check "was it this value?"), and nothing stored reveals it.
+   */
+  private hashedChange(change: AuditChange): AuditChangeContent {
+    const hashOf = (value: unknown): string | null =>
+      value === null || value === undefined ? null : pseudonymise(this.pseudonymSecret, `value:${canonicalJson(value)}`);
+    const fields: AuditChangeContent['fields'] = {};
+    for (const [name, field] of Object.entries(change.fields)) fields[name] = { before: hashOf(field.before), after: hashOf(field.after) };
+    return { beforeVersion: change.beforeVersion, afterVersion: change.afterVersion, fields };
   }
 
   private schedule(delayMs: number): void {

@@ -1,6 +1,8 @@
 // Public API of the audit trail (docs/access-model.md section 7).
 export {
+  ACTION_COORDINATE_PREFIX,
   AUDIT_GENESIS_HASH,
+  CHANGE_AUDIT_FORMAT,
   CURRENT_AUDIT_FORMAT,
   LEGACY_AUDIT_FORMAT,
   canonicalAuditRecord,
@@ -8,7 +10,7 @@ export {
   hashAuditRecord,
   hashLegacyAuditRecord,
 } from './audit-record';
-export type { AuditEvent, AuditRecord, AuditRecordContent, LegacyAuditRecordContent } from './audit-record';
+export type { AuditChange, AuditChangeContent, AuditEvent, AuditRecord, AuditRecordContent, LegacyAuditRecordContent } from './audit-record';
 export {
   AUDIT_COLUMN_LIMITS,
   AUDIT_MAX_KEYS_PER_RECORD,
@@ -28,7 +30,7 @@ export type { AuditLog, AuditWriterOptions } from './audit-writer';
 export { ThreadedAuditWriter } from './threaded-audit-writer';
 export type { ThreadedAuditWriterOptions } from './threaded-audit-writer';
 export { RequestAuditTrail } from './request-audit-trail';
-export type { AuditAdmission, AuditedDecision } from './request-audit-trail';
+export type { AuditAdmission, AuditedChange, AuditedDecision, ChangeAuditSink } from './request-audit-trail';
 export {
   AUDIT_CHAIN_KEY_FILE,
   AUDIT_CHAIN_KEY_VARIABLE,

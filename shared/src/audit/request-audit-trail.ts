@@ -9,11 +9,33 @@
  * records cannot be taken is refused its audited values instead of being served unrecorded.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent } from './audit-record';
+import { ACTION_COORDINATE_PREFIX, type AuditChange, type AuditEvent } from './audit-record';
 import { AUDIT_MAX_KEYS_PER_RECORD } from './audit-store';
 
 /** One audited decision on one record, as enforcement makes it. */
 export type AuditedDecision = Omit<AuditEvent, 'recordKeys' | 'decisionId' | 'occurredAt'> & { recordKey: string };
+
+/**
+ * One decision on one write (docs/access-model.md "Actions"): the action, the record's key, the decision and rule, and
+ * what changed (nothing for a refusal). Raw values; the writer stores their keyed hashes only.
+ */
+export type AuditedChange = Omit<AuditEvent, 'recordKeys' | 'decisionId' | 'coordinate' | 'change'> & {
+  action: string;
+  recordKey: string;
+  change: AuditChange;
+};
+
+/** The audit trail as the write side uses it (a RequestAuditTrail). */
+export interface ChangeAuditSink {
+  /**
+   * Reserves room for the change's record and notes it for the request; returns the record's decision id, or undefined
+   * when the queue cannot take it (the write must then not happen). Called inside the write's transaction, before
+   * it commits.
+   */
+  recordChange(request: object, change: AuditedChange): string | undefined;
+  /** The write did not commit after all: its record is dropped and its room given back. */
+  withdrawChange(request: object, decisionId: string): void;
+}
 
 /** What the trail needs of the writer (a ThreadedAuditWriter). */
 export interface AuditAdmission {
@@ -30,13 +52,15 @@ interface OpenRecord {
 
 interface RequestRecords {
   open: Map<string, OpenRecord>;
+  /** Change records (writes) by decision id: one record each, never merged. */
+  changes: Map<string, AuditEvent>;
   /** Records that reached AUDIT_MAX_KEYS_PER_RECORD keys; the decision continues in a new one. */
   full: OpenRecord[];
   reserved: number;
   finished: boolean;
 }
 
-export class RequestAuditTrail {
+export class RequestAuditTrail implements ChangeAuditSink {
   /** Keyed by the request's context object: gone with the request, whatever happens to it. */
   private readonly requests = new WeakMap<object, RequestRecords>();
   /** A request dropped without being answered (no response was sent) gives its reserved room back when collected. */
@@ -56,12 +80,7 @@ export class RequestAuditTrail {
    * carries it), or undefined when the writer has no room for a new record: the caller then refuses the value.
    */
   record(request: object, decision: AuditedDecision): string | undefined {
-    let records = this.requests.get(request);
-    if (records === undefined) {
-      records = { open: new Map(), full: [], reserved: 0, finished: false };
-      this.requests.set(request, records);
-      this.abandoned.register(request, records);
-    }
+    const records = this.recordsOf(request);
     const group = `${decision.coordinate}\n${decision.decision}\n${decision.rule}\n${decision.policyVersion}`;
     let open = records.open.get(group);
     if (open !== undefined && open.keys.size >= AUDIT_MAX_KEYS_PER_RECORD && !open.keys.has(decision.recordKey)) {
@@ -80,6 +99,33 @@ export class RequestAuditTrail {
     return open.event.decisionId ?? undefined;
   }
 
+  recordChange(request: object, change: AuditedChange): string | undefined {
+    const records = this.recordsOf(request);
+    if (!this.writer.tryReserve(1)) return undefined;
+    records.reserved++;
+    const { action, recordKey, change: changed, ...shared } = change;
+    const decisionId = randomUUID();
+    records.changes.set(decisionId, { ...shared, coordinate: `${ACTION_COORDINATE_PREFIX}${action}`, recordKeys: [recordKey], decisionId, change: changed });
+    return decisionId;
+  }
+
+  withdrawChange(request: object, decisionId: string): void {
+    const records = this.requests.get(request);
+    if (records === undefined || !records.changes.delete(decisionId)) return;
+    records.reserved--;
+    this.writer.releaseReserved(1);
+  }
+
+  private recordsOf(request: object): RequestRecords {
+    let records = this.requests.get(request);
+    if (records === undefined) {
+      records = { open: new Map(), changes: new Map(), full: [], reserved: 0, finished: false };
+      this.requests.set(request, records);
+      this.abandoned.register(request, records);
+    }
+    return records;
+  }
+
   /** The request is answered: its records go to the writer, into the room reserved for them. */
   finish(request: object): void {
     const records = this.requests.get(request);
@@ -87,6 +133,7 @@ export class RequestAuditTrail {
     this.requests.delete(request);
     records.finished = true;
     const events = [...records.full, ...records.open.values()].map((open): AuditEvent => ({ ...open.event, recordKeys: [...open.keys] }));
+    events.push(...records.changes.values());
     this.writer.commitReserved(events, records.reserved);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { readCheckpoints, type AuditCheckpoint } from './audit-checkpoints';
-import { AUDIT_GENESIS_HASH, CURRENT_AUDIT_FORMAT, LEGACY_AUDIT_FORMAT, hashAuditRecord, hashLegacyAuditRecord } from './audit-record';
+import { AUDIT_GENESIS_HASH, CHANGE_AUDIT_FORMAT, CURRENT_AUDIT_FORMAT, LEGACY_AUDIT_FORMAT, hashAuditRecord, hashLegacyAuditRecord } from './audit-record';
 import { AUDIT_TABLE, auditRowToContent, type StoredAuditRecord } from './audit-store';
 
 /**
@@ -154,7 +154,7 @@ async function* chainNames(db: Knex, pageSize: number): AsyncGenerator<string> {
 }
 
 function contentMatchesHash(stored: StoredAuditRecord, chainKey: string): boolean {
-  if (stored.format === CURRENT_AUDIT_FORMAT) return hashAuditRecord(chainKey, stored.content) === stored.hash;
+  if (stored.format === CURRENT_AUDIT_FORMAT || stored.format === CHANGE_AUDIT_FORMAT) return hashAuditRecord(chainKey, stored.content) === stored.hash;
   if (stored.format === LEGACY_AUDIT_FORMAT) return hashLegacyAuditRecord(stored.content) === stored.hash;
   return false;
 }
@@ -178,7 +178,7 @@ async function verifyChain(db: Knex, chain: string, chainKey: string, pageSize: 
       result.records++;
       if (stored.format === LEGACY_AUDIT_FORMAT) result.legacyRecords++;
       const downgraded = stored.format === LEGACY_AUDIT_FORMAT && result.keyed;
-      if (stored.format === CURRENT_AUDIT_FORMAT) result.keyed = true;
+      if (stored.format === CURRENT_AUDIT_FORMAT || stored.format === CHANGE_AUDIT_FORMAT) result.keyed = true;
       if (result.broken === undefined || id < result.broken.id) {
         const at = { id, chain, sequence: content.sequence };
         if (!contentMatchesHash(stored, chainKey)) {

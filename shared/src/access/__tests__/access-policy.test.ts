@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { parseDocument } from 'yaml';
 import { STAFF_ROLES } from '../../domain/vocabulary';
+import { WORKFLOW_ACTIONS } from '../../domain/actions';
 import {
   AccessPolicyError,
   CATEGORIES,
@@ -23,9 +24,9 @@ const DENY_ALL = { in: 'DENY', out: 'DENY' } as const;
 const DEFAULT_TIERS = { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'ALLOW', out: 'MASK' }, RESTRICTED: { in: 'MASK', out: 'DENY' } } as const;
 const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false, neverReadable: 'null' } as const;
 
-/** docs/access-model.md section 4, written out independently of the YAML. */
-const SECTION_4_POLICY: AccessPolicy = {
-  version: '2026.12-1',
+/** docs/access-model.md section 4, written out independently of the YAML (the read rules; actions are below). */
+const SECTION_4_POLICY: Omit<AccessPolicy, 'actions'> = {
+  version: '2026.12-2',
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
   restrictedClearRequiresPurpose: true,
   roles: {
@@ -96,7 +97,37 @@ function problemsOf(text: string): string[] {
 describe('the shipped access policy', () => {
   it('loads from the shared package root and equals the matrix of docs/access-model.md section 4', () => {
     expect(DEFAULT_ACCESS_POLICY_PATH).toBe(join(__dirname, '..', '..', '..', 'access-policy.yaml'));
-    expect(loadAccessPolicy()).toEqual(SECTION_4_POLICY);
+    const { actions: _actions, ...reads } = loadAccessPolicy();
+    expect(reads).toEqual(SECTION_4_POLICY);
+  });
+
+  it('grants the customer record maintenance actions as docs/access-model.md "Actions" describes', () => {
+    const { actions } = loadAccessPolicy();
+    const backOffice = { OPERATOR: 'BRANCH', SERVICE_CENTER_MANAGER: 'BRANCH' } as const;
+    expect({
+      create: actions['customer.create'],
+      propose: actions['customer.change.propose'],
+      complete: actions['customer.change.complete'],
+      approve: actions['customer.change.approve'],
+      reject: actions['customer.change.reject'],
+      withdraw: actions['customer.change.withdraw'],
+    }).toEqual({
+      create: { roles: { CUSTOMER_MANAGER: 'OWN', OPERATOR: 'BRANCH' }, secondPerson: null },
+      propose: { roles: { CUSTOMER_MANAGER: 'OWN', OPERATOR: 'BRANCH' }, secondPerson: null },
+      complete: { roles: backOffice, secondPerson: null },
+      approve: { roles: backOffice, secondPerson: 'proposer' },
+      reject: { roles: backOffice, secondPerson: null },
+      withdraw: { roles: { CUSTOMER_MANAGER: 'OWN', OPERATOR: 'BRANCH' }, secondPerson: null },
+    });
+  });
+
+  it('rules on every action the code performs, and grants none to BI analysts or auditors', () => {
+    const { actions } = loadAccessPolicy();
+    expect(Object.keys(actions).sort()).toEqual([...WORKFLOW_ACTIONS].sort());
+    for (const rule of Object.values(actions)) {
+      expect(Object.keys(rule.roles)).not.toContain('BI_ANALYST');
+      expect(Object.keys(rule.roles)).not.toContain('AUDITOR');
+    }
   });
 
   it('is frozen, so no code path can loosen it at run time', () => {
@@ -131,7 +162,42 @@ describe('policy validation names the bad entry by its path', () => {
     [
       'an unknown top-level key',
       (document) => document.set('defaults', 'ALLOW'),
-      'defaults: unknown key; expected one of version, purposes, restrictedClearRequiresPurpose, roles',
+      'defaults: unknown key; expected one of version, purposes, restrictedClearRequiresPurpose, roles, actions',
+    ],
+    [
+      'an action the code does not perform',
+      (document) => document.setIn(['actions', 'customer.delete'], document.getIn(['actions', 'customer.create'])),
+      'actions.customer.delete: unknown action; expected one of customer.create,',
+    ],
+    [
+      'an action granted to an unknown role',
+      (document) => document.setIn(['actions', 'customer.create', 'roles', 'INTERN'], 'OWN'),
+      'actions.customer.create.roles.INTERN: unknown role; expected one of CUSTOMER_MANAGER,',
+    ],
+    [
+      'an action granted in an unknown scope',
+      (document) => document.setIn(['actions', 'customer.create', 'roles', 'OPERATOR'], 'REGION'),
+      'actions.customer.create.roles.OPERATOR: "REGION" is not one of OWN, BRANCH, ALL',
+    ],
+    [
+      'an unknown two-person rule',
+      (document) => document.setIn(['actions', 'customer.change.approve', 'secondPerson'], 'approver'),
+      'actions.customer.change.approve.secondPerson: "approver" is not one of proposer, handler',
+    ],
+    [
+      'an action granted to nobody',
+      (document) => document.setIn(['actions', 'customer.create', 'roles'], document.createNode({})),
+      'actions.customer.create.roles: grants the action to no role; leave the action out instead',
+    ],
+    [
+      'an action without roles',
+      (document) => document.deleteIn(['actions', 'customer.create', 'roles']),
+      'actions.customer.create.roles: is missing (a mapping of role to scope: OWN, BRANCH or ALL)',
+    ],
+    [
+      'an unknown key in an action',
+      (document) => document.setIn(['actions', 'customer.create', 'scope'], 'ALL'),
+      'actions.customer.create.scope: unknown key; expected one of roles, secondPerson',
     ],
     [
       'an unknown role',
@@ -292,6 +358,14 @@ describe('policy validation names the bad entry by its path', () => {
     expect(policy.roles.EXECUTIVE.neverReadable).toBe('null');
     expect(policy.roles.OPERATOR.neverReadable).toBe('null');
     expect(policy.roles.AUDITOR.neverReadable).toBe('unknown');
+  });
+
+  it('refuses every action when the file has no actions section (deny by default)', () => {
+    const policy = parseAccessPolicy(
+      edited((document) => document.delete('actions')),
+      SOURCE,
+    );
+    expect(policy.actions).toEqual({});
   });
 
   it('names the file it could not read', () => {
