@@ -26,6 +26,7 @@ export * from './store-readiness';
 export * from './subgraph-manifest';
 export * from './domain/vocabulary';
 export * from './domain/actions';
+export * from './domain/health-vocabulary';
 export * from './workflow';
 export * from './observability';
 export * from './termination-signals';

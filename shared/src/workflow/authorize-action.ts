@@ -27,8 +27,11 @@ export interface ActionDecision {
   policyVersion: string;
 }
 
-/** Why an action was refused; the audit trail's rule and the error's `reason`. */
-export type ActionRefusalReason = 'NOT_GRANTED' | 'OUT_OF_SCOPE' | 'SECOND_PERSON';
+/**
+ * Why an action was refused; the audit trail's rule and the error's `reason`. AUTHORITY_LIMIT: the amount is above
+ * what the caller may approve (claim approval authority, decided in the claims subgraph's code).
+ */
+export type ActionRefusalReason = 'NOT_GRANTED' | 'OUT_OF_SCOPE' | 'SECOND_PERSON' | 'AUTHORITY_LIMIT';
 
 /** A refused action, before it becomes the client's FORBIDDEN_ACTION error (runMutation audits it first). */
 export class ActionRefused extends Error {
@@ -47,6 +50,7 @@ const REASON_TEXT: Readonly<Record<ActionRefusalReason, string>> = {
   NOT_GRANTED: 'your role may not perform it',
   OUT_OF_SCOPE: 'the record is outside your scope for it',
   SECOND_PERSON: 'a second person must perform it',
+  AUTHORITY_LIMIT: 'the amount is above your approval authority',
 };
 
 /** What the client gets: the action, why, and the policy version that decided; `decisionId` names the audit record. */
