@@ -73,9 +73,11 @@ export const WORKFLOW_ACTIONS = [
   'complaint.archive',
   'complaint.extend',
   'complaint.extension.approve',
+  'complaint.extension.notify',
   'complaint.escalate',
   'complaint.withdraw',
   'complaint.review.request',
+  'complaint.review.decide',
 
   // Policies, and the scheduled renewal-reminder job.
   'policy.quote',
