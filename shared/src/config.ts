@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { readAuditConfig, type AuditConfig } from './audit/audit-config';
+import { EVENT_TYPES, type EventCatalog } from './events/event-types';
+import { embeddedEventsConfig, readEventsConfig, type EventsConfig } from './events/events-config';
 import { readObservabilityConfig, type ObservabilityConfig } from './observability/observability-config';
 import { STAFF_ROLES, type StaffRole } from './domain/vocabulary';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
@@ -52,6 +54,8 @@ export interface SubgraphConfig {
   shutdownDrainMs?: number;
   /** Metrics and traces; unset means /metrics on without a token, no traces exported. */
   observability?: ObservabilityConfig;
+  /** Events to and from other subgraphs (docs/events.md); unset means the embedded default over DATA_DIR. */
+  events?: EventsConfig;
 }
 
 /**
@@ -59,7 +63,7 @@ export interface SubgraphConfig {
  * default body limit; the caller brings the store and the security material.
  */
 export function inProcessSubgraphConfig(name: string, database: DatabaseConfig, security: SubgraphSecurityConfig): SubgraphConfig {
-  return { name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security };
+  return { name, host: '127.0.0.1', port: 0, database, maxBodyBytes: 100_000, logLevel: 'silent', security, events: embeddedEventsConfig(database.dataDir) };
 }
 
 /** What the gateway needs to authenticate callers and vouch for them to the subgraphs. */
@@ -228,7 +232,8 @@ export interface SubgraphIdentity {
   defaultPort: number;
 }
 
-export function loadSubgraphConfig(subgraph: SubgraphIdentity, env: Environment = process.env): SubgraphConfig {
+/** `eventCatalog`: the event types whose peers' keys and URLs are read (the production list unless a test brings its own). */
+export function loadSubgraphConfig(subgraph: SubgraphIdentity, env: Environment = process.env, eventCatalog: EventCatalog = EVENT_TYPES): SubgraphConfig {
   const reader = new EnvReader(env);
   const database = readDatabaseConfig(reader);
   return {
@@ -242,6 +247,7 @@ export function loadSubgraphConfig(subgraph: SubgraphIdentity, env: Environment 
       pseudonymSecret: readSecretSetting(reader, 'PSEUDONYM_SECRET', database.dataDir, PSEUDONYM_SECRET_FILE),
       audit: readAuditConfig(reader, database.dataDir),
     },
+    events: readEventsConfig(reader, subgraph.name, database.dataDir, eventCatalog),
   };
 }
 

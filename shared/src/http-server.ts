@@ -18,6 +18,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   maxBodyBytes: number;
   logger: Logger;
   routes?: Record<string, RouteHandler>;
+  /** POST endpoints beside GraphQL (a subgraph's `/events`), each authenticating its callers itself; not in the request log. */
+  postRoutes?: Record<string, RouteHandler>;
   graphqlPath?: string;
   /** Browser origins allowed to call the GraphQL endpoint (CORS); none by default. */
   corsOrigins?: readonly string[];
@@ -165,11 +167,13 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const target = request.url ?? '/';
     const url = URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost') : new URL('http://localhost/.invalid-target');
     const route = options.routes?.[url.pathname];
+    const postRoute = request.method === 'POST' ? options.postRoutes?.[url.pathname] : undefined;
     const requestId = newRequestId();
     const correlationId = correlationIdOf(request);
     const handle = async (observation?: RequestObservation) => {
       try {
         if (route && request.method === 'GET') return await route(request, response);
+        if (postRoute) return await postRoute(request, response);
         if (url.pathname !== graphqlPath) return sendJson(response, 404, { error: 'Not found' });
         // Set before any answer, errors included, so a browser may read them from an allowed origin.
         for (const [name, value] of Object.entries(corsHeadersFor(request, corsOrigins))) response.setHeader(name, value);
@@ -210,7 +214,7 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
       }
     };
     // Probes and scrapes (/health, /ready, /metrics) stay out of the request log.
-    const observer = route && request.method === 'GET' ? undefined : options.observer;
+    const observer = (route && request.method === 'GET') || postRoute ? undefined : options.observer;
     void (observer ? observer.observe(request, response, { requestId, correlationId, path: url.pathname }, handle) : handle());
   });
 }

@@ -31,3 +31,4 @@ export * from './workflow';
 export * from './observability';
 export * from './termination-signals';
 export * from './write-side-migrations';
+export * from './events';

@@ -10,6 +10,8 @@ import type { Clock } from './clock';
 import type { AccessPolicy } from './access';
 import type { ChangeAuditSink } from './audit/request-audit-trail';
 import type { EnforcementContext } from './enforcement';
+import type { EventHandlers } from './events/event-receiver';
+import type { EventRecorder } from './events/event-outbox';
 import type { Migration } from './migrations';
 import { WRITE_SIDE_MIGRATIONS } from './write-side-migrations';
 import { rowScope, type RowScope } from './row-scope';
@@ -22,6 +24,8 @@ export interface SubgraphContext<TLoaders> extends EnforcementContext {
   clock: Clock;
   /** The loaded access policy (its `actions` section decides writes). */
   policy: AccessPolicy;
+  /** This subgraph's outbox: `recordEvent(trx, context, …)` records an event in the transaction of the change (docs/events.md). */
+  events: EventRecorder;
   /** The request's audit trail as writes record their changes in it (shared/src/workflow, runMutation). */
   changeAudit: ChangeAuditSink;
 }
@@ -74,6 +78,11 @@ export interface SubgraphDefinition<TLoaders> {
   migrations: readonly Migration[];
   /** Every type of the schema with a `@key`, and nothing else. */
   entities: Readonly<Record<string, EntityDefinition>>;
+  /**
+   * How this subgraph applies the events delivered to it (shared/src/events/event-types.ts names who
+   * consumes what): each runs in the receiver's transaction, once per event, in order per record.
+   */
+  eventHandlers?: EventHandlers;
 }
 
 const MANIFEST_BRAND: unique symbol = Symbol.for('icg.subgraphManifest');

@@ -24,6 +24,10 @@ import { metricsRoute, RequestObserver, ServerMetrics, startTracing, traceSqlSta
 import { operationLimitProtection } from './operation-limits';
 import { screenOperationText } from './operation-text-limits';
 import { prepareStoresWhenReachable } from './store-readiness';
+import { EVENT_TYPES, type EventCatalog } from './events/event-types';
+import { EVENTS_PATH, embeddedEventsConfig } from './events/events-config';
+import type { EventHandler } from './events/event-receiver';
+import { createSubgraphEvents, type SubgraphEvents } from './events/subgraph-events';
 import type { SubgraphContext, SubgraphManifest } from './subgraph-manifest';
 
 export interface RunningSubgraph {
@@ -35,6 +39,8 @@ export interface RunningSubgraph {
   /** Resolves once the database is reachable and migrated. */
   ready: Promise<void>;
   isReady(): boolean;
+  /** Its outbox relay, `/events` receiver and transport (docs/events.md). */
+  events: SubgraphEvents;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,10 @@ export interface StartSubgraphOptions {
   unenforcedBaselineForBenchmark?: boolean;
   /** The clock deadlines, SLA timers and scheduled jobs read; the system clock by default. Tests pass a settable one. */
   clock?: Clock;
+  /** The event types exchanged; the production list (EVENT_TYPES) unless a test brings its own. */
+  eventCatalog?: EventCatalog;
+  /** Tests: each consumer's `/events` URL, known only once it has started (over config.events.consumerUrls). */
+  eventConsumerUrl?: (consumer: string) => string | undefined;
 }
 
 /** The verified caller as the access policy sees them. */
@@ -196,6 +206,20 @@ export async function startSubgraph<TLoaders>(
   const auditTrail = new RequestAuditTrail(audit);
   let ready = false;
   let stopped = false;
+  // Outbox relay, /events and (with NATS_URL) the JetStream subscription; started once the store is ready.
+  const events = createSubgraphEvents({
+    subgraph: manifest.name,
+    db,
+    catalog: options.eventCatalog ?? EVENT_TYPES,
+    handlers: (manifest.eventHandlers ?? {}) as Readonly<Record<string, EventHandler | undefined>>,
+    config: config.events ?? embeddedEventsConfig(config.database.dataDir),
+    clock,
+    logger,
+    metrics,
+    isReady: () => ready,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(options.eventConsumerUrl ? { consumerUrl: options.eventConsumerUrl } : {}),
+  });
   const readyPromise = prepareStoresWhenReachable(
     config.database,
     [
@@ -205,6 +229,7 @@ export async function startSubgraph<TLoaders>(
     { logger, retryDelayMs: options.retryDelayMs ?? 500, stopped: () => stopped },
   ).then((prepared) => {
     ready = prepared && !stopped;
+    if (ready) events.start();
   });
   const apollo = createSubgraphApollo(
     manifest,
@@ -235,6 +260,7 @@ export async function startSubgraph<TLoaders>(
         loaders: manifest.createLoaders(db),
         clock,
         policy,
+        events: events.recorder,
         changeAudit: auditTrail,
         requestId: identity.requestId,
         caller: callerOf(identity),
@@ -247,6 +273,8 @@ export async function startSubgraph<TLoaders>(
         sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : stopped ? 'stopping' : 'starting', subgraph: manifest.name }),
       ...(config.observability?.metricsEnabled === false ? {} : { '/metrics': metricsRoute(metrics, { token: config.observability?.metricsToken }) }),
     },
+    // Deliveries from other subgraphs, with their service token (never the gateway's assertion).
+    postRoutes: { [EVENTS_PATH]: events.receiver.httpRoute(config.maxBodyBytes) },
   });
   const listening = await listen(server, config.host, config.port);
   logger.info({ url: `${listening.url}/graphql` }, `${manifest.name} subgraph listening`);
@@ -257,11 +285,14 @@ export async function startSubgraph<TLoaders>(
     db,
     ready: readyPromise,
     isReady: () => ready,
+    events,
     async close() {
       if (stopped) return;
       // /ready answers 503 to whoever still holds a connection; requests in flight finish, then the audit is flushed.
       stopped = true;
       ready = false;
+      // The delivery in flight finishes; what is undelivered stays in the outbox for the next start.
+      await events.close();
       await listening.close(config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS);
       await apollo.stop();
       await db.destroy();

@@ -6,8 +6,11 @@
  */
 import type { Migration } from './migrations';
 import { idempotencyKeysMigration } from './workflow/idempotency-migration';
+import { EVENT_MIGRATIONS } from './events/event-migrations';
 
 export const WRITE_SIDE_MIGRATIONS: readonly Migration[] = [
   // One row per (staff member, action, idempotency key) with the first result (shared/src/workflow).
   idempotencyKeysMigration,
+  // Outbox, deliveries and inbox of the events between subgraphs (shared/src/events).
+  ...EVENT_MIGRATIONS,
 ];

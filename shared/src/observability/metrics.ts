@@ -38,6 +38,9 @@ export function errorCodeLabel(code: unknown): string {
 
 export type SubgraphFetchOutcome = 'ok' | 'http_error' | 'timeout' | 'unavailable';
 
+/** Event delivery delays: from the producer's commit to the consumer's (HTTP) or the stream's (JetStream) confirmation. */
+const EVENT_DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
+
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly requestDuration: Histogram<'status'>;
@@ -46,6 +49,9 @@ export class ServerMetrics {
   private readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   private readonly subgraphFetchErrors: Counter<'subgraph' | 'kind'>;
   private readonly subgraphTimeouts: Counter<'subgraph'>;
+  private eventDelay: Histogram<'consumer' | 'transport'> | undefined;
+  private eventFailures: Counter<'consumer' | 'transport' | 'outcome'> | undefined;
+  private eventsReceived: Counter<'type' | 'outcome'> | undefined;
 
   constructor(server: string) {
     this.registry.setDefaultLabels({ server });
@@ -157,6 +163,51 @@ export class ServerMetrics {
       'Requests refused their audited values: the audit queue had no room for their records',
       () => state().refusedReservations,
     );
+  }
+
+  /** The outbox backlog per consumer (events not yet confirmed), read at scrape time from the relay's last round. */
+  watchEventOutbox(backlog: () => Readonly<Record<string, number>>): void {
+    new Gauge({
+      name: 'icg_event_outbox_backlog',
+      help: 'Events in the outbox not yet confirmed by their consumer (or stored by JetStream), by consumer',
+      labelNames: ['consumer'],
+      registers: [this.registry],
+      collect() {
+        for (const [consumer, pending] of Object.entries(backlog())) this.set({ consumer }, pending);
+      },
+    });
+  }
+
+  eventDelivered(consumer: string, transport: string, delaySeconds: number): void {
+    this.eventDelay ??= new Histogram({
+      name: 'icg_event_delivery_delay_seconds',
+      help: 'From recording an event in the outbox to its confirmation by the consumer (HTTP) or the stream (JetStream), by consumer and transport',
+      labelNames: ['consumer', 'transport'],
+      buckets: EVENT_DELAY_BUCKETS_SECONDS,
+      registers: [this.registry],
+    });
+    this.eventDelay.observe({ consumer, transport }, delaySeconds);
+  }
+
+  eventDeliveryFailed(consumer: string, transport: string, outcome: 'rejected' | 'failed'): void {
+    this.eventFailures ??= new Counter({
+      name: 'icg_event_delivery_failures_total',
+      help: 'Event deliveries not confirmed: failed (retried with backoff) or rejected (refused for good by the consumer), by consumer and transport',
+      labelNames: ['consumer', 'transport', 'outcome'],
+      registers: [this.registry],
+    });
+    this.eventFailures.inc({ consumer, transport, outcome });
+  }
+
+  /** Events this subgraph received, by type (`unknown` before the sender is authenticated) and outcome. */
+  eventReceived(type: string, outcome: string): void {
+    this.eventsReceived ??= new Counter({
+      name: 'icg_events_received_total',
+      help: 'Events received, by type and outcome (applied, duplicate, rejected, unauthenticated, forbidden, unavailable, failed)',
+      labelNames: ['type', 'outcome'],
+      registers: [this.registry],
+    });
+    this.eventsReceived.inc({ type, outcome });
   }
 
   /** Connection pool gauges of a knex database (MySQL: DB_POOL_MAX connections; SQLite: one). */
