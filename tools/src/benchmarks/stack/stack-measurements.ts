@@ -1,0 +1,108 @@
+import { median, percentile } from '../paired-rounds';
+
+/** The three stacks compared, in the order the report lists them. */
+export const STACK_NAMES = ['project', 'plain', 'reference'] as const;
+export type StackName = (typeof STACK_NAMES)[number];
+
+/** Process groups whose CPU time is read: each stack's own servers, the database server, the load generator. */
+export const CPU_GROUPS = ['gateway', 'plain gateway', 'subgraphs', 'reference', 'MariaDB', 'load generator'] as const;
+export type CpuGroup = (typeof CPU_GROUPS)[number];
+
+/** The groups that do a stack's work (MariaDB only on MariaDB; the load generator is reported apart). */
+export const STACK_CPU_GROUPS: Readonly<Record<StackName, readonly CpuGroup[]>> = {
+  project: ['gateway', 'subgraphs', 'MariaDB'],
+  plain: ['plain gateway', 'subgraphs', 'MariaDB'],
+  reference: ['reference', 'MariaDB'],
+};
+
+/** One stack's round of one set. */
+export interface RoundMeasurement {
+  set: number;
+  stack: StackName;
+  completed: number;
+  failed: number;
+  firstFailure: string | undefined;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU ms per group over the round (and the pause after it, in which the last audit batch is written). */
+  cpuMs: Readonly<Partial<Record<CpuGroup, number>>>;
+  /** MariaDB's Com_select delta over the round: every client's SELECTs. */
+  selects: number | undefined;
+  /** The reference server's own count of its statements over the round (its rounds only). */
+  referenceStatements: number | undefined;
+  /** Most other clients' sessions seen running a statement at the round's start or end. */
+  busyForeignSessions: number | undefined;
+}
+
+export interface StackSummary {
+  stack: StackName;
+  /** Medians over the sets. */
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuPerRequestMs: Partial<Record<CpuGroup, number>>;
+  /** The stack's groups together (not the load generator). */
+  totalCpuPerRequestMs: number;
+  selectsPerRequest: number | undefined;
+  referenceStatementsPerRequest: number | undefined;
+  completed: number;
+  failed: number;
+  firstFailure: string | undefined;
+}
+
+export function roundMeasurement(base: Omit<RoundMeasurement, 'p50Ms' | 'p99Ms'>, latenciesMs: readonly number[]): RoundMeasurement {
+  return {
+    ...base,
+    p50Ms: latenciesMs.length ? percentile(latenciesMs, 0.5) : Number.NaN,
+    p99Ms: latenciesMs.length ? percentile(latenciesMs, 0.99) : Number.NaN,
+  };
+}
+
+const medianOf = (values: readonly number[]): number | undefined => {
+  const finite = values.filter((value) => Number.isFinite(value));
+  return finite.length ? median(finite) : undefined;
+};
+
+/** Medians over the sets of each figure of one stack; CPU and SQL per request from each round's deltas. */
+export function summariseStack(rounds: readonly RoundMeasurement[], stack: StackName, groups: readonly CpuGroup[]): StackSummary {
+  const own = rounds.filter((round) => round.stack === stack && round.completed > 0);
+  const perRequest = (value: (round: RoundMeasurement) => number | undefined) =>
+    medianOf(own.map((round) => value(round)).filter((entry): entry is number => entry !== undefined));
+  const cpuPerRequestMs: Partial<Record<CpuGroup, number>> = {};
+  for (const group of [...groups, 'load generator' as const]) {
+    const value = perRequest((round) => (round.cpuMs[group] === undefined ? undefined : round.cpuMs[group]! / round.completed));
+    if (value !== undefined) cpuPerRequestMs[group] = value;
+  }
+  return {
+    stack,
+    requestsPerSecond: medianOf(own.map((round) => round.completed / round.seconds)) ?? 0,
+    p50Ms: medianOf(own.map((round) => round.p50Ms)) ?? Number.NaN,
+    p99Ms: medianOf(own.map((round) => round.p99Ms)) ?? Number.NaN,
+    cpuPerRequestMs,
+    totalCpuPerRequestMs: perRequest((round) => groups.reduce((sum, group) => sum + (round.cpuMs[group] ?? 0), 0) / round.completed) ?? Number.NaN,
+    selectsPerRequest: perRequest((round) => (round.selects === undefined ? undefined : round.selects / round.completed)),
+    referenceStatementsPerRequest: perRequest((round) => (round.referenceStatements === undefined ? undefined : round.referenceStatements / round.completed)),
+    completed: rounds.filter((round) => round.stack === stack).reduce((sum, round) => sum + round.completed, 0),
+    failed: rounds.filter((round) => round.stack === stack).reduce((sum, round) => sum + round.failed, 0),
+    firstFailure: rounds.find((round) => round.stack === stack && round.firstFailure !== undefined)?.firstFailure,
+  };
+}
+
+/** Per set, `numerator`'s throughput over `denominator`'s in the same set (adjacent rounds, so load drift largely cancels). */
+export function perSetThroughputRatios(rounds: readonly RoundMeasurement[], numerator: StackName, denominator: StackName): number[] {
+  const sets = [...new Set(rounds.map((round) => round.set))].sort((a, b) => a - b);
+  const ratios: number[] = [];
+  for (const set of sets) {
+    const top = rounds.find((round) => round.set === set && round.stack === numerator);
+    const bottom = rounds.find((round) => round.set === set && round.stack === denominator);
+    if (top && bottom && bottom.completed > 0) ratios.push(top.completed / top.seconds / (bottom.completed / bottom.seconds));
+  }
+  return ratios;
+}
+
+/** The order of the stacks in set `set` (from 1): rotated each set, so no stack always follows the same one. */
+export function stackOrder(set: number): StackName[] {
+  const shift = (set - 1) % STACK_NAMES.length;
+  return [...STACK_NAMES.slice(shift), ...STACK_NAMES.slice(0, shift)];
+}

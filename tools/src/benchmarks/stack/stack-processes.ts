@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { REPOSITORY_ROOT } from '../../subgraph-registry';
+import { SERVER_NODE_FLAGS } from '../../server-node-flags';
+
+/** One server of a stack, run as its own Node process like `npm start` runs the graph's servers. */
+export interface ServerProcess {
+  name: string;
+  pid: number;
+  logPath: string;
+  child: ChildProcess;
+}
+
+/**
+ * Starts `entry` (relative to the repository root) with the servers' V8 flags (and any `extraFlags`, e.g.
+ * `--cpu-prof`), its output appended to `<logDirectory>/<name>.log`.
+ */
+export function launchServer(name: string, entry: string, env: NodeJS.ProcessEnv, logDirectory: string, extraFlags: readonly string[] = []): ServerProcess {
+  const logPath = join(logDirectory, `${name}.log`);
+  const log = openSync(logPath, 'a');
+  try {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...extraFlags, join(REPOSITORY_ROOT, entry)], { env, stdio: ['ignore', log, log] });
+    if (child.pid === undefined) throw new Error(`${name} could not be started`);
+    return { name, pid: child.pid, logPath, child };
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** The last lines a server wrote, for a failure message. */
+export function logTail(server: ServerProcess, lines = 15): string {
+  try {
+    return readFileSync(server.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Polls `probe` until it resolves true; fails naming the server (and its last log lines) when it exits or time runs out. */
+export async function waitUntilReady(server: ServerProcess, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`${server.name} exited (${server.child.exitCode ?? server.child.signalCode}) before it was ready:\n${logTail(server)}`);
+    }
+    try {
+      if (await probe()) return;
+    } catch {
+      /* not listening yet */
+    }
+    await delay(200);
+  }
+  throw new Error(`${server.name} was not ready within ${timeoutMs / 1_000} s:\n${logTail(server)}`);
+}
+
+/** GET `url` answers 200. */
+export const answersOk = (url: string) => async (): Promise<boolean> => (await fetch(url)).ok;
+
+/** SIGTERM (the servers drain and flush their audit), SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function stopServer(server: ServerProcess, graceMs = 15_000): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,145 @@
+import type { ProfileSummary } from './cpu-profile-summary';
+import { STACK_CPU_GROUPS, type RoundMeasurement, type StackName, type StackSummary } from './stack-measurements';
+import { median } from '../paired-rounds';
+
+export const STACK_LABELS: Readonly<Record<StackName, string>> = {
+  project: 'this project (gateway + five subgraphs, enforcement and audit on)',
+  plain: 'plain `@apollo/gateway` over the same subgraph processes',
+  reference: 'one graphql-js process reading the same five databases (no federation)',
+};
+
+export interface MachineDescription {
+  nproc: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  database: string;
+  /** 1-minute load average when the run started (other tenants' work included). */
+  loadAverageAtStart: number;
+}
+
+export interface StackRunReport {
+  dialect: 'mysql' | 'sqlite';
+  customers: number;
+  sets: number;
+  seconds: number;
+  connections: number;
+  command: string;
+  label: string | undefined;
+  /** Seconds spent seeding, or undefined when the stores were reused. */
+  seedSeconds: number | undefined;
+  summaries: readonly StackSummary[];
+  rounds: readonly RoundMeasurement[];
+  projectToReference: readonly number[];
+  plainToReference: readonly number[];
+  cold: Readonly<Record<StackName, { firstMs: number; warmMs: number }>>;
+  warmRequests: number;
+  paging: { withoutMs: number; withMs: number; pairs: number } | undefined;
+  equality: { customers: number; found: number; policies: number; claims: number; serviceRequests: number; complaints: number };
+  machine: MachineDescription;
+  date: string;
+}
+
+const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? 'n/a' : `${value.toFixed(value < 10 ? 2 : 1)} ms`);
+const times = (value: number) => `${value.toFixed(value < 1 ? 3 : 2)}×`;
+const count = (value: number) => Math.round(value).toLocaleString('en');
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+
+function cpuCell(summary: StackSummary): string {
+  const parts = STACK_CPU_GROUPS[summary.stack]
+    .filter((group) => summary.cpuPerRequestMs[group] !== undefined)
+    .map((group) => `${group} ${summary.cpuPerRequestMs[group]!.toFixed(2)}`);
+  return `${ms(summary.totalCpuPerRequestMs)}: ${parts.join(', ')}`;
+}
+
+function sqlCell(summary: StackSummary): string {
+  const fromServer = summary.selectsPerRequest === undefined ? 'n/a' : summary.selectsPerRequest.toFixed(2);
+  return summary.referenceStatementsPerRequest === undefined ? fromServer : `${fromServer} (own count ${summary.referenceStatementsPerRequest.toFixed(2)})`;
+}
+
+/** The BENCHMARKS.md section of a `bench:stack` run. */
+export function formatStackReport(report: StackRunReport): string {
+  const byStack = Object.fromEntries(report.summaries.map((summary) => [summary.stack, summary])) as Record<StackName, StackSummary>;
+  const project = byStack.project;
+  const dialect = report.dialect === 'mysql' ? 'MariaDB' : 'SQLite';
+  const projectRatio = report.projectToReference.length ? median(report.projectToReference) : Number.NaN;
+  const plainRatio = report.plainToReference.length ? median(report.plainToReference) : Number.NaN;
+  const rows = report.summaries.map(
+    (summary) =>
+      `| ${STACK_LABELS[summary.stack]} | ${count(summary.requestsPerSecond)} | ${ms(summary.p50Ms)} | ${ms(summary.p99Ms)} | ${times(summary.p99Ms / summary.p50Ms)} | ${cpuCell(summary)} | ${sqlCell(summary)} | ${summary.failed} of ${count(summary.completed + summary.failed)} |`,
+  );
+  const coldRows = (Object.keys(report.cold) as StackName[]).map(
+    (stack) =>
+      `| ${STACK_LABELS[stack]} | ${ms(report.cold[stack].firstMs)} | ${ms(report.cold[stack].warmMs)} | ${times(report.cold[stack].firstMs / report.cold[stack].warmMs)} |`,
+  );
+  const loadGenerator = report.summaries.map((summary) => `${summary.stack} ${ms(summary.cpuPerRequestMs['load generator'])}`).join(', ');
+  const busy = Math.max(0, ...report.rounds.map((round) => round.busyForeignSessions ?? 0));
+  const referenceSummary = byStack.reference;
+  const contamination =
+    report.dialect === 'mysql' && referenceSummary.selectsPerRequest !== undefined && referenceSummary.referenceStatementsPerRequest !== undefined
+      ? `During the reference's rounds MariaDB counted ${referenceSummary.selectsPerRequest.toFixed(2)} SELECTs per request against the reference's own ${referenceSummary.referenceStatementsPerRequest.toFixed(2)}: the difference is other clients' statements in the global counter (at most ${busy} other sessions were seen running a statement at a round's start or end).`
+      : '';
+  const firstFailures = report.summaries.filter((summary) => summary.firstFailure).map((summary) => `${summary.stack}: ${summary.firstFailure!.slice(0, 200)}`);
+  const paging = report.paging;
+
+  return `## Customer-360 side by side: this project, plain \`@apollo/gateway\`, a single-process reference (${dialect}, ${count(report.customers)} customers)
+
+${report.label ? `${report.label}\n\n` : ''}| stack | requests/s (median of ${report.sets} sets) | p50 | p99 | p99 / p50 | CPU per request (median of sets; ms by process group) | SQL SELECTs per request | failed requests |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Per-set throughput ratios (adjacent rounds): project / reference ${report.projectToReference.map((ratio) => ratio.toFixed(3)).join(', ')}: median **${times(projectRatio)}**; plain / reference ${report.plainToReference.map((ratio) => ratio.toFixed(3)).join(', ')}: median **${times(plainRatio)}**.
+
+Targets (issue 12), as measured here:
+- Throughput at least 0.3× the reference (stretch 0.5×): **${times(projectRatio)}**, ${verdict(projectRatio >= 0.3)}.
+- Whole-stack CPU per customer-360 at most 5 ms: **${ms(project.totalCpuPerRequestMs)}**, ${verdict(project.totalCpuPerRequestMs <= 5)}.
+- p99 at most 3× p50 at ${report.connections} connections: **${times(project.p99Ms / project.p50Ms)}**, ${verdict(project.p99Ms / project.p50Ms <= 3)}${report.customers === 1_000_000 ? '' : ' (flatness from 10,000 to 1,000,000 customers needs runs at both sizes)'}.
+- First customer-360 after \`/ready\` within 2× of a warm one: **${times(report.cold.project.firstMs / report.cold.project.warmMs)}**, ${verdict(report.cold.project.firstMs / report.cold.project.warmMs <= 2)}.
+${paging ? `- \`customers(first: 200)\` with \`totalCount\` at most 2× the page without it (the target is at 1,000,000 customers): **${times(paging.withMs / paging.withoutMs)}** at ${count(report.customers)}.` : ''}
+
+| cold start | first customer-360 after \`/ready\` | warm (median of ${report.warmRequests} one at a time) | ratio |
+|---|---|---|---|
+${coldRows.join('\n')}
+${
+  paging
+    ? `
+| this project, \`customers(first: 200)\` from a random cursor, one at a time (median of ${paging.pairs}) | without \`totalCount\` | with \`totalCount\` | ratio |
+|---|---|---|---|
+| page of 200: \`pageInfo\`, \`nodes { id customerNo name }\` | ${ms(paging.withoutMs)} | ${ms(paging.withMs)} | ${times(paging.withMs / paging.withoutMs)} |
+`
+    : ''
+}
+- Method: every server a separate Node process as \`npm start\` runs them (\`--max-semi-space-size=32\`, logs at the default level to a file); the project's gateway and the plain gateway call the same five subgraph processes, which check each call's identity assertion, decide every field and audit; the reference reads the same tables directly. ${report.sets} sets of one ${report.seconds}-second round per stack, the order rotated each set, after a warm-up round per stack; each round a closed loop of ${report.connections} keep-alive connections sending the README's \`Customer360\` query for random customers (the same sequence for each stack within a set) as AUDITOR with purpose AUDIT. Requests/s: completed requests over the round; p50/p99: of each round's latencies, median over sets. CPU: user + system time from \`/proc/<pid>/stat\` over each round and a 400 ms pause after it (the last audit batch), per process group, divided by the round's requests. SQL: ${report.dialect === 'mysql' ? "MariaDB's `Com_select` delta over the round (a global counter); the reference also counts its own statements" : 'the reference counts its own statements; SQLite has no server counter, so the federated stacks show n/a'}.
+- Data check before measuring: ${report.equality.customers} random customers (${report.equality.found} found; ${count(report.equality.policies)} policies, ${count(report.equality.claims)} claims, ${count(report.equality.serviceRequests)} service requests, ${count(report.equality.complaints)} complaints among them) gave the same data from all three stacks.
+- Load generator (this benchmark's process, on the same cores) CPU per request: ${loadGenerator}.
+${contamination ? `- ${contamination}\n` : ''}${firstFailures.length ? `- First failure per stack: ${firstFailures.join('; ')}\n` : ''}- Seeding: ${report.seedSeconds === undefined ? 'stores reused from an earlier run (`--reuse`)' : `${report.seedSeconds.toFixed(0)} s for ${count(report.customers)} customers`}.
+- Command: \`${report.command}\`
+- Machine: ${report.machine.cpuModel}, nproc ${report.machine.nproc}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ${report.machine.database} on the same machine. **Shared**: other sessions were building and running tests on the same ${report.machine.nproc} cores (1-minute load average ${report.machine.loadAverageAtStart.toFixed(2)} at the start), so absolute figures move between runs; the per-set ratios of adjacent rounds are the figures to compare.
+- Date: ${report.date}`;
+}
+
+/** The BENCHMARKS.md section of a `--profile` run: where the project gateway's main thread spends a round. */
+export function formatProfileReport(
+  summary: ProfileSummary,
+  details: { seconds: number; requests: number; command: string; date: string; dialect: string },
+): string {
+  const groups = summary.groups.map(
+    (group) => `| ${group.name} | ${(group.share * 100).toFixed(1)} % | ${(group.ms / Math.max(1, details.requests)).toFixed(3)} ms |`,
+  );
+  const functions = summary.topFunctions.map((entry) => `| ${entry.name.replace(/\|/g, '\\|')} | ${(entry.share * 100).toFixed(1)} % |`);
+  return `## Where the project gateway's main thread spends a customer-360 round (CPU profile, ${details.dialect})
+
+One ${details.seconds}-second round of the customer-360 load against a separate project gateway process started under \`node --cpu-prof\` (same subgraph processes, after a warm-up round); samples ${summary.windowed ? 'cut to the measured round' : 'of the whole process life (the round could not be told apart)'}: ${summary.windowMs.toFixed(0)} ms, main thread busy ${(summary.busyShare * 100).toFixed(0)} % of it, ${details.requests.toLocaleString('en')} requests answered. Self time; shares of the busy time.
+
+| group | share of busy time | per request |
+|---|---|---|
+${groups.join('\n')}
+
+| function (group, file:line) | self time share |
+|---|---|
+${functions.join('\n')}
+
+- Only the gateway's main thread (its audit worker thread is profiled apart and not shown). The profiler itself slows the process, so this round's throughput is not a figure to compare.
+- Command: \`${details.command}\`
+- Date: ${details.date}`;
+}
