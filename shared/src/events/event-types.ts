@@ -55,6 +55,10 @@ const ticketNo = number(BUSINESS_NUMBERS.ticketNo);
 const complaintNo = number(BUSINESS_NUMBERS.complaintNo);
 const CLAIM_CAUSES = ['COLLISION', 'THEFT', 'FIRE', 'FLOOD', 'TYPHOON', 'INJURY', 'ILLNESS', 'CARGO_DAMAGE', 'LIABILITY', 'OTHER'] as const;
 const CLAIM_CLOSED_OUTCOMES = ['PAID', 'DENIED', 'WITHDRAWN', 'CANCELLED', 'ZERO_CLOSED'] as const;
+/** How a customer is served (DOMAIN.md section 5): large and quality customers get a return visit after a claim closes. */
+const CUSTOMER_SERVICE_SEGMENTS = ['LARGE', 'QUALITY', 'STANDARD'] as const;
+/** A branch's materialised path in the org tree, e.g. /1/3/9/. */
+const branchPath = text(/^\/(\d{1,9}\/){1,8}$/, 'a branch path such as /1/3/9/', 90);
 
 function eventType<TPayload>(definition: EventTypeDefinition<TPayload>): EventTypeDefinition<TPayload> {
   return definition;
@@ -88,6 +92,11 @@ export const EVENT_TYPES = {
       cause: oneOf(CLAIM_CAUSES),
       reportedAt: isoTimestamp,
       branchId: entityId,
+      /** The claim's row scope (the customer's branch and primary manager), as the hotline's directory has them. */
+      branchPath,
+      customerManagerStaffId: nullable(entityId),
+      /** How the customer is served (the agent's desk): decides the return visit after the claim closes. */
+      customerSegment: oneOf(CUSTOMER_SERVICE_SEGMENTS),
     }),
   }),
   'service-request.complaint-call': eventType({
@@ -108,7 +117,19 @@ export const EVENT_TYPES = {
     producer: 'claims',
     consumers: ['service-requests'],
     description: 'A claim closed: the hotline schedules a return visit within 7 days for large and quality customers.',
-    payload: record({ reportNo, policyNo, customerId: entityId, outcome: oneOf(CLAIM_CLOSED_OUTCOMES), closedAt: isoTimestamp, branchId: entityId }),
+    payload: record({
+      reportNo,
+      policyNo,
+      customerId: entityId,
+      outcome: oneOf(CLAIM_CLOSED_OUTCOMES),
+      closedAt: isoTimestamp,
+      branchId: entityId,
+      /** The return visit's row scope: the claim's branch and the customer's primary manager. */
+      branchPath,
+      customerManagerStaffId: nullable(entityId),
+      /** As reported with the claim; null when the claims system was not told (other channels, seeded claims). */
+      customerSegment: nullable(oneOf(CUSTOMER_SERVICE_SEGMENTS)),
+    }),
   }),
   // For issue 11's insights subgraph; no consumer yet.
   'policy.bound': eventType({
@@ -154,8 +175,9 @@ export const EVENT_TYPES = {
   }),
   'claim.reported': eventType({
     producer: 'claims',
-    consumers: [],
-    description: 'A claim was reported, by whatever channel.',
+    // The hotline shows the claim on the ticket the report came from.
+    consumers: ['service-requests'],
+    description: 'A claim was reported, by whatever channel (a phone report: once claims filed it).',
     payload: record({
       reportNo,
       policyNo,
@@ -164,6 +186,8 @@ export const EVENT_TYPES = {
       reportedAt: isoTimestamp,
       channel: oneOf(CLAIM_REPORT_CHANNELS),
       branchId: entityId,
+      /** The hotline ticket a phone report came from; null for other channels. */
+      ticketNo: nullable(ticketNo),
     }),
   }),
   'claim.paid': eventType({
