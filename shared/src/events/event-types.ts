@@ -149,7 +149,7 @@ export const EVENT_TYPES = {
   'policy.renewed': eventType({
     producer: 'policies',
     consumers: [],
-    description: 'A policy was renewed into a new one.',
+    description: "The renewal of a policy was bound (policyNo: the renewal; priorPolicyNo: the policy it renews). Sent with the renewal's policy.bound.",
     payload: record({
       policyNo,
       priorPolicyNo: policyNo,
@@ -172,6 +172,18 @@ export const EVENT_TYPES = {
       forNonPayment: flag,
       branchId: entityId,
     }),
+  }),
+  'policy.lapsed': eventType({
+    producer: 'policies',
+    consumers: [],
+    description: 'A policy lapsed: its premium stayed unpaid past the grace period (policies moves it on its schedule).',
+    payload: record({ policyNo, customerId: entityId, lapsedOn: isoDate, branchId: entityId }),
+  }),
+  'policy.reinstated': eventType({
+    producer: 'policies',
+    consumers: [],
+    description: 'A cancelled or lapsed policy was put back in force (or bound again, when its cover had not started).',
+    payload: record({ policyNo, customerId: entityId, reinstatedOn: isoDate, branchId: entityId }),
   }),
   'claim.reported': eventType({
     producer: 'claims',
