@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect, type NatsConnection } from 'nats';
@@ -17,17 +19,21 @@ import {
   subgraphPortVariable,
   type NatsSettings,
   type RelaySettings,
+  type DatabaseConfig,
   type RunningSubgraph,
   type SubgraphConfig,
 } from '@icg/shared';
-import { freePort } from '@icg/tools';
+// Not through @icg/tools: that loads every subgraph of the registry, which the probes do not need.
+import { freePort } from '../../tools/src/free-port';
 import { PROBE_EVENT_TYPES, PROBE_RECEIVER, PROBE_SENDER, probeReceiverSubgraph, probeSenderSubgraph } from '../../tools/src/event-probe/event-probe';
 import { reportSuiteRan } from './database-report';
 import type { GraphQLResponse } from './graphql-client';
-import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
+import type { TestDialect } from './test-database';
 import { postToSubgraph, TEST_ASSERTION_PUBLIC_KEY, TEST_AUDIT_CHAIN_KEY, TEST_PSEUDONYM_SECRET, testSubgraphSecurity } from './test-security';
 
 export type TransportUnderTest = 'http' | 'nats';
+/** SQLite always; MariaDB/MySQL when MYSQL_URL is set (as TEST_DIALECTS, without loading every subgraph of the registry). */
+export const DIALECTS_UNDER_TEST: readonly TestDialect[] = process.env.MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
 export const NATS_URL = process.env.NATS_URL;
 /** HTTP always; NATS JetStream when NATS_URL is set (CI sets it). */
 export const TRANSPORTS_UNDER_TEST: readonly TransportUnderTest[] = NATS_URL ? ['http', 'nats'] : ['http'];
@@ -40,7 +46,7 @@ const PROBE_MAIN = join(ROOT, 'tools', 'dist', 'event-probe', 'event-probe-main.
 export interface ProbeWorld {
   dialect: TestDialect;
   transport: TransportUnderTest;
-  databases: TestDatabases;
+  database: DatabaseConfig;
   nats: NatsSettings | undefined;
   senderPort: number;
   receiverPort: number;
@@ -78,7 +84,15 @@ export async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => b
 }
 
 export async function createProbeWorld(dialect: TestDialect, transport: TransportUnderTest): Promise<ProbeWorld> {
-  const databases = createTestDatabases(dialect);
+  if (dialect === 'mysql' && !process.env.MYSQL_URL) throw new Error('MySQL tests need MYSQL_URL');
+  // The probes' own stores (and the audit store beside them): a temp folder, or MySQL databases under a fresh prefix.
+  const database: DatabaseConfig = {
+    mysqlUrl: dialect === 'mysql' ? process.env.MYSQL_URL : undefined,
+    mysqlDatabasePrefix: `icgt_${randomBytes(4).toString('hex')}_`,
+    dataDir: mkdtempSync(join(tmpdir(), 'icg-events-')),
+    poolMax: 5,
+  };
+  reportSuiteRan(dialect);
   reportSuiteRan(transport);
   const run = randomBytes(4).toString('hex');
   const nats: NatsSettings | undefined =
@@ -90,9 +104,9 @@ export async function createProbeWorld(dialect: TestDialect, transport: Transpor
   let connection: Promise<NatsConnection> | undefined;
 
   const configOf = (name: string, port: number): SubgraphConfig => ({
-    ...inProcessSubgraphConfig(name, databases.config, testSubgraphSecurity()),
+    ...inProcessSubgraphConfig(name, database, testSubgraphSecurity()),
     port,
-    events: { ...embeddedEventsConfig(databases.config.dataDir, { [PROBE_RECEIVER]: receiverEventsUrl }), relay: TEST_RELAY, ...(nats ? { nats } : {}) },
+    events: { ...embeddedEventsConfig(database.dataDir, { [PROBE_RECEIVER]: receiverEventsUrl }), relay: TEST_RELAY, ...(nats ? { nats } : {}) },
   });
   const start = async (manifest: Parameters<typeof startSubgraph>[0], port: number) => {
     const running = await startSubgraph(manifest, configOf(manifest.name, port), { eventCatalog: PROBE_EVENT_TYPES });
@@ -104,7 +118,7 @@ export async function createProbeWorld(dialect: TestDialect, transport: Transpor
   return {
     dialect,
     transport,
-    databases,
+    database,
     nats,
     senderPort,
     receiverPort,
@@ -117,9 +131,9 @@ export async function createProbeWorld(dialect: TestDialect, transport: Transpor
         LOG_LEVEL: 'silent',
         HOST: '127.0.0.1',
         [subgraphPortVariable(PROBE_SENDER)]: String(senderPort),
-        DATA_DIR: databases.config.dataDir,
-        MYSQL_DATABASE_PREFIX: databases.config.mysqlDatabasePrefix,
-        ...(databases.config.mysqlUrl ? { MYSQL_URL: databases.config.mysqlUrl } : {}),
+        DATA_DIR: database.dataDir,
+        MYSQL_DATABASE_PREFIX: database.mysqlDatabasePrefix,
+        ...(database.mysqlUrl ? { MYSQL_URL: database.mysqlUrl } : {}),
         IDENTITY_ASSERTION_PUBLIC_KEY: TEST_ASSERTION_PUBLIC_KEY,
         PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
         AUDIT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
@@ -156,8 +170,8 @@ export async function createProbeWorld(dialect: TestDialect, transport: Transpor
         if (nats) await (await open.jetstreamManager()).streams.delete(nats.stream).catch(() => false);
         await open.close();
       }
-      if (databases.config.mysqlUrl) for (const store of [PROBE_SENDER, PROBE_RECEIVER, AUDIT_STORE]) await dropMysqlDatabase(databases.config, store);
-      await databases.cleanup();
+      if (database.mysqlUrl) for (const store of [PROBE_SENDER, PROBE_RECEIVER, AUDIT_STORE]) await dropMysqlDatabase(database, store);
+      rmSync(database.dataDir, { recursive: true, force: true });
     },
   };
 }
