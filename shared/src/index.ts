@@ -32,3 +32,4 @@ export * from './observability';
 export * from './termination-signals';
 export * from './write-side-migrations';
 export * from './events';
+export * from './scheduled-jobs';

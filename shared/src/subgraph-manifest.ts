@@ -13,6 +13,7 @@ import type { EnforcementContext } from './enforcement';
 import type { EventHandlers } from './events/event-receiver';
 import type { EventRecorder } from './events/event-outbox';
 import type { Migration } from './migrations';
+import type { ScheduledJob } from './scheduled-jobs';
 import { WRITE_SIDE_MIGRATIONS } from './write-side-migrations';
 import { rowScope, type RowScope } from './row-scope';
 
@@ -83,6 +84,8 @@ export interface SubgraphDefinition<TLoaders> {
    * consumes what): each runs in the receiver's transaction, once per event, in order per record.
    */
   eventHandlers?: EventHandlers;
+  /** Jobs its process runs on a timer, reading the injectable clock (shared/src/scheduled-jobs.ts). */
+  scheduledJobs?: readonly ScheduledJob[];
 }
 
 const MANIFEST_BRAND: unique symbol = Symbol.for('icg.subgraphManifest');

@@ -28,6 +28,7 @@ import { EVENT_TYPES, type EventCatalog } from './events/event-types';
 import { EVENTS_PATH, embeddedEventsConfig } from './events/events-config';
 import type { EventHandler } from './events/event-receiver';
 import { createSubgraphEvents, type SubgraphEvents } from './events/subgraph-events';
+import { ScheduledJobRunner } from './scheduled-jobs';
 import type { SubgraphContext, SubgraphManifest } from './subgraph-manifest';
 
 export interface RunningSubgraph {
@@ -41,6 +42,8 @@ export interface RunningSubgraph {
   isReady(): boolean;
   /** Its outbox relay, `/events` receiver and transport (docs/events.md). */
   events: SubgraphEvents;
+  /** Its scheduled jobs (manifest `scheduledJobs`): on their timers once ready, or `runNow(name)` once. */
+  jobs: ScheduledJobRunner;
   close(): Promise<void>;
 }
 
@@ -220,6 +223,7 @@ export async function startSubgraph<TLoaders>(
     maxBodyBytes: config.maxBodyBytes,
     ...(options.eventConsumerUrl ? { consumerUrl: options.eventConsumerUrl } : {}),
   });
+  const jobs = new ScheduledJobRunner(manifest.scheduledJobs ?? [], { db, clock, logger, events: events.recorder });
   const readyPromise = prepareStoresWhenReachable(
     config.database,
     [
@@ -230,6 +234,7 @@ export async function startSubgraph<TLoaders>(
   ).then((prepared) => {
     ready = prepared && !stopped;
     if (ready) events.start();
+    if (ready) jobs.start();
   });
   const apollo = createSubgraphApollo(
     manifest,
@@ -286,6 +291,7 @@ export async function startSubgraph<TLoaders>(
     ready: readyPromise,
     isReady: () => ready,
     events,
+    jobs,
     async close() {
       if (stopped) return;
       // /ready answers 503 to whoever still holds a connection; requests in flight finish, then the audit is flushed.
@@ -293,6 +299,8 @@ export async function startSubgraph<TLoaders>(
       ready = false;
       // The delivery in flight finishes; what is undelivered stays in the outbox for the next start.
       await events.close();
+      // A run in progress finishes (its transaction commits or rolls back) before the store closes.
+      await jobs.close();
       await listening.close(config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS);
       await apollo.stop();
       await db.destroy();

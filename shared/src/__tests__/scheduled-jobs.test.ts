@@ -1,0 +1,121 @@
+import { setImmediate as realSetImmediate } from 'node:timers';
+import pino from 'pino';
+import type { Knex } from 'knex';
+import { SettableClock } from '../clock';
+import type { EventRecorder } from '../events/event-outbox';
+import { ScheduledJobError, ScheduledJobRunner, type ScheduledJob, type ScheduledJobContext } from '../scheduled-jobs';
+
+const context: ScheduledJobContext = {
+  db: {} as Knex,
+  clock: new SettableClock('2027-01-01T00:00:00Z'),
+  logger: pino({ level: 'silent' }),
+  events: {} as EventRecorder,
+};
+
+/** A job whose runs the test ends by hand, so it can see what overlaps. */
+function controlledJob(name: string, intervalMs: number) {
+  const starts: Date[] = [];
+  const finishes: (() => void)[] = [];
+  let inFlight = 0;
+  let mostAtOnce = 0;
+  const job: ScheduledJob = {
+    name,
+    intervalMs,
+    run: (jobContext) => {
+      starts.push(jobContext.clock.now());
+      inFlight += 1;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      return new Promise((resolve) =>
+        finishes.push(() => {
+          inFlight -= 1;
+          resolve({ run: starts.length });
+        }),
+      );
+    },
+  };
+  return { job, starts, finishes, mostAtOnce: () => mostAtOnce };
+}
+
+/** Lets pending promise callbacks run: jest's fake timers replace the global setImmediate, not the one imported from node:timers. */
+const settle = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
+describe('scheduled jobs', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('run when started, then an interval after each run ends, never two at once', async () => {
+    jest.useFakeTimers();
+    const probe = controlledJob('reminders', 60_000);
+    const runner = new ScheduledJobRunner([probe.job], context);
+    runner.start();
+    jest.advanceTimersByTime(0);
+    expect(probe.starts).toHaveLength(1);
+    // While the first run is going, its interval does not start counting.
+    jest.advanceTimersByTime(120_000);
+    expect(probe.starts).toHaveLength(1);
+    probe.finishes.shift()!();
+    await settle();
+    jest.advanceTimersByTime(59_999);
+    expect(probe.starts).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(probe.starts).toHaveLength(2);
+    probe.finishes.shift()!();
+    await settle();
+    const closing = runner.close();
+    await closing;
+    jest.advanceTimersByTime(600_000);
+    expect(probe.starts).toHaveLength(2);
+    expect(probe.mostAtOnce()).toBe(1);
+  });
+
+  it('run once on demand, after a run in progress, and hand back what the run returned', async () => {
+    const probe = controlledJob('reminders', 0);
+    const runner = new ScheduledJobRunner([probe.job], context);
+    await expect(runner.runNow('reminders')).rejects.toThrow(ScheduledJobError);
+    runner.start();
+    // An interval of 0: nothing runs by itself.
+    await settle();
+    expect(probe.starts).toHaveLength(0);
+    const first = runner.runNow('reminders');
+    const second = runner.runNow('reminders');
+    await settle();
+    expect(probe.starts).toHaveLength(1);
+    probe.finishes.shift()!();
+    await expect(first).resolves.toEqual({ run: 1 });
+    await settle();
+    expect(probe.starts).toHaveLength(2);
+    probe.finishes.shift()!();
+    await expect(second).resolves.toEqual({ run: 2 });
+    expect(probe.mostAtOnce()).toBe(1);
+    await expect(runner.runNow('no-such-job')).rejects.toThrow('no scheduled job is named no-such-job');
+    await runner.close();
+    await expect(runner.runNow('reminders')).rejects.toThrow('stopping');
+  });
+
+  it('keep running after a failed run and log only the kind of failure', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    let runs = 0;
+    const failing: ScheduledJob = {
+      name: 'failing',
+      intervalMs: 0,
+      run: async () => {
+        runs += 1;
+        if (runs === 1) throw Object.assign(new Error("insert into customers values ('张三', '13812348000')"), { code: 'ER_DUP_ENTRY' });
+        return { sent: 1 };
+      },
+    };
+    const runner = new ScheduledJobRunner([failing], { ...context, logger });
+    runner.start();
+    await expect(runner.runNow('failing')).rejects.toThrow();
+    await expect(runner.runNow('failing')).resolves.toEqual({ sent: 1 });
+    expect(lines.join('\n')).toContain('ER_DUP_ENTRY');
+    expect(lines.join('\n')).not.toContain('13812348000');
+    await runner.close();
+  });
+
+  it('refuse two jobs of one name and a negative interval', () => {
+    const job: ScheduledJob = { name: 'twice', intervalMs: 0, run: async () => undefined };
+    expect(() => new ScheduledJobRunner([job, job], context)).toThrow('two scheduled jobs are named twice');
+    expect(() => new ScheduledJobRunner([{ ...job, intervalMs: -1 }], context)).toThrow('intervalMs');
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Jobs a subgraph's process runs on a timer (its manifest's `scheduledJobs`), such as the policy schedule
+ * that sends renewal reminders: each reads the injectable clock, never two runs of one job at once, and
+ * each can also be run once on demand (a test, a command). Started when the store is ready, stopped
+ * (waiting for a run in progress) when the subgraph closes.
+ */
+import type { Knex } from 'knex';
+import type { Clock } from './clock';
+import type { EventRecorder } from './events/event-outbox';
+import type { Logger } from './logger';
+
+/** What a job works with: the subgraph's store, its clock and its outbox (a job's writes may be events). */
+export interface ScheduledJobContext {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventRecorder;
+}
+
+export interface ScheduledJob {
+  /** Lower-case words joined by dashes; names the job in logs and in `runNow`. */
+  name: string;
+  /** Time between the end of one run and the start of the next; 0 runs it only on demand. */
+  intervalMs: number;
+  /** One run; what it returns (counts, never personal data) is logged and handed to `runNow`'s caller. */
+  run(context: ScheduledJobContext): Promise<unknown>;
+}
+
+export class ScheduledJobError extends Error {
+  override name = 'ScheduledJobError';
+}
+
+interface JobState {
+  job: ScheduledJob;
+  timer: NodeJS.Timeout | undefined;
+  /** The run in progress: a second request waits for it and then runs again. */
+  running: Promise<unknown> | undefined;
+}
+
+export class ScheduledJobRunner {
+  private readonly jobs = new Map<string, JobState>();
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    jobs: readonly ScheduledJob[],
+    private readonly context: ScheduledJobContext,
+  ) {
+    for (const job of jobs) {
+      if (this.jobs.has(job.name)) throw new ScheduledJobError(`two scheduled jobs are named ${job.name}`);
+      if (!Number.isInteger(job.intervalMs) || job.intervalMs < 0)
+        throw new ScheduledJobError(`job ${job.name}: intervalMs must be a whole number of at least 0`);
+      this.jobs.set(job.name, { job, timer: undefined, running: undefined });
+    }
+  }
+
+  /** Starts the timers: each job with an interval runs now, then again an interval after each run ends. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    for (const state of this.jobs.values()) if (state.job.intervalMs > 0) this.schedule(state, 0);
+  }
+
+  /** Runs one job once, now (after a run in progress has ended); its result, or its error. */
+  async runNow(name: string): Promise<unknown> {
+    const state = this.jobs.get(name);
+    if (!state) throw new ScheduledJobError(`no scheduled job is named ${name}`);
+    if (this.stopped) throw new ScheduledJobError(`job ${name} cannot run: the subgraph is stopping`);
+    if (!this.started) throw new ScheduledJobError(`job ${name} cannot run before the store is ready`);
+    return this.runExclusively(state);
+  }
+
+  /** Stops the timers and waits for runs in progress. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    for (const state of this.jobs.values()) clearTimeout(state.timer);
+    await Promise.allSettled([...this.jobs.values()].map((state) => state.running));
+  }
+
+  private schedule(state: JobState, delayMs: number): void {
+    state.timer = setTimeout(() => {
+      this.runExclusively(state).then(
+        () => undefined,
+        () => undefined,
+      );
+    }, delayMs);
+    // A pending run never keeps the process alive on its own.
+    state.timer.unref();
+  }
+
+  private async runExclusively(state: JobState): Promise<unknown> {
+    while (state.running) await state.running.catch(() => undefined);
+    const { job } = state;
+    const startedAt = Date.now();
+    const run = job.run(this.context);
+    state.running = run;
+    try {
+      const result = await run;
+      this.context.logger.info({ job: job.name, durationMs: Date.now() - startedAt, result }, 'scheduled job ran');
+      return result;
+    } catch (error) {
+      // Kind only: messages of database errors can hold SQL with personal values.
+      const failure = error as { name?: string; code?: string };
+      this.context.logger.error({ job: job.name, err: { name: failure?.name, code: failure?.code } }, 'scheduled job failed; it runs again at its next turn');
+      throw error;
+    } finally {
+      state.running = undefined;
+      if (this.started && !this.stopped && job.intervalMs > 0) {
+        clearTimeout(state.timer);
+        this.schedule(state, job.intervalMs);
+      }
+    }
+  }
+}
