@@ -242,6 +242,14 @@ const PRODUCTS: readonly Product[] = [
 const productByCode = new Map(PRODUCTS.map((product) => [product.code, product]));
 const product = (code: string): Product => productByCode.get(code)!;
 
+/** A product of the catalogue by its code (what a quote names); undefined for a code it does not sell. */
+export function findProduct(code: string): Product | undefined {
+  return productByCode.get(code);
+}
+
+/** Every product code the catalogue sells, for messages that list the choices. */
+export const PRODUCT_CODES: readonly string[] = PRODUCTS.map((entry) => entry.code);
+
 /** The products a customer of this kind buys in a line, with their relative popularity. */
 const PRODUCT_CHOICES: Record<CustomerKind, Record<Exclude<LineOfBusiness, 'MOTOR'>, readonly (readonly [string, number])[]>> = {
   INDIVIDUAL: {

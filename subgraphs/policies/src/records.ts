@@ -45,6 +45,10 @@ export interface PolicyRow {
   branch_path: string;
   servicing_manager_staff_id: DbId | null;
   customer_manager_staff_id: DbId | null;
+  /** Optional only for seed rows, which take the column's default (1). */
+  version?: number;
+  /** The day an unpaid premium fell due; null when nothing is owed or the row is seeded. */
+  premium_due_since?: DbDate | null;
 }
 
 export interface ParticipantRow {
@@ -111,11 +115,13 @@ export interface PolicyRecord {
   writtenPremium: number;
   paymentStatus: PaymentStatus;
   arrearsDays: number;
+  version: number;
   /** Keys the field resolvers follow; not schema fields. */
   customerId: string;
   priorPolicyNo: string | null;
   issuingBranchId: string;
   servicingManagerStaffId: string | null;
+  premiumDueSince: string | null;
 }
 
 export interface ParticipantRecord {
@@ -174,10 +180,12 @@ export function policyRecord(row: PolicyRow): Scoped<PolicyRecord> {
       writtenPremium: money(row.written_premium),
       paymentStatus: row.payment_status,
       arrearsDays: row.arrears_days,
+      version: row.version ?? 1,
       customerId: toId(row.customer_id),
       priorPolicyNo: row.prior_policy_no,
       issuingBranchId: toId(row.branch_id),
       servicingManagerStaffId: optionalId(row.servicing_manager_staff_id),
+      premiumDueSince: toIsoDate(row.premium_due_since),
     },
     policyScope(row),
   );
