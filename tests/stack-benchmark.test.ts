@@ -7,6 +7,7 @@ import { composeRegisteredSubgraphs, CUSTOMER_360_QUERY } from '@icg/tools';
 import { startPlainGateway, type RunningPlainGateway } from '../tools/src/benchmarks/plain-gateway/plain-gateway';
 import { startReferenceServer, type RunningReferenceServer } from '../tools/src/benchmarks/reference-server/reference-server';
 import { answerDifferences, type GraphQLAnswer } from '../tools/src/benchmarks/stack/answer-comparison';
+import { groupOf, summariseCpuProfile, type CpuProfile } from '../tools/src/benchmarks/stack/cpu-profile-summary';
 import { postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { TEST_DIALECTS } from './support/test-database';
@@ -124,5 +125,56 @@ describe.each(TEST_DIALECTS)('bench:stack reference server and data check on %s'
     const response = await postGraphQL(`${reference.url}/graphql`, CUSTOMER_360_QUERY, { id: 'abc' });
     expect(response.data).toEqual({ customer: null });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'id' });
+  });
+});
+
+describe('bench:stack CPU profile summary', () => {
+  // root → fetch (undici) → writev (native); root → processTicks (Node core) → signOneShot (crypto); GC; idle.
+  const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 4, 6, 7] },
+      { id: 2, callFrame: frame('fetch', 'node:internal/deps/undici/undici'), children: [3] },
+      { id: 3, callFrame: frame('writev', ''), children: [] },
+      { id: 4, callFrame: frame('processTicksAndRejections', 'node:internal/process/task_queues'), children: [5] },
+      { id: 5, callFrame: frame('signOneShot', 'node:internal/crypto/sig'), children: [] },
+      { id: 6, callFrame: frame('(garbage collector)', ''), children: [] },
+      { id: 7, callFrame: frame('(idle)', ''), children: [] },
+    ],
+    startTime: 1_000_000,
+    endTime: 1_010_000,
+    // Ten samples 1 ms apart: writev ×4, signOneShot ×2, GC ×2, idle ×2.
+    samples: [3, 3, 3, 3, 5, 5, 6, 6, 7, 7],
+    timeDeltas: [1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000],
+  };
+
+  it('counts a native function for its JavaScript caller, and leaves idle time out of the shares', () => {
+    const summary = summariseCpuProfile(profile);
+    expect(summary.windowed).toBe(false);
+    expect(summary.busyMs).toBeCloseTo(8, 5);
+    expect(Object.fromEntries(summary.groups.map((group) => [group.name, group.share]))).toEqual({
+      "undici/fetch (Node's fetch, web streams, AbortSignal)": 0.5,
+      'jose/crypto': 0.25,
+      GC: 0.25,
+    });
+    expect(summary.topFunctions[0]!.name).toMatch(/^writev \(native, called from fetch: undici\/fetch/);
+  });
+
+  it('cuts the samples to the measured window when the profile covers it', () => {
+    // The window holds the last six samples (stamped 1,005,000 µs and later): signOneShot ×2, GC ×2, idle ×2, no writev.
+    const summary = summariseCpuProfile(profile, { fromUs: 1_005_000, toUs: 1_010_000 });
+    expect(summary.windowed).toBe(true);
+    expect(summary.groups.map((group) => group.name).sort()).toEqual(['GC', 'jose/crypto']);
+    // A window the profile does not cover falls back to the whole profile, and says so.
+    expect(summariseCpuProfile(profile, { fromUs: 2_000_000, toUs: 2_010_000 }).windowed).toBe(false);
+  });
+
+  it('sorts packages, Node core by whom it works for, and project code into their groups', () => {
+    expect(groupOf('file:///app/node_modules/@apollo/gateway/dist/executeQueryPlan.js', 'f')).toBe('@apollo/gateway');
+    expect(groupOf('file:///app/node_modules/graphql/execution/execute.js', 'f')).toBe('graphql');
+    expect(groupOf('file:///app/node_modules/jose/dist/node/cjs/jwt/sign.js', 'f')).toBe('jose/crypto');
+    expect(groupOf('file:///app/gateway/dist/subgraph-data-source.js', 'f')).toBe('project code (gateway, shared)');
+    expect(groupOf('node:internal/webstreams/readablestream', 'f')).toBe("undici/fetch (Node's fetch, web streams, AbortSignal)");
+    expect(groupOf('node:net', 'f')).toBe('Node core (http, net, streams, timers, events)');
   });
 });

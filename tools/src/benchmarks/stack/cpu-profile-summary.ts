@@ -1,6 +1,6 @@
 /** The parts of V8's `.cpuprofile` (written by `node --cpu-prof`) the summary reads. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   /** Microseconds, on the monotonic clock `process.hrtime` reads. */
   startTime: number;
   endTime: number;
@@ -28,6 +28,10 @@ export interface ProfileSummary {
   topFunctions: ProfileShare[];
 }
 
+const NODE_CORE = 'Node core (http, net, streams, timers, events)';
+/** Node core time on behalf of a group is named `Node core, for <group>`. */
+export const NODE_CORE_FOR = 'Node core, for ';
+
 /** The groups the profile's time is sorted into: the ones issue 12's analysis names, then any other package. */
 export function groupOf(url: string, functionName: string): string {
   if (url === '') {
@@ -35,16 +39,25 @@ export function groupOf(url: string, functionName: string): string {
     if (functionName === '(idle)') return 'idle';
     return 'V8 and native code (program)';
   }
-  if (/^node:internal\/deps\/undici\//.test(url) || /^node:internal\/webstreams\//.test(url) || url === 'node:internal/abort_controller') {
+  // Node 20's fetch makes its web streams transferable (worker/js_transferable) for every body.
+  if (
+    /^node:internal\/deps\/undici\//.test(url) ||
+    /^node:internal\/webstreams\//.test(url) ||
+    url === 'node:internal/abort_controller' ||
+    url === 'node:internal/worker/js_transferable'
+  ) {
     return "undici/fetch (Node's fetch, web streams, AbortSignal)";
   }
   if (/\/node_modules\/jose\//.test(url) || /^node:(internal\/)?crypto/.test(url)) return 'jose/crypto';
   const modulePath = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (modulePath) return modulePath[1]!;
-  if (url.startsWith('node:')) return 'Node core (http, net, streams, timers, events)';
+  if (url.startsWith('node:')) return NODE_CORE;
   if (/\/(gateway|shared|tools|subgraphs\/[^/]+)\/dist\//.test(url)) return 'project code (gateway, shared)';
   return 'other';
 }
+
+/** V8's pseudo-frames: states of the thread, not functions. */
+const VM_STATES = new Set(['(garbage collector)', '(idle)', '(program)', '(root)']);
 
 function shortFile(url: string): string {
   const withoutModules = url.replace(/^.*\/node_modules\//, '');
@@ -81,19 +94,45 @@ export function summariseCpuProfile(profile: CpuProfile, window?: { fromUs: numb
     selfUs.set(id, (selfUs.get(id) ?? 0) + weight);
     totalUs += weight;
   }
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  /** A native function (a binding such as `writev`, or a builtin such as `JSON.parse`) counts for the JavaScript that called it. */
+  const callerOf = (id: number) => {
+    for (let parent = parents.get(id); parent !== undefined; parent = parents.get(parent)) {
+      const frame = nodes.get(parent)?.callFrame;
+      if (frame && frame.url !== '') return frame;
+    }
+    return undefined;
+  };
+  /** Node core works for someone: the nearest caller outside it (fetch, the HTTP server…), or the event loop when none is on the stack. */
+  const nodeCoreFor = (id: number) => {
+    for (let parent = parents.get(id); parent !== undefined; parent = parents.get(parent)) {
+      const frame = nodes.get(parent)?.callFrame;
+      if (!frame || frame.url === '') continue;
+      const owner = groupOf(frame.url, frame.functionName);
+      if (owner !== NODE_CORE) return `${NODE_CORE_FOR}${owner}`;
+    }
+    return 'Node core, from the event loop (socket reads, timers)';
+  };
   const groups = new Map<string, number>();
   const functions = new Map<string, { us: number; group: string }>();
   let idleUs = 0;
   for (const [id, us] of selfUs) {
     const frame = nodes.get(id)?.callFrame;
     if (!frame) continue;
-    const group = groupOf(frame.url, frame.functionName);
+    const caller = frame.url === '' && !VM_STATES.has(frame.functionName) ? callerOf(id) : undefined;
+    const ownGroup = caller ? groupOf(caller.url, caller.functionName) : groupOf(frame.url, frame.functionName);
+    const group = ownGroup === NODE_CORE ? nodeCoreFor(id) : ownGroup;
     if (group === 'idle') {
       idleUs += us;
       continue;
     }
     groups.set(group, (groups.get(group) ?? 0) + us);
-    const name = frame.url === '' ? frame.functionName : `${frame.functionName || '(anonymous)'} (${group}, ${shortFile(frame.url)}:${frame.lineNumber + 1})`;
+    const name = caller
+      ? `${frame.functionName} (native, called from ${caller.functionName || '(anonymous)'}: ${group}, ${shortFile(caller.url)}:${caller.lineNumber + 1})`
+      : frame.url === ''
+        ? frame.functionName
+        : `${frame.functionName || '(anonymous)'} (${group}, ${shortFile(frame.url)}:${frame.lineNumber + 1})`;
     const entry = functions.get(name) ?? { us: 0, group };
     entry.us += us;
     functions.set(name, entry);
