@@ -1,6 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeDockerEnv, dockerSecrets } from './docker-env';
+import { completeServiceKeys } from './service-key-env';
 import { COMPOSE_DATABASE_PREFIX } from './workspace-files';
 import { REPOSITORY_ROOT, SUBGRAPH_REGISTRY } from './subgraph-registry';
 
@@ -13,11 +14,12 @@ function main(): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const secrets = dockerSecrets(
-    { mysqlDatabasePrefix: COMPOSE_DATABASE_PREFIX },
-    SUBGRAPH_REGISTRY.map(({ manifest }) => manifest.name),
-  );
-  const { content, added } = completeDockerEnv(current, secrets);
+  const subgraphs = SUBGRAPH_REGISTRY.map(({ manifest }) => manifest.name);
+  const secrets = dockerSecrets({ mysqlDatabasePrefix: COMPOSE_DATABASE_PREFIX }, subgraphs);
+  // Key pairs are made together (completeDockerEnv only makes random strings).
+  const withKeys = completeServiceKeys(current, subgraphs);
+  const { content, added: addedSecrets } = completeDockerEnv(withKeys.content, secrets);
+  const added = [...withKeys.added, ...addedSecrets];
   if (added.length > 0) writeFileSync(path, content, { mode: 0o600 });
   chmodSync(path, 0o600);
   // Names only: the values stay in the file.

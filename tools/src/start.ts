@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { describeDatabase, EnvReader, loadDatabaseConfig, loadGatewayConfig, subgraphPortVariable } from '@icg/shared';
+import { describeDatabase, EnvReader, eventsUrlVariable, loadDatabaseConfig, loadGatewayConfig, subgraphPortVariable } from '@icg/shared';
 import { DEFAULT_SEED, isStoreSeeded, seedStores } from '@icg/synthetic';
 import { CUSTOMER_360_QUERY } from './example-queries';
 import { formatProgress } from './seed-progress';
@@ -63,6 +63,12 @@ async function main(): Promise<void> {
     });
   } else if (unseeded.length) {
     process.stderr.write(`warning: ${unseeded.map((store) => store.manifest.name).join(', ')} has no data while others do; run npm run seed -- --reset\n`);
+  }
+
+  // Where each subgraph receives events from the others (HTTP, the embedded default), unless configured.
+  for (const { manifest } of SUBGRAPH_REGISTRY) {
+    const port = reader.port(subgraphPortVariable(manifest.name), manifest.defaultPort);
+    env[eventsUrlVariable(manifest.name)] ??= `http://127.0.0.1:${port}/events`;
   }
 
   const children: ChildProcess[] = [];

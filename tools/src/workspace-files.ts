@@ -5,9 +5,20 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENERATED_ASSERTION_PRIVATE_KEY_FILE, GENERATED_ASSERTION_PUBLIC_KEY_FILE, subgraphPortVariable, subgraphUrlVariable } from '@icg/shared';
+import {
+  EVENT_TYPES,
+  eventPeersOf,
+  eventsUrlVariable,
+  GENERATED_ASSERTION_PRIVATE_KEY_FILE,
+  GENERATED_ASSERTION_PUBLIC_KEY_FILE,
+  SERVICE_PRIVATE_KEY_ENV,
+  servicePublicKeyVariable,
+  subgraphPortVariable,
+  subgraphUrlVariable,
+} from '@icg/shared';
 import { DEVELOPMENT_TOKEN_SECRET_VARIABLE, MYSQL_ROOT_PASSWORD_VARIABLE } from './docker-env';
 import { graphMysqlAccounts, type MysqlAccount } from './mysql-accounts';
+import { servicePrivateKeyEnvVariable } from './service-key-env';
 import type { RegisteredSubgraph } from './subgraph-registry';
 
 export interface WorkspaceFile {
@@ -40,7 +51,33 @@ function accountOf(accounts: readonly MysqlAccount[], role: MysqlAccount['role']
   return account;
 }
 
-function subgraphService({ manifest, directory }: RegisteredSubgraph, accounts: readonly MysqlAccount[], first: boolean): string {
+/**
+ * A subgraph's event settings (docs/events.md): its own service key, from `.env`, to it alone; the public
+ * keys of the producers it receives from; where the consumers of what it produces receive events.
+ */
+function eventEnvironment(subgraph: string, subgraphs: readonly RegisteredSubgraph[]): string {
+  const { consumers, producers } = eventPeersOf(EVENT_TYPES, subgraph);
+  const portOf = (name: string) => subgraphs.find(({ manifest }) => manifest.name === name)?.manifest.defaultPort;
+  return [
+    `      ${SERVICE_PRIVATE_KEY_ENV}: "${secretReference(servicePrivateKeyEnvVariable(subgraph))}"`,
+    ...producers.map((producer) => `      ${servicePublicKeyVariable(producer)}: "${secretReference(servicePublicKeyVariable(producer))}"`),
+    ...consumers
+      .filter((consumer) => portOf(consumer) !== undefined)
+      .map((consumer) => `      ${eventsUrlVariable(consumer)}: http://${consumer}:${portOf(consumer)}/events`),
+  ]
+    .map(
+      (line) => `${line}
+`,
+    )
+    .join('');
+}
+
+function subgraphService(
+  { manifest, directory }: RegisteredSubgraph,
+  accounts: readonly MysqlAccount[],
+  first: boolean,
+  subgraphs: readonly RegisteredSubgraph[],
+): string {
   const dependsOn = first
     ? `    depends_on: &after-seed
       seed:
@@ -57,7 +94,7 @@ function subgraphService({ manifest, directory }: RegisteredSubgraph, accounts: 
       ${subgraphPortVariable(manifest.name)}: "${manifest.defaultPort}"
       MYSQL_URL: ${mysqlUrl(accountOf(accounts, 'subgraph', manifest.name))}
       IDENTITY_ASSERTION_PUBLIC_KEY: ${ASSERTION_PUBLIC_DIR}/${GENERATED_ASSERTION_PUBLIC_KEY_FILE}
-${dependsOn}
+${eventEnvironment(manifest.name, subgraphs)}${dependsOn}
     healthcheck:
       test: ${readyCheck(manifest.defaultPort)}
       <<: *ready-check
@@ -152,7 +189,7 @@ ${accountPasswords}
         condition: service_completed_successfully
     restart: "no"
 
-${subgraphs.map((subgraph, index) => subgraphService(subgraph, accounts, index === 0)).join('\n')}
+${subgraphs.map((subgraph, index) => subgraphService(subgraph, accounts, index === 0, subgraphs)).join('\n')}
   gateway:
     build: .
     volumes:
