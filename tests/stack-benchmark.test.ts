@@ -6,7 +6,7 @@ import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg } from '
 import { composeRegisteredSubgraphs, CUSTOMER_360_QUERY } from '@icg/tools';
 import { startPlainGateway, type RunningPlainGateway } from '../tools/src/benchmarks/plain-gateway/plain-gateway';
 import { startReferenceServer, type RunningReferenceServer } from '../tools/src/benchmarks/reference-server/reference-server';
-import { answerDifferences, type GraphQLAnswer } from '../tools/src/benchmarks/stack/answer-comparison';
+import { answerDifferences, type GraphQLAnswer } from '../tools/src/benchmarks/stack/answer-differences';
 import { groupOf, summariseCpuProfile, type CpuProfile } from '../tools/src/benchmarks/stack/cpu-profile-summary';
 import { postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';

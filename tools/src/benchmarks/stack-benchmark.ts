@@ -22,11 +22,11 @@ import { formatProgress } from '../seed-progress';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { writeBenchmarkSection } from './benchmark-report';
 import { median } from './paired-rounds';
-import { answerDifferences, type GraphQLAnswer } from './stack/answer-comparison';
+import { answerDifferences, type GraphQLAnswer } from './stack/answer-differences';
 import { summariseCpuProfile, type CpuProfile } from './stack/cpu-profile-summary';
 import { runLoad, SequentialClient } from './stack/http-load';
 import { MariadbStatus } from './stack/mariadb-status';
-import { pidsNamed, ProcessGroupsCpu } from './stack/process-cpu';
+import { pidsNamed, ProcessGroupsCpu } from './stack/process-groups-cpu';
 import {
   perSetThroughputRatios,
   roundMeasurement,

@@ -1,3 +1,4 @@
+import './telemetry-off';
 import { exitOnTerminationSignals, loadGatewayConfig } from '@icg/shared';
 import { startPlainGateway } from './plain-gateway';
 
