@@ -1,0 +1,261 @@
+/**
+ * `npm run bench:events [-- --delay-events 400 --burst-seconds 60 --workers 8]`: how fast events travel
+ * between subgraphs (issue 10, "nothing lost across systems"), on each transport (direct HTTP; NATS
+ * JetStream when NATS_URL is set) and each store (SQLite; MariaDB/MySQL when MYSQL_URL is set). The probe
+ * subgraphs (tools/src/event-probe) run as their own processes, as subgraphs do in production; the sender
+ * records notes through its GraphQL endpoint, each note with its event in one transaction; the receiver
+ * stores each note it receives in one transaction with its inbox row.
+ *
+ * - Delivery delay: notes recorded one at a time; for each, the receiver's commit time minus the sender's
+ *   (both taken inside the transaction, just before the commit), p50 and p99.
+ * - Burst and drain: workers record notes as fast as the sender takes them for the burst; then the time
+ *   from the last commit until the receiver holds every note (the outbox backlog drained).
+ * The claim-report step through the gateway (mutations per second) is measured with that workflow: see
+ * CLAIM_REPORT_HOOK below.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { connect } from 'nats';
+import {
+  AUDIT_STORE,
+  createAssertionSigner,
+  dropMysqlDatabase,
+  IDENTITY_ASSERTION_HEADER,
+  openDatabase,
+  subgraphPortVariable,
+  type DatabaseConfig,
+  type Knex,
+  type StaffIdentity,
+} from '@icg/shared';
+import { PROBE_RECEIVER, PROBE_SENDER } from '../event-probe/event-probe';
+import { freePort } from '../free-port';
+import { SERVER_NODE_FLAGS } from '../server-node-flags';
+import { describeMachine, writeBenchmarkSection } from './benchmark-report';
+import { percentile } from './paired-rounds';
+
+/** Where the claim-report figure goes once that workflow exists: a run of `takeClaimReport` through the gateway, reported beside these. */
+export const CLAIM_REPORT_HOOK = 'claim-report mutations/s through the gateway: measured by the claim-report workflow benchmark (not yet written)';
+
+type Dialect = 'sqlite' | 'mysql';
+type Transport = 'http' | 'nats';
+const RECORD = 'mutation Record($key: String!, $first: Int!, $count: Int!) { recordProbeNotes(key: $key, first: $first, count: $count) }';
+const BURST_NOTES_PER_REQUEST = 5;
+/** The repository root (this file is at tools/dist/benchmarks); not from the registry, which would load every subgraph. */
+const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
+const AUDITOR: StaffIdentity = { staffId: '1', role: 'AUDITOR', branchId: '1', branchPath: '/1/', grade: null, purpose: 'AUDIT' };
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+interface Scenario {
+  dialect: Dialect;
+  transport: Transport;
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayEvents: number;
+  burstSeconds: number;
+  burstNotes: number;
+  burstRate: number;
+  backlogAtBurstEnd: number;
+  drainMs: number;
+  deliveredRate: number;
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await delay(100);
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+async function runScenario(dialect: Dialect, transport: Transport, options: { delayEvents: number; burstSeconds: number; workers: number }): Promise<Scenario> {
+  const run = randomBytes(4).toString('hex');
+  const database: DatabaseConfig = {
+    mysqlUrl: dialect === 'mysql' ? process.env.MYSQL_URL : undefined,
+    mysqlDatabasePrefix: `icgb_${run}_`,
+    dataDir: mkdtempSync(join(tmpdir(), 'icg-bench-events-')),
+    poolMax: 10,
+  };
+  const assertionKeys = generateKeyPairSync('ed25519');
+  const signer = createAssertionSigner(assertionKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const [senderPort, receiverPort] = [await freePort(), await freePort()];
+  const nats = transport === 'nats' ? { NATS_URL: process.env.NATS_URL!, NATS_STREAM: `ICGB_${run}`, NATS_SUBJECT_PREFIX: `icgb${run}.events` } : {};
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    APOLLO_TELEMETRY_DISABLED: '1',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    DATA_DIR: database.dataDir,
+    MYSQL_DATABASE_PREFIX: database.mysqlDatabasePrefix,
+    ...(database.mysqlUrl ? { MYSQL_URL: database.mysqlUrl } : {}),
+    IDENTITY_ASSERTION_PUBLIC_KEY: assertionKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    [subgraphPortVariable(PROBE_SENDER)]: String(senderPort),
+    [subgraphPortVariable(PROBE_RECEIVER)]: String(receiverPort),
+    ...nats,
+  };
+  const children: ChildProcess[] = [];
+  const launch = async (role: 'sender' | 'receiver') => {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(REPOSITORY_ROOT, 'tools', 'dist', 'event-probe', 'event-probe-main.js'), role], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', () => resolve());
+      child.once('exit', (code) => reject(new Error(`probe ${role} exited with ${code}`)));
+    });
+  };
+  const record = async (key: string, first: number, count: number) => {
+    const body = JSON.stringify({ query: RECORD, variables: { key, first, count } });
+    const assertion = await signer.sign(AUDITOR, { subgraph: PROBE_SENDER, requestId: `bench-${randomBytes(6).toString('hex')}`, body });
+    const response = await fetch(`http://127.0.0.1:${senderPort}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [IDENTITY_ASSERTION_HEADER]: assertion },
+      body,
+    });
+    const answer = (await response.json()) as { errors?: unknown };
+    if (answer.errors) throw new Error(`recordProbeNotes failed: ${JSON.stringify(answer.errors)}`);
+  };
+  let senderStore: Knex | undefined;
+  let receiverStore: Knex | undefined;
+  try {
+    await launch('receiver');
+    await launch('sender');
+    await waitUntilReady(`http://127.0.0.1:${senderPort}/ready`);
+    senderStore = openDatabase(database, PROBE_SENDER);
+    receiverStore = openDatabase(database, PROBE_RECEIVER);
+    const received = async (key: string) =>
+      Number(((await receiverStore!('probe_received').where({ note_key: key }).count({ n: '*' })) as { n: number | string }[])[0]!.n);
+    const waitForAll = async (key: string, total: number) => {
+      while ((await received(key)) < total) await delay(5);
+    };
+
+    // Warm-up: connections, JIT, the stream and consumer.
+    for (let note = 1; note <= 20; note++) await record('warm-up', note, 1);
+    await waitForAll('warm-up', 20);
+
+    // Delivery delay, one event at a time.
+    for (let note = 1; note <= options.delayEvents; note++) await record('delay', note, 1);
+    await waitForAll('delay', options.delayEvents);
+    const committed = new Map(
+      (
+        (await senderStore('probe_notes').where({ note_key: 'delay' }).select('note', 'committed_at_ms')) as {
+          note: number;
+          committed_at_ms: number | string;
+        }[]
+      ).map((row) => [Number(row.note), Number(row.committed_at_ms)]),
+    );
+    const delays = (
+      (await receiverStore('probe_received').where({ note_key: 'delay' }).select('note', 'committed_at_ms')) as {
+        note: number;
+        committed_at_ms: number | string;
+      }[]
+    ).map((row) => Number(row.committed_at_ms) - committed.get(Number(row.note))!);
+
+    // Burst: every worker records notes back to back until the burst ends.
+    let burstNotes = 0;
+    const burstEnd = Date.now() + options.burstSeconds * 1000;
+    const burstStart = Date.now();
+    await Promise.all(
+      Array.from({ length: options.workers }, async (_, worker) => {
+        for (let first = 1; Date.now() < burstEnd; first += BURST_NOTES_PER_REQUEST) {
+          await record('burst', worker * 10_000_000 + first, BURST_NOTES_PER_REQUEST);
+          burstNotes += BURST_NOTES_PER_REQUEST;
+        }
+      }),
+    );
+    const lastCommit = Date.now();
+    const backlogAtBurstEnd = burstNotes - (await received('burst'));
+    await waitForAll('burst', burstNotes);
+    const drainMs = Date.now() - lastCommit;
+    return {
+      dialect,
+      transport,
+      delayP50Ms: percentile(delays, 0.5),
+      delayP99Ms: percentile(delays, 0.99),
+      delayEvents: delays.length,
+      burstSeconds: options.burstSeconds,
+      burstNotes,
+      burstRate: burstNotes / ((lastCommit - burstStart) / 1000),
+      backlogAtBurstEnd,
+      drainMs,
+      deliveredRate: burstNotes / ((Date.now() - burstStart) / 1000),
+    };
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await senderStore?.destroy();
+    await receiverStore?.destroy();
+    if (database.mysqlUrl) for (const store of [PROBE_SENDER, PROBE_RECEIVER, AUDIT_STORE]) await dropMysqlDatabase(database, store);
+    if (transport === 'nats') {
+      const connection = await connect({ servers: process.env.NATS_URL! });
+      await (await connection.jetstreamManager()).streams.delete(`ICGB_${run}`).catch(() => false);
+      await connection.close();
+    }
+    rmSync(database.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'delay-events': { type: 'string' }, 'burst-seconds': { type: 'string' }, workers: { type: 'string' } } });
+  const options = {
+    delayEvents: positiveInteger('delay-events', values['delay-events'], 400),
+    burstSeconds: positiveInteger('burst-seconds', values['burst-seconds'], 60),
+    workers: positiveInteger('workers', values.workers, 8),
+  };
+  const dialects: Dialect[] = process.env.MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+  const transports: Transport[] = process.env.NATS_URL ? ['http', 'nats'] : ['http'];
+  const results: Scenario[] = [];
+  const loadBefore = loadavg()[0]!;
+  for (const dialect of dialects) {
+    for (const transport of transports) {
+      process.stderr.write(`events: ${dialect} over ${transport}…\n`);
+      const result = await runScenario(dialect, transport, options);
+      process.stderr.write(`${JSON.stringify(result)}\n`);
+      results.push(result);
+    }
+  }
+  const load = `load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`;
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const rows = results.map(
+    (result) =>
+      `| ${result.dialect === 'sqlite' ? 'SQLite' : 'MariaDB'} | ${result.transport === 'http' ? 'HTTP' : 'NATS JetStream'} | ${ms(result.delayP50Ms)} | ${ms(result.delayP99Ms)} | ${result.burstRate.toFixed(0)} | ${result.backlogAtBurstEnd} | ${(result.drainMs / 1000).toFixed(2)} s | ${result.deliveredRate.toFixed(0)} |`,
+  );
+  writeBenchmarkSection(
+    'events',
+    `## Events between subgraphs: delivery delay and outbox drain
+
+\`npm run bench:events\` (${options.delayEvents} events one at a time, then a ${options.burstSeconds}-second burst from ${options.workers} workers recording ${BURST_NOTES_PER_REQUEST} notes per request), ${new Date().toISOString().slice(0, 10)}, ${describeMachine()}, ${load}.
+The probe subgraphs (tools/src/event-probe) in their own processes: each note is committed with its outbox event; the receiver commits the note with its inbox row.
+Delay: the receiver's commit time minus the sender's, per event, while events are sent one at a time. Burst: notes committed per second while the workers write flat out;
+backlog at its end (committed, not yet at the receiver), and the time from the last commit until the receiver held every note; delivered/s over burst and drain.
+
+| Store | Transport | Delay p50 | Delay p99 | Burst commits/s | Backlog at burst end | Drain after burst | Delivered/s |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Target (issue 10): after a 60-second burst at the highest sustainable rate of the claim-report step, the backlog drains within 5 s. The burst here writes as fast as the
+probe sender takes notes, far above a workflow's rate through the gateway; where the writes outrun delivery, the backlog it leaves is the difference, and the drain
+time shows the delivery rate. ${CLAIM_REPORT_HOOK}.`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:events failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
