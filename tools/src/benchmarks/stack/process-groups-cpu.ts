@@ -53,12 +53,13 @@ export function pidsNamed(names: readonly string[]): number[] {
 export class ProcessGroupsCpu {
   private readonly ticksPerSecond = clockTicksPerSecond();
 
-  constructor(private readonly groups: Readonly<Record<string, readonly number[]>>) {}
+  constructor(private readonly groups: Readonly<Record<string, readonly number[] | undefined>>) {}
 
   /** ms of CPU per group so far (a group whose processes are all unreadable counts 0). */
   sample(): Record<string, number> {
     const sample: Record<string, number> = {};
     for (const [group, pids] of Object.entries(this.groups)) {
+      if (pids === undefined) continue;
       sample[group] = pids.reduce((sum, pid) => sum + (processCpuMs(pid, this.ticksPerSecond) ?? 0), 0);
     }
     return sample;

@@ -6,7 +6,11 @@ export type StackName = (typeof STACK_NAMES)[number];
 
 /** Process groups whose CPU time is read: each stack's own servers, the database server, the load generator. */
 export const CPU_GROUPS = ['gateway', 'plain gateway', 'subgraphs', 'reference', 'MariaDB', 'load generator'] as const;
-export type CpuGroup = (typeof CPU_GROUPS)[number];
+/** A group, or one subgraph's process (`subgraph:customers`), read beside the `subgraphs` group they add up to. */
+export type CpuGroup = (typeof CPU_GROUPS)[number] | `subgraph:${string}`;
+
+export const subgraphCpuGroup = (name: string): CpuGroup => `subgraph:${name}`;
+const isSubgraphGroup = (group: string): group is `subgraph:${string}` => group.startsWith('subgraph:');
 
 /** The groups that do a stack's work (MariaDB only on MariaDB; the load generator is reported apart). */
 export const STACK_CPU_GROUPS: Readonly<Record<StackName, readonly CpuGroup[]>> = {
@@ -70,7 +74,8 @@ export function summariseStack(rounds: readonly RoundMeasurement[], stack: Stack
   const perRequest = (value: (round: RoundMeasurement) => number | undefined) =>
     medianOf(own.map((round) => value(round)).filter((entry): entry is number => entry !== undefined));
   const cpuPerRequestMs: Partial<Record<CpuGroup, number>> = {};
-  for (const group of [...groups, 'load generator' as const]) {
+  const subgraphGroups = groups.includes('subgraphs') ? [...new Set(own.flatMap((round) => Object.keys(round.cpuMs).filter(isSubgraphGroup)))] : [];
+  for (const group of [...groups, 'load generator' as const, ...subgraphGroups]) {
     const value = perRequest((round) => (round.cpuMs[group] === undefined ? undefined : round.cpuMs[group]! / round.completed));
     if (value !== undefined) cpuPerRequestMs[group] = value;
   }

@@ -13,6 +13,9 @@ export interface ServerProcess {
   child: ChildProcess;
 }
 
+/** Servers started and not yet exited, so an interrupted run can stop them. */
+const running = new Set<ServerProcess>();
+
 /**
  * Starts `entry` (relative to the repository root) with the servers' V8 flags (and any `extraFlags`, e.g.
  * `--cpu-prof`), its output appended to `<logDirectory>/<name>.log`.
@@ -23,7 +26,10 @@ export function launchServer(name: string, entry: string, env: NodeJS.ProcessEnv
   try {
     const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...extraFlags, join(REPOSITORY_ROOT, entry)], { env, stdio: ['ignore', log, log] });
     if (child.pid === undefined) throw new Error(`${name} could not be started`);
-    return { name, pid: child.pid, logPath, child };
+    const server = { name, pid: child.pid, logPath, child };
+    running.add(server);
+    child.once('exit', () => running.delete(server));
+    return server;
   } finally {
     closeSync(log);
   }
@@ -67,4 +73,14 @@ export async function stopServer(server: ServerProcess, graceMs = 15_000): Promi
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** On Ctrl-C or SIGTERM, stops every server still running (no orphaned processes holding ports), then exits. */
+export function stopServersOnSignal(): void {
+  const handle = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal}: stopping ${running.size} servers\n`);
+    void Promise.all([...running].map((server) => stopServer(server, 5_000))).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', handle);
+  process.once('SIGTERM', handle);
 }

@@ -46,10 +46,18 @@ const count = (value: number) => Math.round(value).toLocaleString('en');
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 const plural = (value: number, one: string, many: string) => `${count(value)} ${value === 1 ? one : many}`;
 
+/** ` (customers 3.10, policies 2.80, …)`: each subgraph process's share of the subgraphs' CPU per request. */
+function eachSubgraph(summary: StackSummary): string {
+  const parts = Object.entries(summary.cpuPerRequestMs)
+    .filter(([group]) => group.startsWith('subgraph:'))
+    .map(([group, value]) => `${group.slice('subgraph:'.length)} ${value!.toFixed(2)}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
 function cpuCell(summary: StackSummary): string {
   const parts = STACK_CPU_GROUPS[summary.stack]
     .filter((group) => summary.cpuPerRequestMs[group] !== undefined)
-    .map((group) => `${group} ${summary.cpuPerRequestMs[group]!.toFixed(2)}`);
+    .map((group) => `${group} ${summary.cpuPerRequestMs[group]!.toFixed(2)}${group === 'subgraphs' ? eachSubgraph(summary) : ''}`);
   return `${ms(summary.totalCpuPerRequestMs)}: ${parts.join(', ')}`;
 }
 
