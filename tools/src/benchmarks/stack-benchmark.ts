@@ -28,6 +28,7 @@ import { runLoad, SequentialClient } from './stack/http-load';
 import { MariadbStatus } from './stack/mariadb-status';
 import { pidsNamed, ProcessGroupsCpu } from './stack/process-groups-cpu';
 import {
+  backgroundSelectsPerSecond,
   perSetThroughputRatios,
   roundMeasurement,
   STACK_CPU_GROUPS,
@@ -564,6 +565,7 @@ async function main(): Promise<void> {
     process.stderr.write(`paging: customers(first: 200) with and without totalCount, ${options.pagePairs} pairs\n`);
     const paging = await pagingLatency(running.urls.project, headers, options.customers, options.pagePairs);
 
+    const background = backgroundSelectsPerSecond(rounds);
     const report: StackRunReport = {
       dialect: options.dialect,
       customers: options.customers,
@@ -578,8 +580,11 @@ async function main(): Promise<void> {
           rounds,
           stack,
           STACK_CPU_GROUPS[stack].filter((group) => group in groups),
+          // The reference's own count is exact: no background to take out of it.
+          stack === 'reference' ? undefined : background,
         ),
       ),
+      backgroundSelectsPerSecond: background,
       rounds,
       projectToReference: perSetThroughputRatios(rounds, 'project', 'reference'),
       plainToReference: perSetThroughputRatios(rounds, 'plain', 'reference'),

@@ -49,6 +49,8 @@ export interface StackSummary {
   /** The stack's groups together (not the load generator). */
   totalCpuPerRequestMs: number;
   selectsPerRequest: number | undefined;
+  /** The same with the background rate (`backgroundSelectsPerSecond`) taken out of each round's count. */
+  selectsPerRequestWithoutBackground: number | undefined;
   referenceStatementsPerRequest: number | undefined;
   completed: number;
   failed: number;
@@ -69,7 +71,20 @@ const medianOf = (values: readonly number[]): number | undefined => {
 };
 
 /** Medians over the sets of each figure of one stack; CPU and SQL per request from each round's deltas. */
-export function summariseStack(rounds: readonly RoundMeasurement[], stack: StackName, groups: readonly CpuGroup[]): StackSummary {
+/**
+ * SELECTs per second MariaDB counted during the reference's rounds beyond the reference's own statements: what
+ * other clients (the idle subgraphs' background jobs, other tenants) send whichever stack is measured. Median over
+ * the reference's rounds; undefined without a server counter.
+ */
+export function backgroundSelectsPerSecond(rounds: readonly RoundMeasurement[]): number | undefined {
+  return medianOf(
+    rounds
+      .filter((round) => round.stack === 'reference' && round.selects !== undefined && round.referenceStatements !== undefined)
+      .map((round) => Math.max(0, round.selects! - round.referenceStatements!) / round.seconds),
+  );
+}
+
+export function summariseStack(rounds: readonly RoundMeasurement[], stack: StackName, groups: readonly CpuGroup[], backgroundPerSecond?: number): StackSummary {
   const own = rounds.filter((round) => round.stack === stack && round.completed > 0);
   const perRequest = (value: (round: RoundMeasurement) => number | undefined) =>
     medianOf(own.map((round) => value(round)).filter((entry): entry is number => entry !== undefined));
@@ -87,6 +102,11 @@ export function summariseStack(rounds: readonly RoundMeasurement[], stack: Stack
     cpuPerRequestMs,
     totalCpuPerRequestMs: perRequest((round) => groups.reduce((sum, group) => sum + (round.cpuMs[group] ?? 0), 0) / round.completed) ?? Number.NaN,
     selectsPerRequest: perRequest((round) => (round.selects === undefined ? undefined : round.selects / round.completed)),
+    selectsPerRequestWithoutBackground: perRequest((round) =>
+      round.selects === undefined || backgroundPerSecond === undefined
+        ? undefined
+        : Math.max(0, round.selects - backgroundPerSecond * round.seconds) / round.completed,
+    ),
     referenceStatementsPerRequest: perRequest((round) => (round.referenceStatements === undefined ? undefined : round.referenceStatements / round.completed)),
     completed: rounds.filter((round) => round.stack === stack).reduce((sum, round) => sum + round.completed, 0),
     failed: rounds.filter((round) => round.stack === stack).reduce((sum, round) => sum + round.failed, 0),
