@@ -1,5 +1,5 @@
 /**
- * `npm run bench:events [-- --delay-events 400 --burst-seconds 60 --workers 8]`: how fast events travel
+ * `npm run bench:events [-- --delay-events 400 --burst-seconds 60 --workers 2]`: how fast events travel
  * between subgraphs (issue 10, "nothing lost across systems"), on each transport (direct HTTP; NATS
  * JetStream when NATS_URL is set) and each store (SQLite; MariaDB/MySQL when MYSQL_URL is set). The probe
  * subgraphs (tools/src/event-probe) run as their own processes, as subgraphs do in production; the sender
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   const options = {
     delayEvents: positiveInteger('delay-events', values['delay-events'], 400),
     burstSeconds: positiveInteger('burst-seconds', values['burst-seconds'], 60),
-    workers: positiveInteger('workers', values.workers, 8),
+    workers: positiveInteger('workers', values.workers, 2),
   };
   const dialects: Dialect[] = process.env.MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
   const transports: Transport[] = process.env.NATS_URL ? ['http', 'nats'] : ['http'];
