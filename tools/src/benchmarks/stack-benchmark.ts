@@ -28,7 +28,7 @@ import { runLoad, SequentialClient } from './stack/http-load';
 import { MariadbStatus } from './stack/mariadb-status';
 import { pidsNamed, ProcessGroupsCpu } from './stack/process-groups-cpu';
 import {
-  backgroundSelectsPerSecond,
+  subgraphBackgroundSelectsPerSecond,
   perSetThroughputRatios,
   roundMeasurement,
   STACK_CPU_GROUPS,
@@ -40,7 +40,7 @@ import {
   type RoundMeasurement,
   type StackName,
 } from './stack/stack-measurements';
-import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
+import { answersOk, launchServer, sqlStatementCount, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
 import { formatProfileReport, formatStackReport, type StackRunReport } from './stack/stack-report';
 
 /**
@@ -232,7 +232,8 @@ async function startStacks(
     delete serverEnv['IDENTITY_ASSERTION_PRIVATE_KEY'];
     const subgraphs: ServerProcess[] = [];
     for (const { manifest, directory } of SUBGRAPH_REGISTRY) {
-      const server = launchServer(manifest.name, `${directory}/dist/main.js`, serverEnv, logDirectory);
+      // On MariaDB each subgraph counts its SQL statements (mysql2's diagnostics channel); SQLite has no such channel.
+      const server = launchServer(manifest.name, `${directory}/dist/main.js`, serverEnv, logDirectory, { countSql: Boolean(env['MYSQL_URL']) });
       servers.push(server);
       subgraphs.push(server);
     }
@@ -385,11 +386,14 @@ interface RoundContext {
   customers: number;
   connections: number;
   referenceStatements: () => Promise<number>;
+  /** SELECTs the subgraph processes have sent so far, or undefined when they do not count (SQLite). */
+  subgraphSelects: () => Promise<number | undefined>;
 }
 
 async function measureRound(context: RoundContext, set: number, stack: StackName, url: string, seconds: number): Promise<RoundMeasurement> {
   const referenceBefore = stack === 'reference' ? await context.referenceStatements() : undefined;
   const busyBefore = await context.mariadb?.busyForeignSessions(MYSQL_PREFIX);
+  const subgraphSelectsBefore = await context.subgraphSelects();
   const selectsBefore = await context.mariadb?.selects();
   const cpuBefore = context.cpu.sample();
   const next = customerSequence(1_000 + set, context.customers);
@@ -397,6 +401,7 @@ async function measureRound(context: RoundContext, set: number, stack: StackName
   await delay(SETTLE_MS);
   const cpuAfter = context.cpu.sample();
   const selectsAfter = await context.mariadb?.selects();
+  const subgraphSelectsAfter = await context.subgraphSelects();
   const busyAfter = await context.mariadb?.busyForeignSessions(MYSQL_PREFIX);
   const referenceAfter = stack === 'reference' ? await context.referenceStatements() : undefined;
   const cpuDelta = ProcessGroupsCpu.delta(cpuBefore, cpuAfter) as Record<CpuGroup, number>;
@@ -414,7 +419,8 @@ async function measureRound(context: RoundContext, set: number, stack: StackName
       firstFailure: load.firstFailure,
       seconds: load.elapsedMs / 1_000,
       cpuMs: Object.fromEntries(ownGroups.filter((group) => cpuDelta[group] !== undefined).map((group) => [group, cpuDelta[group]])),
-      selects: selectsBefore === undefined || selectsAfter === undefined ? undefined : selectsAfter - selectsBefore,
+      serverSelects: selectsBefore === undefined || selectsAfter === undefined ? undefined : selectsAfter - selectsBefore,
+      subgraphSelects: subgraphSelectsBefore === undefined || subgraphSelectsAfter === undefined ? undefined : subgraphSelectsAfter - subgraphSelectsBefore,
       referenceStatements: referenceBefore === undefined || referenceAfter === undefined ? undefined : referenceAfter - referenceBefore,
       busyForeignSessions: busyBefore === undefined ? undefined : Math.max(busyBefore, busyAfter ?? 0),
     },
@@ -438,10 +444,9 @@ async function profileProjectGateway(
   const port = await freePort();
   const profileDirectory = join(runDirectory, 'profile');
   mkdirSync(profileDirectory, { recursive: true });
-  const server = launchServer('gateway-profiled', 'gateway/dist/main.js', { ...env, PORT: String(port) }, runDirectory, [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profileDirectory}`,
-  ]);
+  const server = launchServer('gateway-profiled', 'gateway/dist/main.js', { ...env, PORT: String(port) }, runDirectory, {
+    extraFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`],
+  });
   const url = `http://127.0.0.1:${port}/graphql`;
   let requests: number;
   let window: { fromUs: number; toUs: number };
@@ -540,6 +545,8 @@ async function main(): Promise<void> {
       customers: options.customers,
       connections: options.connections,
       referenceStatements: async () => ((await (await fetch(`http://127.0.0.1:${ports.reference}/stats`)).json()) as { statements: number }).statements,
+      subgraphSelects: async () =>
+        mariadb ? (await Promise.all(running.subgraphs.map((server) => sqlStatementCount(server)))).reduce((sum, count) => sum + count.selects, 0) : undefined,
     };
     for (const stack of STACK_NAMES) {
       process.stderr.write(`warm-up: ${stack}, ${options.warmupSeconds} s\n`);
@@ -565,7 +572,7 @@ async function main(): Promise<void> {
     process.stderr.write(`paging: customers(first: 200) with and without totalCount, ${options.pagePairs} pairs\n`);
     const paging = await pagingLatency(running.urls.project, headers, options.customers, options.pagePairs);
 
-    const background = backgroundSelectsPerSecond(rounds);
+    const background = subgraphBackgroundSelectsPerSecond(rounds);
     const report: StackRunReport = {
       dialect: options.dialect,
       customers: options.customers,
@@ -580,11 +587,10 @@ async function main(): Promise<void> {
           rounds,
           stack,
           STACK_CPU_GROUPS[stack].filter((group) => group in groups),
-          // The reference's own count is exact: no background to take out of it.
-          stack === 'reference' ? undefined : background,
+          background,
         ),
       ),
-      backgroundSelectsPerSecond: background,
+      subgraphBackgroundSelectsPerSecond: background,
       rounds,
       projectToReference: perSetThroughputRatios(rounds, 'project', 'reference'),
       plainToReference: perSetThroughputRatios(rounds, 'plain', 'reference'),

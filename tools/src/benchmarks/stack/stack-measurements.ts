@@ -32,8 +32,10 @@ export interface RoundMeasurement {
   /** CPU ms per group over the round (and the pause after it, in which the last audit batch is written). */
   cpuMs: Readonly<Partial<Record<CpuGroup, number>>>;
   /** MariaDB's Com_select delta over the round: every client's SELECTs. */
-  selects: number | undefined;
-  /** The reference server's own count of its statements over the round (its rounds only). */
+  serverSelects: number | undefined;
+  /** SELECTs the subgraph processes sent over the round, counted in each process (mysql2's diagnostics channel). */
+  subgraphSelects: number | undefined;
+  /** The reference server's own count of its statements over the round (its rounds only; all are SELECTs). */
   referenceStatements: number | undefined;
   /** Most other clients' sessions seen running a statement at the round's start or end. */
   busyForeignSessions: number | undefined;
@@ -48,10 +50,13 @@ export interface StackSummary {
   cpuPerRequestMs: Partial<Record<CpuGroup, number>>;
   /** The stack's groups together (not the load generator). */
   totalCpuPerRequestMs: number;
+  /**
+   * SELECTs per request counted at the source: the subgraph processes' own counts less their background
+   * (`subgraphBackgroundSelectsPerSecond`) for the federated stacks, the reference's own count for the reference.
+   */
   selectsPerRequest: number | undefined;
-  /** The same with the background rate (`backgroundSelectsPerSecond`) taken out of each round's count. */
-  selectsPerRequestWithoutBackground: number | undefined;
-  referenceStatementsPerRequest: number | undefined;
+  /** MariaDB's global Com_select per request: the cross-check, other clients included. */
+  serverSelectsPerRequest: number | undefined;
   completed: number;
   failed: number;
   firstFailure: string | undefined;
@@ -72,15 +77,12 @@ const medianOf = (values: readonly number[]): number | undefined => {
 
 /** Medians over the sets of each figure of one stack; CPU and SQL per request from each round's deltas. */
 /**
- * SELECTs per second MariaDB counted during the reference's rounds beyond the reference's own statements: what
- * other clients (the idle subgraphs' background jobs, other tenants) send whichever stack is measured. Median over
- * the reference's rounds; undefined without a server counter.
+ * SELECTs per second the subgraph processes send while no request reaches them (their outbox relays and scheduled
+ * jobs): their count during the reference's rounds, median over those rounds; undefined without counters.
  */
-export function backgroundSelectsPerSecond(rounds: readonly RoundMeasurement[]): number | undefined {
+export function subgraphBackgroundSelectsPerSecond(rounds: readonly RoundMeasurement[]): number | undefined {
   return medianOf(
-    rounds
-      .filter((round) => round.stack === 'reference' && round.selects !== undefined && round.referenceStatements !== undefined)
-      .map((round) => Math.max(0, round.selects! - round.referenceStatements!) / round.seconds),
+    rounds.filter((round) => round.stack === 'reference' && round.subgraphSelects !== undefined).map((round) => round.subgraphSelects! / round.seconds),
   );
 }
 
@@ -101,13 +103,15 @@ export function summariseStack(rounds: readonly RoundMeasurement[], stack: Stack
     p99Ms: medianOf(own.map((round) => round.p99Ms)) ?? Number.NaN,
     cpuPerRequestMs,
     totalCpuPerRequestMs: perRequest((round) => groups.reduce((sum, group) => sum + (round.cpuMs[group] ?? 0), 0) / round.completed) ?? Number.NaN,
-    selectsPerRequest: perRequest((round) => (round.selects === undefined ? undefined : round.selects / round.completed)),
-    selectsPerRequestWithoutBackground: perRequest((round) =>
-      round.selects === undefined || backgroundPerSecond === undefined
-        ? undefined
-        : Math.max(0, round.selects - backgroundPerSecond * round.seconds) / round.completed,
-    ),
-    referenceStatementsPerRequest: perRequest((round) => (round.referenceStatements === undefined ? undefined : round.referenceStatements / round.completed)),
+    selectsPerRequest:
+      stack === 'reference'
+        ? perRequest((round) => (round.referenceStatements === undefined ? undefined : round.referenceStatements / round.completed))
+        : perRequest((round) =>
+            round.subgraphSelects === undefined || backgroundPerSecond === undefined
+              ? undefined
+              : Math.max(0, round.subgraphSelects - backgroundPerSecond * round.seconds) / round.completed,
+          ),
+    serverSelectsPerRequest: perRequest((round) => (round.serverSelects === undefined ? undefined : round.serverSelects / round.completed)),
     completed: rounds.filter((round) => round.stack === stack).reduce((sum, round) => sum + round.completed, 0),
     failed: rounds.filter((round) => round.stack === stack).reduce((sum, round) => sum + round.failed, 0),
     firstFailure: rounds.find((round) => round.stack === stack && round.firstFailure !== undefined)?.firstFailure,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { REPOSITORY_ROOT } from '../../subgraph-registry';
 import { SERVER_NODE_FLAGS } from '../../server-node-flags';
+import { SQL_STATEMENT_COUNT_REQUEST, type SqlStatementCount } from './sql-statement-count';
 
 /** One server of a stack, run as its own Node process like `npm start` runs the graph's servers. */
 export interface ServerProcess {
@@ -16,15 +17,23 @@ export interface ServerProcess {
 /** Servers started and not yet exited, so an interrupted run can stop them. */
 const running = new Set<ServerProcess>();
 
-/**
- * Starts `entry` (relative to the repository root) with the servers' V8 flags (and any `extraFlags`, e.g.
- * `--cpu-prof`), its output appended to `<logDirectory>/<name>.log`.
- */
-export function launchServer(name: string, entry: string, env: NodeJS.ProcessEnv, logDirectory: string, extraFlags: readonly string[] = []): ServerProcess {
+export interface LaunchOptions {
+  /** Node flags after the servers' own, e.g. `--cpu-prof`. */
+  extraFlags?: readonly string[];
+  /** Preload the SQL statement counter and open an IPC channel to ask it (`sqlStatementCount`). */
+  countSql?: boolean;
+}
+
+/** Starts `entry` (relative to the repository root) with the servers' V8 flags, its output appended to `<logDirectory>/<name>.log`. */
+export function launchServer(name: string, entry: string, env: NodeJS.ProcessEnv, logDirectory: string, options: LaunchOptions = {}): ServerProcess {
   const logPath = join(logDirectory, `${name}.log`);
   const log = openSync(logPath, 'a');
   try {
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...extraFlags, join(REPOSITORY_ROOT, entry)], { env, stdio: ['ignore', log, log] });
+    const counter = options.countSql ? ['--require', join(__dirname, 'sql-statement-counter.js')] : [];
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.extraFlags ?? []), ...counter, join(REPOSITORY_ROOT, entry)], {
+      env,
+      stdio: options.countSql ? ['ignore', log, log, 'ipc'] : ['ignore', log, log],
+    });
     if (child.pid === undefined) throw new Error(`${name} could not be started`);
     const server = { name, pid: child.pid, logPath, child };
     running.add(server);
@@ -33,6 +42,30 @@ export function launchServer(name: string, entry: string, env: NodeJS.ProcessEnv
   } finally {
     closeSync(log);
   }
+}
+
+/** The statements a server launched with `countSql` has sent so far. */
+export function sqlStatementCount(server: ServerProcess, timeoutMs = 5_000): Promise<SqlStatementCount> {
+  const { child } = server;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`${server.name} did not report its SQL statement count within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (message: unknown) => {
+      const count = (message as { sqlStatementCount?: SqlStatementCount } | null)?.sqlStatementCount;
+      if (!count) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(count);
+    };
+    child.on('message', onMessage);
+    if (!child.send?.(SQL_STATEMENT_COUNT_REQUEST)) {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      reject(new Error(`${server.name} has no statement counter (launched without countSql)`));
+    }
+  });
 }
 
 /** The last lines a server wrote, for a failure message. */

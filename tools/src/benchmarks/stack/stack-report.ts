@@ -35,8 +35,8 @@ export interface StackRunReport {
   cold: Readonly<Record<StackName, { firstMs: number; warmMs: number }>>;
   warmRequests: number;
   paging: { withoutMs: number; withMs: number; pairs: number } | undefined;
-  /** SELECTs per second of other clients, measured during the reference's rounds (MariaDB only). */
-  backgroundSelectsPerSecond: number | undefined;
+  /** SELECTs per second the idle subgraph processes send (MariaDB only). */
+  subgraphBackgroundSelectsPerSecond: number | undefined;
   equality: { customers: number; found: number; policies: number; claims: number; serviceRequests: number; complaints: number };
   machine: MachineDescription;
   date: string;
@@ -64,10 +64,8 @@ function cpuCell(summary: StackSummary): string {
 }
 
 function sqlCell(summary: StackSummary): string {
-  const counted = summary.selectsPerRequest === undefined ? 'n/a' : summary.selectsPerRequest.toFixed(2);
-  const fromServer =
-    summary.selectsPerRequestWithoutBackground === undefined ? counted : `${summary.selectsPerRequestWithoutBackground.toFixed(2)} (counted ${counted})`;
-  return summary.referenceStatementsPerRequest === undefined ? fromServer : `${fromServer} (own count ${summary.referenceStatementsPerRequest.toFixed(2)})`;
+  const exact = summary.selectsPerRequest === undefined ? 'n/a' : summary.selectsPerRequest.toFixed(2);
+  return summary.serverSelectsPerRequest === undefined ? exact : `${exact} (MariaDB counted ${summary.serverSelectsPerRequest.toFixed(2)})`;
 }
 
 /** The BENCHMARKS.md section of a `bench:stack` run. */
@@ -87,11 +85,10 @@ export function formatStackReport(report: StackRunReport): string {
   );
   const loadGenerator = report.summaries.map((summary) => `${summary.stack} ${ms(summary.cpuPerRequestMs['load generator'])}`).join(', ');
   const busy = Math.max(0, ...report.rounds.map((round) => round.busyForeignSessions ?? 0));
-  const referenceSummary = byStack.reference;
-  const contamination =
-    report.dialect === 'mysql' && referenceSummary.selectsPerRequest !== undefined && referenceSummary.referenceStatementsPerRequest !== undefined
-      ? `SQL per request: MariaDB's \`Com_select\` is global, so it also counts statements sent whatever is measured (the subgraphs' background jobs, which keep running while they are idle, and other tenants). During the reference's rounds it counted ${referenceSummary.selectsPerRequest.toFixed(2)} SELECTs per request against the reference's own ${referenceSummary.referenceStatementsPerRequest.toFixed(2)}: a background of ${report.backgroundSelectsPerSecond?.toFixed(1) ?? 'n/a'} SELECTs per second, taken out of every round's count for the first figure of the column (the counted figure beside it); at most ${plural(busy, 'other session was', 'other sessions were')} seen running a statement at a round's start or end.`
-      : '';
+  const sqlNote =
+    report.dialect === 'mysql'
+      ? `SQL: SELECTs counted where they are sent: in each subgraph process (mysql2's own diagnostics channel, read by a counter the benchmark preloads with \`--require\`), less what the subgraphs send while idle (outbox relays, scheduled jobs: ${report.subgraphBackgroundSelectsPerSecond?.toFixed(1) ?? 'n/a'} per second, their count during the reference's rounds); the reference counts its own. In brackets MariaDB's global \`Com_select\` per request over the same rounds, which also holds the idle subgraphs' and other tenants' statements (at most ${plural(busy, 'other session was', 'other sessions were')} seen running a statement at a round's start or end).`
+      : 'SQL: the reference counts its own statements; SQLite (better-sqlite3) has no statement channel or server counter, so the federated stacks show n/a.';
   const firstFailures = report.summaries.filter((summary) => summary.firstFailure).map((summary) => `${summary.stack}: ${summary.firstFailure!.slice(0, 200)}`);
   const paging = report.paging;
 
@@ -122,10 +119,11 @@ ${
 `
     : ''
 }
-- Method: every server a separate Node process as \`npm start\` runs them (\`--max-semi-space-size=32\`, logs at the default level to a file); the project's gateway and the plain gateway call the same five subgraph processes, which check each call's identity assertion, decide every field and audit; the reference reads the same tables directly. ${report.sets} sets of one ${report.seconds}-second round per stack, the order rotated each set, after a warm-up round per stack; each round a closed loop of ${report.connections} keep-alive connections sending the README's \`Customer360\` query for random customers (the same sequence for each stack within a set) as AUDITOR with purpose AUDIT. Requests/s: completed requests over the round; p50/p99: of each round's latencies, median over sets. CPU: user + system time from \`/proc/<pid>/stat\` over each round and a 400 ms pause after it (the last audit batch), per process group, divided by the round's requests. SQL: ${report.dialect === 'mysql' ? "MariaDB's `Com_select` delta over the round (a global counter); the reference also counts its own statements" : 'the reference counts its own statements; SQLite has no server counter, so the federated stacks show n/a'}.
+- Method: every server a separate Node process as \`npm start\` runs them (\`--max-semi-space-size=32\`, logs at the default level to a file); the project's gateway and the plain gateway call the same five subgraph processes, which check each call's identity assertion, decide every field and audit; the reference reads the same tables directly. ${report.sets} sets of one ${report.seconds}-second round per stack, the order rotated each set, after a warm-up round per stack; each round a closed loop of ${report.connections} keep-alive connections sending the README's \`Customer360\` query for random customers (the same sequence for each stack within a set) as AUDITOR with purpose AUDIT. Requests/s: completed requests over the round; p50/p99: of each round's latencies, median over sets. CPU: user + system time from \`/proc/<pid>/stat\` over each round and a 400 ms pause after it (the last audit batch), per process group, divided by the round's requests.
 - Data check before measuring: ${report.equality.customers} random customers (${report.equality.found} found; ${plural(report.equality.policies, 'policy', 'policies')}, ${plural(report.equality.claims, 'claim', 'claims')}, ${plural(report.equality.serviceRequests, 'service request', 'service requests')}, ${plural(report.equality.complaints, 'complaint', 'complaints')} among them) gave the same data from all three stacks.
 - Load generator (this benchmark's process, on the same cores) CPU per request: ${loadGenerator}.
-${contamination ? `- ${contamination}\n` : ''}${firstFailures.length ? `- First failure per stack: ${firstFailures.join('; ')}\n` : ''}- Seeding: ${report.seedSeconds === undefined ? 'stores reused from an earlier run (`--reuse`)' : `${report.seedSeconds.toFixed(0)} s for ${count(report.customers)} customers`}.
+- ${sqlNote}
+${firstFailures.length ? `- First failure per stack: ${firstFailures.join('; ')}\n` : ''}- Seeding: ${report.seedSeconds === undefined ? 'stores reused from an earlier run (`--reuse`)' : `${report.seedSeconds.toFixed(0)} s for ${count(report.customers)} customers`}.
 - Command: \`${report.command}\`
 - Machine: ${report.machine.cpuModel}, nproc ${report.machine.nproc}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ${report.machine.database} on the same machine. **Shared**: other sessions were building and running tests on the same ${report.machine.nproc} cores (1-minute load average ${report.machine.loadAverageAtStart.toFixed(2)} at the start), so absolute figures move between runs; the per-set ratios of adjacent rounds are the figures to compare.
 - Date: ${report.date}`;
