@@ -11,6 +11,8 @@ export const entities = {
   },
   Customer: { key: 'id' },
   Policy: { key: 'policyNo' },
+  // The hotline ticket a phone report came from.
+  ServiceRequest: { key: 'ticketNo' },
   Staff: { key: 'id' },
   Branch: { key: 'id' },
 } as const satisfies Record<string, EntityDefinition>;

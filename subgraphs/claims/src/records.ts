@@ -88,7 +88,23 @@ export interface ClaimRow {
   recoveries: StoredMoney;
   fraud_score: number;
   special_investigation: StoredFlag;
+  /** Write side (migration 003): goes up by one with every change. */
+  version: number;
+  /** The hotline ticket a phone report came from; unique, so a report is filed once. */
+  source_ticket_no: string | null;
+  /** As the hotline reported it: decides the return visit after closing. */
+  customer_segment: CustomerServiceSegment | null;
+  adjusted_amount: StoredMoney | null;
+  adjusted_by_staff_id: StoredId | null;
+  approved_amount: StoredMoney | null;
+  approved_by_staff_id: StoredId | null;
+  /** Why a side exit closed the file (HEALTH). */
+  close_reason: string | null;
 }
+
+/** How the customer is served (DOMAIN.md section 5); the hotline's enum of the same name. */
+export const CUSTOMER_SERVICE_SEGMENTS = ['LARGE', 'QUALITY', 'STANDARD'] as const;
+export type CustomerServiceSegment = (typeof CUSTOMER_SERVICE_SEGMENTS)[number];
 
 export interface ClaimParticipantRow {
   id: StoredId;
@@ -206,6 +222,12 @@ export function claimRecord(row: ClaimRow): Scoped<ClaimObject> {
       incurred: roundMoney(paid + outstandingReserve - recoveries),
       fraudScore: row.fraud_score,
       specialInvestigation: toBoolean(row.special_investigation),
+      closeReason: row.close_reason,
+      adjustedAmount: row.adjusted_amount === null ? null : money(row.adjusted_amount),
+      approvedAmount: row.approved_amount === null ? null : money(row.approved_amount),
+      approver: staffReference(row.approved_by_staff_id, scope),
+      reportTicket: row.source_ticket_no === null ? null : attachScope({ ticketNo: row.source_ticket_no }, scope),
+      version: Number(row.version),
     },
     scope,
   );

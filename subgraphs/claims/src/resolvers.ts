@@ -1,5 +1,6 @@
 import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
 import type { Resolvers } from './generated/schema-types';
+import { claimMutations } from './claim-mutations';
 import {
   claimRecord,
   customerStub,
@@ -27,6 +28,8 @@ export const resolvers = {
       return claimOrNull(await loaders.claimById.load(parseEntityId(args.id, 'id')));
     },
   },
+
+  Mutation: claimMutations,
 
   Claim: {
     // @apollo/subgraph calls this as (representation, context, info).

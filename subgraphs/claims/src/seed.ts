@@ -563,6 +563,16 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
     recoveries: recoverable && random.chance(0.25) ? roundMoney(paid * random.amount(0.1, 0.6)) : 0,
     fraud_score: fraudScore,
     special_investigation: fraudScore >= SPECIAL_INVESTIGATION_SCORE,
+    version: 1,
+    // The seeded hotline tickets are numbered by the hotline's own seed; its tickets name the claim instead.
+    source_ticket_no: null,
+    customer_segment: null,
+    adjusted_amount: timeline.adjusted ? settlement.payable : null,
+    adjusted_by_staff_id: timeline.adjusted ? fact.handlerStaffId : null,
+    approved_amount: timeline.approved ? settlement.payable : null,
+    // Who approved a seeded file is not part of the company's facts.
+    approved_by_staff_id: null,
+    close_reason: null,
   });
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { claimsEventHandlers } from './claims-event-handlers';
 import { entities } from './entities';
 import { createLoaders } from './loaders';
 import { migrations } from './migrations';
@@ -14,4 +15,5 @@ export const claimsSubgraph = defineSubgraph({
   migrations,
   createLoaders,
   entities,
+  eventHandlers: claimsEventHandlers,
 });

@@ -10,10 +10,19 @@ import {
   type ServiceRequestStatus,
   type ServiceRequestType,
   scopeOfRow,
+  sqlTimestamp,
 } from '@icg/shared';
 import type { CallRecord, ReturnVisit } from './generated/schema-types';
-import { isSlaBreached, slaPausedMinutes, type SlaClock } from './sla';
-import type { CallRecordRow, ReturnVisitRow, ServiceRequestChannel, ServiceRequestPriority, ServiceRequestRow } from './tables';
+import { effectiveSlaDeadline, isSlaBreached, slaElapsedMinutes, slaPausedMinutes, type SlaClock } from './sla';
+import type {
+  CallRecordRow,
+  ReturnVisitRow,
+  ServiceRequestChannel,
+  ServiceRequestPendingReason,
+  ServiceRequestPriority,
+  ServiceRequestReopenReason,
+  ServiceRequestRow,
+} from './tables';
 
 /** Rows become GraphQL objects here, each carrying the row scope field-level enforcement decides on. */
 
@@ -50,6 +59,13 @@ export interface ServiceRequestRecord {
   slaDueAt: string;
   slaPausedMinutes: number;
   slaBreached: boolean;
+  slaElapsedMinutes: number;
+  slaDeadlineAt: string;
+  pendingReason: ServiceRequestPendingReason | null;
+  reopenedAt: string | null;
+  reopenReason: ServiceRequestReopenReason | null;
+  relatedClaim: EntityRef<{ reportNo: string }> | null;
+  version: number;
 }
 
 export type CallRecordRecord = Omit<CallRecord, '__typename'>;
@@ -109,6 +125,13 @@ export function serviceRequestRecord(row: ServiceRequestRow, now: Date): Scoped<
       slaDueAt: timestamp(row.sla_due_at),
       slaPausedMinutes: slaPausedMinutes(clock, now),
       slaBreached: isSlaBreached(clock, now),
+      slaElapsedMinutes: slaElapsedMinutes(clock, new Date(timestamp(row.opened_at)), now),
+      slaDeadlineAt: timestamp(sqlTimestamp(effectiveSlaDeadline(clock, now))),
+      pendingReason: row.pending_reason,
+      reopenedAt: toIsoTimestamp(row.reopened_at),
+      reopenReason: row.reopen_reason,
+      relatedClaim: row.related_claim_report_no === null ? null : reference({ reportNo: row.related_claim_report_no }, scope),
+      version: Number(row.version),
     },
     scope,
   );

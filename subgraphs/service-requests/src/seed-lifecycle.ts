@@ -2,6 +2,9 @@ import type { ServiceRequestStatus, ServiceRequestType } from '@icg/shared';
 import type { SeededRandom } from '@icg/synthetic';
 import type { ServiceRequestChannel } from './tables';
 
+// The targets are the service centre's, read by the write side too; the seed plans against them.
+export { SLA_TARGET_MINUTES } from './sla';
+
 /**
  * How long each step of a synthetic ticket takes, and where a ticket stands at the seed's clock.
  * A ticket is planned as durations first; its status is whichever step the clock has reached, so
@@ -10,17 +13,6 @@ import type { ServiceRequestChannel } from './tables';
 const MINUTE = 60;
 export const HOUR = 3_600;
 export const DAY = 86_400;
-
-/** Resolution targets per ticket type, in minutes from opening (defaults of the service centre). */
-export const SLA_TARGET_MINUTES: Readonly<Record<ServiceRequestType, number>> = {
-  CLAIM_REPORT: 60,
-  RESCUE: 120,
-  ENQUIRY: 24 * 60,
-  COMPLAINT: 24 * 60,
-  RENEWAL: 48 * 60,
-  POLICY_SERVICE: 72 * 60,
-  RETURN_VISIT: 72 * 60,
-};
 
 /** Share of tickets of each type that wait for the customer once (documents, a call back…). */
 const PENDING_SHARE: Readonly<Record<ServiceRequestType, number>> = {

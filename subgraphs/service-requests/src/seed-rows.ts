@@ -118,6 +118,12 @@ export function ticketRows(draft: TicketDraft, context: RowContext): TicketRows 
     closed_at: at(timeline.closedAt),
     sla_due_at: sqlTimestamp(slaDueAt),
     sla_paused_minutes: completedPauseMinutes,
+    version: 1,
+    // A seeded wait is for documents, the commonest reason.
+    pending_reason: pendingSince === null ? null : 'DOCUMENTS',
+    reopened_at: null,
+    reopen_reason: null,
+    related_claim_report_no: null,
   };
 
   const calls = new CallLog(draft.id, context.asOf, random);

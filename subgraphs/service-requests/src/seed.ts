@@ -2,12 +2,15 @@ import { insertInChunks, type Knex } from '@icg/shared';
 import type { SeedBatch, SubgraphSeeder } from '@icg/synthetic';
 import { draftTickets, indexFacts } from './seed-drafts';
 import { ticketRows, type RowContext } from './seed-rows';
-import { TABLES, type CallRecordRow, type ReturnVisitRow, type ServiceRequestRow } from './tables';
+import { TABLES, type CallRecordRow, type CustomerDirectoryRow, type PolicyDirectoryRow, type ReturnVisitRow, type ServiceRequestRow } from './tables';
 
-/** Elaborates a batch's facts into the hotline's tickets, calls and return visits; rows are built in memory and written in chunks. */
+/**
+ * Elaborates a batch's facts into the hotline's tickets, calls and return visits, and its directory of callers
+ * (every customer's branch and manager, every policy's holder); rows are built in memory and written in chunks.
+ */
 export const serviceRequestsSeeder: SubgraphSeeder = {
   name: 'service-requests',
-  tables: [TABLES.returnVisits, TABLES.callRecords, TABLES.serviceRequests],
+  tables: [TABLES.returnVisits, TABLES.callRecords, TABLES.serviceRequests, TABLES.policyDirectory, TABLES.customerDirectory],
   async seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
     const facts = indexFacts(batch);
     const headOffice = batch.org.branches.find((branch) => branch.level === 'HEAD_OFFICE');
@@ -28,5 +31,19 @@ export const serviceRequestsSeeder: SubgraphSeeder = {
     await insertInChunks(db, TABLES.serviceRequests, tickets);
     await insertInChunks(db, TABLES.callRecords, calls);
     await insertInChunks(db, TABLES.returnVisits, visits);
+
+    const customers: CustomerDirectoryRow[] = batch.customers.map((customer) => ({
+      customer_id: customer.id,
+      branch_id: customer.branchId,
+      branch_path: customer.branchPath,
+      customer_manager_staff_id: customer.primaryManagerStaffId,
+    }));
+    const policies: PolicyDirectoryRow[] = batch.policies.map((policy) => ({
+      policy_no: policy.policyNo,
+      customer_id: policy.customerId,
+      line_of_business: policy.lineOfBusiness,
+    }));
+    await insertInChunks(db, TABLES.customerDirectory, customers);
+    await insertInChunks(db, TABLES.policyDirectory, policies);
   },
 };

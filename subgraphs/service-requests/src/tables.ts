@@ -1,20 +1,26 @@
-import { everyValueOf, type CompilesIfTrue, type SameValues, type ServiceRequestStatus, type ServiceRequestType } from '@icg/shared';
+import { everyValueOf, type CompilesIfTrue, type LineOfBusiness, type SameValues, type ServiceRequestStatus, type ServiceRequestType } from '@icg/shared';
 import type {
   CallDirection,
   ReturnVisitOutcome,
   ServiceRequestChannel,
+  ServiceRequestPendingReason,
   ServiceRequestPriority,
+  ServiceRequestReopenReason,
   ServiceRequestStatus as SchemaServiceRequestStatus,
   ServiceRequestType as SchemaServiceRequestType,
 } from './generated/schema-types';
 
-export type { CallDirection, ReturnVisitOutcome, ServiceRequestChannel, ServiceRequestPriority };
+export type { CallDirection, ReturnVisitOutcome, ServiceRequestChannel, ServiceRequestPendingReason, ServiceRequestPriority, ServiceRequestReopenReason };
 
 /** Table names and row shapes, shared by the loaders that read rows and the seeder that writes them. */
 export const TABLES = {
   serviceRequests: 'service_requests',
   callRecords: 'call_records',
   returnVisits: 'return_visits',
+  /** The hotline's copy of each customer's branch and primary manager: a new ticket's row scope. */
+  customerDirectory: 'customer_directory',
+  /** Which customer each policy belongs to, and its line. */
+  policyDirectory: 'policy_directory',
 } as const;
 
 /** Ticket types and statuses are company-wide (@icg/shared); the schema's enums must hold the same values. */
@@ -59,6 +65,26 @@ export interface ServiceRequestRow {
   closed_at: string | null;
   sla_due_at: string;
   sla_paused_minutes: number;
+  /** Goes up by one with every change (optimistic updates). */
+  version: number;
+  pending_reason: ServiceRequestPendingReason | null;
+  reopened_at: string | null;
+  reopen_reason: ServiceRequestReopenReason | null;
+  /** The claim a return visit follows up. */
+  related_claim_report_no: string | null;
+}
+
+export interface CustomerDirectoryRow {
+  customer_id: BigIntId;
+  branch_id: BigIntId;
+  branch_path: string;
+  customer_manager_staff_id: BigIntId | null;
+}
+
+export interface PolicyDirectoryRow {
+  policy_no: string;
+  customer_id: BigIntId;
+  line_of_business: LineOfBusiness;
 }
 
 export interface CallRecordRow {

@@ -39,7 +39,11 @@ describe('claims schema classification', () => {
         .map(({ coordinate, field }) => [coordinate, classification(field)]),
     );
     expect(actual).toEqual({
-      'Claim.reopenReason': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },
+      // A reason may tell of an injury that got worse, or cite an illness.
+      'Claim.reopenReason': { tier: 'CONFIDENTIAL', category: 'HEALTH' },
+      'Claim.closeReason': { tier: 'CONFIDENTIAL', category: 'HEALTH' },
+      'Claim.adjustedAmount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
+      'Claim.approvedAmount': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       // Values that tell of an injury or illness (ILLNESS, INJURED, HOSPITAL_DIRECT, a hospital) make a field HEALTH.
       'Claim.cause': { tier: 'INTERNAL', category: 'HEALTH' },
       'Claim.lossDescription': { tier: 'CONFIDENTIAL', category: 'NARRATIVE' },

@@ -70,6 +70,288 @@ export type QueryClaimByIdArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** 调度: a surveyor takes the claim's open survey task. REPORTED → DISPATCHED; the caller becomes the handler if it has none. */
+  dispatchSurveyor?: Maybe<Claim>;
+  /** The surveyor reached the customer: the survey task DISPATCHED → ON_SITE, contact minutes from the dispatch. */
+  recordSurveyorOnSite?: Maybe<Claim>;
+  /** 查勘 done: the survey task ON_SITE → DONE and the claim DISPATCHED → SURVEYED; injuries found go to injuryNarrative. */
+  completeSurvey?: Maybe<Claim>;
+  /** 立案: SURVEYED → REGISTERED with a registration number and the first outstanding reserve (above 0). */
+  registerClaim?: Maybe<Claim>;
+  /** Sets the outstanding reserve of a registered claim that is not closed (0 releases it, as closing needs). */
+  setClaimReserve?: Maybe<Claim>;
+  /** 定损/核损: REGISTERED or REOPENED → ASSESSED, recording the assessed loss. */
+  assessClaimLoss?: Maybe<Claim>;
+  /** ASSESSED → DOCUMENTS_COMPLETE. */
+  completeClaimDocuments?: Maybe<Claim>;
+  /** 理算: DOCUMENTS_COMPLETE or REOPENED → ADJUSTED, with the payable amount. */
+  adjustClaim?: Maybe<Claim>;
+  /**
+   * 核赔: ADJUSTED → APPROVED for the adjusted payable amount, by someone other than the handler and within the
+   * approver's authority (CLAIM_APPROVAL_LIMITS, by role and branch level); FORBIDDEN_ACTION otherwise.
+   */
+  approveClaim?: Maybe<Claim>;
+  /** A payment: APPROVED or PAID → PAID. At most what is approved and not yet paid, and at most the outstanding reserve, which it reduces. */
+  payClaim?: Maybe<Claim>;
+  /** 结案: PAID or REOPENED → CLOSED, only with a zero outstanding reserve. */
+  closeClaim?: Maybe<Claim>;
+  /** A closed, denied or zero-closed claim is reopened, with a reason: → REOPENED. */
+  reopenClaim?: Maybe<Claim>;
+  /** 注销 (a duplicate report, or no cover), before registration. Releases the reserve. */
+  cancelClaim?: Maybe<Claim>;
+  /** 撤案: the customer withdraws the claim, before adjustment. Releases the reserve. */
+  withdrawClaim?: Maybe<Claim>;
+  /** 拒赔: from registration until approval. Releases the reserve. */
+  denyClaim?: Maybe<Claim>;
+  /** 零结案: nothing payable (no loss, or under the deductible), once assessed. Releases the reserve. */
+  zeroCloseClaim?: Maybe<Claim>;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationDispatchSurveyorArgs = {
+  input: DispatchSurveyorInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationRecordSurveyorOnSiteArgs = {
+  input: ClaimStepInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationCompleteSurveyArgs = {
+  input: CompleteSurveyInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationRegisterClaimArgs = {
+  input: RegisterClaimInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationSetClaimReserveArgs = {
+  input: SetClaimReserveInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationAssessClaimLossArgs = {
+  input: AssessClaimLossInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationCompleteClaimDocumentsArgs = {
+  input: ClaimStepInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationAdjustClaimArgs = {
+  input: AdjustClaimInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationApproveClaimArgs = {
+  input: ClaimStepInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationPayClaimArgs = {
+  input: PayClaimInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationCloseClaimArgs = {
+  input: ClaimStepInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationReopenClaimArgs = {
+  input: ClaimReasonInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationCancelClaimArgs = {
+  input: ClaimReasonInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationWithdrawClaimArgs = {
+  input: ClaimReasonInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationDenyClaimArgs = {
+  input: ClaimReasonInput;
+};
+
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationZeroCloseClaimArgs = {
+  input: ClaimReasonInput;
+};
+
+export type ClaimStepInput = {
+  /** Any string of 8 to 64 letters, digits, dashes or underscores, new for each request the caller means. */
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  /** The version of the claim the caller saw (Claim.version). */
+  expectedVersion: Scalars['Int']['input'];
+};
+
+export type DispatchSurveyorInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** The surveyor sent; the caller when omitted. */
+  surveyorStaffId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CompleteSurveyInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** What happened, as surveyed, at most 2000 characters; never injuries, illness or treatment. */
+  lossDescription?: InputMaybe<Scalars['String']['input']>;
+  /** Who was hurt or ill and how, at most 2000 characters; only when someone was. */
+  injuryNarrative?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RegisterClaimInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Yuan, above 0, at most two decimal places. */
+  outstandingReserve: Scalars['Float']['input'];
+};
+
+export type SetClaimReserveInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Yuan, 0 or more, at most two decimal places. */
+  outstandingReserve: Scalars['Float']['input'];
+};
+
+export type AssessClaimLossInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Yuan, 0 or more, at most two decimal places. */
+  assessedAmount: Scalars['Float']['input'];
+};
+
+export type AdjustClaimInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Yuan payable after deductibles and limits, 0 or more, at most two decimal places. */
+  payableAmount: Scalars['Float']['input'];
+};
+
+export type PayClaimInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Yuan, above 0, at most two decimal places. */
+  amount: Scalars['Float']['input'];
+  payeeName: Scalars['String']['input'];
+  /** 16 to 19 digits. */
+  payeeAccount: Scalars['String']['input'];
+  method: ClaimPaymentMethod;
+};
+
+export type ClaimReasonInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Why, at most 500 characters; required. */
+  reason: Scalars['String']['input'];
+};
+
 /** Where a claim stands: the main path, then the side exits, then reopened (DOMAIN.md section 4). */
 export type ClaimStatus =
   /** 报案 */
@@ -165,7 +447,10 @@ export type Claim = {
   /** When the claim was (last) closed, by payment or a side exit; kept when it is reopened. */
   closedAt?: Maybe<Scalars['String']['output']>;
   reopenedAt?: Maybe<Scalars['String']['output']>;
+  /** Why the claim was (last) reopened. HEALTH, since a reason may tell of an injury that got worse. */
   reopenReason?: Maybe<Scalars['String']['output']>;
+  /** Why a side exit (cancelled, withdrawn, denied, zero-closed) closed the file. HEALTH, since a denial may cite an illness. */
+  closeReason?: Maybe<Scalars['String']['output']>;
   status: ClaimStatus;
   closedOutcome?: Maybe<ClaimClosedOutcome>;
   /**
@@ -196,6 +481,16 @@ export type Claim = {
   surveyTasks: Array<SurveyTask>;
   lossAssessments: Array<LossAssessment>;
   payments: Array<ClaimPayment>;
+  /** Yuan payable as adjusted (理算); null until adjusted. */
+  adjustedAmount?: Maybe<Scalars['Float']['output']>;
+  /** Yuan approved for payment (核赔); null until approved. */
+  approvedAmount?: Maybe<Scalars['Float']['output']>;
+  /** The adjuster who approved the payable amount; null until approved. */
+  approver?: Maybe<Staff>;
+  /** The hotline ticket the claim was reported on by phone; null for other channels. */
+  reportTicket?: Maybe<ServiceRequest>;
+  /** Goes up by one with every change; updates must name the version they saw. */
+  version: Scalars['Int']['output'];
 };
 
 /** A person (or organisation) involved in a claim. */
@@ -258,6 +553,11 @@ export type Policy = {
   policyNo: Scalars['String']['output'];
   /** Claims made under this policy, most recently reported first. */
   claims?: Maybe<Array<Claim>>;
+};
+
+export type ServiceRequest = {
+  __typename?: 'ServiceRequest';
+  ticketNo: Scalars['String']['output'];
 };
 
 export type Staff = {
@@ -378,6 +678,18 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ClaimStepInput: ClaimStepInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  DispatchSurveyorInput: DispatchSurveyorInput;
+  CompleteSurveyInput: CompleteSurveyInput;
+  RegisterClaimInput: RegisterClaimInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  SetClaimReserveInput: SetClaimReserveInput;
+  AssessClaimLossInput: AssessClaimLossInput;
+  AdjustClaimInput: AdjustClaimInput;
+  PayClaimInput: PayClaimInput;
+  ClaimReasonInput: ClaimReasonInput;
   ClaimStatus: ClaimStatus;
   ClaimClosedOutcome: ClaimClosedOutcome;
   ClaimCause: ClaimCause;
@@ -387,14 +699,13 @@ export type ResolversTypes = {
   ClaimPaymentMethod: ClaimPaymentMethod;
   Claim: ResolverTypeWrapper<ClaimRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ClaimParticipant: ResolverTypeWrapper<ClaimParticipant>;
   SurveyTask: ResolverTypeWrapper<SurveyTask>;
   LossAssessment: ResolverTypeWrapper<LossAssessment>;
   ClaimPayment: ResolverTypeWrapper<ClaimPayment>;
   Customer: ResolverTypeWrapper<Omit<Customer, 'claims'> & { claims?: Maybe<Array<ResolversTypes['Claim']>> }>;
   Policy: ResolverTypeWrapper<Omit<Policy, 'claims'> & { claims?: Maybe<Array<ResolversTypes['Claim']>> }>;
+  ServiceRequest: ResolverTypeWrapper<ServiceRequest>;
   Staff: ResolverTypeWrapper<Staff>;
   Branch: ResolverTypeWrapper<Branch>;
 };
@@ -404,16 +715,27 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  Mutation: Record<PropertyKey, never>;
+  ClaimStepInput: ClaimStepInput;
+  Int: Scalars['Int']['output'];
+  DispatchSurveyorInput: DispatchSurveyorInput;
+  CompleteSurveyInput: CompleteSurveyInput;
+  RegisterClaimInput: RegisterClaimInput;
+  Float: Scalars['Float']['output'];
+  SetClaimReserveInput: SetClaimReserveInput;
+  AssessClaimLossInput: AssessClaimLossInput;
+  AdjustClaimInput: AdjustClaimInput;
+  PayClaimInput: PayClaimInput;
+  ClaimReasonInput: ClaimReasonInput;
   Claim: ClaimRecord;
   Boolean: Scalars['Boolean']['output'];
-  Float: Scalars['Float']['output'];
-  Int: Scalars['Int']['output'];
   ClaimParticipant: ClaimParticipant;
   SurveyTask: SurveyTask;
   LossAssessment: LossAssessment;
   ClaimPayment: ClaimPayment;
   Customer: Omit<Customer, 'claims'> & { claims?: Maybe<Array<ResolversParentTypes['Claim']>> } | FederationReferenceTypes['Customer'];
   Policy: Omit<Policy, 'claims'> & { claims?: Maybe<Array<ResolversParentTypes['Claim']>> } | FederationReferenceTypes['Policy'];
+  ServiceRequest: ServiceRequest;
   Staff: Staff;
   Branch: Branch;
 };
@@ -429,6 +751,25 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   claim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<QueryClaimArgs, 'reportNo'>>;
   claimById?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<QueryClaimByIdArgs, 'id'>>;
+};
+
+export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  dispatchSurveyor?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationDispatchSurveyorArgs, 'input'>>;
+  recordSurveyorOnSite?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationRecordSurveyorOnSiteArgs, 'input'>>;
+  completeSurvey?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationCompleteSurveyArgs, 'input'>>;
+  registerClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationRegisterClaimArgs, 'input'>>;
+  setClaimReserve?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationSetClaimReserveArgs, 'input'>>;
+  assessClaimLoss?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationAssessClaimLossArgs, 'input'>>;
+  completeClaimDocuments?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationCompleteClaimDocumentsArgs, 'input'>>;
+  adjustClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationAdjustClaimArgs, 'input'>>;
+  approveClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationApproveClaimArgs, 'input'>>;
+  payClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationPayClaimArgs, 'input'>>;
+  closeClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationCloseClaimArgs, 'input'>>;
+  reopenClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationReopenClaimArgs, 'input'>>;
+  cancelClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationCancelClaimArgs, 'input'>>;
+  withdrawClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationWithdrawClaimArgs, 'input'>>;
+  denyClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationDenyClaimArgs, 'input'>>;
+  zeroCloseClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationZeroCloseClaimArgs, 'input'>>;
 };
 
 export type ClaimResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Claim'] = ResolversParentTypes['Claim'], FederationReferenceType extends FederationReferenceTypes['Claim'] = FederationReferenceTypes['Claim']> = {
@@ -447,6 +788,7 @@ export type ClaimResolvers<ContextType = ResolverContext, ParentType extends Res
   closedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reopenedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reopenReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  closeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ClaimStatus'], ParentType, ContextType>;
   closedOutcome?: Resolver<Maybe<ResolversTypes['ClaimClosedOutcome']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['ClaimCause']>, ParentType, ContextType>;
@@ -466,6 +808,11 @@ export type ClaimResolvers<ContextType = ResolverContext, ParentType extends Res
   surveyTasks?: Resolver<Array<ResolversTypes['SurveyTask']>, ParentType, ContextType>;
   lossAssessments?: Resolver<Array<ResolversTypes['LossAssessment']>, ParentType, ContextType>;
   payments?: Resolver<Array<ResolversTypes['ClaimPayment']>, ParentType, ContextType>;
+  adjustedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  approvedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  approver?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  reportTicket?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ClaimParticipantResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimParticipant'] = ResolversParentTypes['ClaimParticipant']> = {
@@ -517,6 +864,10 @@ export type PolicyResolvers<ContextType = ResolverContext, ParentType extends Re
   claims?: Resolver<Maybe<Array<ResolversTypes['Claim']>>, ParentType, ContextType>;
 };
 
+export type ServiceRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequest'] = ResolversParentTypes['ServiceRequest']> = {
+  ticketNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type StaffResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Staff'] = ResolversParentTypes['Staff']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -527,6 +878,7 @@ export type BranchResolvers<ContextType = ResolverContext, ParentType extends Re
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Claim?: ClaimResolvers<ContextType>;
   ClaimParticipant?: ClaimParticipantResolvers<ContextType>;
   SurveyTask?: SurveyTaskResolvers<ContextType>;
@@ -534,6 +886,7 @@ export type Resolvers<ContextType = ResolverContext> = {
   ClaimPayment?: ClaimPaymentResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
+  ServiceRequest?: ServiceRequestResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
 };

@@ -1,6 +1,7 @@
 import type { Migration } from '@icg/shared';
 import { initial } from './001_initial';
 import { injuryNarrative } from './002_injury_narrative';
+import { claimWorkflow } from './003_claim_workflow';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, injuryNarrative];
+export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow];

@@ -30,6 +30,11 @@ const ticketRow: ServiceRequestRow = {
   closed_at: null,
   sla_due_at: '2026-05-02 08:00:00',
   sla_paused_minutes: 0,
+  version: 3,
+  pending_reason: null,
+  reopened_at: null,
+  reopen_reason: null,
+  related_claim_report_no: null,
 };
 
 describe('records', () => {

@@ -1,4 +1,4 @@
-import { isSlaBreached, slaPausedMinutes, type SlaClock } from '../sla';
+import { effectiveSlaDeadline, isSlaBreached, pauseMinutesEndingAt, slaElapsedMinutes, slaPausedMinutes, type SlaClock } from '../sla';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -31,5 +31,28 @@ describe('the ticket SLA clock', () => {
     expect(isSlaBreached(waiting, at('2026-05-03T09:00:00Z'))).toBe(false);
     // A ticket that went pending after its deadline stays breached.
     expect(isSlaBreached({ ...waiting, completedPauseMinutes: 0, pendingSince: at('2026-05-01T11:00:00Z') }, at('2026-05-03T09:00:00Z'))).toBe(true);
+  });
+});
+
+describe('the SLA clock of the write side', () => {
+  const opened = at('2026-05-01T08:00:00Z');
+  const due = at('2026-05-01T09:00:00Z');
+
+  it('counts elapsed minutes from opening, less every paused minute, until resolution or now', () => {
+    const running: SlaClock = { slaDueAt: due, completedPauseMinutes: 20, pendingSince: null, resolvedAt: null };
+    expect(slaElapsedMinutes(running, opened, at('2026-05-01T09:00:00Z'))).toBe(40);
+    expect(slaElapsedMinutes({ ...running, resolvedAt: at('2026-05-01T08:50:00Z') }, opened, at('2026-05-09T00:00:00Z'))).toBe(30);
+  });
+
+  it('stops counting while a pause runs', () => {
+    const waiting: SlaClock = { slaDueAt: due, completedPauseMinutes: 0, pendingSince: at('2026-05-01T08:30:00Z'), resolvedAt: null };
+    expect(slaElapsedMinutes(waiting, opened, at('2026-05-01T08:45:00Z'))).toBe(30);
+    expect(slaElapsedMinutes(waiting, opened, at('2026-05-03T08:45:00Z'))).toBe(30);
+    expect(effectiveSlaDeadline(waiting, at('2026-05-01T10:30:00Z')).toISOString()).toBe('2026-05-01T11:00:00.000Z');
+  });
+
+  it('takes a pause off in whole minutes when it ends', () => {
+    expect(pauseMinutesEndingAt(at('2026-05-01T08:30:00Z'), at('2026-05-01T09:15:59Z'))).toBe(45);
+    expect(pauseMinutesEndingAt(at('2026-05-01T08:30:00Z'), at('2026-05-01T08:29:00Z'))).toBe(0);
   });
 });

@@ -70,6 +70,270 @@ export type QueryServiceRequestByIdArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Opens a ticket of any type but a claim report or a complaint call (those have their own mutations, which
+   * also file the claim or the complaint). The agent classifies it on the call, so it opens TRIAGED.
+   */
+  openServiceRequest?: Maybe<ServiceRequest>;
+  /**
+   * A claim report taken by phone: opens a CLAIM_REPORT ticket and, through the claims system, the claim
+   * (REPORTED) with a survey dispatch. The ticket shows the claim (spawnedClaim) once the claims system has filed it.
+   */
+  reportClaimByPhone?: Maybe<ServiceRequest>;
+  /** A complaint taken by phone: opens a COMPLAINT ticket and hands the complaint to the complaint register. */
+  takeComplaintCall?: Maybe<ServiceRequest>;
+  /** Gives the ticket to an agent (the caller when no one is named): NEW or TRIAGED → ASSIGNED, or to another agent while ASSIGNED. */
+  assignServiceRequest?: Maybe<ServiceRequest>;
+  /** The assignee starts working on it: ASSIGNED → IN_PROGRESS (the first response, if none was recorded yet). */
+  progressServiceRequest?: Maybe<ServiceRequest>;
+  /** Waits for the customer: IN_PROGRESS → PENDING_CUSTOMER. The SLA clock stands still until the ticket resumes. */
+  pauseServiceRequest?: Maybe<ServiceRequest>;
+  /** The customer answered: PENDING_CUSTOMER → IN_PROGRESS; the pause is added to slaPausedMinutes. */
+  resumeServiceRequest?: Maybe<ServiceRequest>;
+  /** IN_PROGRESS → RESOLVED. */
+  resolveServiceRequest?: Maybe<ServiceRequest>;
+  /** RESOLVED → CLOSED. */
+  closeServiceRequest?: Maybe<ServiceRequest>;
+  /** The customer came back on the same matter: RESOLVED or CLOSED → IN_PROGRESS, with the reason. */
+  reopenServiceRequest?: Maybe<ServiceRequest>;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationOpenServiceRequestArgs = {
+  input: OpenServiceRequestInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationReportClaimByPhoneArgs = {
+  input: ReportClaimByPhoneInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationTakeComplaintCallArgs = {
+  input: TakeComplaintCallInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationAssignServiceRequestArgs = {
+  input: AssignServiceRequestInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationProgressServiceRequestArgs = {
+  input: ServiceRequestStepInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationPauseServiceRequestArgs = {
+  input: PauseServiceRequestInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationResumeServiceRequestArgs = {
+  input: ServiceRequestStepInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationResolveServiceRequestArgs = {
+  input: ServiceRequestStepInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationCloseServiceRequestArgs = {
+  input: ServiceRequestStepInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationReopenServiceRequestArgs = {
+  input: ReopenServiceRequestInput;
+};
+
+/** The ticket types openServiceRequest opens; CLAIM_REPORT and COMPLAINT have mutations of their own. */
+export type RoutineServiceRequestType =
+  | 'ENQUIRY'
+  | 'POLICY_SERVICE'
+  | 'RENEWAL'
+  | 'RESCUE'
+  | 'RETURN_VISIT';
+
+/** What a ticket waits for while PENDING_CUSTOMER. Codes, not free text, so no health fact reaches a ticket. */
+export type ServiceRequestPendingReason =
+  /** Documents the customer is to send. */
+  | 'DOCUMENTS'
+  /** The customer asked to be called back. */
+  | 'CALL_BACK'
+  /** Bank or payment details. */
+  | 'PAYMENT_DETAILS'
+  /** A decision the customer is taking. */
+  | 'CUSTOMER_DECISION'
+  | 'OTHER';
+
+/** Why a resolved or closed ticket was reopened. */
+export type ServiceRequestReopenReason =
+  /** The customer says the matter is not settled. */
+  | 'NOT_RESOLVED'
+  /** New information on the same matter. */
+  | 'NEW_INFORMATION'
+  /** The resolution was wrong. */
+  | 'RESOLUTION_ERROR'
+  | 'OTHER';
+
+/**
+ * How the customer is served (DOMAIN.md section 5), as the agent's desk shows it: large and quality customers
+ * get a return visit within 7 days after a claim closes.
+ */
+export type CustomerServiceSegment =
+  | 'LARGE'
+  | 'QUALITY'
+  | 'STANDARD';
+
+/** What caused the loss (the claims system's causes). */
+export type ClaimCause =
+  | 'COLLISION'
+  | 'THEFT'
+  | 'FIRE'
+  | 'FLOOD'
+  | 'TYPHOON'
+  | 'INJURY'
+  | 'ILLNESS'
+  | 'CARGO_DAMAGE'
+  | 'LIABILITY'
+  | 'OTHER';
+
+/** What a complaint is about (the complaint register's categories). */
+export type ComplaintCategory =
+  | 'CLAIMS'
+  | 'SALES'
+  | 'SURRENDER'
+  | 'UNDERWRITING'
+  | 'SERVICE';
+
+export type OpenServiceRequestInput = {
+  /** Any string of 8 to 64 letters, digits, dashes or underscores, new for each request the caller means. */
+  idempotencyKey: Scalars['String']['input'];
+  type: RoutineServiceRequestType;
+  channel: ServiceRequestChannel;
+  priority: ServiceRequestPriority;
+  customerId: Scalars['ID']['input'];
+  /** A policy of that customer, if the ticket concerns one. */
+  policyNo?: InputMaybe<Scalars['String']['input']>;
+  /** One line naming the matter, at most 100 characters, without personal details, injuries or illness. */
+  subject: Scalars['String']['input'];
+  /** What the caller reported or asked, at most 2000 characters; never injuries, illness or treatment. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  callerName?: InputMaybe<Scalars['String']['input']>;
+  callerMobile?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ReportClaimByPhoneInput = {
+  idempotencyKey: Scalars['String']['input'];
+  customerId: Scalars['ID']['input'];
+  /** The policy the loss is claimed under; it must be the customer's. */
+  policyNo: Scalars['String']['input'];
+  /** YYYY-MM-DD, not after today. */
+  lossDate: Scalars['String']['input'];
+  /** Filed with the claim only; the ticket never holds it (INJURY and ILLNESS are health facts). */
+  cause: ClaimCause;
+  priority: ServiceRequestPriority;
+  /** What happened to property and vehicles, at most 2000 characters; never injuries, illness or treatment. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  callerName?: InputMaybe<Scalars['String']['input']>;
+  callerMobile?: InputMaybe<Scalars['String']['input']>;
+  /** As the agent's desk shows the customer; decides the return visit after the claim closes. STANDARD when omitted. */
+  customerSegment?: InputMaybe<CustomerServiceSegment>;
+};
+
+export type TakeComplaintCallInput = {
+  idempotencyKey: Scalars['String']['input'];
+  customerId: Scalars['ID']['input'];
+  category: ComplaintCategory;
+  priority: ServiceRequestPriority;
+  /** A policy of that customer, if the complaint concerns one. */
+  policyNo?: InputMaybe<Scalars['String']['input']>;
+  /** A claim the complaint concerns, if any. */
+  reportNo?: InputMaybe<Scalars['String']['input']>;
+  /** What the complainant says, at most 2000 characters; never injuries, illness or treatment. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  callerName?: InputMaybe<Scalars['String']['input']>;
+  callerMobile?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AssignServiceRequestInput = {
+  idempotencyKey: Scalars['String']['input'];
+  ticketNo: Scalars['String']['input'];
+  /** The version of the ticket the caller saw (ServiceRequest.version). */
+  expectedVersion: Scalars['Int']['input'];
+  /** The agent to give it to; the caller when omitted. */
+  assigneeStaffId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type ServiceRequestStepInput = {
+  idempotencyKey: Scalars['String']['input'];
+  ticketNo: Scalars['String']['input'];
+  /** The version of the ticket the caller saw (ServiceRequest.version). */
+  expectedVersion: Scalars['Int']['input'];
+};
+
+export type PauseServiceRequestInput = {
+  idempotencyKey: Scalars['String']['input'];
+  ticketNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: ServiceRequestPendingReason;
+};
+
+export type ReopenServiceRequestInput = {
+  idempotencyKey: Scalars['String']['input'];
+  ticketNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: ServiceRequestReopenReason;
+};
+
 /** How the customer reached the service centre. */
 export type ServiceRequestChannel =
   | 'PHONE'
@@ -157,6 +421,19 @@ export type ServiceRequest = {
   slaPausedMinutes: Scalars['Int']['output'];
   /** Resolved (or, if open, still unresolved now) after the deadline extended by the paused minutes. */
   slaBreached: Scalars['Boolean']['output'];
+  /** Minutes the SLA clock has run: from opening until resolution (or now), less the minutes waiting for the customer. */
+  slaElapsedMinutes: Scalars['Int']['output'];
+  /** The deadline as it stands now: slaDueAt moved back by every minute paused so far. */
+  slaDeadlineAt: Scalars['String']['output'];
+  /** What the ticket waits for; null unless it is PENDING_CUSTOMER now. */
+  pendingReason?: Maybe<ServiceRequestPendingReason>;
+  /** When the ticket was last reopened; null if never. */
+  reopenedAt?: Maybe<Scalars['String']['output']>;
+  reopenReason?: Maybe<ServiceRequestReopenReason>;
+  /** The claim a return visit follows up (RETURN_VISIT tickets opened when a claim closed). */
+  relatedClaim?: Maybe<Claim>;
+  /** Goes up by one with every change; updates must name the version they saw. */
+  version: Scalars['Int']['output'];
   callRecords: Array<CallRecord>;
   returnVisits: Array<ReturnVisit>;
 };
@@ -339,6 +616,21 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RoutineServiceRequestType: RoutineServiceRequestType;
+  ServiceRequestPendingReason: ServiceRequestPendingReason;
+  ServiceRequestReopenReason: ServiceRequestReopenReason;
+  CustomerServiceSegment: CustomerServiceSegment;
+  ClaimCause: ClaimCause;
+  ComplaintCategory: ComplaintCategory;
+  OpenServiceRequestInput: OpenServiceRequestInput;
+  ReportClaimByPhoneInput: ReportClaimByPhoneInput;
+  TakeComplaintCallInput: TakeComplaintCallInput;
+  AssignServiceRequestInput: AssignServiceRequestInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ServiceRequestStepInput: ServiceRequestStepInput;
+  PauseServiceRequestInput: PauseServiceRequestInput;
+  ReopenServiceRequestInput: ReopenServiceRequestInput;
   ServiceRequestChannel: ServiceRequestChannel;
   ServiceRequestType: ServiceRequestType;
   ServiceRequestStatus: ServiceRequestStatus;
@@ -346,7 +638,6 @@ export type ResolversTypes = {
   CallDirection: CallDirection;
   ReturnVisitOutcome: ReturnVisitOutcome;
   ServiceRequest: ResolverTypeWrapper<ScopedServiceRequestRecord>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CallRecord: ResolverTypeWrapper<CallRecord>;
   ReturnVisit: ResolverTypeWrapper<ReturnVisit>;
@@ -363,8 +654,16 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  ServiceRequest: ScopedServiceRequestRecord;
+  Mutation: Record<PropertyKey, never>;
+  OpenServiceRequestInput: OpenServiceRequestInput;
+  ReportClaimByPhoneInput: ReportClaimByPhoneInput;
+  TakeComplaintCallInput: TakeComplaintCallInput;
+  AssignServiceRequestInput: AssignServiceRequestInput;
   Int: Scalars['Int']['output'];
+  ServiceRequestStepInput: ServiceRequestStepInput;
+  PauseServiceRequestInput: PauseServiceRequestInput;
+  ReopenServiceRequestInput: ReopenServiceRequestInput;
+  ServiceRequest: ScopedServiceRequestRecord;
   Boolean: Scalars['Boolean']['output'];
   CallRecord: CallRecord;
   ReturnVisit: ReturnVisit;
@@ -387,6 +686,19 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   serviceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestArgs, 'ticketNo'>>;
   serviceRequestById?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestByIdArgs, 'id'>>;
+};
+
+export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  openServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationOpenServiceRequestArgs, 'input'>>;
+  reportClaimByPhone?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationReportClaimByPhoneArgs, 'input'>>;
+  takeComplaintCall?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationTakeComplaintCallArgs, 'input'>>;
+  assignServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationAssignServiceRequestArgs, 'input'>>;
+  progressServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationProgressServiceRequestArgs, 'input'>>;
+  pauseServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationPauseServiceRequestArgs, 'input'>>;
+  resumeServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationResumeServiceRequestArgs, 'input'>>;
+  resolveServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationResolveServiceRequestArgs, 'input'>>;
+  closeServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationCloseServiceRequestArgs, 'input'>>;
+  reopenServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationReopenServiceRequestArgs, 'input'>>;
 };
 
 export type ServiceRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequest'] = ResolversParentTypes['ServiceRequest'], FederationReferenceType extends FederationReferenceTypes['ServiceRequest'] = FederationReferenceTypes['ServiceRequest']> = {
@@ -417,6 +729,13 @@ export type ServiceRequestResolvers<ContextType = ResolverContext, ParentType ex
   slaDueAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slaPausedMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   slaBreached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  slaElapsedMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  slaDeadlineAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pendingReason?: Resolver<Maybe<ResolversTypes['ServiceRequestPendingReason']>, ParentType, ContextType>;
+  reopenedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reopenReason?: Resolver<Maybe<ResolversTypes['ServiceRequestReopenReason']>, ParentType, ContextType>;
+  relatedClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   callRecords?: Resolver<Array<ResolversTypes['CallRecord']>, ParentType, ContextType>;
   returnVisits?: Resolver<Array<ResolversTypes['ReturnVisit']>, ParentType, ContextType>;
 };
@@ -472,6 +791,7 @@ export type BranchResolvers<ContextType = ResolverContext, ParentType extends Re
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   ServiceRequest?: ServiceRequestResolvers<ContextType>;
   CallRecord?: CallRecordResolvers<ContextType>;
   ReturnVisit?: ReturnVisitResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import type { Migration } from '@icg/shared';
 import { initial } from './001_initial';
+import { hotlineWorkflow } from './002_hotline_workflow';
 
 /** Applied in this order; append new migrations, never edit applied ones. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, hotlineWorkflow];

@@ -1,0 +1,94 @@
+/**
+ * What the claims system does with the events it receives (docs/events.md). A claim report the hotline took by
+ * phone becomes the claim (REPORTED, channel HOTLINE) and its survey dispatch order, in the receiver's transaction;
+ * the event's id in the inbox makes a redelivery change nothing, and the ticket number (unique on claims) holds the
+ * same line should a report ever arrive under another event id.
+ */
+import { allocateId, recordEvent, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import type { ClaimRow, SurveyTaskRow } from './records';
+
+/** 报案号: RPT and 12 digits, the claim's id; the next free id when a number the source system issued holds it. */
+async function newClaimNumber(trx: Knex.Transaction): Promise<{ id: number; reportNo: string }> {
+  for (let id = await allocateId(trx, 'claims'); ; id++) {
+    const reportNo = `RPT${String(id).padStart(12, '0')}`;
+    if ((await trx('claims').where('report_no', reportNo).first('id')) === undefined) return { id, reportNo };
+  }
+}
+
+export const claimsEventHandlers: EventHandlers = {
+  async 'service-request.claim-reported'(trx, event, context) {
+    const report = event.payload;
+    if ((await trx('claims').where('source_ticket_no', report.ticketNo).first('id')) !== undefined) return;
+    const { id, reportNo } = await newClaimNumber(trx);
+    const reportedAt = sqlTimestamp(new Date(report.reportedAt));
+    const claim: ClaimRow = {
+      id,
+      report_no: reportNo,
+      registration_no: null,
+      policy_no: report.policyNo,
+      customer_id: report.customerId,
+      loss_date: report.lossDate,
+      reported_at: reportedAt,
+      registered_at: null,
+      documents_completed_at: null,
+      adjusted_at: null,
+      approved_at: null,
+      closed_at: null,
+      reopened_at: null,
+      reopen_reason: null,
+      status: 'REPORTED',
+      closed_outcome: null,
+      cause: report.cause,
+      // The hotline's ticket holds the caller's words; the survey records what happened.
+      loss_description: null,
+      injury_narrative: null,
+      report_channel: 'HOTLINE',
+      // Decided once the loss is estimated; a fresh report is not on the fast track yet.
+      small_claim: false,
+      handler_staff_id: null,
+      branch_id: report.branchId,
+      branch_path: report.branchPath,
+      customer_manager_staff_id: report.customerManagerStaffId,
+      paid: 0,
+      outstanding_reserve: 0,
+      recoveries: 0,
+      fraud_score: 0,
+      special_investigation: false,
+      version: 1,
+      source_ticket_no: report.ticketNo,
+      customer_segment: report.customerSegment,
+      adjusted_amount: null,
+      adjusted_by_staff_id: null,
+      approved_amount: null,
+      approved_by_staff_id: null,
+      close_reason: null,
+    };
+    await trx('claims').insert(claim);
+    // The survey dispatch order, waiting for a surveyor (dispatchSurveyor); dispatched when the claims system took the report.
+    const task: SurveyTaskRow = {
+      id: await allocateId(trx, 'survey_tasks'),
+      claim_id: id,
+      status: 'DISPATCHED',
+      dispatched_at: sqlTimestamp(context.clock.now()),
+      on_site_at: null,
+      completed_at: null,
+      surveyor_staff_id: null,
+      contacted_customer_within_minutes: null,
+    };
+    await trx('survey_tasks').insert(task);
+    await recordEvent(trx, context, {
+      type: 'claim.reported',
+      aggregate: `Claim:${reportNo}`,
+      payload: {
+        reportNo,
+        policyNo: report.policyNo,
+        customerId: report.customerId,
+        lossDate: report.lossDate,
+        reportedAt: report.reportedAt,
+        channel: 'HOTLINE',
+        branchId: report.branchId,
+        ticketNo: report.ticketNo,
+      },
+    });
+  },
+};

@@ -1,0 +1,100 @@
+/**
+ * What the hotline does with the events it receives (docs/events.md), each applied once in the receiver's
+ * transaction (the event id goes into the inbox with these writes):
+ * - claim.reported: the claim a phone report spawned is filed; its ticket shows it from now on.
+ * - claim.closed: large and quality customers get a return-visit ticket, due 7 days after the claim closed
+ *   (DOMAIN.md section 5). The segment is what the agent's desk showed when the claim was reported: no system of
+ *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
+ */
+import { addDays, allocateId, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
+import { TABLES, type ReturnVisitRow, type ServiceRequestRow } from './tables';
+import { newTicketNumber } from './ticket-numbers';
+
+/** The segments that get a return visit after a claim closes. */
+const RETURN_VISIT_SEGMENTS: readonly string[] = ['LARGE', 'QUALITY'];
+/** Files decided on: a cancelled report (a duplicate, no cover) or one the customer withdrew gets no visit. */
+const RETURN_VISIT_OUTCOMES: readonly string[] = ['PAID', 'DENIED', 'ZERO_CLOSED'];
+
+async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, now: Date): Promise<void> {
+  const { id, ticketNo } = await newTicketNumber(trx, now);
+  const due = addDays(new Date(closed.closedAt), RETURN_VISIT_AFTER_CLAIM_DAYS);
+  const ticket: ServiceRequestRow = {
+    id,
+    ticket_no: ticketNo,
+    // The hotline calls the customer.
+    channel: 'PHONE',
+    type: 'RETURN_VISIT',
+    // Classified by the rule that opened it.
+    status: 'TRIAGED',
+    priority: 'NORMAL',
+    subject: '回访：理赔结案',
+    description: '理赔结案后回访，了解客户对理赔服务的评价。',
+    caller_name: null,
+    caller_mobile: null,
+    customer_id: closed.customerId,
+    policy_no: closed.policyNo,
+    spawned_claim_report_no: null,
+    spawned_complaint_no: null,
+    branch_id: closed.branchId,
+    branch_path: closed.branchPath,
+    assignee_staff_id: null,
+    customer_manager_staff_id: closed.customerManagerStaffId,
+    opened_at: sqlTimestamp(now),
+    triaged_at: sqlTimestamp(now),
+    assigned_at: null,
+    first_response_at: null,
+    pending_since: null,
+    resolved_at: null,
+    closed_at: null,
+    sla_due_at: sqlTimestamp(due),
+    sla_paused_minutes: 0,
+    version: 1,
+    pending_reason: null,
+    reopened_at: null,
+    reopen_reason: null,
+    related_claim_report_no: closed.reportNo,
+  };
+  await trx(TABLES.serviceRequests).insert(ticket);
+  const visit: ReturnVisitRow = {
+    id: await allocateId(trx, TABLES.returnVisits),
+    service_request_id: id,
+    agent_staff_id: null,
+    // Planned for the last day it may happen.
+    scheduled_for: sqlTimestamp(due),
+    visited_at: null,
+    outcome: null,
+    satisfaction: null,
+    notes: null,
+  };
+  await trx(TABLES.returnVisits).insert(visit);
+}
+
+interface ReturnVisitClaim {
+  reportNo: string;
+  policyNo: string;
+  customerId: string;
+  closedAt: string;
+  branchId: string;
+  branchPath: string;
+  customerManagerStaffId: string | null;
+}
+
+export const hotlineEventHandlers: EventHandlers = {
+  async 'claim.reported'(trx, event) {
+    const { ticketNo, reportNo } = event.payload;
+    // Claims reported by other channels have no ticket here.
+    if (ticketNo === null) return;
+    await trx(TABLES.serviceRequests)
+      .where({ ticket_no: ticketNo, type: 'CLAIM_REPORT' })
+      .whereNull('spawned_claim_report_no')
+      .update({ spawned_claim_report_no: reportNo, version: trx.raw('version + 1') });
+  },
+
+  async 'claim.closed'(trx, event, context) {
+    const closed = event.payload;
+    if (closed.customerSegment === null || !RETURN_VISIT_SEGMENTS.includes(closed.customerSegment)) return;
+    if (!RETURN_VISIT_OUTCOMES.includes(closed.outcome)) return;
+    await openReturnVisit(trx, closed, context.clock.now());
+  },
+};
