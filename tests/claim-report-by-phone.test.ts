@@ -1,0 +1,174 @@
+/**
+ * A claim report taken by phone writes to two systems (issue 10, "Nothing lost across systems"): the hotline's
+ * ticket, and through the event the ticket's commit recorded, the claim (REPORTED) with its survey dispatch in
+ * the claims system. Never one without the other: with the claims subgraph down, the report is taken, and once it
+ * is back the claim and its survey task exist exactly once, and the ticket shows the claim. A retried report opens
+ * neither twice. Through the gateway, on SQLite and MariaDB, over HTTP and NATS JetStream.
+ */
+import { DELIVERY_TABLE, OUTBOX_TABLE, SettableClock, type Knex } from '@icg/shared';
+import { TRANSPORTS_UNDER_TEST } from './support/event-probes';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { actingAs, callers, mutate, newKey, readTicket, staffWith, TICKET_FIELDS, waitUntil, type Caller, type Ticket } from './support/hotline-desk';
+import { TEST_DIALECTS } from './support/test-database';
+
+const START = '2026-11-02T02:00:00Z';
+
+async function rowCount(query: Knex.QueryBuilder): Promise<number> {
+  const [row] = (await query.count({ n: '*' })) as { n: number | string }[];
+  return Number(row!.n);
+}
+
+interface FiledClaim {
+  reportNo: string;
+  status: string;
+  reportChannel: string;
+  reportedAt: string;
+  lossDate: string;
+  policy: { policyNo: string };
+  customer: { id: string };
+  reportTicket: { ticketNo: string } | null;
+  surveyTasks: { status: string; dispatchedAt: string; surveyor: { id: string } | null }[];
+  version: number;
+}
+
+const CLAIM_FIELDS =
+  'reportNo status reportChannel reportedAt lossDate policy { policyNo } customer { id } reportTicket { ticketNo } surveyTasks { status dispatchedAt surveyor { id } } version';
+
+describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((transport) => [dialect, transport] as const)))(
+  'a claim reported by phone on %s over %s',
+  (dialect, transport) => {
+    const clock = new SettableClock(START);
+    let graph: GraphUnderTest;
+    let people: Caller[];
+    const agent = actingAs(staffWith('HOTLINE_AGENT')[0]!);
+
+    beforeAll(async () => {
+      graph = await startGraph({ dialect, clock, eventTransport: transport });
+      people = await callers(graph, 3);
+    });
+    afterAll(async () => {
+      await graph?.close();
+    });
+
+    const report = (caller: Caller, key = newKey()) =>
+      mutate<Ticket>(
+        graph,
+        'reportClaimByPhone',
+        'ReportClaimByPhoneInput',
+        {
+          idempotencyKey: key,
+          customerId: caller.customerId,
+          policyNo: caller.policyNo,
+          lossDate: '2026-11-01',
+          cause: 'COLLISION',
+          priority: 'HIGH',
+          description: '客户来电报案：在人民路附近等红灯时被后车追尾，后保险杠受损',
+          callerName: '李女士',
+          callerMobile: '13912345678',
+          customerSegment: 'LARGE',
+        },
+        TICKET_FIELDS,
+        agent,
+      );
+
+    /** The customer's claims that came from this ticket, as the claims desk reads them. */
+    async function claimsOfTicket(caller: Caller, ticketNo: string): Promise<FiledClaim[]> {
+      const response = await graph.query<{ customer: { claims: FiledClaim[] | null } }>(
+        `query C($id: ID!) { customer(id: $id) { claims { ${CLAIM_FIELDS} } } }`,
+        {
+          id: caller.customerId,
+        },
+      );
+      if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+      return (response.data!.customer.claims ?? []).filter((claim) => claim.reportTicket?.ticketNo === ticketNo);
+    }
+
+    const spawned = (ticketNo: string) =>
+      waitUntil(
+        () => readTicket(graph, ticketNo),
+        (ticket) => ticket?.spawnedClaim !== null,
+      );
+
+    it('files the claim with its survey dispatch, and the ticket shows it once the claims system has it', async () => {
+      const caller = people[0]!;
+      const { value: ticket, errors } = await report(caller);
+      expect(errors).toEqual([]);
+      expect(ticket).toMatchObject({ type: 'CLAIM_REPORT', status: 'TRIAGED', channel: 'PHONE' });
+
+      const linked = await spawned(ticket!.ticketNo);
+      expect(linked!.spawnedClaim).not.toBeNull();
+      const [claim, ...more] = await claimsOfTicket(caller, ticket!.ticketNo);
+      expect(more).toEqual([]);
+      expect(claim).toMatchObject({
+        reportNo: linked!.spawnedClaim!.reportNo,
+        status: 'REPORTED',
+        reportChannel: 'HOTLINE',
+        reportedAt: START,
+        lossDate: '2026-11-01',
+        policy: { policyNo: caller.policyNo },
+        customer: { id: caller.customerId },
+        version: 1,
+      });
+      expect(claim!.surveyTasks).toEqual([{ status: 'DISPATCHED', dispatchedAt: START, surveyor: null }]);
+    });
+
+    it('never leaves the ticket without its claim: with the claims system down, the claim follows once it is back, exactly once', async () => {
+      const caller = people[1]!;
+      await graph.stopSubgraph('claims');
+      let ticketNo: string;
+      try {
+        const { value: ticket, errors } = await report(caller);
+        expect(errors).toEqual([]);
+        ticketNo = ticket!.ticketNo;
+        // The report waits at the hotline, undelivered (over NATS: in the stream, unacknowledged).
+        const outbox = graph.subgraphs['service-requests']!.db;
+        const [recorded] = (await outbox(OUTBOX_TABLE).where('aggregate', `ServiceRequest:${ticketNo}`).select('sequence', 'type')) as {
+          sequence: number;
+          type: string;
+        }[];
+        expect(recorded!.type).toBe('service-request.claim-reported');
+        if (transport === 'http') {
+          const attempts = await waitUntil(
+            async () =>
+              (await outbox(DELIVERY_TABLE).where({ sequence: recorded!.sequence, consumer: 'claims' }).first('state', 'attempts')) as {
+                state: string;
+                attempts: number;
+              },
+            (delivery) => delivery.attempts >= 2,
+          );
+          expect(attempts.state).toBe('PENDING');
+        }
+        expect((await readTicket(graph, ticketNo))!.spawnedClaim).toBeNull();
+      } finally {
+        await graph.restartSubgraph('claims');
+      }
+      const linked = await spawned(ticketNo);
+      const claims = await claimsOfTicket(caller, ticketNo);
+      expect(claims).toHaveLength(1);
+      expect(claims[0]!.reportNo).toBe(linked!.spawnedClaim!.reportNo);
+      expect(claims[0]!.surveyTasks).toHaveLength(1);
+      // Exactly once in the claims store too (redeliveries after the restart are answered from the inbox).
+      const claimsDb = graph.subgraphs['claims']!.db;
+      expect(await rowCount(claimsDb('claims').where('source_ticket_no', ticketNo))).toBe(1);
+      expect(await rowCount(claimsDb('survey_tasks').whereIn('claim_id', claimsDb('claims').where('source_ticket_no', ticketNo).select('id')))).toBe(1);
+    });
+
+    it('opens neither the ticket nor the claim twice when the agent retries the report', async () => {
+      const caller = people[2]!;
+      const key = newKey();
+      const first = await report(caller, key);
+      const retry = await report(caller, key);
+      expect(retry.errors).toEqual([]);
+      expect(retry.value!.ticketNo).toBe(first.value!.ticketNo);
+      await spawned(first.value!.ticketNo);
+      const tickets = await graph.query<{ customer: { serviceRequests: { ticketNo: string }[] } }>(
+        'query T($id: ID!) { customer(id: $id) { serviceRequests(type: CLAIM_REPORT) { ticketNo } } }',
+        { id: caller.customerId },
+      );
+      expect(tickets.data!.customer.serviceRequests.filter((ticket) => ticket.ticketNo === first.value!.ticketNo)).toHaveLength(1);
+      expect(await claimsOfTicket(caller, first.value!.ticketNo)).toHaveLength(1);
+      const outbox = graph.subgraphs['service-requests']!.db;
+      expect(await rowCount(outbox(OUTBOX_TABLE).where('aggregate', `ServiceRequest:${first.value!.ticketNo}`))).toBe(1);
+    });
+  },
+);
