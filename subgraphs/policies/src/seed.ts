@@ -1,5 +1,6 @@
 import { insertInChunks, sqlTimestamp, type Knex } from '@icg/shared';
 import { SeededRandom, type CustomerFact, type PolicyFact, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
+import { BLACKLIST_REFUSALS_TABLE, blacklistRefusalSeedRows } from './blacklist-state';
 import type { CoverageTemplate } from './catalog';
 import { REMINDER_DAYS_BEFORE, type ParticipantRole, type PaymentStatus, type ReminderChannel, type TerminationReason } from './domain';
 import type { CoverageRow, InsuredObjectRow, ParticipantRow, PolicyRow, ReminderRow } from './records';
@@ -263,7 +264,7 @@ export function policyTablesFor(batch: SeedBatch): PolicyTables {
 
 export const policiesSeeder: SubgraphSeeder = {
   name: 'policies',
-  tables: ['renewal_reminders', 'insured_objects', 'policy_coverages', 'policy_participants', 'policies'],
+  tables: [BLACKLIST_REFUSALS_TABLE, 'renewal_reminders', 'insured_objects', 'policy_coverages', 'policy_participants', 'policies'],
   async seedBatch(db: Knex, batch: SeedBatch) {
     const tables = policyTablesFor(batch);
     await insertInChunks(db, 'policies', tables.policies);
@@ -271,5 +272,7 @@ export const policiesSeeder: SubgraphSeeder = {
     await insertInChunks(db, 'policy_coverages', tables.coverages);
     await insertInChunks(db, 'insured_objects', tables.insuredObjects);
     await insertInChunks(db, 'renewal_reminders', tables.reminders);
+    // The refusal state the blacklist events keep, as it stands for the customers seeded blacklisted.
+    await insertInChunks(db, BLACKLIST_REFUSALS_TABLE, blacklistRefusalSeedRows(batch.customers, batch.asOf));
   },
 };
