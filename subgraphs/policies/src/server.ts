@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { blacklistEventHandlers } from './blacklist-state';
 import { entities } from './entities';
 import { createLoaders } from './loaders';
 import { migrations } from './migrations';
@@ -14,4 +15,5 @@ export const policiesSubgraph = defineSubgraph({
   migrations,
   createLoaders,
   entities,
+  eventHandlers: blacklistEventHandlers,
 });
