@@ -49,6 +49,11 @@ import { formatProfileReport, formatStackReport, type StackRunReport } from './s
  * process. Seeds (or reuses) the stores, checks that the three give the same data, then runs alternating rounds
  * and writes requests/s, latency, CPU per process group, SQL per request, cold start and paging figures to
  * BENCHMARKS.md (with `--profile`, also where the project gateway's main thread spends a round).
+ *
+ * Flags: `--customers N` (100,000), `--dialect mysql|sqlite` (mysql, needs MYSQL_URL), `--reuse` (keep stores that
+ * already hold N customers), `--drop` (remove the stores afterwards), `--rounds` (sets, 6), `--seconds` (per round,
+ * 20), `--connections` (10), `--sample` (customers compared, 50), `--warmup-seconds` (5), `--page-pairs` (20),
+ * `--profile`, `--label TEXT` (a line in the report, e.g. the commit measured).
  */
 
 /** The seeded stores outlive a run (under this prefix, or this folder for SQLite) so `--reuse` can skip seeding. */
