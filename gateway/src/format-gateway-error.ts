@@ -1,8 +1,32 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { isPublicErrorCode, type Logger } from '@icg/shared';
 
-/** Extensions a client may see; anything else (stack traces, internal URLs, SQL) is dropped. */
-const VISIBLE_EXTENSIONS = ['code', 'argumentName', 'reason', 'subgraph', 'coordinate', 'tier', 'policyVersion', 'decisionId', 'limit'] as const;
+/**
+ * Extensions a client may see; anything else (stack traces, internal URLs, SQL) is dropped. The write side's
+ * (README "Mutations"): the refused action, a transition's current and allowed states, a conflict's versions, the
+ * field a problem is in, and a duplicate's existing record as the caller may see it.
+ */
+const VISIBLE_EXTENSIONS = [
+  'code',
+  'argumentName',
+  'reason',
+  'subgraph',
+  'coordinate',
+  'tier',
+  'policyVersion',
+  'decisionId',
+  'limit',
+  'action',
+  'currentState',
+  'requestedState',
+  'allowed',
+  'entity',
+  'expectedVersion',
+  'currentVersion',
+  'field',
+  'duplicateOn',
+  'existingCustomer',
+] as const;
 
 /**
  * The last gate before a response leaves: errors with a public code keep their message and a

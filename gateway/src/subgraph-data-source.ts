@@ -25,8 +25,18 @@ export interface SubgraphDataSourceOptions {
   observe?: { metrics: ServerMetrics; logger: Logger };
 }
 
-/** Errors a subgraph returns in the normal course of enforcement: not a failure of the subgraph. */
-const EXPECTED_SUBGRAPH_ERRORS = new Set(['FORBIDDEN_FIELD', 'BAD_USER_INPUT']);
+/** Errors a subgraph returns in the normal course of enforcement and of the write side's rules: not a failure of the subgraph. */
+const EXPECTED_SUBGRAPH_ERRORS = new Set([
+  'FORBIDDEN_FIELD',
+  'BAD_USER_INPUT',
+  'FORBIDDEN_ACTION',
+  'INVALID_TRANSITION',
+  'CONFLICT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'DUPLICATE_CUSTOMER',
+  'CUSTOMER_BLACKLISTED',
+  'NOT_FOUND',
+]);
 
 /** GraphQL names only: anything else is left out of the assertion rather than refused. */
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;

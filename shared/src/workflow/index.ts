@@ -13,3 +13,4 @@ export type { MutationContext, MutationDefinition, MutationOutcome, RecordChange
 export { invalidInput, parseEmail, parseExpectedVersion, parseIsoDate, parseMobile, parseOneOf, parseResidentId, parseText, parseUscc } from './mutation-input';
 export type { TextRule } from './mutation-input';
 export { allocateId } from './record-ids';
+export { valueAsCallerMaySee } from './visible-value';

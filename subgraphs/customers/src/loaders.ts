@@ -8,6 +8,7 @@ import {
   type ChangeRequestRow,
   type CustomerKind,
   type CustomerRow,
+  type CustomerVersionRow,
   type GradeHistoryRow,
   type HouseholdMemberRow,
   type ManagerAssignmentRow,
@@ -49,6 +50,8 @@ export interface CustomersLoaders {
   visitReportsByCustomer: DataLoader<Key, VisitReportRow[], string>;
   blacklistEntriesByCustomer: DataLoader<Key, BlacklistEntryRow[], string>;
   pendingChangeRequestsByCustomer: DataLoader<Key, ChangeRequestRow[], string>;
+  changeRequestById: DataLoader<Key, ChangeRequestRow | null, string>;
+  versionsByCustomer: DataLoader<Key, CustomerVersionRow[], string>;
   portfolioPage: DataLoader<PortfolioPageKey, CustomerRow[], string>;
   portfolioSize: DataLoader<Key, number, string>;
   /** The root customer search; one statement per call, never per customer. */
@@ -161,6 +164,8 @@ export function createLoaders(db: Knex): CustomersLoaders {
         .whereIn('customer_change_requests.status', PENDING_CHANGE_REQUEST_STATUSES as string[])
         .orderBy([{ column: 'customer_change_requests.submitted_at' }, { column: 'customer_change_requests.id' }]),
     ),
+    changeRequestById: tableRowLoader<ChangeRequestRow>(db, 'customer_change_requests', 'id'),
+    versionsByCustomer: tableGroupLoader<CustomerVersionRow>(db, 'customer_versions', 'customer_id', (query) => query.orderBy('customer_versions.version')),
     portfolioPage: portfolioPageLoader(db),
     portfolioSize: portfolioSizeLoader(db),
     customerSearch: {

@@ -1,3 +1,4 @@
+import { changedFieldsOf, parseCustomerDetails, proposalOfRow, type CustomerDetails } from './customer-details';
 import { entities } from './entities';
 import {
   attachScope,
@@ -24,6 +25,7 @@ import type {
   ChangeRequestStatus,
   CreditRating,
   CustomerKind,
+  CustomerVersionReason,
   Gender,
   HouseholdRelationship,
   IdentityDocumentType,
@@ -59,6 +61,7 @@ export type {
   ChangeRequestStatus,
   CreditRating,
   CustomerKind,
+  CustomerVersionReason,
   Gender,
   HouseholdRelationship,
   IdentityDocumentType,
@@ -127,6 +130,8 @@ export interface CustomerRow {
   customer_manager_staff_id: DbId | null;
   created_at: string;
   updated_at: string;
+  /** Optimistic updates: every approved change adds one. */
+  version: number;
 }
 
 export interface AddressRow {
@@ -193,13 +198,34 @@ export interface BlacklistEntryRow {
 export interface ChangeRequestRow {
   id: DbId;
   customer_id: DbId;
+  /** The first field the request changes. */
   field: ChangeRequestField;
+  /** Requests from before the write side: the one field's new value as text; empty for newer ones. */
   proposed_value: string;
   status: ChangeRequestStatus;
   submitted_by_staff_id: DbId;
   submitted_at: string;
   reviewed_by_staff_id: DbId | null;
   reviewed_at: string | null;
+  // Added by 002_record_maintenance; absent from rows the seeder builds (the defaults apply).
+  version?: number;
+  based_on_version?: number | null;
+  /** JSON: the proposed CustomerDetails fields (customer-details.ts); null for requests from before the write side. */
+  proposed?: string | null;
+  completed_by_staff_id?: DbId | null;
+  completed_at?: string | null;
+  decision_reason?: string | null;
+}
+
+export interface CustomerVersionRow {
+  customer_id: DbId;
+  version: number;
+  reason: CustomerVersionReason;
+  change_request_id: DbId | null;
+  changed_by_staff_id: DbId | null;
+  changed_at: string;
+  /** JSON: CustomerDetails (customer-details.ts). */
+  details: string;
 }
 
 const idOrNull = (value: DbId | null): string | null => (value === null ? null : toId(value));
@@ -316,6 +342,9 @@ export interface CustomerRecord {
   blacklisted: boolean;
   branchId: string;
   primaryManagerStaffId: string | null;
+  version: number;
+  /** When the record was last changed (the time of its newest version). */
+  updatedAt: string;
 }
 
 /** A customer and everything of theirs: the owning branch and the primary manager. */
@@ -343,6 +372,8 @@ export function customerRecord(row: CustomerRow, today: Date = new Date()): Scop
       blacklisted: toBoolean(row.blacklisted),
       branchId: toId(row.branch_id),
       primaryManagerStaffId: idOrNull(row.customer_manager_staff_id),
+      version: Number(row.version),
+      updatedAt: toIsoTimestamp(row.updated_at)!,
     },
     scopeOfRow('Customer', entities.Customer, row),
   );
@@ -509,25 +540,95 @@ export function blacklistEntryRecord(row: BlacklistEntryRow, scope: RowScope): S
 }
 
 export interface ChangeRequestRecord {
+  id: string;
+  version: number;
+  customerId: string;
   field: ChangeRequestField;
-  proposedValue: string;
+  changedFields: ChangeRequestField[];
+  proposed: Scoped<CustomerDetailsRecord> | null;
+  basedOnVersion: number | null;
+  proposedValue: string | null;
   status: ChangeRequestStatus;
   submittedByStaffId: string;
   submittedAt: string;
   reviewedByStaffId: string | null;
   reviewedAt: string | null;
+  completedByStaffId: string | null;
+  completedAt: string | null;
+  decisionReason: string | null;
 }
 
+/** A change request, in its customer's scope; its own key names it in the audit trail. */
 export function changeRequestRecord(row: ChangeRequestRow, scope: RowScope): Scoped<ChangeRequestRecord> {
+  const id = toId(row.id);
+  const ownScope: RowScope = { ...scope, recordKey: `CustomerChangeRequest:${id}` };
+  const proposal = proposalOfRow(row);
   return attachScope(
     {
+      id,
+      version: Number(row.version ?? 1),
+      customerId: toId(row.customer_id),
       field: row.field,
-      proposedValue: row.proposed_value,
+      changedFields: changedFieldsOf(proposal, row.field),
+      proposed: proposal === null ? null : customerDetailsRecord(proposal, ownScope),
+      basedOnVersion: row.based_on_version === null || row.based_on_version === undefined ? null : Number(row.based_on_version),
+      proposedValue: row.proposed === null || row.proposed === undefined ? row.proposed_value : null,
       status: row.status,
       submittedByStaffId: toId(row.submitted_by_staff_id),
       submittedAt: toIsoTimestamp(row.submitted_at)!,
       reviewedByStaffId: idOrNull(row.reviewed_by_staff_id),
       reviewedAt: toIsoTimestamp(row.reviewed_at),
+      completedByStaffId: idOrNull(row.completed_by_staff_id ?? null),
+      completedAt: toIsoTimestamp(row.completed_at ?? null),
+      decisionReason: row.decision_reason ?? null,
+    },
+    ownScope,
+  );
+}
+
+export type CustomerDetailsRecord = Omit<CustomerDetails, 'addresses'> & { addresses: Scoped<AddressRecord>[] | null };
+
+/** Details as GraphQL reads them: every field present (null when not held), addresses with their postal form. */
+export function customerDetailsRecord(details: Partial<CustomerDetails>, scope: RowScope): Scoped<CustomerDetailsRecord> {
+  return attachScope(
+    {
+      name: details.name ?? null,
+      gender: details.gender ?? null,
+      birthDate: details.birthDate ?? null,
+      mobile: details.mobile ?? null,
+      email: details.email ?? null,
+      addresses:
+        details.addresses === undefined || details.addresses === null
+          ? null
+          : details.addresses.map((address) => addressRecord({ customer_id: 0, ...address }, scope)),
+      occupation: details.occupation ?? null,
+      incomeBand: details.incomeBand ?? null,
+      marketingConsent: details.marketingConsent ?? null,
+      doNotSolicit: details.doNotSolicit ?? null,
+    },
+    scope,
+  );
+}
+
+export interface CustomerVersionRecord {
+  version: number;
+  reason: CustomerVersionReason;
+  changedByStaffId: string | null;
+  changedAt: string;
+  changeRequestId: string | null;
+  details: Scoped<CustomerDetailsRecord>;
+}
+
+/** A version of a customer record, in the customer's scope: its details show no more than the record would. */
+export function customerVersionRecord(row: CustomerVersionRow, scope: RowScope): Scoped<CustomerVersionRecord> {
+  return attachScope(
+    {
+      version: Number(row.version),
+      reason: row.reason,
+      changedByStaffId: idOrNull(row.changed_by_staff_id),
+      changedAt: toIsoTimestamp(row.changed_at)!,
+      changeRequestId: idOrNull(row.change_request_id),
+      details: customerDetailsRecord(parseCustomerDetails(row.details), scope),
     },
     scope,
   );

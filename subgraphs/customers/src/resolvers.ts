@@ -1,4 +1,4 @@
-import { badUserInput, BUSINESS_NUMBERS, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, type Scoped } from '@icg/shared';
+import { attachScope, badUserInput, BUSINESS_NUMBERS, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, scopeOf, type Scoped } from '@icg/shared';
 import type { CustomerFilter, Resolvers } from './generated/schema-types';
 import type { CustomerCriteria, CustomersLoaders } from './loaders';
 import {
@@ -8,8 +8,10 @@ import {
   businessProfileRecord,
   changeRequestRecord,
   customerConnection,
+  customerDetailsRecord,
   customerManagerRecord,
   customerRecord,
+  customerVersionRecord,
   gradeCertificationRecord,
   householdRecord,
   inheritedScope,
@@ -17,10 +19,12 @@ import {
   staffRecord,
   visitReportRecord,
   type BranchRecord,
+  type ChangeRequestRecord,
   type CustomerManagerRecord,
   type CustomerRecord,
   type StaffRecord,
 } from './records';
+import { recordMaintenanceMutations } from './record-maintenance';
 
 /** Representations carry ids other systems hold; a malformed one is reported like an argument. */
 const REPRESENTATION_ARGUMENT = 'representations';
@@ -38,6 +42,13 @@ async function loadBranch({ branchById }: CustomersLoaders, id: string | null): 
 async function loadStaff({ staffById }: CustomersLoaders, id: string | null): Promise<Scoped<StaffRecord> | null> {
   const row = id === null ? null : await staffById.load(id);
   return row ? staffRecord(row) : null;
+}
+
+/** A change request in its customer's scope; null when either is missing. */
+async function loadChangeRequest(loaders: CustomersLoaders, id: string): Promise<Scoped<ChangeRequestRecord> | null> {
+  const row = await loaders.changeRequestById.load(id);
+  const customer = row ? await loaders.customerById.load(String(row.customer_id)) : null;
+  return row && customer ? changeRequestRecord(row, scopeOf(customerRecord(customer))!) : null;
 }
 
 async function loadManager({ staffById }: CustomersLoaders, id: string | null): Promise<Scoped<CustomerManagerRecord> | null> {
@@ -95,6 +106,12 @@ export const resolvers = {
     branches: async (_root, _args, { loaders }) => (await loaders.allBranches()).map(branchRecord),
     staff: (_root, { id }, { loaders }) => loadStaff(loaders, parseEntityId(id, 'id')),
     customerManager: (_root, { id }, { loaders }) => loadManager(loaders, parseEntityId(id, 'id')),
+    customerChangeRequest: (_root, { id }, { loaders }) => loadChangeRequest(loaders, parseEntityId(id, 'id')),
+  },
+
+  // One spread per workflow (README "Mutations").
+  Mutation: {
+    ...recordMaintenanceMutations,
   },
 
   CustomerConnection: {
@@ -130,6 +147,32 @@ export const resolvers = {
     pendingChangeRequests: async (customer, _args, { loaders }) => {
       const rows = await loaders.pendingChangeRequestsByCustomer.load(customer.id);
       return rows.map((row) => changeRequestRecord(row, inheritedScope(customer)));
+    },
+    versions: async (customer, _args, { loaders }) => {
+      const rows = await loaders.versionsByCustomer.load(customer.id);
+      if (rows.length > 0) return rows.map((row) => customerVersionRecord(row, inheritedScope(customer)));
+      // Never changed since before versions were kept: the record as it stands is its one version.
+      const addresses = await loaders.addressesByCustomer.load(customer.id);
+      const scope = inheritedScope(customer);
+      return [
+        attachScope(
+          {
+            version: customer.version,
+            reason: 'BEFORE_VERSIONING' as const,
+            changedByStaffId: null,
+            changedAt: customer.updatedAt,
+            changeRequestId: null,
+            details: customerDetailsRecord(
+              {
+                ...customer,
+                addresses: addresses.map((address) => ({ kind: address.kind, province: address.province, city: address.city, line: address.line })),
+              },
+              scope,
+            ),
+          },
+          scope,
+        ),
+      ];
     },
   },
 
@@ -180,7 +223,17 @@ export const resolvers = {
   },
 
   CustomerChangeRequest: {
+    customer: (request, _args, { loaders }) => loadCustomer(loaders, request.customerId),
     submittedBy: (request, _args, { loaders }) => loadStaff(loaders, request.submittedByStaffId),
     reviewedBy: (request, _args, { loaders }) => loadStaff(loaders, request.reviewedByStaffId),
+    completedBy: (request, _args, { loaders }) => loadStaff(loaders, request.completedByStaffId),
+  },
+
+  CustomerVersion: {
+    changedBy: (version, _args, { loaders }) => loadStaff(loaders, version.changedByStaffId),
+    changeRequest: async (version, _args, { loaders }) => {
+      const row = version.changeRequestId === null ? null : await loaders.changeRequestById.load(version.changeRequestId);
+      return row ? changeRequestRecord(row, inheritedScope(version)) : null;
+    },
   },
 } satisfies Resolvers;

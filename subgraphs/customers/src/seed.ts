@@ -576,6 +576,9 @@ function proposedValue(random: SeededRandom, field: ChangeRequestField, approved
       return approved && current.incomeBand ? current.incomeBand : random.pick(INCOME_BANDS.filter((band) => band !== current.incomeBand));
     case 'MARKETING_CONSENT':
       return String(approved ? current.marketingConsent : !current.marketingConsent);
+    default:
+      // The seeded requests change the fields listed in PERSON_/ORGANISATION_CHANGE_FIELDS only.
+      throw new Error(`no seeded value for a ${field} change`);
   }
 }
 
@@ -670,6 +673,7 @@ function elaborateCustomer(context: BatchContext, fact: CustomerFact, earlierOrg
       customer_manager_staff_id: fact.primaryManagerStaffId,
       created_at: sqlTimestamp(createdAt),
       updated_at: sqlTimestamp(updatedAt),
+      version: 1,
     },
     addresses,
     householdMembers: householdRows(context, fact),
@@ -717,6 +721,8 @@ async function seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
 export const customersSeeder: SubgraphSeeder = {
   name: 'customers',
   tables: [
+    // Written by record maintenance only (README "Mutations"); emptied first, as it refers to customers.
+    'customer_versions',
     'customer_change_requests',
     'blacklist_entries',
     'visit_reports',

@@ -44,6 +44,7 @@ async function dumpStore(db: Knex): Promise<Record<string, Row[]>> {
     business_profiles: ['customer_id'],
     visit_reports: ['customer_id', 'month'],
     manager_grade_history: ['staff_id', 'year'],
+    customer_versions: ['customer_id', 'version'],
   };
   const dump: Record<string, Row[]> = {};
   for (const table of customersSeeder.tables)

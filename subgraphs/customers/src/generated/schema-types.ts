@@ -2,7 +2,7 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { CustomersLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { CustomerRecord, CustomerConnectionRecord, AddressRecord, HouseholdRecord, HouseholdMemberRecord, BusinessProfileRecord, BranchRecord, StaffRecord, CustomerManagerRecord, GradeCertificationRecord, ManagerAssignmentRecord, VisitReportRecord, BlacklistEntryRecord, ChangeRequestRecord } from '../records';
+import type { CustomerRecord, CustomerConnectionRecord, AddressRecord, HouseholdRecord, HouseholdMemberRecord, BusinessProfileRecord, BranchRecord, StaffRecord, CustomerManagerRecord, GradeCertificationRecord, ManagerAssignmentRecord, VisitReportRecord, BlacklistEntryRecord, ChangeRequestRecord, CustomerVersionRecord, CustomerDetailsRecord } from '../records';
 export type ResolverContext = SubgraphContext<CustomersLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -71,6 +71,8 @@ export type Query = {
   staff?: Maybe<Staff>;
   /** A customer manager by staff id; null when the staff member does not exist or is not a customer manager. */
   customerManager?: Maybe<CustomerManager>;
+  /** A change request by id; null when no such request exists. */
+  customerChangeRequest?: Maybe<CustomerChangeRequest>;
 };
 
 
@@ -103,6 +105,222 @@ export type QueryStaffArgs = {
 
 export type QueryCustomerManagerArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomerChangeRequestArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Customer record maintenance (action customer.create): files a new customer in the caller's branch; a
+   * customer manager becomes its primary manager. Refused with DUPLICATE_CUSTOMER when a customer with the
+   * same ID number / social credit code or mobile exists (the error names it as the caller may see it).
+   */
+  createCustomer?: Maybe<Customer>;
+  /**
+   * Customer record maintenance (customer.change.propose): proposes changes to basic and additional information
+   * of the customer at `expectedVersion`, for the back office of its branch to review.
+   */
+  proposeCustomerChange?: Maybe<CustomerChangeRequest>;
+  /** Customer record maintenance (customer.change.complete): the reviewer fills in or corrects proposed values. */
+  completeCustomerChange?: Maybe<CustomerChangeRequest>;
+  /**
+   * Customer record maintenance (customer.change.approve): the proposal becomes the record (its version + 1).
+   * Never by whoever proposed it. CONFLICT when a proposed field changed on the record since the proposal.
+   */
+  approveCustomerChange?: Maybe<CustomerChangeRequest>;
+  /** Customer record maintenance (customer.change.reject): refuses the proposal, with the reason. */
+  rejectCustomerChange?: Maybe<CustomerChangeRequest>;
+  /** Customer record maintenance (customer.change.withdraw): takes back a proposal still waiting. */
+  withdrawCustomerChange?: Maybe<CustomerChangeRequest>;
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationCreateCustomerArgs = {
+  input: CreateCustomerInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationProposeCustomerChangeArgs = {
+  customerId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  changes: CustomerDetailsInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationCompleteCustomerChangeArgs = {
+  changeRequestId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  changes: CustomerDetailsInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationApproveCustomerChangeArgs = {
+  changeRequestId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationRejectCustomerChangeArgs = {
+  changeRequestId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationWithdrawCustomerChangeArgs = {
+  changeRequestId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+/** A new customer. Person-only fields (gender, birthDate, occupation, incomeBand) are refused for organisations. */
+export type CreateCustomerInput = {
+  kind: CustomerKind;
+  /** A person's full name or an organisation's registered name. */
+  name: Scalars['String']['input'];
+  gender?: InputMaybe<Gender>;
+  /** YYYY-MM-DD. */
+  birthDate?: InputMaybe<Scalars['String']['input']>;
+  /** RESIDENT_ID for a person, USCC for an organisation. */
+  idType: IdentityDocumentType;
+  /** The 18-character resident ID or unified social credit code, check character included. */
+  idNumber: Scalars['String']['input'];
+  /** 11 digits on a mainland carrier prefix. */
+  mobile: Scalars['String']['input'];
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** At most one address of each kind. */
+  addresses?: InputMaybe<Array<AddressInput>>;
+  occupation?: InputMaybe<Scalars['String']['input']>;
+  incomeBand?: InputMaybe<IncomeBand>;
+  marketingConsent?: InputMaybe<Scalars['Boolean']['input']>;
+  doNotSolicit?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type AddressInput = {
+  kind: AddressKind;
+  province: Scalars['String']['input'];
+  city: Scalars['String']['input'];
+  /** District, street, number and unit. */
+  line: Scalars['String']['input'];
+};
+
+/**
+ * Basic and additional information a change may set. A field left out (or null) is not changed; `addresses`
+ * replaces every address of the customer. Identity data (ID type and number) is not changed this way.
+ */
+export type CustomerDetailsInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  gender?: InputMaybe<Gender>;
+  /** YYYY-MM-DD. */
+  birthDate?: InputMaybe<Scalars['String']['input']>;
+  mobile?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  addresses?: InputMaybe<Array<AddressInput>>;
+  occupation?: InputMaybe<Scalars['String']['input']>;
+  incomeBand?: InputMaybe<IncomeBand>;
+  marketingConsent?: InputMaybe<Scalars['Boolean']['input']>;
+  doNotSolicit?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/**
+ * Basic and additional information of a customer as one version held it, or as a change proposes it. Each
+ * field is classified as the Customer field it copies, so a version or a proposal shows no more than the record.
+ */
+export type CustomerDetails = {
+  __typename?: 'CustomerDetails';
+  name?: Maybe<Scalars['String']['output']>;
+  gender?: Maybe<Gender>;
+  /** YYYY-MM-DD. */
+  birthDate?: Maybe<Scalars['String']['output']>;
+  mobile?: Maybe<Scalars['String']['output']>;
+  email?: Maybe<Scalars['String']['output']>;
+  addresses?: Maybe<Array<Address>>;
+  occupation?: Maybe<Scalars['String']['output']>;
+  incomeBand?: Maybe<IncomeBand>;
+  marketingConsent?: Maybe<Scalars['Boolean']['output']>;
+  doNotSolicit?: Maybe<Scalars['Boolean']['output']>;
+};
+
+/** How a version of a customer record came about. */
+export type CustomerVersionReason =
+  /** The record as filed by createCustomer. */
+  | 'CREATED'
+  /** An approved change request. */
+  | 'CHANGE_APPROVED'
+  /** The record as it stood before versions were kept (seeded or migrated data): who and when are not known. */
+  | 'BEFORE_VERSIONING';
+
+/** One version of a customer record: who made it, when, how, and what it held. */
+export type CustomerVersion = {
+  __typename?: 'CustomerVersion';
+  version: Scalars['Int']['output'];
+  reason: CustomerVersionReason;
+  /** Null for a version from before versioning. */
+  changedBy?: Maybe<Staff>;
+  /** UTC timestamp. */
+  changedAt: Scalars['String']['output'];
+  /** The approved change request that made it, for CHANGE_APPROVED. */
+  changeRequest?: Maybe<CustomerChangeRequest>;
+  /** What the record held: classified field by field as the customer's own fields. */
+  details?: Maybe<CustomerDetails>;
 };
 
 /** Filters on business facts only. All given conditions must hold. */
@@ -219,6 +437,10 @@ export type Customer = {
   creditRating?: Maybe<CreditRating>;
   /** Monthly visit analysis reports, newest first. */
   visitReports: Array<VisitReport>;
+  /** The record's version: pass it as expectedVersion to change the record. */
+  version: Scalars['Int']['output'];
+  /** Every version of the record, oldest first, with who made it and when. */
+  versions: Array<CustomerVersion>;
   /** Changes to this record submitted by a manager and still awaiting the operator, oldest first. */
   pendingChangeRequests: Array<CustomerChangeRequest>;
 };
@@ -431,26 +653,53 @@ export type ChangeRequestField =
   | 'ADDRESS'
   | 'OCCUPATION'
   | 'INCOME_BAND'
-  | 'MARKETING_CONSENT';
+  | 'MARKETING_CONSENT'
+  | 'NAME'
+  | 'GENDER'
+  | 'BIRTH_DATE'
+  | 'DO_NOT_SOLICIT';
 
-/** SUBMITTED waits for the operator; RETURNED went back to the manager to complete. */
+/**
+ * SUBMITTED (proposed) waits for the back office, which approves, rejects or completes it; the proposer may
+ * withdraw it. RETURNED went back to the manager (requests from before the write side); it may be withdrawn.
+ */
 export type ChangeRequestStatus =
   | 'SUBMITTED'
   | 'RETURNED'
   | 'APPROVED'
-  | 'REJECTED';
+  | 'REJECTED'
+  | 'WITHDRAWN';
 
 /** A change to a customer record entered by a manager, compared and approved by an operator. */
 export type CustomerChangeRequest = {
   __typename?: 'CustomerChangeRequest';
+  id: Scalars['ID']['output'];
+  /** Pass it as expectedVersion to complete, approve, reject or withdraw the request. */
+  version: Scalars['Int']['output'];
+  customer?: Maybe<Customer>;
+  /** The first field the request changes (every one is in changedFields). */
   field: ChangeRequestField;
-  /** The new value as text. Its content varies with the field, so no single mask fits: masking denies it. */
+  /** Every field the request changes. */
+  changedFields: Array<ChangeRequestField>;
+  /** The proposed values of the changed fields (the others are null), classified as the customer's own fields. */
+  proposed?: Maybe<CustomerDetails>;
+  /** The customer's version the proposal was made against; null for requests from before the write side. */
+  basedOnVersion?: Maybe<Scalars['Int']['output']>;
+  /**
+   * The new value as text, for single-field requests from before the write side; null for newer ones (see
+   * `proposed`). Its content varies with the field, so no single mask fits: masking denies it.
+   */
   proposedValue?: Maybe<Scalars['String']['output']>;
   status: ChangeRequestStatus;
   submittedBy?: Maybe<Staff>;
   submittedAt: Scalars['String']['output'];
   reviewedBy?: Maybe<Staff>;
   reviewedAt?: Maybe<Scalars['String']['output']>;
+  /** The back-office member who last completed the proposal. */
+  completedBy?: Maybe<Staff>;
+  completedAt?: Maybe<Scalars['String']['output']>;
+  /** Why it was rejected, as the reviewer wrote it. */
+  decisionReason?: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -566,8 +815,15 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  CustomerFilter: CustomerFilter;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  CreateCustomerInput: CreateCustomerInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AddressInput: AddressInput;
+  CustomerDetailsInput: CustomerDetailsInput;
+  CustomerDetails: ResolverTypeWrapper<CustomerDetailsRecord>;
+  CustomerVersionReason: CustomerVersionReason;
+  CustomerVersion: ResolverTypeWrapper<CustomerVersionRecord>;
+  CustomerFilter: CustomerFilter;
   CustomerConnection: ResolverTypeWrapper<CustomerConnectionRecord>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -607,8 +863,14 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
-  CustomerFilter: CustomerFilter;
+  Mutation: Record<PropertyKey, never>;
+  CreateCustomerInput: CreateCustomerInput;
   Boolean: Scalars['Boolean']['output'];
+  AddressInput: AddressInput;
+  CustomerDetailsInput: CustomerDetailsInput;
+  CustomerDetails: CustomerDetailsRecord;
+  CustomerVersion: CustomerVersionRecord;
+  CustomerFilter: CustomerFilter;
   CustomerConnection: CustomerConnectionRecord;
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
   PageInfo: PageInfo;
@@ -645,6 +907,38 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   branches?: Resolver<Array<ResolversTypes['Branch']>, ParentType, ContextType>;
   staff?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType, RequireFields<QueryStaffArgs, 'id'>>;
   customerManager?: Resolver<Maybe<ResolversTypes['CustomerManager']>, ParentType, ContextType, RequireFields<QueryCustomerManagerArgs, 'id'>>;
+  customerChangeRequest?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<QueryCustomerChangeRequestArgs, 'id'>>;
+};
+
+export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createCustomer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input' | 'idempotencyKey'>>;
+  proposeCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationProposeCustomerChangeArgs, 'customerId' | 'expectedVersion' | 'changes' | 'idempotencyKey'>>;
+  completeCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationCompleteCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'changes' | 'idempotencyKey'>>;
+  approveCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationApproveCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'idempotencyKey'>>;
+  rejectCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationRejectCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'reason' | 'idempotencyKey'>>;
+  withdrawCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationWithdrawCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'idempotencyKey'>>;
+};
+
+export type CustomerDetailsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerDetails'] = ResolversParentTypes['CustomerDetails']> = {
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  gender?: Resolver<Maybe<ResolversTypes['Gender']>, ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mobile?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  addresses?: Resolver<Maybe<Array<ResolversTypes['Address']>>, ParentType, ContextType>;
+  occupation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  incomeBand?: Resolver<Maybe<ResolversTypes['IncomeBand']>, ParentType, ContextType>;
+  marketingConsent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  doNotSolicit?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+};
+
+export type CustomerVersionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerVersion'] = ResolversParentTypes['CustomerVersion']> = {
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['CustomerVersionReason'], ParentType, ContextType>;
+  changedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  changeRequest?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType>;
+  details?: Resolver<Maybe<ResolversTypes['CustomerDetails']>, ParentType, ContextType>;
 };
 
 export type CustomerConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerConnection'] = ResolversParentTypes['CustomerConnection']> = {
@@ -694,6 +988,8 @@ export type CustomerResolvers<ContextType = ResolverContext, ParentType extends 
   blacklistEntries?: Resolver<Array<ResolversTypes['BlacklistEntry']>, ParentType, ContextType>;
   creditRating?: Resolver<Maybe<ResolversTypes['CreditRating']>, ParentType, ContextType>;
   visitReports?: Resolver<Array<ResolversTypes['VisitReport']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  versions?: Resolver<Array<ResolversTypes['CustomerVersion']>, ParentType, ContextType>;
   pendingChangeRequests?: Resolver<Array<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType>;
 };
 
@@ -802,17 +1098,29 @@ export type BlacklistEntryResolvers<ContextType = ResolverContext, ParentType ex
 };
 
 export type CustomerChangeRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerChangeRequest'] = ResolversParentTypes['CustomerChangeRequest']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   field?: Resolver<ResolversTypes['ChangeRequestField'], ParentType, ContextType>;
+  changedFields?: Resolver<Array<ResolversTypes['ChangeRequestField']>, ParentType, ContextType>;
+  proposed?: Resolver<Maybe<ResolversTypes['CustomerDetails']>, ParentType, ContextType>;
+  basedOnVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   proposedValue?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ChangeRequestStatus'], ParentType, ContextType>;
   submittedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
   submittedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reviewedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
   reviewedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  completedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decisionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  CustomerDetails?: CustomerDetailsResolvers<ContextType>;
+  CustomerVersion?: CustomerVersionResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

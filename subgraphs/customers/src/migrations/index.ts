@@ -1,5 +1,6 @@
 import type { Migration } from '@icg/shared';
 import { initialMigration } from './001_initial';
+import { recordMaintenanceMigration } from './002_record_maintenance';
 
 /** Applied in this order; never reorder or edit one that has shipped, add a new one. */
-export const migrations: readonly Migration[] = [initialMigration];
+export const migrations: readonly Migration[] = [initialMigration, recordMaintenanceMigration];
