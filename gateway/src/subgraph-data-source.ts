@@ -15,6 +15,7 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
+import { SubgraphHttpClient } from './subgraph-http-client';
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -23,6 +24,8 @@ export interface SubgraphDataSourceOptions {
   signer: AssertionSigner;
   /** Latency, error and timeout metrics of each call, and a log line for each failure, naming the subgraph. */
   observe?: { metrics: ServerMetrics; logger: Logger };
+  /** Answers above this size fail the call (see DEFAULT_MAX_SUBGRAPH_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 /** Errors a subgraph returns in the normal course of enforcement and of the write side's rules: not a failure of the subgraph. */
@@ -64,6 +67,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly signer: AssertionSigner;
   private readonly pendingAssertions = new Map<string, PendingAssertion>();
   private readonly observe: SubgraphDataSourceOptions['observe'];
+  private readonly client: SubgraphHttpClient;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -71,6 +75,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.timeoutMs = options.timeoutMs;
     this.signer = options.signer;
     this.observe = options.observe;
+    this.client = new SubgraphHttpClient({ maxResponseBytes: options.maxResponseBytes });
     this.fetcher = this.signingFetcher();
   }
 
@@ -100,17 +105,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     headers.set(IDENTITY_ASSERTION_HEADER, ticket);
   }
 
-  /** Node's fetch with a deadline (the gateway's data source has none by default), signing over the body it sends. */
+  /** A keep-alive HTTP client with a deadline (the gateway's data source has none by default), signing over the body it sends. */
   private signingFetcher(): Fetcher {
     return async (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> => {
       const headers: Record<string, string> = { ...init.headers };
       const ticket = headers[IDENTITY_ASSERTION_HEADER];
       delete headers[IDENTITY_ASSERTION_HEADER];
+      // Apollo always sends the JSON-serialised request as a string; what is signed is exactly what is sent.
+      const body = typeof init.body === 'string' ? init.body : (init.body?.toString('utf8') ?? '');
       const pending = ticket === undefined ? undefined : this.pendingAssertions.get(ticket);
       if (ticket !== undefined) this.pendingAssertions.delete(ticket);
       // No ticket: sent without an assertion, which the subgraph refuses (deny by default).
       if (pending) {
-        const body = typeof init.body === 'string' ? init.body : '';
         headers[IDENTITY_ASSERTION_HEADER] = await this.signer.sign(pending.identity, { ...pending.target, body });
       }
       // After signing, which covers the body only: the trace context (`traceparent`) travels beside it.
@@ -118,11 +124,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const startedAt = performance.now();
       let outcome: SubgraphFetchOutcome = 'unavailable';
       try {
-        // Node's fetch answers with a WHATWG Response, which has everything FetcherResponse reads.
-        const response = await fetch(url, { ...(init as RequestInit), headers, signal: AbortSignal.timeout(this.timeoutMs) });
+        const response = await this.client.post(url, { headers, body, timeoutMs: this.timeoutMs });
         outcome = response.ok ? 'ok' : 'http_error';
         endSubgraphFetchSpan(span, { status: response.status });
-        return response as unknown as FetcherResponse;
+        return response;
       } catch (error) {
         outcome = isTimeout(error) ? 'timeout' : 'unavailable';
         endSubgraphFetchSpan(span, { error: outcome });
