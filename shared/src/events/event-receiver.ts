@@ -2,8 +2,9 @@
  * The consumer's side. An event is accepted only with a service token from a peer that produces its type
  * (service-identity.ts), and applied exactly once: its id goes into the inbox table in the same
  * transaction as the handler's writes, so a duplicate delivery changes nothing and a failed handler
- * leaves no trace (the sender retries). Events arrive in order per consumer (the relay and JetStream
- * deliver one at a time), so handlers see a record's events in the order the producer committed them.
+ * leaves no trace (the sender retries). Events arrive in order per consumer (the relay sends a consumer's
+ * events in sequence order, in batches, one batch at a time; JetStream hands over one message at a time), and a
+ * batch is applied in its order, so handlers see a record's events in the order the producer committed them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Knex } from 'knex';
@@ -15,7 +16,7 @@ import type { Logger } from '../logger';
 import { INBOX_TABLE } from './event-migrations';
 import type { EventRecorder } from './event-outbox';
 import { checkEnvelope, eventTypeDefinition, type EventCatalog, type EventEnvelope, type EventOf, type ProductionEventCatalog } from './event-types';
-import { EVENT_REJECTED_STATUS, type TransportName } from './event-transport';
+import { EVENT_REJECTED_STATUS, type BatchResultEntry, type TransportName } from './event-transport';
 import { HTTP_SERVICE_TOKEN_TTL_SECONDS, SERVICE_TOKEN_HEADER, type ServiceTokenVerifier } from './service-identity';
 
 /** What a handler gets besides the transaction and the event. */
@@ -62,6 +63,8 @@ export interface EventReceiverOptions {
   isReady: () => boolean;
   /** How old a JetStream message's token may be: the stream keeps messages this long. */
   natsMaxAgeSeconds: number;
+  /** After a batch committed applied events: their handlers' follow-on events were recorded in savepoints, whose own wake-up came before the commit. */
+  afterCommit?: () => void;
   metrics?: EventReceiverMetrics;
 }
 
@@ -70,20 +73,107 @@ function isDuplicateKey(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** How many events one batch may hold; the sender's batches are smaller (EVENT_RELAY_BATCH, at most 1,000). */
+export const MAX_EVENTS_PER_BATCH = 1_000;
+
+/** The answer to a batch: one result per event tried, in order; the events after a stop were not tried. */
+export type BatchReceiveOutcome =
+  | { status: 'batch'; results: BatchResultEntry[] }
+  /** The body held one event, not a batch: answered as receive() answers it. */
+  | { status: 'single'; result: ReceiveOutcome }
+  /** The batch as a whole: token refused, not ready, or a body that is no batch. Nothing of it was applied. */
+  | BodyRefusal;
+
+/** Why a body is refused as a whole, before any event in it is looked at. */
+type BodyRefusal = Extract<ReceiveOutcome, { status: 'unavailable' | 'unauthenticated' | 'rejected' }>;
+
+/** A batch goes on past an event that cannot be applied now only where the transport skips it for good (see receiveBatch). */
+interface BatchPolicy {
+  /** Whether an event its sender may not send stops the batch (HTTP: the relay retries it) or is skipped (JetStream: terminated as before). */
+  stopOnForbidden: boolean;
+}
+
+type Checked = { id: string; type: string; result: ReceiveOutcome } | { id: string; type: string; event: EventEnvelope; handler: EventHandler };
+
+/** Rolls the batch's transaction back after an event failed, keeping the index to re-apply the events before it. */
+class BatchStopped extends Error {
+  constructor(readonly index: number) {
+    super('event batch stopped');
+  }
+}
+
 export class EventReceiver {
   constructor(private readonly options: EventReceiverOptions) {}
 
-  /** Checks and applies one delivered event (its exact bytes and the token sent with them). */
+  /** Checks and applies one delivered event (its exact bytes and the token sent with them); a batch body is refused here. */
   async receive(body: Buffer, token: string | undefined, transport: TransportName): Promise<ReceiveOutcome> {
     const outcome = await this.check(body, token, transport);
     this.options.metrics?.eventReceived(outcome.type, outcome.result.status);
     return outcome.result;
   }
 
-  private async check(body: Buffer, token: string | undefined, transport: TransportName): Promise<{ type: string; result: ReceiveOutcome }> {
-    const { subgraph, catalog, verifier, logger } = this.options;
+  /**
+   * Checks and applies a delivered body holding either one event (answered as a batch of one) or a batch
+   * `{"events":[…]}` of consecutive events of one sender: the token is checked once over the whole body and must
+   * name the first event. The events are applied in order in one transaction, each in its own savepoint with its
+   * inbox row, so a duplicate is skipped alone; the first that fails (or cannot be applied now) stops the batch:
+   * the transaction is rolled back and the events before it are applied again in a fresh one, so what is
+   * answered applied is exactly what committed (a database that aborts the whole transaction, as MariaDB does
+   * on a deadlock, cannot lose an earlier event). An event refused for good is answered rejected and skipped.
+   */
+  async receiveBatch(body: Buffer, token: string | undefined, transport: TransportName, policy: BatchPolicy): Promise<BatchReceiveOutcome> {
     const unknownType = 'unknown';
-    if (!this.options.isReady()) return { type: unknownType, result: { status: 'unavailable', message: `The ${subgraph} database is not ready` } };
+    const refuse = (result: BodyRefusal): BatchReceiveOutcome => {
+      this.options.metrics?.eventReceived(unknownType, result.status);
+      return result;
+    };
+    const opened = await this.open(body, token, transport);
+    if ('result' in opened) return refuse(opened.result);
+    const { sender, signedEventId, parsed } = opened;
+    const items = (parsed as { events?: unknown } | null)?.events;
+    if (!Array.isArray(parsed) && typeof parsed === 'object' && parsed !== null && !('events' in parsed)) {
+      // A single event (as sent before batches, or by hand): the same checks and answer as receive().
+      const checked = this.checkEvent(parsed, sender, signedEventId, transport);
+      const result = 'result' in checked ? checked.result : await this.apply(checked.event, checked.handler, transport);
+      this.options.metrics?.eventReceived(checked.type, result.status);
+      return { status: 'single', result };
+    }
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_EVENTS_PER_BATCH) {
+      return refuse({ status: 'rejected', field: 'events', reason: `must be a list of 1 to ${MAX_EVENTS_PER_BATCH} event envelopes` });
+    }
+    if ((items[0] as { id?: unknown } | null)?.id !== signedEventId) {
+      return refuse({ status: 'unauthenticated', message: 'Service token was not issued for this event' });
+    }
+    const checked = items.map((item) => this.checkEvent(item, sender, (item as { id?: unknown } | null)?.id, transport));
+    const stops = (status: ReceiveOutcome['status']) => status === 'failed' || status === 'unavailable' || (status === 'forbidden' && policy.stopOnForbidden);
+    let stopAt = checked.findIndex((entry) => 'result' in entry && stops(entry.result.status));
+    if (stopAt < 0) stopAt = checked.length;
+    const { results, failure } = await this.applyInOrder(checked.slice(0, stopAt), transport);
+    if (!failure && stopAt < checked.length) {
+      const stopped = checked[stopAt]!;
+      if ('result' in stopped) results.push(entryOf(stopped.id, stopped.result));
+    }
+    results.forEach((entry, index) => this.options.metrics?.eventReceived(checked[index]!.type, entry.status));
+    return { status: 'batch', results };
+  }
+
+  private async check(body: Buffer, token: string | undefined, transport: TransportName): Promise<{ type: string; result: ReceiveOutcome }> {
+    const unknownType = 'unknown';
+    const opened = await this.open(body, token, transport);
+    if ('result' in opened) return { type: unknownType, result: opened.result };
+    const checked = this.checkEvent(opened.parsed, opened.sender, opened.signedEventId, transport);
+    if ('result' in checked) return checked;
+    return { type: checked.type, result: await this.apply(checked.event, checked.handler, transport) };
+  }
+
+  /** The token (over the exact bytes) and the JSON: who sent it, the event it was signed for, and the parsed body. */
+  private async open(
+    body: Buffer,
+    token: string | undefined,
+    transport: TransportName,
+  ): Promise<{ result: BodyRefusal } | { sender: string; signedEventId: string; parsed: unknown }> {
+    const { subgraph, verifier, logger } = this.options;
+    if (!this.options.isReady()) return { result: { status: 'unavailable', message: `The ${subgraph} database is not ready` } };
     let sender: string;
     let signedEventId: string;
     try {
@@ -92,33 +182,96 @@ export class EventReceiver {
     } catch (error) {
       if (!isAuthenticationError(error)) throw error;
       logger.warn({ failure: error.failure, transport }, 'event refused: service token not accepted');
-      return { type: unknownType, result: { status: 'unauthenticated', message: error.message } };
+      return { result: { status: 'unauthenticated', message: error.message } };
     }
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      return { sender, signedEventId, parsed: JSON.parse(body.toString('utf8')) as unknown };
     } catch {
-      return { type: unknownType, result: { status: 'rejected', field: 'body', reason: 'must be a JSON event envelope' } };
+      return { result: { status: 'rejected', field: 'body', reason: 'must be a JSON event envelope' } };
     }
+  }
+
+  /** One envelope: may this sender send it here, does it check, is there a handler. */
+  private checkEvent(parsed: unknown, sender: string, signedEventId: unknown, transport: TransportName): Checked {
+    const { subgraph, catalog, logger } = this.options;
+    const unknownType = 'unknown';
+    const claimedId = (parsed as { id?: unknown } | null)?.id;
+    const id = typeof claimedId === 'string' ? claimedId.slice(0, 64) : '';
     const claimedType = (parsed as { type?: unknown } | null)?.type;
     const definition = typeof claimedType === 'string' ? eventTypeDefinition(catalog, claimedType) : undefined;
     const type = definition ? (claimedType as string) : unknownType;
     // What the sender may send: only the types it produces, only to their consumers.
     if (definition && (definition.producer !== sender || !definition.consumers.includes(subgraph))) {
       logger.warn({ sender, type, transport }, 'event refused: the sender may not send this type here');
-      return { type, result: { status: 'forbidden', message: `${sender} may not send ${type} to ${subgraph}` } };
+      return { id, type, result: { status: 'forbidden', message: `${sender} may not send ${type} to ${subgraph}` } };
     }
-    if (!definition) return { type, result: { status: 'forbidden', message: `${subgraph} does not receive this event type` } };
+    if (!definition) return { id, type, result: { status: 'forbidden', message: `${subgraph} does not receive this event type` } };
     const checked = checkEnvelope(catalog, parsed);
     if (!checked.ok) {
       logger.error({ sender, type, field: checked.field, transport }, 'event refused: it does not check; it is never applied');
-      return { type, result: { status: 'rejected', field: checked.field, reason: checked.reason } };
+      return { id, type, result: { status: 'rejected', field: checked.field, reason: checked.reason } };
     }
     const event = checked.value;
-    if (event.id !== signedEventId) return { type, result: { status: 'unauthenticated', message: 'Service token was not issued for this event' } };
+    if (event.id !== signedEventId) return { id, type, result: { status: 'unauthenticated', message: 'Service token was not issued for this event' } };
     const handler = this.options.handlers[type];
-    if (!handler) return { type, result: { status: 'unavailable', message: `${subgraph} has no handler for ${type} yet` } };
-    return { type, result: await this.apply(event, handler, transport) };
+    if (!handler) return { id, type, result: { status: 'unavailable', message: `${subgraph} has no handler for ${type} yet` } };
+    return { id, type, event, handler };
+  }
+
+  /**
+   * Applies checked events (none of which stops the batch by its checks) in one transaction, a savepoint each.
+   * On the first failure the whole transaction rolls back and the events before it are applied again.
+   */
+  private async applyInOrder(checked: readonly Checked[], transport: TransportName): Promise<{ results: BatchResultEntry[]; failure: boolean }> {
+    const { db, subgraph, clock, logger, events } = this.options;
+    if (checked.length === 0) return { results: [], failure: false };
+    const results: BatchResultEntry[] = [];
+    try {
+      await db.transaction(async (trx) => {
+        for (const [index, entry] of checked.entries()) {
+          if ('result' in entry) {
+            results.push(entryOf(entry.id, entry.result));
+            continue;
+          }
+          const { event, handler } = entry;
+          try {
+            await trx.transaction(async (savepoint) => {
+              await savepoint(INBOX_TABLE).insert(inboxRow(event));
+              await handler(savepoint, event, { subgraph, clock, logger, events });
+            });
+            results.push({ id: event.id, status: 'applied' });
+          } catch (error) {
+            if (!isDuplicateKey(error)) {
+              results.push({ id: event.id, ...this.failureOf(event, error, transport) });
+              throw new BatchStopped(index);
+            }
+            results.push({ id: event.id, status: 'duplicate' });
+          }
+        }
+      });
+      if (results.some((entry) => entry.status === 'applied')) this.options.afterCommit?.();
+      return { results, failure: false };
+    } catch (error) {
+      if (error instanceof BatchStopped) {
+        const failed = results[error.index]!;
+        const before = await this.applyInOrder(checked.slice(0, error.index), transport);
+        if (before.failure) return before;
+        return { results: [...before.results, failed], failure: true };
+      }
+      // The commit itself failed: nothing of the batch was applied.
+      return { results: [{ id: checked[0]!.id, status: isDatabaseUnavailableError(error) ? 'unavailable' : 'failed' }], failure: true };
+    }
+  }
+
+  private failureOf(event: EventEnvelope, error: unknown, transport: TransportName): Pick<BatchResultEntry, 'status'> {
+    if (isDatabaseUnavailableError(error)) return { status: 'unavailable' };
+    // By kind only: a driver's message can quote the values written.
+    const failure = error as { name?: string; code?: string };
+    this.options.logger.error(
+      { eventId: event.id, type: event.type, transport, err: { name: failure?.name, code: failure?.code } },
+      'event handler failed; the sender will retry',
+    );
+    return { status: 'failed' };
   }
 
   private async apply(event: EventEnvelope, handler: EventHandler, transport: TransportName): Promise<ReceiveOutcome> {
@@ -126,15 +279,7 @@ export class EventReceiver {
     try {
       await db.transaction(async (trx) => {
         // First: a concurrent duplicate waits on this key and then finds it taken.
-        await trx(INBOX_TABLE).insert({
-          event_id: event.id,
-          type: event.type,
-          producer: event.producer,
-          aggregate: event.aggregate,
-          sequence: event.sequence,
-          occurred_at: event.occurredAt,
-          applied_at_ms: Date.now(),
-        });
+        await trx(INBOX_TABLE).insert(inboxRow(event));
         await handler(trx, event, { subgraph, clock, logger, events });
       });
       return { status: 'applied' };
@@ -151,14 +296,20 @@ export class EventReceiver {
     }
   }
 
-  /** `POST /events`: one event per request, answered after the receiver's commit. */
+  /**
+   * `POST /events`: one event, or a batch `{"events":[…]}`, answered after the receiver's commit. A batch is
+   * answered 200 with one result per event tried (`{"results":[{"id","status",…}]}`), up to and including the
+   * first that did not go through; a refusal of the whole body has the status a single event's would.
+   */
   httpRoute(maxBodyBytes: number): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
     return async (request, response) => {
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'Events are POSTed' }, { allow: 'POST' });
       const body = await readLimitedBody(request, maxBodyBytes);
       if (body === undefined) return sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `Events are at most ${maxBodyBytes} bytes` } });
       const header = request.headers[SERVICE_TOKEN_HEADER];
-      const result = await this.receive(body, Array.isArray(header) ? header.join(', ') : header, 'http');
+      const outcome = await this.receiveBatch(body, Array.isArray(header) ? header.join(', ') : header, 'http', { stopOnForbidden: true });
+      if (outcome.status === 'batch') return sendJson(response, 200, { results: outcome.results });
+      const result = outcome.status === 'single' ? outcome.result : outcome;
       switch (result.status) {
         case 'applied':
         case 'duplicate':
@@ -176,6 +327,23 @@ export class EventReceiver {
       }
     };
   }
+}
+
+/** A batch result as sent: the status, and for a refusal for good the field and reason (never a message quoting the payload). */
+function entryOf(id: string, result: ReceiveOutcome): BatchResultEntry {
+  return result.status === 'rejected' ? { id, status: result.status, field: result.field, reason: result.reason } : { id, status: result.status };
+}
+
+function inboxRow(event: EventEnvelope): Record<string, string | number> {
+  return {
+    event_id: event.id,
+    type: event.type,
+    producer: event.producer,
+    aggregate: event.aggregate,
+    sequence: event.sequence,
+    occurred_at: event.occurredAt,
+    applied_at_ms: Date.now(),
+  };
 }
 
 /** The body, or undefined past the limit. */

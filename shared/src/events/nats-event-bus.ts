@@ -1,10 +1,13 @@
 /**
- * The JetStream transport (NATS_URL set). The relay publishes each (event, consumer) to
- * `<prefix>.<consumer>.<type>` on one durable stream, with the event and consumer as the message id, so a
- * publish repeated after a crash is dropped by the stream (and anything older is still a duplicate for the
- * inbox); the stream's acknowledgement settles the delivery. Each receiving subgraph has one durable
- * consumer on `<prefix>.<itself>.>`, taking one message at a time (max_ack_pending 1) and acknowledging
- * it only after its own commit, so order per consumer holds and nothing is lost while it is down.
+ * The JetStream transport (NATS_URL set). The relay publishes each consumer's events in batches of consecutive
+ * events, one message per batch, to `<prefix>.<consumer>.batch` on one durable stream, with the consumer and the
+ * batch's first and last event as the message id, so a publish repeated after a crash is dropped by the stream (and
+ * anything older is still a duplicate for the inbox); the stream's acknowledgement settles the batch. Each
+ * receiving subgraph has one durable consumer on `<prefix>.<itself>.>`, taking one message at a time
+ * (max_ack_pending 1) and acknowledging it only after its own commit, so order per consumer holds and nothing
+ * is lost while it is down. Batching happens inside the message, not by several messages in flight: with more
+ * than one unacknowledged message, a receiver that restarts would get newer messages before the older ones
+ * come back after the ack wait, out of order.
  * Subjects per consumer, not per type alone, keep to one filter subject per consumer, which every
  * JetStream server (2.9 and up) supports.
  */
@@ -24,9 +27,11 @@ import {
 import type { Logger } from '../logger';
 import type { NatsSettings, RelaySettings } from './events-config';
 import type { EventReceiver } from './event-receiver';
-import type { DeliveryOutcome, EventTransport } from './event-transport';
+import { eventBatchBody, type DeliveryOutcome, type EventTransport } from './event-transport';
 import { SERVICE_TOKEN_HEADER, type ServiceTokenSigner } from './service-identity';
 
+/** The last subject token of a batch message (`<prefix>.<consumer>.batch`): a batch mixes event types. */
+const BATCH_SUBJECT_TOKEN = 'batch';
 /** Repeated publishes of one message id within this window are dropped by the stream. */
 const DUPLICATE_WINDOW_MS = 120_000;
 /** Unacknowledged for this long, a message is sent again (the receiver's commit takes milliseconds). */
@@ -85,31 +90,40 @@ export class NatsEventBus {
     }
   }
 
-  /** The relay's transport: a delivery is settled when the stream has stored the message. */
+  /**
+   * The relay's transport: a batch of consecutive events is one message, settled when the stream has stored it.
+   * Its id names the consumer and the batch's first and last events, so the same batch published again after a
+   * crash is dropped by the stream; a batch composed differently on a retry starts at the first unconfirmed event,
+   * so the stream still holds the consumer's events in order, and the overlap is answered duplicate by the inbox.
+   */
   transport(signer: ServiceTokenSigner, timeoutMs: number): EventTransport {
     return {
       name: 'nats',
-      deliver: async ({ envelope, body }, consumer): Promise<DeliveryOutcome> => {
+      deliverBatch: async (events, consumer): Promise<DeliveryOutcome[]> => {
+        const first = events[0];
+        const last = events[events.length - 1];
+        if (!first || !last) return [];
         let jetStream: JetStream;
         try {
           jetStream = await Promise.race([this.connected(), sleep(timeoutMs).then(() => Promise.reject(new Error('timeout')))]);
         } catch {
-          return { kind: 'failed', error: 'NATS_UNAVAILABLE' };
+          return [{ kind: 'failed', error: 'NATS_UNAVAILABLE' }];
         }
+        const body = eventBatchBody(events);
         // The token outlives an HTTP one: the message may wait in the stream for as long as the stream keeps it.
-        const token = await signer.sign({ receiver: consumer, eventId: envelope.id, body, ttlSeconds: this.settings.maxAgeSeconds });
+        const token = await signer.sign({ receiver: consumer, eventId: first.envelope.id, body, ttlSeconds: this.settings.maxAgeSeconds });
         const messageHeaders = headers();
         messageHeaders.set(SERVICE_TOKEN_HEADER, token);
         try {
-          await jetStream.client.publish(this.subject(consumer, envelope.type), Buffer.from(body), {
-            msgID: `${envelope.id}.${consumer}`,
+          await jetStream.client.publish(this.subject(consumer, BATCH_SUBJECT_TOKEN), Buffer.from(body), {
+            msgID: `${first.envelope.id}.${last.envelope.id}.${consumer}`,
             headers: messageHeaders,
             timeout: timeoutMs,
             expect: { streamName: this.settings.stream },
           });
-          return { kind: 'delivered' };
+          return events.map(() => ({ kind: 'delivered' }));
         } catch (error) {
-          return { kind: 'failed', error: `NATS_${String((error as { code?: unknown }).code ?? 'ERROR').slice(0, 40)}` };
+          return [{ kind: 'failed', error: `NATS_${String((error as { code?: unknown }).code ?? 'ERROR').slice(0, 40)}` }];
         }
       },
       close: () => this.close(),
@@ -117,9 +131,13 @@ export class NatsEventBus {
   }
 
   /**
-   * Takes `subgraph`'s messages one at a time and hands them to its receiver: acknowledged after the
-   * receiver's commit, redelivered with backoff when it could not apply them now, terminated when it
-   * refuses them for good (a forged token, a sender that may not send the type, a payload that does not check).
+   * Takes `subgraph`'s messages one at a time (each a batch of events, or a single event as published before
+   * batches) and hands them to its receiver, which applies a batch in order: acknowledged after the receiver's
+   * commit of the whole batch; redelivered with backoff when an event of it could not be applied now (the events
+   * before it are committed and come back as duplicates; the ones after it wait, so order holds); terminated when
+   * refused for good as a whole (a forged token, a body that is no batch). An event in a batch refused for good
+   * (a payload that does not check, a sender that may not send its type) is skipped, as its own message was
+   * terminated before. One message in flight (max_ack_pending 1) keeps order across a receiver's restart.
    */
   subscribe(subgraph: string, receiver: EventReceiver, retry: Pick<RelaySettings, 'retryBaseMs' | 'retryMaxMs'>): void {
     const entry: { messages?: ConsumerMessages; loop: Promise<void> } = { loop: Promise.resolve() };
@@ -140,15 +158,21 @@ export class NatsEventBus {
           entry.messages = await consumer.consume({ max_messages: 1 });
           attempt = 0;
           for await (const message of entry.messages) {
-            const result = await receiver.receive(Buffer.from(message.data), message.headers?.get(SERVICE_TOKEN_HEADER) || undefined, 'nats');
-            if (result.status === 'applied' || result.status === 'duplicate') {
-              // If this acknowledgement is lost the message comes again: a duplicate, which changes nothing.
-              await message.ackAck().catch(() => false);
-            } else if (result.status === 'rejected' || result.status === 'unauthenticated' || result.status === 'forbidden') {
+            const outcome = await receiver.receiveBatch(Buffer.from(message.data), message.headers?.get(SERVICE_TOKEN_HEADER) || undefined, 'nats', {
+              stopOnForbidden: false,
+            });
+            const statuses =
+              outcome.status === 'batch'
+                ? outcome.results.map((result) => result.status)
+                : [outcome.status === 'single' ? outcome.result.status : outcome.status];
+            if (statuses.some((status) => status === 'failed' || status === 'unavailable')) {
+              message.nak(Math.min(retry.retryMaxMs, retry.retryBaseMs * 2 ** Math.min(message.info.redeliveryCount, 30)));
+            } else if (outcome.status !== 'batch' && statuses[0] !== 'applied' && statuses[0] !== 'duplicate') {
               // Never applied; terminated so it does not hold back the consumer's later messages.
               message.term();
             } else {
-              message.nak(Math.min(retry.retryMaxMs, retry.retryBaseMs * 2 ** Math.min(message.info.redeliveryCount, 30)));
+              // If this acknowledgement is lost the message comes again: duplicates, which change nothing.
+              await message.ackAck().catch(() => false);
             }
           }
         } catch (error) {

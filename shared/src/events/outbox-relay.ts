@@ -1,7 +1,8 @@
 /**
  * The relay of one producing subgraph: delivers every committed outbox event to each of its consumers,
- * in sequence order per consumer, retrying with exponential backoff until the consumer (or JetStream)
- * confirms. A failing event holds back the later ones to the same consumer, so events of one record
+ * in sequence order per consumer, in batches of consecutive events (one request or message each, bounded in
+ * count and bytes; the consumer applies a batch in order and answers per event), retrying with exponential backoff until the consumer (or JetStream)
+ * confirms. The relay advances up to the first event of a batch that did not go through; a failing event holds back the later ones to the same consumer, so events of one record
  * arrive in the order they were committed; other consumers go on. Woken after each commit, and polls.
  * Logs name events by id, type and consumer, never their payload.
  */
@@ -10,7 +11,7 @@ import type { Logger } from '../logger';
 import { DELIVERY_TABLE, OUTBOX_TABLE, type DeliveryState } from './event-migrations';
 import type { EventEnvelope } from './event-types';
 import type { RelaySettings } from './events-config';
-import type { DeliveryOutcome, EventTransport, TransportName } from './event-transport';
+import { splitIntoBatches, type DeliveryOutcome, type EventTransport, type TransportName } from './event-transport';
 
 export interface EventRelayMetrics {
   eventDelivered(consumer: string, transport: TransportName, delaySeconds: number): void;
@@ -190,10 +191,10 @@ export class OutboxRelay {
           'o.payload',
           'o.recorded_at_ms',
         )) as PendingRow[];
-      for (const row of rows) {
-        if (this.stopped) return undefined;
-        const retryAt = Number(row.next_attempt_at_ms);
-        if (retryAt > Date.now()) return retryAt;
+      if (rows.length === 0) return undefined;
+      // The events due now, up to the first still waiting out its backoff: the later ones wait behind it.
+      const due = rows.findIndex((row) => Number(row.next_attempt_at_ms) > Date.now());
+      const ready = (due < 0 ? rows : rows.slice(0, due)).map((row) => {
         const envelope: EventEnvelope = {
           id: row.event_id,
           type: row.type,
@@ -203,38 +204,52 @@ export class OutboxRelay {
           occurredAt: row.occurred_at,
           payload: JSON.parse(row.payload) as unknown,
         };
-        const outcome = await transport
-          .deliver({ envelope, body: JSON.stringify(envelope) }, consumer)
-          .catch((): DeliveryOutcome => ({ kind: 'failed', error: 'TRANSPORT_ERROR' }));
-        const attempts = Number(row.attempts) + 1;
-        const where = { sequence: row.sequence, consumer };
-        const logged = { eventId: envelope.id, type: envelope.type, consumer, attempts, transport: transport.name };
-        if (outcome.kind === 'delivered') {
-          confirmed.push({ sequence: Number(row.sequence), attempts });
-          this.options.metrics?.eventDelivered(consumer, transport.name, (Date.now() - Number(row.recorded_at_ms)) / 1000);
-          continue;
-        }
-        if (outcome.kind === 'rejected') {
-          // Its envelope or payload does not check at the consumer: retrying cannot help, and it must not hold back the rest.
+        return { row, envelope, body: JSON.stringify(envelope) };
+      });
+      let partial = false;
+      for (const batch of splitIntoBatches(ready, settings.batchSize)) {
+        if (this.stopped) return undefined;
+        const outcomes = await transport.deliverBatch(batch, consumer).catch((): DeliveryOutcome[] => [{ kind: 'failed', error: 'TRANSPORT_ERROR' }]);
+        // An answer for no event is a failure of the first: the relay never moves past an event without its outcome.
+        if (outcomes.length === 0) outcomes.push({ kind: 'failed', error: 'NO_ANSWER' });
+        for (const [index, outcome] of outcomes.slice(0, batch.length).entries()) {
+          const { row, envelope } = batch[index]!;
+          const attempts = Number(row.attempts) + 1;
+          const where = { sequence: row.sequence, consumer };
+          const logged = { eventId: envelope.id, type: envelope.type, consumer, attempts, transport: transport.name };
+          if (outcome.kind === 'delivered') {
+            confirmed.push({ sequence: Number(row.sequence), attempts });
+            this.options.metrics?.eventDelivered(consumer, transport.name, (Date.now() - Number(row.recorded_at_ms)) / 1000);
+            continue;
+          }
+          if (outcome.kind === 'rejected') {
+            // Its envelope or payload does not check at the consumer: retrying cannot help, and it must not hold back the rest.
+            await db(DELIVERY_TABLE)
+              .where(where)
+              .update({ state: 'REJECTED' satisfies DeliveryState, attempts, settled_at_ms: Date.now(), last_error: outcome.error });
+            this.options.metrics?.eventDeliveryFailed(consumer, transport.name, 'rejected');
+            this.options.logger.error({ ...logged, error: outcome.error }, 'event rejected by its consumer; it will not be delivered');
+            continue;
+          }
+          const next = Date.now() + Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
           await db(DELIVERY_TABLE)
             .where(where)
-            .update({ state: 'REJECTED' satisfies DeliveryState, attempts, settled_at_ms: Date.now(), last_error: outcome.error });
-          this.options.metrics?.eventDeliveryFailed(consumer, transport.name, 'rejected');
-          this.options.logger.error({ ...logged, error: outcome.error }, 'event rejected by its consumer; it will not be delivered');
-          continue;
+            .update({ attempts, next_attempt_at_ms: next, last_error: outcome.error.slice(0, 60) });
+          this.options.metrics?.eventDeliveryFailed(consumer, transport.name, 'failed');
+          // 1st, 2nd, 4th, 8th… failure: a consumer down for an hour does not flood the log.
+          if ((attempts & (attempts - 1)) === 0) this.options.logger.warn({ ...logged, error: outcome.error }, 'event delivery failed; retrying with backoff');
+          return next;
         }
-        const next = Date.now() + Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
-        await db(DELIVERY_TABLE)
-          .where(where)
-          .update({ attempts, next_attempt_at_ms: next, last_error: outcome.error.slice(0, 60) });
-        this.options.metrics?.eventDeliveryFailed(consumer, transport.name, 'failed');
-        // 1st, 2nd, 4th, 8th… failure: a consumer down for an hour does not flood the log.
-        if ((attempts & (attempts - 1)) === 0) this.options.logger.warn({ ...logged, error: outcome.error }, 'event delivery failed; retrying with backoff');
-        return next;
+        // Fewer answers than events and no failure: the rest were not tried; they are read again below.
+        if (outcomes.length < batch.length) {
+          partial = true;
+          break;
+        }
       }
+      if (ready.length === 0) return Number(rows[0]!.next_attempt_at_ms);
       // Before the next batch is read, which must not find these pending again.
       await this.markDelivered(consumer, confirmed);
-      if (rows.length < settings.batchSize) return undefined;
+      if (rows.length < settings.batchSize && due < 0 && !partial) return undefined;
     }
   }
 }

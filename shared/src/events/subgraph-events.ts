@@ -92,6 +92,7 @@ export function createSubgraphEvents(options: SubgraphEventsOptions): SubgraphEv
     events: recorder,
     isReady: options.isReady,
     natsMaxAgeSeconds: config.nats?.maxAgeSeconds ?? 0,
+    afterCommit: () => relay.wake(),
     ...(metrics ? { metrics } : {}),
   });
   metrics?.watchEventOutbox(() => relay.backlog());

@@ -21,10 +21,19 @@ class ScriptedTransport implements EventTransport {
   readonly name = 'http' as const;
   readonly attempts: { consumer: string; n: number }[] = [];
   constructor(private readonly answer: (consumer: string, n: number, attempt: number) => DeliveryOutcome) {}
-  async deliver({ envelope }: OutgoingEvent, consumer: string): Promise<DeliveryOutcome> {
-    const n = (envelope.payload as { n: number }).n;
-    this.attempts.push({ consumer, n });
-    return this.answer(consumer, n, this.attempts.filter((attempt) => attempt.consumer === consumer && attempt.n === n).length);
+  readonly batches: { consumer: string; ns: number[] }[] = [];
+  /** Answers each event of the batch in order, as a receiver does, stopping after the first failure. */
+  async deliverBatch(events: readonly OutgoingEvent[], consumer: string): Promise<DeliveryOutcome[]> {
+    this.batches.push({ consumer, ns: events.map(({ envelope }) => (envelope.payload as { n: number }).n) });
+    const outcomes: DeliveryOutcome[] = [];
+    for (const { envelope } of events) {
+      const n = (envelope.payload as { n: number }).n;
+      this.attempts.push({ consumer, n });
+      const outcome = this.answer(consumer, n, this.attempts.filter((attempt) => attempt.consumer === consumer && attempt.n === n).length);
+      outcomes.push(outcome);
+      if (outcome.kind === 'failed') break;
+    }
+    return outcomes;
   }
   async close() {}
   delivered(consumer: string): number[] {
