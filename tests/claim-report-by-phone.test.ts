@@ -3,7 +3,8 @@
  * ticket, and through the event the ticket's commit recorded, the claim (REPORTED) with its survey dispatch in
  * the claims system. Never one without the other: with the claims subgraph down, the report is taken, and once it
  * is back the claim and its survey task exist exactly once, and the ticket shows the claim. A retried report opens
- * neither twice. Through the gateway, on SQLite and MariaDB, over HTTP and NATS JetStream.
+ * neither twice. The way back too: a large customer's claim decided while the hotline is down gets its return visit,
+ * once, when the hotline is back. Through the gateway, on SQLite and MariaDB, over HTTP and NATS JetStream.
  */
 import { DELIVERY_TABLE, OUTBOX_TABLE, SettableClock, type Knex } from '@icg/shared';
 import { TRANSPORTS_UNDER_TEST } from './support/event-probes';
@@ -31,6 +32,15 @@ interface FiledClaim {
   version: number;
 }
 
+/** A claim decided on: dispatched, surveyed, registered and denied by its branch's adjuster. */
+const TO_DENIAL: readonly (readonly [string, string, Record<string, unknown>])[] = [
+  ['dispatchSurveyor', 'DispatchSurveyorInput', {}],
+  ['recordSurveyorOnSite', 'ClaimStepInput', {}],
+  ['completeSurvey', 'CompleteSurveyInput', {}],
+  ['registerClaim', 'RegisterClaimInput', { outstandingReserve: 8_000 }],
+  ['denyClaim', 'ClaimReasonInput', { reason: '事故不在保险责任范围内' }],
+];
+
 const CLAIM_FIELDS =
   'reportNo status reportChannel reportedAt lossDate policy { policyNo } customer { id } reportTicket { ticketNo } surveyTasks { status dispatchedAt surveyor { id } } version';
 
@@ -44,7 +54,7 @@ describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((tran
 
     beforeAll(async () => {
       graph = await startGraph({ dialect, clock, eventTransport: transport });
-      people = await callers(graph, 3);
+      people = await callers(graph, 4);
     });
     afterAll(async () => {
       await graph?.close();
@@ -169,6 +179,50 @@ describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((tran
       expect(await claimsOfTicket(caller, first.value!.ticketNo)).toHaveLength(1);
       const outbox = graph.subgraphs['service-requests']!.db;
       expect(await rowCount(outbox(OUTBOX_TABLE).where('aggregate', `ServiceRequest:${first.value!.ticketNo}`))).toBe(1);
+    });
+
+    it('opens the return visit for a claim closed while the hotline was down, once it is back, exactly once', async () => {
+      const caller = people[3]!;
+      const { value: ticket } = await report(caller);
+      const reportNo = (await spawned(ticket!.ticketNo))!.spawnedClaim!.reportNo;
+      const adjuster = actingAs(staffWith('CLAIMS_ADJUSTER', caller.branchPath)[0]!);
+      const visits = async () => {
+        const response = await graph.query<{ customer: { serviceRequests: Ticket[] } }>(
+          `query V($id: ID!) { customer(id: $id) { serviceRequests(type: RETURN_VISIT) { ${TICKET_FIELDS} } } }`,
+          { id: caller.customerId },
+        );
+        return response.data!.customer.serviceRequests.filter((visit) => visit.relatedClaim?.reportNo === reportNo);
+      };
+      await graph.stopSubgraph('service-requests');
+      try {
+        let version = 1;
+        for (const [field, inputType, extra] of TO_DENIAL) {
+          const { value, errors } = await mutate<{ version: number }>(
+            graph,
+            field,
+            inputType,
+            { idempotencyKey: newKey(), reportNo, expectedVersion: version, ...extra },
+            'version',
+            adjuster,
+          );
+          expect(errors).toEqual([]);
+          version = value!.version;
+        }
+      } finally {
+        await graph.restartSubgraph('service-requests');
+      }
+      const opened = await waitUntil(visits, (found) => found.length > 0);
+      expect(opened).toEqual([expect.objectContaining({ type: 'RETURN_VISIT', status: 'TRIAGED', customer: { id: caller.customerId } })]);
+      // Redeliveries after the restart change nothing: still one, once the closing is confirmed delivered.
+      const claimsDb = graph.subgraphs['claims']!.db;
+      const closed = (await claimsDb(OUTBOX_TABLE)
+        .where({ aggregate: `Claim:${reportNo}`, type: 'claim.closed' })
+        .first('sequence')) as { sequence: number };
+      await waitUntil(
+        async () => (await claimsDb(DELIVERY_TABLE).where({ sequence: closed.sequence, consumer: 'service-requests' }).first('state')) as { state: string },
+        (delivery) => delivery.state === 'DELIVERED',
+      );
+      expect(await visits()).toHaveLength(1);
     });
   },
 );
