@@ -77,6 +77,10 @@ describe('the outbox relay', () => {
     await runUntilSettled(relay);
     expect(transport.delivered('first')).toEqual([1, 2, 2, 2, 2, 3, 4, 5]);
     expect(transport.delivered('second')).toEqual([1, 2, 3, 4, 5]);
+    // Consecutive events go together, batchSize (2) at a time: one request per batch, not per event.
+    expect(transport.batches.filter((batch) => batch.consumer === 'second').map((batch) => batch.ns)).toEqual([[1, 2], [3, 4], [5]]);
+    // The batch [1, 2] to "first" confirmed 1 although 2 failed: the relay advances up to the first failure, and no further.
+    expect(transport.batches.filter((batch) => batch.consumer === 'first').map((batch) => batch.ns)[0]).toEqual([1, 2]);
     expect(await db(DELIVERY_TABLE).where({ consumer: 'first' }).orderBy('sequence').pluck('state')).toEqual(Array(5).fill('DELIVERED'));
   });
 
