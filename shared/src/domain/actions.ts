@@ -27,6 +27,7 @@ export const WORKFLOW_ACTIONS = [
   // Blacklist (customers; policies refuses blacklisted customers).
   'blacklist.propose',
   'blacklist.approve',
+  'blacklist.reject',
   'blacklist.lift',
   'blacklist.expire',
   'blacklist.review',

@@ -29,9 +29,11 @@ export interface ActionDecision {
 
 /**
  * Why an action was refused; the audit trail's rule and the error's `reason`. AUTHORITY_LIMIT: the amount is above
- * what the caller may approve (claim approval authority, decided in the claims subgraph's code).
+ * what the caller may approve (claim approval authority, decided in the claims subgraph's code). APPROVAL_LEVEL: the
+ * approval belongs to another level of the org tree than the caller's branch (a manager grade: senior and principal
+ * by a provincial branch, the others by a city branch; decided in the customers subgraph's code).
  */
-export type ActionRefusalReason = 'NOT_GRANTED' | 'OUT_OF_SCOPE' | 'SECOND_PERSON' | 'AUTHORITY_LIMIT';
+export type ActionRefusalReason = 'NOT_GRANTED' | 'OUT_OF_SCOPE' | 'SECOND_PERSON' | 'AUTHORITY_LIMIT' | 'APPROVAL_LEVEL';
 
 /** A refused action, before it becomes the client's FORBIDDEN_ACTION error (runMutation audits it first). */
 export class ActionRefused extends Error {
@@ -51,6 +53,7 @@ const REASON_TEXT: Readonly<Record<ActionRefusalReason, string>> = {
   OUT_OF_SCOPE: 'the record is outside your scope for it',
   SECOND_PERSON: 'a second person must perform it',
   AUTHORITY_LIMIT: 'the amount is above your approval authority',
+  APPROVAL_LEVEL: 'it is approved at another level of the org tree than your branch',
 };
 
 /** What the client gets: the action, why, and the policy version that decided; `decisionId` names the audit record. */
