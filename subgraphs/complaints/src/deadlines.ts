@@ -25,6 +25,14 @@ export function loadComplaintRules(env: Environment = process.env): ComplaintRul
   return { deadlineWarningPercent: reader.int(DEADLINE_WARNING_PERCENT_VARIABLE, DEFAULT_COMPLAINT_RULES.deadlineWarningPercent, { min: 1, max: 99 }) };
 }
 
+/** Days each extension adds, in order: to 30 for a complex case, then a further 30 (approved by a second person). */
+export const EXTENSION_DAYS: readonly number[] = [COMPLEX_EXTENSION_DAYS, ESPECIALLY_COMPLEX_EXTENSION_DAYS];
+
+/** The days the next extension would add, or null once both were granted (60 days at most). */
+export function nextExtensionDays(extensionsGranted: number): number | null {
+  return EXTENSION_DAYS[extensionsGranted] ?? null;
+}
+
 /** The deadline after extensions, never beyond the statutory maximum. */
 export function deadlineDays(extensionDays: readonly number[]): number {
   return Math.min(
@@ -45,6 +53,14 @@ export function deadlineExpiresAt(dueDate: string): Date {
 
 export function deadlineWarningAt(acceptedAt: Date, days: number, rules: ComplaintRules): Date {
   return new Date(acceptedAt.getTime() + Math.round((days * 86_400_000 * rules.deadlineWarningPercent) / 100));
+}
+
+/**
+ * The deadline warning: the warning point has passed as of `asOf` and the decision had not been notified
+ * (nor the complaint withdrawn) by then. It stays on once the complaint is overdue.
+ */
+export function isDeadlineWarning(warningAt: Date, closedAt: Date | null, asOf: Date): boolean {
+  return asOf >= warningAt && (closedAt === null || closedAt > asOf);
 }
 
 /**

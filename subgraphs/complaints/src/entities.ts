@@ -12,6 +12,7 @@ export const entities = {
   Customer: { key: 'id' },
   Policy: { key: 'policyNo' },
   Claim: { key: 'reportNo' },
+  ServiceRequest: { key: 'ticketNo' },
   Branch: { key: 'id' },
   Staff: { key: 'id' },
 } as const satisfies Record<string, EntityDefinition>;

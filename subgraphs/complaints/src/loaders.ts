@@ -1,5 +1,5 @@
 import { tableGroupLoader, tableRowLoader, type DataLoader, type Knex } from '@icg/shared';
-import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from './records';
+import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow, EscalationRow, ExtensionRequestRow } from './records';
 
 type Key = string | number;
 
@@ -13,6 +13,10 @@ export interface ComplaintLoaders {
   stepsByComplaintId: DataLoader<Key, ComplaintStepRow[], string>;
   /** Oldest first. */
   extensionsByComplaintId: DataLoader<Key, DeadlineExtensionRow[], string>;
+  /** Oldest first. */
+  extensionRequestsByComplaintId: DataLoader<Key, ExtensionRequestRow[], string>;
+  /** Oldest first. */
+  escalationsByComplaintId: DataLoader<Key, EscalationRow[], string>;
 }
 
 export function createLoaders(db: Knex): ComplaintLoaders {
@@ -27,5 +31,9 @@ export function createLoaders(db: Knex): ComplaintLoaders {
     ),
     stepsByComplaintId: tableGroupLoader<ComplaintStepRow>(db, 'complaint_steps', 'complaint_id', (query) => query.orderBy('sequence')),
     extensionsByComplaintId: tableGroupLoader<DeadlineExtensionRow>(db, 'complaint_deadline_extensions', 'complaint_id', (query) => query.orderBy('sequence')),
+    extensionRequestsByComplaintId: tableGroupLoader<ExtensionRequestRow>(db, 'complaint_extension_requests', 'complaint_id', (query) =>
+      query.orderBy('sequence'),
+    ),
+    escalationsByComplaintId: tableGroupLoader<EscalationRow>(db, 'complaint_escalations', 'complaint_id', (query) => query.orderBy('sequence')),
   };
 }

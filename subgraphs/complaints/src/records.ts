@@ -13,7 +13,8 @@ import {
   type Scoped,
   scopeOfRow,
 } from '@icg/shared';
-import type { ComplaintStep, DeadlineExtension } from './generated/schema-types';
+import type { ComplaintEscalation, ComplaintEscalationReason, ComplaintStep, DeadlineExtension, DeadlineExtensionRequest } from './generated/schema-types';
+import { handlingBranch } from './org-directory';
 import type {
   ComplaintComplexity,
   ComplaintForm,
@@ -67,6 +68,13 @@ export interface ComplaintRow {
   root_cause: RootCause | null;
   rectification: string | null;
   archived: number | boolean;
+  /** Write side (migration 002). */
+  version: number;
+  respondent_determined_at: Timestamp | null;
+  withdrawn_at: Timestamp | null;
+  review_requested_at: Timestamp | null;
+  review_decided_at: Timestamp | null;
+  source_ticket_no: string | null;
 }
 
 export interface ComplaintStepRow {
@@ -89,6 +97,35 @@ export interface DeadlineExtensionRow {
   approved_at: Timestamp;
   reason: string | null;
   notified_complainant_at: Timestamp | null;
+  requested_by_staff_id: Id | null;
+  requested_at: Timestamp | null;
+}
+
+export type ExtensionRequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+
+export interface ExtensionRequestRow {
+  id: Id;
+  complaint_id: Id;
+  sequence: number;
+  days: number;
+  requested_by_staff_id: Id;
+  requested_at: Timestamp;
+  reason: string;
+  status: ExtensionRequestStatus;
+  decided_by_staff_id: Id | null;
+  decided_at: Timestamp | null;
+}
+
+export interface EscalationRow {
+  id: Id;
+  complaint_id: Id;
+  sequence: number;
+  from_level: EscalationLevel;
+  to_level: EscalationLevel;
+  branch_id: Id;
+  reason: ComplaintEscalationReason;
+  escalated_by_staff_id: Id;
+  at: Timestamp;
 }
 
 /** An entity another subgraph owns, referred to by its key; it carries the referring record's scope. */
@@ -125,19 +162,30 @@ export interface ComplaintRecord {
   deadlineDays: number;
   dueDate: string;
   escalationLevel: EscalationLevel;
+  handlingBranch: IdReference;
+  respondentDeterminedAt: string | null;
   outcome: ComplaintOutcome | null;
   compensationAmount: number | null;
   reviewRequested: boolean;
+  reviewRequestedAt: string | null;
+  reviewDecidedAt: string | null;
+  withdrawnAt: string | null;
   reviewOutcome: ReviewOutcome | null;
   rootCause: RootCause | null;
   rectification: string | null;
   archived: boolean;
   handler: IdReference | null;
+  sourceTicket: Scoped<{ ticketNo: string }> | null;
+  version: number;
 }
 
 export type ComplaintStepRecord = Omit<ComplaintStep, '__typename'>;
 
 export type DeadlineExtensionRecord = Omit<DeadlineExtension, '__typename'>;
+
+export type DeadlineExtensionRequestRecord = Omit<DeadlineExtensionRequest, '__typename'>;
+
+export type ComplaintEscalationRecord = Omit<ComplaintEscalation, '__typename'>;
 
 function idReference(id: Id, scope: RowScope): IdReference {
   return attachScope({ id: toId(id) }, scope);
@@ -183,14 +231,21 @@ export function complaintRecord(row: ComplaintRow): Scoped<ComplaintRecord> {
       deadlineDays: row.deadline_days,
       dueDate: toIsoDate(row.due_date)!,
       escalationLevel: row.escalation_level,
+      handlingBranch: idReference(handlingBranch(row.branch_path, row.escalation_level).id, scope),
+      respondentDeterminedAt: toIsoTimestamp(row.respondent_determined_at),
       outcome: row.outcome,
       compensationAmount: toNumberOrNull(row.compensation_amount),
       reviewRequested: toBoolean(row.review_requested),
+      reviewRequestedAt: toIsoTimestamp(row.review_requested_at),
+      reviewDecidedAt: toIsoTimestamp(row.review_decided_at),
+      withdrawnAt: toIsoTimestamp(row.withdrawn_at),
       reviewOutcome: row.review_outcome,
       rootCause: row.root_cause,
       rectification: row.rectification,
       archived: toBoolean(row.archived),
       handler: optionalIdReference(row.handler_staff_id, scope),
+      sourceTicket: row.source_ticket_no === null ? null : attachScope({ ticketNo: row.source_ticket_no }, scope),
+      version: Number(row.version),
     },
     scope,
   );
@@ -218,6 +273,36 @@ export function deadlineExtensionRecord(row: DeadlineExtensionRow, parentScope: 
       approvedAt: toIsoTimestamp(row.approved_at)!,
       reason: row.reason,
       notifiedComplainantAt: toIsoTimestamp(row.notified_complainant_at),
+      requestedBy: optionalIdReference(row.requested_by_staff_id, parentScope),
+      requestedAt: toIsoTimestamp(row.requested_at),
+    },
+    parentScope,
+  );
+}
+
+export function extensionRequestRecord(row: ExtensionRequestRow, parentScope: RowScope): Scoped<DeadlineExtensionRequestRecord> {
+  return attachScope(
+    {
+      days: row.days,
+      status: row.status,
+      requestedBy: idReference(row.requested_by_staff_id, parentScope),
+      requestedAt: toIsoTimestamp(row.requested_at)!,
+      reason: row.reason,
+      decidedBy: optionalIdReference(row.decided_by_staff_id, parentScope),
+      decidedAt: toIsoTimestamp(row.decided_at),
+    },
+    parentScope,
+  );
+}
+
+export function escalationRecord(row: EscalationRow, parentScope: RowScope): Scoped<ComplaintEscalationRecord> {
+  return attachScope(
+    {
+      level: row.to_level,
+      branch: idReference(row.branch_id, parentScope),
+      reason: row.reason,
+      escalatedBy: idReference(row.escalated_by_staff_id, parentScope),
+      at: toIsoTimestamp(row.at)!,
     },
     parentScope,
   );

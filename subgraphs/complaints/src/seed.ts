@@ -1,4 +1,4 @@
-import { insertInChunks, sqlTimestamp, type ComplaintCategory, type Knex, type StaffRole } from '@icg/shared';
+import { insertInChunks, sqlTimestamp, toIsoTimestamp, type ComplaintCategory, type Knex, type StaffRole } from '@icg/shared';
 import {
   branchLineage,
   SeededRandom,
@@ -14,7 +14,8 @@ import {
 } from '@icg/synthetic';
 import { dueDateOf } from './deadlines';
 import { complainantAccount, extensionReason, rectificationFor, stepNote, type NarrativeContext, type StepNoteContext } from './narratives';
-import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from './records';
+import { ancestorAt, LEVELS_UPWARD, levelOfPath } from './org-directory';
+import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow, EscalationRow, ExtensionRequestRow } from './records';
 import { planTimeline } from './timeline';
 import {
   FORM_OF_STEP,
@@ -24,6 +25,7 @@ import {
   type ComplaintOutcome,
   type ComplaintSource,
   type EscalationLevel,
+  type EscalationReason,
   type RootCause,
 } from './workflow';
 
@@ -136,6 +138,43 @@ interface ElaboratedComplaint {
   complaint: ComplaintRow;
   steps: ComplaintStepRow[];
   extensions: DeadlineExtensionRow[];
+  extensionRequests: ExtensionRequestRow[];
+  escalations: EscalationRow[];
+}
+
+const ROUTINE_ESCALATION_REASONS: readonly EscalationReason[] = ['CROSS_UNIT', 'UNRESOLVED_AT_LEVEL', 'DEADLINE_AT_RISK', 'COMPLAINANT_REQUEST'];
+
+/**
+ * One row per level the complaint went up, from the accountable unit's level to the level it reached, between
+ * its transfer and its coordination (or asOf while it is still being transferred).
+ */
+function escalationRows(
+  random: SeededRandom,
+  complaintId: number,
+  branchPath: string,
+  reached: EscalationLevel,
+  source: ComplaintSource,
+  window: { from: Date; to: Date },
+  escalatedBy: number,
+): EscalationRow[] {
+  const levels = LEVELS_UPWARD.slice(LEVELS_UPWARD.indexOf(levelOfPath(branchPath)) + 1, LEVELS_UPWARD.indexOf(reached) + 1);
+  const spanSeconds = Math.max(levels.length + 1, Math.floor((window.to.getTime() - window.from.getTime()) / 1_000));
+  let previous = levelOfPath(branchPath);
+  return levels.map((level, index) => {
+    const row: EscalationRow = {
+      id: complaintId * 10 + index + 1,
+      complaint_id: complaintId,
+      sequence: index + 1,
+      from_level: previous,
+      to_level: level,
+      branch_id: Number(ancestorAt(branchPath, level).id),
+      reason: isHighProfile(source) ? 'REGULATOR_OR_MEDIA' : random.pick(ROUTINE_ESCALATION_REASONS),
+      escalated_by_staff_id: escalatedBy,
+      at: sqlTimestamp(new Date(window.from.getTime() + Math.floor((spanSeconds * (index + 1)) / (levels.length + 1)) * 1_000)),
+    };
+    previous = level;
+    return row;
+  });
 }
 
 function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedComplaint {
@@ -215,8 +254,51 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
       approved_at: sqlTimestamp(extension.approvedAt),
       reason: extensionReason(random, extension.sequence, approverLevel),
       notified_complainant_at: notifiedAt <= batch.asOf ? sqlTimestamp(notifiedAt) : null,
+      // Who asked, and when: filled in below from the request trail.
+      requested_by_staff_id: null,
+      requested_at: null,
     };
   });
+
+  // Who asked for each extension, the further one's request, and the escalations: drawn from a generator of
+  // their own, so the rest of the register is what it was before the write side kept them.
+  const trail = SeededRandom.for(batch.seed, 'complaint-trail', fact.id);
+  const extensionRequests: ExtensionRequestRow[] = [];
+  if (caseOfficer !== null) {
+    for (const extension of extensions) {
+      const approvedAt = new Date(toIsoTimestamp(extension.approved_at)!);
+      const requestedAt = extension.sequence === 1 ? approvedAt : new Date(Math.max(acceptedAt.getTime(), approvedAt.getTime() - trail.int(2, 48) * 3_600_000));
+      extension.requested_by_staff_id = caseOfficer;
+      extension.requested_at = sqlTimestamp(requestedAt);
+      if (extension.sequence === 2) {
+        extensionRequests.push({
+          id: fact.id * 10 + 1,
+          complaint_id: fact.id,
+          sequence: 1,
+          days: extension.days,
+          requested_by_staff_id: caseOfficer,
+          requested_at: extension.requested_at,
+          reason: extension.reason ?? '',
+          status: 'APPROVED',
+          decided_by_staff_id: extension.approved_by_staff_id,
+          decided_at: extension.approved_at,
+        });
+      }
+    }
+  }
+  const escalatedBy = caseOfficer ?? coordinator;
+  const escalations =
+    escalatedBy === null || !hasReached(fact.status, 'TRANSFER')
+      ? []
+      : escalationRows(
+          trail,
+          fact.id,
+          fact.branchPath,
+          escalation,
+          source,
+          { from: timeline.stepTimes[3]!, to: timeline.stepTimes[4] ?? batch.asOf },
+          escalatedBy,
+        );
 
   const archived = hasReached(fact.status, 'ARCHIVE');
   const complaint: ComplaintRow = {
@@ -264,26 +346,62 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
     root_cause: rootCause,
     rectification: outcome === 'UPHELD' || outcome === 'PARTIALLY_UPHELD' ? rectificationFor(random, rootCause!) : null,
     archived,
+    version: 1,
+    // The fact's branch is the accountable unit, known since verification.
+    respondent_determined_at: timeOf(1),
+    withdrawn_at: null,
+    review_requested_at: null,
+    review_decided_at: null,
+    source_ticket_no: null,
   };
-  return { complaint, steps, extensions };
+  return { complaint, steps, extensions, extensionRequests, escalations };
+}
+
+/** The org tree and staff, which the register checks the accountable units and handlers it is told about against. */
+async function seedReference(db: Knex, org: OrgFacts): Promise<void> {
+  await insertInChunks(
+    db,
+    'complaint_org_branches',
+    org.branches.map((branch) => ({ id: branch.id, parent_id: branch.parentId, path: branch.path, level: branch.level })),
+  );
+  await insertInChunks(
+    db,
+    'complaint_org_staff',
+    org.staff.map((member) => ({ id: member.id, role: member.role, branch_id: member.branchId, branch_path: member.branchPath })),
+  );
 }
 
 export const complaintsSeeder: SubgraphSeeder = {
   name: 'complaints',
-  tables: ['complaint_deadline_extensions', 'complaint_steps', 'complaints'],
+  tables: [
+    'complaint_escalations',
+    'complaint_extension_requests',
+    'complaint_deadline_extensions',
+    'complaint_steps',
+    'complaints',
+    'complaint_org_staff',
+    'complaint_org_branches',
+  ],
+  seedReference,
   async seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
     const index = indexBatch(batch);
     const complaints: ComplaintRow[] = [];
     const steps: ComplaintStepRow[] = [];
     const extensions: DeadlineExtensionRow[] = [];
+    const extensionRequests: ExtensionRequestRow[] = [];
+    const escalations: EscalationRow[] = [];
     for (const fact of batch.complaints) {
       const elaborated = elaborateComplaint(fact, index);
       complaints.push(elaborated.complaint);
       steps.push(...elaborated.steps);
       extensions.push(...elaborated.extensions);
+      extensionRequests.push(...elaborated.extensionRequests);
+      escalations.push(...elaborated.escalations);
     }
     await insertInChunks(db, 'complaints', complaints);
     await insertInChunks(db, 'complaint_steps', steps);
     await insertInChunks(db, 'complaint_deadline_extensions', extensions);
+    await insertInChunks(db, 'complaint_extension_requests', extensionRequests);
+    await insertInChunks(db, 'complaint_escalations', escalations);
   },
 };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineSubgraph, loadSubgraphTypeDefs, type SubgraphManifest } from '@icg/shared';
+import { acceptComplaintCall } from './complaint-call-handler';
 import { entities } from './entities';
 import { DEFAULT_COMPLAINT_RULES, type ComplaintRules } from './deadlines';
 import { createLoaders, type ComplaintLoaders } from './loaders';
@@ -16,6 +17,7 @@ export function createComplaintsSubgraph(rules: ComplaintRules = DEFAULT_COMPLAI
     migrations,
     createLoaders,
     entities,
+    eventHandlers: { 'service-request.complaint-call': acceptComplaintCall },
   });
 }
 

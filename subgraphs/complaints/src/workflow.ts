@@ -4,6 +4,7 @@ import type {
   ComplaintCategory,
   ComplaintComplexity,
   ComplaintEscalationLevel as EscalationLevel,
+  ComplaintEscalationReason as EscalationReason,
   ComplaintForm,
   ComplaintOutcome,
   ComplaintReviewOutcome as ReviewOutcome,
@@ -20,7 +21,17 @@ import type {
  * and lines of business are company-wide (@icg/shared's vocabulary); each status is the last step
  * reached, in the same order as the steps.
  */
-export type { ComplaintComplexity, ComplaintForm, ComplaintOutcome, ComplaintSource, ComplaintStep, EscalationLevel, ReviewOutcome, RootCause };
+export type {
+  ComplaintComplexity,
+  ComplaintForm,
+  ComplaintOutcome,
+  ComplaintSource,
+  ComplaintStep,
+  EscalationLevel,
+  EscalationReason,
+  ReviewOutcome,
+  RootCause,
+};
 
 export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
   SameValues<SchemaComplaintStatus, ComplaintStatus> &
@@ -51,6 +62,14 @@ export { COMPLAINT_SOURCES };
 export const COMPLAINT_COMPLEXITIES = everyValueOf<ComplaintComplexity>()(['SIMPLE', 'COMPLEX', 'ESPECIALLY_COMPLEX']);
 
 export const ESCALATION_LEVELS = everyValueOf<EscalationLevel>()(['CITY', 'PROVINCE', 'HEAD_OFFICE']);
+
+export const ESCALATION_REASONS = everyValueOf<EscalationReason>()([
+  'CROSS_UNIT',
+  'UNRESOLVED_AT_LEVEL',
+  'REGULATOR_OR_MEDIA',
+  'DEADLINE_AT_RISK',
+  'COMPLAINANT_REQUEST',
+]);
 
 export const COMPLAINT_OUTCOMES = everyValueOf<ComplaintOutcome>()(['UPHELD', 'PARTIALLY_UPHELD', 'NOT_UPHELD', 'WITHDRAWN']);
 

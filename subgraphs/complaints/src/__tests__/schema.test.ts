@@ -46,9 +46,14 @@ describe('complaints schema', () => {
         'Complaint.request',
         'ComplaintStep.note',
         'DeadlineExtension.reason',
+        'DeadlineExtensionRequest.reason',
       ].sort(),
     );
     expect(sensitive.filter(({ field }) => field.type.kind === Kind.NON_NULL_TYPE).map(({ coordinate }) => coordinate)).toEqual([]);
+  });
+
+  it('holds no health facts: no field of the register is HEALTH (injuries belong to the claim)', () => {
+    expect(fields.filter(({ field }) => classification(field)!['category'] === 'HEALTH').map(({ coordinate }) => coordinate)).toEqual([]);
   });
 
   it('names the mask style of the complainant’s name and mobile', () => {

@@ -3,7 +3,8 @@ import { DEFAULT_AS_OF } from '@icg/synthetic';
 import { seedTestStore, type SeededStore } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { isOverdue } from '../deadlines';
-import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow } from '../records';
+import { ancestorAt, levelOfPath, LEVELS_UPWARD } from '../org-directory';
+import type { ComplaintRow, ComplaintStepRow, DeadlineExtensionRow, EscalationRow, ExtensionRequestRow } from '../records';
 import {
   COMPLAINT_COMPLEXITIES,
   COMPLAINT_OUTCOMES,
@@ -24,6 +25,8 @@ interface Register {
   complaints: ComplaintRow[];
   steps: ComplaintStepRow[];
   extensions: DeadlineExtensionRow[];
+  extensionRequests: ExtensionRequestRow[];
+  escalations: EscalationRow[];
 }
 
 async function readRegister(db: Knex): Promise<Register> {
@@ -31,6 +34,8 @@ async function readRegister(db: Knex): Promise<Register> {
     complaints: await db.table('complaints').orderBy('id'),
     steps: await db.table('complaint_steps').orderBy('id'),
     extensions: await db.table('complaint_deadline_extensions').orderBy('id'),
+    extensionRequests: await db.table('complaint_extension_requests').orderBy('id'),
+    escalations: await db.table('complaint_escalations').orderBy('id'),
   };
 }
 
@@ -177,6 +182,40 @@ describe.each(TEST_DIALECTS)('complaints seeder on %s', (dialect) => {
       expect(extension.approved_by_staff_id).not.toBeNull();
       expect(extension.reason).toMatch(/[\u4e00-\u9fff]/);
     }
+  });
+
+  it('names who asked for each extension, and keeps the further one’s request, approved by someone else', () => {
+    for (const extension of register.extensions) {
+      expect(extension.requested_by_staff_id).not.toBeNull();
+      expect(instant(extension.requested_at!).getTime()).toBeLessThanOrEqual(instant(extension.approved_at).getTime());
+    }
+    const further = register.extensions.filter((extension) => extension.sequence === 2);
+    expect(further.length).toBeGreaterThan(0);
+    expect(register.extensionRequests).toHaveLength(further.length);
+    for (const extension of further) {
+      const request = register.extensionRequests.find((candidate) => String(candidate.complaint_id) === String(extension.complaint_id))!;
+      expect(request).toMatchObject({ status: 'APPROVED', days: 30, reason: extension.reason });
+      expect(String(request.requested_by_staff_id)).toBe(String(extension.requested_by_staff_id));
+      expect(String(request.decided_by_staff_id)).toBe(String(extension.approved_by_staff_id));
+      expect(String(request.decided_by_staff_id)).not.toBe(String(request.requested_by_staff_id));
+    }
+  });
+
+  it('records one escalation per level a complaint went up, to the branch above, after its transfer', () => {
+    const escalationsOf = groupBy(register.escalations, (escalation) => String(escalation.complaint_id));
+    for (const row of register.complaints) {
+      const unitLevel = levelOfPath(row.branch_path);
+      const climbed = Math.max(0, LEVELS_UPWARD.indexOf(row.escalation_level) - LEVELS_UPWARD.indexOf(unitLevel));
+      const escalations = escalationsOf.get(String(row.id)) ?? [];
+      expect(escalations).toHaveLength(climbed);
+      escalations.forEach((escalation, index) => {
+        const level = LEVELS_UPWARD[LEVELS_UPWARD.indexOf(unitLevel) + index + 1]!;
+        expect(escalation).toMatchObject({ sequence: index + 1, to_level: level });
+        expect(String(escalation.branch_id)).toBe(ancestorAt(row.branch_path, level).id);
+        expect(instant(escalation.at).getTime()).toBeGreaterThan(instant(row.transferred_at!).getTime());
+      });
+    }
+    expect(register.escalations.length).toBeGreaterThan(0);
   });
 
   it('records outcome, compensation, review, root cause and rectification only once the workflow reached them', () => {

@@ -70,6 +70,248 @@ export type QueryComplaintByIdArgs = {
   id: Scalars['ID']['input'];
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** 受理: accepts a complaint made in person, by letter, online, through the regulator or the press (complaint calls arrive from the hotline). Due 15 days later. */
+  acceptComplaint?: Maybe<Complaint>;
+  /** 核实 (核实表): verifies the facts; may determine the accountable unit. */
+  verifyComplaint?: Maybe<Complaint>;
+  /** 登记 (登记表): registers the verified complaint; the accountable unit must be determined by now. */
+  registerComplaint?: Maybe<Complaint>;
+  /** 转接 (转接表): passes the complaint to its handler in the accountable unit. */
+  transferComplaint?: Maybe<Complaint>;
+  /** 协调: the departments concerned are coordinated. */
+  coordinateComplaint?: Maybe<Complaint>;
+  /** 处理 (处理表): decides the complaint: outcome, root cause, compensation and rectification. */
+  handleComplaint?: Maybe<Complaint>;
+  /** 反馈 (处理表): the decision was notified to the complainant; this meets the deadline. */
+  giveComplaintFeedback?: Maybe<Complaint>;
+  /** 归档: closes the case; a review the complainant asked for must be decided first. */
+  archiveComplaint?: Maybe<Complaint>;
+  /** The complainant withdrew the complaint before its decision: it is closed as handled with outcome WITHDRAWN (处理表). */
+  withdrawComplaint?: Maybe<Complaint>;
+  /** Extends the deadline of a complex case from 15 to 30 days. */
+  extendComplaintDeadline?: Maybe<Complaint>;
+  /** Asks for the further extension of an especially complex case, from 30 to 60 days; a second person decides it. */
+  requestFurtherComplaintExtension?: Maybe<Complaint>;
+  /** Approves or rejects the pending further extension; never by the person who asked for it. */
+  decideFurtherComplaintExtension?: Maybe<Complaint>;
+  /** Records when the complainant was told of an extension. */
+  recordComplaintExtensionNotice?: Maybe<Complaint>;
+  /** Escalates the complaint to the branch above the one handling it (city → province → head office). */
+  escalateComplaint?: Maybe<Complaint>;
+  /** The complainant asks for a review of the decision they were notified of. */
+  requestComplaintReview?: Maybe<Complaint>;
+  /** Decides the review the complainant asked for. */
+  decideComplaintReview?: Maybe<Complaint>;
+};
+
+
+export type MutationAcceptComplaintArgs = {
+  input: AcceptComplaintInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationVerifyComplaintArgs = {
+  input: VerifyComplaintInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationRegisterComplaintArgs = {
+  input: RegisterComplaintInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationTransferComplaintArgs = {
+  input: TransferComplaintInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationCoordinateComplaintArgs = {
+  input: ComplaintStepInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationHandleComplaintArgs = {
+  input: HandleComplaintInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationGiveComplaintFeedbackArgs = {
+  input: ComplaintStepInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationArchiveComplaintArgs = {
+  input: ComplaintStepInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationWithdrawComplaintArgs = {
+  input: ComplaintStepInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationExtendComplaintDeadlineArgs = {
+  input: ComplaintExtensionInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationRequestFurtherComplaintExtensionArgs = {
+  input: ComplaintExtensionInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationDecideFurtherComplaintExtensionArgs = {
+  input: DecideComplaintExtensionInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationRecordComplaintExtensionNoticeArgs = {
+  input: ComplaintExtensionNoticeInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationEscalateComplaintArgs = {
+  input: EscalateComplaintInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationRequestComplaintReviewArgs = {
+  input: ComplaintReferenceInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+export type MutationDecideComplaintReviewArgs = {
+  input: DecideComplaintReviewInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+/** The complaint a change is on, at the version the caller read. */
+export type ComplaintReferenceInput = {
+  complaintNo: Scalars['String']['input'];
+  /** The complaint's version as you read it; a stale one gets CONFLICT with the current version. */
+  expectedVersion: Scalars['Int']['input'];
+};
+
+/**
+ * A workflow step on the complaint as the caller read it. Health facts are not recorded in the register (a
+ * text naming an injury, illness or treatment is refused): they belong to the claim, which only the
+ * adjusters handling it read (docs/access-model.md section 1).
+ */
+export type ComplaintStepInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** What was done (at most 2,000 characters); never an injury, illness or treatment. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AcceptComplaintInput = {
+  customerId: Scalars['ID']['input'];
+  source: ComplaintSource;
+  category: ComplaintCategory;
+  /** The branch the complaint is about, until verification determines the accountable unit; the complaint belongs to it. */
+  respondentBranchId: Scalars['ID']['input'];
+  /** The member of staff complained about, when there is one. */
+  respondentStaffId?: InputMaybe<Scalars['ID']['input']>;
+  policyNo?: InputMaybe<Scalars['String']['input']>;
+  reportNo?: InputMaybe<Scalars['String']['input']>;
+  lineOfBusiness?: InputMaybe<LineOfBusiness>;
+  complainantName?: InputMaybe<Scalars['String']['input']>;
+  complainantMobile?: InputMaybe<Scalars['String']['input']>;
+  /** What happened, as the complainant tells it (at most 4,000 characters); never an injury, illness or treatment. */
+  facts: Scalars['String']['input'];
+  /** What the complainant asks for (at most 2,000 characters). */
+  request: Scalars['String']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type VerifyComplaintInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** The unit that caused the complaint and is accountable for it (谁造成投诉谁负责处理), when verification shows it. */
+  respondentBranchId?: InputMaybe<Scalars['ID']['input']>;
+  respondentStaffId?: InputMaybe<Scalars['ID']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RegisterComplaintInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** The accountable unit; required unless verification determined it. */
+  respondentBranchId?: InputMaybe<Scalars['ID']['input']>;
+  respondentStaffId?: InputMaybe<Scalars['ID']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type TransferComplaintInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** The complaint officer in charge: of the accountable unit or a branch above it. */
+  handlerStaffId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type HandleComplaintInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** UPHELD, PARTIALLY_UPHELD or NOT_UPHELD (a withdrawal is withdrawComplaint). */
+  outcome: ComplaintOutcome;
+  rootCause: ComplaintRootCause;
+  /** Yuan granted, only for an upheld or partially upheld complaint. */
+  compensationAmount?: InputMaybe<Scalars['Float']['input']>;
+  /** The corrective action the accountable unit takes (at most 2,000 characters); required when the complaint is upheld in whole or part. */
+  rectification?: InputMaybe<Scalars['String']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ComplaintExtensionInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Why more time is needed (at most 1,000 characters); never an injury, illness or treatment. */
+  reason: Scalars['String']['input'];
+};
+
+export type DecideComplaintExtensionInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  approve: Scalars['Boolean']['input'];
+};
+
+export type ComplaintExtensionNoticeInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Which extension: 1 (to 30 days) or 2 (to 60 days). */
+  extension: Scalars['Int']['input'];
+};
+
+export type EscalateComplaintInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: ComplaintEscalationReason;
+};
+
+export type DecideComplaintReviewInput = {
+  complaintNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  outcome: ComplaintReviewOutcome;
+};
+
 /** How the complaint reached the company. */
 export type ComplaintSource =
   /** In person at a counter or to a member of staff */
@@ -146,6 +388,26 @@ export type ComplaintReviewOutcome =
   /** The decision was changed in the complainant's favour. */
   | 'REVISED';
 
+/** Why a complaint was escalated to the branch above. */
+export type ComplaintEscalationReason =
+  /** Several units are involved and must be coordinated from above them. */
+  | 'CROSS_UNIT'
+  /** The handling branch could not resolve it. */
+  | 'UNRESOLVED_AT_LEVEL'
+  /** A regulator or the press is involved. */
+  | 'REGULATOR_OR_MEDIA'
+  /** The deadline is at risk. */
+  | 'DEADLINE_AT_RISK'
+  /** The complainant asked for a higher level. */
+  | 'COMPLAINANT_REQUEST';
+
+/** Where a request for the further extension stands. */
+export type DeadlineExtensionRequestStatus =
+  /** Waiting for a second person's approval. */
+  | 'PENDING'
+  | 'APPROVED'
+  | 'REJECTED';
+
 /** Root causes used by the monthly complaint analysis (客户投诉分析表). */
 export type ComplaintRootCause =
   | 'CLAIMS_DELAY'
@@ -202,7 +464,10 @@ export type Complaint = {
   category: ComplaintCategory;
   /** Line of the policy complained about; null when no policy is concerned. */
   lineOfBusiness?: Maybe<LineOfBusiness>;
-  /** What happened, as the complainant tells it. */
+  /**
+   * What happened, as the complainant tells it; never an injury, illness or treatment (the register holds none:
+   * the claim does, Claim.injuryNarrative).
+   */
   facts?: Maybe<Scalars['String']['output']>;
   /** What the complainant asks for. */
   request?: Maybe<Scalars['String']['output']>;
@@ -223,6 +488,8 @@ export type Complaint = {
   dueDate: Scalars['String']['output'];
   /** Approved extensions of the deadline, oldest first. */
   extensions: Array<DeadlineExtension>;
+  /** Requests for the further extension (beyond 30 days), which a second person decides; oldest first. */
+  extensionRequests: Array<DeadlineExtensionRequest>;
   /** When the deadline warning falls due: a configured share of the deadline (80 % by default) after acceptance. */
   deadlineWarningAt?: Maybe<Scalars['String']['output']>;
   /**
@@ -230,12 +497,29 @@ export type Complaint = {
    * (ISO 8601 UTC, e.g. "2024-05-01T08:00:00Z"; now when omitted).
    */
   overdue: Scalars['Boolean']['output'];
+  /**
+   * True when deadlineWarningAt has passed without the decision being notified (or the complaint withdrawn),
+   * as of `asOf` (ISO 8601 UTC; now when omitted). It stays true once the complaint is overdue.
+   */
+  deadlineWarning: Scalars['Boolean']['output'];
   escalationLevel: ComplaintEscalationLevel;
+  /** The branch handling the complaint: the accountable unit, or the branch above it the complaint was escalated to. */
+  handlingBranch: Branch;
+  /** Escalations to the branch above, oldest first. */
+  escalations: Array<ComplaintEscalation>;
+  /** When the accountable unit (respondentBranch) was determined, at verification or registration; null until then. */
+  respondentDeterminedAt?: Maybe<Scalars['String']['output']>;
   /** Null until the complaint is handled. */
   outcome?: Maybe<ComplaintOutcome>;
   /** Yuan paid to the complainant; null when none was granted. */
   compensationAmount?: Maybe<Scalars['Float']['output']>;
   reviewRequested: Scalars['Boolean']['output'];
+  /** When the complainant asked for a review of the decision; null when they did not. */
+  reviewRequestedAt?: Maybe<Scalars['String']['output']>;
+  /** When the review was decided; null until it is. */
+  reviewDecidedAt?: Maybe<Scalars['String']['output']>;
+  /** When the complainant withdrew the complaint (outcome WITHDRAWN); null when they did not. */
+  withdrawnAt?: Maybe<Scalars['String']['output']>;
   /** Null unless a review was requested and decided. */
   reviewOutcome?: Maybe<ComplaintReviewOutcome>;
   /** Null until the complaint is handled. */
@@ -247,10 +531,19 @@ export type Complaint = {
   handler?: Maybe<Staff>;
   /** One entry per step reached, in workflow order. */
   steps: Array<ComplaintStep>;
+  /** The hotline ticket of the complaint call this complaint came from; null for other sources. */
+  sourceTicket?: Maybe<ServiceRequest>;
+  /** Increases with every change; a change names the version it was based on (expectedVersion). */
+  version: Scalars['Int']['output'];
 };
 
 
 export type ComplaintOverdueArgs = {
+  asOf?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type ComplaintDeadlineWarningArgs = {
   asOf?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -262,6 +555,7 @@ export type ComplaintStep = {
   at: Scalars['String']['output'];
   /** Null for steps recorded without a form. */
   form?: Maybe<ComplaintForm>;
+  /** What was done; never an injury, illness or treatment. */
   note?: Maybe<Scalars['String']['output']>;
 };
 
@@ -271,9 +565,40 @@ export type DeadlineExtension = {
   days: Scalars['Int']['output'];
   approvedBy?: Maybe<Staff>;
   approvedAt: Scalars['String']['output'];
+  /** Why more time is needed; never an injury, illness or treatment. */
   reason?: Maybe<Scalars['String']['output']>;
   /** Null until the complainant has been told. */
   notifiedComplainantAt?: Maybe<Scalars['String']['output']>;
+  /** Who asked for it (the approver is someone else for the further extension); null in records from before requests were kept. */
+  requestedBy?: Maybe<Staff>;
+  requestedAt?: Maybe<Scalars['String']['output']>;
+};
+
+/** A request for the further extension (to 60 days), decided by a second person. */
+export type DeadlineExtensionRequest = {
+  __typename?: 'DeadlineExtensionRequest';
+  /** Days the extension would add. */
+  days: Scalars['Int']['output'];
+  status: DeadlineExtensionRequestStatus;
+  requestedBy?: Maybe<Staff>;
+  requestedAt: Scalars['String']['output'];
+  /** Why more time is needed; never an injury, illness or treatment. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Who approved or rejected it; null while pending. */
+  decidedBy?: Maybe<Staff>;
+  decidedAt?: Maybe<Scalars['String']['output']>;
+};
+
+/** An escalation of a complaint to the branch above the one handling it. */
+export type ComplaintEscalation = {
+  __typename?: 'ComplaintEscalation';
+  /** The level the complaint was escalated to. */
+  level: ComplaintEscalationLevel;
+  /** The branch that handles it from then on. */
+  branch: Branch;
+  reason: ComplaintEscalationReason;
+  escalatedBy?: Maybe<Staff>;
+  at: Scalars['String']['output'];
 };
 
 export type Customer = {
@@ -296,6 +621,11 @@ export type Policy = {
 export type Claim = {
   __typename?: 'Claim';
   reportNo: Scalars['String']['output'];
+};
+
+export type ServiceRequest = {
+  __typename?: 'ServiceRequest';
+  ticketNo: Scalars['String']['output'];
 };
 
 export type Branch = {
@@ -412,6 +742,22 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ComplaintReferenceInput: ComplaintReferenceInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ComplaintStepInput: ComplaintStepInput;
+  AcceptComplaintInput: AcceptComplaintInput;
+  VerifyComplaintInput: VerifyComplaintInput;
+  RegisterComplaintInput: RegisterComplaintInput;
+  TransferComplaintInput: TransferComplaintInput;
+  HandleComplaintInput: HandleComplaintInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ComplaintExtensionInput: ComplaintExtensionInput;
+  DecideComplaintExtensionInput: DecideComplaintExtensionInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ComplaintExtensionNoticeInput: ComplaintExtensionNoticeInput;
+  EscalateComplaintInput: EscalateComplaintInput;
+  DecideComplaintReviewInput: DecideComplaintReviewInput;
   ComplaintSource: ComplaintSource;
   ComplaintCategory: ComplaintCategory;
   LineOfBusiness: LineOfBusiness;
@@ -420,18 +766,20 @@ export type ResolversTypes = {
   ComplaintEscalationLevel: ComplaintEscalationLevel;
   ComplaintOutcome: ComplaintOutcome;
   ComplaintReviewOutcome: ComplaintReviewOutcome;
+  ComplaintEscalationReason: ComplaintEscalationReason;
+  DeadlineExtensionRequestStatus: DeadlineExtensionRequestStatus;
   ComplaintRootCause: ComplaintRootCause;
   ComplaintWorkflowStep: ComplaintWorkflowStep;
   ComplaintForm: ComplaintForm;
   Complaint: ResolverTypeWrapper<ScopedComplaintRecord>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ComplaintStep: ResolverTypeWrapper<ComplaintStep>;
   DeadlineExtension: ResolverTypeWrapper<DeadlineExtension>;
+  DeadlineExtensionRequest: ResolverTypeWrapper<DeadlineExtensionRequest>;
+  ComplaintEscalation: ResolverTypeWrapper<ComplaintEscalation>;
   Customer: ResolverTypeWrapper<Omit<Customer, 'complaints'> & { complaints?: Maybe<Array<ResolversTypes['Complaint']>> }>;
   Policy: ResolverTypeWrapper<Policy>;
   Claim: ResolverTypeWrapper<Claim>;
+  ServiceRequest: ResolverTypeWrapper<ServiceRequest>;
   Branch: ResolverTypeWrapper<Branch>;
   Staff: ResolverTypeWrapper<Staff>;
 };
@@ -441,15 +789,31 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Complaint: ScopedComplaintRecord;
+  Mutation: Record<PropertyKey, never>;
+  ComplaintReferenceInput: ComplaintReferenceInput;
   Int: Scalars['Int']['output'];
-  Boolean: Scalars['Boolean']['output'];
+  ComplaintStepInput: ComplaintStepInput;
+  AcceptComplaintInput: AcceptComplaintInput;
+  VerifyComplaintInput: VerifyComplaintInput;
+  RegisterComplaintInput: RegisterComplaintInput;
+  TransferComplaintInput: TransferComplaintInput;
+  HandleComplaintInput: HandleComplaintInput;
   Float: Scalars['Float']['output'];
+  ComplaintExtensionInput: ComplaintExtensionInput;
+  DecideComplaintExtensionInput: DecideComplaintExtensionInput;
+  Boolean: Scalars['Boolean']['output'];
+  ComplaintExtensionNoticeInput: ComplaintExtensionNoticeInput;
+  EscalateComplaintInput: EscalateComplaintInput;
+  DecideComplaintReviewInput: DecideComplaintReviewInput;
+  Complaint: ScopedComplaintRecord;
   ComplaintStep: ComplaintStep;
   DeadlineExtension: DeadlineExtension;
+  DeadlineExtensionRequest: DeadlineExtensionRequest;
+  ComplaintEscalation: ComplaintEscalation;
   Customer: Omit<Customer, 'complaints'> & { complaints?: Maybe<Array<ResolversParentTypes['Complaint']>> } | FederationReferenceTypes['Customer'];
   Policy: Policy;
   Claim: Claim;
+  ServiceRequest: ServiceRequest;
   Branch: Branch;
   Staff: Staff;
 };
@@ -465,6 +829,25 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   complaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintArgs, 'complaintNo'>>;
   complaintById?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintByIdArgs, 'id'>>;
+};
+
+export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationAcceptComplaintArgs, 'input' | 'idempotencyKey'>>;
+  verifyComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationVerifyComplaintArgs, 'input' | 'idempotencyKey'>>;
+  registerComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationRegisterComplaintArgs, 'input' | 'idempotencyKey'>>;
+  transferComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationTransferComplaintArgs, 'input' | 'idempotencyKey'>>;
+  coordinateComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationCoordinateComplaintArgs, 'input' | 'idempotencyKey'>>;
+  handleComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationHandleComplaintArgs, 'input' | 'idempotencyKey'>>;
+  giveComplaintFeedback?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationGiveComplaintFeedbackArgs, 'input' | 'idempotencyKey'>>;
+  archiveComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationArchiveComplaintArgs, 'input' | 'idempotencyKey'>>;
+  withdrawComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationWithdrawComplaintArgs, 'input' | 'idempotencyKey'>>;
+  extendComplaintDeadline?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationExtendComplaintDeadlineArgs, 'input' | 'idempotencyKey'>>;
+  requestFurtherComplaintExtension?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationRequestFurtherComplaintExtensionArgs, 'input' | 'idempotencyKey'>>;
+  decideFurtherComplaintExtension?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationDecideFurtherComplaintExtensionArgs, 'input' | 'idempotencyKey'>>;
+  recordComplaintExtensionNotice?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationRecordComplaintExtensionNoticeArgs, 'input' | 'idempotencyKey'>>;
+  escalateComplaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationEscalateComplaintArgs, 'input' | 'idempotencyKey'>>;
+  requestComplaintReview?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationRequestComplaintReviewArgs, 'input' | 'idempotencyKey'>>;
+  decideComplaintReview?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<MutationDecideComplaintReviewArgs, 'input' | 'idempotencyKey'>>;
 };
 
 export type ComplaintResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Complaint'] = ResolversParentTypes['Complaint'], FederationReferenceType extends FederationReferenceTypes['Complaint'] = FederationReferenceTypes['Complaint']> = {
@@ -496,18 +879,28 @@ export type ComplaintResolvers<ContextType = ResolverContext, ParentType extends
   deadlineDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dueDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   extensions?: Resolver<Array<ResolversTypes['DeadlineExtension']>, ParentType, ContextType>;
+  extensionRequests?: Resolver<Array<ResolversTypes['DeadlineExtensionRequest']>, ParentType, ContextType>;
   deadlineWarningAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<ComplaintOverdueArgs>>;
+  deadlineWarning?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<ComplaintDeadlineWarningArgs>>;
   escalationLevel?: Resolver<ResolversTypes['ComplaintEscalationLevel'], ParentType, ContextType>;
+  handlingBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType>;
+  escalations?: Resolver<Array<ResolversTypes['ComplaintEscalation']>, ParentType, ContextType>;
+  respondentDeterminedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['ComplaintOutcome']>, ParentType, ContextType>;
   compensationAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   reviewRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reviewRequestedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reviewDecidedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  withdrawnAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reviewOutcome?: Resolver<Maybe<ResolversTypes['ComplaintReviewOutcome']>, ParentType, ContextType>;
   rootCause?: Resolver<Maybe<ResolversTypes['ComplaintRootCause']>, ParentType, ContextType>;
   rectification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   archived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   handler?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ComplaintStep']>, ParentType, ContextType>;
+  sourceTicket?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ComplaintStepResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintStep'] = ResolversParentTypes['ComplaintStep']> = {
@@ -524,6 +917,26 @@ export type DeadlineExtensionResolvers<ContextType = ResolverContext, ParentType
   approvedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   notifiedComplainantAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  requestedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DeadlineExtensionRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['DeadlineExtensionRequest'] = ResolversParentTypes['DeadlineExtensionRequest']> = {
+  days?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DeadlineExtensionRequestStatus'], ParentType, ContextType>;
+  requestedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  requestedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decidedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  decidedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ComplaintEscalationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintEscalation'] = ResolversParentTypes['ComplaintEscalation']> = {
+  level?: Resolver<ResolversTypes['ComplaintEscalationLevel'], ParentType, ContextType>;
+  branch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['ComplaintEscalationReason'], ParentType, ContextType>;
+  escalatedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CustomerResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = {
@@ -540,6 +953,10 @@ export type ClaimResolvers<ContextType = ResolverContext, ParentType extends Res
   reportNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ServiceRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequest'] = ResolversParentTypes['ServiceRequest']> = {
+  ticketNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type BranchResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -550,12 +967,16 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Complaint?: ComplaintResolvers<ContextType>;
   ComplaintStep?: ComplaintStepResolvers<ContextType>;
   DeadlineExtension?: DeadlineExtensionResolvers<ContextType>;
+  DeadlineExtensionRequest?: DeadlineExtensionRequestResolvers<ContextType>;
+  ComplaintEscalation?: ComplaintEscalationResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
   Claim?: ClaimResolvers<ContextType>;
+  ServiceRequest?: ServiceRequestResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
 };

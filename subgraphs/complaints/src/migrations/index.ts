@@ -1,5 +1,6 @@
 import type { Migration } from '@icg/shared';
 import { initialSchema } from './001_initial';
+import { complaintWorkflowSchema } from './002_complaint_workflow';
 
 /** Applied in this order; a migration, once released, is never edited. */
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, complaintWorkflowSchema];
