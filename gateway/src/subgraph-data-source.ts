@@ -15,7 +15,7 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './gateway-context';
-import { SubgraphHttpClient } from './subgraph-http-client';
+import { SubgraphHttpClient, SubgraphResponseTooLarge } from './subgraph-http-client';
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -154,7 +154,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse?: FetcherResponse, context?: GatewayContext): void {
     // Named by subgraph and kind only: the error's own message carries the subgraph's internal URL.
-    const failure = isTimeout(error) ? 'timeout' : fetchResponse ? `HTTP ${fetchResponse.status}` : 'unavailable';
+    const failure = isTimeout(error)
+      ? 'timeout'
+      : error instanceof SubgraphResponseTooLarge
+        ? 'answer too large'
+        : fetchResponse
+          ? `HTTP ${fetchResponse.status}`
+          : 'unavailable';
     this.observe?.logger.error({ subgraph: this.subgraphName, requestId: context?.requestId, failure }, 'subgraph call failed');
     if (isTimeout(error)) {
       throw new GraphQLError(`The ${this.subgraphName} subgraph did not answer within ${this.timeoutMs} ms`, {
