@@ -1,4 +1,6 @@
 import { runSubgraphProcess } from '@icg/shared';
-import { policiesSubgraph } from './server';
+import { loadPolicySettings } from './policy-settings';
+import { createPoliciesSubgraph } from './server';
 
-runSubgraphProcess('policies', policiesSubgraph);
+// Settings are read inside the factory, so a bad value is reported like any other configuration error.
+runSubgraphProcess('policies', () => createPoliciesSubgraph(loadPolicySettings()));

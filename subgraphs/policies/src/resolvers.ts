@@ -1,6 +1,8 @@
 import { BUSINESS_NUMBERS, isoDate, parseBusinessNumber, parseEntityId, ROW_SCOPE } from '@icg/shared';
 import { earnedPremium, parseDateArgument } from './earned-premium';
 import type { Resolvers } from './generated/schema-types';
+import { arrearsDaysOf } from './arrears';
+import { policyMutations } from './policy-mutations';
 import {
   coverageRecord,
   customerStub,
@@ -27,13 +29,18 @@ export const resolvers = {
     },
   },
 
+  Mutation: policyMutations,
+
   Policy: {
     async __resolveReference(reference, { loaders }) {
       return policyOrNull(await loaders.policyByNo.load(reference.policyNo));
     },
-    earnedPremium(policy, args) {
-      const asOf = args.asOf === undefined || args.asOf === null ? isoDate(new Date()) : parseDateArgument(args.asOf, 'asOf');
+    earnedPremium(policy, args, { clock }) {
+      const asOf = args.asOf === undefined || args.asOf === null ? isoDate(clock.now()) : parseDateArgument(args.asOf, 'asOf');
       return earnedPremium(policy, asOf);
+    },
+    arrearsDays(policy, _args, { clock }) {
+      return arrearsDaysOf(policy, isoDate(clock.now()));
     },
     async priorPolicy(policy, _args, { loaders }) {
       return policy.priorPolicyNo ? policyOrNull(await loaders.policyByNo.load(policy.priorPolicyNo)) : null;

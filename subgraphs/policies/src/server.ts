@@ -1,19 +1,33 @@
 import { join } from 'node:path';
 import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
-import { blacklistEventHandlers } from './blacklist-state';
+import { blacklistedAmong, blacklistEventHandlers } from './blacklist-state';
 import { entities } from './entities';
 import { createLoaders } from './loaders';
 import { migrations } from './migrations';
+import { policyScheduleJob } from './policy-schedule';
+import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from './policy-settings';
 import { resolvers } from './resolvers';
 
-/** The policy admin system as a subgraph: owns Policy and adds Customer.policies. */
-export const policiesSubgraph = defineSubgraph({
-  name: 'policies',
-  defaultPort: 4002,
-  schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
-  resolvers,
-  migrations,
-  createLoaders,
-  entities,
-  eventHandlers: blacklistEventHandlers,
-});
+/**
+ * The policy admin system as a subgraph: owns Policy and adds Customer.policies. Its process runs the
+ * policy schedule (time-driven transitions, renewal reminders) every `scheduleIntervalSeconds`.
+ */
+export function createPoliciesSubgraph(settings: PolicySettings) {
+  return defineSubgraph({
+    name: 'policies',
+    defaultPort: 4002,
+    schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
+    resolvers,
+    migrations,
+    createLoaders,
+    entities,
+    scheduledJobs: [policyScheduleJob(settings, blacklistedAmong)],
+    eventHandlers: blacklistEventHandlers,
+  });
+}
+
+/**
+ * The manifest the registry lists (tests, benchmarks, composition): in-process, the schedule runs only when
+ * asked (`jobs.runNow`), so nothing moves behind a test's back; `npm start` runs main.ts, which reads the interval.
+ */
+export const policiesSubgraph = createPoliciesSubgraph({ ...DEFAULT_POLICY_SETTINGS, scheduleIntervalSeconds: 0 });

@@ -69,6 +69,151 @@ export type QueryPolicyByIdArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Quotes a policy for a customer: a new policy in status QUOTED with the product's standard covers. */
+  quotePolicy?: Maybe<Policy>;
+  /**
+   * Binds a quote: BOUND, or IN_FORCE when its cover starts today (event policy.bound). Binding a renewal also
+   * records the prior policy as renewed (event policy.renewed) and withdraws its pending renewal reminders.
+   */
+  bindPolicy?: Maybe<Policy>;
+  /**
+   * Quotes the renewal of a bound, in-force or expired policy: a new QUOTED policy for the next term with the
+   * same product, covers, people and insured objects, linked as its renewalPolicy. Bind it to renew.
+   */
+  renewPolicy?: Maybe<Policy>;
+  /** Cancels a bound or in-force policy from a given day, today by default (event policy.cancelled). */
+  cancelPolicy?: Maybe<Policy>;
+  /** Puts a cancelled or lapsed policy back in force before its expiry; one that ended unpaid needs its arrears settled. */
+  reinstatePolicy?: Maybe<Policy>;
+};
+
+
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type MutationQuotePolicyArgs = {
+  input: QuotePolicyInput;
+};
+
+
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type MutationBindPolicyArgs = {
+  input: BindPolicyInput;
+};
+
+
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type MutationRenewPolicyArgs = {
+  input: RenewPolicyInput;
+};
+
+
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type MutationCancelPolicyArgs = {
+  input: CancelPolicyInput;
+};
+
+
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type MutationReinstatePolicyArgs = {
+  input: ReinstatePolicyInput;
+};
+
+export type QuotePolicyInput = {
+  /** Names this request: a retry with the same key and input returns the first answer. */
+  idempotencyKey: Scalars['String']['input'];
+  /** The policyholder. */
+  customerId: Scalars['ID']['input'];
+  /** A product of the catalogue, e.g. MOT-PRV; it decides the line of business and the standard covers. */
+  productCode: Scalars['String']['input'];
+  channel: SalesChannel;
+  /** First day of cover, YYYY-MM-DD: today or later, at most 180 days ahead. */
+  effectiveDate: Scalars['String']['input'];
+  /** Day cover ends, YYYY-MM-DD; one year after effectiveDate when omitted, at most three years after it. */
+  expiryDate?: InputMaybe<Scalars['String']['input']>;
+  /** Yuan, above 0, at most two decimals. */
+  sumInsured: Scalars['Float']['input'];
+  /** Yuan, above 0, at most two decimals, not above sumInsured. */
+  writtenPremium: Scalars['Float']['input'];
+  /** The staff member servicing the policy; the quoting customer manager when omitted. */
+  servicingManagerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type BindPolicyInput = {
+  /** Names this request: a retry with the same key and input returns the first answer. */
+  idempotencyKey: Scalars['String']['input'];
+  policyNo: Scalars['String']['input'];
+  /** The version of the quote the caller saw. */
+  expectedVersion: Scalars['Int']['input'];
+  /** Whether the premium has been received; an unpaid policy lapses when the grace period for non-payment runs out. */
+  premiumPaid: Scalars['Boolean']['input'];
+};
+
+export type RenewPolicyInput = {
+  /** Names this request: a retry with the same key and input returns the first answer. */
+  idempotencyKey: Scalars['String']['input'];
+  /** The policy to renew. */
+  policyNo: Scalars['String']['input'];
+  /** The version of the policy the caller saw. */
+  expectedVersion: Scalars['Int']['input'];
+  /** Yuan for the next term; the current sum insured when omitted. */
+  sumInsured?: InputMaybe<Scalars['Float']['input']>;
+  /** Yuan for the next term; the current written premium when omitted. */
+  writtenPremium?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type CancelPolicyInput = {
+  /** Names this request: a retry with the same key and input returns the first answer. */
+  idempotencyKey: Scalars['String']['input'];
+  policyNo: Scalars['String']['input'];
+  /** The version of the policy the caller saw. */
+  expectedVersion: Scalars['Int']['input'];
+  reason: TerminationReason;
+  /** Last day of cover, YYYY-MM-DD: today or later, before the expiry date; today when omitted. */
+  cancelledOn?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ReinstatePolicyInput = {
+  /** Names this request: a retry with the same key and input returns the first answer. */
+  idempotencyKey: Scalars['String']['input'];
+  policyNo: Scalars['String']['input'];
+  /** The version of the policy the caller saw. */
+  expectedVersion: Scalars['Int']['input'];
+  /** Must be true to reinstate a policy that ended for non-payment: the overdue premium has been received. */
+  arrearsSettled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type LineOfBusiness =
   | 'MOTOR'
   | 'PROPERTY'
@@ -151,6 +296,8 @@ export type Policy = {
   insuredObjects?: Maybe<Array<InsuredObject>>;
   /** Reminders before expiry (60/30/15/7 days); none for blacklisted customers. */
   renewalReminders?: Maybe<Array<RenewalReminder>>;
+  /** Increases with every change; a change names the version it was based on (expectedVersion). */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -242,7 +389,7 @@ export type ReminderStatus =
   | 'SCHEDULED'
   | 'SENT'
   | 'FAILED'
-  /** Not sent: the renewal was bound first. */
+  /** Not sent: the renewal was bound first, the customer is blacklisted, or a later reminder fell due first. */
   | 'CANCELLED';
 
 export type RenewalReminder = {
@@ -383,14 +530,21 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  QuotePolicyInput: QuotePolicyInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  BindPolicyInput: BindPolicyInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  RenewPolicyInput: RenewPolicyInput;
+  CancelPolicyInput: CancelPolicyInput;
+  ReinstatePolicyInput: ReinstatePolicyInput;
   LineOfBusiness: LineOfBusiness;
   PolicyStatus: PolicyStatus;
   PaymentStatus: PaymentStatus;
   SalesChannel: SalesChannel;
   TerminationReason: TerminationReason;
   Policy: ResolverTypeWrapper<ScopedPolicyRecord>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ParticipantRole: ParticipantRole;
   RelationshipToPolicyholder: RelationshipToPolicyholder;
   IdentityDocumentType: IdentityDocumentType;
@@ -405,7 +559,6 @@ export type ResolversTypes = {
   Customer: ResolverTypeWrapper<EntityStub>;
   Branch: ResolverTypeWrapper<EntityStub>;
   Staff: ResolverTypeWrapper<EntityStub>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -413,9 +566,16 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Policy: ScopedPolicyRecord;
+  Mutation: Record<PropertyKey, never>;
+  QuotePolicyInput: QuotePolicyInput;
   Float: Scalars['Float']['output'];
+  BindPolicyInput: BindPolicyInput;
   Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  RenewPolicyInput: RenewPolicyInput;
+  CancelPolicyInput: CancelPolicyInput;
+  ReinstatePolicyInput: ReinstatePolicyInput;
+  Policy: ScopedPolicyRecord;
   PolicyParticipant: ScopedParticipantRecord;
   Coverage: Coverage;
   InsuredObject: InsuredObject;
@@ -423,7 +583,6 @@ export type ResolversParentTypes = {
   Customer: EntityStub;
   Branch: EntityStub;
   Staff: EntityStub;
-  Boolean: Scalars['Boolean']['output'];
 };
 
 export type ClassifiedDirectiveArgs = {
@@ -437,6 +596,14 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'policyNo'>>;
   policyById?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyByIdArgs, 'id'>>;
+};
+
+export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  quotePolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationQuotePolicyArgs, 'input'>>;
+  bindPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationBindPolicyArgs, 'input'>>;
+  renewPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
+  cancelPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
+  reinstatePolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationReinstatePolicyArgs, 'input'>>;
 };
 
 export type PolicyResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Policy'] = ResolversParentTypes['Policy'], FederationReferenceType extends FederationReferenceTypes['Policy'] = FederationReferenceTypes['Policy']> = {
@@ -468,6 +635,7 @@ export type PolicyResolvers<ContextType = ResolverContext, ParentType extends Re
   coverages?: Resolver<Maybe<Array<ResolversTypes['Coverage']>>, ParentType, ContextType>;
   insuredObjects?: Resolver<Maybe<Array<ResolversTypes['InsuredObject']>>, ParentType, ContextType>;
   renewalReminders?: Resolver<Maybe<Array<ResolversTypes['RenewalReminder']>>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type PolicyParticipantResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyParticipant'] = ResolversParentTypes['PolicyParticipant']> = {
@@ -528,6 +696,7 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
   PolicyParticipant?: PolicyParticipantResolvers<ContextType>;
   Coverage?: CoverageResolvers<ContextType>;
