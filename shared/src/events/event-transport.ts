@@ -20,7 +20,12 @@ export interface OutgoingEvent {
  * refuses it for good (its envelope or payload does not check), so retrying cannot help; failed: try again later.
  * `error` is a short code (an HTTP status, TIMEOUT, UNREACHABLE), never a message: those can quote the payload.
  */
-export type DeliveryOutcome = { kind: 'delivered' } | { kind: 'rejected'; error: string } | { kind: 'failed'; error: string };
+export type DeliveryOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'rejected'; error: string }
+  | { kind: 'failed'; error: string }
+  /** Not sent, and not an attempt: the consumer is still working through what it has; try again in `retryInMs` (JetStream). */
+  | { kind: 'deferred'; retryInMs: number };
 
 export interface EventTransport {
   readonly name: TransportName;

@@ -5,7 +5,9 @@
  * anything older is still a duplicate for the inbox); the stream's acknowledgement settles the batch. Each
  * receiving subgraph has one durable consumer on `<prefix>.<itself>.>`, taking one message at a time
  * (max_ack_pending 1) and acknowledging it only after its own commit, so order per consumer holds and nothing
- * is lost while it is down. Batching happens inside the message, not by several messages in flight: with more
+ * is lost while it is down. While a consumer has a message waiting beyond the one it is applying, the relay holds
+ * its next batch back (the events gather in the outbox), so a consumer that falls behind gets full batches — one
+ * commit each — rather than a stream of one-event messages. Batching happens inside the message, not by several messages in flight: with more
  * than one unacknowledged message, a receiver that restarts would get newer messages before the older ones
  * come back after the ack wait, out of order.
  * Subjects per consumer, not per type alone, keep to one filter subject per consumer, which every
@@ -32,6 +34,9 @@ import { SERVICE_TOKEN_HEADER, type ServiceTokenSigner } from './service-identit
 
 /** The last subject token of a batch message (`<prefix>.<consumer>.batch`): a batch mixes event types. */
 const BATCH_SUBJECT_TOKEN = 'batch';
+/** While a consumer has messages waiting, the relay looks again after this long per waiting message, up to MAX_DEFER_MS. */
+const DEFER_MS_PER_WAITING = 20;
+const MAX_DEFER_MS = 1_000;
 /** Repeated publishes of one message id within this window are dropped by the stream. */
 const DUPLICATE_WINDOW_MS = 120_000;
 /** Unacknowledged for this long, a message is sent again (the receiver's commit takes milliseconds). */
@@ -109,6 +114,14 @@ export class NatsEventBus {
         } catch {
           return [{ kind: 'failed', error: 'NATS_UNAVAILABLE' }];
         }
+        // Backpressure, as an HTTP request's round trip gives: while the consumer has a message waiting beyond the one it
+        // is applying, the events stay in the outbox and gather, to go as one full batch (one receiver commit) instead of
+        // many small ones. A consumer not created yet (its subgraph never started) does not hold anything back.
+        const waiting = await jetStream.manager.consumers
+          .info(this.settings.stream, consumer)
+          .then((info) => info.num_pending)
+          .catch(() => 0);
+        if (waiting > 0) return [{ kind: 'deferred', retryInMs: Math.min(MAX_DEFER_MS, DEFER_MS_PER_WAITING * waiting) }];
         const body = eventBatchBody(events);
         // The token outlives an HTTP one: the message may wait in the stream for as long as the stream keeps it.
         const token = await signer.sign({ receiver: consumer, eventId: first.envelope.id, body, ttlSeconds: this.settings.maxAgeSeconds });

@@ -213,6 +213,8 @@ export class OutboxRelay {
         // An answer for no event is a failure of the first: the relay never moves past an event without its outcome.
         if (outcomes.length === 0) outcomes.push({ kind: 'failed', error: 'NO_ANSWER' });
         for (const [index, outcome] of outcomes.slice(0, batch.length).entries()) {
+          // Held back by the transport, not tried: no attempt counted, nothing logged; the events gather into a larger batch meanwhile.
+          if (outcome.kind === 'deferred') return Date.now() + outcome.retryInMs;
           const { row, envelope } = batch[index]!;
           const attempts = Number(row.attempts) + 1;
           const where = { sequence: row.sequence, consumer };

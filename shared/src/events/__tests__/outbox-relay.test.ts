@@ -31,7 +31,7 @@ class ScriptedTransport implements EventTransport {
       this.attempts.push({ consumer, n });
       const outcome = this.answer(consumer, n, this.attempts.filter((attempt) => attempt.consumer === consumer && attempt.n === n).length);
       outcomes.push(outcome);
-      if (outcome.kind === 'failed') break;
+      if (outcome.kind === 'failed' || outcome.kind === 'deferred') break;
     }
     return outcomes;
   }
@@ -82,6 +82,20 @@ describe('the outbox relay', () => {
     // The batch [1, 2] to "first" confirmed 1 although 2 failed: the relay advances up to the first failure, and no further.
     expect(transport.batches.filter((batch) => batch.consumer === 'first').map((batch) => batch.ns)[0]).toEqual([1, 2]);
     expect(await db(DELIVERY_TABLE).where({ consumer: 'first' }).orderBy('sequence').pluck('state')).toEqual(Array(5).fill('DELIVERED'));
+  });
+
+  it('holds events back while the transport defers them, without counting attempts, and then delivers them in order', async () => {
+    await db(DELIVERY_TABLE).delete();
+    await record(31, 32, 33);
+    // JetStream defers while the consumer has a message waiting: twice here, for "first" only.
+    const transport = new ScriptedTransport((consumer, n, attempt) =>
+      consumer === 'first' && n === 31 && attempt <= 2 ? { kind: 'deferred', retryInMs: 5 } : { kind: 'delivered' },
+    );
+    const relay = new OutboxRelay({ db, producer: 'sender', consumers: ['first', 'second'], transport, settings, logger: pino({ level: 'silent' }) });
+    await runUntilSettled(relay);
+    expect(transport.delivered('first')).toEqual([31, 31, 31, 32, 33]);
+    const rows = await db(DELIVERY_TABLE).where({ consumer: 'first' }).orderBy('sequence').select('state', 'attempts');
+    expect(rows).toEqual([31, 32, 33].map(() => ({ state: 'DELIVERED', attempts: 1 })));
   });
 
   it('does not let an event its consumer refuses for good hold back the rest', async () => {
