@@ -6,11 +6,15 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import { parseRateLimits } from '@icg/shared';
+import { customerNoFor, DEFAULT_SEED } from '@icg/synthetic';
 import { composeRegisteredSubgraphs } from '@icg/tools';
 import { postGraphQL, type GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { TEST_DIALECTS } from './support/test-database';
 import { AUDITOR, bearerHeaders, staffIdentity, testGatewaySecurity, type ActingAs } from './support/test-security';
+
+/** Customer 1's number in the seeded company. */
+const CUSTOMER_1_NO = customerNoFor(DEFAULT_SEED, 1);
 
 const OPERATOR: ActingAs = { role: 'OPERATOR' };
 const CUSTOMER = 'query One($id: ID!) { customer(id: $id) { customerNo } }';
@@ -132,7 +136,7 @@ describe.each(TEST_DIALECTS)('per-caller limits at the gateway (%s)', (dialect) 
     // Another caller (own staff id, the default limit) is unaffected.
     const other = await ask(CUSTOMER, OPERATOR);
     expect(other.status).toBe(200);
-    expect(other.data).toEqual({ customer: { customerNo: 'CU0000000001' } });
+    expect(other.data).toEqual({ customer: { customerNo: CUSTOMER_1_NO } });
   });
 
   it('refuses a caller over its concurrent requests with 429 while another caller is served, and admits it again once they finish', async () => {
@@ -149,9 +153,9 @@ describe.each(TEST_DIALECTS)('per-caller limits at the gateway (%s)', (dialect) 
     // The operator has the same limit but their own slots.
     const other = await ask(CUSTOMER, OPERATOR);
     expect(other.status).toBe(200);
-    expect(other.data).toEqual({ customer: { customerNo: 'CU0000000001' } });
+    expect(other.data).toEqual({ customer: { customerNo: CUSTOMER_1_NO } });
     proxy.release();
-    expect((await first).data).toEqual({ customer: { customerNo: 'CU0000000001' } });
+    expect((await first).data).toEqual({ customer: { customerNo: CUSTOMER_1_NO } });
     expect((await second).status).toBe(200);
     expect((await ask(CUSTOMER, AUDITOR)).status).toBe(200);
   });
@@ -177,7 +181,7 @@ describe.each(TEST_DIALECTS)('per-caller limits at the gateway (%s)', (dialect) 
       after = await ask(CUSTOMER, AUDITOR);
     }
     expect(after.status).toBe(200);
-    expect(after.data).toEqual({ customer: { customerNo: 'CU0000000001' } });
+    expect(after.data).toEqual({ customer: { customerNo: CUSTOMER_1_NO } });
     proxy.release();
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import { EnvReader, readTokenVerifierConfig } from '@icg/shared';
+import { customerNoFor, DEFAULT_SEED } from '@icg/synthetic';
 import { composeRegisteredSubgraphs } from '@icg/tools';
 import { postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
@@ -94,7 +95,7 @@ describe('a Keycloak access token through the gateway, with the claim mapping', 
     expect(response.status).toBe(200);
     expect(response.errors).toBeUndefined();
     // Their own customer: the mobile in clear, the RESTRICTED id number masked (no purpose stated).
-    expect(response.data?.customer.customerNo).toBe('CU0000000017');
+    expect(response.data?.customer.customerNo).toBe(customerNoFor(DEFAULT_SEED, 17));
     expect(response.data?.customer.mobile).toMatch(/^1\d{10}$/);
     expect(response.data?.customer.idNumber).toMatch(/^\d{4}\*{10}\d{3}[\dX]$/);
   });

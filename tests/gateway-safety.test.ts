@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { customerNoFor, DEFAULT_SEED } from '@icg/synthetic';
 import { CUSTOMER_360_QUERY } from '@icg/tools';
 import { bearerHeaders } from './support/test-security';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
@@ -79,7 +80,7 @@ describe('a subgraph that is down or slow', () => {
       await graph.subgraphs.complaints.close();
       const response = await graph.query<{ customer: { customerNo: string; policies: unknown[]; complaints: unknown } }>(CUSTOMER_360_QUERY, { id: '1' });
       expect(response.status).toBe(200);
-      expect(response.data!.customer.customerNo).toBe('CU0000000001');
+      expect(response.data!.customer.customerNo).toBe(customerNoFor(DEFAULT_SEED, 1));
       expect(Array.isArray(response.data!.customer.policies)).toBe(true);
       expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'complaints' } })]);
       expect(JSON.stringify(response.errors)).not.toMatch(INTERNAL_DETAILS);
@@ -96,7 +97,7 @@ describe('a subgraph that is down or slow', () => {
       const response = await graph.query<{ customer: { customerNo: string } }>(CUSTOMER_360_QUERY, { id: '1' });
       const elapsed = Date.now() - started;
       expect(elapsed).toBeLessThan(3_000);
-      expect(response.data!.customer.customerNo).toBe('CU0000000001');
+      expect(response.data!.customer.customerNo).toBe(customerNoFor(DEFAULT_SEED, 1));
       expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'SUBGRAPH_TIMEOUT', subgraph: 'service-requests' } })]);
       expect(JSON.stringify(response.errors)).not.toMatch(INTERNAL_DETAILS);
     } finally {

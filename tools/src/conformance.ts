@@ -25,8 +25,9 @@ const USAGE = `Usage: npm run conformance -- --url <url> --name <name> [options]
   --assertion-key FILE     Ed25519 private key (PEM) the subgraph trusts; else IDENTITY_ASSERTION_PRIVATE_KEY
                            (PEM or path), else the key npm start generated in DATA_DIR (default data/)
   --policy FILE            access policy (default ACCESS_POLICY_PATH or shared/access-policy.yaml)
-  --pseudonym-secret S     the subgraph's PSEUDONYM_SECRET, to check BI pseudonyms exactly (else
-                           PSEUDONYM_SECRET, else DATA_DIR/pseudonym.secret; without one: by form)
+  --pseudonym-secret S     the subgraph's PSEUDONYM_SECRET, to seal BI's entity keys and check its sealed
+                           identifiers (else PSEUDONYM_SECRET, else DATA_DIR/pseudonym.secret; without one
+                           the roles that pseudonymise cannot be checked)
   --sample TYPE=KEY        a key value to check (repeatable); JSON for compound keys: 'T={"a":"1","b":"2"}'
   --staff ROLE=ID          act as this seeded staff member for ROLE (repeatable)
   --seed N                 seed of the synthetic company the data was generated with (default: the generator's default seed)

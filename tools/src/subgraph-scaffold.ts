@@ -133,9 +133,10 @@ classification (docs/access-model.md): personal values are CONFIDENTIAL, so role
 masked or not at all as the access policy decides.
 """
 type ${n.entity} @key(fields: "${n.keyField}") {
-  id: ID! @classified(tier: INTERNAL, category: GENERAL)
+  "Identifiers are category IDENTITY: a role that pseudonymises identifiers gets and gives them sealed."
+  id: ID! @classified(tier: INTERNAL, category: IDENTITY)
   "${n.numberPrefix} + 12 digits; the key other systems refer to it by."
-  ${n.keyField}: String! @classified(tier: INTERNAL, category: GENERAL)
+  ${n.keyField}: String! @classified(tier: INTERNAL, category: IDENTITY)
   status: ${n.statusEnum}! @classified(tier: INTERNAL, category: GENERAL)
   "When it was opened, ISO 8601 UTC."
   openedAt: String! @classified(tier: INTERNAL, category: GENERAL)
@@ -153,14 +154,14 @@ enum ${n.statusEnum} {
 }
 
 type Customer @key(fields: "id") {
-  id: ID! @classified(tier: INTERNAL, category: GENERAL)
+  id: ID! @classified(tier: INTERNAL, category: IDENTITY)
   "The customer's ${n.entityPluralWords}, most recently opened first."
   ${n.entityPluralCamel}: [${n.entity}!] @classified(tier: INTERNAL, category: GENERAL)
 }
 
 type Query {
   "A ${n.entityWords} by its number; null when there is none."
-  ${n.entityCamel}(${n.keyField}: String!): ${n.entity} @classified(tier: INTERNAL, category: GENERAL)
+  ${n.entityCamel}(${n.keyField}: String! @classified(tier: INTERNAL, category: IDENTITY)): ${n.entity} @classified(tier: INTERNAL, category: GENERAL)
 }
 `;
 }
@@ -320,7 +321,7 @@ export const resolvers = {
 
 function seedTs(n: DerivedNames): string {
   return `import { insertInChunks, sqlTimestamp, type Knex } from '@icg/shared';
-import { chineseName, SeededRandom, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
+import { chineseName, scrambledDigits, SeededRandom, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import type { ${n.entity}Row } from './records';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -336,7 +337,8 @@ export function ${n.entityCamel}Rows(batch: SeedBatch): ${n.entity}Row[] {
       const id = customer.id * 10 + index + 1;
       return {
         id,
-        ${n.keyColumn}: \`${n.numberPrefix}\${String(id).padStart(12, '0')}\`,
+        // A keyed permutation of the id: the number does not spell out the customer's id (ids nest under it).
+        ${n.keyColumn}: \`${n.numberPrefix}\${scrambledDigits(batch.seed, '${n.entityCamel}-no', id, 12)}\`,
         customer_id: customer.id,
         status: random.pick(['OPEN', 'ACTIVE', 'CLOSED'] as const),
         opened_at: sqlTimestamp(new Date(batch.asOf.getTime() - random.int(1, 1_000) * DAY)),

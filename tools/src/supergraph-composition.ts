@@ -1,5 +1,14 @@
 import { composeServices } from '@apollo/composition';
-import { classificationAmong, ClassificationError, decide, STAFF_ROLES, type AccessPolicy, type Caller, type FieldClassification } from '@icg/shared';
+import {
+  classificationAmong,
+  ClassificationError,
+  decide,
+  STAFF_ROLES,
+  undeclaredIdentifiers,
+  type AccessPolicy,
+  type Caller,
+  type FieldClassification,
+} from '@icg/shared';
 import {
   Kind,
   type ConstDirectiveNode,
@@ -49,13 +58,15 @@ const isNonNull = (type: TypeNode) => type.kind === Kind.NON_NULL_TYPE;
 
 /**
  * The classification rules of docs/access-model.md section 1, checked on the subgraphs' own SDL:
- * every output field is classified (on itself or its type), fields above INTERNAL are nullable, and
- * subgraphs that declare the same field classify it identically.
+ * every output field is classified (on itself or its type), fields above INTERNAL are nullable,
+ * subgraphs that declare the same field classify it identically, and every identifier (field, argument,
+ * input field) is declared IDENTITY (section 9, shared/src/access/identifier-rule.ts).
  */
 export function checkClassifications(subgraphs: readonly SubgraphSource[], policy?: AccessPolicy): string[] {
   const problems: string[] = [];
   const seen = new Map<string, { subgraph: string; classification: FieldClassification }>();
   for (const subgraph of subgraphs) {
+    problems.push(...undeclaredIdentifiers(subgraph.name, subgraph.typeDefs));
     for (const definition of subgraph.typeDefs.definitions) {
       if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
       const type = definition as ObjectTypeDefinitionNode | ObjectTypeExtensionNode;

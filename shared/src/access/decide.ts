@@ -22,7 +22,10 @@ export interface AccessDecision {
   inScope: boolean;
   /** Which rule decided, for the audit trail, e.g. `CUSTOMER_MANAGER/CONFIDENTIAL/out` (labels listed at `decide`). */
   rule: string;
-  /** ALLOW, but return a keyed-hash pseudonym instead of the value (BI analysts' IDENTITY fields). */
+  /**
+   * ALLOW, but return the value sealed (`ps_…`, shared/src/access/sealed-identifier.ts) instead of in clear: the
+   * IDENTITY fields of a role whose policy pseudonymises identifiers (BI analysts).
+   */
   pseudonymise: boolean;
 }
 
@@ -50,9 +53,14 @@ export function deniedInEveryScope(policy: AccessPolicy, role: Role, field: Fiel
 }
 
 /**
- * OWN: the caller is among the record's responsible staff. BRANCH: the record's branch is the caller's or
- * below it. ALL: every record. A missing or malformed row scope is out of scope for every scope (deny by default).
+ * Whether the role's identifiers are sealed: IDENTITY values it reads come back as `ps_…`, and every identifier it
+ * sends (IDENTITY arguments, cursors, entity keys between subgraphs) must be one of those, opened by the subgraph
+ * before any resolver sees it. False for a role the policy does not know (it is denied everything anyway).
  */
+export function sealsIdentifiers(policy: AccessPolicy, role: string): boolean {
+  return roleOf(policy, role)?.pseudonymiseIdentifiers ?? false;
+}
+
 /** The scope a field's decision depends on for a role (its category rule's, else the role's); undefined for an unknown role. */
 export function scopeFor(policy: AccessPolicy, role: Role, field: FieldClassification): Scope | undefined {
   const rolePolicy = roleOf(policy, role);
@@ -60,6 +68,10 @@ export function scopeFor(policy: AccessPolicy, role: Role, field: FieldClassific
   return applicableRule(rolePolicy, field)?.scope ?? rolePolicy.scope;
 }
 
+/**
+ * OWN: the caller is among the record's responsible staff. BRANCH: the record's branch is the caller's or
+ * below it. ALL: every record. A missing or malformed row scope is out of scope for every scope (deny by default).
+ */
 export function isInScope(scope: Scope, caller: Pick<Caller, 'staffId' | 'branchPath'>, record: RowScope | undefined): boolean {
   if (!record) return false;
   switch (scope) {

@@ -28,7 +28,10 @@ export type {
   Tier,
 } from './access-policy';
 export { CLASSIFIED_DIRECTIVE, ClassificationError, classificationAmong, readClassifiedDirective } from './classified-directive';
-export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, scopeFor } from './decide';
+export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, scopeFor, sealsIdentifiers } from './decide';
 export type { AccessDecision, Caller } from './decide';
 export { applyMask, maskValue } from './masks';
 export { MIN_PSEUDONYM_SECRET_BYTES, PSEUDONYM_PREFIX, pseudonymise } from './pseudonym';
+export { SEALED_IDENTIFIER_PREFIX, identifierSeal, sealIdentifier, unsealIdentifier } from './sealed-identifier';
+export type { IdentifierSeal } from './sealed-identifier';
+export { declaresIdentifier, undeclaredIdentifiers } from './identifier-rule';

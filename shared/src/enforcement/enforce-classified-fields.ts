@@ -12,10 +12,11 @@ import {
 } from 'graphql';
 import {
   decide,
+  identifierSeal,
   isInScope,
   maskValue,
-  pseudonymise,
   scopeFor,
+  sealsIdentifiers,
   type AccessDecision,
   type AccessPolicy,
   type Caller,
@@ -28,6 +29,7 @@ import { scopeOf } from '../row-scope';
 import type { EntityDefinition } from '../subgraph-manifest';
 import { classifiedFields, type ClassifiedField } from './classified-fields';
 import { forbiddenFieldError } from './forbidden-field-error';
+import { argumentOpeners, openSealedRepresentations, type ArgumentOpener } from './sealed-identifier-inputs';
 
 /** The audit trail as enforcement uses it (a RequestAuditTrail): decisions gathered per request. */
 export interface DecisionAuditSink {
@@ -52,7 +54,7 @@ export interface EnforcementContext {
 export interface EnforcementOptions {
   policy: AccessPolicy;
   audit: DecisionAuditSink;
-  /** Keyed-hash secret for roles whose identifiers are pseudonymised (BI). */
+  /** The secret identifiers are sealed with for roles whose policy pseudonymises them (BI); shared by every subgraph. */
   pseudonymSecret: string;
   /** The subgraph manifest's entities: their key fields name the records in the audit trail. */
   entities: Readonly<Record<string, EntityDefinition>>;
@@ -116,8 +118,13 @@ function fieldDecisionsFor(policy: AccessPolicy, caller: Caller, field: FieldCla
   return inside.inScope ? { scope, inside, outside, scopeIrrelevant } : undefined;
 }
 
-function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): GraphQLFieldResolver<unknown, EnforcementContext> {
-  const { policy, audit, pseudonymSecret } = options;
+function wrapResolver(
+  entry: ClassifiedField,
+  options: EnforcementOptions,
+  openArguments: ArgumentOpener | undefined,
+): GraphQLFieldResolver<unknown, EnforcementContext> {
+  const { policy, audit } = options;
+  const seal = identifierSeal(options.pseudonymSecret);
   const { classification, coordinate } = entry;
   const resolve = (entry.field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, EnforcementContext>;
   const sensitive = isAuditedTier(classification.tier);
@@ -188,9 +195,11 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
       // locations was a third of the cost of a denial).
       return forbiddenFieldError({ coordinate, tier: classification.tier, policyVersion: policy.version, decisionId, path: pathToArray(info.path) });
     }
-    const value = resolve(source, args, context, info);
+    // Sealed identifiers in, raw identifiers to the resolver (a raw one from such a caller is refused here).
+    const opened = openArguments && sealsIdentifiers(policy, caller.role) ? openArguments(args, seal) : args;
+    const value = resolve(source, opened, context, info);
     if (decision === 'MASK') return transform(value, (text) => maskValue(classification.mask!, text) ?? text);
-    if (verdict.pseudonymise) return transform(value, (text) => pseudonymise(pseudonymSecret, text));
+    if (verdict.pseudonymise) return transform(value, (text) => seal.seal(text));
     return value;
   };
 }
@@ -199,11 +208,16 @@ function wrapResolver(entry: ClassifiedField, options: EnforcementOptions): Grap
  * The subgraph layer of enforcement (docs/access-model.md section 6): every field of every object type
  * (root fields, entity fields reached through `_entities`, items of lists) is decided per record
  * from its `@classified` directive, the caller and the record's row scope, before its resolver
- * runs. A denied field's resolver never runs. Mutates the schema's resolvers in place.
+ * runs. A denied field's resolver never runs. For a role that seals identifiers, IDENTITY values leave sealed and
+ * IDENTITY arguments and entity keys are opened before any resolver sees them (sealed-identifier-inputs.ts).
+ * Mutates the schema's resolvers in place.
  */
 export function enforceClassifiedFields(schema: GraphQLSchema, options: EnforcementOptions): GraphQLSchema {
-  for (const entry of classifiedFields(schema)) {
-    entry.field.resolve = wrapResolver(entry, options) as GraphQLFieldResolver<unknown, unknown>;
+  const fields = classifiedFields(schema);
+  const openerFor = argumentOpeners();
+  for (const entry of fields) {
+    entry.field.resolve = wrapResolver(entry, options, openerFor(entry.coordinate, entry.field)) as GraphQLFieldResolver<unknown, unknown>;
   }
+  openSealedRepresentations(schema, fields, options.policy, identifierSeal(options.pseudonymSecret));
   return schema;
 }

@@ -4,6 +4,7 @@ import {
   chineseName,
   generateBankAccount,
   generateMobile,
+  registrationNoFor,
   SeededRandom,
   type ClaimFact,
   type CustomerFact,
@@ -524,7 +525,7 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
   tables.claims.push({
     id: fact.id,
     report_no: fact.reportNo,
-    registration_no: timeline.registered ? `CLM${timeline.registered.getUTCFullYear()}${fact.reportNo.slice(3)}` : null,
+    registration_no: timeline.registered ? registrationNoFor(context.seed, fact.id, timeline.registered) : null,
     policy_no: fact.policyNo,
     customer_id: fact.customerId,
     loss_date: fact.lossDate,

@@ -1,5 +1,5 @@
 import { sqlTimestamp } from '@icg/shared';
-import { chineseName, generateMobile, SeededRandom, type StaffFact } from '@icg/synthetic';
+import { chineseName, generateMobile, SeededRandom, ticketNoFor, type StaffFact } from '@icg/synthetic';
 import { isSlaBreached } from './sla';
 import type { TicketDraft } from './seed-drafts';
 import { SLA_TARGET_MINUTES, timelineAt, type TicketTimeline } from './seed-lifecycle';
@@ -20,15 +20,8 @@ export interface RowContext {
   hotlineAgents: readonly StaffFact[];
 }
 
-/** Ticket numbers: SR, the two-digit year the ticket opened, and the id in 10 digits. */
-const TICKET_NUMBER_ID_DIGITS = 10;
 /** Children ids are the ticket id times ten plus their position. */
 const CHILDREN_PER_TICKET = 10;
-
-function ticketNumber(id: number, openedAt: Date): string {
-  if (id >= 10 ** TICKET_NUMBER_ID_DIGITS) throw new Error(`Ticket id ${id} does not fit a ticket number`);
-  return `SR${String(openedAt.getUTCFullYear() % 100).padStart(2, '0')}${String(id).padStart(TICKET_NUMBER_ID_DIGITS, '0')}`;
-}
 
 function at(value: Date | null): string | null {
   return value === null ? null : sqlTimestamp(value);
@@ -92,7 +85,7 @@ export function ticketRows(draft: TicketDraft, context: RowContext): TicketRows 
 
   const ticket: ServiceRequestRow = {
     id: draft.id,
-    ticket_no: ticketNumber(draft.id, draft.openedAt),
+    ticket_no: ticketNoFor(context.seed, draft.id, draft.openedAt),
     channel: draft.channel,
     type: draft.type,
     status: timeline.status,

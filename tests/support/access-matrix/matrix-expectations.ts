@@ -9,7 +9,7 @@ import {
   decide,
   deniedInEveryScope,
   maskValue,
-  pseudonymise,
+  sealIdentifier,
   type AccessDecision,
   type AccessPolicy,
   type Caller,
@@ -221,12 +221,13 @@ class ResponseComparison {
       return;
     }
     if (selected.children === null) {
-      const expected = verdict.pseudonymise && referenceValue !== null ? pseudonymise(this.input.pseudonymSecret, String(referenceValue)) : referenceValue;
+      // A pseudonymising role's identifiers come sealed (the subgraphs' secret seals them the same everywhere).
+      const expected = verdict.pseudonymise && referenceValue !== null ? sealIdentifier(this.input.pseudonymSecret, String(referenceValue)) : referenceValue;
       if (!isDeepStrictEqual(actualValue, expected)) {
         this.mismatches.push({
           coordinate: field.coordinate,
           path: where,
-          expected: `${verdict.pseudonymise ? 'pseudonym' : 'clear'} ${describeValue(expected)}`,
+          expected: `${verdict.pseudonymise ? 'sealed' : 'clear'} ${describeValue(expected)}`,
           actual: describeValue(actualValue),
         });
       }

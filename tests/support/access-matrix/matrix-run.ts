@@ -3,7 +3,7 @@
  * the chosen records are looked up in one request as the chosen staff member, and every value is
  * compared with the policy's decision against the auditor's reference for the same operation.
  */
-import type { AccessPolicy } from '@icg/shared';
+import { sealIdentifier, sealsIdentifiers, type AccessPolicy } from '@icg/shared';
 import type { GraphQLResponse } from '../graphql-client';
 import type { GraphUnderTest } from '../graph-under-test';
 import { AUDITOR, TEST_PSEUDONYM_SECRET } from '../test-security';
@@ -124,7 +124,7 @@ export class AccessMatrixRun {
     for (const operation of operations) {
       const key = this.candidatesOf(operation.lookup.typeName)[0]?.key;
       if (key === undefined) continue;
-      const rendered = renderOperation(operation, [key]);
+      const rendered = renderOperation(operation, this.keysAs(caller.role, [key]));
       const response = await graph.query(rendered.query, rendered.variables, caller.staffPool[0]!.acting);
       const expected = expectedRefusals(operation, hidden).sort();
       const actual = (response.errors ?? [])
@@ -139,6 +139,11 @@ export class AccessMatrixRun {
     return mismatches;
   }
 
+  /** A role that seals identifiers looks records up by the sealed keys it is given (every lookup argument is an identifier). */
+  private keysAs(role: string, keys: readonly string[]): string[] {
+    return sealsIdentifiers(this.options.policy, role) ? keys.map((key) => sealIdentifier(TEST_PSEUDONYM_SECRET, key)) : [...keys];
+  }
+
   private async runCase(
     operation: MatrixOperation,
     sentOperation: MatrixOperation,
@@ -147,8 +152,8 @@ export class AccessMatrixRun {
     label: string,
   ): Promise<MatrixCase> {
     const { graph, model, scopes, policy } = this.options;
-    // The reference always names every field; the caller sends what its role can name.
-    const rendered = renderOperation(sentOperation, keys);
+    // The reference always names every field; the caller sends what its role can name, with the keys as its role has them.
+    const rendered = renderOperation(sentOperation, this.keysAs(staff.caller.role, keys));
     const compareWith = (references: readonly ResponseObject[], response: GraphQLResponse): Comparison => {
       const reference = Object.fromEntries(rendered.aliases.map((alias, index) => [alias, references[index]]));
       const data = response.data as ResponseObject | null | undefined;
@@ -173,7 +178,7 @@ export class AccessMatrixRun {
     let comparison = compareWith(cached, response);
     if (comparison.mismatches.length > 0) {
       // Some values follow the clock (SLA minutes, tenure, overdue): compare again with a reference taken now.
-      comparison = compareWith(await this.fetchReference(operation, rendered), response);
+      comparison = compareWith(await this.fetchReference(operation, renderOperation(sentOperation, keys)), response);
     }
     return { label, keys, ...comparison };
   }

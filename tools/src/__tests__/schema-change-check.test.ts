@@ -17,7 +17,7 @@ import { composeSupergraph } from '../supergraph-composition';
 /** One tiny subgraph; each test edits its SDL the way a developer would edit a schema file. */
 const CUSTOMERS_SDL = `
   type Query {
-    customer(id: ID!): Customer @classified(tier: INTERNAL)
+    customer(id: ID! @classified(tier: INTERNAL, category: IDENTITY)): Customer @classified(tier: INTERNAL)
     customers(branch: String): [Customer!]! @classified(tier: INTERNAL)
   }
   type Customer @key(fields: "id") {

@@ -11,6 +11,7 @@ import {
   withNonNullConfidentialField,
   withNonNullDeniableField,
   withUnclassifiedField,
+  withUndeclaredIdentifiers,
   withUnknownCategory,
 } from './fixtures/classified-subgraphs';
 
@@ -54,6 +55,19 @@ describe('composeSupergraph', () => {
     expect(() => composeSupergraph([withNonNullDeniableField])).not.toThrow();
     expect(problemsOf(() => composeSupergraph([withNonNullDeniableField], policy))).toEqual([
       `clinic: Visit.ward can be denied to CUSTOMER_MANAGER under policy ${policy.version} and must be nullable, so a denial cannot null its parent`,
+    ]);
+  });
+
+  it('fails on every identifier not declared IDENTITY, so a pseudonymising role can never get or give one raw', () => {
+    const because = 'must be classified category IDENTITY, so a role that pseudonymises identifiers gets and gives it sealed';
+    expect(problemsOf(() => composeSupergraph([withUndeclaredIdentifiers]))).toEqual([
+      `forgetful: Query.ticket(ticketNo:) takes an identifier (a business number) and ${because}`,
+      `forgetful: Query.tickets(after:) takes an identifier (a cursor) and ${because}`,
+      `forgetful: TicketFilter.agentId takes an identifier (of type ID) and ${because}`,
+      `forgetful: Ticket.ticketNo is an identifier (a @key field) and ${because}`,
+      `forgetful: Ticket.id is an identifier (of type ID) and ${because}`,
+      `forgetful: Ticket.claimNo is an identifier (a business number) and ${because}`,
+      `forgetful: Ticket.cursor is an identifier (a cursor) and ${because}`,
     ]);
   });
 

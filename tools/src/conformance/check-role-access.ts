@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
+  declaresIdentifier,
   decide,
   maskValue,
-  pseudonymise,
-  PSEUDONYM_PREFIX,
   scopeFor,
+  sealIdentifier,
+  sealsIdentifiers,
+  SEALED_IDENTIFIER_PREFIX,
   UNCLASSIFIED,
   type AccessDecision,
   type Caller,
@@ -24,7 +26,8 @@ import { leafFieldsOf, type SdlField, type SdlObjectType, type SubgraphSdl } fro
 export type ExpectedAnswer = { kind: 'CLEAR' } | { kind: 'MASK'; style: MaskStyle } | { kind: 'PSEUDONYM' } | { kind: 'DENY' };
 type Side = 'in' | 'out';
 const SIDES: readonly Side[] = ['in', 'out'];
-const PSEUDONYM = new RegExp(`^${PSEUDONYM_PREFIX}[A-Za-z0-9_-]{22}$`);
+/** A sealed identifier: 16 bytes of synthetic IV and at least one 16-byte block, base64url. */
+const PSEUDONYM = new RegExp(`^${SEALED_IDENTIFIER_PREFIX}[A-Za-z0-9_-]{43,}$`);
 const MAX_PROBLEMS_SHOWN = 6;
 
 interface CheckedField {
@@ -100,7 +103,8 @@ const samePath = (error: GraphQLErrorShape, path: readonly (string | number)[]) 
 /**
  * Check group 4: for a sample of records of every entity, every scalar field read through `_entities` as
  * each role (with and without a purpose) must be what the policy says: the reference auditor's value in
- * clear, its mask, a pseudonym, or null with a FORBIDDEN_FIELD error.
+ * clear, its mask, its seal (roles that pseudonymise identifiers; they also send the keys sealed, and their
+ * raw keys must be refused), or null with a FORBIDDEN_FIELD error.
  *
  * The suite cannot know a record's row scope, so for every field it accepts the answer for "in scope" or
  * for "out of scope" — but one record is in or out of a caller's scope for all its fields at once, so the
@@ -165,14 +169,32 @@ async function checkIdentityAnswers(
   const name = acting.label;
   const problems: string[] = [];
   const tally = { CLEAR: 0, MASK: 0, PSEUDONYM: 0, DENY: 0, in: 0, out: 0, either: 0 };
+  // A role whose identifiers are sealed gets them sealed and must give them back sealed, entity keys included.
+  const sealing = sealsIdentifiers(context.policy, acting.identity.role);
+  if (sealing && context.pseudonymSecret === undefined)
+    return failed(
+      'role-access',
+      name,
+      `${acting.identity.role} sends entity keys sealed: pass the subgraph's pseudonym secret (--pseudonym-secret) to check it`,
+    );
+  const keysAs = (representation: EntityRepresentation, type: SdlObjectType): EntityRepresentation =>
+    sealing ? sealedRepresentation(representation, type, context.pseudonymSecret!) : representation;
   for (const group of sampled) {
     const response = await queryAs(context, `role-access: ${name}`, acting.identity, group.query, {
-      representations: group.records.map((record) => record.representation),
+      representations: group.records.map((record) => keysAs(record.representation, record.type)),
     });
     const entries = entriesOf(response);
     if (response.status !== 200 || !entries)
       return failed('role-access', name, `expected HTTP 200 with _entities for ${group.type.name}, got HTTP ${response.status}`);
     checkTypeAnswers(context, sdl, acting, group.records, entries, response.errors, referenceEntries.get(group.type) ?? [], pseudonymsSeen, problems, tally);
+    if (sealing && group.records.some((record) => keysAs(record.representation, record.type) !== record.representation)) {
+      // The raw keys the reference caller used must be refused to this role: a lookup by a raw identifier reveals the record.
+      const raw = await queryAs(context, `role-access: ${name} with raw keys`, acting.identity, group.query, {
+        representations: group.records.map((record) => record.representation),
+      });
+      const refused = raw.errors.some((error) => error.extensions?.['code'] === 'BAD_USER_INPUT') && !(entriesOf(raw) ?? []).some(isRecord);
+      if (!refused) problems.push(`${group.type.name}: raw entity keys were not refused with BAD_USER_INPUT (HTTP ${raw.status})`);
+    }
   }
 
   if (problems.length > 0)
@@ -281,9 +303,16 @@ function answerMatches(answer: ExpectedAnswer, value: unknown, forbidden: boolea
       return value === maskValue(answer.style, String(clear));
     case 'PSEUDONYM':
       return pseudonymSecret !== undefined
-        ? value === pseudonymise(pseudonymSecret, String(clear))
+        ? value === sealIdentifier(pseudonymSecret, String(clear))
         : typeof value === 'string' && PSEUDONYM.test(value) && value !== clear;
   }
+}
+
+/** The representation with its identifier fields (IDENTITY in the SDL: every key, by the classification rules) sealed. */
+function sealedRepresentation(representation: EntityRepresentation, type: SdlObjectType, secret: string): EntityRepresentation {
+  const identifiers = type.fields.filter((field) => declaresIdentifier(field.classification) && typeof representation[field.name] === 'string');
+  if (identifiers.length === 0) return representation;
+  return { ...representation, ...Object.fromEntries(identifiers.map((field) => [field.name, sealIdentifier(secret, representation[field.name] as string)])) };
 }
 
 /** The FORBIDDEN_FIELD error names the field and the policy version it was decided under. */

@@ -20,7 +20,7 @@ export interface ConformanceContext {
   assertionKey: KeyObject;
   policy: AccessPolicy;
   identities: ConformanceIdentities;
-  /** The subgraph's PSEUDONYM_SECRET when known: pseudonyms are then checked exactly, else by form. */
+  /** The subgraph's PSEUDONYM_SECRET when known: roles that pseudonymise identifiers can only be checked with it. */
   pseudonymSecret: string | undefined;
   samplesPerType: number;
   probeIds: number;

@@ -21,7 +21,7 @@ export interface ConformanceOptions {
   assertionPrivateKeyPem: string;
   /** The access policy the subgraph enforces; shared/access-policy.yaml by default. */
   policy?: AccessPolicy;
-  /** The subgraph's PSEUDONYM_SECRET: BI pseudonyms are then checked exactly instead of by form. */
+  /** The subgraph's PSEUDONYM_SECRET: needed to send the sealed keys of roles that pseudonymise identifiers (BI) and check their answers. */
   pseudonymSecret?: string;
   /** Key values to check first (and the only ones for entities the suite cannot find keys of). */
   samples?: readonly SampleKey[];

@@ -1,3 +1,4 @@
+import { complaintNoFor, customerNoFor, policyNoFor, reportNoFor } from './business-numbers';
 import { generateMobile, generateResidentId, generateUscc, generatePlate, AREA_CODES } from './china-formats';
 import {
   addDays,
@@ -21,16 +22,11 @@ import { SeededRandom } from './random';
  * which claims and complaints they raised. Every entity draws from its own seeded generator
  * (`SeededRandom.for(seed, kind, id)`), so the same seed gives the same company at any size and
  * batch boundaries change nothing. Ids nest (policy = customer × 100 + n, claim = policy × 100 + n),
- * which keeps them unique without counters shared across batches.
+ * which keeps them unique without counters shared across batches; business numbers are keyed permutations
+ * of the ids (business-numbers.ts), so no number tells whose record it is.
  */
 
 const DAY_MS = 86_400_000;
-
-export const customerNoFor = (customerId: number): string => `CU${String(customerId).padStart(10, '0')}`;
-const LINE_CODES: Record<LineOfBusiness, string> = { MOTOR: 'MO', PROPERTY: 'PR', CARGO: 'CG', LIABILITY: 'LB', ENGINEERING: 'EN', ACCIDENT_HEALTH: 'AH' };
-export const policyNoFor = (policyId: number, line: LineOfBusiness): string => `P${LINE_CODES[line]}${String(policyId).padStart(12, '0')}`;
-export const reportNoFor = (claimId: number): string => `RPT${String(claimId).padStart(12, '0')}`;
-export const complaintNoFor = (complaintId: number): string => `CP${String(complaintId).padStart(12, '0')}`;
 
 /** Premium ranges (yuan, per year) and sums insured by line, individual vs organisation. */
 const LINE_PROFILE: Record<LineOfBusiness, { premium: [number, number]; orgPremium: [number, number]; sumInsured: [number, number] }> = {
@@ -71,7 +67,7 @@ function generateCustomer(seed: number, asOf: Date, org: OrgFacts, id: number): 
   const customerSince = random.between(new Date(asOf.getTime() - 12 * 365 * DAY_MS), new Date(asOf.getTime() - 30 * DAY_MS));
   const base = {
     id,
-    customerNo: customerNoFor(id),
+    customerNo: customerNoFor(seed, id),
     kind,
     mobile: generateMobile(random),
     branchId: branch.id,
@@ -153,7 +149,7 @@ function generatePolicies(seed: number, asOf: Date, org: OrgFacts, customer: Cus
       const expiry = addDays(effective, 365);
       const renewed = year < chainLength - 1;
       const status = statusOfPolicy(random, effective, expiry, asOf, renewed);
-      const policyNo = policyNoFor(id, line);
+      const policyNo = policyNoFor(seed, id, line);
       policies.push({
         id,
         policyNo,
@@ -180,7 +176,7 @@ function generatePolicies(seed: number, asOf: Date, org: OrgFacts, customer: Cus
       const start = addDays(asOf, random.int(5, 60));
       policies.push({
         id,
-        policyNo: policyNoFor(id, line),
+        policyNo: policyNoFor(seed, id, line),
         customerId: customer.id,
         lineOfBusiness: line,
         status: random.chance(0.5) ? 'QUOTED' : 'BOUND',
@@ -237,7 +233,7 @@ function generateClaims(seed: number, asOf: Date, org: OrgFacts, customer: Custo
       const ageDays = (asOf.getTime() - reportedAt.getTime()) / DAY_MS;
       claims.push({
         id,
-        reportNo: reportNoFor(id),
+        reportNo: reportNoFor(seed, id),
         policyNo: policy.policyNo,
         customerId: customer.id,
         status: statusOfClaim(random, ageDays),
@@ -302,7 +298,7 @@ function generateComplaints(
     const respondent = claim ? org.branches.find((entry) => entry.id === claim.branchId)! : branch;
     complaints.push({
       id,
-      complaintNo: complaintNoFor(id),
+      complaintNo: complaintNoFor(seed, id),
       customerId: customer.id,
       policyNo: policy?.policyNo ?? null,
       reportNo: claim?.reportNo ?? null,

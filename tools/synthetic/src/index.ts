@@ -8,6 +8,7 @@ export * from './facts';
 export * from './names';
 export * from './org';
 export * from './random';
+export * from './business-numbers';
 export * from './company';
 export * from './seed-runner';
 export * from './seeded-staff';

@@ -15,7 +15,7 @@ import {
   type Scope,
   type Tier,
 } from '../access-policy';
-import { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, type Caller } from '../decide';
+import { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, sealsIdentifiers, type Caller } from '../decide';
 
 const policy = loadAccessPolicy();
 
@@ -214,6 +214,12 @@ describe('decide: pseudonymised identifiers and unknown inputs', () => {
       pseudonymise: false,
     });
     expect(decide(policy, caller('CUSTOMER_MANAGER'), field('INTERNAL', 'IDENTITY'), OWN_RECORD).pseudonymise).toBe(false);
+  });
+
+  it('seals the identifiers of the roles whose policy pseudonymises them, and of no role it does not know', () => {
+    expect(STAFF_ROLES.filter((role) => sealsIdentifiers(policy, role))).toEqual(['BI_ANALYST']);
+    expect(sealsIdentifiers(policy, 'JANITOR')).toBe(false);
+    expect(sealsIdentifiers(policy, '__proto__')).toBe(false);
   });
 
   it('denies roles, tiers and categories the policy does not know', () => {

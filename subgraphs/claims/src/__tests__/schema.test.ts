@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { CLAIM_STATUSES } from '@icg/shared';
+import { CLAIM_STATUSES, undeclaredIdentifiers } from '@icg/shared';
 import { GraphQLObjectType, Kind, parse, type EnumTypeDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { claimsSubgraph } from '../index';
 import { resolvers } from '../resolvers';
@@ -35,7 +35,8 @@ describe('claims schema classification', () => {
   it('classifies personal and sensitive fields as the access model requires', () => {
     const actual = Object.fromEntries(
       fields
-        .filter(({ field }) => classification(field)['tier'] !== 'INTERNAL' || classification(field)['category'] !== 'GENERAL')
+        // Identifiers (INTERNAL/IDENTITY) are checked below, by the rule composition applies.
+        .filter(({ field }) => classification(field)['tier'] !== 'INTERNAL' || !['GENERAL', 'IDENTITY'].includes(classification(field)['category']!))
         .map(({ coordinate, field }) => [coordinate, classification(field)]),
     );
     expect(actual).toEqual({
@@ -95,5 +96,13 @@ describe('claims schema classification', () => {
         .map((fieldName) => `${typeName}.${fieldName}`);
     });
     expect(strays).toEqual([]);
+  });
+
+  it('declares every identifier IDENTITY (ids, keys, report and registration numbers), so BI gets and gives them sealed', () => {
+    expect(undeclaredIdentifiers('claims', claimsSubgraph.schema)).toEqual([]);
+    const identifiers = fields.filter(({ field }) => classification(field)['category'] === 'IDENTITY' && classification(field)['tier'] === 'INTERNAL');
+    expect(identifiers.map(({ coordinate }) => coordinate)).toEqual(
+      expect.arrayContaining(['Claim.id', 'Claim.reportNo', 'Claim.registrationNo', 'ClaimParticipant.id', 'Customer.id', 'Policy.policyNo', 'Staff.id']),
+    );
   });
 });
