@@ -2,7 +2,7 @@ import { freePort } from '../free-port';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -152,6 +152,8 @@ async function main(): Promise<void> {
   const limits = parseRateLimits(limitsSpec, '--limits');
   const heavyLimit = limits.roles[HEAVY_ROLE] ?? limits.default;
 
+  // The machine is shared: the 1-minute load average at start and end says how much of a ratio is noise.
+  const loadAtStart = loadavg()[0] ?? 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-limits-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_lim_', dataDir, poolMax: 10 };
   const keyPair = generateKeyPairSync('ed25519');
@@ -222,6 +224,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
+  const loadAtEnd = loadavg()[0] ?? 0;
   const p = (run: LightRun, share: number) => percentile(run.latenciesMs, share);
   const ratio = p(loaded, 0.99) / p(unloaded, 0.99);
   const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -243,7 +246,7 @@ Heavy caller (${HEAVY_ROLE}, its own staff id, limit ${heavyLimit.ratePerSecond}
 
 - Graph: one process per subgraph and one for the gateway (the entries \`npm start\` runs, with ${SERVER_NODE_FLAGS.map((flag) => `\`${flag}\``).join(' ')}), ${customers.toLocaleString('en')} customers on ${dialect}, \`RATE_LIMITS=${limitsSpec}\`, default subgraph timeout; the load generator is this process. Light caller: ${LIGHT_ROLE}, random customers, ${WARM_UP_REQUESTS} warm-up requests first, latency of complete answers only.
 - Command: \`${database.mysqlUrl ? 'MYSQL_URL=… ' : ''}npm run bench:limits -- --customers ${customers} --requests ${requests} --workers ${workers} --light-rate ${lightRate}${values.limits ? ` --limits '${limitsSpec}'` : ''}\`
-- Machine: ${cpuModel()}, nproc ${availableParallelism()}, Node ${process.version} (shared with other work, so figures vary between runs)
+- Machine: ${cpuModel()}, nproc ${availableParallelism()}, Node ${process.version}, load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end (shared with other work, so figures vary between runs)
 - Date: ${new Date().toISOString().slice(0, 10)}`,
   );
   process.stderr.write(
