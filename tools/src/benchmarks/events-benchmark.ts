@@ -319,10 +319,10 @@ The probe subgraphs (tools/src/event-probe) in their own processes: each note is
 consumer's events in batches (up to EVENT_RELAY_BATCH = 100 events, 64 kB), one request or JetStream message per batch, applied by the receiver in one transaction with a savepoint per event.
 Backlog delivered/s: the backlog divided by the time from the receiver's start until it held every note (delivery alone, the sender idle). Delay: the receiver's commit time
 minus the sender's, per event, while events are sent one at a time. Flat out: notes committed per second while the workers write back to back, and notes
-the receiver committed per second meanwhile (the delivery rate under a standing backlog). Highest sustainable rate: ${SUSTAINABLE_SHARE * 100} % of the lower of those two, the commit rate at which delivery
+the receiver committed per second meanwhile (as high as the commit rate: delivery kept up, or lower: the delivery rate under a standing backlog). Highest sustainable rate: ${SUSTAINABLE_SHARE * 100} % of the lower of those two, the commit rate at which delivery
 keeps up; the burst records notes at that rate for ${options.burstSeconds} s; backlog at its end (committed, not yet at the receiver), and the time from the last commit until the receiver held every note.
 
-| Store | Transport | Backlog delivered/s | Delay p50 | Delay p99 | Flat-out commits/s | Delivered/s under backlog | Sustainable rate (notes/s) | Burst commits/s achieved | Backlog at burst end | Drain after burst |
+| Store | Transport | Backlog delivered/s | Delay p50 | Delay p99 | Flat-out commits/s | Delivered/s meanwhile | Sustainable rate (notes/s) | Burst commits/s achieved | Backlog at burst end | Drain after burst |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
