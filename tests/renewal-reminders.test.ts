@@ -16,6 +16,7 @@ import {
   answered,
   castFor,
   dayAfter,
+  firstError,
   mutatePolicy,
   policiesRefuse,
   readPolicy,
@@ -23,9 +24,13 @@ import {
   type PolicyCast,
   type PolicyView,
 } from './support/policy-workflow';
+import type { ActingAs } from './support/test-security';
 
 const START = '2027-01-04T02:00:00Z';
 const TODAY = START.slice(0, 10);
+const RUN_SCHEDULE = `mutation Run($input: RunPolicyScheduleInput!) {
+  runPolicySchedule(input: $input) { inForce lapsed expired renewed remindersSent remindersCancelled }
+}`;
 /** Reminders go out at 09:00 Beijing time, 01:00 UTC, on their day. */
 const dueAt = (expiryDate: string, daysBefore: number) => `${dayAfter(expiryDate, -daysBefore)}T01:00:00Z`;
 
@@ -132,6 +137,35 @@ describe.each(TEST_DIALECTS)('renewal reminders on %s', (dialect) => {
     clock.set(dueAt(policy.expiryDate, 15));
     await runSchedule();
     expect((await readPolicy(graph, policy.policyNo, other.manager)).renewalReminders!.map((reminder) => reminder.daysBefore)).toEqual([15]);
+  });
+
+  it('runs now for a service-centre manager, in their branch only, once per idempotency key; nobody else may', async () => {
+    const policy = await inForce(40);
+    const elsewhere = await castFor(graph, [cast.customerId], cast.branchPath);
+    const farPolicy = await inForce(40, elsewhere.customerId, elsewhere.manager);
+    clock.set(dueAt(policy.expiryDate, 30));
+    const run = (acting: ActingAs, idempotencyKey: string) =>
+      graph.query<{ runPolicySchedule: Record<string, number> | null }>(RUN_SCHEDULE, { input: { idempotencyKey } }, acting);
+
+    const first = await run(cast.serviceCentreManager, `run-${dialect}-1`);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.runPolicySchedule?.['remindersSent']).toBeGreaterThanOrEqual(1);
+    expect((await reminders(policy.policyNo)).map((reminder) => [reminder.daysBefore, reminder.status])).toEqual([[30, 'SENT']]);
+    // Another branch's policy is not this manager's to remind.
+    expect((await readPolicy(graph, farPolicy.policyNo, elsewhere.manager)).renewalReminders).toEqual([]);
+    // A retry answers the first run's counts; a new run finds nothing more due in the branch.
+    expect((await run(cast.serviceCentreManager, `run-${dialect}-1`)).data?.runPolicySchedule).toEqual(first.data?.runPolicySchedule);
+    expect((await run(cast.serviceCentreManager, `run-${dialect}-2`)).data?.runPolicySchedule).toMatchObject({ remindersSent: 0 });
+    for (const someoneElse of [cast.manager, cast.operator]) {
+      expect(firstError(await run(someoneElse, `run-${dialect}-3`))).toMatchObject({
+        code: 'FORBIDDEN_ACTION',
+        action: 'policy.renewalReminders.run',
+        reason: 'NOT_GRANTED',
+      });
+    }
+    // The process's own run covers every branch.
+    await runSchedule();
+    expect((await readPolicy(graph, farPolicy.policyNo, elsewhere.manager)).renewalReminders!.map((reminder) => reminder.daysBefore)).toEqual([30]);
   });
 
   it('stops reminding once the renewal is bound', async () => {

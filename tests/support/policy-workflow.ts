@@ -104,6 +104,8 @@ export function firstError(response: GraphQLResponse<unknown>): Record<string, u
 export interface PolicyCast {
   /** A seeded customer of `manager`, with policies in the policies store. */
   customerId: string;
+  /** The customer's branch, `/1/3/9/`. */
+  branchPath: string;
   manager: ActingAs;
   /** Another manager of the same branch: the customer is not theirs. */
   otherManager: ActingAs;
@@ -122,7 +124,7 @@ const acting = (staff: StaffFact): ActingAs => ({ role: staff.role, staffId: Str
  * The people of one test: a seeded customer whose policies name their primary manager, found in the store,
  * and staff of the seeded company around them. `skipCustomers` leaves out customers another test uses.
  */
-export async function castFor(graph: GraphUnderTest, skipCustomers: readonly string[] = []): Promise<PolicyCast> {
+export async function castFor(graph: GraphUnderTest, skipCustomers: readonly string[] = [], notInBranch?: string): Promise<PolicyCast> {
   const org = generateOrg(DEFAULT_SEED);
   const rows: { customer_id: number | string; customer_manager_staff_id: number | string; branch_path: string }[] = await graph.subgraphs['policies']!.db(
     'policies',
@@ -135,7 +137,7 @@ export async function castFor(graph: GraphUnderTest, skipCustomers: readonly str
     .select('customer_id', 'customer_manager_staff_id', 'branch_path');
   for (const row of rows) {
     const manager = org.staff.find((staff) => String(staff.id) === String(row.customer_manager_staff_id) && staff.role === 'CUSTOMER_MANAGER');
-    if (!manager || manager.branchPath !== row.branch_path) continue;
+    if (!manager || manager.branchPath !== row.branch_path || manager.branchPath === notInBranch) continue;
     const sameBranch = (role: StaffFact['role']) => org.staff.filter((staff) => staff.role === role && staff.branchPath === manager.branchPath);
     const province = manager.branchPath.split('/')[2];
     const farOperator = org.staff.find((staff) => staff.role === 'OPERATOR' && staff.branchPath.split('/')[2] !== province);
@@ -146,6 +148,7 @@ export async function castFor(graph: GraphUnderTest, skipCustomers: readonly str
     if (!farOperator || !otherManager || !operator || !serviceCentreManager || !hotlineAgent) continue;
     return {
       customerId: String(row.customer_id),
+      branchPath: manager.branchPath,
       manager: acting(manager),
       otherManager: acting(otherManager),
       operator: acting(operator),

@@ -1,4 +1,4 @@
-import { dialectOf, isoDate, recordEvent, toId, toIsoDate, updateVersioned, type EventRecorder, type Knex } from '@icg/shared';
+import { dialectOf, isoDate, recordEvent, toId, toIsoDate, updateVersioned, type EventRecorder, type Knex, type RecordChange } from '@icg/shared';
 import type { PolicyStatus } from './domain';
 import { datePlusDays } from './policy-input';
 import { policyLifecycle } from './policy-lifecycle';
@@ -22,6 +22,10 @@ export interface PolicyClockOptions {
   gracePeriodDays: number;
   /** The subgraph's outbox: a lapse is an event, in the transaction that records it. */
   events: EventRecorder;
+  /** Only the policies of this branch and below (`/1/3/`); every policy when absent. */
+  branchPath?: string;
+  /** Told of every policy moved, for a run someone asked for (its audit records). */
+  onChange?: (change: RecordChange) => void;
 }
 
 type Step = 'inForce' | 'lapsed' | 'expired' | 'renewed';
@@ -58,10 +62,13 @@ export function clockTransition(row: PolicyRow, today: string, gracePeriodDays: 
 }
 
 /** Bound or in-force policies a date may have reached by `today`, after `afterId`. */
-function duePage(trx: Knex.Transaction, today: string, gracePeriodDays: number, afterId: number): Promise<PolicyRow[]> {
-  const lapseCutoff = datePlusDays(today, -gracePeriodDays);
+function duePage(trx: Knex.Transaction, today: string, options: PolicyClockOptions, afterId: number): Promise<PolicyRow[]> {
+  const lapseCutoff = datePlusDays(today, -options.gracePeriodDays);
   const query = trx('policies')
     .where('id', '>', afterId)
+    .modify((inBranch) => {
+      if (options.branchPath !== undefined) inBranch.where('branch_path', 'like', `${options.branchPath}%`);
+    })
     .where((due) =>
       due
         .where((bound) => bound.where('status', 'BOUND').where('effective_date', '<=', today))
@@ -83,7 +90,7 @@ async function boundRenewalsOf(trx: Knex.Transaction, policyNos: readonly string
 
 async function movePage(db: Knex, today: string, options: PolicyClockOptions, afterId: number, result: PolicyClockResult): Promise<number | null> {
   return db.transaction(async (trx) => {
-    const rows = await duePage(trx, today, options.gracePeriodDays, afterId);
+    const rows = await duePage(trx, today, options, afterId);
     if (rows.length === 0) return null;
     const renewed = await boundRenewalsOf(
       trx,
@@ -113,6 +120,14 @@ async function movePage(db: Knex, today: string, options: PolicyClockOptions, af
           });
         }
         result[transition.step] += 1;
+        options.onChange?.({
+          recordKey: `Policy:${row.policy_no}`,
+          beforeVersion: row.version ?? 1,
+          afterVersion: version,
+          fields: Object.fromEntries(
+            Object.entries(transition.changes).map(([column, after]) => [column, { before: row[column as keyof PolicyRow] ?? null, after }]),
+          ),
+        });
         row = { ...row, ...transition.changes, version };
         transition = clockTransition(row, today, options.gracePeriodDays, renewed.has(row.policy_no));
       }

@@ -1,4 +1,4 @@
-import type { ScheduledJob } from '@icg/shared';
+import type { EventRecorder, Knex, RecordChange, ScheduledJob } from '@icg/shared';
 import { runPolicyClock, type PolicyClockResult } from './policy-clock-job';
 import type { PolicySettings } from './policy-settings';
 import { runRenewalReminderJob, type BlacklistedAmong, type RenewalReminderJobResult } from './renewal-reminder-job';
@@ -10,20 +10,40 @@ export interface PolicyScheduleResult {
   reminders: RenewalReminderJobResult;
 }
 
+export interface PolicyScheduleRequest {
+  db: Knex;
+  now: Date;
+  events: EventRecorder;
+  /** Only this branch and below; every policy when absent. */
+  branchPath?: string;
+  /** Told of every policy moved and every reminder sent or withdrawn. */
+  onChange?: (change: RecordChange) => void;
+}
+
 /**
- * The policies subgraph's scheduled job: first what the date does to policies (in force, lapsed, expired,
- * renewed), then the renewal reminders due, both as of the injectable clock's now. Safe to run as often
- * as wanted: a policy moves once per date and a reminder goes out once per policy and offset.
+ * The policy schedule: first what the date does to policies (in force, lapsed, expired, renewed), then the
+ * renewal reminders due, both as of `now` (the injectable clock's). Safe to run as often as wanted: a policy
+ * moves once per date and a reminder goes out once per policy and offset. It runs on a timer in the policies
+ * process (`job`), from `npm run policies:schedule`, and when a service-centre manager asks (runPolicySchedule).
  */
-export function policyScheduleJob(settings: PolicySettings, blacklistedAmong: BlacklistedAmong): ScheduledJob {
+export interface PolicySchedule {
+  run(request: PolicyScheduleRequest): Promise<PolicyScheduleResult>;
+  job: ScheduledJob;
+}
+
+export function policySchedule(settings: PolicySettings, blacklistedAmong: BlacklistedAmong): PolicySchedule {
+  const run = async ({ db, now, events, branchPath, onChange }: PolicyScheduleRequest): Promise<PolicyScheduleResult> => {
+    const scope = { ...(branchPath === undefined ? {} : { branchPath }), ...(onChange ? { onChange } : {}) };
+    const clock = await runPolicyClock(db, now, { gracePeriodDays: settings.gracePeriodDays, events, ...scope });
+    const reminders = await runRenewalReminderJob(db, now, blacklistedAmong, scope);
+    return { clock, reminders };
+  };
   return {
-    name: POLICY_SCHEDULE_JOB,
-    intervalMs: settings.scheduleIntervalSeconds * 1_000,
-    async run({ db, clock, events }): Promise<PolicyScheduleResult> {
-      const now = clock.now();
-      const moved = await runPolicyClock(db, now, { gracePeriodDays: settings.gracePeriodDays, events });
-      const reminders = await runRenewalReminderJob(db, now, blacklistedAmong);
-      return { clock: moved, reminders };
+    run,
+    job: {
+      name: POLICY_SCHEDULE_JOB,
+      intervalMs: settings.scheduleIntervalSeconds * 1_000,
+      run: ({ db, clock, events }) => run({ db, now: clock.now(), events }),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { addDays, dialectOf, isoDate, sqlTimestamp, toId, toIsoDate, type Knex } from '@icg/shared';
+import { addDays, dialectOf, isoDate, sqlTimestamp, toId, toIsoDate, type Knex, type RecordChange } from '@icg/shared';
 import { REMINDER_DAYS_BEFORE, type ReminderChannel } from './domain';
 import type { PolicyRow, ReminderRow } from './records';
 
@@ -11,6 +11,13 @@ const DEFAULT_CHANNEL: ReminderChannel = 'SMS';
 
 /** Which of the given customers are blacklisted now; reminders never go to them (DOMAIN.md section 5). */
 export type BlacklistedAmong = (db: Knex.Transaction, customerIds: readonly string[]) => Promise<ReadonlySet<string>>;
+
+export interface RenewalReminderJobOptions {
+  /** Only the policies of this branch and below (`/1/3/`); every policy when absent. */
+  branchPath?: string;
+  /** Told of every reminder sent or withdrawn, for a run someone asked for (its audit records). */
+  onChange?: (change: RecordChange) => void;
+}
 
 export interface RenewalReminderJobResult {
   /** Reminders that went out on this run (new rows, or scheduled rows now due). */
@@ -50,9 +57,12 @@ export function dueOffset(expiryDate: string, now: Date): number | null {
  * Policies that may still be reminded: covering (or about to), expiring after today and within the widest
  * offset. On MySQL the rows are locked, so two runs at once take turns and the second sees the first's reminders.
  */
-function candidatePage(trx: Knex.Transaction, now: Date, afterId: number): Promise<CandidatePolicy[]> {
+function candidatePage(trx: Knex.Transaction, now: Date, afterId: number, branchPath: string | undefined): Promise<CandidatePolicy[]> {
   const query = trx('policies')
     .select('id', 'policy_no', 'customer_id', 'expiry_date')
+    .modify((inBranch) => {
+      if (branchPath !== undefined) inBranch.where('branch_path', 'like', `${branchPath}%`);
+    })
     .whereIn('status', ['BOUND', 'IN_FORCE'])
     .where('expiry_date', '>=', isoDate(now))
     .where('expiry_date', '<=', isoDate(addDays(now, Math.max(...REMINDER_DAYS_BEFORE) + 1)))
@@ -106,9 +116,16 @@ function planFor(policy: CandidatePolicy, own: readonly ReminderRow[], now: Date
 }
 
 /** One page of candidates in one transaction; the last policy id looked at, or null when none were left. */
-async function remindPage(db: Knex, now: Date, afterId: number, blacklistedAmong: BlacklistedAmong, result: RenewalReminderJobResult): Promise<number | null> {
+async function remindPage(
+  db: Knex,
+  now: Date,
+  afterId: number,
+  blacklistedAmong: BlacklistedAmong,
+  options: RenewalReminderJobOptions,
+  result: RenewalReminderJobResult,
+): Promise<number | null> {
   return db.transaction(async (trx) => {
-    const policies = await candidatePage(trx, now, afterId);
+    const policies = await candidatePage(trx, now, afterId, options.branchPath);
     if (policies.length === 0) return null;
     const reminders: ReminderRow[] = await trx('renewal_reminders').whereIn(
       'policy_id',
@@ -124,14 +141,25 @@ async function remindPage(db: Knex, now: Date, afterId: number, blacklistedAmong
       const own = reminders.filter((reminder) => toId(reminder.policy_id) === toId(policy.id)).sort((a, b) => Number(a.id) - Number(b.id));
       const plan = planFor(policy, own, now, renewed.has(policy.policy_no) || blacklisted.has(toId(policy.customer_id)));
       cancel.push(...plan.cancel);
+      const report = (daysBefore: number, before: string | null, after: string) =>
+        options.onChange?.({
+          recordKey: `Policy:${policy.policy_no}`,
+          beforeVersion: null,
+          afterVersion: null,
+          fields: { [`renewalReminder.${daysBefore}`]: { before, after } },
+        });
+      for (const reminder of own) if (plan.cancel.includes(Number(reminder.id))) report(reminder.days_before, 'SCHEDULED', 'CANCELLED');
       if (plan.send && 'existing' in plan.send) {
-        result.sent += await trx('renewal_reminders')
+        const sent = await trx('renewal_reminders')
           .where({ id: plan.send.existing.id, status: 'SCHEDULED' })
           .update({ status: 'SENT', sent_at: sqlTimestamp(now) });
+        result.sent += sent;
+        if (sent) report(plan.send.existing.days_before, 'SCHEDULED', 'SENT');
       } else if (plan.send) {
         // The key is (policy, offset): should another writer have got there first, this one writes nothing.
         await trx('renewal_reminders').insert(plan.send.create).onConflict('id').ignore();
         result.sent += 1;
+        report(plan.send.create.days_before, null, 'SENT');
       }
     }
     if (cancel.length) result.cancelled += await trx('renewal_reminders').whereIn('id', cancel).where('status', 'SCHEDULED').update({ status: 'CANCELLED' });
@@ -144,8 +172,13 @@ async function remindPage(db: Knex, now: Date, afterId: number, blacklistedAmong
  * one per policy and offset however often it runs, none for blacklisted customers or policies whose
  * renewal is bound. Reads no clock of its own: the caller passes the injectable clock's time.
  */
-export async function runRenewalReminderJob(db: Knex, now: Date, blacklistedAmong: BlacklistedAmong): Promise<RenewalReminderJobResult> {
+export async function runRenewalReminderJob(
+  db: Knex,
+  now: Date,
+  blacklistedAmong: BlacklistedAmong,
+  options: RenewalReminderJobOptions = {},
+): Promise<RenewalReminderJobResult> {
   const result: RenewalReminderJobResult = { sent: 0, cancelled: 0 };
-  for (let afterId: number | null = 0; afterId !== null;) afterId = await remindPage(db, now, afterId, blacklistedAmong, result);
+  for (let afterId: number | null = 0; afterId !== null;) afterId = await remindPage(db, now, afterId, blacklistedAmong, options, result);
   return result;
 }

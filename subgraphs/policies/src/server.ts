@@ -4,24 +4,25 @@ import { blacklistedAmong, blacklistEventHandlers } from './blacklist-state';
 import { entities } from './entities';
 import { createLoaders } from './loaders';
 import { migrations } from './migrations';
-import { policyScheduleJob } from './policy-schedule';
+import { policySchedule } from './policy-schedule';
 import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from './policy-settings';
-import { resolvers } from './resolvers';
+import { createResolvers } from './resolvers';
 
 /**
  * The policy admin system as a subgraph: owns Policy and adds Customer.policies. Its process runs the
  * policy schedule (time-driven transitions, renewal reminders) every `scheduleIntervalSeconds`.
  */
 export function createPoliciesSubgraph(settings: PolicySettings) {
+  const schedule = policySchedule(settings, blacklistedAmong);
   return defineSubgraph({
     name: 'policies',
     defaultPort: 4002,
     schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
-    resolvers,
+    resolvers: createResolvers(schedule),
     migrations,
     createLoaders,
     entities,
-    scheduledJobs: [policyScheduleJob(settings, blacklistedAmong)],
+    scheduledJobs: [schedule.job],
     eventHandlers: blacklistEventHandlers,
   });
 }

@@ -93,6 +93,12 @@ export type Mutation = {
   cancelPolicy?: Maybe<Policy>;
   /** Puts a cancelled or lapsed policy back in force before its expiry; one that ended unpaid needs its arrears settled. */
   reinstatePolicy?: Maybe<Policy>;
+  /**
+   * Runs the policy schedule now for the caller's branch and the branches below it, as it also runs by itself in
+   * the policies process: policies whose dates have come move on (in force, lapsed, expired, renewed) and the
+   * renewal reminders due go out, by the same clock.
+   */
+  runPolicySchedule?: Maybe<PolicyScheduleRun>;
 };
 
 
@@ -148,6 +154,39 @@ export type MutationCancelPolicyArgs = {
  */
 export type MutationReinstatePolicyArgs = {
   input: ReinstatePolicyInput;
+};
+
+
+/**
+ * The policy workflow (README "Mutations", Policies). Every mutation names an idempotency key (a retry with
+ * the same key and input returns the first answer and writes nothing) and, when it changes a policy, the
+ * version the caller saw (a stale one gets CONFLICT). Quote, bind and renew refuse a blacklisted customer
+ * (CUSTOMER_BLACKLISTED).
+ */
+export type MutationRunPolicyScheduleArgs = {
+  input: RunPolicyScheduleInput;
+};
+
+export type RunPolicyScheduleInput = {
+  /** Names this request: a retry with the same key returns the first answer. */
+  idempotencyKey: Scalars['String']['input'];
+};
+
+/** What one run of the policy schedule did in a branch: counts only. */
+export type PolicyScheduleRun = {
+  __typename?: 'PolicyScheduleRun';
+  /** Bound policies whose cover started. */
+  inForce: Scalars['Int']['output'];
+  /** Policies whose unpaid premium outlasted the grace period. */
+  lapsed: Scalars['Int']['output'];
+  /** Policies whose term ended with no renewal bound. */
+  expired: Scalars['Int']['output'];
+  /** Policies whose term ended with their renewal bound. */
+  renewed: Scalars['Int']['output'];
+  /** Renewal reminders that went out. */
+  remindersSent: Scalars['Int']['output'];
+  /** Scheduled reminders withdrawn: a later one fell due, the renewal is bound, or the customer is blacklisted. */
+  remindersCancelled: Scalars['Int']['output'];
 };
 
 export type QuotePolicyInput = {
@@ -531,10 +570,12 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RunPolicyScheduleInput: RunPolicyScheduleInput;
+  PolicyScheduleRun: ResolverTypeWrapper<PolicyScheduleRun>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   QuotePolicyInput: QuotePolicyInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   BindPolicyInput: BindPolicyInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   RenewPolicyInput: RenewPolicyInput;
   CancelPolicyInput: CancelPolicyInput;
@@ -567,10 +608,12 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
+  RunPolicyScheduleInput: RunPolicyScheduleInput;
+  PolicyScheduleRun: PolicyScheduleRun;
+  Int: Scalars['Int']['output'];
   QuotePolicyInput: QuotePolicyInput;
   Float: Scalars['Float']['output'];
   BindPolicyInput: BindPolicyInput;
-  Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   RenewPolicyInput: RenewPolicyInput;
   CancelPolicyInput: CancelPolicyInput;
@@ -604,6 +647,16 @@ export type MutationResolvers<ContextType = ResolverContext, ParentType extends 
   renewPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
   cancelPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
   reinstatePolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationReinstatePolicyArgs, 'input'>>;
+  runPolicySchedule?: Resolver<Maybe<ResolversTypes['PolicyScheduleRun']>, ParentType, ContextType, RequireFields<MutationRunPolicyScheduleArgs, 'input'>>;
+};
+
+export type PolicyScheduleRunResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyScheduleRun'] = ResolversParentTypes['PolicyScheduleRun']> = {
+  inForce?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lapsed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expired?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  renewed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remindersSent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remindersCancelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type PolicyResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Policy'] = ResolversParentTypes['Policy'], FederationReferenceType extends FederationReferenceTypes['Policy'] = FederationReferenceTypes['Policy']> = {
@@ -697,6 +750,7 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PolicyScheduleRun?: PolicyScheduleRunResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
   PolicyParticipant?: PolicyParticipantResolvers<ContextType>;
   Coverage?: CoverageResolvers<ContextType>;
