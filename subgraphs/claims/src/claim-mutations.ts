@@ -8,7 +8,6 @@
 import { GraphQLError } from 'graphql';
 import {
   ActionRefused,
-  allocateId,
   BUSINESS_NUMBERS,
   expectVersion,
   invalidInput,
@@ -45,6 +44,7 @@ import type {
   ResolverContext,
   SetClaimReserveInput,
 } from './generated/schema-types';
+import { newChildRowId } from './row-ids';
 import { claimRecord, claimScope, type ClaimPaymentRow, type ClaimRecord, type ClaimRow, type LossAssessmentRow, type SurveyTaskRow } from './records';
 
 const CLAIM = 'claim';
@@ -242,7 +242,7 @@ export const claimMutations = {
             });
           } else {
             // A claim reported without a dispatch order gets one now.
-            const id = await allocateId(trx, 'survey_tasks');
+            const id = await newChildRowId(trx, now);
             const newTask: SurveyTaskRow = {
               id,
               claim_id: row.id,
@@ -380,7 +380,7 @@ export const claimMutations = {
       {
         action: 'claim.assess',
         async plan(trx, row, now) {
-          const id = await allocateId(trx, 'loss_assessments');
+          const id = await newChildRowId(trx, now);
           const assessment: LossAssessmentRow = {
             id,
             claim_id: row.id,
@@ -482,7 +482,7 @@ export const claimMutations = {
           const reserveFen = toFen(row.outstanding_reserve);
           if (amountFen > reserveFen)
             throw invalidInput('input.amount', `must be at most the outstanding reserve (${yuan(reserveFen).toFixed(2)}); raise the reserve first`);
-          const id = await allocateId(trx, 'claim_payments');
+          const id = await newChildRowId(trx, now);
           const payment: ClaimPaymentRow = {
             id,
             claim_id: row.id,

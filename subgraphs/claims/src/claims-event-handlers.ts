@@ -4,22 +4,16 @@
  * the event's id in the inbox makes a redelivery change nothing, and the ticket number (unique on claims) holds the
  * same line should a report ever arrive under another event id.
  */
-import { allocateId, recordEvent, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { recordEvent, sqlTimestamp, type EventHandlers } from '@icg/shared';
 import type { ClaimRow, SurveyTaskRow } from './records';
-
-/** 报案号: RPT and 12 digits, the claim's id; the next free id when a number the source system issued holds it. */
-async function newClaimNumber(trx: Knex.Transaction): Promise<{ id: number; reportNo: string }> {
-  for (let id = await allocateId(trx, 'claims'); ; id++) {
-    const reportNo = `RPT${String(id).padStart(12, '0')}`;
-    if ((await trx('claims').where('report_no', reportNo).first('id')) === undefined) return { id, reportNo };
-  }
-}
+import { newChildRowId, newClaimNumber } from './row-ids';
 
 export const claimsEventHandlers: EventHandlers = {
   async 'service-request.claim-reported'(trx, event, context) {
     const report = event.payload;
     if ((await trx('claims').where('source_ticket_no', report.ticketNo).first('id')) !== undefined) return;
-    const { id, reportNo } = await newClaimNumber(trx);
+    const now = context.clock.now();
+    const { id, reportNo } = await newClaimNumber(trx, now);
     const reportedAt = sqlTimestamp(new Date(report.reportedAt));
     const claim: ClaimRow = {
       id,
@@ -66,10 +60,10 @@ export const claimsEventHandlers: EventHandlers = {
     await trx('claims').insert(claim);
     // The survey dispatch order, waiting for a surveyor (dispatchSurveyor); dispatched when the claims system took the report.
     const task: SurveyTaskRow = {
-      id: await allocateId(trx, 'survey_tasks'),
+      id: await newChildRowId(trx, now),
       claim_id: id,
       status: 'DISPATCHED',
-      dispatched_at: sqlTimestamp(context.clock.now()),
+      dispatched_at: sqlTimestamp(now),
       on_site_at: null,
       completed_at: null,
       surveyor_staff_id: null,

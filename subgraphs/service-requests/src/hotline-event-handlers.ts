@@ -6,7 +6,8 @@
  *   (DOMAIN.md section 5). The segment is what the agent's desk showed when the claim was reported: no system of
  *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
  */
-import { addDays, allocateId, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { addDays, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { newChildRowId } from './row-ids';
 import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
 import { TABLES, type ReturnVisitRow, type ServiceRequestRow } from './tables';
 import { newTicketNumber } from './ticket-numbers';
@@ -57,7 +58,7 @@ async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, 
   };
   await trx(TABLES.serviceRequests).insert(ticket);
   const visit: ReturnVisitRow = {
-    id: await allocateId(trx, TABLES.returnVisits),
+    id: await newChildRowId(trx, now),
     service_request_id: id,
     agent_staff_id: null,
     // Planned for the last day it may happen.

@@ -7,7 +7,7 @@ const MONEY: [number, number] = [15, 2];
  * optimistic updates, the hotline ticket a phone report came from (unique, so a redelivered report can
  * never open a second claim), the customer's service segment as reported (large and quality customers
  * get a return visit after closing), the adjusted and approved payable amounts with who set them, the
- * reason a file was closed by a side exit. New rows take the next id (allocateId), so numbers follow the seeded ones.
+ * reason a file was closed by a side exit. (New rows' ids: 004_id_sequence.)
  */
 export const claimWorkflow: Migration = {
   name: '003_claim_workflow',

@@ -2,6 +2,7 @@ import type { Migration } from '@icg/shared';
 import { initial } from './001_initial';
 import { injuryNarrative } from './002_injury_narrative';
 import { claimWorkflow } from './003_claim_workflow';
+import { idSequence } from './004_id_sequence';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow];
+export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow, idSequence];

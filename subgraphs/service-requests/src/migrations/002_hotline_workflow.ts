@@ -5,8 +5,8 @@ import type { Knex, Migration } from '@icg/shared';
  * updates, why a ticket waits for the customer and why it was reopened (codes, never free text: a reason
  * could otherwise carry a health fact into a ticket), the claim a return visit follows up, and the hotline's
  * directory of callers (each customer's branch and primary manager, which policies are theirs and their
- * line): a new ticket takes its row scope from it, never from what the caller or the agent types in. New
- * tickets take the next id (allocateId), so their numbers follow the seeded ones.
+ * line): a new ticket takes its row scope from it, never from what the caller or the agent types in. (New rows'
+ * ids: 003_id_sequence.)
  */
 export const hotlineWorkflow: Migration = {
   name: '002_hotline_workflow',
