@@ -54,7 +54,7 @@ describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((tran
 
     beforeAll(async () => {
       graph = await startGraph({ dialect, clock, eventTransport: transport });
-      people = await callers(graph, 4);
+      people = await callers(graph, 8);
     });
     afterAll(async () => {
       await graph?.close();
@@ -179,6 +179,35 @@ describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((tran
       expect(await claimsOfTicket(caller, first.value!.ticketNo)).toHaveLength(1);
       const outbox = graph.subgraphs['service-requests']!.db;
       expect(await rowCount(outbox(OUTBOX_TABLE).where('aggregate', `ServiceRequest:${first.value!.ticketNo}`))).toBe(1);
+    });
+
+    it('takes reports from many agents at once, each filed once with its own ticket and claim', async () => {
+      const agents = staffWith('HOTLINE_AGENT').map(actingAs);
+      const reporters = people.slice(4, 8);
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, index) =>
+          mutate<Ticket>(
+            graph,
+            'reportClaimByPhone',
+            'ReportClaimByPhoneInput',
+            {
+              idempotencyKey: newKey(),
+              customerId: reporters[index % reporters.length]!.customerId,
+              policyNo: reporters[index % reporters.length]!.policyNo,
+              lossDate: '2026-11-01',
+              cause: 'FIRE',
+              priority: 'HIGH',
+            },
+            'ticketNo',
+            agents[index % agents.length]!,
+          ),
+        ),
+      );
+      expect(answers.flatMap((answer) => answer.errors)).toEqual([]);
+      const ticketNos = answers.map((answer) => answer.value!.ticketNo);
+      expect(new Set(ticketNos).size).toBe(24);
+      const filed = await Promise.all(ticketNos.map((ticketNo) => spawned(ticketNo)));
+      expect(new Set(filed.map((ticket) => ticket!.spawnedClaim?.reportNo)).size).toBe(24);
     });
 
     it('opens the return visit for a claim closed while the hotline was down, once it is back, exactly once', async () => {
