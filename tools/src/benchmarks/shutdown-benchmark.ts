@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -20,8 +19,9 @@ import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, seedStores } fro
 import { CUSTOMER_360_QUERY } from '../example-queries';
 import { freePort } from '../free-port';
 import { SERVER_NODE_FLAGS } from '../server-node-flags';
-import { REPOSITORY_ROOT, SUBGRAPH_REGISTRY } from '../subgraph-registry';
+import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
+import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
 
 /**
  * `npm run bench:shutdown`: what a client sees when a process of the graph is stopped under load (issue
@@ -45,30 +45,6 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
   return parsed;
-}
-
-async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await delay(200);
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
-}
-
-interface Launched {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; at: number }>;
-}
-
-function launch(entry: string, env: NodeJS.ProcessEnv): Launched {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(REPOSITORY_ROOT, entry)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: performance.now() })));
-  return { child, exited };
 }
 
 interface HttpAnswer {
@@ -151,6 +127,8 @@ interface Round {
   clients: number;
   loadSeconds: number;
   database: DatabaseConfig;
+  /** Where each server's output goes (`<name>.log`). */
+  logDirectory: string;
 }
 
 async function runRound(round: Round): Promise<RoundResult> {
@@ -158,13 +136,19 @@ async function runRound(round: Round): Promise<RoundResult> {
   const gatewayPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...round.env, PORT: String(gatewayPort), SHUTDOWN_DRAIN_MS: String(round.drainMs) };
   for (const { manifest } of SUBGRAPH_REGISTRY) env[subgraphPortVariable(manifest.name)] = String(await freePort());
-  const processes = new Map<string, Launched>();
+  const servers = new Map<string, ServerProcess>();
   try {
-    for (const { manifest, directory } of SUBGRAPH_REGISTRY) processes.set(manifest.name, launch(`${directory}/dist/main.js`, env));
-    for (const { manifest } of SUBGRAPH_REGISTRY) await waitUntilReady(`http://127.0.0.1:${env[subgraphPortVariable(manifest.name)]}/ready`, 60_000);
-    processes.set('gateway', launch('gateway/dist/main.js', env));
-    await waitUntilReady(`http://127.0.0.1:${gatewayPort}/ready`, 30_000);
-    const stopped = processes.get(round.target)!;
+    for (const { manifest, directory } of SUBGRAPH_REGISTRY)
+      servers.set(manifest.name, launchServer(manifest.name, `${directory}/dist/main.js`, env, round.logDirectory));
+    for (const { manifest } of SUBGRAPH_REGISTRY)
+      await waitUntilReady(servers.get(manifest.name)!, answersOk(`http://127.0.0.1:${env[subgraphPortVariable(manifest.name)]}/ready`), 60_000);
+    const gateway = launchServer('gateway', 'gateway/dist/main.js', env, round.logDirectory);
+    servers.set('gateway', gateway);
+    await waitUntilReady(gateway, answersOk(`http://127.0.0.1:${gatewayPort}/ready`), 30_000);
+    const stopped = servers.get(round.target)!;
+    const stoppedExit = new Promise<{ code: number | null; at: number }>((resolve) =>
+      stopped.child.once('exit', (code) => resolve({ code, at: performance.now() })),
+    );
     const stoppedPort = round.target === 'gateway' ? gatewayPort : Number(env[subgraphPortVariable(CUSTOMERS_SUBGRAPH)]);
     const graphqlUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     const readyUrl = `http://127.0.0.1:${stoppedPort}/ready`;
@@ -172,7 +156,7 @@ async function runRound(round: Round): Promise<RoundResult> {
     // Set once, when the signal goes out; the clients and probers read it to tell before from after.
     const signal: { at?: number } = {};
     let exitedAt: number | undefined;
-    void stopped.exited.then(({ at }) => (exitedAt = at));
+    void stoppedExit.then(({ at }) => (exitedAt = at));
     const inFlight = new Set<number>();
     let inFlightAtSignal: number[] = [];
     const inFlightOutcomes: Outcome[] = [];
@@ -258,7 +242,7 @@ async function runRound(round: Round): Promise<RoundResult> {
     const signalledAt = performance.now();
     signal.at = signalledAt;
     stopped.child.kill('SIGTERM');
-    const { code, at } = await stopped.exited;
+    const { code, at } = await stoppedExit;
     await Promise.all([load, ...probes]);
 
     // The audit as it stands the moment the stopped process is gone: its shutdown flush is in or lost.
@@ -292,8 +276,7 @@ async function runRound(round: Round): Promise<RoundResult> {
       loadAverage,
     };
   } finally {
-    for (const { child } of processes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all([...processes.values()].map(({ exited }) => exited));
+    await Promise.all([...servers.values()].map((server) => stopServer(server)));
   }
 }
 
@@ -311,6 +294,7 @@ async function main(): Promise<void> {
   const loadSeconds = positiveInteger('load-seconds', values['load-seconds'], 5);
   const shortDrainMs = positiveInteger('short-drain-ms', values['short-drain-ms'], 100);
   const loadAtStart = loadavg()[0] ?? 0;
+  stopServersOnSignal();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-shutdown-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_stop_', dataDir, poolMax: 10 };
@@ -345,7 +329,7 @@ async function main(): Promise<void> {
     for (const target of ['gateway', CUSTOMERS_SUBGRAPH] as const)
       for (const drainMs of [DEFAULT_SHUTDOWN_DRAIN_MS, shortDrainMs]) {
         process.stderr.write(`round: SIGTERM to ${target}, SHUTDOWN_DRAIN_MS=${drainMs}\n`);
-        const result = await runRound({ target, drainMs, env, authorization, customers, clients, loadSeconds, database });
+        const result = await runRound({ target, drainMs, env, authorization, customers, clients, loadSeconds, database, logDirectory: dataDir });
         process.stderr.write(`${JSON.stringify({ ...result, partialErrorCodes: Object.fromEntries(partialErrorCodes) })}\n`);
         partialErrorCodes.clear();
         results.push(result);
