@@ -326,6 +326,20 @@ describe.each(TEST_DIALECTS)('policy lifecycle through the gateway on %s', (dial
     expect((await eventsOf(first.policyNo)).map((event) => event.type)).toEqual(['policy.bound']);
   });
 
+  it('gives quotes made at once their own numbers, and renews a policy once when two renewals meet', async () => {
+    const quotes = await Promise.all(Array.from({ length: 8 }, () => mutatePolicy(graph, 'quotePolicy', quoteInput(), cast.manager)));
+    const numbers = quotes.map((response) => answered(response, 'quotePolicy').policyNo);
+    expect(new Set(numbers).size).toBe(8);
+    const policy = await inForce();
+    const renewals = await Promise.all(
+      [cast.manager, cast.operator].map((acting) => mutatePolicy(graph, 'renewPolicy', { policyNo: policy.policyNo, expectedVersion: 2 }, acting)),
+    );
+    const renewed = renewals.filter((response) => response.data?.renewPolicy);
+    expect(renewed).toHaveLength(1);
+    expect(firstError(renewals.find((response) => !response.data?.renewPolicy)!)).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'input.policyNo' });
+    expect((await readPolicy(graph, policy.policyNo, cast.manager)).renewalPolicy?.policyNo).toBe(renewed[0]!.data!.renewPolicy!.policyNo);
+  });
+
   it('refuses a change based on a stale version with the current one', async () => {
     const policy = await inForce();
     answered(await mutatePolicy(graph, 'renewPolicy', { policyNo: policy.policyNo, expectedVersion: 2 }, cast.operator), 'renewPolicy');
