@@ -4,11 +4,11 @@
  * the policy clock reads. Each answer is what the staff member would see; events are read from the
  * policies outbox, where the insights subgraph of issue 11 will take them from.
  */
-import { OUTBOX_TABLE, SettableClock } from '@icg/shared';
+import { AUDIT_TABLE, OUTBOX_TABLE, openAuditStore, pseudonymise, SettableClock, type Knex } from '@icg/shared';
 import { runPolicyClock } from '@icg/subgraph-policies';
 import { TRANSPORTS_UNDER_TEST, waitUntil } from './support/event-probes';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
-import { AUDITOR } from './support/test-security';
+import { AUDITOR, TEST_PSEUDONYM_SECRET } from './support/test-security';
 import { TEST_DIALECTS } from './support/test-database';
 import {
   answered,
@@ -32,13 +32,16 @@ const GRACE_PERIOD_DAYS = 60;
 describe.each(TEST_DIALECTS)('policy lifecycle through the gateway on %s', (dialect) => {
   let graph: GraphUnderTest;
   let cast: PolicyCast;
+  let auditStore: Knex;
   const clock = new SettableClock(START);
 
   beforeAll(async () => {
     graph = await startGraph({ dialect, clock });
     cast = await castFor(graph);
+    auditStore = await openAuditStore(graph.databases.config);
   }, 180_000);
   afterAll(async () => {
+    await auditStore?.destroy();
     await graph?.close();
   });
   beforeEach(() => clock.set(START));
@@ -249,11 +252,31 @@ describe.each(TEST_DIALECTS)('policy lifecycle through the gateway on %s', (dial
   });
 
   describe('refuses what the policy file does not grant, naming the action', () => {
-    it('a hotline agent may not quote', async () => {
+    it('a hotline agent may not quote, bind or renew, and each refusal is audited', async () => {
       // Premiums are never readable to the hotline, so it reads back only what it may see.
       const response = await mutatePolicy(graph, 'quotePolicy', quoteInput(), cast.hotlineAgent, 'policyNo status');
       expect(firstError(response)).toMatchObject({ code: 'FORBIDDEN_ACTION', action: 'policy.quote', reason: 'NOT_GRANTED' });
       expect(response.data?.quotePolicy ?? null).toBeNull();
+      const policy = await inForce();
+      const quoted = await quote();
+      const refusals = [
+        await mutatePolicy(graph, 'bindPolicy', { policyNo: quoted.policyNo, expectedVersion: 1, premiumPaid: true }, cast.hotlineAgent, 'policyNo'),
+        await mutatePolicy(graph, 'renewPolicy', { policyNo: policy.policyNo, expectedVersion: 2 }, cast.hotlineAgent, 'policyNo'),
+      ];
+      expect(refusals.map((refusal) => firstError(refusal))).toMatchObject([
+        { code: 'FORBIDDEN_ACTION', action: 'policy.bind', reason: 'NOT_GRANTED' },
+        { code: 'FORBIDDEN_ACTION', action: 'policy.renew', reason: 'NOT_GRANTED' },
+      ]);
+      const decisionId = firstError(refusals[0]!)['decisionId'];
+      const denied = await waitUntil(
+        async () => (await auditStore(AUDIT_TABLE).where({ coordinate: 'action:policy.bind', decision: 'DENY' })) as Record<string, unknown>[],
+        (found) => found.some((row) => row['decision_id'] === decisionId),
+      );
+      expect(denied.find((row) => row['decision_id'] === decisionId)).toMatchObject({
+        staff_id: cast.hotlineAgent.staffId,
+        rule: 'policy.bind/HOTLINE_AGENT/not-granted',
+      });
+      expect((await readPolicy(graph, quoted.policyNo, AUDITOR)).status).toBe('QUOTED');
     });
 
     it("a manager may not quote for, bind or renew a colleague's customer", async () => {
@@ -324,6 +347,21 @@ describe.each(TEST_DIALECTS)('policy lifecycle through the gateway on %s', (dial
     const boundAgain = answered(await graph.query(policyMutationDocument('bindPolicy'), { input: bindInput }, cast.manager), 'bindPolicy');
     expect(boundAgain).toMatchObject({ policyNo: bound.policyNo, version: 2, status: 'BOUND' });
     expect((await eventsOf(first.policyNo)).map((event) => event.type)).toEqual(['policy.bound']);
+    // One audit record of the bind, for the first request only, with its versions and no value in clear.
+    const pseudonym = pseudonymise(TEST_PSEUDONYM_SECRET, `Policy:${first.policyNo}`);
+    const records = await waitUntil(
+      async () =>
+        ((await auditStore(AUDIT_TABLE).where({ coordinate: 'action:policy.bind' })) as Record<string, unknown>[]).filter((row) =>
+          String(row['record_pseudonyms']).includes(pseudonym),
+        ),
+      (found) => found.length > 0,
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ format: 3, staff_id: cast.manager.staffId, decision: 'ALLOW', rule: 'policy.bind/CUSTOMER_MANAGER/OWN' });
+    expect(JSON.parse(String(records[0]!['change']))).toMatchObject({ beforeVersion: 1, afterVersion: 2 });
+    const stored = JSON.stringify(records[0]);
+    // The policy's key is stored pseudonymised, the new payment status hashed.
+    for (const clear of [first.policyNo, 'PAID']) expect(stored).not.toContain(clear);
   });
 
   it('gives quotes made at once their own numbers, and renews a policy once when two renewals meet', async () => {
