@@ -448,6 +448,15 @@ describe.each(TEST_DIALECTS)('the claims workflow on %s', (dialect) => {
   it('names the field and the reason of bad input', async () => {
     const caller = people[7]!;
     const { handler } = desk(caller);
+    // The surveyor becomes the handler and reads the claim's health facts: an adjuster of its branch or above only.
+    const undispatched = await reported(caller);
+    const otherProvinceAdjuster = staffWith('CLAIMS_ADJUSTER').find((staff) => !caller.branchPath.startsWith(staff.branchPath))!;
+    for (const surveyorStaffId of [caller.managerStaffId!, String(otherProvinceAdjuster.id)])
+      expect(refusal((await claimStep('dispatchSurveyor', undispatched, agent, { surveyorStaffId })).errors)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        argumentName: 'input.surveyorStaffId',
+      });
+    expect(await view(undispatched.reportNo)).toMatchObject({ status: 'REPORTED', handler: null });
     const dispatched = await advance(await reported(caller), caller, 'ON_SITE');
     expect(refusal((await claimStep('completeSurvey', dispatched, handler, { lossDescription: '驾驶员轻微擦伤' })).errors)).toMatchObject({
       code: 'BAD_USER_INPUT',

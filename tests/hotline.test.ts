@@ -333,6 +333,15 @@ describe.each(TEST_DIALECTS)('the hotline on %s', (dialect) => {
       agentA,
     );
     expect(refusal(future.errors)).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'input.lossDate' });
+    // The assignee reads the ticket as theirs: only a hotline agent, or a service-centre manager over the ticket's branch.
+    const ticket = await ok(open(caller));
+    const otherCentreManager = staffWith('SERVICE_CENTER_MANAGER').find((staff) => !caller.branchPath.startsWith(staff.branchPath))!;
+    for (const assigneeStaffId of [caller.managerStaffId!, String(otherCentreManager.id), '999999'])
+      expect(refusal((await step('assignServiceRequest', ticket, agentA, { assigneeStaffId })).errors)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        argumentName: 'input.assigneeStaffId',
+      });
+    expect(await ok(step('assignServiceRequest', ticket, agentA, { assigneeStaffId: agentB.staffId }))).toMatchObject({ assignee: { id: agentB.staffId } });
     const badKey = await open(caller, {}, agentA, 'has spaces in it');
     expect(refusal(badKey.errors)).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'idempotencyKey' });
   });

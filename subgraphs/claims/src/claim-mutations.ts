@@ -227,6 +227,11 @@ export const claimMutations = {
       {
         action: 'claim.dispatch',
         async plan(trx, row, now) {
+          // The surveyor becomes the handler, who reads the claim's health facts: an adjuster of its branch or above only.
+          const register = (await trx('staff_register').where('id', surveyor).first('role', 'branch_path')) as
+            { role: string; branch_path: string } | undefined;
+          if (register === undefined || register.role !== 'CLAIMS_ADJUSTER' || !row.branch_path.startsWith(register.branch_path))
+            throw invalidInput('input.surveyorStaffId', "must be a claims adjuster of the claim's branch or a branch above it");
           const task = await currentSurveyTask(trx, row);
           const children: RecordChange[] = [];
           let after: StepWrites['after'];

@@ -660,7 +660,15 @@ export function elaborateClaims(batch: SeedBatch): ClaimsTables {
 
 export const claimsSeeder: SubgraphSeeder = {
   name: 'claims',
-  tables: ['claim_payments', 'loss_assessments', 'survey_tasks', 'claim_participants', 'claims'],
+  tables: ['claim_payments', 'loss_assessments', 'survey_tasks', 'claim_participants', 'claims', 'staff_register'],
+  /** The staff register: who may be sent as a surveyor (claim-mutations.ts). */
+  async seedReference(db: Knex, org: OrgFacts): Promise<void> {
+    await insertInChunks(
+      db,
+      'staff_register',
+      org.staff.map((member) => ({ id: member.id, role: member.role, branch_path: member.branchPath })),
+    );
+  },
   async seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
     const tables = elaborateClaims(batch);
     await insertInChunks(db, 'claims', tables.claims);

@@ -54,6 +54,7 @@ import {
   type ServiceRequestChannel,
   type ServiceRequestPriority,
   type ServiceRequestRow,
+  type StaffRegisterRow,
 } from './tables';
 import { ticketLifecycle } from './ticket-lifecycle';
 import { newTicketNumber } from './ticket-numbers';
@@ -220,6 +221,8 @@ interface TicketStep {
   from?: readonly ServiceRequestStatus[];
   /** Columns the step sets, from the row as it stands (the version is set by the update). */
   changes(row: ServiceRequestRow, now: Date): Readonly<Record<string, unknown>>;
+  /** Checks against the store, in the transaction, before anything is written. */
+  check?(trx: Knex.Transaction, row: ServiceRequestRow): Promise<void>;
 }
 
 /** INVALID_TRANSITION for a step that leads to a state the ticket may reach, but by another step. */
@@ -253,6 +256,7 @@ async function stepTicket(
       expectVersion(TICKET, Number(row.version), expectedVersion);
       ticketLifecycle.assertTransition(row.status, step.to);
       if (step.from && !step.from.includes(row.status)) throw stepDoesNotApply(step, row.status);
+      await step.check?.(trx, row);
       const changes = { status: step.to, ...step.changes(row, now) };
       const version = await updateVersioned(trx, { entity: TICKET, table: TABLES.serviceRequests, where: { id: row.id }, expectedVersion, changes });
       const before = row as unknown as Readonly<Record<string, unknown>>;
@@ -387,6 +391,15 @@ export const hotlineMutations = {
       {
         action: 'serviceRequest.assign',
         to: 'ASSIGNED',
+        // The assignee reads the ticket as theirs: a hotline agent, or a service-centre manager over its branch.
+        async check(trx, row) {
+          const register = (await trx(TABLES.staffRegister).where('id', assignee).first()) as StaffRegisterRow | undefined;
+          const allowed =
+            register !== undefined &&
+            (register.role === 'HOTLINE_AGENT' || (register.role === 'SERVICE_CENTER_MANAGER' && row.branch_path.startsWith(register.branch_path)));
+          if (!allowed)
+            throw invalidInput('input.assigneeStaffId', "must be a hotline agent, or a service-centre manager of the ticket's branch or a branch above it");
+        },
         changes: (row, now) => ({ assignee_staff_id: assignee, assigned_at: sqlTimestamp(now), triaged_at: row.triaged_at ?? sqlTimestamp(now) }),
       },
     );

@@ -1,5 +1,5 @@
 import { insertInChunks, type Knex } from '@icg/shared';
-import type { SeedBatch, SubgraphSeeder } from '@icg/synthetic';
+import type { OrgFacts, SeedBatch, SubgraphSeeder } from '@icg/synthetic';
 import { draftTickets, indexFacts } from './seed-drafts';
 import { ticketRows, type RowContext } from './seed-rows';
 import { TABLES, type CallRecordRow, type CustomerDirectoryRow, type PolicyDirectoryRow, type ReturnVisitRow, type ServiceRequestRow } from './tables';
@@ -10,7 +10,15 @@ import { TABLES, type CallRecordRow, type CustomerDirectoryRow, type PolicyDirec
  */
 export const serviceRequestsSeeder: SubgraphSeeder = {
   name: 'service-requests',
-  tables: [TABLES.returnVisits, TABLES.callRecords, TABLES.serviceRequests, TABLES.policyDirectory, TABLES.customerDirectory],
+  tables: [TABLES.returnVisits, TABLES.callRecords, TABLES.serviceRequests, TABLES.policyDirectory, TABLES.customerDirectory, TABLES.staffRegister],
+  /** The staff register: who a ticket may be assigned to (hotline-mutations.ts). */
+  async seedReference(db: Knex, org: OrgFacts): Promise<void> {
+    await insertInChunks(
+      db,
+      TABLES.staffRegister,
+      org.staff.map((member) => ({ id: member.id, role: member.role, branch_path: member.branchPath })),
+    );
+  },
   async seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
     const facts = indexFacts(batch);
     const headOffice = batch.org.branches.find((branch) => branch.level === 'HEAD_OFFICE');

@@ -1,4 +1,12 @@
-import { everyValueOf, type CompilesIfTrue, type LineOfBusiness, type SameValues, type ServiceRequestStatus, type ServiceRequestType } from '@icg/shared';
+import {
+  everyValueOf,
+  type CompilesIfTrue,
+  type LineOfBusiness,
+  type SameValues,
+  type ServiceRequestStatus,
+  type ServiceRequestType,
+  type StaffRole,
+} from '@icg/shared';
 import type {
   CallDirection,
   ReturnVisitOutcome,
@@ -21,6 +29,8 @@ export const TABLES = {
   customerDirectory: 'customer_directory',
   /** Which customer each policy belongs to, and its line. */
   policyDirectory: 'policy_directory',
+  /** Each staff member's role and branch: who a ticket may be assigned to. */
+  staffRegister: 'staff_register',
 } as const;
 
 /** Ticket types and statuses are company-wide (@icg/shared); the schema's enums must hold the same values. */
@@ -79,6 +89,12 @@ export interface CustomerDirectoryRow {
   branch_id: BigIntId;
   branch_path: string;
   customer_manager_staff_id: BigIntId | null;
+}
+
+export interface StaffRegisterRow {
+  id: BigIntId;
+  role: StaffRole;
+  branch_path: string;
 }
 
 export interface PolicyDirectoryRow {

@@ -3,6 +3,7 @@ import { initial } from './001_initial';
 import { injuryNarrative } from './002_injury_narrative';
 import { claimWorkflow } from './003_claim_workflow';
 import { idSequence } from './004_id_sequence';
+import { staffRegister } from './005_staff_register';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow, idSequence];
+export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow, idSequence, staffRegister];
