@@ -69,13 +69,14 @@ export const EVENT_TYPES = {
     producer: 'customers',
     consumers: ['policies'],
     description:
-      "A customer's blacklist entry became active (second approval), was lifted or expired: policies refuses quote, bind and renew while it is active.",
+      "A customer's blacklist changed: an entry was proposed, became active (second approval), was reviewed, rejected, lifted or expired. Policies refuses quote, bind and renew while one is active.",
     payload: record({
       customerId: entityId,
       customerNo,
-      /** Whether quote, bind and renew are refused from now on. */
+      /** Whether quote, bind and renew are refused from now on (the customer has an ACTIVE entry). */
       blacklisted: flag,
-      status: oneOf(['ACTIVE', 'LIFTED', 'EXPIRED']),
+      /** The entry's status after the change (ACTIVE also when a review kept it). */
+      status: oneOf(['PROPOSED', 'ACTIVE', 'REJECTED', 'LIFTED', 'EXPIRED']),
       effectiveAt: isoTimestamp,
     }),
   }),
@@ -131,10 +132,11 @@ export const EVENT_TYPES = {
       customerSegment: nullable(oneOf(CUSTOMER_SERVICE_SEGMENTS)),
     }),
   }),
-  // For issue 11's insights subgraph; no consumer yet.
+  // Also for issue 11's insights subgraph.
   'policy.bound': eventType({
     producer: 'policies',
-    consumers: [],
+    // The CRM keeps the 12-month written premium that makes a customer large (a manager of principal grade or above).
+    consumers: ['customers'],
     description: 'A quote was bound into a policy.',
     payload: record({
       policyNo,
@@ -163,7 +165,8 @@ export const EVENT_TYPES = {
   }),
   'policy.cancelled': eventType({
     producer: 'policies',
-    consumers: [],
+    // A cancelled policy's premium no longer counts towards a large customer.
+    consumers: ['customers'],
     description: 'A policy was cancelled.',
     payload: record({
       policyNo,
@@ -181,7 +184,8 @@ export const EVENT_TYPES = {
   }),
   'policy.reinstated': eventType({
     producer: 'policies',
-    consumers: [],
+    // A reinstated policy's premium counts again.
+    consumers: ['customers'],
     description: 'A cancelled or lapsed policy was put back in force (or bound again, when its cover had not started).',
     payload: record({ policyNo, customerId: entityId, reinstatedOn: isoDate, branchId: entityId }),
   }),

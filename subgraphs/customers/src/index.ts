@@ -1,1 +1,3 @@
-export { customersSubgraph } from './server';
+export { createCustomersSubgraph, customersSubgraph } from './server';
+export { BLACKLIST_EXPIRY_JOB, type BlacklistExpiryResult } from './blacklist';
+export { DEFAULT_CUSTOMERS_SETTINGS, loadCustomersSettings, type CustomersSettings } from './customers-settings';

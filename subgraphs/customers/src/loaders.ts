@@ -15,6 +15,7 @@ import {
   type StaffRow,
   type VisitReportRow,
 } from './records';
+import { createWorkflowLoaders, type WorkflowLoaders } from './workflow-loaders';
 
 type Key = string | number;
 
@@ -36,7 +37,8 @@ export interface PortfolioPageKey {
   limit: number;
 }
 
-export interface CustomersLoaders {
+/** The manager and blacklist workflows' loaders are part of the set (workflow-loaders.ts). */
+export interface CustomersLoaders extends WorkflowLoaders {
   customerById: DataLoader<Key, CustomerRow | null, string>;
   customerByNo: DataLoader<Key, CustomerRow | null, string>;
   branchById: DataLoader<Key, BranchRow | null, string>;
@@ -141,6 +143,7 @@ function portfolioSizeLoader(db: Knex): DataLoader<Key, number, string> {
 /** One loader set per request, so batching and caching never cross requests. */
 export function createLoaders(db: Knex): CustomersLoaders {
   return {
+    ...createWorkflowLoaders(db),
     customerById: tableRowLoader<CustomerRow>(db, 'customers', 'id'),
     customerByNo: tableRowLoader<CustomerRow>(db, 'customers', 'customer_no'),
     branchById: tableRowLoader<BranchRow>(db, 'branches', 'id'),

@@ -1,4 +1,6 @@
 import { runSubgraphProcess } from '@icg/shared';
-import { customersSubgraph } from './server';
+import { loadCustomersSettings } from './customers-settings';
+import { createCustomersSubgraph } from './server';
 
-runSubgraphProcess('customers', customersSubgraph);
+// Settings are read inside the factory, so a bad value is reported like any other configuration error.
+runSubgraphProcess('customers', () => createCustomersSubgraph(loadCustomersSettings()));

@@ -54,6 +54,9 @@ export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
     SameValues<ManagerGrade, Vocabulary.ManagerGrade>
 >;
 
+// The mappers codegen.json names for the manager and blacklist workflows' types (workflow-records.ts).
+export type { GradeChangeRecord, MajorCustomerEventRecord, VisitReportDueRecord } from './workflow-records';
+
 export type {
   AddressKind,
   BlacklistStatus,
@@ -96,6 +99,8 @@ export interface StaffRow {
   hired_on: string;
   branch_id: DbId;
   branch_path: string;
+  /** Optimistic updates of a manager's grade (003_managers_and_blacklist; absent from rows the seeder builds). */
+  version?: number;
 }
 
 export interface GradeHistoryRow {
@@ -132,6 +137,8 @@ export interface CustomerRow {
   updated_at: string;
   /** Optimistic updates: every approved change adds one. */
   version: number;
+  /** Optimistic updates of the primary manager, apart from the record's details (003_managers_and_blacklist). */
+  primary_manager_version?: number;
 }
 
 export interface AddressRow {
@@ -170,6 +177,11 @@ export interface ManagerAssignmentRow {
   assigned_from: string;
   assigned_to: string | null;
   current_primary_customer_id: DbId | null;
+  // Added by 003_managers_and_blacklist; null for periods from before the write side.
+  started_by?: 'ASSIGNED' | 'TRANSFERRED' | null;
+  started_by_staff_id?: DbId | null;
+  ended_by?: 'TRANSFERRED' | 'RELEASED' | null;
+  ended_by_staff_id?: DbId | null;
 }
 
 export interface VisitReportRow {
@@ -193,6 +205,16 @@ export interface BlacklistEntryRow {
   lifted_at: string | null;
   expired_at: string | null;
   review_due: string | null;
+  // Added by 003_managers_and_blacklist; the seeder sets open_customer_id, the defaults apply to the rest.
+  version?: number;
+  /** The customer's id while the entry is PROPOSED or ACTIVE (unique: one open entry per customer), else null. */
+  open_customer_id?: DbId | null;
+  rejected_by_staff_id?: DbId | null;
+  rejected_at?: string | null;
+  lifted_by_staff_id?: DbId | null;
+  expired_by_staff_id?: DbId | null;
+  last_reviewed_by_staff_id?: DbId | null;
+  last_reviewed_at?: string | null;
 }
 
 export interface ChangeRequestRow {
@@ -343,6 +365,8 @@ export interface CustomerRecord {
   branchId: string;
   primaryManagerStaffId: string | null;
   version: number;
+  /** Pass it as expectedVersion to assign, transfer or release the primary manager. */
+  primaryManagerVersion: number;
   /** When the record was last changed (the time of its newest version). */
   updatedAt: string;
 }
@@ -373,6 +397,7 @@ export function customerRecord(row: CustomerRow, today: Date = new Date()): Scop
       branchId: toId(row.branch_id),
       primaryManagerStaffId: idOrNull(row.customer_manager_staff_id),
       version: Number(row.version),
+      primaryManagerVersion: Number(row.primary_manager_version ?? 1),
       updatedAt: toIsoTimestamp(row.updated_at)!,
     },
     scopeOfRow('Customer', entities.Customer, row),
@@ -480,11 +505,20 @@ export interface ManagerAssignmentRecord {
   isPrimary: boolean;
   from: string;
   to: string | null;
+  startedBy: 'ASSIGNED' | 'TRANSFERRED' | null;
+  endedBy: 'TRANSFERRED' | 'RELEASED' | null;
 }
 
 export function managerAssignmentRecord(row: ManagerAssignmentRow, scope: RowScope): Scoped<ManagerAssignmentRecord> {
   return attachScope(
-    { managerStaffId: toId(row.manager_staff_id), isPrimary: toBoolean(row.is_primary), from: toIsoDate(row.assigned_from)!, to: toIsoDate(row.assigned_to) },
+    {
+      managerStaffId: toId(row.manager_staff_id),
+      isPrimary: toBoolean(row.is_primary),
+      from: toIsoDate(row.assigned_from)!,
+      to: toIsoDate(row.assigned_to),
+      startedBy: row.started_by ?? null,
+      endedBy: row.ended_by ?? null,
+    },
     scope,
   );
 }
@@ -511,6 +545,8 @@ export function visitReportRecord(row: VisitReportRow, scope: RowScope): Scoped<
 }
 
 export interface BlacklistEntryRecord {
+  id: string;
+  version: number;
   status: BlacklistStatus;
   reason: string;
   proposedByStaffId: string;
@@ -520,11 +556,21 @@ export interface BlacklistEntryRecord {
   liftedAt: string | null;
   expiredAt: string | null;
   reviewDue: string | null;
+  rejectedByStaffId: string | null;
+  rejectedAt: string | null;
+  liftedByStaffId: string | null;
+  expiredByStaffId: string | null;
+  lastReviewedByStaffId: string | null;
+  lastReviewedAt: string | null;
 }
 
+/** A blacklist entry, in its customer's scope; its own key names it in the audit trail. */
 export function blacklistEntryRecord(row: BlacklistEntryRow, scope: RowScope): Scoped<BlacklistEntryRecord> {
+  const id = toId(row.id);
   return attachScope(
     {
+      id,
+      version: Number(row.version ?? 1),
       status: row.status,
       reason: row.reason,
       proposedByStaffId: toId(row.proposed_by_staff_id),
@@ -534,8 +580,14 @@ export function blacklistEntryRecord(row: BlacklistEntryRow, scope: RowScope): S
       liftedAt: toIsoTimestamp(row.lifted_at),
       expiredAt: toIsoTimestamp(row.expired_at),
       reviewDue: toIsoDate(row.review_due),
+      rejectedByStaffId: idOrNull(row.rejected_by_staff_id ?? null),
+      rejectedAt: toIsoTimestamp(row.rejected_at ?? null),
+      liftedByStaffId: idOrNull(row.lifted_by_staff_id ?? null),
+      expiredByStaffId: idOrNull(row.expired_by_staff_id ?? null),
+      lastReviewedByStaffId: idOrNull(row.last_reviewed_by_staff_id ?? null),
+      lastReviewedAt: toIsoTimestamp(row.last_reviewed_at ?? null),
     },
-    scope,
+    { ...scope, recordKey: `BlacklistEntry:${id}` },
   );
 }
 

@@ -142,3 +142,16 @@ export const BLACKLIST_REASONS = [
   '伪造事故现场及维修发票',
   '一年内多次虚报车辆损失',
 ] as const;
+
+/** What managers write about a customer's major events, by kind; no health facts (the description is not HEALTH). */
+export const MAJOR_EVENT_DESCRIPTIONS = {
+  OWNERSHIP_CHANGE: ['控股股东变更，新股东为地方国资平台', '实际控制人变更，董事会已改选'],
+  MERGER_OR_ACQUISITION: ['被同行业集团收购，保险安排待整合', '吸收合并下属子公司，资产统一投保'],
+  RESTRUCTURING_OR_INSOLVENCY: ['进入破产重整程序，管理人已接管', '债务重组中，部分厂房被抵押'],
+  MAJOR_LOSS: ['仓库火灾，存货损失约三百万元', '台风导致厂房屋顶受损，停产两周'],
+  LITIGATION: ['与供应商合同纠纷，已起诉至中级人民法院', '被列为产品责任诉讼被告'],
+  REGULATORY_PENALTY: ['因环保问题被处以行政罚款', '安全生产检查不合格，责令限期整改'],
+  KEY_CONTACT_CHANGE: ['财务负责人离职，新联系人已登记', '保险事务改由行政部统一对接'],
+  RELOCATION: ['生产基地整体搬迁至新工业园', '公司注册地址及经营地址变更'],
+  OTHER: ['新增出口业务，需要货运险方案', '计划扩建二期厂房，咨询工程险'],
+} as const;

@@ -9,10 +9,13 @@ import {
   type BranchFact,
   type CustomerFact,
   type OrgFacts,
+  type PolicyFact,
   type SeedBatch,
   type StaffFact,
   type SubgraphSeeder,
 } from '@icg/synthetic';
+import { PREMIUM_LEDGER_TABLE, type PremiumLedgerRow } from './large-customers';
+import { gradeChangeRows, majorEventRows } from './workflow-seed';
 import {
   formatFullAddress,
   wholeYearsSince,
@@ -193,11 +196,9 @@ async function seedReference(db: Knex, org: OrgFacts, seed: number, asOf: Date):
   const branches = new Map(org.branches.map((branch) => [branch.id, branch]));
   await insertInChunks(db, 'branches', org.branches.map(branchRow));
   await insertInChunks(db, 'staff', org.staff.map(staffRow));
-  await insertInChunks(
-    db,
-    'manager_grade_history',
-    org.staff.flatMap((member) => gradeHistoryRows(seed, asOf, member, branches)),
-  );
+  const history = org.staff.flatMap((member) => gradeHistoryRows(seed, asOf, member, branches));
+  await insertInChunks(db, 'manager_grade_history', history);
+  await insertInChunks(db, 'manager_grade_changes', gradeChangeRows(history, org));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,6 +522,8 @@ function blacklistRows(context: BatchContext, fact: CustomerFact): BlacklistEntr
     lifted_at: times.lifted_at ? sqlTimestamp(times.lifted_at) : null,
     expired_at: times.expired_at ? sqlTimestamp(times.expired_at) : null,
     review_due: reviewDue ? isoDate(reviewDue) : null,
+    // The database holds one open (PROPOSED or ACTIVE) entry per customer; each customer has one entry at most here.
+    open_customer_id: status === 'PROPOSED' || status === 'ACTIVE' ? fact.id : null,
   });
   const proposedWithin = (from: Date, to: Date) => random.between(latestOf(from, new Date(since.getTime() + HOUR_MS)), to);
   const approvalDelay = () => random.int(1, 10) * DAY_MS + random.int(1, 8) * HOUR_MS;
@@ -702,6 +705,8 @@ async function seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
     visit_reports: [] as VisitReportRow[],
     blacklist_entries: [] as BlacklistEntryRow[],
     customer_change_requests: [] as ChangeRequestRow[],
+    major_customer_events: batch.customers.flatMap((fact) => majorEventRows(batch.seed, batch.asOf, fact)),
+    customer_premium_ledger: premiumLedgerRows(batch.policies),
   };
   for (const fact of [...batch.customers].sort((a, b) => a.id - b.id)) {
     const rows = elaborateCustomer(context, fact, tables.business_profiles);
@@ -718,9 +723,28 @@ async function seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
   for (const [table, rows] of Object.entries(tables)) await insertInChunks<object>(db, table, rows);
 }
 
+/**
+ * The premium ledger as the policy events would have kept it (large-customers.ts): every policy the batch's
+ * policy admin system bound, its premium counting unless the policy is cancelled.
+ */
+function premiumLedgerRows(policies: readonly PolicyFact[]): PremiumLedgerRow[] {
+  return policies
+    .filter((policy) => policy.status !== 'QUOTED')
+    .map((policy) => ({
+      policy_no: policy.policyNo,
+      customer_id: policy.customerId,
+      effective_date: policy.effectiveDate,
+      written_premium: policy.writtenPremium,
+      counts: policy.status !== 'CANCELLED',
+    }));
+}
+
 export const customersSeeder: SubgraphSeeder = {
   name: 'customers',
   tables: [
+    // Kept from the policy admin system's events; no foreign keys.
+    PREMIUM_LEDGER_TABLE,
+    'major_customer_events',
     // Written by record maintenance only (README "Mutations"); emptied first, as it refers to customers.
     'customer_versions',
     'customer_change_requests',
@@ -731,6 +755,7 @@ export const customersSeeder: SubgraphSeeder = {
     'household_members',
     'customer_addresses',
     'customers',
+    'manager_grade_changes',
     'manager_grade_history',
     'staff',
     'branches',

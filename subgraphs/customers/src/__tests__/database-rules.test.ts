@@ -77,6 +77,28 @@ describe.each(TEST_DIALECTS)('rules the %s database enforces itself', (dialect) 
     }
   });
 
+  it('refuses a second open blacklist entry for a customer, and takes any number of closed ones', async () => {
+    const open = (await db.table('blacklist_entries').whereNotNull('open_customer_id').orderBy('id').first()) as Record<string, unknown>;
+    const entry = (overrides: Record<string, unknown>) => ({
+      ...open,
+      id: 900_000_101,
+      status: 'PROPOSED',
+      approved_by_staff_id: null,
+      activated_at: null,
+      review_due: null,
+      ...overrides,
+    });
+    expect(await refusal(db.table('blacklist_entries').insert(entry({})))).toMatch(/open_customer_id/);
+    const trx = await db.transaction();
+    try {
+      await trx.table('blacklist_entries').insert(entry({ status: 'REJECTED', open_customer_id: null }));
+      await trx.table('blacklist_entries').insert(entry({ id: 900_000_102, status: 'LIFTED', open_customer_id: null }));
+      expect(await trx.table('blacklist_entries').where('customer_id', open['customer_id'] as string)).toHaveLength(3);
+    } finally {
+      await trx.rollback();
+    }
+  });
+
   it('refuses child rows for a customer that does not exist', async () => {
     expect(
       await refusal(

@@ -45,6 +45,7 @@ async function dumpStore(db: Knex): Promise<Record<string, Row[]>> {
     visit_reports: ['customer_id', 'month'],
     manager_grade_history: ['staff_id', 'year'],
     customer_versions: ['customer_id', 'version'],
+    customer_premium_ledger: ['policy_no'],
   };
   const dump: Record<string, Row[]> = {};
   for (const table of customersSeeder.tables)
@@ -195,8 +196,47 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
         expect(text(entry['review_due']) > AS_OF_DAY).toBe(true);
       }
       if (entry['approved_by_staff_id'] !== null) expect(entry['approved_by_staff_id']).not.toEqual(entry['proposed_by_staff_id']);
+      // The one open entry a customer may have is marked for the database's unique index.
+      expect(entry['open_customer_id'] === null ? null : text(entry['open_customer_id'])).toBe(
+        ['PROPOSED', 'ACTIVE'].includes(text(entry['status'])) ? text(entry['customer_id']) : null,
+      );
     }
     expect(activeFor).toEqual(new Set(store['customers']!.filter((row) => flag(row['blacklisted'])).map((row) => text(row['id']))));
+  });
+
+  it('records each yearly certification after the first as the re-certification that made it, and major events reported by the manager', () => {
+    const certifications = new Map(store['manager_grade_history']!.map((row) => [`${text(row['staff_id'])}|${text(row['year'])}`, row]));
+    expect(store['manager_grade_changes']!.length).toBeGreaterThan(0);
+    for (const change of store['manager_grade_changes']!) {
+      const certification = certifications.get(`${text(change['staff_id'])}|${text(change['certification_year'])}`)!;
+      const previous = certifications.get(`${text(change['staff_id'])}|${Number(change['certification_year']) - 1}`)!;
+      expect(change).toMatchObject({ kind: 'RECERTIFICATION', to_grade: certification['grade'], from_grade: previous['grade'] });
+      expect(text(change['approved_at']).slice(0, 10)).toBe(text(certification['approved_on']).slice(0, 10));
+    }
+    const customers = new Map(store['customers']!.map((row) => [text(row['id']), row]));
+    expect(store['major_customer_events']!.length).toBeGreaterThan(0);
+    for (const event of store['major_customer_events']!) {
+      const customer = customers.get(text(event['customer_id']))!;
+      expect(text(event['reported_by_staff_id'])).toBe(text(customer['customer_manager_staff_id']));
+      expect(text(event['occurred_on']) >= text(customer['customer_since'])).toBe(true);
+      expect(text(event['reported_at']) > text(event['occurred_on']) && text(event['reported_at']) <= AS_OF).toBe(true);
+    }
+  });
+
+  it('keeps the premium ledger of every policy bound, a cancelled one no longer counting', () => {
+    const expected = crm.facts.policies
+      .filter((policy) => policy.status !== 'QUOTED')
+      .map((policy) => ({ policyNo: policy.policyNo, customerId: policy.customerId, premium: policy.writtenPremium, counts: policy.status !== 'CANCELLED' }))
+      .sort((a, b) => a.policyNo.localeCompare(b.policyNo));
+    expect(expected.some((row) => !row.counts)).toBe(true);
+    expect(
+      store['customer_premium_ledger']!.map((row) => ({
+        policyNo: row['policy_no'],
+        customerId: Number(row['customer_id']),
+        premium: Number(row['written_premium']),
+        counts: flag(row['counts']),
+      })),
+    ).toEqual(expected);
   });
 
   it('records change requests with who and when; approved values are the record', () => {

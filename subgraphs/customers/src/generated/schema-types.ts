@@ -2,7 +2,7 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { CustomersLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { CustomerRecord, CustomerConnectionRecord, AddressRecord, HouseholdRecord, HouseholdMemberRecord, BusinessProfileRecord, BranchRecord, StaffRecord, CustomerManagerRecord, GradeCertificationRecord, ManagerAssignmentRecord, VisitReportRecord, BlacklistEntryRecord, ChangeRequestRecord, CustomerVersionRecord, CustomerDetailsRecord } from '../records';
+import type { CustomerRecord, CustomerConnectionRecord, AddressRecord, HouseholdRecord, HouseholdMemberRecord, BusinessProfileRecord, BranchRecord, StaffRecord, CustomerManagerRecord, GradeCertificationRecord, ManagerAssignmentRecord, VisitReportRecord, BlacklistEntryRecord, ChangeRequestRecord, CustomerVersionRecord, CustomerDetailsRecord, GradeChangeRecord, MajorCustomerEventRecord, VisitReportDueRecord } from '../records';
 export type ResolverContext = SubgraphContext<CustomersLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -143,6 +143,52 @@ export type Mutation = {
   rejectCustomerChange?: Maybe<CustomerChangeRequest>;
   /** Customer record maintenance (customer.change.withdraw): takes back a proposal still waiting. */
   withdrawCustomerChange?: Maybe<CustomerChangeRequest>;
+  /**
+   * Customer managers (action manager.assign): makes a manager the primary manager of a customer who has none, at the
+   * customer's `primaryManagerVersion`. A large customer's manager must be of CUSTOMERS_LARGE_CUSTOMER_MINIMUM_GRADE
+   * (PRINCIPAL by default) or above.
+   */
+  assignPrimaryManager?: Maybe<Customer>;
+  /** Customer managers (manager.transfer): hands the customer from its primary manager to another, grade rule as for assigning. */
+  transferPrimaryManager?: Maybe<Customer>;
+  /** Customer managers (manager.release): the customer's primary manager stops serving it; nobody is primary until one is assigned. */
+  releasePrimaryManager?: Maybe<Customer>;
+  /**
+   * Customer managers (manager.grade.change): sets a manager's grade, approved at the level the grade needs — SENIOR
+   * and PRINCIPAL by a provincial branch, the others by a city branch (the approver's branch level decides); kept in
+   * `gradeChanges`. A manager who is primary manager of a large customer keeps the grade large customers need.
+   */
+  changeManagerGrade?: Maybe<CustomerManager>;
+  /**
+   * Customer managers (manager.grade.recertify): the yearly certification, from the previous year's assessment, once it
+   * is due (`certificationStatus` DUE or OVERDUE); approved at the grade's level as for a change.
+   */
+  recertifyManager?: Maybe<CustomerManager>;
+  /** Customer managers (manager.visitReport.submit): the primary manager's visit analysis of a month that has ended, one per customer and month. */
+  submitVisitReport?: Maybe<VisitReport>;
+  /** Customer managers (customer.majorEvent.report): a major event in the customer's life or business, for the branch to act on. */
+  reportMajorCustomerEvent?: Maybe<MajorCustomerEvent>;
+  /**
+   * Blacklist (blacklist.propose): proposes to blacklist a customer, with the reason (RESTRICTED). A customer has at
+   * most one open (PROPOSED or ACTIVE) entry.
+   */
+  proposeBlacklistEntry?: Maybe<BlacklistEntry>;
+  /**
+   * Blacklist (blacklist.approve): a second person — never the proposer — makes the entry ACTIVE: quote, bind and renew
+   * are refused (CUSTOMER_BLACKLISTED) once the policy admin system has the change; reviewed a year later.
+   */
+  approveBlacklistEntry?: Maybe<BlacklistEntry>;
+  /** Blacklist (blacklist.reject): the second person declines the proposal. */
+  rejectBlacklistEntry?: Maybe<BlacklistEntry>;
+  /** Blacklist (blacklist.review): the yearly review keeps the entry ACTIVE; the next review is due a year later. */
+  reviewBlacklistEntry?: Maybe<BlacklistEntry>;
+  /** Blacklist (blacklist.lift): ends an ACTIVE entry; the customer is served again. */
+  liftBlacklistEntry?: Maybe<BlacklistEntry>;
+  /**
+   * Blacklist (blacklist.expire): the review decides not to keep the entry, from its review day on (the CRM's schedule
+   * expires entries nobody reviewed by then).
+   */
+  expireBlacklistEntry?: Maybe<BlacklistEntry>;
 };
 
 
@@ -230,6 +276,298 @@ export type MutationWithdrawCustomerChangeArgs = {
   expectedVersion: Scalars['Int']['input'];
   idempotencyKey: Scalars['String']['input'];
 };
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationAssignPrimaryManagerArgs = {
+  customerId: Scalars['ID']['input'];
+  managerId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationTransferPrimaryManagerArgs = {
+  customerId: Scalars['ID']['input'];
+  managerId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationReleasePrimaryManagerArgs = {
+  customerId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationChangeManagerGradeArgs = {
+  managerId: Scalars['ID']['input'];
+  grade: ManagerGrade;
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationRecertifyManagerArgs = {
+  managerId: Scalars['ID']['input'];
+  grade: ManagerGrade;
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationSubmitVisitReportArgs = {
+  input: VisitReportInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationReportMajorCustomerEventArgs = {
+  input: MajorCustomerEventInput;
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationProposeBlacklistEntryArgs = {
+  customerId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationApproveBlacklistEntryArgs = {
+  entryId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationRejectBlacklistEntryArgs = {
+  entryId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationReviewBlacklistEntryArgs = {
+  entryId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationLiftBlacklistEntryArgs = {
+  entryId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationExpireBlacklistEntryArgs = {
+  entryId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+/** A month's visit analysis of one customer, by its primary manager. */
+export type VisitReportInput = {
+  customerId: Scalars['ID']['input'];
+  /** YYYY-MM, a month that has ended. */
+  month: Scalars['String']['input'];
+  /** Visits made in the month, 0 to 100. */
+  visitCount: Scalars['Int']['input'];
+  /** The manager's notes on the visits, at most 2000 characters; no health facts (refused). */
+  summary: Scalars['String']['input'];
+};
+
+/** What kind of major event happened to a customer (重大事项). */
+export type MajorCustomerEventKind =
+  | 'OWNERSHIP_CHANGE'
+  | 'MERGER_OR_ACQUISITION'
+  | 'RESTRUCTURING_OR_INSOLVENCY'
+  | 'MAJOR_LOSS'
+  | 'LITIGATION'
+  | 'REGULATORY_PENALTY'
+  | 'KEY_CONTACT_CHANGE'
+  | 'RELOCATION'
+  | 'OTHER';
+
+export type MajorCustomerEventInput = {
+  customerId: Scalars['ID']['input'];
+  kind: MajorCustomerEventKind;
+  /** YYYY-MM-DD, not after today. */
+  occurredOn: Scalars['String']['input'];
+  /** What happened, at most 1000 characters; no health facts (refused). */
+  description: Scalars['String']['input'];
+};
+
+/** A major event in a customer's life or business, as a manager reported it. */
+export type MajorCustomerEvent = {
+  __typename?: 'MajorCustomerEvent';
+  id: Scalars['ID']['output'];
+  kind: MajorCustomerEventKind;
+  /** YYYY-MM-DD. */
+  occurredOn: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  reportedBy?: Maybe<Staff>;
+  /** UTC timestamp. */
+  reportedAt: Scalars['String']['output'];
+};
+
+/** Who is the customer's primary manager, and how it came about (the primary-manager workflow's states). */
+export type PrimaryManagerState =
+  /** Nobody is primary: a prospect nobody has taken on, or the manager was released. Next: ASSIGNED. */
+  | 'UNASSIGNED'
+  /** Assigned by the service centre (or when the customer was filed). Next: TRANSFERRED or UNASSIGNED. */
+  | 'ASSIGNED'
+  /** Taken over from another manager. Next: TRANSFERRED or UNASSIGNED. */
+  | 'TRANSFERRED';
+
+/** The visit report a customer's primary manager owes for one month. */
+export type VisitReportDue = {
+  __typename?: 'VisitReportDue';
+  customer?: Maybe<Customer>;
+  /** YYYY-MM. */
+  month: Scalars['String']['output'];
+  /** YYYY-MM-DD: CUSTOMERS_VISIT_REPORT_DUE_DAYS (10 by default) after the month ends. */
+  dueDate: Scalars['String']['output'];
+  submitted: Scalars['Boolean']['output'];
+  /** Not submitted, and the due date has passed by the CRM's clock. */
+  overdue: Scalars['Boolean']['output'];
+};
+
+/** A manager's yearly certification, by the CRM's clock. */
+export type CertificationStatus =
+  /** Certified; the next re-certification is not open yet. */
+  | 'CERTIFIED'
+  /** Re-certification may be made: within CUSTOMERS_RECERTIFICATION_NOTICE_DAYS (60 by default) of its due day, or never certified. */
+  | 'DUE'
+  /** The due day (a year after the last certification) has come without a re-certification. */
+  | 'OVERDUE';
+
+export type GradeChangeKind =
+  /** A grade set during the year. */
+  | 'CHANGE'
+  /** The yearly certification from the previous year's assessment (also in gradeHistory). */
+  | 'RECERTIFICATION';
+
+/** One grade decision, with who approved it at which level of the org tree. */
+export type GradeChange = {
+  __typename?: 'GradeChange';
+  kind: GradeChangeKind;
+  fromGrade: ManagerGrade;
+  toGrade: ManagerGrade;
+  /** The year certified, for RECERTIFICATION. */
+  certificationYear?: Maybe<Scalars['Int']['output']>;
+  approvedBy?: Maybe<Staff>;
+  /** PROVINCE for SENIOR and PRINCIPAL, CITY for the other grades. */
+  approvedByLevel: BranchLevel;
+  approvedByBranch?: Maybe<Branch>;
+  /** UTC timestamp. */
+  approvedAt: Scalars['String']['output'];
+};
+
+/** How a primary manager's period began. */
+export type ManagerAssignmentStart =
+  | 'ASSIGNED'
+  | 'TRANSFERRED';
+
+/** How a primary manager's period ended. */
+export type ManagerAssignmentEnd =
+  | 'TRANSFERRED'
+  | 'RELEASED';
 
 /** A new customer. Person-only fields (gender, birthDate, occupation, incomeBand) are refused for organisations. */
 export type CreateCustomerInput = {
@@ -439,6 +777,18 @@ export type Customer = {
   visitReports: Array<VisitReport>;
   /** The record's version: pass it as expectedVersion to change the record. */
   version: Scalars['Int']['output'];
+  /** Pass it as expectedVersion to assign, transfer or release the primary manager (apart from the record's version). */
+  primaryManagerVersion: Scalars['Int']['output'];
+  primaryManagerState: PrimaryManagerState;
+  /**
+   * 12-month written premium, consolidated over the corporate group, of CUSTOMERS_LARGE_CUSTOMER_PREMIUM_YUAN (¥1
+   * million by default) or more, from the policy admin system's events: its manager needs principal grade or above.
+   */
+  largeCustomer: Scalars['Boolean']['output'];
+  /** The visit report due for the month that ended last; null without a primary manager. */
+  visitReportDue?: Maybe<VisitReportDue>;
+  /** Major events reported, the latest first. */
+  majorEvents: Array<MajorCustomerEvent>;
   /** Every version of the record, oldest first, with who made it and when. */
   versions: Array<CustomerVersion>;
   /** Changes to this record submitted by a manager and still awaiting the operator, oldest first. */
@@ -577,6 +927,15 @@ export type CustomerManager = {
   /** Yearly grade certifications, oldest first. */
   gradeHistory: Array<GradeCertification>;
   staff?: Maybe<Staff>;
+  /** Pass it as expectedVersion to change or re-certify the grade. */
+  version: Scalars['Int']['output'];
+  /** Every grade decision, oldest first: changes during the year and yearly re-certifications. */
+  gradeChanges: Array<GradeChange>;
+  /** YYYY-MM-DD: a year after the last certification; null when never certified. */
+  certificationDue?: Maybe<Scalars['String']['output']>;
+  certificationStatus: CertificationStatus;
+  /** Customers of the portfolio whose visit report for the month that ended last is overdue, in ascending id order. */
+  overdueVisitReports: Array<VisitReportDue>;
   /** Customers whose primary manager this is, in ascending id order (`first` at most 200). */
   portfolio: CustomerConnection;
 };
@@ -610,6 +969,10 @@ export type ManagerAssignment = {
   from: Scalars['String']['output'];
   /** Last day, YYYY-MM-DD; null while the assignment lasts. */
   to?: Maybe<Scalars['String']['output']>;
+  /** Null for periods from before the write side. */
+  startedBy?: Maybe<ManagerAssignmentStart>;
+  /** Null while the period lasts, or for periods from before the write side. */
+  endedBy?: Maybe<ManagerAssignmentEnd>;
 };
 
 /** One month's visit analysis for a customer. */
@@ -622,17 +985,26 @@ export type VisitReport = {
   /** The manager's notes on the visits. */
   summary?: Maybe<Scalars['String']['output']>;
   submittedAt: Scalars['String']['output'];
+  /** YYYY-MM-DD: CUSTOMERS_VISIT_REPORT_DUE_DAYS (10 by default) after the month ends. */
+  dueDate: Scalars['String']['output'];
+  /** Submitted after its due date. */
+  late: Scalars['Boolean']['output'];
 };
 
-/** Blacklist workflow: proposed → active (second approver) → lifted or expired; reviewed yearly. */
+/** Blacklist workflow: proposed → active (second approver) or rejected; active → lifted or expired; reviewed yearly. */
 export type BlacklistStatus =
   | 'PROPOSED'
   | 'ACTIVE'
   | 'LIFTED'
-  | 'EXPIRED';
+  | 'EXPIRED'
+  /** The second person declined the proposal. */
+  | 'REJECTED';
 
 export type BlacklistEntry = {
   __typename?: 'BlacklistEntry';
+  id: Scalars['ID']['output'];
+  /** Pass it as expectedVersion to approve, reject, review, lift or expire the entry. */
+  version: Scalars['Int']['output'];
   status: BlacklistStatus;
   reason?: Maybe<Scalars['String']['output']>;
   proposedBy?: Maybe<Staff>;
@@ -644,6 +1016,15 @@ export type BlacklistEntry = {
   expiredAt?: Maybe<Scalars['String']['output']>;
   /** Day of the next yearly review, YYYY-MM-DD; null once lifted or expired. */
   reviewDue?: Maybe<Scalars['String']['output']>;
+  /** ACTIVE and its review day has passed by the CRM's clock (the schedule expires it). */
+  reviewOverdue: Scalars['Boolean']['output'];
+  rejectedBy?: Maybe<Staff>;
+  rejectedAt?: Maybe<Scalars['String']['output']>;
+  liftedBy?: Maybe<Staff>;
+  /** Null for an entry the schedule expired, nobody having reviewed it. */
+  expiredBy?: Maybe<Staff>;
+  lastReviewedBy?: Maybe<Staff>;
+  lastReviewedAt?: Maybe<Scalars['String']['output']>;
 };
 
 /** Fields a manager may propose to change; identity data changes go through document checks instead. */
@@ -816,8 +1197,19 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  CreateCustomerInput: CreateCustomerInput;
+  VisitReportInput: VisitReportInput;
+  MajorCustomerEventKind: MajorCustomerEventKind;
+  MajorCustomerEventInput: MajorCustomerEventInput;
+  MajorCustomerEvent: ResolverTypeWrapper<MajorCustomerEventRecord>;
+  PrimaryManagerState: PrimaryManagerState;
+  VisitReportDue: ResolverTypeWrapper<VisitReportDueRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CertificationStatus: CertificationStatus;
+  GradeChangeKind: GradeChangeKind;
+  GradeChange: ResolverTypeWrapper<GradeChangeRecord>;
+  ManagerAssignmentStart: ManagerAssignmentStart;
+  ManagerAssignmentEnd: ManagerAssignmentEnd;
+  CreateCustomerInput: CreateCustomerInput;
   AddressInput: AddressInput;
   CustomerDetailsInput: CustomerDetailsInput;
   CustomerDetails: ResolverTypeWrapper<CustomerDetailsRecord>;
@@ -864,8 +1256,13 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
-  CreateCustomerInput: CreateCustomerInput;
+  VisitReportInput: VisitReportInput;
+  MajorCustomerEventInput: MajorCustomerEventInput;
+  MajorCustomerEvent: MajorCustomerEventRecord;
+  VisitReportDue: VisitReportDueRecord;
   Boolean: Scalars['Boolean']['output'];
+  GradeChange: GradeChangeRecord;
+  CreateCustomerInput: CreateCustomerInput;
   AddressInput: AddressInput;
   CustomerDetailsInput: CustomerDetailsInput;
   CustomerDetails: CustomerDetailsRecord;
@@ -917,6 +1314,47 @@ export type MutationResolvers<ContextType = ResolverContext, ParentType extends 
   approveCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationApproveCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'idempotencyKey'>>;
   rejectCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationRejectCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'reason' | 'idempotencyKey'>>;
   withdrawCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationWithdrawCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'idempotencyKey'>>;
+  assignPrimaryManager?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<MutationAssignPrimaryManagerArgs, 'customerId' | 'managerId' | 'expectedVersion' | 'idempotencyKey'>>;
+  transferPrimaryManager?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<MutationTransferPrimaryManagerArgs, 'customerId' | 'managerId' | 'expectedVersion' | 'idempotencyKey'>>;
+  releasePrimaryManager?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<MutationReleasePrimaryManagerArgs, 'customerId' | 'expectedVersion' | 'idempotencyKey'>>;
+  changeManagerGrade?: Resolver<Maybe<ResolversTypes['CustomerManager']>, ParentType, ContextType, RequireFields<MutationChangeManagerGradeArgs, 'managerId' | 'grade' | 'expectedVersion' | 'idempotencyKey'>>;
+  recertifyManager?: Resolver<Maybe<ResolversTypes['CustomerManager']>, ParentType, ContextType, RequireFields<MutationRecertifyManagerArgs, 'managerId' | 'grade' | 'expectedVersion' | 'idempotencyKey'>>;
+  submitVisitReport?: Resolver<Maybe<ResolversTypes['VisitReport']>, ParentType, ContextType, RequireFields<MutationSubmitVisitReportArgs, 'input' | 'idempotencyKey'>>;
+  reportMajorCustomerEvent?: Resolver<Maybe<ResolversTypes['MajorCustomerEvent']>, ParentType, ContextType, RequireFields<MutationReportMajorCustomerEventArgs, 'input' | 'idempotencyKey'>>;
+  proposeBlacklistEntry?: Resolver<Maybe<ResolversTypes['BlacklistEntry']>, ParentType, ContextType, RequireFields<MutationProposeBlacklistEntryArgs, 'customerId' | 'reason' | 'idempotencyKey'>>;
+  approveBlacklistEntry?: Resolver<Maybe<ResolversTypes['BlacklistEntry']>, ParentType, ContextType, RequireFields<MutationApproveBlacklistEntryArgs, 'entryId' | 'expectedVersion' | 'idempotencyKey'>>;
+  rejectBlacklistEntry?: Resolver<Maybe<ResolversTypes['BlacklistEntry']>, ParentType, ContextType, RequireFields<MutationRejectBlacklistEntryArgs, 'entryId' | 'expectedVersion' | 'idempotencyKey'>>;
+  reviewBlacklistEntry?: Resolver<Maybe<ResolversTypes['BlacklistEntry']>, ParentType, ContextType, RequireFields<MutationReviewBlacklistEntryArgs, 'entryId' | 'expectedVersion' | 'idempotencyKey'>>;
+  liftBlacklistEntry?: Resolver<Maybe<ResolversTypes['BlacklistEntry']>, ParentType, ContextType, RequireFields<MutationLiftBlacklistEntryArgs, 'entryId' | 'expectedVersion' | 'idempotencyKey'>>;
+  expireBlacklistEntry?: Resolver<Maybe<ResolversTypes['BlacklistEntry']>, ParentType, ContextType, RequireFields<MutationExpireBlacklistEntryArgs, 'entryId' | 'expectedVersion' | 'idempotencyKey'>>;
+};
+
+export type MajorCustomerEventResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['MajorCustomerEvent'] = ResolversParentTypes['MajorCustomerEvent']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MajorCustomerEventKind'], ParentType, ContextType>;
+  occurredOn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reportedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type VisitReportDueResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['VisitReportDue'] = ResolversParentTypes['VisitReportDue']> = {
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  submitted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type GradeChangeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['GradeChange'] = ResolversParentTypes['GradeChange']> = {
+  kind?: Resolver<ResolversTypes['GradeChangeKind'], ParentType, ContextType>;
+  fromGrade?: Resolver<ResolversTypes['ManagerGrade'], ParentType, ContextType>;
+  toGrade?: Resolver<ResolversTypes['ManagerGrade'], ParentType, ContextType>;
+  certificationYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  approvedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  approvedByLevel?: Resolver<ResolversTypes['BranchLevel'], ParentType, ContextType>;
+  approvedByBranch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  approvedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CustomerDetailsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerDetails'] = ResolversParentTypes['CustomerDetails']> = {
@@ -989,6 +1427,11 @@ export type CustomerResolvers<ContextType = ResolverContext, ParentType extends 
   creditRating?: Resolver<Maybe<ResolversTypes['CreditRating']>, ParentType, ContextType>;
   visitReports?: Resolver<Array<ResolversTypes['VisitReport']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  primaryManagerVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  primaryManagerState?: Resolver<ResolversTypes['PrimaryManagerState'], ParentType, ContextType>;
+  largeCustomer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  visitReportDue?: Resolver<Maybe<ResolversTypes['VisitReportDue']>, ParentType, ContextType>;
+  majorEvents?: Resolver<Array<ResolversTypes['MajorCustomerEvent']>, ParentType, ContextType>;
   versions?: Resolver<Array<ResolversTypes['CustomerVersion']>, ParentType, ContextType>;
   pendingChangeRequests?: Resolver<Array<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType>;
 };
@@ -1059,6 +1502,11 @@ export type CustomerManagerResolvers<ContextType = ResolverContext, ParentType e
   grade?: Resolver<ResolversTypes['ManagerGrade'], ParentType, ContextType>;
   gradeHistory?: Resolver<Array<ResolversTypes['GradeCertification']>, ParentType, ContextType>;
   staff?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  gradeChanges?: Resolver<Array<ResolversTypes['GradeChange']>, ParentType, ContextType>;
+  certificationDue?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  certificationStatus?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
+  overdueVisitReports?: Resolver<Array<ResolversTypes['VisitReportDue']>, ParentType, ContextType>;
   portfolio?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<CustomerManagerPortfolioArgs, 'first'>>;
 };
 
@@ -1075,6 +1523,8 @@ export type ManagerAssignmentResolvers<ContextType = ResolverContext, ParentType
   isPrimary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startedBy?: Resolver<Maybe<ResolversTypes['ManagerAssignmentStart']>, ParentType, ContextType>;
+  endedBy?: Resolver<Maybe<ResolversTypes['ManagerAssignmentEnd']>, ParentType, ContextType>;
 };
 
 export type VisitReportResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['VisitReport'] = ResolversParentTypes['VisitReport']> = {
@@ -1083,9 +1533,13 @@ export type VisitReportResolvers<ContextType = ResolverContext, ParentType exten
   visitCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   submittedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type BlacklistEntryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['BlacklistEntry'] = ResolversParentTypes['BlacklistEntry']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['BlacklistStatus'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   proposedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
@@ -1095,6 +1549,13 @@ export type BlacklistEntryResolvers<ContextType = ResolverContext, ParentType ex
   liftedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expiredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reviewDue?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reviewOverdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rejectedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  rejectedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  liftedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  expiredBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  lastReviewedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  lastReviewedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CustomerChangeRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerChangeRequest'] = ResolversParentTypes['CustomerChangeRequest']> = {
@@ -1119,6 +1580,9 @@ export type CustomerChangeRequestResolvers<ContextType = ResolverContext, Parent
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  MajorCustomerEvent?: MajorCustomerEventResolvers<ContextType>;
+  VisitReportDue?: VisitReportDueResolvers<ContextType>;
+  GradeChange?: GradeChangeResolvers<ContextType>;
   CustomerDetails?: CustomerDetailsResolvers<ContextType>;
   CustomerVersion?: CustomerVersionResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
