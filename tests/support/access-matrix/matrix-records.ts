@@ -97,14 +97,20 @@ const provinceOf = (branchPath: string): string | undefined => branchPath.split(
  * Up to `count` records, each adding the most child records not yet covered; candidates are ranked by
  * what they have, varieties in turn, and out of scope those of another province first.
  */
-function chooseRecords(candidates: readonly CandidateRecord[], count: number, staff: MatrixStaff, outside: boolean): { keys: string[]; covered: number } {
+function chooseRecords(
+  candidates: readonly CandidateRecord[],
+  count: number,
+  staff: MatrixStaff,
+  outside: boolean,
+  coveredBefore: ReadonlySet<string> = new Set(),
+): { keys: string[]; covered: number; coordinates: Set<string> } {
   const callerProvince = provinceOf(staff.caller.branchPath);
   const sameProvince = new Map(candidates.map((candidate) => [candidate, outside && provinceOf(candidate.scope.branchPath) === callerProvince ? 1 : 0]));
   const ranked = [...candidates].sort(
     (left, right) => sameProvince.get(left)! - sameProvince.get(right)! || right.valued.size - left.valued.size || compareKeys(left.key, right.key),
   );
   const keys: string[] = [];
-  const covered = new Set<string>();
+  const covered = new Set<string>(coveredBefore);
   const varietiesTaken = new Set<string>();
   while (keys.length < count) {
     let best: { candidate: CandidateRecord; gain: number } | undefined;
@@ -122,7 +128,25 @@ function chooseRecords(candidates: readonly CandidateRecord[], count: number, st
     varietiesTaken.add(best.candidate.variety);
     for (const coordinate of best.candidate.valued) covered.add(coordinate);
   }
-  return { keys, covered: covered.size };
+  return { keys, covered: covered.size - coveredBefore.size, coordinates: covered };
+}
+
+/**
+ * Further requests on a side while its other records still show child records the first did not (one request holds
+ * only so many records: the gateway's cost limit), so a rare kind of child record is not crowded out by commoner ones.
+ */
+function furtherRequests(side: PlannedSide, members: readonly CandidateRecord[], recordsPerSide: number, covered: Set<string>): PlannedSide[] {
+  const further: PlannedSide[] = [];
+  const taken = new Set(side.keys);
+  for (;;) {
+    const rest = members.filter((member) => !taken.has(member.key) && [...member.valued].some((coordinate) => !covered.has(coordinate)));
+    if (rest.length === 0) return further;
+    const next = chooseRecords(rest, recordsPerSide, side.staff, side.label === 'out of scope', covered);
+    if (next.covered === 0) return further;
+    next.keys.forEach((key) => taken.add(key));
+    next.coordinates.forEach((coordinate) => covered.add(coordinate));
+    further.push({ label: side.label, staff: side.staff, keys: next.keys });
+  }
 }
 
 /**
@@ -130,7 +154,7 @@ function chooseRecords(candidates: readonly CandidateRecord[], count: number, st
  * unless another covers more) and the records to look up as them.
  */
 export function planSides(caller: MatrixCaller, candidates: readonly CandidateRecord[], recordsPerSide: number): PlannedSide[] {
-  const best = new Map<string, PlannedSide & { covered: number }>();
+  const best = new Map<string, PlannedSide & { covered: number; members: CandidateRecord[]; coordinates: Set<string> }>();
   for (const staff of caller.staffPool) {
     const bySide = new Map<string, CandidateRecord[]>();
     for (const candidate of candidates) {
@@ -142,11 +166,15 @@ export function planSides(caller: MatrixCaller, candidates: readonly CandidateRe
     for (const [label, members] of bySide) {
       const chosen = chooseRecords(members, recordsPerSide, staff, label === 'out of scope');
       const current = best.get(label);
-      if (!current || chosen.covered > current.covered) best.set(label, { label, staff, keys: chosen.keys, covered: chosen.covered });
+      if (!current || chosen.covered > current.covered)
+        best.set(label, { label, staff, keys: chosen.keys, covered: chosen.covered, members, coordinates: chosen.coordinates });
     }
   }
   const order = (label: string) => (label === 'in scope' ? 0 : label === 'out of scope' ? 2 : 1);
   return [...best.values()]
     .sort((left, right) => order(left.label) - order(right.label) || left.label.localeCompare(right.label))
-    .map(({ label, staff, keys }) => ({ label, staff, keys }));
+    .flatMap(({ label, staff, keys, members, coordinates }) => {
+      const side: PlannedSide = { label, staff, keys };
+      return [side, ...furtherRequests(side, members, recordsPerSide, coordinates)];
+    });
 }
