@@ -314,7 +314,8 @@ async function decideGrade(
         expectedVersion: seen,
         changes: { grade },
       });
-      const year = recertifying ? (history ? Number(history.year) + 1 : now.getUTCFullYear()) : null;
+      // The year after the last certified one, or this year when years went by without one.
+      const year = recertifying ? Math.max(history ? Number(history.year) + 1 : 0, now.getUTCFullYear()) : null;
       const decisionRow: GradeChangeRow = {
         id: await allocateId(trx, 'manager_grade_changes'),
         staff_id: manager.id,
