@@ -301,6 +301,8 @@ event goes from the customers outbox to the policies refusal state. Commit to co
 customers system's commit of the approval (from the stores' own times; the outbox time is taken just before the commit, so it
 errs long). Seen by a client: from the approval's answer until policies' store refuses the customer (polled every 2 ms). Every
 round ends with a quote through the gateway answered CUSTOMER_BLACKLISTED. The issue asks for "at most a few seconds".
+One approval at a time on an otherwise idle graph: under a burst the bound grows with the relay's backlog (bench:claim-report and
+bench:events measure delivery under load), and while policies is down it is the outage (the changes wait and are applied when it is back).
 
 | Store | Transport | Approvals | Commit to commit p50 / p99 | Seen by a client p50 / p99 | Load average (1/5/15 min) |
 |---|---|---|---|---|---|
