@@ -6,7 +6,9 @@
 import {
   buildSchema,
   getNamedType,
+  isAbstractType,
   isInputType,
+  isInterfaceType,
   isListType,
   isNonNullType,
   isObjectType,
@@ -175,6 +177,17 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
     }
   }
 
+  // Object types a query reaches: from the query type through every field, list, interface and union.
+  const readableFromQuery = new Set<string>();
+  const pending: GraphQLNamedType[] = [queryType];
+  while (pending.length > 0) {
+    const type = pending.pop()!;
+    if (readableFromQuery.has(type.name)) continue;
+    readableFromQuery.add(type.name);
+    if (isObjectType(type) || isInterfaceType(type)) for (const field of Object.values(type.getFields())) pending.push(getNamedType(field.type));
+    if (isAbstractType(type)) pending.push(...schema.getPossibleTypes(type));
+  }
+
   const rootLookups: RootLookup[] = [];
   for (const field of Object.values(queryType.getFields())) {
     const entity = entities.get(getNamedType(field.type).name);
@@ -206,9 +219,10 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
     },
     entity: (typeName) => entities.get(typeName),
     // Reads only: the roots are looked up, and mutations (actions, not reads) are covered by their workflows' tests.
+    // Types only a mutation returns (a job run's counts) are not reached by reading, so they are not in the read matrix.
     allCoordinates: () =>
       objectTypes
-        .filter((type) => type !== queryType && type !== schema.getMutationType())
+        .filter((type) => type !== queryType && readableFromQuery.has(type.name))
         .flatMap((type) => fieldsByType.get(type.name)!.map((field) => field.coordinate)),
   };
 }
