@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { dropMysqlDatabase, type DatabaseConfig } from '@icg/shared';
+import { AUDIT_STORE, dropMysqlDatabase, type DatabaseConfig } from '@icg/shared';
 import { SUBGRAPH_REGISTRY } from '@icg/tools';
 
 export type TestDialect = 'sqlite' | 'mysql';
@@ -45,7 +45,9 @@ export function createTestDatabases(dialect: TestDialect = usingMysql ? 'mysql' 
     dialect,
     config,
     async cleanup() {
-      if (dialect === 'mysql') for (const { manifest } of SUBGRAPH_REGISTRY) await dropMysqlDatabase(config, manifest.name);
+      // The audit store lives beside the subgraphs' stores under the same prefix: dropped with them.
+      if (dialect === 'mysql')
+        for (const store of [...SUBGRAPH_REGISTRY.map(({ manifest }) => manifest.name), AUDIT_STORE]) await dropMysqlDatabase(config, store);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
