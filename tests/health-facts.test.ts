@@ -6,6 +6,7 @@
  * be free of medical vocabulary.
  */
 import { isEnumType } from 'graphql';
+import { medicalWordsIn } from '@icg/shared';
 import { composeRegisteredSubgraphs } from '@icg/tools';
 import { generateMatrixOperations, renderOperation, type SelectedField } from './support/access-matrix/matrix-operations';
 import { loadMatrixSchema } from './support/access-matrix/matrix-schema';
@@ -17,54 +18,6 @@ import { TEST_DIALECTS } from './support/test-database';
 const CUSTOMERS = 400;
 /** Customers looked up per operation (each under its own alias), within the gateway's limits. */
 const CUSTOMERS_PER_OPERATION = 5;
-
-/**
- * Words that state an injury, an illness, a treatment or a stay in hospital, in the claims and service
- * staff's Chinese and in the schema's English enum values. Matched as substrings, case-insensitively.
- */
-const MEDICAL_VOCABULARY: readonly string[] = [
-  '骨折',
-  '伤',
-  '病',
-  '住院',
-  '入院',
-  '出院',
-  '门诊',
-  '急诊',
-  '医院',
-  '送医',
-  '就医',
-  '医疗',
-  '手术',
-  '诊断',
-  '确诊',
-  '治疗',
-  '缝合',
-  '康复',
-  // Not 炎 alone: it is also a character of company and given names.
-  '阑尾炎',
-  '肺炎',
-  '胆囊炎',
-  '癌',
-  '肿瘤',
-  '梗死',
-  '糖尿',
-  'fracture',
-  'hospital',
-  'injur',
-  'illness',
-  'medical',
-  'diagnos',
-  'surgery',
-];
-/** Compounds that contain a medical word but state nothing about a person: a product kind insured against liability. */
-const HARMLESS_COMPOUNDS: readonly string[] = ['医疗器械'];
-
-function medicalTermsIn(text: string): string[] {
-  let cleaned = text.toLowerCase();
-  for (const compound of HARMLESS_COMPOUNDS) cleaned = cleaned.split(compound).join('');
-  return MEDICAL_VOCABULARY.filter((term) => cleaned.includes(term.toLowerCase()));
-}
 
 interface Finding {
   coordinate: string;
@@ -94,7 +47,7 @@ function scanValue(selected: SelectedField, value: unknown, result: ScanResult):
   const { field } = selected;
   const textual = field.stringLike || isEnumType(field.namedType);
   if (!textual || typeof value !== 'string' || field.classification.tier === 'PUBLIC') return;
-  const terms = medicalTermsIn(value);
+  const terms = medicalWordsIn(value);
   if (terms.length === 0) return;
   const finding = { coordinate: field.coordinate, value, terms };
   if (field.classification.category === 'HEALTH') result.inHealthFields.push(finding);
@@ -140,9 +93,9 @@ describe('the medical vocabulary of the health-facts scan', () => {
       'ILLNESS',
       'HOSPITAL_DIRECT',
     ];
-    expect(reviewFindings.filter((text) => medicalTermsIn(text).length === 0)).toEqual([]);
+    expect(reviewFindings.filter((text) => medicalWordsIn(text).length === 0)).toEqual([]);
     const harmless = ['医生', '承保产品：医疗器械，年销售额约 800 万元', '意健险报案', 'ACCIDENT_HEALTH', '行驶时挡风玻璃被飞石击碎'];
-    expect(harmless.filter((text) => medicalTermsIn(text).length > 0)).toEqual([]);
+    expect(harmless.filter((text) => medicalWordsIn(text).length > 0)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
  * Health facts only in HEALTH fields (docs/access-model.md section 1): a free text a write stores in a field
  * that is not HEALTH (a ticket's description, a claim's loss description) is refused when it names an injury,
  * an illness, a treatment or a stay in hospital, so the HEALTH exceptions of the policy keep protecting them.
- * The words are those tests/health-facts.test.ts scans the seeded data for.
+ * tests/health-facts.test.ts scans the seeded data with the same words.
  */
 const MEDICAL_WORDS: readonly string[] = [
   '骨折',
