@@ -14,6 +14,7 @@ COPY subgraphs/policies/package.json subgraphs/policies/
 COPY subgraphs/claims/package.json subgraphs/claims/
 COPY subgraphs/service-requests/package.json subgraphs/service-requests/
 COPY subgraphs/complaints/package.json subgraphs/complaints/
+COPY subgraphs/insights/package.json subgraphs/insights/
 # END generated
 RUN npm ci --no-audit --no-fund
 COPY . .

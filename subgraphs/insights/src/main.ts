@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@icg/shared';
+import { insightsSubgraph } from './server';
+
+runSubgraphProcess('insights', insightsSubgraph);
