@@ -29,6 +29,10 @@ export interface DatabaseConfig {
   /** Folder of the SQLite files, one per subgraph. */
   dataDir: string;
   poolMax: number;
+  /** How long a query waits for a pooled connection before failing with DATABASE_UNAVAILABLE; unset means 5 s. */
+  poolAcquireTimeoutMs?: number;
+  /** How many queries may wait for a connection at once; more are refused at once rather than queued. Unset means 200. */
+  poolQueueMax?: number;
 }
 
 /** What a subgraph needs to enforce the access policy (docs/access-model.md sections 5–7). */
@@ -163,6 +167,11 @@ export function readRateLimits(reader: EnvReader): CallerLimitsConfig {
   return parseRateLimits(reader.string('RATE_LIMITS', DEFAULT_RATE_LIMITS));
 }
 
+/** A query waits this long for a pooled connection, then fails: an exhausted pool answers, it never hangs. */
+export const DEFAULT_POOL_ACQUIRE_TIMEOUT_MS = 5_000;
+/** Queries waiting for a connection beyond this many are refused at once (memory and latency stay bounded). */
+export const DEFAULT_POOL_QUEUE_MAX = 200;
+
 function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
   const prefix = reader.string('MYSQL_DATABASE_PREFIX', 'icg_');
   if (!/^[A-Za-z0-9_]{1,40}$/.test(prefix)) {
@@ -173,6 +182,8 @@ function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
     mysqlDatabasePrefix: prefix,
     dataDir: reader.string('DATA_DIR', 'data'),
     poolMax: reader.int('DB_POOL_MAX', 10, { min: 1, max: 200 }),
+    poolAcquireTimeoutMs: reader.int('DB_POOL_ACQUIRE_TIMEOUT_MS', DEFAULT_POOL_ACQUIRE_TIMEOUT_MS, { min: 50, max: 60_000 }),
+    poolQueueMax: reader.int('DB_POOL_QUEUE_MAX', DEFAULT_POOL_QUEUE_MAX, { min: 0, max: 100_000 }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
-import type { DatabaseConfig } from './config';
+import { DEFAULT_POOL_ACQUIRE_TIMEOUT_MS, DEFAULT_POOL_QUEUE_MAX, type DatabaseConfig } from './config';
 
 export type { Knex };
 
@@ -83,18 +83,24 @@ export async function dropMysqlDatabase(config: DatabaseConfig, store: string): 
  * process can start (and serve /health) while its database is still down.
  */
 export function openDatabase(config: DatabaseConfig, store: string): Knex {
+  const acquireConnectionTimeout = config.poolAcquireTimeoutMs ?? DEFAULT_POOL_ACQUIRE_TIMEOUT_MS;
+  const queueMax = config.poolQueueMax ?? DEFAULT_POOL_QUEUE_MAX;
   if (config.mysqlUrl) {
-    return knex({
-      client: 'mysql2',
-      connection: mysqlConnection(config.mysqlUrl, databaseNameFor(config, store)),
-      pool: { min: 0, max: config.poolMax },
-      acquireConnectionTimeout: 5_000,
-      log: quietKnexLog,
-    });
+    return boundPoolQueue(
+      knex({
+        client: 'mysql2',
+        connection: mysqlConnection(config.mysqlUrl, databaseNameFor(config, store)),
+        pool: { min: 0, max: config.poolMax },
+        acquireConnectionTimeout,
+        log: quietKnexLog,
+      }),
+      store,
+      queueMax,
+    );
   }
   const filename = sqliteFileFor(config, store);
   mkdirSync(join(filename, '..'), { recursive: true });
-  return knex({
+  const db = knex({
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
@@ -110,9 +116,43 @@ export function openDatabase(config: DatabaseConfig, store: string): Knex {
         done(null, connection);
       },
     },
-    acquireConnectionTimeout: 5_000,
+    acquireConnectionTimeout,
     log: quietKnexLog,
   });
+  return boundPoolQueue(db, store, queueMax);
+}
+
+/**
+ * A query refused because too many are already waiting for a connection. Reported to callers as
+ * DATABASE_UNAVAILABLE (isDatabaseUnavailableError), as a pool timeout is: either way, try again shortly.
+ */
+export class DatabasePoolQueueFullError extends Error {
+  override readonly name = 'DatabasePoolQueueFullError';
+  readonly code = 'DB_POOL_QUEUE_FULL';
+  constructor(store: string, queueMax: number) {
+    super(`The ${store} database has ${queueMax} queries waiting for a connection already`);
+  }
+}
+
+/** What knex's client exposes of its tarn pool: the queries waiting for a connection. */
+interface PooledClient {
+  acquireConnection(): Promise<unknown>;
+  pool?: { numPendingAcquires(): number } | null;
+}
+
+/**
+ * Bounds the queue in front of the pool. knex (tarn) queues every query that finds the pool busy, with no
+ * limit: under overload the queue, and every request's latency with it, grows until the acquire timeout
+ * fires. Past `queueMax` waiting queries, a query fails at once instead, so an exhausted pool answers.
+ */
+function boundPoolQueue(db: Knex, store: string, queueMax: number): Knex {
+  const client = db.client as PooledClient;
+  const acquire = client.acquireConnection.bind(client);
+  client.acquireConnection = () => {
+    if ((client.pool?.numPendingAcquires() ?? 0) >= queueMax) return Promise.reject(new DatabasePoolQueueFullError(store, queueMax));
+    return acquire();
+  };
+  return db;
 }
 
 /** The part of a better-sqlite3 connection the fast insert path uses. */

@@ -61,6 +61,8 @@ const UNAVAILABLE_ERROR_CODES = new Set([
   'SQLITE_CANTOPEN',
   'SQLITE_BUSY',
   'SQLITE_IOERR',
+  // Too many queries already waiting for a pooled connection (database.ts bounds that queue).
+  'DB_POOL_QUEUE_FULL',
 ]);
 
 export function isDatabaseUnavailableError(error: unknown): boolean {
