@@ -196,6 +196,8 @@ export interface MetricComplaint {
   dueDate: IsoDate;
   /** When the decision was notified to the complainant; null before. */
   feedbackAt: IsoTimestamp | null;
+  /** Notified by the due date, when the source says so: preferred to comparing feedbackAt with dueDate. */
+  onTime?: boolean | null;
 }
 
 export interface MetricCall {
@@ -288,7 +290,11 @@ export function complaintsPer10kPoliciesWithin(complaints: readonly MetricCompla
  */
 export function complaintOnTimeTotals(complaints: readonly MetricComplaint[], period: Period): { due: number; onTime: number } {
   const due = complaints.filter((complaint) => within(dayOf(complaint.dueDate, 'dueDate'), period));
-  const onTime = due.filter((complaint) => complaint.feedbackAt !== null && dayOf(complaint.feedbackAt, 'feedbackAt') <= dayOf(complaint.dueDate, 'dueDate'));
+  const onTime = due.filter((complaint) =>
+    complaint.onTime !== undefined && complaint.onTime !== null
+      ? complaint.onTime
+      : complaint.feedbackAt !== null && dayOf(complaint.feedbackAt, 'feedbackAt') <= dayOf(complaint.dueDate, 'dueDate'),
+  );
   return { due: due.length, onTime: onTime.length };
 }
 

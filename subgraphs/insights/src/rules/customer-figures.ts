@@ -86,6 +86,11 @@ export interface ComplaintFigures {
   feedbackAt: IsoTimestamp | null;
   /** When it was archived (closed), if it was. */
   closedAt?: IsoTimestamp | null;
+  /**
+   * Whether the decision was notified by the due date, when the source says so (complaint.closed carries
+   * it): used in preference to comparing feedbackAt with dueDate. A complaint with onTime set is decided.
+   */
+  onTime?: boolean | null;
 }
 
 /**

@@ -4,7 +4,7 @@
  * finding's `subjectKey` with its kind identifies the warning it raises or keeps open, so recomputing
  * the same facts never raises a second one.
  */
-import type { CustomerFigures } from './customer-figures';
+import type { ComplaintFigures, CustomerFigures } from './customer-figures';
 import type { InsightRules, WarningLevel } from './insight-rules';
 import { largeCustomer } from './classify';
 import { asOfDay, claimsInMonths, lossFigures } from './measures';
@@ -36,6 +36,17 @@ export interface EarlyWarningFinding {
   /** The figures and thresholds behind it (money as yuan strings). */
   readonly figures: Readonly<Record<string, number | string | boolean | null>>;
   readonly ruleVersion: string;
+}
+
+/** Decided and notified (or closed): no longer near any deadline. */
+function complaintDecided(complaint: ComplaintFigures): boolean {
+  return (
+    complaint.feedbackAt !== null ||
+    (complaint.onTime ?? null) !== null ||
+    (complaint.closedAt ?? null) !== null ||
+    complaint.status === 'FEEDBACK_GIVEN' ||
+    complaint.status === 'ARCHIVED'
+  );
 }
 
 /** Every early warning the figures raise as of `asOf`, in a stable order (kind, then subject key). */
@@ -136,9 +147,7 @@ export function findEarlyWarnings(figures: CustomerFigures, rules: InsightRules,
   }
 
   // Complaints near (or past) their deadline and not yet decided and notified.
-  const open = figures.complaints
-    .filter((complaint) => complaint.feedbackAt === null && complaint.status !== 'FEEDBACK_GIVEN' && complaint.status !== 'ARCHIVED')
-    .sort((a, b) => (a.complaintNo < b.complaintNo ? -1 : 1));
+  const open = figures.complaints.filter((complaint) => !complaintDecided(complaint)).sort((a, b) => (a.complaintNo < b.complaintNo ? -1 : 1));
   for (const complaint of open) {
     const accepted = instantOf(complaint.acceptedAt, 'acceptedAt');
     // Due by the end of the due day (UTC).
