@@ -305,7 +305,7 @@ function crossChecks(rules: InsightRules, problems: Problems): void {
       );
   });
   const valueShares = rules.segmentation.value.bands.reduce((total, band) => total + band.share, 0);
-  if (valueShares > 1 + 1e-9) fail(problems, 'segmentation.value.bands', `shares add up to ${valueShares}, more than 1`);
+  if (valueShares > 1 + 1e-9) fail(problems, 'segmentation.value.bands', `shares add up to ${Number(valueShares.toFixed(6))}, more than 1`);
   for (const [segment, bands] of [
     ['value', rules.segmentation.value.bands],
     ['contribution', rules.segmentation.contribution.bands],
