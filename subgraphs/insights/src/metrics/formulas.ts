@@ -311,6 +311,108 @@ export function hotlineAnswerRateOf(calls: readonly MetricCall[]): number | null
 /** Yuan string of a fen figure, or null. */
 export const yuanOrNull = (fen: Fen | null): string | null => (fen === null ? null : fenToYuan(fen));
 
+// --- All metrics of one set of rows, as additive components and back -------------------------------------
+
+/** The additive components every metric is computed from: sums in fen and counts, so they roll up by addition. */
+export interface MetricComponents extends AdditiveFigures {
+  readonly earnedPremiumFen: number;
+  readonly writtenPremiumFen: number;
+  readonly policiesWritten: number;
+  readonly exposureDays: number;
+  readonly claims: number;
+  readonly incurredFen: number;
+  readonly claimsClosed: number;
+  readonly daysToCloseTotal: number;
+  readonly registeredTrailing12m: number;
+  readonly registeredAndClosedTrailing12m: number;
+  readonly renewalsDue: number;
+  readonly renewed: number;
+  readonly complaints: number;
+  readonly complaintsDue: number;
+  readonly complaintsOnTime: number;
+  readonly callsAskingForAgent: number;
+  readonly callsAnsweredByAgent: number;
+}
+
+export interface MetricRows {
+  readonly policies: readonly MetricPolicy[];
+  readonly claims: readonly MetricClaim[];
+  readonly complaints: readonly MetricComplaint[];
+  readonly calls: readonly MetricCall[];
+}
+
+/**
+ * The components of one branch's (or line's, or month's) rows for the period. The closure rate's trailing
+ * 12 months end where the period ends. Calls are taken as given (the caller picks the period's calls).
+ */
+export function metricComponents(rows: MetricRows, period: Period): MetricComponents {
+  const counted = countedClaims(rows.claims, period);
+  const settlement = settlementTotals(rows.claims, period);
+  const window: Period = { start: addMonths(period.end, -12), end: period.end };
+  const registered = rows.claims.filter(
+    (claim) => claim.registeredAt && within(dayOf(claim.registeredAt, 'registeredAt'), window) && !isZeroClosed(claim) && !isCancelled(claim),
+  );
+  const renewals = renewalTotals(rows.policies, period);
+  const onTime = complaintOnTimeTotals(rows.complaints, period);
+  const asking = rows.calls.filter((call) => call.askedForAgent);
+  return {
+    earnedPremiumFen: totalEarnedPremiumFen(rows.policies, period),
+    writtenPremiumFen: writtenPremiumWithinFen(rows.policies, period),
+    policiesWritten: rows.policies.filter((policy) => {
+      const day = writtenDay(policy);
+      return day !== null && within(day, period);
+    }).length,
+    exposureDays: rows.policies.reduce((days, policy) => days + coveredDays(policy, period), 0),
+    claims: counted.length,
+    incurredFen: sumFen(counted.map(incurredFen)),
+    claimsClosed: settlement.closed,
+    daysToCloseTotal: settlement.totalDays,
+    registeredTrailing12m: registered.length,
+    registeredAndClosedTrailing12m: registered.filter((claim) => claim.closedAt !== null && within(dayOf(claim.closedAt, 'closedAt'), window)).length,
+    renewalsDue: renewals.due,
+    renewed: renewals.renewed,
+    complaints: acceptedWithin(rows.complaints, period),
+    complaintsDue: onTime.due,
+    complaintsOnTime: onTime.onTime,
+    callsAskingForAgent: asking.length,
+    callsAnsweredByAgent: asking.filter((call) => call.answeredByAgent).length,
+  };
+}
+
+/** Every metric of DOMAIN.md section 6 from (possibly rolled-up) components: money as yuan strings. */
+export interface Metrics {
+  readonly earnedPremium: string;
+  readonly incurred: string;
+  readonly lossRatio: number | null;
+  readonly claimFrequency: number | null;
+  readonly severity: string | null;
+  readonly settlementCycleDays: number | null;
+  readonly closureRate: number | null;
+  readonly renewalRate: number | null;
+  readonly complaintsPer100MillionPremium: number | null;
+  readonly complaintsPer10kPolicies: number | null;
+  readonly complaintOnTimeRate: number | null;
+  readonly hotlineAnswerRate: number | null;
+}
+
+export function metricsFrom(components: MetricComponents): Metrics {
+  const c = components;
+  return {
+    earnedPremium: fenToYuan(c.earnedPremiumFen),
+    incurred: fenToYuan(c.incurredFen),
+    lossRatio: lossRatio(c.incurredFen, c.earnedPremiumFen),
+    claimFrequency: claimFrequency(c.claims, c.exposureDays / DAYS_PER_POLICY_YEAR),
+    severity: yuanOrNull(severityFen(c.incurredFen, c.claims)),
+    settlementCycleDays: settlementCycleDays(c.daysToCloseTotal, c.claimsClosed),
+    closureRate: closureRate(c.registeredAndClosedTrailing12m, c.registeredTrailing12m),
+    renewalRate: renewalRate(c.renewed, c.renewalsDue),
+    complaintsPer100MillionPremium: complaintsPer100MillionPremium(c.complaints, c.writtenPremiumFen),
+    complaintsPer10kPolicies: complaintsPer10kPolicies(c.complaints, c.policiesWritten),
+    complaintOnTimeRate: complaintOnTimeRate(c.complaintsOnTime, c.complaintsDue),
+    hotlineAnswerRate: hotlineAnswerRate(c.callsAnsweredByAgent, c.callsAskingForAgent),
+  };
+}
+
 // --- Roll-up through the org tree -------------------------------------------------------------------------
 
 /** Additive components of the metrics (fen sums and counts): ratios are computed after summing, never averaged. */

@@ -18,6 +18,8 @@ import {
   incurredWithinFen,
   lossRatio,
   lossRatioWithin,
+  metricComponents,
+  metricsFrom,
   monthPeriod,
   policyYears,
   renewalRateWithin,
@@ -313,6 +315,85 @@ describe('rollUpByBranch', () => {
   test('a row of an unknown branch is refused rather than dropped from every total', () => {
     expect(() => rollUpByBranch([{ branchId: '77', figures: { n: 1 } }], paths)).toThrow('branchId: 77 is not a known branch');
     expect(() => rollUpByBranch([{ branchId: '9', figures: { n: 1 } }], new Map([['9', '/1/3/']]))).toThrow(/does not end at it/);
+  });
+});
+
+describe('metricComponents → rollUpByBranch → metricsFrom', () => {
+  const complaints: MetricComplaint[] = [
+    { acceptedAt: '2026-11-02T00:00:00.000Z', dueDate: '2026-11-17', feedbackAt: '2026-11-16T00:00:00.000Z' },
+    { acceptedAt: '2026-11-10T00:00:00.000Z', dueDate: '2026-11-25', feedbackAt: null },
+  ];
+  const calls = [
+    { askedForAgent: true, answeredByAgent: true },
+    { askedForAgent: true, answeredByAgent: false },
+  ];
+
+  test('one branch: the same figures as the formulas above', () => {
+    const components = metricComponents({ policies: premiumPolicies, claims, complaints, calls }, NOVEMBER);
+    expect(components).toEqual({
+      earnedPremiumFen: 63_261,
+      writtenPremiumFen: 730_000,
+      policiesWritten: 1,
+      exposureDays: 74,
+      claims: 3,
+      incurredFen: 230_050,
+      claimsClosed: 3,
+      daysToCloseTotal: 54.5,
+      registeredTrailing12m: 5,
+      registeredAndClosedTrailing12m: 2,
+      // E expires 2026-11-20 and is RENEWED; nothing else in premiumPolicies expires in November.
+      renewalsDue: 1,
+      renewed: 1,
+      complaints: 2,
+      complaintsDue: 2,
+      complaintsOnTime: 1,
+      callsAskingForAgent: 2,
+      callsAnsweredByAgent: 1,
+    });
+    expect(metricsFrom(components)).toEqual({
+      earnedPremium: '632.61',
+      incurred: '2300.50',
+      lossRatio: 230_050 / 63_261,
+      claimFrequency: 3 / (74 / 365),
+      severity: '766.83',
+      settlementCycleDays: 54.5 / 3,
+      closureRate: 0.4,
+      renewalRate: 1,
+      // 2 ÷ (7,300 ÷ 10⁸) = 27,397.26…; 2 ÷ (1 ÷ 10⁴) = 20,000
+      complaintsPer100MillionPremium: 2e10 / 730_000,
+      complaintsPer10kPolicies: 20_000,
+      complaintOnTimeRate: 0.5,
+      hotlineAnswerRate: 0.5,
+    });
+  });
+
+  test('two cities rolled into their province: ratios of the sums', () => {
+    const paths = new Map([
+      ['1', '/1/'],
+      ['3', '/1/3/'],
+      ['9', '/1/3/9/'],
+      ['10', '/1/3/10/'],
+    ]);
+    // City 9 has the fixture above; city 10 one policy earning 300.00 in November (A's terms) and no claim.
+    const city9 = metricComponents({ policies: premiumPolicies, claims, complaints, calls }, NOVEMBER);
+    const city10 = metricComponents(
+      { policies: [premiumPolicies[0]!], claims: [], complaints: [], calls: [{ askedForAgent: true, answeredByAgent: true }] },
+      NOVEMBER,
+    );
+    const province = rollUpByBranch(
+      [
+        { branchId: '9', figures: city9 },
+        { branchId: '10', figures: city10 },
+      ],
+      paths,
+    ).get('3')!;
+    const metrics = metricsFrom(province as typeof city9);
+    // Earned 632.61 + 300.00 = 932.61; loss ratio 2,300.50 ÷ 932.61; answer rate (1 + 1) ÷ (2 + 1) = 2/3.
+    expect(metrics.earnedPremium).toBe('932.61');
+    expect(metrics.lossRatio).toBe(230_050 / 93_261);
+    expect(metrics.hotlineAnswerRate).toBe(2 / 3);
+    // Exposure 74 + 30 = 104 days: 3 claims ÷ (104 ÷ 365)
+    expect(metrics.claimFrequency).toBe(3 / (104 / 365));
   });
 });
 
