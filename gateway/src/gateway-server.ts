@@ -17,6 +17,7 @@ import {
   correlationIdOf,
   createLogger,
   createTokenVerifier,
+  DEFAULT_PERSISTED_OPERATIONS_MAX_AGE_SECONDS,
   DEFAULT_SHUTDOWN_DRAIN_MS,
   isAuditedTier,
   listen,
@@ -34,6 +35,15 @@ import { authenticateRequest } from './authenticate-request';
 import { GatewayCallerLimits } from './caller-limits';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
+import {
+  OperationValidator,
+  PersistedOperationRegistry,
+  REGISTER_OPERATION_PATH,
+  assertOperationAllowed,
+  persistedOperationsPlugin,
+  registerOperationRoute,
+  registryAsApqCache,
+} from './persisted-operations';
 import { requestErrorStatusPlugin } from './request-error-status';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -121,7 +131,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   // Retried in the background like the subgraphs' stores: a database that is down delays audit writes, not the start.
   let stopped = false;
-  void prepareStoresWhenReachable(config.database, [{ name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS }], {
+  const auditStoreReady = prepareStoresWhenReachable(config.database, [{ name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS }], {
     logger,
     retryDelayMs: 500,
     stopped: () => stopped,
@@ -150,6 +160,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     : new EnforcingGateway({ gateway: federation, policy, onDenied: (denials) => auditGatewayDenials(audit, denials) });
   // The same limits every subgraph applies (shared/src/operation-limits.ts).
   const protection = operationLimitProtection();
+  // Persisted operations (README "For BI users"): a table in the audit store, made once that store is ready.
+  const registry = new PersistedOperationRegistry(auditStore, () => auditStoreReady);
+  const operationValidator = new OperationValidator(policy, operationLimitProtection());
+  operationValidator.listenTo(federation);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
@@ -160,13 +174,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     formatError: createGatewayErrorFormatter(logger),
     // Set here, not left to NODE_ENV (which the image sets to production): what each role sees is filtered anyway.
     introspection: config.introspection ?? true,
-    // Off: an operation sent as a hash alone would reach the audit trail without its text, and so with a wrong hash.
-    persistedQueries: false,
+    // Registered operations only, never registered by a call (persisted-operations.ts); the audit trail and the
+    // subgraph assertions get the registered document's hash (its persistedOperationsPlugin).
+    persistedQueries: { cache: registryAsApqCache(registry) },
     // Validation errors beyond these tell nothing more (repeats are folded by requestErrorStatusPlugin).
     validationOptions: { maxErrors: 20 },
     plugins: [
       ...protection.plugins,
       requestErrorStatusPlugin<GatewayContext>(),
+      persistedOperationsPlugin({ maxAgeSeconds: config.persistedOperations?.maxAgeSeconds ?? DEFAULT_PERSISTED_OPERATIONS_MAX_AGE_SECONDS }),
       observer.plugin(),
       // Roles whose policy says `neverReadable: unknown` get their own schema's validation errors (docs/access-model.md section 6).
       ...(gateway instanceof EnforcingGateway ? [gateway.validationPlugin()] : []),
@@ -184,11 +200,28 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     corsOrigins: config.corsOrigins ?? [],
     screenOperation: screenOperationText,
     observer,
-    context: async (request: IncomingMessage, requestId: string) => {
+    context: async (request: IncomingMessage, requestId: string, rawBody: Buffer) => {
       const identity = await authenticateRequest(request, tokens, policy);
       // After authentication (401 first): limits are per verified staff id; 429 otherwise.
       callerLimits?.admit(request, identity);
+      // A role restricted to registered operations sends a hash, never a document (403 otherwise).
+      assertOperationAllowed(policy, identity, request, rawBody);
       return { requestId, correlationId: correlationIdOf(request), identity };
+    },
+    postRoutes: {
+      [REGISTER_OPERATION_PATH]: registerOperationRoute({
+        policy,
+        registry,
+        validator: operationValidator,
+        authenticate: async (request) => {
+          const identity = await authenticateRequest(request, tokens, policy);
+          callerLimits?.admit(request, identity);
+          return identity;
+        },
+        audit: (event) => audit.record(event),
+        maxBodyBytes: config.maxBodyBytes,
+        logger,
+      }),
     },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),

@@ -107,7 +107,19 @@ export interface GatewayConfig {
   callerLimits?: CallerLimitsConfig;
   /** Metrics and traces; unset means /metrics on without a token, no traces exported. */
   observability?: ObservabilityConfig;
+  /** Persisted operations (README "For BI users"); unset means the defaults. */
+  persistedOperations?: PersistedOperationsConfig;
 }
+
+export interface PersistedOperationsConfig {
+  /**
+   * PERSISTED_OPERATIONS_MAX_AGE_SECONDS: how long the caller's own client may reuse the answer to a registered
+   * query called by hash over GET (`Cache-Control: private, max-age=N`); 0 makes it revalidate every time (ETag).
+   */
+  maxAgeSeconds: number;
+}
+
+export const DEFAULT_PERSISTED_OPERATIONS_MAX_AGE_SECONDS = 60;
 
 /** One caller's allowance: a token bucket for the rate, a counter for requests in flight. */
 export interface CallerLimit {
@@ -332,6 +344,9 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     introspection: reader.bool('INTROSPECTION', true),
     corsOrigins: readCorsOrigins(reader),
     callerLimits: readRateLimits(reader),
+    persistedOperations: {
+      maxAgeSeconds: reader.int('PERSISTED_OPERATIONS_MAX_AGE_SECONDS', DEFAULT_PERSISTED_OPERATIONS_MAX_AGE_SECONDS, { min: 0, max: 86_400 }),
+    },
     security: {
       tokens: readTokenVerifierConfig(reader),
       assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),

@@ -44,6 +44,14 @@ export type Scope = (typeof SCOPES)[number];
 export const NEVER_READABLE_ANSWERS = ['null', 'unknown'] as const;
 export type NeverReadableAnswer = (typeof NEVER_READABLE_ANSWERS)[number];
 
+/**
+ * Which operations a role may send (README "For BI users", persisted operations): `any` (the default), or
+ * `registeredOnly`: only documents registered with the gateway, called by their sha256 hash. A registeredOnly role may
+ * not be granted `operation.register` (the loader refuses it), or it could register any ad-hoc query for itself.
+ */
+export const OPERATIONS_RULES = ['any', 'registeredOnly'] as const;
+export type OperationsRule = (typeof OPERATIONS_RULES)[number];
+
 /** The roles of docs/access-model.md section 4 are the staff roles (STAFF_ROLES), one policy entry each. */
 export type Role = StaffRole;
 
@@ -75,6 +83,8 @@ export interface RolePolicy {
   readonly pseudonymiseIdentifiers: boolean;
   /** How a field the role may read in no scope answers; `null` when the file says nothing. */
   readonly neverReadable: NeverReadableAnswer;
+  /** Which operations the role may send; `any` when the file says nothing. */
+  readonly operations: OperationsRule;
 }
 
 /**
@@ -137,7 +147,7 @@ type PlainObject = Record<string, unknown>;
 
 const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles', 'actions'] as const;
 const ACTION_KEYS = ['roles', 'secondPerson'] as const;
-const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers', 'neverReadable'] as const;
+const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers', 'neverReadable', 'operations'] as const;
 const RULE_KEYS = ['in', 'out'] as const;
 const CATEGORY_RULE_KEYS = ['in', 'out', 'scope'] as const;
 
@@ -156,6 +166,7 @@ class PolicyValidator {
     const actions = this.actions(root.actions);
     if (version === undefined || purposes === undefined || restrictedClearRequiresPurpose === undefined || roles === undefined || actions === undefined)
       return undefined;
+    this.registrationKeepsRestriction(roles, actions);
     return { version, purposes, restrictedClearRequiresPurpose, roles, actions };
   }
 
@@ -174,6 +185,17 @@ class PolicyValidator {
       else complete = false;
     }
     return complete ? parsed : undefined;
+  }
+
+  /** A role restricted to registered operations registering its own would escape the restriction: refused. */
+  private registrationKeepsRestriction(roles: Record<Role, RolePolicy>, actions: Partial<Record<WorkflowAction, ActionRule>>): void {
+    for (const role of Object.keys(actions['operation.register']?.roles ?? {}) as Role[]) {
+      if (roles[role].operations === 'registeredOnly')
+        this.fail(
+          `actions.operation.register.roles.${role}`,
+          `${role} may send registered operations only (roles.${role}.operations), so it may not register them; grant registration to the role that reviews its operations`,
+        );
+    }
   }
 
   private actionRule(value: unknown, path: string): ActionRule | undefined {
@@ -245,16 +267,18 @@ class PolicyValidator {
     const requiresPurpose = this.optionalBoolean(entry.requiresPurpose, `${path}.requiresPurpose`);
     const pseudonymiseIdentifiers = this.optionalBoolean(entry.pseudonymiseIdentifiers, `${path}.pseudonymiseIdentifiers`);
     const neverReadable = this.neverReadable(entry.neverReadable, `${path}.neverReadable`);
+    const operations = entry.operations === undefined ? 'any' : this.oneOf(entry.operations, OPERATIONS_RULES, `${path}.operations`);
     if (
       scope === undefined ||
       tiers === undefined ||
       categories === undefined ||
       requiresPurpose === undefined ||
       pseudonymiseIdentifiers === undefined ||
-      neverReadable === undefined
+      neverReadable === undefined ||
+      operations === undefined
     )
       return undefined;
-    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers, neverReadable };
+    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers, neverReadable, operations };
   }
 
   /** `neverReadable: null` is YAML's null, not a string: absent, null and "null" all mean the default. */

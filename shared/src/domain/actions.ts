@@ -87,6 +87,9 @@ export const WORKFLOW_ACTIONS = [
   'policy.cancel',
   'policy.reinstate',
   'policy.renewalReminders.run',
+
+  // BI: registering a persisted operation with the gateway (README "For BI users").
+  'operation.register',
 ] as const;
 export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 
