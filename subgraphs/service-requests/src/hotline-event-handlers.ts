@@ -7,9 +7,9 @@
  *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
  */
 import { addDays, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
-import { newChildRowId } from './row-ids';
+import { planReturnVisit } from './return-visit-plan';
 import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
-import { TABLES, type ReturnVisitRow, type ServiceRequestRow } from './tables';
+import { TABLES, type ServiceRequestRow } from './tables';
 import { newTicketNumber } from './ticket-numbers';
 
 /** The segments that get a return visit after a claim closes. */
@@ -57,18 +57,8 @@ async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, 
     related_claim_report_no: closed.reportNo,
   };
   await trx(TABLES.serviceRequests).insert(ticket);
-  const visit: ReturnVisitRow = {
-    id: await newChildRowId(trx, now),
-    service_request_id: id,
-    agent_staff_id: null,
-    // Planned for the last day it may happen.
-    scheduled_for: sqlTimestamp(due),
-    visited_at: null,
-    outcome: null,
-    satisfaction: null,
-    notes: null,
-  };
-  await trx(TABLES.returnVisits).insert(visit);
+  // Planned for the last day it may happen.
+  await planReturnVisit(trx, ticket, sqlTimestamp(due), now);
 }
 
 interface ReturnVisitClaim {

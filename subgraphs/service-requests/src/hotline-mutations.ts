@@ -46,6 +46,7 @@ import type {
   TakeComplaintCallInput,
 } from './generated/schema-types';
 import { serviceRequestRecord, type ScopedServiceRequestRecord } from './records';
+import { planReturnVisit } from './return-visit-plan';
 import { pauseMinutesEndingAt, SLA_TARGET_MINUTES } from './sla';
 import {
   TABLES,
@@ -89,7 +90,7 @@ const COMPLAINT_SUBJECTS: Readonly<Record<ComplaintCategory, string>> = {
 };
 
 /** Free text bound for a field that is not HEALTH: refused when it names an injury or an illness. */
-function textWithoutHealthFacts(value: unknown, field: string, rule: { maxLength: number; required?: boolean }): string | null {
+export function textWithoutHealthFacts(value: unknown, field: string, rule: { maxLength: number; required?: boolean }): string | null {
   const text = parseText(value, field, rule);
   if (text !== null && medicalWordsIn(text).length > 0) {
     throw invalidInput(field, 'must not name injuries, illness or treatment: the claim or the complaint holds those, in its health fields');
@@ -193,7 +194,7 @@ async function insertTicket(
 }
 
 /** The ticket a mutation answers with, read after its commit under the read rules (its SLA figures from the clock). */
-async function answeredTicket(context: ResolverContext, result: TicketResult): Promise<ScopedServiceRequestRecord> {
+export async function answeredTicket(context: ResolverContext, result: TicketResult): Promise<ScopedServiceRequestRecord> {
   const row = (await context.db(TABLES.serviceRequests).where('ticket_no', result.ticketNo).first()) as ServiceRequestRow | undefined;
   if (row === undefined) throw notFound(TICKET, 'ticketNo');
   return serviceRequestRecord(row, context.clock.now());
@@ -287,7 +288,9 @@ export const hotlineMutations = {
       loadTarget: async (trx) => newTicketTarget(await lookUpCaller(trx, customerId, policyNo)),
       async perform(trx, target, _decision, now) {
         const { row, change } = await insertTicket(trx, target, ticket, now);
-        return { result: { ticketNo: row.ticket_no }, changes: [change] };
+        // A return-visit ticket comes with its first visit, planned for its deadline (recordReturnVisit records it).
+        const visit = row.type === 'RETURN_VISIT' ? await planReturnVisit(trx, row, row.sla_due_at, now) : undefined;
+        return { result: { ticketNo: row.ticket_no }, changes: visit ? [change, visit] : [change] };
       },
     });
     return answeredTicket(context, result);

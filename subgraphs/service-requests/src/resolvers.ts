@@ -1,6 +1,7 @@
 import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
 import type { Resolvers } from './generated/schema-types';
 import { hotlineMutations } from './hotline-mutations';
+import { returnVisitMutations } from './return-visits';
 import { callRecordRecord, returnVisitRecord, serviceRequestRecord, type ScopedServiceRequestRecord } from './records';
 import type { ServiceRequestRow } from './tables';
 
@@ -23,7 +24,7 @@ export const resolvers = {
       return ticketOrNull(await loaders.serviceRequestById.load(id), clock.now());
     },
   },
-  Mutation: hotlineMutations,
+  Mutation: { ...hotlineMutations, ...returnVisitMutations },
   ServiceRequest: {
     async __resolveReference(reference, { loaders, clock }) {
       const ticketNo = parseBusinessNumber(reference.ticketNo, 'representations', BUSINESS_NUMBERS.ticketNo);

@@ -102,6 +102,12 @@ export type Mutation = {
   closeServiceRequest?: Maybe<ServiceRequest>;
   /** The customer came back on the same matter: RESOLVED or CLOSED → IN_PROGRESS, with the reason. */
   reopenServiceRequest?: Maybe<ServiceRequest>;
+  /**
+   * The assignee records a return visit's outcome on a RETURN_VISIT ticket IN_PROGRESS. REACHED (with the customer's
+   * satisfaction) or DECLINED resolves the ticket; NO_ANSWER or CALLBACK_REQUESTED keeps it in progress and schedules the
+   * next attempt (`nextAttemptOn`, by default the next day). A visit's outcome is recorded once.
+   */
+  recordReturnVisit?: Maybe<ServiceRequest>;
 };
 
 
@@ -192,6 +198,15 @@ export type MutationCloseServiceRequestArgs = {
  */
 export type MutationReopenServiceRequestArgs = {
   input: ReopenServiceRequestInput;
+};
+
+
+/**
+ * The hotline's work (issue 10): every mutation takes an idempotency key (a retry with the same key and input
+ * returns the first result and writes nothing); updates carry the version the caller saw (CONFLICT if stale).
+ */
+export type MutationRecordReturnVisitArgs = {
+  input: RecordReturnVisitInput;
 };
 
 /** The ticket types openServiceRequest opens; CLAIM_REPORT and COMPLAINT have mutations of their own. */
@@ -332,6 +347,22 @@ export type ReopenServiceRequestInput = {
   ticketNo: Scalars['String']['input'];
   expectedVersion: Scalars['Int']['input'];
   reason: ServiceRequestReopenReason;
+};
+
+export type RecordReturnVisitInput = {
+  idempotencyKey: Scalars['String']['input'];
+  /** The RETURN_VISIT ticket. */
+  ticketNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** The ticket's visit without an outcome yet (ServiceRequest.returnVisits). */
+  returnVisitId: Scalars['ID']['input'];
+  outcome: ReturnVisitOutcome;
+  /** 1 (very dissatisfied) to 5 (very satisfied): required when REACHED, refused otherwise. */
+  satisfaction?: InputMaybe<Scalars['Int']['input']>;
+  /** What the customer said, at most 500 characters; never injuries, illness or treatment. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** NO_ANSWER or CALLBACK_REQUESTED: the day of the next attempt, YYYY-MM-DD, today or later; the next day when omitted. */
+  nextAttemptOn?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** How the customer reached the service centre. */
@@ -631,6 +662,7 @@ export type ResolversTypes = {
   ServiceRequestStepInput: ServiceRequestStepInput;
   PauseServiceRequestInput: PauseServiceRequestInput;
   ReopenServiceRequestInput: ReopenServiceRequestInput;
+  RecordReturnVisitInput: RecordReturnVisitInput;
   ServiceRequestChannel: ServiceRequestChannel;
   ServiceRequestType: ServiceRequestType;
   ServiceRequestStatus: ServiceRequestStatus;
@@ -663,6 +695,7 @@ export type ResolversParentTypes = {
   ServiceRequestStepInput: ServiceRequestStepInput;
   PauseServiceRequestInput: PauseServiceRequestInput;
   ReopenServiceRequestInput: ReopenServiceRequestInput;
+  RecordReturnVisitInput: RecordReturnVisitInput;
   ServiceRequest: ScopedServiceRequestRecord;
   Boolean: Scalars['Boolean']['output'];
   CallRecord: CallRecord;
@@ -699,6 +732,7 @@ export type MutationResolvers<ContextType = ResolverContext, ParentType extends 
   resolveServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationResolveServiceRequestArgs, 'input'>>;
   closeServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationCloseServiceRequestArgs, 'input'>>;
   reopenServiceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationReopenServiceRequestArgs, 'input'>>;
+  recordReturnVisit?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<MutationRecordReturnVisitArgs, 'input'>>;
 };
 
 export type ServiceRequestResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequest'] = ResolversParentTypes['ServiceRequest'], FederationReferenceType extends FederationReferenceTypes['ServiceRequest'] = FederationReferenceTypes['ServiceRequest']> = {
