@@ -88,8 +88,10 @@ export const WORKFLOW_ACTIONS = [
   'policy.reinstate',
   'policy.renewalReminders.run',
 
-  // BI: registering a persisted operation with the gateway (README "For BI users").
-  'operation.register',
+  // Insights: the early-warning desk (subgraphs/insights).
+  'insight.warning.acknowledge',
+  'insight.warning.resolve',
+  'insight.warning.dismiss',
 ] as const;
 export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 

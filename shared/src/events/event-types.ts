@@ -2,7 +2,8 @@
  * THE one list of the events the subgraphs send each other (issue 10, "nothing lost across systems"):
  * each type's producer (the only subgraph that may record and send it), its consumers (the subgraphs it
  * is delivered to) and its payload, checked on recording and again on receipt — a payload that does not
- * check is refused and never applied. Issue 11's insights subgraph will consume the same events.
+ * check is refused and never applied. Issue 11's insights subgraph consumes the policy, claim, complaint and customer
+ * events to keep its read model (docs/insights.md).
  *
  * What payloads carry: keys (ids, business numbers), states, codes, dates and amounts — what the
  * receiver needs to do its job and no more. No names, phone numbers, ID numbers, addresses, free text
@@ -12,7 +13,7 @@
  * whether a customer is blacklisted (policies refuses quotes with it). Records are closed: a field not
  * described here is refused, so nothing rides along unannounced.
  */
-import { CLAIM_REPORT_CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_SOURCES, LINES_OF_BUSINESS } from '../domain/vocabulary';
+import { CLAIM_REPORT_CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_SOURCES, CUSTOMER_KINDS, LINES_OF_BUSINESS } from '../domain/vocabulary';
 import { BUSINESS_NUMBERS } from '../ids';
 import { EVENT_ID } from './event-id';
 import {
@@ -67,7 +68,8 @@ function eventType<TPayload>(definition: EventTypeDefinition<TPayload>): EventTy
 export const EVENT_TYPES = {
   'customer.blacklist-changed': eventType({
     producer: 'customers',
-    consumers: ['policies'],
+    // Insights: a blacklisted customer is classified BLACKLISTED and gets no renewal-due warnings.
+    consumers: ['policies', 'insights'],
     description:
       "A customer's blacklist changed: an entry was proposed, became active (second approval), was reviewed, rejected, lifted or expired. Policies refuses quote, bind and renew while one is active.",
     payload: record({
@@ -78,6 +80,22 @@ export const EVENT_TYPES = {
       /** The entry's status after the change (ACTIVE also when a review kept it). */
       status: oneOf(['PROPOSED', 'ACTIVE', 'REJECTED', 'LIFTED', 'EXPIRED']),
       effectiveAt: isoTimestamp,
+    }),
+  }),
+  'customer.registered': eventType({
+    producer: 'customers',
+    // Insights: a new customer's facts (tenure, kind, row scope) before any policy or claim of theirs arrives.
+    consumers: ['insights'],
+    description: 'A customer was filed (createCustomer).',
+    payload: record({
+      customerId: entityId,
+      customerNo,
+      kind: oneOf(CUSTOMER_KINDS),
+      customerSince: isoDate,
+      branchId: entityId,
+      /** The customer's row scope: their branch and primary manager. */
+      branchPath,
+      primaryManagerStaffId: nullable(entityId),
     }),
   }),
   'service-request.claim-reported': eventType({
@@ -116,7 +134,7 @@ export const EVENT_TYPES = {
   }),
   'claim.closed': eventType({
     producer: 'claims',
-    consumers: ['service-requests'],
+    consumers: ['service-requests', 'insights'],
     description: 'A claim closed: the hotline schedules a return visit within 7 days for large and quality customers.',
     payload: record({
       reportNo,
@@ -136,7 +154,7 @@ export const EVENT_TYPES = {
   'policy.bound': eventType({
     producer: 'policies',
     // The CRM keeps the 12-month written premium that makes a customer large (a manager of principal grade or above).
-    consumers: ['customers'],
+    consumers: ['customers', 'insights'],
     description: 'A quote was bound into a policy.',
     payload: record({
       policyNo,
@@ -150,7 +168,8 @@ export const EVENT_TYPES = {
   }),
   'policy.renewed': eventType({
     producer: 'policies',
-    consumers: [],
+    // Insights: consecutive renewals (loyalty) and the renewal that ends a renewal-due warning.
+    consumers: ['insights'],
     description: "The renewal of a policy was bound (policyNo: the renewal; priorPolicyNo: the policy it renews). Sent with the renewal's policy.bound.",
     payload: record({
       policyNo,
@@ -166,7 +185,7 @@ export const EVENT_TYPES = {
   'policy.cancelled': eventType({
     producer: 'policies',
     // A cancelled policy's premium no longer counts towards a large customer.
-    consumers: ['customers'],
+    consumers: ['customers', 'insights'],
     description: 'A policy was cancelled.',
     payload: record({
       policyNo,
@@ -178,21 +197,21 @@ export const EVENT_TYPES = {
   }),
   'policy.lapsed': eventType({
     producer: 'policies',
-    consumers: [],
+    consumers: ['insights'],
     description: 'A policy lapsed: its premium stayed unpaid past the grace period (policies moves it on its schedule).',
     payload: record({ policyNo, customerId: entityId, lapsedOn: isoDate, branchId: entityId }),
   }),
   'policy.reinstated': eventType({
     producer: 'policies',
     // A reinstated policy's premium counts again.
-    consumers: ['customers'],
+    consumers: ['customers', 'insights'],
     description: 'A cancelled or lapsed policy was put back in force (or bound again, when its cover had not started).',
     payload: record({ policyNo, customerId: entityId, reinstatedOn: isoDate, branchId: entityId }),
   }),
   'claim.reported': eventType({
     producer: 'claims',
     // The hotline shows the claim on the ticket the report came from.
-    consumers: ['service-requests'],
+    consumers: ['service-requests', 'insights'],
     description: 'A claim was reported, by whatever channel (a phone report: once claims filed it).',
     payload: record({
       reportNo,
@@ -208,13 +227,20 @@ export const EVENT_TYPES = {
   }),
   'claim.paid': eventType({
     producer: 'claims',
-    consumers: [],
-    description: 'A payment on a claim was made.',
+    consumers: ['insights'],
+    description: 'A payment on a claim was made (it reduces the outstanding reserve by the amount).',
     payload: record({ reportNo, customerId: entityId, amount: money, paidAt: isoTimestamp }),
+  }),
+  'claim.reserve-changed': eventType({
+    producer: 'claims',
+    // Insights: incurred = paid + outstanding reserve − recoveries, so a reserve moves the loss ratio.
+    consumers: ['insights'],
+    description: "A claim's outstanding reserve was set (at registration, or by setClaimReserve).",
+    payload: record({ reportNo, customerId: entityId, outstandingReserve: money, changedAt: isoTimestamp }),
   }),
   'complaint.registered': eventType({
     producer: 'complaints',
-    consumers: [],
+    consumers: ['insights'],
     description: 'A complaint was registered.',
     payload: record({
       complaintNo,
@@ -228,7 +254,7 @@ export const EVENT_TYPES = {
   }),
   'complaint.closed': eventType({
     producer: 'complaints',
-    consumers: [],
+    consumers: ['insights'],
     description: 'A complaint was archived (closed), on time or not.',
     payload: record({ complaintNo, customerId: nullable(entityId), closedAt: isoTimestamp, onTime: flag }),
   }),

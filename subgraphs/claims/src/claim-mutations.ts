@@ -194,6 +194,20 @@ async function recordClosed(trx: Knex.Transaction, context: ResolverContext, cla
   });
 }
 
+/** Records `claim.reserve-changed` for the insights (incurred counts the outstanding reserve) with the reserve as set. */
+async function recordReserveChanged(trx: Knex.Transaction, context: ResolverContext, claim: ClaimRow, changedAt: Date): Promise<void> {
+  await recordEvent(trx, context, {
+    type: 'claim.reserve-changed',
+    aggregate: `Claim:${claim.report_no}`,
+    payload: {
+      reportNo: claim.report_no,
+      customerId: String(claim.customer_id),
+      outstandingReserve: yuan(toFen(claim.outstanding_reserve)).toFixed(2),
+      changedAt: changedAt.toISOString(),
+    },
+  });
+}
+
 /** A side exit: the file closes with its outcome and reason, and the reserve is released. */
 function sideExit(context: ResolverContext, input: ClaimReasonInput, action: WorkflowAction, to: ClaimStatus): Promise<ClaimRecord> {
   const reason = parseText(input.reason, 'input.reason', { maxLength: CLOSE_REASON_MAX, required: true });
@@ -349,6 +363,7 @@ export const claimMutations = {
           return {
             to: 'REGISTERED',
             columns: { registration_no: await registrationNumber(trx, row, now), registered_at: sqlTimestamp(now), outstanding_reserve: yuan(reserveFen) },
+            after: (inner, updated) => recordReserveChanged(inner, context, updated, now),
           };
         },
       },
@@ -363,14 +378,14 @@ export const claimMutations = {
       { outstandingReserve: reserveFen },
       {
         action: 'claim.reserve.set',
-        async plan(_trx, row) {
+        async plan(_trx, row, now) {
           if (!RESERVE_STATUSES.includes(row.status))
             throw stepNotAllowed(
               row.status,
               'RESERVE_SET',
               `The reserve of a claim in state ${row.status} cannot be set: only from registration until the file closes`,
             );
-          return { columns: { outstanding_reserve: yuan(reserveFen) } };
+          return { columns: { outstanding_reserve: yuan(reserveFen) }, after: (inner, updated) => recordReserveChanged(inner, context, updated, now) };
         },
       },
     );

@@ -21,6 +21,7 @@ import {
   parseResidentId,
   parseText,
   parseUscc,
+  recordEvent,
   rowScope,
   runMutation,
   scopeOfRow,
@@ -268,9 +269,10 @@ export const recordMaintenanceMutations = {
         await refuseDuplicates(trx, context, info, customer);
         const at = sqlTimestamp(now);
         const { details } = customer;
+        const customerNo = await newCustomerNo(trx);
         await trx('customers').insert({
           id,
-          customer_no: await newCustomerNo(trx),
+          customer_no: customerNo,
           kind: customer.kind,
           name: details.name,
           gender: details.gender,
@@ -306,6 +308,20 @@ export const recordMaintenanceMutations = {
           });
         }
         await insertVersion(trx, { customerId: id, version: 1, reason: 'CREATED', changeRequestId: null, staffId: context.caller.staffId, at, details });
+        // The insights system learns of the customer (tenure, kind, row scope) in the same commit: keys and codes only.
+        await recordEvent(trx, context, {
+          type: 'customer.registered',
+          aggregate: `Customer:${id}`,
+          payload: {
+            customerId: String(id),
+            customerNo,
+            kind: customer.kind,
+            customerSince: isoDate(now),
+            branchId: String(target.branch.id),
+            branchPath: target.branch.path,
+            primaryManagerStaffId: target.managerStaffId === null ? null : String(target.managerStaffId),
+          },
+        });
         const created = { ...details, idNumber: customer.idNumber, kind: customer.kind } as Record<string, unknown>;
         return {
           result: { customerId: String(id) },

@@ -1,8 +1,11 @@
 import type { EntityDefinition } from '@icg/shared';
 
-/** The insights system owns EarlyWarning; it extends Customer with their early warnings. */
+/**
+ * The insights system owns EarlyWarning; it extends Customer with their insight and early warnings and names staff
+ * (who acknowledged, resolved or dismissed a warning) by their key only.
+ */
 export const entities = {
-  // A early warning belongs to its customer's branch and the customer's primary manager.
+  // A warning, like the insight, is the customer's record: the customer's branch and primary manager.
   EarlyWarning: {
     key: 'earlyWarningNo',
     table: 'early_warnings',
@@ -10,4 +13,5 @@ export const entities = {
     scope: { branchPath: 'branch_path', responsibleStaffIds: ['customer_manager_staff_id'] },
   },
   Customer: { key: 'id' },
+  Staff: { key: 'id' },
 } as const satisfies Record<string, EntityDefinition>;

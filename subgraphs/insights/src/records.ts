@@ -1,39 +1,139 @@
-import { attachScope, scopeOfRow, toId, toIsoTimestamp, toNumberOrNull, type Scoped } from '@icg/shared';
+import { attachScope, connectionFromRows, rowScope, scopeOfRow, toBoolean, toId, toIsoTimestamp, type Connection, type Scoped } from '@icg/shared';
 import { entities } from './entities';
-import type { EarlyWarning, EarlyWarningStatus } from './generated/schema-types';
+import type {
+  CustomerClassification,
+  CustomerInsight,
+  CustomerInsightFigures,
+  EarlyWarning,
+  EarlyWarningKind,
+  EarlyWarningLevel,
+  InsightFigure,
+  InsightReason,
+} from './generated/schema-types';
+import type { CustomerInsightRow, EarlyWarningRow } from './read-model';
+import type { ClassificationFigures, CustomerSegments, RuleReason } from './rules';
 
-/** BIGINT comes back as a number or a string; DATETIME as a UTC string (or a Date); DECIMAL as a number or a string. */
-export interface EarlyWarningRow {
-  id: number | string;
-  early_warning_no: string;
-  customer_id: number | string;
-  status: EarlyWarningStatus;
-  opened_at: string | Date;
-  amount: number | string | null;
-  contact_name: string | null;
-  branch_id: number | string;
-  branch_path: string;
-  customer_manager_staff_id: number | string | null;
-}
+export type { EarlyWarningRow } from './read-model';
 
 /** A customer as this system knows it: a stub by its key. It owns no customers, so the stub carries no row scope. */
 export interface CustomerStub {
   id: string;
 }
 
-export type EarlyWarningRecord = Scoped<Omit<EarlyWarning, 'customer'> & { customer: CustomerStub }>;
+export interface StaffStub {
+  id: string;
+}
+
+export type EarlyWarningRecord = Scoped<
+  Omit<EarlyWarning, 'customer' | 'acknowledgedBy' | 'resolvedBy' | 'dismissedBy' | 'figures'> & {
+    customer: CustomerStub;
+    acknowledgedBy: StaffStub | null;
+    resolvedBy: StaffStub | null;
+    dismissedBy: StaffStub | null;
+    figures: Scoped<InsightFigure>[];
+  }
+>;
+
+const staff = (id: number | string | null): StaffStub | null => (id === null ? null : { id: toId(id) });
+
+/** Figures as name/value text: numbers and amounts as decimal text, flags as true/false, nothing as null. */
+function figureList(values: Readonly<Record<string, unknown>>, scope: ReturnType<typeof scopeOfRow>): Scoped<InsightFigure>[] {
+  return Object.entries(values)
+    .filter(([, value]) => typeof value !== 'object' || value === null)
+    .map(([name, value]) => attachScope({ name, value: value === null || value === undefined ? null : String(value) }, scope));
+}
 
 export function earlyWarningRecord(row: EarlyWarningRow): EarlyWarningRecord {
+  const scope = scopeOfRow('EarlyWarning', entities.EarlyWarning, row);
+  const { rule, subject: _subject, ...figures } = JSON.parse(row.figures) as Record<string, unknown>;
   return attachScope(
     {
       id: toId(row.id),
       earlyWarningNo: row.early_warning_no,
-      status: row.status,
-      openedAt: toIsoTimestamp(row.opened_at)!,
-      amount: toNumberOrNull(row.amount),
-      contactName: row.contact_name,
       customer: { id: toId(row.customer_id) },
+      kind: row.kind as EarlyWarningKind,
+      level: row.level as EarlyWarningLevel,
+      status: row.status,
+      subjectKey: row.subject_key,
+      rule: typeof rule === 'string' ? rule : null,
+      ruleVersion: row.rule_version,
+      figures: figureList(figures, scope),
+      raisedAt: toIsoTimestamp(row.raised_at)!,
+      updatedAt: toIsoTimestamp(row.updated_at)!,
+      clearedAt: toIsoTimestamp(row.cleared_at),
+      acknowledgedAt: toIsoTimestamp(row.acknowledged_at),
+      acknowledgedBy: staff(row.acknowledged_by_staff_id),
+      resolvedAt: toIsoTimestamp(row.resolved_at),
+      resolvedBy: staff(row.resolved_by_staff_id),
+      dismissedAt: toIsoTimestamp(row.dismissed_at),
+      dismissedBy: staff(row.dismissed_by_staff_id),
+      dismissReason: row.dismiss_reason,
+      version: Number(row.version),
     },
-    scopeOfRow('EarlyWarning', entities.EarlyWarning, row),
+    scope,
   );
+}
+
+export type CustomerInsightRecord = Scoped<
+  Omit<CustomerInsight, 'reasons' | 'figures'> & { reasons: Scoped<InsightReason>[]; figures: Scoped<CustomerInsightFigures> }
+>;
+
+const amount = (value: string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** The insight is the customer's record: their branch and primary manager, named by the customer's key in the audit trail. */
+export function customerInsightRecord(row: CustomerInsightRow): CustomerInsightRecord {
+  const scope = { ...rowScope(row.branch_path ?? '', row.customer_manager_staff_id), recordKey: `Customer:${toId(row.customer_id)}` };
+  const { classification: figures, segments } = JSON.parse(row.figures) as { classification: ClassificationFigures; segments: CustomerSegments };
+  const reasons = JSON.parse(row.reasons) as RuleReason[];
+  return attachScope(
+    {
+      classification: row.classification as CustomerClassification,
+      large: toBoolean(row.large),
+      blacklisted: toBoolean(row.blacklisted),
+      valueSegment: row.value_segment,
+      contributionSegment: row.contribution_segment,
+      loyaltySegment: row.loyalty_segment,
+      ruleVersion: row.rule_version,
+      asOf: toIsoTimestamp(row.as_of)!,
+      reasons: reasons.map((reason) =>
+        attachScope({ rule: reason.rule, figure: String(reason.figure), comparison: reason.comparison, threshold: String(reason.threshold) }, scope),
+      ),
+      figures: attachScope(
+        {
+          tenureYears: figures.tenureYears,
+          claimFreeYears: figures.claimFreeYears,
+          claims12m: figures.claims12m,
+          earnedPremium36m: amount(figures.earnedPremium36m),
+          incurred36m: amount(figures.incurred36m),
+          lossRatio36m: figures.lossRatio36m,
+          writtenPremium12m: amount(figures.writtenPremium12m),
+          consolidated: figures.consolidated,
+          arrearsDays: figures.arrearsDays,
+          nonPaymentCancellations36m: figures.nonPaymentCancellations36m,
+          fraudConfirmed: figures.fraudConfirmed,
+          contribution: amount(segments.contribution.amount),
+          contributionMargin: segments.contribution.margin,
+          consecutiveRenewals: segments.loyalty.consecutiveRenewals,
+          productsHeld: segments.loyalty.productsHeld,
+        },
+        scope,
+      ),
+    },
+    scope,
+  );
+}
+
+export interface EarlyWarningConnectionRecord extends Connection<EarlyWarningRecord> {
+  /** Runs the count query only if a client asks for totalCount. */
+  countTotal(): Promise<number>;
+}
+
+/** A page of warnings from `pageSize + 1` rows; the connection describes the query, so it carries no row scope. */
+export function earlyWarningConnection(
+  rows: readonly EarlyWarningRow[],
+  pageSize: number,
+  hasCursor: boolean,
+  countTotal: () => Promise<number>,
+): EarlyWarningConnectionRecord {
+  return { ...connectionFromRows(rows.map(earlyWarningRecord), pageSize, (warning) => warning.id, hasCursor), countTotal };
 }

@@ -2,10 +2,11 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { InsightsLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { EarlyWarningRecord, CustomerStub } from '../records';
+import type { EarlyWarningRecord, EarlyWarningConnectionRecord, CustomerInsightRecord, CustomerStub, StaffStub } from '../records';
 export type ResolverContext = SubgraphContext<InsightsLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -51,48 +52,285 @@ export type MaskStyle =
   /** 粤B***45: province, letter and last 2 */
   | 'PLATE';
 
-/**
- * A early warning of a customer, kept by the insights system. Every field carries its
- * classification (docs/access-model.md): personal values are CONFIDENTIAL, so roles see them in clear,
- * masked or not at all as the access policy decides.
- */
-export type EarlyWarning = {
-  __typename?: 'EarlyWarning';
-  /** Identifiers are category IDENTITY: a role that pseudonymises identifiers gets and gives them sealed. */
-  id: Scalars['ID']['output'];
-  /** EW + 12 digits; the key other systems refer to it by. */
-  earlyWarningNo: Scalars['String']['output'];
-  status: EarlyWarningStatus;
-  /** When it was opened, ISO 8601 UTC. */
-  openedAt: Scalars['String']['output'];
-  /** Amount involved, yuan: a per-person amount. */
-  amount?: Maybe<Scalars['Float']['output']>;
-  /** The person to contact about it. */
-  contactName?: Maybe<Scalars['String']['output']>;
-  customer?: Maybe<Customer>;
-};
-
-export type EarlyWarningStatus =
-  | 'OPEN'
-  | 'ACTIVE'
-  | 'CLOSED';
-
-export type Customer = {
-  __typename?: 'Customer';
-  id: Scalars['ID']['output'];
-  /** The customer's early warnings, most recently opened first. */
-  earlyWarnings?: Maybe<Array<EarlyWarning>>;
-};
-
 export type Query = {
   __typename?: 'Query';
-  /** A early warning by its number; null when there is none. */
+  /** An early warning by its number; null when there is none. */
   earlyWarning?: Maybe<EarlyWarning>;
+  /**
+   * Early warnings of every customer, in a stable order (oldest raised first, by id), 200 at most per page, filtered
+   * by business facts. Each warning is read under its customer's row scope.
+   */
+  earlyWarnings: EarlyWarningConnection;
 };
 
 
 export type QueryEarlyWarningArgs = {
   earlyWarningNo: Scalars['String']['input'];
+};
+
+
+export type QueryEarlyWarningsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EarlyWarningFilter>;
+};
+
+/**
+ * The warning desk (DOMAIN.md section 5): a warning is acknowledged, then resolved, or dismissed with a reason. Every
+ * mutation takes an idempotency key (a retry with the same key and input returns the first result and writes
+ * nothing) and the version of the warning the caller saw (CONFLICT if it changed since).
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** OPEN → ACKNOWLEDGED: someone is looking into it. */
+  acknowledgeEarlyWarning?: Maybe<EarlyWarning>;
+  /** OPEN or ACKNOWLEDGED → RESOLVED: it was dealt with. */
+  resolveEarlyWarning?: Maybe<EarlyWarning>;
+  /** OPEN or ACKNOWLEDGED → DISMISSED, with the reason: nothing to do. Not raised again while its finding holds. */
+  dismissEarlyWarning?: Maybe<EarlyWarning>;
+};
+
+
+/**
+ * The warning desk (DOMAIN.md section 5): a warning is acknowledged, then resolved, or dismissed with a reason. Every
+ * mutation takes an idempotency key (a retry with the same key and input returns the first result and writes
+ * nothing) and the version of the warning the caller saw (CONFLICT if it changed since).
+ */
+export type MutationAcknowledgeEarlyWarningArgs = {
+  input: EarlyWarningStepInput;
+};
+
+
+/**
+ * The warning desk (DOMAIN.md section 5): a warning is acknowledged, then resolved, or dismissed with a reason. Every
+ * mutation takes an idempotency key (a retry with the same key and input returns the first result and writes
+ * nothing) and the version of the warning the caller saw (CONFLICT if it changed since).
+ */
+export type MutationResolveEarlyWarningArgs = {
+  input: EarlyWarningStepInput;
+};
+
+
+/**
+ * The warning desk (DOMAIN.md section 5): a warning is acknowledged, then resolved, or dismissed with a reason. Every
+ * mutation takes an idempotency key (a retry with the same key and input returns the first result and writes
+ * nothing) and the version of the warning the caller saw (CONFLICT if it changed since).
+ */
+export type MutationDismissEarlyWarningArgs = {
+  input: DismissEarlyWarningInput;
+};
+
+export type EarlyWarningStepInput = {
+  /** Any string of 8 to 64 letters, digits, dashes or underscores, new for each request the caller means. */
+  idempotencyKey: Scalars['String']['input'];
+  earlyWarningNo: Scalars['String']['input'];
+  /** The version of the warning the caller saw (EarlyWarning.version). */
+  expectedVersion: Scalars['Int']['input'];
+};
+
+export type DismissEarlyWarningInput = {
+  idempotencyKey: Scalars['String']['input'];
+  earlyWarningNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** Why nothing needs to be done, at most 500 characters; required. */
+  reason: Scalars['String']['input'];
+};
+
+/** Filters on business facts only. All given conditions must hold. */
+export type EarlyWarningFilter = {
+  status?: InputMaybe<EarlyWarningStatus>;
+  kind?: InputMaybe<EarlyWarningKind>;
+  level?: InputMaybe<EarlyWarningLevel>;
+  /** Warnings of customers of this branch and every branch below it in the org tree. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Raised at or after this instant, ISO 8601 UTC (e.g. 2026-12-01T00:00:00Z). */
+  raisedSince?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type EarlyWarningConnection = {
+  __typename?: 'EarlyWarningConnection';
+  edges: Array<EarlyWarningEdge>;
+  nodes: Array<EarlyWarning>;
+  pageInfo: PageInfo;
+  /** Warnings matching the same filter, over all pages. Counted only when asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type EarlyWarningEdge = {
+  __typename?: 'EarlyWarningEdge';
+  cursor: Scalars['String']['output'];
+  node: EarlyWarning;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+  endCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A finding of the early-warning rules about a customer (DOMAIN.md section 5), raised when the rules first found it
+ * and cleared when it stops holding. Read under its customer's row scope (branch and primary manager).
+ */
+export type EarlyWarning = {
+  __typename?: 'EarlyWarning';
+  /** Identifiers are category IDENTITY: a role that pseudonymises identifiers gets and gives them sealed. */
+  id: Scalars['ID']['output'];
+  /** EW + 12 digits. */
+  earlyWarningNo: Scalars['String']['output'];
+  customer?: Maybe<Customer>;
+  kind: EarlyWarningKind;
+  level: EarlyWarningLevel;
+  status: EarlyWarningStatus;
+  /** What it is about besides the customer: a policy or complaint number, an insured object's key; the customer's id for customer-wide findings. */
+  subjectKey?: Maybe<Scalars['String']['output']>;
+  /** The rules-file entry that raised it, e.g. warnings.highLossRatio. */
+  rule?: Maybe<Scalars['String']['output']>;
+  /** The version of the rules file it was found under (insight-rules.yaml). */
+  ruleVersion: Scalars['String']['output'];
+  /**
+   * The figures and thresholds behind it (claims counted, days left, a loss ratio, earned premium …), each as
+   * name and value. CONFIDENTIAL/FINANCIAL: a loss ratio or an earned premium is a per-person amount.
+   */
+  figures?: Maybe<Array<InsightFigure>>;
+  /** ISO 8601 UTC. */
+  raisedAt: Scalars['String']['output'];
+  updatedAt: Scalars['String']['output'];
+  /** When its finding stopped holding; null while it holds. */
+  clearedAt?: Maybe<Scalars['String']['output']>;
+  acknowledgedAt?: Maybe<Scalars['String']['output']>;
+  acknowledgedBy?: Maybe<Staff>;
+  /** When it was resolved; by nobody (null resolvedBy) when its finding cleared before anyone did. */
+  resolvedAt?: Maybe<Scalars['String']['output']>;
+  resolvedBy?: Maybe<Staff>;
+  dismissedAt?: Maybe<Scalars['String']['output']>;
+  dismissedBy?: Maybe<Staff>;
+  /** Why it was dismissed: free text about a customer. */
+  dismissReason?: Maybe<Scalars['String']['output']>;
+  /** Goes up with every change of status or level; a mutation names the version it saw. */
+  version: Scalars['Int']['output'];
+};
+
+/** A named figure behind a classification or a warning; numbers and amounts as decimal text, flags as true/false. */
+export type InsightFigure = {
+  __typename?: 'InsightFigure';
+  name: Scalars['String']['output'];
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+export type EarlyWarningStatus =
+  | 'OPEN'
+  | 'ACKNOWLEDGED'
+  | 'RESOLVED'
+  | 'DISMISSED';
+
+export type EarlyWarningLevel =
+  | 'WARN'
+  | 'HIGH';
+
+export type EarlyWarningKind =
+  /** ≥ 3 claims in 12 months (≥ 5: HIGH). */
+  | 'MULTIPLE_CLAIMS'
+  /** ≥ 2 claims on the same insured object in 90 days. */
+  | 'MULTIPLE_CLAIMS_SAME_OBJECT'
+  /** Loss ratio over 36 months ≥ 0.8 (≥ 1.2: HIGH), with a minimum earned premium. */
+  | 'HIGH_LOSS_RATIO'
+  /** A large customer with a high loss ratio. */
+  | 'LARGE_CUSTOMER_HIGH_LOSS_RATIO'
+  /** A policy expiring within 60 / 30 / 15 / 7 days without a renewal; never for a blacklisted customer. */
+  | 'RENEWAL_DUE'
+  /** A complaint near (or past) its deadline without the decision notified. */
+  | 'COMPLAINT_NEAR_DEADLINE';
+
+/** Precedence: BLACKLISTED > POOR > QUALITY > NORMAL. */
+export type CustomerClassification =
+  | 'BLACKLISTED'
+  | 'POOR'
+  | 'QUALITY'
+  | 'NORMAL';
+
+/**
+ * What the insight rules make of a customer (DOMAIN.md section 5), as of `asOf`, under rules version `ruleVersion`.
+ * Computed under the insights' service identity from the whole of the customer's facts, whoever asks; what each role
+ * sees of it is decided field by field below.
+ */
+export type CustomerInsight = {
+  __typename?: 'CustomerInsight';
+  classification: CustomerClassification;
+  /** 12-month written premium (consolidated over a corporate group) a significant share of an org unit's, or ≥ ¥1 million. */
+  large: Scalars['Boolean']['output'];
+  blacklisted: Scalars['Boolean']['output'];
+  /** Value band by earned premium (top 20 % …); null until the population's cut-offs are known (after seed or refresh). */
+  valueSegment?: Maybe<Scalars['String']['output']>;
+  /** Contribution band (premium − incurred − expense, as a margin of premium). */
+  contributionSegment?: Maybe<Scalars['String']['output']>;
+  /** Loyalty band (tenure, consecutive renewals, products held). */
+  loyaltySegment?: Maybe<Scalars['String']['output']>;
+  ruleVersion: Scalars['String']['output'];
+  /** When it was computed, ISO 8601 UTC. */
+  asOf: Scalars['String']['output'];
+  /** Which rules fired (for every class that applied, not only the winning one), with figure and threshold. */
+  reasons?: Maybe<Array<InsightReason>>;
+  /** The figures the rules used. */
+  figures?: Maybe<CustomerInsightFigures>;
+};
+
+export type InsightReason = {
+  __typename?: 'InsightReason';
+  /** The rules-file entry, e.g. classification.poor.lossRatio. */
+  rule?: Maybe<Scalars['String']['output']>;
+  figure?: Maybe<Scalars['String']['output']>;
+  comparison?: Maybe<Scalars['String']['output']>;
+  threshold?: Maybe<Scalars['String']['output']>;
+};
+
+export type CustomerInsightFigures = {
+  __typename?: 'CustomerInsightFigures';
+  /** Whole years since customerSince. */
+  tenureYears?: Maybe<Scalars['Int']['output']>;
+  /** Whole years since the last counted claim. */
+  claimFreeYears?: Maybe<Scalars['Int']['output']>;
+  /** Claims counted in the poor rule's window (12 months by default). */
+  claims12m?: Maybe<Scalars['Int']['output']>;
+  /** Yuan earned over the loss-ratio window (36 months by default). */
+  earnedPremium36m?: Maybe<Scalars['Float']['output']>;
+  /** Yuan incurred (paid + outstanding reserve − recoveries) over the same window. */
+  incurred36m?: Maybe<Scalars['Float']['output']>;
+  /** incurred36m ÷ earnedPremium36m; null below the minimum earned premium. */
+  lossRatio36m?: Maybe<Scalars['Float']['output']>;
+  /** Yuan written in 12 months, consolidated over the corporate group when `consolidated`. */
+  writtenPremium12m?: Maybe<Scalars['Float']['output']>;
+  consolidated?: Maybe<Scalars['Boolean']['output']>;
+  arrearsDays?: Maybe<Scalars['Int']['output']>;
+  nonPaymentCancellations36m?: Maybe<Scalars['Int']['output']>;
+  fraudConfirmed?: Maybe<Scalars['Boolean']['output']>;
+  /** Yuan: earned premium − incurred − expense over the segmentation window. */
+  contribution?: Maybe<Scalars['Float']['output']>;
+  /** contribution ÷ earned premium. */
+  contributionMargin?: Maybe<Scalars['Float']['output']>;
+  consecutiveRenewals?: Maybe<Scalars['Int']['output']>;
+  productsHeld?: Maybe<Scalars['Int']['output']>;
+};
+
+export type Customer = {
+  __typename?: 'Customer';
+  id: Scalars['ID']['output'];
+  /** What the insight rules make of the customer; null when the insights system does not know them yet. */
+  insight?: Maybe<CustomerInsight>;
+  /** The customer's early warnings, most recently raised first; only those in `status` when given. */
+  earlyWarnings?: Maybe<Array<EarlyWarning>>;
+};
+
+
+export type CustomerEarlyWarningsArgs = {
+  status?: InputMaybe<EarlyWarningStatus>;
+};
+
+export type Staff = {
+  __typename?: 'Staff';
+  id: Scalars['ID']['output'];
 };
 
 
@@ -196,24 +434,53 @@ export type ResolversTypes = {
   Tier: Tier;
   Category: Category;
   MaskStyle: MaskStyle;
-  EarlyWarning: ResolverTypeWrapper<EarlyWarningRecord>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  EarlyWarningStatus: EarlyWarningStatus;
-  Customer: ResolverTypeWrapper<CustomerStub>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  EarlyWarningStepInput: EarlyWarningStepInput;
+  DismissEarlyWarningInput: DismissEarlyWarningInput;
+  EarlyWarningFilter: EarlyWarningFilter;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  EarlyWarningConnection: ResolverTypeWrapper<EarlyWarningConnectionRecord>;
+  EarlyWarningEdge: ResolverTypeWrapper<Omit<EarlyWarningEdge, 'node'> & { node: ResolversTypes['EarlyWarning'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  EarlyWarning: ResolverTypeWrapper<EarlyWarningRecord>;
+  InsightFigure: ResolverTypeWrapper<InsightFigure>;
+  EarlyWarningStatus: EarlyWarningStatus;
+  EarlyWarningLevel: EarlyWarningLevel;
+  EarlyWarningKind: EarlyWarningKind;
+  CustomerClassification: CustomerClassification;
+  CustomerInsight: ResolverTypeWrapper<CustomerInsightRecord>;
+  InsightReason: ResolverTypeWrapper<InsightReason>;
+  CustomerInsightFigures: ResolverTypeWrapper<CustomerInsightFigures>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Customer: ResolverTypeWrapper<CustomerStub>;
+  Staff: ResolverTypeWrapper<StaffStub>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  EarlyWarning: EarlyWarningRecord;
-  ID: Scalars['ID']['output'];
+  Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
+  EarlyWarningStepInput: EarlyWarningStepInput;
+  DismissEarlyWarningInput: DismissEarlyWarningInput;
+  EarlyWarningFilter: EarlyWarningFilter;
+  ID: Scalars['ID']['output'];
+  EarlyWarningConnection: EarlyWarningConnectionRecord;
+  EarlyWarningEdge: Omit<EarlyWarningEdge, 'node'> & { node: ResolversParentTypes['EarlyWarning'] };
+  PageInfo: PageInfo;
+  EarlyWarning: EarlyWarningRecord;
+  InsightFigure: InsightFigure;
+  CustomerInsight: CustomerInsightRecord;
+  InsightReason: InsightReason;
+  CustomerInsightFigures: CustomerInsightFigures;
   Float: Scalars['Float']['output'];
   Customer: CustomerStub;
-  Query: Record<PropertyKey, never>;
+  Staff: StaffStub;
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -221,35 +488,133 @@ export type ClassifiedDirectiveArgs = {
   tier: Tier;
   category?: Maybe<Category>;
   mask?: Maybe<MaskStyle>;
+  aggregate?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverContext, Args = ClassifiedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  earlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<QueryEarlyWarningArgs, 'earlyWarningNo'>>;
+  earlyWarnings?: Resolver<ResolversTypes['EarlyWarningConnection'], ParentType, ContextType, RequireFields<QueryEarlyWarningsArgs, 'first'>>;
+};
+
+export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acknowledgeEarlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<MutationAcknowledgeEarlyWarningArgs, 'input'>>;
+  resolveEarlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<MutationResolveEarlyWarningArgs, 'input'>>;
+  dismissEarlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<MutationDismissEarlyWarningArgs, 'input'>>;
+};
+
+export type EarlyWarningConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['EarlyWarningConnection'] = ResolversParentTypes['EarlyWarningConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['EarlyWarningEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['EarlyWarning']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type EarlyWarningEdgeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['EarlyWarningEdge'] = ResolversParentTypes['EarlyWarningEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['EarlyWarning'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
 
 export type EarlyWarningResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['EarlyWarning'] = ResolversParentTypes['EarlyWarning'], FederationReferenceType extends FederationReferenceTypes['EarlyWarning'] = FederationReferenceTypes['EarlyWarning']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['EarlyWarning']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   earlyWarningNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['EarlyWarningStatus'], ParentType, ContextType>;
-  openedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
-  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['EarlyWarningKind'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['EarlyWarningLevel'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['EarlyWarningStatus'], ParentType, ContextType>;
+  subjectKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rule?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ruleVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  figures?: Resolver<Maybe<Array<ResolversTypes['InsightFigure']>>, ParentType, ContextType>;
+  raisedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clearedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  acknowledgedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  acknowledgedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  dismissedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dismissedBy?: Resolver<Maybe<ResolversTypes['Staff']>, ParentType, ContextType>;
+  dismissReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type InsightFigureResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsightFigure'] = ResolversParentTypes['InsightFigure']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CustomerInsightResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsight'] = ResolversParentTypes['CustomerInsight']> = {
+  classification?: Resolver<ResolversTypes['CustomerClassification'], ParentType, ContextType>;
+  large?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  blacklisted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  valueSegment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contributionSegment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  loyaltySegment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ruleVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  asOf?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reasons?: Resolver<Maybe<Array<ResolversTypes['InsightReason']>>, ParentType, ContextType>;
+  figures?: Resolver<Maybe<ResolversTypes['CustomerInsightFigures']>, ParentType, ContextType>;
+};
+
+export type InsightReasonResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsightReason'] = ResolversParentTypes['InsightReason']> = {
+  rule?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  figure?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  comparison?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  threshold?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CustomerInsightFiguresResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsightFigures'] = ResolversParentTypes['CustomerInsightFigures']> = {
+  tenureYears?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  claimFreeYears?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  claims12m?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  earnedPremium36m?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  incurred36m?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  lossRatio36m?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  writtenPremium12m?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  consolidated?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  arrearsDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  nonPaymentCancellations36m?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  fraudConfirmed?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  contribution?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  contributionMargin?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  consecutiveRenewals?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  productsHeld?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type CustomerResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  earlyWarnings?: Resolver<Maybe<Array<ResolversTypes['EarlyWarning']>>, ParentType, ContextType>;
+  insight?: Resolver<Maybe<ResolversTypes['CustomerInsight']>, ParentType, ContextType>;
+  earlyWarnings?: Resolver<Maybe<Array<ResolversTypes['EarlyWarning']>>, ParentType, ContextType, Partial<CustomerEarlyWarningsArgs>>;
 };
 
-export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  earlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<QueryEarlyWarningArgs, 'earlyWarningNo'>>;
+export type StaffResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Staff'] = ResolversParentTypes['Staff']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = ResolverContext> = {
-  EarlyWarning?: EarlyWarningResolvers<ContextType>;
-  Customer?: CustomerResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  EarlyWarningConnection?: EarlyWarningConnectionResolvers<ContextType>;
+  EarlyWarningEdge?: EarlyWarningEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  EarlyWarning?: EarlyWarningResolvers<ContextType>;
+  InsightFigure?: InsightFigureResolvers<ContextType>;
+  CustomerInsight?: CustomerInsightResolvers<ContextType>;
+  InsightReason?: InsightReasonResolvers<ContextType>;
+  CustomerInsightFigures?: CustomerInsightFiguresResolvers<ContextType>;
+  Customer?: CustomerResolvers<ContextType>;
+  Staff?: StaffResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {

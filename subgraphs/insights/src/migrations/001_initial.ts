@@ -41,6 +41,9 @@ export const initial: Migration = {
       table.string('status', 12).notNullable();
       table.date('effective_date').notNullable();
       table.date('expiry_date').notNullable();
+      // When it was bound (premium written): the 12-month written premium counts by it; null: by effective_date.
+      table.dateTime('bound_at').nullable();
+      table.string('product_code', 20).nullable();
       table.decimal('written_premium', 15, 2).notNullable();
       table.date('cancelled_on').nullable();
       table.boolean('cancelled_for_non_payment').notNullable().defaultTo(false);
@@ -64,7 +67,10 @@ export const initial: Migration = {
       table.string('insured_object_key', 40).nullable();
       table.date('loss_date').nullable();
       table.dateTime('reported_at').notNullable();
+      table.dateTime('registered_at').nullable();
       table.dateTime('closed_at').nullable();
+      // The claims system's status as last told (REPORTED from the report, REGISTERED, PAID, CLOSED, a side exit).
+      table.string('status', 20).notNullable();
       // PAID, DENIED, WITHDRAWN, CANCELLED, ZERO_CLOSED (claim.closed's outcome); null while open.
       table.string('outcome', 12).nullable();
       table.decimal('paid', 15, 2).notNullable().defaultTo(0);
@@ -82,15 +88,19 @@ export const initial: Migration = {
       table.string('complaint_no', 20).primary();
       table.bigInteger('customer_id').notNullable().index();
       table.string('category', 24).nullable();
-      table.string('source', 16).nullable();
-      table.dateTime('registered_at').notNullable();
+      table.string('source', 24).nullable();
+      table.string('status', 16).notNullable();
+      table.dateTime('accepted_at').notNullable();
+      table.dateTime('registered_at').nullable();
       table.date('due_date').notNullable();
+      // When the decision was notified (meets the deadline), when known; archived (closed) after.
+      table.dateTime('feedback_at').nullable();
       table.dateTime('closed_at').nullable();
       // Decided and notified by the due date; null while open.
       table.boolean('on_time').nullable();
       table.bigInteger('branch_id').nullable().index();
       table.dateTime('updated_at').notNullable();
-      table.index(['registered_at']);
+      table.index(['accepted_at']);
     });
 
     // 12-month written premium per org unit (its whole subtree), the denominator of the large-customer share:
@@ -157,6 +167,14 @@ export const initial: Migration = {
       table.index(['raised_at']);
     });
 
+    // Figures over the whole population the per-customer rules need, computed by refresh and seed: the value
+    // segmentation's cut-offs (top 20 % …), JSON. Events reuse the last ones.
+    await db.schema.createTable('insight_population', (table) => {
+      table.string('name', 40).primary();
+      table.text('value').notNullable();
+      table.dateTime('as_of').notNullable();
+    });
+
     // insights:refresh's checkpoint: one row per run, the cursor of the last customer page it finished.
     await db.schema.createTable('insight_refresh_runs', (table) => {
       table.string('run_id', 40).primary();
@@ -173,6 +191,7 @@ export const initial: Migration = {
   async down(db: Knex) {
     for (const table of [
       'insight_refresh_runs',
+      'insight_population',
       'early_warnings',
       'customer_insights',
       'insight_unit_premium',

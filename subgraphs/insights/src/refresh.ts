@@ -1,0 +1,477 @@
+/**
+ * `npm run insights:refresh` (docs/insights.md, "Refresh"): rebuilds the read model in full from the graph, without
+ * reading any other subgraph's database. Two phases, each restartable:
+ *
+ * 1. Facts: pages through `customers(first, after)` on the gateway, with each customer's policies, claims and
+ *    complaints nested, under the insights' service identity; each page's facts replace those customers' facts in
+ *    one transaction that also records the page's end cursor in `insight_refresh_runs`. Interrupted, the next run
+ *    resumes after the last page it committed, with the same `asOf`.
+ * 2. Insights: the org units' premium and the value cut-offs over the whole population, then every customer's
+ *    insight and warnings recomputed, chunk by chunk, stamped with the run's `asOf`. Local and idempotent: an
+ *    interrupted phase 2 is done again from the start.
+ *
+ * Progress goes to `onProgress` ("facts 400 / 1000", "insights 1000 / 1000").
+ */
+import { randomUUID } from 'node:crypto';
+import { sqlTimestamp, toId, toIsoTimestamp, type Knex } from '@icg/shared';
+import { customerValueFen, findEarlyWarnings, valueCutoffs, type InsightRules } from './rules';
+import { toFen } from './metrics';
+import {
+  customerFiguresFrom,
+  groupPremium12m,
+  insightRowOf,
+  rebuildUnitPremium,
+  reconcileWarnings,
+  saveValueCutoffs,
+  type EarlyWarningRow,
+  type InsightClaimRow,
+  type InsightComplaintRow,
+  type InsightCustomerRow,
+  type InsightPolicyRow,
+} from './read-model';
+
+/** The most a connection serves per page (shared/src/pagination.ts). */
+export const REFRESH_PAGE_SIZE = 200;
+/** Customers recomputed per transaction in phase 2. */
+const COMPUTE_CHUNK = 500;
+
+const CUSTOMER_PAGE_QUERY = `query InsightsRefreshPage($first: Int!, $after: String) {
+  customers(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id customerNo kind customerSince blacklisted
+      branch { id path }
+      primaryManager { id }
+      businessProfile { groupParent { id } }
+      policies {
+        policyNo lineOfBusiness status effectiveDate expiryDate boundAt terminatedAt terminationReason
+        writtenPremium arrearsDays productCode priorPolicy { policyNo } issuingBranch { id }
+      }
+      claims {
+        reportNo policy { policyNo } lossDate reportedAt registeredAt closedAt status closedOutcome
+        paid outstandingReserve recoveries branch { id }
+      }
+      complaints { complaintNo category source status acceptedAt registeredAt dueDate feedbackAt archivedAt respondentBranch { id } }
+    }
+  }
+}`;
+
+interface PageCustomer {
+  id: string;
+  customerNo: string;
+  kind: string;
+  customerSince: string;
+  blacklisted: boolean;
+  branch: { id: string; path: string } | null;
+  primaryManager: { id: string } | null;
+  businessProfile: { groupParent: { id: string } | null } | null;
+  policies:
+    | {
+        policyNo: string;
+        lineOfBusiness: InsightPolicyRow['line_of_business'];
+        status: InsightPolicyRow['status'];
+        effectiveDate: string;
+        expiryDate: string;
+        boundAt: string | null;
+        terminatedAt: string | null;
+        terminationReason: string | null;
+        writtenPremium: number | null;
+        arrearsDays: number;
+        productCode: string;
+        priorPolicy: { policyNo: string } | null;
+        issuingBranch: { id: string } | null;
+      }[]
+    | null;
+  claims:
+    | {
+        reportNo: string;
+        policy: { policyNo: string };
+        lossDate: string;
+        reportedAt: string;
+        registeredAt: string | null;
+        closedAt: string | null;
+        status: InsightClaimRow['status'];
+        closedOutcome: InsightClaimRow['outcome'];
+        paid: number | null;
+        outstandingReserve: number | null;
+        recoveries: number | null;
+        branch: { id: string } | null;
+      }[]
+    | null;
+  complaints:
+    | {
+        complaintNo: string;
+        category: string;
+        source: string;
+        status: InsightComplaintRow['status'];
+        acceptedAt: string;
+        registeredAt: string | null;
+        dueDate: string;
+        feedbackAt: string | null;
+        archivedAt: string | null;
+        respondentBranch: { id: string } | null;
+      }[]
+    | null;
+}
+
+interface CustomerPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: PageCustomer[];
+}
+
+/** One GraphQL operation on the gateway, under the refresh's identity. */
+export type GraphQLCaller = (
+  query: string,
+  variables: Record<string, unknown>,
+) => Promise<{ data?: unknown; errors?: readonly { message: string; path?: readonly (string | number)[] }[] }>;
+
+export interface RefreshOptions {
+  db: Knex;
+  rules: InsightRules;
+  graphql: GraphQLCaller;
+  /** When a new run starts (a resumed run keeps its own); now by default. */
+  asOf?: Date;
+  pageSize?: number;
+  onProgress?: (line: string) => void;
+  /** Stops (as an interruption would) after this many pages of phase 1: for tests of resuming. */
+  stopAfterPages?: number;
+  /** Checked before each page: true stops the run where it is (SIGINT), to be resumed. */
+  stopRequested?: () => boolean;
+}
+
+export interface RefreshResult {
+  runId: string;
+  asOf: Date;
+  resumed: boolean;
+  /** False when stopped before the end (stopAfterPages or stopRequested). */
+  completed: boolean;
+  customers: number;
+}
+
+interface RunRow {
+  run_id: string;
+  started_at: string | Date;
+  as_of: string | Date;
+  status: 'RUNNING' | 'COMPUTING' | 'DONE';
+  cursor: string | null;
+  processed: number;
+  total: number | null;
+}
+
+export class RefreshError extends Error {}
+
+/** Amounts come back from the graph as numbers of yuan; stored as two-place decimal text, exact. */
+const yuan = (value: number | null, field: string): string => {
+  if (value === null) throw new RefreshError(`${field} came back null: the refresh identity may not read it`);
+  return (toFen(value, field) / 100).toFixed(2);
+};
+const timestamp = (iso: string | null): string | null => (iso === null ? null : sqlTimestamp(new Date(iso)));
+
+/** The graph's facts of one customer as read-model rows. */
+export function rowsOfCustomer(
+  customer: PageCustomer,
+  at: string,
+): { customer: InsightCustomerRow; policies: InsightPolicyRow[]; claims: InsightClaimRow[]; complaints: InsightComplaintRow[] } {
+  const groupHead = customer.businessProfile?.groupParent?.id ?? null;
+  return {
+    customer: {
+      customer_id: customer.id,
+      customer_no: customer.customerNo,
+      kind: customer.kind,
+      customer_since: customer.customerSince,
+      branch_id: customer.branch?.id ?? null,
+      branch_path: customer.branch?.path ?? null,
+      primary_manager_staff_id: customer.primaryManager?.id ?? null,
+      group_head_customer_id: groupHead === customer.id ? null : groupHead,
+      blacklisted: customer.blacklisted,
+      updated_at: at,
+    },
+    policies: (customer.policies ?? []).map((policy) => {
+      const terminatedOn = policy.terminatedAt === null ? null : policy.terminatedAt.slice(0, 10);
+      return {
+        policy_no: policy.policyNo,
+        customer_id: customer.id,
+        line_of_business: policy.lineOfBusiness,
+        status: policy.status,
+        effective_date: policy.effectiveDate,
+        expiry_date: policy.expiryDate,
+        bound_at: timestamp(policy.boundAt),
+        product_code: policy.productCode,
+        written_premium: yuan(policy.writtenPremium, `policy ${policy.policyNo} writtenPremium`),
+        cancelled_on: policy.status === 'CANCELLED' ? terminatedOn : null,
+        cancelled_for_non_payment: policy.terminationReason === 'NON_PAYMENT',
+        lapsed_on: policy.status === 'LAPSED' ? terminatedOn : null,
+        renewal_of_policy_no: policy.priorPolicy?.policyNo ?? null,
+        arrears_days: policy.arrearsDays,
+        branch_id: policy.issuingBranch?.id ?? null,
+        updated_at: at,
+      };
+    }),
+    claims: (customer.claims ?? []).map((claim) => ({
+      report_no: claim.reportNo,
+      customer_id: customer.id,
+      policy_no: claim.policy.policyNo,
+      insured_object_key: null,
+      loss_date: claim.lossDate,
+      reported_at: timestamp(claim.reportedAt)!,
+      registered_at: timestamp(claim.registeredAt),
+      closed_at: timestamp(claim.closedAt),
+      status: claim.status,
+      outcome: claim.closedOutcome,
+      paid: yuan(claim.paid, `claim ${claim.reportNo} paid`),
+      outstanding_reserve: yuan(claim.outstandingReserve, `claim ${claim.reportNo} outstandingReserve`),
+      recoveries: yuan(claim.recoveries, `claim ${claim.reportNo} recoveries`),
+      fraud_confirmed: null,
+      branch_id: claim.branch?.id ?? null,
+      updated_at: at,
+    })),
+    complaints: (customer.complaints ?? []).map((complaint) => ({
+      complaint_no: complaint.complaintNo,
+      customer_id: customer.id,
+      category: complaint.category,
+      source: complaint.source,
+      status: complaint.status,
+      accepted_at: timestamp(complaint.acceptedAt)!,
+      registered_at: timestamp(complaint.registeredAt),
+      due_date: complaint.dueDate,
+      feedback_at: timestamp(complaint.feedbackAt),
+      closed_at: timestamp(complaint.archivedAt),
+      on_time: complaint.feedbackAt === null ? null : complaint.feedbackAt.slice(0, 10) <= complaint.dueDate,
+      branch_id: complaint.respondentBranch?.id ?? null,
+      updated_at: at,
+    })),
+  };
+}
+
+const INSERT_CHUNK = 100;
+async function insertAll(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) await trx(table).insert(rows.slice(start, start + INSERT_CHUNK));
+}
+
+/** One page's facts replace the read model's facts of those customers, with the checkpoint, in one transaction. */
+async function storePage(db: Knex, run: RunRow, page: CustomerPage, at: string): Promise<void> {
+  const rows = page.nodes.map((customer) => rowsOfCustomer(customer, at));
+  const ids = page.nodes.map((customer) => customer.id);
+  await db.transaction(async (trx) => {
+    for (const table of ['insight_policies', 'insight_claims', 'insight_complaints']) await trx(table).whereIn('customer_id', ids).delete();
+    for (const { customer } of rows) await trx('insight_customers').insert(customer).onConflict('customer_id').merge();
+    await insertAll(
+      trx,
+      'insight_policies',
+      rows.flatMap((row) => row.policies),
+    );
+    await insertAll(
+      trx,
+      'insight_claims',
+      rows.flatMap((row) => row.claims),
+    );
+    await insertAll(
+      trx,
+      'insight_complaints',
+      rows.flatMap((row) => row.complaints),
+    );
+    await trx('insight_refresh_runs')
+      .where('run_id', run.run_id)
+      .update({ cursor: page.pageInfo.endCursor, processed: run.processed + page.nodes.length, total: page.totalCount, updated_at: at });
+  });
+  run.cursor = page.pageInfo.endCursor;
+  run.processed += page.nodes.length;
+  run.total = page.totalCount;
+}
+
+async function fetchPage(graphql: GraphQLCaller, first: number, after: string | null): Promise<CustomerPage> {
+  const response = await graphql(CUSTOMER_PAGE_QUERY, { first, after });
+  if (response.errors?.length) {
+    const first = response.errors[0]!;
+    throw new RefreshError(
+      `the graph refused a page of customers (${response.errors.length} errors), first: ${first.message} at ${(first.path ?? []).join('.')}`,
+    );
+  }
+  const page = (response.data as { customers?: CustomerPage } | undefined)?.customers;
+  if (!page) throw new RefreshError('the graph answered no customers page');
+  return page;
+}
+
+/** Phase 2: population figures, then every customer's insight and warnings, chunk by chunk. */
+async function computeAll(db: Knex, rules: InsightRules, asOf: Date, onProgress: (line: string) => void): Promise<number> {
+  await rebuildUnitPremium(db, asOf);
+  const unitPremiums = new Map(
+    ((await db('insight_unit_premium').select('*')) as { branch_path: string; written_premium_12m: number | string }[]).map((unit) => [
+      unit.branch_path,
+      typeof unit.written_premium_12m === 'number' ? unit.written_premium_12m.toFixed(2) : unit.written_premium_12m,
+    ]),
+  );
+  const total = Number(((await db('insight_customers').count({ n: '*' })) as { n: number | string }[])[0]!.n);
+
+  const chunks = async (each: (customers: InsightCustomerRow[], facts: ChunkFacts) => Promise<void>): Promise<void> => {
+    let after: string | number = 0;
+    for (;;) {
+      const customers = (await db('insight_customers').where('customer_id', '>', after).orderBy('customer_id').limit(COMPUTE_CHUNK)) as InsightCustomerRow[];
+      if (customers.length === 0) return;
+      await each(customers, await factsOf(db, customers, asOf));
+      after = customers[customers.length - 1]!.customer_id;
+    }
+  };
+  const figuresOf = (customer: InsightCustomerRow, facts: ChunkFacts) => {
+    const id = toId(customer.customer_id);
+    return customerFiguresFrom(
+      customer,
+      {
+        policies: facts.policies.get(id) ?? [],
+        claims: facts.claims.get(id) ?? [],
+        complaints: facts.complaints.get(id) ?? [],
+        unitPremiums,
+        corporateGroup: facts.groups.get(id) ?? null,
+      },
+      asOf,
+    );
+  };
+
+  // Value cut-offs over the whole population first: each customer's band depends on everyone's value.
+  const values: number[] = [];
+  await chunks(async (customers, facts) => {
+    for (const customer of customers) values.push(customerValueFen(figuresOf(customer, facts), rules, asOf));
+  });
+  const cutoffs = valueCutoffs(values, rules);
+  await saveValueCutoffs(db, cutoffs, asOf);
+
+  let done = 0;
+  await chunks(async (customers, facts) => {
+    await db.transaction(async (trx) => {
+      const live = (await trx('early_warnings')
+        .whereIn(
+          'customer_id',
+          customers.map((customer) => toId(customer.customer_id)),
+        )
+        .whereNull('cleared_at')) as EarlyWarningRow[];
+      for (const customer of customers) {
+        const figures = figuresOf(customer, facts);
+        await trx('customer_insights')
+          .insert(insightRowOf(customer, figures, { rules, asOf }, cutoffs))
+          .onConflict('customer_id')
+          .merge();
+        const id = toId(customer.customer_id);
+        await reconcileWarnings(
+          trx,
+          customer,
+          findEarlyWarnings(figures, rules, asOf),
+          asOf,
+          live.filter((row) => toId(row.customer_id) === id),
+        );
+      }
+    });
+    done += customers.length;
+    onProgress(`insights ${done} / ${total}`);
+  });
+  return done;
+}
+
+interface ChunkFacts {
+  policies: Map<string, InsightPolicyRow[]>;
+  claims: Map<string, InsightClaimRow[]>;
+  complaints: Map<string, InsightComplaintRow[]>;
+  groups: Map<string, { groupKey: string; writtenPremium12m: string }>;
+}
+
+function byCustomer<Row extends { customer_id: number | string }>(rows: readonly Row[]): Map<string, Row[]> {
+  const map = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = toId(row.customer_id);
+    const list = map.get(key);
+    if (list) list.push(row);
+    else map.set(key, [row]);
+  }
+  return map;
+}
+
+/** A chunk's facts in three queries, and the corporate groups its customers belong to. */
+async function factsOf(db: Knex, customers: readonly InsightCustomerRow[], asOf: Date): Promise<ChunkFacts> {
+  const ids = customers.map((customer) => toId(customer.customer_id));
+  const [policies, claims, complaints] = await Promise.all([
+    db('insight_policies').whereIn('customer_id', ids).orderBy('policy_no') as Promise<InsightPolicyRow[]>,
+    db('insight_claims').whereIn('customer_id', ids).orderBy('report_no') as Promise<InsightClaimRow[]>,
+    db('insight_complaints').whereIn('customer_id', ids).orderBy('complaint_no') as Promise<InsightComplaintRow[]>,
+  ]);
+  // Groups: a customer with a group head, or named as the head of others.
+  const heads = new Set(customers.filter((customer) => customer.group_head_customer_id !== null).map((customer) => toId(customer.group_head_customer_id!)));
+  const namedAsHead = (await db('insight_customers').whereIn('group_head_customer_id', ids).distinct('group_head_customer_id')) as {
+    group_head_customer_id: number | string;
+  }[];
+  for (const row of namedAsHead) heads.add(toId(row.group_head_customer_id));
+  const groups = new Map<string, { groupKey: string; writtenPremium12m: string }>();
+  if (heads.size > 0) {
+    const members = (await db('insight_customers')
+      .whereIn('group_head_customer_id', [...heads])
+      .orWhereIn('customer_id', [...heads])
+      .select('customer_id', 'group_head_customer_id')) as { customer_id: number | string; group_head_customer_id: number | string | null }[];
+    const headOf = (member: { customer_id: number | string; group_head_customer_id: number | string | null }) =>
+      toId(member.group_head_customer_id ?? member.customer_id);
+    const memberPolicies = byCustomer(
+      (await db('insight_policies').whereIn(
+        'customer_id',
+        members.map((member) => toId(member.customer_id)),
+      )) as InsightPolicyRow[],
+    );
+    for (const head of heads) {
+      const inGroup = members.filter((member) => headOf(member) === head);
+      const premium = groupPremium12m(
+        inGroup.flatMap((member) => memberPolicies.get(toId(member.customer_id)) ?? []),
+        asOf,
+      );
+      for (const member of inGroup) groups.set(toId(member.customer_id), { groupKey: head, writtenPremium12m: premium });
+    }
+  }
+  return { policies: byCustomer(policies), claims: byCustomer(claims), complaints: byCustomer(complaints), groups };
+}
+
+/** Runs (or resumes) a refresh. */
+export async function refreshInsights(options: RefreshOptions): Promise<RefreshResult> {
+  const { db, rules, graphql } = options;
+  const pageSize = options.pageSize ?? REFRESH_PAGE_SIZE;
+  const progress = options.onProgress ?? (() => undefined);
+  const unfinished = (await db('insight_refresh_runs').whereNot('status', 'DONE').orderBy('started_at', 'desc').first()) as RunRow | undefined;
+  let run: RunRow;
+  const resumed = unfinished !== undefined;
+  if (unfinished) {
+    run = { ...unfinished, processed: Number(unfinished.processed), total: unfinished.total === null ? null : Number(unfinished.total) };
+    progress(`resuming run ${run.run_id} (asOf ${toIsoTimestamp(run.as_of)}) after ${run.processed} customers`);
+  } else {
+    const now = new Date();
+    run = {
+      run_id: randomUUID(),
+      started_at: sqlTimestamp(now),
+      as_of: sqlTimestamp(options.asOf ?? now),
+      status: 'RUNNING',
+      cursor: null,
+      processed: 0,
+      total: null,
+    };
+    await db('insight_refresh_runs').insert({ ...run, updated_at: sqlTimestamp(now) });
+  }
+  const asOf = new Date(toIsoTimestamp(run.as_of)!);
+  const stopped = (): RefreshResult => ({ runId: run.run_id, asOf, resumed, completed: false, customers: run.processed });
+
+  if (run.status === 'RUNNING') {
+    let pages = 0;
+    for (;;) {
+      if (options.stopRequested?.() || (options.stopAfterPages !== undefined && pages >= options.stopAfterPages)) return stopped();
+      const page = await fetchPage(graphql, pageSize, run.cursor);
+      await storePage(db, run, page, sqlTimestamp(new Date()));
+      pages++;
+      progress(`facts ${run.processed} / ${run.total ?? '?'}`);
+      if (!page.pageInfo.hasNextPage) break;
+    }
+    run.status = 'COMPUTING';
+    await db('insight_refresh_runs')
+      .where('run_id', run.run_id)
+      .update({ status: 'COMPUTING', updated_at: sqlTimestamp(new Date()) });
+  }
+  if (options.stopRequested?.()) return stopped();
+  const customers = await computeAll(db, rules, asOf, progress);
+  const finished = sqlTimestamp(new Date());
+  await db('insight_refresh_runs').where('run_id', run.run_id).update({ status: 'DONE', finished_at: finished, updated_at: finished });
+  progress(`done: ${customers} customers, asOf ${asOf.toISOString()}`);
+  return { runId: run.run_id, asOf, resumed, completed: true, customers };
+}
