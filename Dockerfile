@@ -26,10 +26,7 @@ FROM node:22.23.4-bookworm-slim
 ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=1 HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32 INTROSPECTION=true
 WORKDIR /app
 COPY --from=build /app /app
-# Owned by node so the volumes mounted here (docker-compose.yml) start writable: the secrets every process shares,
-# the gateway's private key (no one else's) and the public key the subgraphs verify with.
-RUN mkdir -p /app/data /app/gateway-keys /app/assertion-public \
-  && chown node:node /app/data /app/gateway-keys /app/assertion-public \
-  && chmod 700 /app/gateway-keys
+# Owned by node so the volume mounted here (docker-compose.yml) starts writable: the secrets every process shares.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 CMD ["node", "gateway/dist/main.js"]

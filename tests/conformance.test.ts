@@ -15,7 +15,7 @@ import { serviceRequestsSeeder } from '@icg/subgraph-service-requests/seed';
 import { formatConformanceReport, runConformance, type CheckResult, type ConformanceReport, type SampleKey } from '../tools/src/conformance/index';
 import { startSeededSubgraph, type SeededSubgraph } from './support/seeded-subgraph';
 import { TEST_DIALECTS, type TestDialect } from './support/test-database';
-import { TEST_ASSERTION_PRIVATE_KEY, TEST_PSEUDONYM_SECRET } from './support/test-security';
+import { TEST_PSEUDONYM_SECRET, testSubgraphAssertionKey } from './support/test-security';
 
 /** Small stores keep five subgraphs on two dialects well inside the suite's time budget. */
 const CUSTOMERS = 20;
@@ -56,7 +56,7 @@ describe.each(TEST_DIALECTS)('conformance suite on %s', (dialect) => {
       const report = await runConformance({
         url: `${seeded.running.url}/graphql`,
         name,
-        assertionPrivateKeyPem: TEST_ASSERTION_PRIVATE_KEY,
+        assertionKey: testSubgraphAssertionKey(name),
         pseudonymSecret: TEST_PSEUDONYM_SECRET,
         samples: subgraph.samples?.(seeded),
       });
@@ -121,7 +121,7 @@ async function startCarelessSubgraph(): Promise<{ url: string; close(): Promise<
 test('the suite fails a subgraph that ignores the contract, naming what is wrong', async () => {
   const careless = await startCarelessSubgraph();
   try {
-    const report = await runConformance({ url: careless.url, name: 'widgets', assertionPrivateKeyPem: TEST_ASSERTION_PRIVATE_KEY });
+    const report = await runConformance({ url: careless.url, name: 'widgets', assertionKey: testSubgraphAssertionKey('widgets') });
     expect(report.passed).toBe(false);
     expect(outcome(report, 'identity', 'refuses a call without an assertion')).toBe(false);
     expect(outcome(report, 'identity', 'refuses an assertion signed by another key')).toBe(false);

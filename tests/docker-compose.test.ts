@@ -37,9 +37,6 @@ function credentialsOf(url: string | undefined): { user: string; password: strin
   if (!match) throw new Error(`not a MySQL URL with credentials: ${url}`);
   return { user: match[1]!, password: match[2]! };
 }
-/** The folder a volume entry mounts, and whether read-only. */
-const mountOf = (volume: string) => ({ target: volume.split(':')[1]!, readOnly: volume.endsWith(':ro') });
-const SUBGRAPH_AND_ONE_OFF_SERVICES = [...SUBGRAPHS.map(({ name }) => name), 'seed', 'db-init', 'mysql'];
 
 describe('files generated from the subgraph manifests', () => {
   it('are current (npm run generate rewrites them)', () => {
@@ -88,7 +85,7 @@ describe('docker-compose.yml', () => {
     for (const service of Object.values(services)) {
       for (const [variable, value] of Object.entries(service.environment ?? {})) {
         if (/^mysql:/.test(value)) written.push(credentialsOf(value).password);
-        else if (/PASSWORD|SECRET|KEY$/.test(variable) && !variable.startsWith('IDENTITY_ASSERTION_')) written.push(value);
+        else if (/PASSWORD|SECRET|KEY$/.test(variable)) written.push(value);
       }
     }
     expect(written.length).toBeGreaterThan(SUBGRAPHS.length);
@@ -121,28 +118,26 @@ describe('docker-compose.yml', () => {
     expect(credentialsOf(services['db-init']!.environment?.['MYSQL_ADMIN_URL']).user).toBe('root');
   });
 
-  it('creates the accounts before the seed runs, and the key pair before any subgraph starts', () => {
+  it('creates the accounts before the seed runs', () => {
     expect(services['db-init']!.command).toEqual(['node', 'tools/dist/provision-mysql.js']);
     expect(services['db-init']!.depends_on?.['mysql']?.condition).toBe('service_healthy');
     expect(services['seed']!.depends_on?.['db-init']?.condition).toBe('service_completed_successfully');
-    for (const { name } of SUBGRAPHS) expect(services[name]!.depends_on?.['assertion-keys']?.condition).toBe('service_completed_successfully');
   });
 
-  it('leaves the identity-assertion private key to the gateway: subgraphs mount only the public key, read-only', () => {
-    const privateKeyPath = services['gateway']!.environment?.['IDENTITY_ASSERTION_PRIVATE_KEY'];
-    expect(privateKeyPath).toMatch(/^\//);
-    const privateMount = services['gateway']!.volumes!.find((volume) => privateKeyPath!.startsWith(`${mountOf(volume).target}/`));
-    expect(privateMount).toBeDefined();
-    const privateVolume = privateMount!.split(':')[0]!;
-    for (const name of SUBGRAPH_AND_ONE_OFF_SERVICES) {
-      const service = services[name]!;
-      expect((service.volumes ?? []).map((volume) => volume.split(':')[0])).not.toContain(privateVolume);
-      expect(service.environment?.['IDENTITY_ASSERTION_PRIVATE_KEY']).toBeUndefined();
+  it("leaves the identity-assertion secret to the gateway and gives each subgraph its own key, no other's", () => {
+    const secretReference = (value: string | undefined) => REQUIRED_SECRET.exec(value ?? '')?.[1];
+    expect(secretReference(services['gateway']!.environment?.['IDENTITY_ASSERTION_SECRET'])).toBe('IDENTITY_ASSERTION_SECRET');
+    const keyVariables = SUBGRAPHS.map(({ name }) => `${name.toUpperCase().replace(/-/g, '_')}_IDENTITY_ASSERTION_KEY`);
+    for (const [index, { name }] of SUBGRAPHS.entries()) {
+      expect(secretReference(services[name]!.environment?.['IDENTITY_ASSERTION_KEY'])).toBe(keyVariables[index]);
     }
-    for (const { name } of SUBGRAPHS) {
-      const publicKeyPath = services[name]!.environment?.['IDENTITY_ASSERTION_PUBLIC_KEY'];
-      const publicMount = services[name]!.volumes!.map(mountOf).find(({ target }) => publicKeyPath?.startsWith(`${target}/`));
-      expect(publicMount?.readOnly).toBe(true);
+    for (const [name, service] of Object.entries(services)) {
+      const environment = JSON.stringify(service.environment ?? {});
+      if (name !== 'gateway') expect(environment).not.toContain('IDENTITY_ASSERTION_SECRET');
+      // Each key reaches its own subgraph only (and never the gateway, which derives them).
+      for (const [index, variable] of keyVariables.entries()) if (name !== SUBGRAPHS[index]!.name) expect(environment).not.toContain(variable);
+      expect(service.environment?.['IDENTITY_ASSERTION_PRIVATE_KEY']).toBeUndefined();
+      expect(service.environment?.['IDENTITY_ASSERTION_PUBLIC_KEY']).toBeUndefined();
     }
     // The shared volume (pseudonym and audit secrets) is where a key would be generated without these settings.
     for (const name of ['gateway', ...SUBGRAPHS.map((subgraph) => subgraph.name)]) {

@@ -7,7 +7,7 @@ import { customerNoFor, DEFAULT_SEED } from '@icg/synthetic';
 import { freePort } from '@icg/tools';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { postGraphQL, type GraphQLResponse } from './support/graphql-client';
-import { bearerHeaders, TEST_ASSERTION_PRIVATE_KEY, TEST_TOKEN_SECRET } from './support/test-security';
+import { bearerHeaders, TEST_ASSERTION_SECRET, TEST_TOKEN_SECRET } from './support/test-security';
 import { TEST_DIALECTS } from './support/test-database';
 
 const ROOT = join(__dirname, '..');
@@ -55,7 +55,7 @@ async function spawnGateway(graph: GraphUnderTest, subgraphUrls: Record<string, 
     DATA_DIR: config.dataDir,
     MYSQL_DATABASE_PREFIX: config.mysqlDatabasePrefix,
     AUTH_HS256_SECRET: TEST_TOKEN_SECRET,
-    IDENTITY_ASSERTION_PRIVATE_KEY: TEST_ASSERTION_PRIVATE_KEY,
+    IDENTITY_ASSERTION_SECRET: TEST_ASSERTION_SECRET,
     SHUTDOWN_DRAIN_MS: String(drainMs),
     LOG_LEVEL: 'silent',
     APOLLO_TELEMETRY_DISABLED: '1',

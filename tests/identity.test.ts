@@ -1,10 +1,10 @@
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { createAssertionSigner, IDENTITY_ASSERTION_HEADER, identityToClaims } from '@icg/shared';
+import { createAssertionSigner, IDENTITY_ASSERTION_HEADER, identityToClaims, requestBodyDigest } from '@icg/shared';
 import { graphQLRequestBody, postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy';
-import { assertionHeaders, bearerHeaders, postToSubgraph, staffIdentity, TEST_TOKEN_SECRET } from './support/test-security';
+import { assertionHeaders, bearerHeaders, postToSubgraph, staffIdentity, testSubgraphAssertionKey, TEST_TOKEN_SECRET } from './support/test-security';
 
 const QUERY = '{ customer(id: "1") { id customerNo mobile } }';
 const secret = new TextEncoder().encode(TEST_TOKEN_SECRET);
@@ -96,9 +96,9 @@ describe('identity at the gateway and the subgraphs', () => {
       }
     });
 
-    it('is refused with an assertion signed by another key, or meant for another subgraph', async () => {
-      const otherKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const forged = await createAssertionSigner(otherKey).sign(staffIdentity({ role: 'AUDITOR', purpose: 'AUDIT' }), {
+    it("is refused with an assertion MACed with another gateway secret or another subgraph's key, or meant for another subgraph", async () => {
+      const otherSecret = randomBytes(32).toString('base64url');
+      const forged = await createAssertionSigner(otherSecret).sign(staffIdentity({ role: 'AUDITOR', purpose: 'AUDIT' }), {
         subgraph: 'customers',
         requestId: 'forged-1',
         body: graphQLRequestBody(entities),
@@ -113,6 +113,23 @@ describe('identity at the gateway and the subgraphs', () => {
         await assertionHeaders('policies', graphQLRequestBody(entities)),
       );
       expect(forPolicies.status).toBe(401);
+      // The policies subgraph holds its own key: with it, it cannot mint an assertion the customers subgraph takes.
+      const now = Math.floor(Date.now() / 1000);
+      const mintedByPolicies = await new SignJWT({
+        ...identityToClaims(staffIdentity({ role: 'AUDITOR', purpose: 'AUDIT' })),
+        rid: 'minted-1',
+        bdh: requestBodyDigest(graphQLRequestBody(entities)),
+      })
+        .setProtectedHeader({ alg: 'HS256', typ: 'icg-identity+jwt' })
+        .setIssuer('icg-gateway')
+        .setAudience('customers')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 10)
+        .sign(Buffer.from(testSubgraphAssertionKey('policies'), 'base64url'));
+      const minted = await postGraphQL(`${graph.subgraphs.customers.url}/graphql`, entities, {}, { [IDENTITY_ASSERTION_HEADER]: mintedByPolicies });
+      expect(minted.status).toBe(401);
+      expect(minted.errors?.[0]).toEqual({ message: 'Identity assertion signature is invalid', extensions: { code: 'UNAUTHENTICATED' } });
+      expect(minted.data).toBeUndefined();
     });
 
     it("with the gateway's assertion is still enforced field by field", async () => {

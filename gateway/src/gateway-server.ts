@@ -120,7 +120,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   // An invalid policy stops the start with a message naming the bad entry.
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
   const tokens = createTokenVerifier(config.security.tokens);
-  const signer = createAssertionSigner(config.security.assertionPrivateKeyPem, { ttlSeconds: config.security.assertionTtlSeconds });
+  const signer = createAssertionSigner(config.security.assertionSecret, { ttlSeconds: config.security.assertionTtlSeconds });
   const auditStore = openDatabase(config.database, AUDIT_STORE);
   // On MySQL the writer may use an INSERT/SELECT-only account (AUDIT_MYSQL_URL); migrations use MYSQL_URL.
   const audit = new ThreadedAuditWriter({

@@ -11,7 +11,7 @@ import { embeddedEventsConfig, readEventsConfig, type EventsConfig } from './eve
 import { readObservabilityConfig, type ObservabilityConfig } from './observability/observability-config';
 import { STAFF_ROLES, type StaffRole } from './domain/vocabulary';
 import { ConfigError, EnvReader, type Environment } from './env-reader';
-import { readAssertionKeys, readAssertionTtlSeconds, requireAssertionPrivateKey } from './identity/identity-assertion';
+import { readAssertionSecret, readAssertionTtlSeconds, readSubgraphAssertionKey, type SubgraphAssertionKey } from './identity/identity-assertion';
 import { readTokenVerifierConfig, type TokenVerifierConfig } from './identity/token-verifier';
 import { readSecretSetting } from './secret-files';
 import { subgraphPortVariable, subgraphUrlVariable } from './subgraph-manifest';
@@ -37,8 +37,8 @@ export interface DatabaseConfig {
 
 /** What a subgraph needs to enforce the access policy (docs/access-model.md sections 5–7). */
 export interface SubgraphSecurityConfig {
-  /** Verifies the gateway's identity assertions (Ed25519). */
-  assertionPublicKeyPem: string;
+  /** Checks the gateway's identity assertions (HMAC-SHA256): this subgraph's own key, or the gateway secret it is derived from (tests). */
+  assertionKey: SubgraphAssertionKey;
   /** The access-policy file; unset means shared/access-policy.yaml. */
   accessPolicyPath: string | undefined;
   /** Keyed-hash secret for pseudonymised identifiers (BI). */
@@ -73,8 +73,8 @@ export function inProcessSubgraphConfig(name: string, database: DatabaseConfig, 
 /** What the gateway needs to authenticate callers and vouch for them to the subgraphs. */
 export interface GatewaySecurityConfig {
   tokens: TokenVerifierConfig;
-  /** Signs identity assertions (Ed25519). */
-  assertionPrivateKeyPem: string;
+  /** The secret each subgraph's identity-assertion (HMAC) key is derived from (IDENTITY_ASSERTION_SECRET). */
+  assertionSecret: string;
   /** How long each assertion lives (IDENTITY_ASSERTION_TTL_SECONDS); the signer's default (10 s) when unset. */
   assertionTtlSeconds?: number;
   accessPolicyPath: string | undefined;
@@ -265,7 +265,7 @@ export function loadSubgraphConfig(subgraph: SubgraphIdentity, env: Environment 
     database,
     ...readCommon(reader),
     security: {
-      assertionPublicKeyPem: readAssertionKeys(reader, database.dataDir).publicKeyPem,
+      assertionKey: { key: readSubgraphAssertionKey(reader, database.dataDir, subgraph.name) },
       accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
       pseudonymSecret: readSecretSetting(reader, 'PSEUDONYM_SECRET', database.dataDir, PSEUDONYM_SECRET_FILE),
       audit: readAuditConfig(reader, database.dataDir),
@@ -349,7 +349,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     },
     security: {
       tokens: readTokenVerifierConfig(reader),
-      assertionPrivateKeyPem: requireAssertionPrivateKey(readAssertionKeys(reader, dataDir)),
+      assertionSecret: readAssertionSecret(reader, dataDir),
       assertionTtlSeconds: readAssertionTtlSeconds(reader),
       accessPolicyPath: reader.optionalString('ACCESS_POLICY_PATH'),
       audit: readAuditConfig(reader, dataDir),

@@ -17,7 +17,14 @@ import { openDatabase } from './database';
 import { enforceClassifiedFields, type DecisionAuditSink, type EnforcementContext } from './enforcement';
 import { isDatabaseUnavailableError, isPublicErrorCode } from './errors';
 import { createGraphQLHttpServer, HttpError, listen, sendJson } from './http-server';
-import { createAssertionVerifier, IDENTITY_ASSERTION_HEADER, isAuthenticationError, type AssertedIdentity, type AssertionVerifier } from './identity';
+import {
+  createAssertionVerifier,
+  IDENTITY_ASSERTION_HEADER,
+  isAuthenticationError,
+  subgraphAssertionKeyOf,
+  type AssertedIdentity,
+  type AssertionVerifier,
+} from './identity';
 import { createLogger, type Logger } from './logger';
 import { exitOnTerminationSignals } from './termination-signals';
 import { metricsRoute, RequestObserver, ServerMetrics, startTracing, traceSqlStatements } from './observability';
@@ -181,7 +188,7 @@ export async function startSubgraph<TLoaders>(
   // An invalid policy stops the start with a message naming the bad entry.
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
   const clock = options.clock ?? systemClock;
-  const verifier = createAssertionVerifier(config.security.assertionPublicKeyPem, manifest.name);
+  const verifier = createAssertionVerifier(subgraphAssertionKeyOf(config.security.assertionKey, manifest.name), manifest.name);
   // Opened lazily and migrated with the subgraph's own store, so a database that is down at start
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
   // Records are written by the audit worker thread on its own connection; this one only migrates.

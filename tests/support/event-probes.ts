@@ -29,7 +29,7 @@ import { PROBE_EVENT_TYPES, PROBE_RECEIVER, PROBE_SENDER, probeReceiverSubgraph,
 import { reportSuiteRan } from './database-report';
 import type { GraphQLResponse } from './graphql-client';
 import type { TestDialect } from './test-database';
-import { postToSubgraph, TEST_ASSERTION_PUBLIC_KEY, TEST_AUDIT_CHAIN_KEY, TEST_PSEUDONYM_SECRET, testSubgraphSecurity } from './test-security';
+import { postToSubgraph, TEST_AUDIT_CHAIN_KEY, TEST_PSEUDONYM_SECRET, testSubgraphAssertionKey, testSubgraphSecurity } from './test-security';
 
 export type TransportUnderTest = 'http' | 'nats';
 /** SQLite always; MariaDB/MySQL when MYSQL_URL is set (as TEST_DIALECTS, without loading every subgraph of the registry). */
@@ -134,7 +134,7 @@ export async function createProbeWorld(dialect: TestDialect, transport: Transpor
         DATA_DIR: database.dataDir,
         MYSQL_DATABASE_PREFIX: database.mysqlDatabasePrefix,
         ...(database.mysqlUrl ? { MYSQL_URL: database.mysqlUrl } : {}),
-        IDENTITY_ASSERTION_PUBLIC_KEY: TEST_ASSERTION_PUBLIC_KEY,
+        IDENTITY_ASSERTION_KEY: testSubgraphAssertionKey(PROBE_SENDER),
         PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
         AUDIT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
         AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY,

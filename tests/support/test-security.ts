@@ -1,6 +1,7 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   createAssertionSigner,
+  deriveSubgraphAssertionKey,
   IDENTITY_ASSERTION_HEADER,
   mintDevelopmentToken,
   type GatewaySecurityConfig,
@@ -12,10 +13,10 @@ import {
 import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff } from '@icg/synthetic';
 import { graphQLRequestBody, postGraphQL, type GraphQLResponse } from './graphql-client';
 
-/** Key material for one test process: the gateway signs with it, subgraphs verify with it. */
-const assertionKeys = generateKeyPairSync('ed25519');
-export const TEST_ASSERTION_PRIVATE_KEY = assertionKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-export const TEST_ASSERTION_PUBLIC_KEY = assertionKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+/** The gateway's identity-assertion secret for one test process: each subgraph's key is derived from it. */
+export const TEST_ASSERTION_SECRET = randomBytes(32).toString('base64url');
+/** One subgraph's own key, as a deployment hands it to that subgraph alone. */
+export const testSubgraphAssertionKey = (subgraph: string): string => deriveSubgraphAssertionKey(TEST_ASSERTION_SECRET, subgraph);
 export const TEST_TOKEN_SECRET = randomBytes(32).toString('base64url');
 export const TEST_PSEUDONYM_SECRET = randomBytes(24).toString('base64url');
 /** The audit chains' HMAC key in tests (verifiers need it). */
@@ -23,7 +24,7 @@ export const TEST_AUDIT_CHAIN_KEY = randomBytes(24).toString('base64url');
 
 export function testSubgraphSecurity(overrides: Partial<SubgraphSecurityConfig> = {}): SubgraphSecurityConfig {
   return {
-    assertionPublicKeyPem: TEST_ASSERTION_PUBLIC_KEY,
+    assertionKey: { gatewaySecret: TEST_ASSERTION_SECRET },
     accessPolicyPath: undefined,
     pseudonymSecret: TEST_PSEUDONYM_SECRET,
     audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, chainKey: TEST_AUDIT_CHAIN_KEY, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
@@ -34,7 +35,7 @@ export function testSubgraphSecurity(overrides: Partial<SubgraphSecurityConfig> 
 export function testGatewaySecurity(overrides: Partial<GatewaySecurityConfig> = {}): GatewaySecurityConfig {
   return {
     tokens: { keySource: { kind: 'secret', secret: TEST_TOKEN_SECRET }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
-    assertionPrivateKeyPem: TEST_ASSERTION_PRIVATE_KEY,
+    assertionSecret: TEST_ASSERTION_SECRET,
     accessPolicyPath: undefined,
     audit: { pseudonymSecret: TEST_PSEUDONYM_SECRET, chainKey: TEST_AUDIT_CHAIN_KEY, flushIntervalMs: 50, batchSize: 500, maxQueued: 100_000 },
     ...overrides,
@@ -63,7 +64,7 @@ export async function bearerHeaders(acting: ActingAs = AUDITOR): Promise<Record<
   return { authorization: `Bearer ${token}` };
 }
 
-const testSigner = createAssertionSigner(TEST_ASSERTION_PRIVATE_KEY);
+const testSigner = createAssertionSigner(TEST_ASSERTION_SECRET);
 
 /** What the gateway would send a subgraph for this caller and exactly this request body: for tests that call a subgraph directly. */
 export async function assertionHeaders(subgraph: string, body: string, acting: ActingAs = AUDITOR): Promise<Record<string, string>> {

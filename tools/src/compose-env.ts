@@ -1,5 +1,6 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { completeAssertionKeys } from './assertion-key-env';
 import { completeDockerEnv, dockerSecrets } from './docker-env';
 import { completeServiceKeys } from './service-key-env';
 import { COMPOSE_DATABASE_PREFIX } from './workspace-files';
@@ -18,8 +19,10 @@ function main(): void {
   const secrets = dockerSecrets({ mysqlDatabasePrefix: COMPOSE_DATABASE_PREFIX }, subgraphs);
   // Key pairs are made together (completeDockerEnv only makes random strings).
   const withKeys = completeServiceKeys(current, subgraphs);
-  const { content, added: addedSecrets } = completeDockerEnv(withKeys.content, secrets);
-  const added = [...withKeys.added, ...addedSecrets];
+  const withSecrets = completeDockerEnv(withKeys.content, secrets);
+  // Derived from the gateway's assertion secret, which the step before made if it was missing.
+  const { content, added: addedAssertionKeys } = completeAssertionKeys(withSecrets.content, subgraphs);
+  const added = [...withKeys.added, ...withSecrets.added, ...addedAssertionKeys];
   if (added.length > 0) writeFileSync(path, content, { mode: 0o600 });
   chmodSync(path, 0o600);
   // Names only: the values stay in the file.

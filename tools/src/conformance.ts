@@ -9,10 +9,10 @@ import { parseArgs } from 'node:util';
 import {
   ASSERTION_KEY_ENV,
   EnvReader,
-  GENERATED_ASSERTION_PRIVATE_KEY_FILE,
+  GENERATED_ASSERTION_SECRET_FILE,
   loadAccessPolicy,
   PSEUDONYM_SECRET_FILE,
-  readAssertionKeys,
+  readSubgraphAssertionKey,
   STAFF_ROLES,
   type Role,
 } from '@icg/shared';
@@ -22,8 +22,9 @@ const USAGE = `Usage: npm run conformance -- --url <url> --name <name> [options]
 
   --url URL                the subgraph's GraphQL endpoint, e.g. http://127.0.0.1:4003/graphql
   --name NAME              the subgraph's name (the audience its assertions carry)
-  --assertion-key FILE     Ed25519 private key (PEM) the subgraph trusts; else IDENTITY_ASSERTION_PRIVATE_KEY
-                           (PEM or path), else the key npm start generated in DATA_DIR (default data/)
+  --assertion-key FILE     the subgraph's own identity-assertion key (its IDENTITY_ASSERTION_KEY_FILE); else
+                           IDENTITY_ASSERTION_KEY(_FILE), else derived for --name from IDENTITY_ASSERTION_SECRET(_FILE)
+                           or from the secret npm start generated in DATA_DIR (default data/)
   --policy FILE            access policy (default ACCESS_POLICY_PATH or shared/access-policy.yaml)
   --pseudonym-secret S     the subgraph's PSEUDONYM_SECRET, to seal BI's entity keys and check its sealed
                            identifiers (else PSEUDONYM_SECRET, else DATA_DIR/pseudonym.secret; without one
@@ -71,17 +72,15 @@ function staffChoices(values: readonly string[]): Partial<Record<Role, string>> 
   return staff;
 }
 
-/** Same sources as the gateway, but never generates a key: a new key would only prove that the subgraph refuses it. */
-function assertionPrivateKey(file: string | undefined, dataDir: string): string {
-  if (file !== undefined) return readFileSync(file, 'utf8');
+/** Same sources as the subgraph, but never generates a secret: a new one would only prove that the subgraph refuses it. */
+function assertionKey(file: string | undefined, dataDir: string, subgraph: string): string {
+  if (file !== undefined) return readFileSync(file, 'utf8').trim();
   const reader = new EnvReader();
-  if (reader.optionalString(ASSERTION_KEY_ENV.privateKey) !== undefined) {
-    const keys = readAssertionKeys(reader, dataDir);
-    if (keys.privateKeyPem) return keys.privateKeyPem;
-  }
-  const generated = join(dataDir, GENERATED_ASSERTION_PRIVATE_KEY_FILE);
-  if (existsSync(generated)) return readFileSync(generated, 'utf8');
-  throw new UsageError(`no assertion key: pass --assertion-key <pem file> or set ${ASSERTION_KEY_ENV.privateKey}`);
+  const configured = [ASSERTION_KEY_ENV.key, ASSERTION_KEY_ENV.keyFile, ASSERTION_KEY_ENV.secret, ASSERTION_KEY_ENV.secretFile].some(
+    (variable) => reader.optionalString(variable) !== undefined,
+  );
+  if (configured || existsSync(join(dataDir, GENERATED_ASSERTION_SECRET_FILE))) return readSubgraphAssertionKey(reader, dataDir, subgraph);
+  throw new UsageError(`no assertion key: pass --assertion-key <key file> or set ${ASSERTION_KEY_ENV.key} or ${ASSERTION_KEY_ENV.secret}`);
 }
 
 function pseudonymSecret(given: string | undefined, dataDir: string): string | undefined {
@@ -123,7 +122,7 @@ async function main(): Promise<number> {
   const report = await runConformance({
     url: values.url,
     name: values.name,
-    assertionPrivateKeyPem: assertionPrivateKey(values['assertion-key'], dataDir),
+    assertionKey: assertionKey(values['assertion-key'], dataDir, values.name),
     policy: loadAccessPolicy(values.policy ?? new EnvReader().optionalString('ACCESS_POLICY_PATH')),
     pseudonymSecret: pseudonymSecret(values['pseudonym-secret'], dataDir),
     samples: (values.sample ?? []).map(sampleKey),

@@ -5,13 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseConfig } from '@icg/shared';
 import { graphMysqlAccounts } from './mysql-accounts';
+import { assertionKeySecrets } from './assertion-key-env';
 import { serviceKeySecrets } from './service-key-env';
 
 export interface DockerSecret {
   variable: string;
   /** Written above the variable in `.env`. */
   meaning: string;
-  /** Half of a subgraph's service key pair, written by completeServiceKeys (service-key-env.ts), never as a random string. */
+  /**
+   * Derived, never a random string: half of a subgraph's service key pair (completeServiceKeys, service-key-env.ts)
+   * or a subgraph's identity-assertion key (completeAssertionKeys, assertion-key-env.ts).
+   */
   keyPair?: true;
 }
 
@@ -25,6 +29,7 @@ export function dockerSecrets(config: Pick<DatabaseConfig, 'mysqlDatabasePrefix'
     { variable: DEVELOPMENT_TOKEN_SECRET_VARIABLE, meaning: 'HS256 secret of development tokens (the gateway; npm run token)' },
     ...graphMysqlAccounts(config, subgraphs).map(({ user, passwordVariable }) => ({ variable: passwordVariable, meaning: `MySQL account ${user}` })),
     ...serviceKeySecrets(subgraphs),
+    ...assertionKeySecrets(subgraphs),
   ];
 }
 

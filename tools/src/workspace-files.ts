@@ -9,13 +9,12 @@ import {
   EVENT_TYPES,
   eventPeersOf,
   eventsUrlVariable,
-  GENERATED_ASSERTION_PRIVATE_KEY_FILE,
-  GENERATED_ASSERTION_PUBLIC_KEY_FILE,
   SERVICE_PRIVATE_KEY_ENV,
   servicePublicKeyVariable,
   subgraphPortVariable,
   subgraphUrlVariable,
 } from '@icg/shared';
+import { ASSERTION_SECRET_ENV_VARIABLE, assertionKeyEnvVariable } from './assertion-key-env';
 import { DEVELOPMENT_TOKEN_SECRET_VARIABLE, MYSQL_ROOT_PASSWORD_VARIABLE } from './docker-env';
 import { graphMysqlAccounts, type MysqlAccount } from './mysql-accounts';
 import { servicePrivateKeyEnvVariable } from './service-key-env';
@@ -36,10 +35,6 @@ export const COMPOSE_DATABASE_PREFIX = 'icg_';
 export const MYSQL_IMAGE = 'mysql:8.4.6';
 /** Inside the containers: the secrets every graph process shares (pseudonym and audit keys), generated at first start. */
 const SHARED_SECRETS_DIR = '/app/data';
-/** The gateway's alone: the identity-assertion private key. */
-const GATEWAY_KEYS_DIR = '/app/gateway-keys';
-/** The public half, mounted read-only by the subgraphs. */
-const ASSERTION_PUBLIC_DIR = '/app/assertion-public';
 const readyCheck = (port: number) => `["CMD", "node", "-e", "fetch('http://127.0.0.1:${port}/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]`;
 /** A secret from `.env`; compose refuses to start without it rather than run with an empty password. */
 const secretReference = (variable: string) => `\${${variable}:?run npm run compose:env first}`;
@@ -81,8 +76,6 @@ function subgraphService(
   const dependsOn = first
     ? `    depends_on: &after-seed
       seed:
-        condition: service_completed_successfully
-      assertion-keys:
         condition: service_completed_successfully`
     : '    depends_on: *after-seed';
   return `  ${manifest.name}:
@@ -93,7 +86,8 @@ function subgraphService(
       <<: *graph-env
       ${subgraphPortVariable(manifest.name)}: "${manifest.defaultPort}"
       MYSQL_URL: ${mysqlUrl(accountOf(accounts, 'subgraph', manifest.name))}
-      IDENTITY_ASSERTION_PUBLIC_KEY: ${ASSERTION_PUBLIC_DIR}/${GENERATED_ASSERTION_PUBLIC_KEY_FILE}
+      # Its own identity-assertion key only: it checks the gateway's calls to it and can mint for no other subgraph.
+      IDENTITY_ASSERTION_KEY: "${secretReference(assertionKeyEnvVariable(manifest.name))}"
 ${eventEnvironment(manifest.name, subgraphs)}${dependsOn}
     healthcheck:
       test: ${readyCheck(manifest.defaultPort)}
@@ -129,10 +123,8 @@ x-graph-env: &graph-env
   # Serving processes write the audit store as an account that may only insert and read it.
   AUDIT_MYSQL_URL: ${mysqlUrl(accountOf(accounts, 'audit-writer'))}
 
-# Subgraphs verify identity assertions with the public key only; the private key is in the gateway's volume.
 x-subgraph-volumes: &subgraph-volumes
   - graph-secrets:${SHARED_SECRETS_DIR}
-  - assertion-public:${ASSERTION_PUBLIC_DIR}:ro
 
 x-ready-check: &ready-check
   interval: 5s
@@ -166,17 +158,6 @@ ${accountPasswords}
         condition: service_healthy
     restart: "no"
 
-  # One-off: the identity-assertion key pair, made once; the public half published for the subgraphs.
-  assertion-keys:
-    build: .
-    command: ["node", "tools/dist/assertion-keys.js", "--private-dir", "${GATEWAY_KEYS_DIR}", "--public-dir", "${ASSERTION_PUBLIC_DIR}"]
-    environment:
-      <<: *node-env
-    volumes:
-      - gateway-keys:${GATEWAY_KEYS_DIR}
-      - assertion-public:${ASSERTION_PUBLIC_DIR}
-    restart: "no"
-
   seed:
     build: .
     command: ["node", "tools/dist/seed.js", "--customers", "2000", "--if-empty"]
@@ -194,13 +175,13 @@ ${subgraphs.map((subgraph, index) => subgraphService(subgraph, accounts, index =
     build: .
     volumes:
       - graph-secrets:${SHARED_SECRETS_DIR}
-      - gateway-keys:${GATEWAY_KEYS_DIR}:ro
     command: ["node", "gateway/dist/main.js"]
     environment:
       <<: *graph-env
       PORT: "${GATEWAY_PORT}"
       MYSQL_URL: ${mysqlUrl(accountOf(accounts, 'gateway'))}
-      IDENTITY_ASSERTION_PRIVATE_KEY: ${GATEWAY_KEYS_DIR}/${GENERATED_ASSERTION_PRIVATE_KEY_FILE}
+      # The secret every subgraph's identity-assertion key is derived from: here only.
+      ${ASSERTION_SECRET_ENV_VARIABLE}: "${secretReference(ASSERTION_SECRET_ENV_VARIABLE)}"
       # Development tokens (mint them with: docker compose exec gateway node tools/dist/token.js --role ROLE);
       # use AUTH_JWKS_URL with a real identity provider.
       ${DEVELOPMENT_TOKEN_SECRET_VARIABLE}: "${secretReference(DEVELOPMENT_TOKEN_SECRET_VARIABLE)}"
@@ -217,8 +198,6 @@ ${healthy}
 volumes:
   mysql-data:
   graph-secrets:
-  gateway-keys:
-  assertion-public:
 `;
 }
 

@@ -11,6 +11,7 @@ import {
   loadSubgraphConfig,
   redactUrl,
 } from '../config';
+import { deriveSubgraphAssertionKey } from '../identity/identity-assertion';
 
 /** Security material is generated into DATA_DIR on first use: keep it in a temp folder. */
 const dataDir = mkdtempSync(join(tmpdir(), 'icg-config-'));
@@ -82,11 +83,13 @@ describe('loaded configuration', () => {
     const gateway = loadGatewayConfig(base);
     const customers = loadSubgraphConfig({ name: 'customers', defaultPort: 4001 }, base);
     const claims = loadSubgraphConfig({ name: 'claims', defaultPort: 4003 }, base);
-    expect(customers.security.assertionPublicKeyPem).toBe(claims.security.assertionPublicKeyPem);
-    expect(gateway.security.assertionPrivateKeyPem).toContain('PRIVATE KEY');
+    // One generated gateway secret; each subgraph derives a key of its own from it.
+    expect(customers.security.assertionKey).toEqual({ key: deriveSubgraphAssertionKey(gateway.security.assertionSecret, 'customers') });
+    expect(claims.security.assertionKey).toEqual({ key: deriveSubgraphAssertionKey(gateway.security.assertionSecret, 'claims') });
+    expect(customers.security.assertionKey).not.toEqual(claims.security.assertionKey);
     expect(customers.security.audit.pseudonymSecret).toBe(claims.security.audit.pseudonymSecret);
     expect(customers.security.pseudonymSecret).not.toBe(customers.security.audit.pseudonymSecret);
-    expect(statSync(join(dataDir, 'identity-assertion-ed25519.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'identity-assertion.secret')).mode & 0o777).toBe(0o600);
   });
 
   it('refuses to start a gateway without a way to verify tokens', () => {

@@ -1,33 +1,48 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
+import { createHash, createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { ConfigError, type EnvReader } from '../env-reader';
+import { readOrCreateSecretFile } from '../secret-files';
 import { AuthenticationError } from './authentication-error';
 import { COMPACT_JWS, MAX_CREDENTIAL_LENGTH, toAuthenticationError } from './jose-errors';
 import { assertValidIdentity, identityFromClaims, identityToClaims, type StaffIdentity } from './staff-identity';
 
 /**
  * Gateway → subgraph identity. The gateway drops any client-sent copy of this header and sends its
- * own: an EdDSA JWT of a few seconds naming the caller, the request, the one subgraph it is meant for
- * and the SHA-256 of the exact request body, so a subgraph called directly, an assertion replayed to
- * another subgraph, or one replayed with another operation gains nothing.
+ * own: a JWT of a few seconds naming the caller, the request, the one subgraph it is meant for and the
+ * SHA-256 of the exact request body, so a subgraph called directly, an assertion replayed to another
+ * subgraph, or one replayed with another operation gains nothing.
+ *
+ * It is MACed (HS256, HMAC-SHA256), not signed: an Ed25519 signature cost the gateway about 120 µs per
+ * subgraph call and its verification each subgraph about twice that (issue 12's profile: a fifth of
+ * the gateway's CPU), an HMAC a few µs. A MAC key can mint as well as check, so each subgraph holds a
+ * key of its own, derived by the gateway from one secret (HKDF-SHA256 with the subgraph's name): a
+ * subgraph's key lets nobody mint for another subgraph, and a subgraph minting for itself gains nothing.
  */
 export const IDENTITY_ASSERTION_HEADER = 'x-icg-identity';
 export const IDENTITY_ASSERTION_ISSUER = 'icg-gateway';
 /** Distinguishes an assertion from any other JWT, should keys ever be shared by mistake. */
 export const IDENTITY_ASSERTION_TYPE = 'icg-identity+jwt';
+/** HMAC-SHA256 with the subgraph's own key. */
+export const IDENTITY_ASSERTION_ALGORITHM = 'HS256';
 /** Long enough for one gateway → subgraph call, short enough that a captured assertion is soon worthless. */
 export const DEFAULT_ASSERTION_TTL_SECONDS = 10;
 /** Verifiers refuse assertions living or issued longer than this, whatever their `exp` says. */
 export const MAX_ASSERTION_TTL_SECONDS = 30;
-const ASSERTION_ALGORITHM = 'EdDSA';
 /** The gateway and subgraphs run on NTP-synchronised hosts; a tolerance near the lifetime would double it. */
 export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 2;
+/** A subgraph's key: 32 bytes (HMAC-SHA256's full strength), written base64url (43 characters). */
+export const ASSERTION_KEY_BYTES = 32;
+/** The gateway secret the subgraphs' keys are derived from: at least as many bytes as a key. */
+export const MIN_ASSERTION_SECRET_BYTES = 32;
+/** HKDF salt: versioned, so a change of derivation can never yield an old key by accident. */
+const ASSERTION_KEY_SALT = 'icg-identity-assertion/v1';
 /** Printable ASCII without spaces, as request ids are logged and echoed in headers. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 /** SHA-256, hex: of the client's operation (`oph`) and of the subgraph request body (`bdh`). */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/;
 
 /** The client's operation, as the gateway saw it, for the subgraphs' audit records. */
 export interface AssertedOperation {
@@ -39,15 +54,15 @@ export interface AssertedOperation {
 export type AssertedIdentity = StaffIdentity & { requestId: string; operation: AssertedOperation | null };
 
 export interface AssertionTarget {
-  /** The subgraph's name (`customers`, `policies`…), which becomes the assertion's audience. */
+  /** The subgraph's name (`customers`, `policies`…), which becomes the assertion's audience and picks its key. */
   subgraph: string;
   requestId: string;
   operation?: AssertedOperation | null;
-  /** The exact bytes of the HTTP request body sent with the assertion; its SHA-256 is signed (`bdh`). */
+  /** The exact bytes of the HTTP request body sent with the assertion; its SHA-256 is MACed (`bdh`). */
   body: Uint8Array | string;
 }
 
-/** What the subgraph received with the assertion, which the assertion must have been signed for. */
+/** What the subgraph received with the assertion, which the assertion must have been issued for. */
 export interface ReceivedRequest {
   /** The raw HTTP request body, byte for byte. */
   body: Uint8Array | string;
@@ -64,7 +79,7 @@ export interface AssertionSigner {
 export interface AssertionVerifier {
   /**
    * Verifies the `x-icg-identity` header value against the request it came with; throws
-   * AuthenticationError when it does not hold a valid assertion signed for exactly that request.
+   * AuthenticationError when it does not hold a valid assertion issued for exactly that request.
    */
   verify(headerValue: string | undefined, received: ReceivedRequest): Promise<AssertedIdentity>;
 }
@@ -74,14 +89,54 @@ export function requestBodyDigest(body: Uint8Array | string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-export function createAssertionSigner(privateKeyPem: string, options: { ttlSeconds?: number } = {}): AssertionSigner {
+/**
+ * The key one subgraph checks assertions with (base64url, 32 bytes): HKDF-SHA256 of the gateway secret,
+ * with the subgraph's name as the context, so every subgraph's key is independent of every other's and
+ * none reveals the secret.
+ */
+export function deriveSubgraphAssertionKey(gatewaySecret: string, subgraph: string): string {
+  assertUsableSecret(gatewaySecret);
+  if (subgraph === '') throw new TypeError('The assertion key needs a subgraph name');
+  return Buffer.from(hkdfSync('sha256', gatewaySecret, ASSERTION_KEY_SALT, `subgraph:${subgraph}`, ASSERTION_KEY_BYTES)).toString('base64url');
+}
+
+function assertUsableSecret(gatewaySecret: string): void {
+  if (Buffer.byteLength(gatewaySecret, 'utf8') < MIN_ASSERTION_SECRET_BYTES) {
+    throw new TypeError(`The identity assertion secret must be at least ${MIN_ASSERTION_SECRET_BYTES} bytes long`);
+  }
+}
+
+/** The key as HMAC takes it; null unless it is exactly 32 bytes written base64url. */
+function macKey(subgraphKey: string): KeyObject | null {
+  if (!BASE64URL_KEY.test(subgraphKey)) return null;
+  const bytes = Buffer.from(subgraphKey, 'base64url');
+  return bytes.length === ASSERTION_KEY_BYTES ? createSecretKey(bytes) : null;
+}
+
+const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** The protected header is always the same: encoded once. */
+const ENCODED_HEADER = base64urlJson({ alg: IDENTITY_ASSERTION_ALGORITHM, typ: IDENTITY_ASSERTION_TYPE });
+
+/**
+ * The gateway's signer: one secret, a key per subgraph derived on first use (the subgraphs are those of
+ * the supergraph, so the cache stays small). The compact JWS is built here rather than through jose,
+ * whose generic path costs more than the MAC itself; the subgraphs verify it with jose.
+ */
+export function createAssertionSigner(gatewaySecret: string, options: { ttlSeconds?: number } = {}): AssertionSigner {
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_ASSERTION_TTL_SECONDS;
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_ASSERTION_TTL_SECONDS) {
     throw new TypeError(`Assertion ttlSeconds must be a whole number from 1 to ${MAX_ASSERTION_TTL_SECONDS}`);
   }
-  // Imported once: parsing the PEM is the expensive part; an Ed25519 signature itself takes microseconds.
-  const privateKey = ed25519PrivateKey(privateKeyPem);
-  if (!privateKey) throw new TypeError('The identity assertion private key must be an Ed25519 private key in PEM form');
+  assertUsableSecret(gatewaySecret);
+  const keys = new Map<string, KeyObject>();
+  const keyFor = (subgraph: string): KeyObject => {
+    let key = keys.get(subgraph);
+    if (key === undefined) {
+      key = macKey(deriveSubgraphAssertionKey(gatewaySecret, subgraph))!;
+      keys.set(subgraph, key);
+    }
+    return key;
+  };
 
   return {
     async sign(identity, { subgraph, requestId, operation, body }) {
@@ -92,25 +147,31 @@ export function createAssertionSigner(privateKeyPem: string, options: { ttlSecon
         throw new TypeError('The operation needs a SHA-256 hex hash and a GraphQL name or null');
       }
       const now = Math.floor(Date.now() / 1000);
-      const operationClaims = operation ? { oph: operation.hash, ...(operation.name ? { opn: operation.name } : {}) } : {};
-      return new SignJWT({ ...identityToClaims(identity), rid: requestId, bdh: requestBodyDigest(body), ...operationClaims })
-        .setProtectedHeader({ alg: ASSERTION_ALGORITHM, typ: IDENTITY_ASSERTION_TYPE })
-        .setIssuer(IDENTITY_ASSERTION_ISSUER)
-        .setAudience(subgraph)
-        .setIssuedAt(now)
-        .setExpirationTime(now + ttlSeconds)
-        .sign(privateKey);
+      const payload = {
+        ...identityToClaims(identity),
+        rid: requestId,
+        bdh: requestBodyDigest(body),
+        ...(operation ? { oph: operation.hash, ...(operation.name ? { opn: operation.name } : {}) } : {}),
+        iss: IDENTITY_ASSERTION_ISSUER,
+        aud: subgraph,
+        iat: now,
+        exp: now + ttlSeconds,
+      };
+      const signingInput = `${ENCODED_HEADER}.${base64urlJson(payload)}`;
+      return `${signingInput}.${createHmac('sha256', keyFor(subgraph)).update(signingInput).digest('base64url')}`;
     },
   };
 }
 
-export function createAssertionVerifier(publicKeyPem: string, subgraph: string): AssertionVerifier {
-  const publicKey = ed25519PublicKey(publicKeyPem);
-  if (!publicKey) throw new TypeError('The identity assertion public key must be an Ed25519 public key in PEM form');
+/** A subgraph's verifier: its own key (deriveSubgraphAssertionKey), and its name as the only audience accepted. */
+export function createAssertionVerifier(subgraphKey: string, subgraph: string): AssertionVerifier {
+  const key = macKey(subgraphKey);
+  if (!key) throw new TypeError(`The identity assertion key must be ${ASSERTION_KEY_BYTES} bytes written base64url (43 characters)`);
   const verifyOptions = {
     issuer: IDENTITY_ASSERTION_ISSUER,
     audience: subgraph,
-    algorithms: [ASSERTION_ALGORITHM],
+    // Only HS256: an EdDSA assertion of the old scheme, `none` or any other algorithm is refused by name.
+    algorithms: [IDENTITY_ASSERTION_ALGORITHM],
     typ: IDENTITY_ASSERTION_TYPE,
     clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
     maxTokenAge: MAX_ASSERTION_TTL_SECONDS,
@@ -127,14 +188,16 @@ export function createAssertionVerifier(publicKeyPem: string, subgraph: string):
       }
       let payload: JWTPayload;
       try {
-        payload = (await jwtVerify(assertion, publicKey, verifyOptions)).payload;
+        payload = (await jwtVerify(assertion, key, verifyOptions)).payload;
       } catch (error) {
         throw toAuthenticationError(error, 'Identity assertion');
       }
-      // An assertion signed for a long life would outlast the replay window the short lifetime promises.
+      // An assertion issued for a long life would outlast the replay window the short lifetime promises.
       if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_ASSERTION_TTL_SECONDS) {
         throw new AuthenticationError('Identity assertion lifetime is too long', 'BAD_CLAIMS');
       }
+      // jose accepts an audience array naming this subgraph among others; the gateway issues one audience only.
+      if (typeof payload.aud !== 'string') throw new AuthenticationError('Identity assertion audience is not accepted', 'BAD_AUDIENCE');
       const result = identityFromClaims(payload);
       if (!result.ok) throw new AuthenticationError(`Identity assertion claims are invalid: ${result.invalidClaim}`, 'BAD_CLAIMS');
       const requestId = payload['rid'];
@@ -145,7 +208,7 @@ export function createAssertionVerifier(publicKeyPem: string, subgraph: string):
       if (typeof bodyDigest !== 'string' || !SHA256_HEX.test(bodyDigest)) {
         throw new AuthenticationError('Identity assertion claims are invalid: bdh', 'BAD_CLAIMS');
       }
-      assertSignedForRequest(bodyDigest, requestId, received);
+      assertIssuedForRequest(bodyDigest, requestId, received);
       const hash = payload['oph'];
       const name = payload['opn'];
       if (
@@ -161,10 +224,10 @@ export function createAssertionVerifier(publicKeyPem: string, subgraph: string):
 }
 
 /**
- * The assertion must have been signed for this very request: a captured assertion replayed with another
+ * The assertion must have been issued for this very request: a captured assertion replayed with another
  * operation, other variables or another request id is refused before anything runs.
  */
-function assertSignedForRequest(bodyDigest: string, requestId: string, received: ReceivedRequest): void {
+function assertIssuedForRequest(bodyDigest: string, requestId: string, received: ReceivedRequest): void {
   const expected = Buffer.from(bodyDigest, 'hex');
   const actual = Buffer.from(requestBodyDigest(received.body), 'hex');
   if (!timingSafeEqual(expected, actual)) {
@@ -185,170 +248,84 @@ export function readAssertionTtlSeconds(reader: EnvReader): number {
   return reader.int(ASSERTION_TTL_ENV, DEFAULT_ASSERTION_TTL_SECONDS, { min: 1, max: MAX_ASSERTION_TTL_SECONDS });
 }
 
+/** The variables: the gateway's secret and one subgraph's key, each inline or (`_FILE`) as the path of a file holding it. */
 export const ASSERTION_KEY_ENV = {
-  privateKey: 'IDENTITY_ASSERTION_PRIVATE_KEY',
-  publicKey: 'IDENTITY_ASSERTION_PUBLIC_KEY',
+  secret: 'IDENTITY_ASSERTION_SECRET',
+  secretFile: 'IDENTITY_ASSERTION_SECRET_FILE',
+  key: 'IDENTITY_ASSERTION_KEY',
+  keyFile: 'IDENTITY_ASSERTION_KEY_FILE',
 } as const;
-export const GENERATED_ASSERTION_PRIVATE_KEY_FILE = 'identity-assertion-ed25519.pem';
-export const GENERATED_ASSERTION_PUBLIC_KEY_FILE = 'identity-assertion-ed25519.pub.pem';
+/** Under DATA_DIR: the gateway secret generated on first use when none is configured (one machine). */
+export const GENERATED_ASSERTION_SECRET_FILE = 'identity-assertion.secret';
+/** The file name a provisioned subgraph key is written under (tools/src/assertion-keys.ts). */
+export const SUBGRAPH_ASSERTION_KEY_FILE = 'identity-assertion.key';
+/** The Ed25519 settings before issue 12: refused, so a deployment still setting them learns why its keys are not used. */
+const RETIRED_ASSERTION_VARIABLES = ['IDENTITY_ASSERTION_PRIVATE_KEY', 'IDENTITY_ASSERTION_PUBLIC_KEY'] as const;
 
-export interface AssertionKeys {
-  /**
-   * PKCS#8 PEM. Null only when just IDENTITY_ASSERTION_PUBLIC_KEY is configured: the usual set-up of
-   * a subgraph in production, which verifies but never signs (see requireAssertionPrivateKey).
-   */
-  privateKeyPem: string | null;
-  /** SPKI PEM. */
-  publicKeyPem: string;
-  /** env: from the variables; generated: created just now in the data folder; file: created earlier in the data folder. */
-  source: 'env' | 'generated' | 'file';
+/** How a subgraph knows its key: given as such, or (one machine, tests) derived from the gateway secret by its name. */
+export type SubgraphAssertionKey = { key: string } | { gatewaySecret: string };
+
+/** The subgraph's own key from either form. */
+export function subgraphAssertionKeyOf(source: SubgraphAssertionKey, subgraph: string): string {
+  return 'key' in source ? source.key : deriveSubgraphAssertionKey(source.gatewaySecret, subgraph);
+}
+
+function refuseRetiredVariables(reader: EnvReader): void {
+  for (const variable of RETIRED_ASSERTION_VARIABLES) {
+    if (reader.optionalString(variable) !== undefined) {
+      throw new ConfigError(
+        variable,
+        `is no longer read: identity assertions are HMAC-SHA256 now; set ${ASSERTION_KEY_ENV.secret} (the gateway) and ${ASSERTION_KEY_ENV.key} (each subgraph its own), see docs/subgraph-contract.md`,
+      );
+    }
+  }
+}
+
+/** `variable` or `fileVariable` (a path), never both; the file's content is trimmed. Its path is echoed, never its content. */
+function inlineOrFile(reader: EnvReader, variable: string, fileVariable: string): string | undefined {
+  const inline = reader.optionalString(variable);
+  const path = reader.optionalString(fileVariable);
+  if (inline !== undefined && path !== undefined) throw new ConfigError(fileVariable, `and ${variable} are both set; set one`);
+  if (path === undefined) return inline;
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(fileVariable, `names "${path}", which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /**
- * The assertion key pair. From IDENTITY_ASSERTION_PRIVATE_KEY / IDENTITY_ASSERTION_PUBLIC_KEY (PEM,
- * or a path to a PEM file) when set; otherwise from `<dataDir>/identity-assertion-ed25519.pem`,
+ * The gateway secret: IDENTITY_ASSERTION_SECRET (or _FILE) when set; otherwise `<dataDir>/identity-assertion.secret`,
  * generated on first use, so the gateway and subgraphs on one machine agree with no configuration.
  */
-export function readAssertionKeys(reader: EnvReader, dataDir: string): AssertionKeys {
-  const privateValue = reader.optionalString(ASSERTION_KEY_ENV.privateKey);
-  const publicValue = reader.optionalString(ASSERTION_KEY_ENV.publicKey);
-  if (privateValue === undefined && publicValue === undefined) return keysFromDataDir(dataDir);
-
-  let privateKey: KeyObject | null = null;
-  if (privateValue !== undefined) {
-    privateKey = ed25519PrivateKey(pemFromVariable(ASSERTION_KEY_ENV.privateKey, privateValue, false));
-    if (!privateKey) throw new ConfigError(ASSERTION_KEY_ENV.privateKey, 'must be an Ed25519 private key in PEM (PKCS#8), or the path of a file holding one');
+export function readAssertionSecret(reader: EnvReader, dataDir: string): string {
+  refuseRetiredVariables(reader);
+  const configured = inlineOrFile(reader, ASSERTION_KEY_ENV.secret, ASSERTION_KEY_ENV.secretFile);
+  const secret = configured ?? readOrCreateSecretFile(resolve(dataDir, GENERATED_ASSERTION_SECRET_FILE), ASSERTION_KEY_ENV.secret);
+  if (Buffer.byteLength(secret, 'utf8') < MIN_ASSERTION_SECRET_BYTES) {
+    const where = configured === undefined ? `is unset and ${resolve(dataDir, GENERATED_ASSERTION_SECRET_FILE)} holds` : 'holds';
+    throw new ConfigError(ASSERTION_KEY_ENV.secret, `${where} fewer than ${MIN_ASSERTION_SECRET_BYTES} bytes`);
   }
-  let publicKey: KeyObject;
-  if (publicValue !== undefined) {
-    const parsed = ed25519PublicKey(pemFromVariable(ASSERTION_KEY_ENV.publicKey, publicValue, true));
-    if (!parsed) throw new ConfigError(ASSERTION_KEY_ENV.publicKey, 'must be an Ed25519 public key in PEM (SPKI), or the path of a file holding one');
-    publicKey = parsed;
-    if (privateKey && !createPublicKey(privateKey).equals(publicKey)) {
-      throw new ConfigError(ASSERTION_KEY_ENV.publicKey, `is not the public half of ${ASSERTION_KEY_ENV.privateKey}`);
-    }
-  } else {
-    publicKey = createPublicKey(privateKey!);
-  }
-  return { privateKeyPem: privateKey ? privateKeyPemOf(privateKey) : null, publicKeyPem: publicKeyPemOf(publicKey), source: 'env' };
-}
-
-/** For the gateway, which must sign: fails start-up clearly when only the public key is configured. */
-export function requireAssertionPrivateKey(keys: AssertionKeys): string {
-  if (keys.privateKeyPem === null) {
-    throw new ConfigError(
-      ASSERTION_KEY_ENV.privateKey,
-      `must be set where identity assertions are signed (the gateway); only ${ASSERTION_KEY_ENV.publicKey} is set`,
-    );
-  }
-  return keys.privateKeyPem;
+  return secret;
 }
 
 /**
- * A PEM given inline (newlines may be written as `\n`, as some deployment tools require) or a path.
- * The private key's path is not echoed: a key pasted without its BEGIN line would otherwise end up in a log.
+ * A subgraph's key: IDENTITY_ASSERTION_KEY (or _FILE), its own key alone, as a deployment gives it; otherwise
+ * derived from the gateway secret (readAssertionSecret: the variable or the data folder's file, one machine).
+ * Both set must agree, so a stale key file is found at start rather than by refused calls.
  */
-function pemFromVariable(variable: string, value: string, echoPath: boolean): string {
-  if (value.startsWith('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (error) {
-    const where = echoPath ? `"${value}"` : 'a path';
-    throw new ConfigError(
-      variable,
-      `does not start with -----BEGIN, so it is read as ${where}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-}
-
-function keysFromDataDir(dataDir: string): AssertionKeys {
-  const privatePath = join(dataDir, GENERATED_ASSERTION_PRIVATE_KEY_FILE);
-  const generated = existsSync(privatePath) ? false : createPrivateKeyFile(dataDir, privatePath);
-
-  let privateKey: KeyObject | null = null;
-  try {
-    privateKey = ed25519PrivateKey(readFileSync(privatePath, 'utf8'));
-  } catch {
-    // Reported below with the remedy.
-  }
-  if (!privateKey) {
-    throw new ConfigError(
-      ASSERTION_KEY_ENV.privateKey,
-      `is not set and "${privatePath}" is not a readable Ed25519 private key; delete it to have a new one generated`,
-    );
-  }
-  const publicKeyPem = publicKeyPemOf(createPublicKey(privateKey));
-  // The public half is derived from the private file, never read back, so a half-written copy can do no harm;
-  // the file is for operators who move subgraphs to other machines.
-  writePublicKeyFile(join(dataDir, GENERATED_ASSERTION_PUBLIC_KEY_FILE), publicKeyPem);
-  return { privateKeyPem: privateKeyPemOf(privateKey), publicKeyPem, source: generated ? 'generated' : 'file' };
-}
-
-/**
- * Creates the private key file unless another process (the gateway and subgraphs start together)
- * got there first. The key is written to a private temporary file and hard-linked into place, so
- * the final name never holds a partial key and exactly one process wins. Returns whether we did.
- */
-function createPrivateKeyFile(dataDir: string, privatePath: string): boolean {
-  mkdirSync(dataDir, { recursive: true });
-  const { privateKey } = generateKeyPairSync('ed25519', {
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const temporaryPath = `${privatePath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporaryPath, privateKey, { mode: 0o600, flag: 'wx' });
-  try {
-    linkSync(temporaryPath, privatePath);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    // File systems without hard links: an exclusive create still lets only one process win.
-    try {
-      writeFileSync(privatePath, privateKey, { mode: 0o600, flag: 'wx' });
-      return true;
-    } catch (fallbackError) {
-      if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw fallbackError;
+export function readSubgraphAssertionKey(reader: EnvReader, dataDir: string, subgraph: string): string {
+  refuseRetiredVariables(reader);
+  const configured = inlineOrFile(reader, ASSERTION_KEY_ENV.key, ASSERTION_KEY_ENV.keyFile);
+  if (configured === undefined) return deriveSubgraphAssertionKey(readAssertionSecret(reader, dataDir), subgraph);
+  const variable = reader.optionalString(ASSERTION_KEY_ENV.keyFile) === undefined ? ASSERTION_KEY_ENV.key : ASSERTION_KEY_ENV.keyFile;
+  if (!macKey(configured))
+    throw new ConfigError(variable, `must hold ${ASSERTION_KEY_BYTES} bytes written base64url (43 characters, as tools/dist/assertion-keys.js writes it)`);
+  if (inlineOrFile(reader, ASSERTION_KEY_ENV.secret, ASSERTION_KEY_ENV.secretFile) !== undefined) {
+    const derived = deriveSubgraphAssertionKey(readAssertionSecret(reader, dataDir), subgraph);
+    if (!timingSafeEqual(Buffer.from(derived), Buffer.from(configured))) {
+      throw new ConfigError(variable, `is not the ${subgraph} key of ${ASSERTION_KEY_ENV.secret}; set one of them, or provision the key again`);
     }
-  } finally {
-    unlinkSync(temporaryPath);
   }
-}
-
-function writePublicKeyFile(publicPath: string, publicKeyPem: string): void {
-  try {
-    if (readFileSync(publicPath, 'utf8') === publicKeyPem) return;
-  } catch {
-    // Missing: write it.
-  }
-  const temporaryPath = `${publicPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporaryPath, publicKeyPem, { mode: 0o644 });
-  renameSync(temporaryPath, publicPath);
-}
-
-function ed25519PrivateKey(pem: string): KeyObject | null {
-  try {
-    const key = createPrivateKey(pem);
-    return key.asymmetricKeyType === 'ed25519' ? key : null;
-  } catch {
-    return null;
-  }
-}
-
-function ed25519PublicKey(pem: string): KeyObject | null {
-  try {
-    const key = createPublicKey(pem);
-    // createPublicKey also accepts a private key (deriving its public half); a public key setting must hold a public key.
-    return key.asymmetricKeyType === 'ed25519' && !/PRIVATE KEY/.test(pem) ? key : null;
-  } catch {
-    return null;
-  }
-}
-
-function privateKeyPemOf(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
-}
-
-function publicKeyPemOf(key: KeyObject): string {
-  return key.export({ type: 'spki', format: 'pem' }).toString();
+  return configured;
 }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,9 +63,7 @@ function storedBytes(row: Record<string, unknown>): number {
 }
 
 async function measure(customers: number, requests: number, database: DatabaseConfig, dataDir: string): Promise<{ view: Volume; page: Volume }> {
-  const keyPair = generateKeyPairSync('ed25519');
-  const publicKeyPem = keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const privateKeyPem = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const assertionSecret = randomBytes(32).toString('base64url');
   const secret = randomBytes(24).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
   // A variable, not a literal: the settings the audit writer of the code under test knows are taken from it.
@@ -75,14 +73,14 @@ async function measure(customers: number, requests: number, database: DatabaseCo
   await seedStores({ config: database, stores: SUBGRAPH_REGISTRY, customers, seed: DEFAULT_SEED, reset: true });
   const subgraphs: RunningSubgraph[] = [];
   for (const { manifest } of SUBGRAPH_REGISTRY) {
-    const security = { assertionPublicKeyPem: publicKeyPem, accessPolicyPath: undefined, pseudonymSecret: secret, audit };
+    const security = { assertionKey: { gatewaySecret: assertionSecret }, accessPolicyPath: undefined, pseudonymSecret: secret, audit };
     const running = await startSubgraph(manifest, inProcessSubgraphConfig(manifest.name, database, security));
     await running.ready;
     subgraphs.push(running);
   }
   const gatewaySecurity = {
     tokens: { keySource: { kind: 'secret' as const, secret: tokenSecret }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
-    assertionPrivateKeyPem: privateKeyPem,
+    assertionSecret,
     accessPolicyPath: undefined,
     audit,
   };

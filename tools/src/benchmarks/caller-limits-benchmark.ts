@@ -1,6 +1,6 @@
 import { freePort } from '../free-port';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-limits-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_lim_', dataDir, poolMax: 10 };
-  const keyPair = generateKeyPairSync('ed25519');
+  const assertionSecret = randomBytes(32).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
   const gatewayPort = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -170,8 +170,8 @@ async function main(): Promise<void> {
     RATE_LIMITS: limitsSpec,
     AUTH_HS256_SECRET: tokenSecret,
     // Set here so six processes do not race to generate them into DATA_DIR.
-    IDENTITY_ASSERTION_PRIVATE_KEY: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    IDENTITY_ASSERTION_PUBLIC_KEY: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    // One machine: each subgraph derives its own key from it.
+    IDENTITY_ASSERTION_SECRET: assertionSecret,
     PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
     AUDIT_PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
     AUDIT_CHAIN_KEY: randomBytes(24).toString('base64url'),

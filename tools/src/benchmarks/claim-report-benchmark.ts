@@ -12,7 +12,7 @@
  *   backlog delivered; the issue's target after a burst is 5 s).
  * The figures go to BENCHMARKS.md (section claim-report).
  */
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,7 +162,7 @@ async function runOnce(dialect: Dialect, transport: Transport, options: Options)
   try {
     process.stderr.write(`${dialect} over ${transport}: seeding ${options.customers} customers into ${runDirectory}\n`);
     await seedStores({ config: database, stores: SUBGRAPH_REGISTRY, customers: options.customers, seed: DEFAULT_SEED });
-    const keyPair = generateKeyPairSync('ed25519');
+    const assertionSecret = randomBytes(32).toString('base64url');
     const tokenSecret = randomBytes(32).toString('base64url');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env['PATH'],
@@ -175,8 +175,8 @@ async function runOnce(dialect: Dialect, transport: Transport, options: Options)
       RATE_LIMITS: UNBINDING_RATE_LIMITS,
       AUTH_HS256_SECRET: tokenSecret,
       // Set here so the processes do not race to generate them into DATA_DIR.
-      IDENTITY_ASSERTION_PRIVATE_KEY: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      IDENTITY_ASSERTION_PUBLIC_KEY: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      // One machine: each subgraph derives its own key from it.
+      IDENTITY_ASSERTION_SECRET: assertionSecret,
       PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
       AUDIT_PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
       AUDIT_CHAIN_KEY: randomBytes(24).toString('base64url'),
@@ -190,7 +190,6 @@ async function runOnce(dialect: Dialect, transport: Transport, options: Options)
     }
     const gatewayPort = await freePort();
     const serverEnv = { ...env };
-    delete serverEnv['IDENTITY_ASSERTION_PRIVATE_KEY'];
     for (const { manifest, directory } of SUBGRAPH_REGISTRY) servers.push(launchServer(manifest.name, `${directory}/dist/main.js`, serverEnv, runDirectory));
     for (const [index, { manifest }] of SUBGRAPH_REGISTRY.entries()) {
       await waitUntilReady(servers[index]!, answersOk(`http://127.0.0.1:${env[subgraphPortVariable(manifest.name)]}/ready`), 180_000);

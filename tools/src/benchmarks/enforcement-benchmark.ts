@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,13 +34,7 @@ const AUDIT_FLUSH_INTERVAL_MS = 200;
 const SETTLE_MS = 2 * AUDIT_FLUSH_INTERVAL_MS;
 const WARM_UP_REQUESTS = 200;
 
-async function startStack(
-  database: DatabaseConfig,
-  enforced: boolean,
-  keys: { privateKeyPem: string; publicKeyPem: string },
-  tokenSecret: string,
-  supergraphPath: string,
-): Promise<Stack> {
+async function startStack(database: DatabaseConfig, enforced: boolean, assertionSecret: string, tokenSecret: string, supergraphPath: string): Promise<Stack> {
   const secret = randomBytes(24).toString('base64url');
   const audit = {
     pseudonymSecret: secret,
@@ -54,7 +48,7 @@ async function startStack(
     const running = await startSubgraph(
       manifest,
       inProcessSubgraphConfig(manifest.name, database, {
-        assertionPublicKeyPem: keys.publicKeyPem,
+        assertionKey: { gatewaySecret: assertionSecret },
         accessPolicyPath: undefined,
         pseudonymSecret: secret,
         audit,
@@ -77,7 +71,7 @@ async function startStack(
       logLevel: 'silent',
       security: {
         tokens: { keySource: { kind: 'secret', secret: tokenSecret }, issuer: 'icg-dev', audience: 'insurer-customer-graph' },
-        assertionPrivateKeyPem: keys.privateKeyPem,
+        assertionSecret,
         accessPolicyPath: undefined,
         audit,
       },
@@ -197,11 +191,7 @@ async function main(): Promise<void> {
     process.stderr.write(`warning: not running with the servers' Node flags (${missingFlags.join(' ')}); use npm run bench:enforcement\n`);
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_enf_', dataDir, poolMax: 10 };
-  const keyPair = generateKeyPairSync('ed25519');
-  const keys = {
-    privateKeyPem: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKeyPem: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
+  const assertionSecret = randomBytes(32).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
   const supergraphPath = join(dataDir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composeRegisteredSubgraphs());
@@ -216,8 +206,8 @@ async function main(): Promise<void> {
     (customer) => String(customer.primaryManagerStaffId) === manager.staffId,
   ).length;
 
-  const enforced = await startStack(database, true, keys, tokenSecret, supergraphPath);
-  const baseline = await startStack(database, false, keys, tokenSecret, supergraphPath);
+  const enforced = await startStack(database, true, assertionSecret, tokenSecret, supergraphPath);
+  const baseline = await startStack(database, false, assertionSecret, tokenSecret, supergraphPath);
   const urls: Record<Variant, string> = { enforced: `${enforced.gateway.url}/graphql`, baseline: `${baseline.gateway.url}/graphql` };
   const pairs: Pair[] = [];
   try {

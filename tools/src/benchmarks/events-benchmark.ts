@@ -20,7 +20,7 @@
  * CLAIM_REPORT_HOOK below.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,8 +111,8 @@ async function runScenario(
     dataDir: mkdtempSync(join(tmpdir(), 'icg-bench-events-')),
     poolMax: 10,
   };
-  const assertionKeys = generateKeyPairSync('ed25519');
-  const signer = createAssertionSigner(assertionKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const assertionSecret = randomBytes(32).toString('base64url');
+  const signer = createAssertionSigner(assertionSecret);
   const [senderPort, receiverPort] = [await freePort(), await freePort()];
   const nats = transport === 'nats' ? { NATS_URL: process.env.NATS_URL!, NATS_STREAM: `ICGB_${run}`, NATS_SUBJECT_PREFIX: `icgb${run}.events` } : {};
   const env: NodeJS.ProcessEnv = {
@@ -126,7 +126,7 @@ async function runScenario(
     // The backlog phase starts the receiver late: the relay's next try must not wait out a long backoff.
     EVENT_RETRY_BASE_MS: '20',
     EVENT_RETRY_MAX_MS: '100',
-    IDENTITY_ASSERTION_PUBLIC_KEY: assertionKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    IDENTITY_ASSERTION_SECRET: assertionSecret,
     [subgraphPortVariable(PROBE_SENDER)]: String(senderPort),
     [subgraphPortVariable(PROBE_RECEIVER)]: String(receiverPort),
     ...nats,

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -298,7 +298,7 @@ async function main(): Promise<void> {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'icg-bench-shutdown-'));
   const database: DatabaseConfig = { mysqlUrl: process.env['MYSQL_URL'] || undefined, mysqlDatabasePrefix: 'icgbench_stop_', dataDir, poolMax: 10 };
-  const keyPair = generateKeyPairSync('ed25519');
+  const assertionSecret = randomBytes(32).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -311,8 +311,8 @@ async function main(): Promise<void> {
     RATE_LIMITS: 'default=10000r/s,1000c',
     AUTH_HS256_SECRET: tokenSecret,
     // Set here so six processes do not race to generate them into DATA_DIR.
-    IDENTITY_ASSERTION_PRIVATE_KEY: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    IDENTITY_ASSERTION_PUBLIC_KEY: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    // One machine: each subgraph derives its own key from it.
+    IDENTITY_ASSERTION_SECRET: assertionSecret,
     PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
     AUDIT_PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
     AUDIT_CHAIN_KEY: randomBytes(24).toString('base64url'),

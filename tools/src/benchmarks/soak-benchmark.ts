@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   if (database.mysqlUrl) await dropMysqlDatabase(database, AUDIT_STORE);
   else for (const suffix of ['', '-wal', '-shm']) rmSync(`${sqliteFileFor(database, AUDIT_STORE)}${suffix}`, { force: true });
 
-  const keyPair = generateKeyPairSync('ed25519');
+  const assertionSecret = randomBytes(32).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
   const secret = () => randomBytes(24).toString('base64url');
   const env: NodeJS.ProcessEnv = {
@@ -261,8 +261,8 @@ async function main(): Promise<void> {
     RATE_LIMITS: UNBINDING_RATE_LIMITS,
     AUTH_HS256_SECRET: tokenSecret,
     // Given here so seven processes do not race to generate them into DATA_DIR.
-    IDENTITY_ASSERTION_PRIVATE_KEY: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    IDENTITY_ASSERTION_PUBLIC_KEY: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    // One machine: each subgraph derives its own key from it.
+    IDENTITY_ASSERTION_SECRET: assertionSecret,
     PSEUDONYM_SECRET: secret(),
     AUDIT_PSEUDONYM_SECRET: secret(),
     AUDIT_CHAIN_KEY: secret(),

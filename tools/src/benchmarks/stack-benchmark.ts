@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -234,7 +234,6 @@ async function startStacks(
   const servers: ServerProcess[] = [];
   try {
     const serverEnv = { ...env };
-    delete serverEnv['IDENTITY_ASSERTION_PRIVATE_KEY'];
     const subgraphs: ServerProcess[] = [];
     for (const { manifest, directory } of SUBGRAPH_REGISTRY) {
       // On MariaDB each subgraph counts its SQL statements (mysql2's diagnostics channel); SQLite has no such channel.
@@ -492,7 +491,7 @@ async function main(): Promise<void> {
   const seedSeconds = await prepareStores(database, options);
   await clearAuditStore(database);
 
-  const keyPair = generateKeyPairSync('ed25519');
+  const assertionSecret = randomBytes(32).toString('base64url');
   const tokenSecret = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -503,8 +502,8 @@ async function main(): Promise<void> {
     RATE_LIMITS: UNBINDING_RATE_LIMITS,
     AUTH_HS256_SECRET: tokenSecret,
     // Set here so six processes do not race to generate them into DATA_DIR.
-    IDENTITY_ASSERTION_PRIVATE_KEY: keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    IDENTITY_ASSERTION_PUBLIC_KEY: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    // One machine: each subgraph derives its own key from it.
+    IDENTITY_ASSERTION_SECRET: assertionSecret,
     PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
     AUDIT_PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
     AUDIT_CHAIN_KEY: randomBytes(24).toString('base64url'),

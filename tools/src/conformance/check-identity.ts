@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { IDENTITY_ASSERTION_HEADER } from '@icg/shared';
 import { type ConformanceContext } from './conformance-context';
 import { failed, passed, type CheckResult } from './conformance-report';
-import { buildIdentityAssertion, withAlteredPayload, withAlteredSignature, withoutSignature } from './identity-assertion-builder';
+import { buildIdentityAssertion, withAlgorithm, withAlteredPayload, withAlteredSignature, withoutSignature } from './identity-assertion-builder';
 import { conformanceRequestId, isRecord } from './subgraph-client';
 
 /** The smallest operation every GraphQL server answers, as the exact body sent (assertions are signed over it). */
@@ -28,7 +28,8 @@ export async function checkIdentity(context: ConformanceContext): Promise<CheckR
   const now = Math.floor(Date.now() / 1000);
   const valid = (body = PROBE_BODY) =>
     buildIdentityAssertion(context.assertionKey, identity, { audience: context.subgraphName, requestId: conformanceRequestId(), body });
-  const otherKey = generateKeyPairSync('ed25519').privateKey;
+  // Any key but this subgraph's: another subgraph's, or one of an old deployment.
+  const otherKey = randomBytes(32);
   const otherAudience = anotherSubgraphName(context.subgraphName);
 
   const refusals: { name: string; assertion: string | undefined }[] = [
@@ -56,6 +57,7 @@ export async function checkIdentity(context: ConformanceContext): Promise<CheckR
     // A captured assertion replayed with another operation: its body digest (`bdh`) does not match.
     { name: 'refuses an assertion signed for another request body', assertion: valid(OTHER_BODY) },
     { name: 'refuses an unsigned assertion (alg "none")', assertion: withoutSignature(valid()) },
+    { name: 'refuses an assertion in another algorithm (EdDSA, the signature of old)', assertion: withAlgorithm(valid(), 'EdDSA') },
   ];
 
   const results: CheckResult[] = [];

@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { IDENTITY_ASSERTION_HEADER, type AccessPolicy, type StaffIdentity } from '@icg/shared';
 import type { ConformanceIdentities } from './conformance-identities';
 import { buildIdentityAssertion } from './identity-assertion-builder';
@@ -17,7 +16,8 @@ export interface SampleKey {
 export interface ConformanceContext {
   client: SubgraphClient;
   subgraphName: string;
-  assertionKey: KeyObject;
+  /** The subgraph's own identity-assertion key (32 bytes). */
+  assertionKey: Buffer;
   policy: AccessPolicy;
   identities: ConformanceIdentities;
   /** The subgraph's PSEUDONYM_SECRET when known: roles that pseudonymise identifiers can only be checked with it. */

@@ -1,6 +1,7 @@
-import { sign, type KeyObject } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import {
   DEFAULT_ASSERTION_TTL_SECONDS,
+  IDENTITY_ASSERTION_ALGORITHM,
   IDENTITY_ASSERTION_ISSUER,
   IDENTITY_ASSERTION_TYPE,
   identityToClaims,
@@ -22,13 +23,13 @@ export interface AssertionShape {
 const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
 /**
- * Builds an identity assertion byte by byte (compact JWS, EdDSA over Ed25519) rather than through the
- * gateway's signer, so the suite can also build the invalid ones (expired, wrong audience, tampered)
- * and the contract it checks is spelled out here in full.
+ * Builds an identity assertion byte by byte (compact JWS, HS256: HMAC-SHA256 with the subgraph's own key,
+ * base64url-decoded) rather than through the gateway's signer, so the suite can also build the invalid ones
+ * (expired, wrong audience, tampered) and the contract it checks is spelled out here in full.
  */
-export function buildIdentityAssertion(privateKey: KeyObject, identity: StaffIdentity, shape: AssertionShape): string {
+export function buildIdentityAssertion(subgraphKey: Buffer, identity: StaffIdentity, shape: AssertionShape): string {
   const issuedAt = shape.issuedAt ?? Math.floor(Date.now() / 1000);
-  const header = { alg: 'EdDSA', typ: IDENTITY_ASSERTION_TYPE };
+  const header = { alg: IDENTITY_ASSERTION_ALGORITHM, typ: IDENTITY_ASSERTION_TYPE };
   const payload = {
     ...identityToClaims(identity),
     rid: shape.requestId,
@@ -39,7 +40,7 @@ export function buildIdentityAssertion(privateKey: KeyObject, identity: StaffIde
     exp: issuedAt + (shape.lifetimeSeconds ?? DEFAULT_ASSERTION_TTL_SECONDS),
   };
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-  return `${signingInput}.${base64url(sign(null, Buffer.from(signingInput), privateKey))}`;
+  return `${signingInput}.${base64url(createHmac('sha256', subgraphKey).update(signingInput).digest())}`;
 }
 
 /** The same assertion claiming more than was signed (the auditor's role and purpose): the signature no longer matches. */
@@ -50,7 +51,7 @@ export function withAlteredPayload(assertion: string): string {
   return `${header}.${base64url(JSON.stringify(altered))}.${signature}`;
 }
 
-/** The same assertion with one bit of its signature flipped. */
+/** The same assertion with one bit of its MAC flipped. */
 export function withAlteredSignature(assertion: string): string {
   const [header, payload, signature] = assertion.split('.');
   const bytes = Buffer.from(signature ?? '', 'base64url');
@@ -62,4 +63,10 @@ export function withAlteredSignature(assertion: string): string {
 export function withoutSignature(assertion: string): string {
   const [, payload] = assertion.split('.');
   return `${base64url(JSON.stringify({ alg: 'none', typ: IDENTITY_ASSERTION_TYPE }))}.${payload}.`;
+}
+
+/** The same assertion naming another algorithm in its header (its MAC kept): a verifier must accept HS256 only. */
+export function withAlgorithm(assertion: string, alg: string): string {
+  const [, payload, signature] = assertion.split('.');
+  return `${base64url(JSON.stringify({ alg, typ: IDENTITY_ASSERTION_TYPE }))}.${payload}.${signature}`;
 }

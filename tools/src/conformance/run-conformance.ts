@@ -1,5 +1,4 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { loadAccessPolicy, type AccessPolicy, type Role } from '@icg/shared';
+import { ASSERTION_KEY_BYTES, loadAccessPolicy, type AccessPolicy, type Role } from '@icg/shared';
 import { checkEntities } from './check-entities';
 import { checkHealthEndpoints } from './check-health-endpoints';
 import { checkIdentity } from './check-identity';
@@ -17,8 +16,8 @@ export interface ConformanceOptions {
   url: string;
   /** The subgraph's name: the audience of the assertions it must accept. */
   name: string;
-  /** Ed25519 private key (PKCS#8 PEM) whose public half the subgraph verifies assertions with. */
-  assertionPrivateKeyPem: string;
+  /** The subgraph's own identity-assertion key (base64url, 32 bytes): its IDENTITY_ASSERTION_KEY, or derived from the gateway secret. */
+  assertionKey: string;
   /** The access policy the subgraph enforces; shared/access-policy.yaml by default. */
   policy?: AccessPolicy;
   /** The subgraph's PSEUDONYM_SECRET: needed to send the sealed keys of roles that pseudonymise identifiers (BI) and check their answers. */
@@ -36,10 +35,12 @@ export interface ConformanceOptions {
   requestTimeoutMs?: number;
 }
 
-function ed25519PrivateKey(pem: string): KeyObject {
-  const key = createPrivateKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new TypeError('The assertion key must be an Ed25519 private key');
-  return key;
+function assertionKeyBytes(key: string): Buffer {
+  const bytes = Buffer.from(key.trim(), 'base64url');
+  if (!/^[A-Za-z0-9_-]{43}$/.test(key.trim()) || bytes.length !== ASSERTION_KEY_BYTES) {
+    throw new TypeError(`The assertion key must be ${ASSERTION_KEY_BYTES} bytes written base64url (the subgraph's IDENTITY_ASSERTION_KEY)`);
+  }
+  return bytes;
 }
 
 /** Runs one check group; a group that cannot finish (no answer, a crash in the suite) is one failed check. */
@@ -61,7 +62,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const context: ConformanceContext = {
     client: new SubgraphClient(options.url, options.requestTimeoutMs ?? 10_000),
     subgraphName: options.name,
-    assertionKey: ed25519PrivateKey(options.assertionPrivateKeyPem),
+    assertionKey: assertionKeyBytes(options.assertionKey),
     policy: options.policy ?? loadAccessPolicy(),
     identities: resolveConformanceIdentities({ seed: options.seed, staff: options.staff }),
     pseudonymSecret: options.pseudonymSecret,

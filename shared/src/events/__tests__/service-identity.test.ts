@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createAssertionSigner } from '../../identity/identity-assertion';
 import { newEventId } from '../event-id';
@@ -39,9 +39,13 @@ describe('service tokens between subgraphs', () => {
     expect(await failureOf(verifier.verify('not.a.jwt!', received))).toBe('MALFORMED');
   });
 
-  it("refuse the gateway's identity assertion, even signed with a peer's key", async () => {
+  it("refuse the gateway's identity assertion", async () => {
     const identity = { staffId: '1', role: 'AUDITOR' as const, branchId: '1', branchPath: '/1/', grade: null, purpose: 'AUDIT' as const };
-    const assertion = await createAssertionSigner(pem(claims.privateKey)).sign(identity, { subgraph: 'service-requests', requestId: 'r-1', body });
+    const assertion = await createAssertionSigner(randomBytes(32).toString('base64url')).sign(identity, {
+      subgraph: 'service-requests',
+      requestId: 'r-1',
+      body,
+    });
     expect(await failureOf(verifier.verify(assertion, received))).toBe('BAD_ISSUER');
   });
 

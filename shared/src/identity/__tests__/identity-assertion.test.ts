@@ -1,19 +1,19 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT, generateKeyPair, type JWTPayload } from 'jose';
+import { SignJWT, generateKeyPair, type JWTPayload, type KeyLike } from 'jose';
 import { ConfigError, EnvReader } from '../../config';
 import { AuthenticationError } from '../authentication-error';
 import {
-  GENERATED_ASSERTION_PRIVATE_KEY_FILE,
-  GENERATED_ASSERTION_PUBLIC_KEY_FILE,
+  GENERATED_ASSERTION_SECRET_FILE,
   IDENTITY_ASSERTION_HEADER,
   createAssertionSigner,
   createAssertionVerifier,
-  readAssertionKeys,
+  deriveSubgraphAssertionKey,
+  readAssertionSecret,
   readAssertionTtlSeconds,
-  requireAssertionPrivateKey,
+  readSubgraphAssertionKey,
   requestBodyDigest,
   type AssertionVerifier,
   type ReceivedRequest,
@@ -21,18 +21,13 @@ import {
 import { mintDevelopmentToken } from '../token-minter';
 import { AUDITOR, MANAGER, TEST_SECRET, nowSeconds, unsignedToken } from './fixtures';
 
-function ed25519Pair(): { privateKey: KeyObject; privateKeyPem: string; publicKeyPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return {
-    privateKey,
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-}
-
-const gateway = ed25519Pair();
-const signer = createAssertionSigner(gateway.privateKeyPem);
-const customersVerifier = createAssertionVerifier(gateway.publicKeyPem, 'customers');
+const newSecret = () => randomBytes(32).toString('base64url');
+const GATEWAY_SECRET = newSecret();
+const CUSTOMERS_KEY = deriveSubgraphAssertionKey(GATEWAY_SECRET, 'customers');
+/** The customers subgraph's key as jose takes it, to craft assertions by hand. */
+const customersKeyBytes = Buffer.from(CUSTOMERS_KEY, 'base64url');
+const signer = createAssertionSigner(GATEWAY_SECRET);
+const customersVerifier = createAssertionVerifier(CUSTOMERS_KEY, 'customers');
 const BODY = '{"query":"{ customer(id: \\"1\\") { id } }","variables":{}}';
 const target = { subgraph: 'customers', requestId: 'req-0001', body: BODY };
 /** What the subgraph received with the assertion: the very body it was signed for. */
@@ -59,8 +54,8 @@ function assertionClaims(overrides: Record<string, unknown> = {}): JWTPayload {
 
 async function craft(
   payload: JWTPayload,
-  key: KeyObject | Uint8Array = gateway.privateKey,
-  header: { alg: string; typ?: string } = { alg: 'EdDSA', typ: 'icg-identity+jwt' },
+  key: KeyLike | Uint8Array = customersKeyBytes,
+  header: { alg: string; typ?: string } = { alg: 'HS256', typ: 'icg-identity+jwt' },
 ): Promise<string> {
   return new SignJWT(payload).setProtectedHeader(header).sign(key);
 }
@@ -113,18 +108,18 @@ describe('identity assertion', () => {
       .split('.')
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
-    expect(header).toEqual({ alg: 'EdDSA', typ: 'icg-identity+jwt' });
+    expect(header).toEqual({ alg: 'HS256', typ: 'icg-identity+jwt' });
     expect(payload).toMatchObject({ iss: 'icg-gateway', aud: 'customers', rid: 'req-0001' });
     expect(payload!['bdh']).toBe(createHash('sha256').update(BODY).digest('hex'));
     expect((payload!['exp'] as number) - (payload!['iat'] as number)).toBe(10);
   });
 
   it('takes a lifetime of 1 to 30 s', async () => {
-    const short = await createAssertionSigner(gateway.privateKeyPem, { ttlSeconds: 2 }).sign(MANAGER, target);
+    const short = await createAssertionSigner(GATEWAY_SECRET, { ttlSeconds: 2 }).sign(MANAGER, target);
     const payload = JSON.parse(Buffer.from(short.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
     expect(payload.exp - payload.iat).toBe(2);
-    expect(() => createAssertionSigner(gateway.privateKeyPem, { ttlSeconds: 60 })).toThrow(/1 to 30/);
-    expect(() => createAssertionSigner(gateway.privateKeyPem, { ttlSeconds: 0 })).toThrow(/1 to 30/);
+    expect(() => createAssertionSigner(GATEWAY_SECRET, { ttlSeconds: 60 })).toThrow(/1 to 30/);
+    expect(() => createAssertionSigner(GATEWAY_SECRET, { ttlSeconds: 0 })).toThrow(/1 to 30/);
     expect(readAssertionTtlSeconds(new EnvReader({}))).toBe(10);
     expect(readAssertionTtlSeconds(new EnvReader({ IDENTITY_ASSERTION_TTL_SECONDS: '5' }))).toBe(5);
     expect(() => readAssertionTtlSeconds(new EnvReader({ IDENTITY_ASSERTION_TTL_SECONDS: '300' }))).toThrow(
@@ -169,42 +164,60 @@ describe('identity assertion', () => {
     await expectRefusal(customersVerifier, await craft(assertionClaims({ iat: now - 40, exp: now + 5 })), 'Identity assertion expired');
   });
 
-  it('refuses an assertion meant for another subgraph', async () => {
+  it("refuses an assertion meant for another subgraph: it carries that subgraph's MAC", async () => {
     const forPolicies = await signer.sign(MANAGER, { ...target, subgraph: 'policies' });
-    const refused = await expectRefusal(customersVerifier, forPolicies, 'Identity assertion audience is not accepted');
-    expect(refused.failure).toBe('BAD_AUDIENCE');
-    await expect(createAssertionVerifier(gateway.publicKeyPem, 'policies').verify(forPolicies, received)).resolves.toMatchObject({ staffId: '12' });
+    const refused = await expectRefusal(customersVerifier, forPolicies, 'Identity assertion signature is invalid');
+    expect(refused.failure).toBe('BAD_SIGNATURE');
+    const policiesKey = deriveSubgraphAssertionKey(GATEWAY_SECRET, 'policies');
+    await expect(createAssertionVerifier(policiesKey, 'policies').verify(forPolicies, received)).resolves.toMatchObject({ staffId: '12' });
+    // Even with the customers key, an audience other than customers alone is refused.
+    const audience = await expectRefusal(customersVerifier, await craft(assertionClaims({ aud: 'policies' })), 'Identity assertion audience is not accepted');
+    expect(audience.failure).toBe('BAD_AUDIENCE');
+    await expectRefusal(customersVerifier, await craft(assertionClaims({ aud: ['customers', 'policies'] })), 'Identity assertion audience is not accepted');
   });
 
-  it('refuses an assertion signed by another key', async () => {
-    const other = createAssertionSigner(ed25519Pair().privateKeyPem);
-    await expectRefusal(customersVerifier, await other.sign(MANAGER, target), 'Identity assertion signature is invalid');
+  it('refuses an assertion MACed with another gateway secret, or minted by another subgraph with its own key', async () => {
+    await expectRefusal(customersVerifier, await createAssertionSigner(newSecret()).sign(MANAGER, target), 'Identity assertion signature is invalid');
+    const policiesKey = Buffer.from(deriveSubgraphAssertionKey(GATEWAY_SECRET, 'policies'), 'base64url');
+    await expectRefusal(customersVerifier, await craft(assertionClaims(), policiesKey), 'Identity assertion signature is invalid');
   });
 
-  it('refuses other algorithms, alg:none and bearer tokens', async () => {
+  it('derives a different 32-byte key per subgraph and per secret, none of them the secret', () => {
+    const keys = ['customers', 'policies', 'claims'].map((name) => deriveSubgraphAssertionKey(GATEWAY_SECRET, name));
+    expect(new Set(keys).size).toBe(3);
+    for (const key of keys) expect(Buffer.from(key, 'base64url')).toHaveLength(32);
+    expect(deriveSubgraphAssertionKey(GATEWAY_SECRET, 'customers')).toBe(CUSTOMERS_KEY);
+    expect(deriveSubgraphAssertionKey(newSecret(), 'customers')).not.toBe(CUSTOMERS_KEY);
+    expect(keys).not.toContain(GATEWAY_SECRET);
+  });
+
+  it('refuses other algorithms (the Ed25519 assertions of old too), alg:none and bearer tokens', async () => {
     const es256 = await generateKeyPair('ES256');
     await expectRefusal(
       customersVerifier,
-      await craft(assertionClaims(), es256.privateKey as KeyObject, { alg: 'ES256', typ: 'icg-identity+jwt' }),
+      await craft(assertionClaims(), es256.privateKey, { alg: 'ES256', typ: 'icg-identity+jwt' }),
+      'Identity assertion algorithm is not accepted',
+    );
+    const ed25519 = await generateKeyPair('EdDSA');
+    await expectRefusal(
+      customersVerifier,
+      await craft(assertionClaims(), ed25519.privateKey, { alg: 'EdDSA', typ: 'icg-identity+jwt' }),
       'Identity assertion algorithm is not accepted',
     );
     await expectRefusal(
       customersVerifier,
-      await craft(assertionClaims(), new TextEncoder().encode(TEST_SECRET), { alg: 'HS256', typ: 'icg-identity+jwt' }),
+      await craft(assertionClaims(), customersKeyBytes, { alg: 'HS512', typ: 'icg-identity+jwt' }),
       'Identity assertion algorithm is not accepted',
     );
     await expectRefusal(customersVerifier, unsignedToken(assertionClaims()), 'Identity assertion algorithm is not accepted');
-    await expectRefusal(
-      customersVerifier,
-      await mintDevelopmentToken({ secret: TEST_SECRET, identity: MANAGER }),
-      'Identity assertion algorithm is not accepted',
-    );
+    // A development bearer token is HS256 too, but MACed with another secret.
+    await expectRefusal(customersVerifier, await mintDevelopmentToken({ secret: TEST_SECRET, identity: MANAGER }), 'Identity assertion signature is invalid');
   });
 
   it('refuses a wrong type, issuer or claims', async () => {
     await expectRefusal(
       customersVerifier,
-      await craft(assertionClaims(), gateway.privateKey, { alg: 'EdDSA', typ: 'JWT' }),
+      await craft(assertionClaims(), customersKeyBytes, { alg: 'HS256', typ: 'JWT' }),
       'Identity assertion type is not accepted',
     );
     await expectRefusal(customersVerifier, await craft(assertionClaims({ iss: 'icg-dev' })), 'Identity assertion issuer is not accepted');
@@ -213,16 +226,16 @@ describe('identity assertion', () => {
     await expectRefusal(customersVerifier, await craft(assertionClaims({ role: 'ROOT' })), 'Identity assertion claims are invalid: role');
   });
 
-  it('signs only valid identities and request ids, with an Ed25519 key', async () => {
+  it('MACs only valid identities and request ids, with a secret of at least 32 bytes; verifies with a 32-byte key', async () => {
     await expect(signer.sign({ ...MANAGER, branchPath: '/1/3/' }, target)).rejects.toThrow(/branch_path/);
     await expect(signer.sign(MANAGER, { ...target, requestId: '' })).rejects.toThrow(/request id/);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    expect(() => createAssertionSigner(rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())).toThrow(/Ed25519/);
-    expect(() => createAssertionVerifier(gateway.privateKeyPem, 'customers')).toThrow(/Ed25519 public key/);
+    expect(() => createAssertionSigner('short')).toThrow(/at least 32 bytes/);
+    expect(() => createAssertionVerifier(GATEWAY_SECRET.slice(0, 20), 'customers')).toThrow(/32 bytes written base64url/);
+    expect(() => createAssertionVerifier(`${CUSTOMERS_KEY}A`, 'customers')).toThrow(/32 bytes written base64url/);
   });
 });
 
-describe('readAssertionKeys', () => {
+describe('assertion key configuration', () => {
   let directory: string;
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'icg-assertion-keys-'));
@@ -231,80 +244,54 @@ describe('readAssertionKeys', () => {
 
   const noEnv = new EnvReader({});
 
-  it('generates a key pair into the data folder once, private file 0600, and reuses it', async () => {
+  it('generates the gateway secret into the data folder once, file 0600, from which every subgraph derives its key', async () => {
     const dataDir = join(directory, 'data', 'nested');
-    const first = readAssertionKeys(noEnv, dataDir);
-    expect(first.source).toBe('generated');
-    const privatePath = join(dataDir, GENERATED_ASSERTION_PRIVATE_KEY_FILE);
-    expect(readFileSync(privatePath, 'utf8')).toBe(first.privateKeyPem);
-    expect(readFileSync(join(dataDir, GENERATED_ASSERTION_PUBLIC_KEY_FILE), 'utf8')).toBe(first.publicKeyPem);
-    if (process.platform !== 'win32') expect(statSync(privatePath).mode & 0o777).toBe(0o600);
+    const secret = readAssertionSecret(noEnv, dataDir);
+    const secretPath = join(dataDir, GENERATED_ASSERTION_SECRET_FILE);
+    expect(readFileSync(secretPath, 'utf8').trim()).toBe(secret);
+    if (process.platform !== 'win32') expect(statSync(secretPath).mode & 0o777).toBe(0o600);
+    expect(readAssertionSecret(noEnv, dataDir)).toBe(secret);
 
-    const second = readAssertionKeys(noEnv, dataDir);
-    expect(second).toEqual({ ...first, source: 'file' });
-
-    const assertion = await createAssertionSigner(requireAssertionPrivateKey(first)).sign(MANAGER, target);
-    await expect(createAssertionVerifier(second.publicKeyPem, 'customers').verify(assertion, received)).resolves.toMatchObject({ staffId: '12' });
+    const customersKey = readSubgraphAssertionKey(noEnv, dataDir, 'customers');
+    expect(customersKey).toBe(deriveSubgraphAssertionKey(secret, 'customers'));
+    const assertion = await createAssertionSigner(secret).sign(MANAGER, target);
+    await expect(createAssertionVerifier(customersKey, 'customers').verify(assertion, received)).resolves.toMatchObject({ staffId: '12' });
   });
 
-  it('rewrites a missing public key file from the private one', () => {
-    const first = readAssertionKeys(noEnv, directory);
-    rmSync(join(directory, GENERATED_ASSERTION_PUBLIC_KEY_FILE));
-    expect(readAssertionKeys(noEnv, directory).publicKeyPem).toBe(first.publicKeyPem);
-    expect(readFileSync(join(directory, GENERATED_ASSERTION_PUBLIC_KEY_FILE), 'utf8')).toBe(first.publicKeyPem);
+  it('reads the secret and a key inline or from a file, and generates nothing then', () => {
+    const secretPath = join(directory, 'gateway.secret');
+    writeFileSync(secretPath, `${GATEWAY_SECRET}\n`);
+    expect(readAssertionSecret(new EnvReader({ IDENTITY_ASSERTION_SECRET: GATEWAY_SECRET }), directory)).toBe(GATEWAY_SECRET);
+    expect(readAssertionSecret(new EnvReader({ IDENTITY_ASSERTION_SECRET_FILE: secretPath }), directory)).toBe(GATEWAY_SECRET);
+    const keyPath = join(directory, 'customers.key');
+    writeFileSync(keyPath, `${CUSTOMERS_KEY}\n`);
+    expect(readSubgraphAssertionKey(new EnvReader({ IDENTITY_ASSERTION_KEY: CUSTOMERS_KEY }), directory, 'customers')).toBe(CUSTOMERS_KEY);
+    expect(readSubgraphAssertionKey(new EnvReader({ IDENTITY_ASSERTION_KEY_FILE: keyPath }), directory, 'customers')).toBe(CUSTOMERS_KEY);
+    expect(readSubgraphAssertionKey(new EnvReader({ IDENTITY_ASSERTION_SECRET: GATEWAY_SECRET }), directory, 'customers')).toBe(CUSTOMERS_KEY);
+    expect(
+      readSubgraphAssertionKey(new EnvReader({ IDENTITY_ASSERTION_SECRET: GATEWAY_SECRET, IDENTITY_ASSERTION_KEY: CUSTOMERS_KEY }), directory, 'customers'),
+    ).toBe(CUSTOMERS_KEY);
+    expect(() => statSync(join(directory, GENERATED_ASSERTION_SECRET_FILE))).toThrow(/ENOENT/);
   });
 
-  it('refuses a corrupted key file, with the remedy', () => {
-    writeFileSync(join(directory, GENERATED_ASSERTION_PRIVATE_KEY_FILE), 'not a key');
-    expect(() => readAssertionKeys(noEnv, directory)).toThrow(/delete it to have a new one generated/);
-  });
-
-  it('reads inline PEMs, with \\n escapes, from the environment', () => {
-    const keys = readAssertionKeys(
-      new EnvReader({ IDENTITY_ASSERTION_PRIVATE_KEY: gateway.privateKeyPem.replace(/\n/g, '\\n'), IDENTITY_ASSERTION_PUBLIC_KEY: gateway.publicKeyPem }),
-      directory,
+  it('refuses short secrets, malformed or mismatched keys, unreadable files, both forms at once, and the retired Ed25519 settings', () => {
+    const secret = (env: Record<string, string>) => () => readAssertionSecret(new EnvReader(env), directory);
+    const key = (env: Record<string, string>) => () => readSubgraphAssertionKey(new EnvReader(env), directory, 'customers');
+    expect(secret({ IDENTITY_ASSERTION_SECRET: 'too-short' })).toThrow(/IDENTITY_ASSERTION_SECRET holds fewer than 32 bytes/);
+    expect(secret({ IDENTITY_ASSERTION_SECRET_FILE: '/no/such/secret' })).toThrow(/"\/no\/such\/secret", which cannot be read \(ENOENT\)/);
+    expect(secret({ IDENTITY_ASSERTION_SECRET: GATEWAY_SECRET, IDENTITY_ASSERTION_SECRET_FILE: '/x' })).toThrow(/both set/);
+    expect(key({ IDENTITY_ASSERTION_KEY: 'not-a-key' })).toThrow(/IDENTITY_ASSERTION_KEY must hold 32 bytes/);
+    expect(key({ IDENTITY_ASSERTION_KEY: deriveSubgraphAssertionKey(GATEWAY_SECRET, 'policies'), IDENTITY_ASSERTION_SECRET: GATEWAY_SECRET })).toThrow(
+      /IDENTITY_ASSERTION_KEY is not the customers key of IDENTITY_ASSERTION_SECRET/,
     );
-    expect(keys).toEqual({ privateKeyPem: gateway.privateKeyPem, publicKeyPem: gateway.publicKeyPem, source: 'env' });
+    for (const retired of ['IDENTITY_ASSERTION_PRIVATE_KEY', 'IDENTITY_ASSERTION_PUBLIC_KEY']) {
+      expect(secret({ [retired]: '-----BEGIN PRIVATE KEY-----' })).toThrow(new RegExp(`${retired} is no longer read`));
+      expect(key({ [retired]: '-----BEGIN PUBLIC KEY-----' })).toThrow(ConfigError);
+    }
   });
 
-  it('reads PEM file paths and derives the public key from a lone private key', () => {
-    const privatePath = join(directory, 'gateway.pem');
-    writeFileSync(privatePath, gateway.privateKeyPem);
-    expect(readAssertionKeys(new EnvReader({ IDENTITY_ASSERTION_PRIVATE_KEY: privatePath }), directory)).toEqual({
-      privateKeyPem: gateway.privateKeyPem,
-      publicKeyPem: gateway.publicKeyPem,
-      source: 'env',
-    });
-  });
-
-  it('gives a subgraph with only the public key no private key, and the gateway a clear error', () => {
-    const publicPath = join(directory, 'gateway.pub.pem');
-    writeFileSync(publicPath, gateway.publicKeyPem);
-    const keys = readAssertionKeys(new EnvReader({ IDENTITY_ASSERTION_PUBLIC_KEY: publicPath }), directory);
-    expect(keys).toEqual({ privateKeyPem: null, publicKeyPem: gateway.publicKeyPem, source: 'env' });
-    expect(() => requireAssertionPrivateKey(keys)).toThrow(/IDENTITY_ASSERTION_PRIVATE_KEY must be set/);
-  });
-
-  it('refuses mismatched, unreadable, non-Ed25519 and swapped keys', () => {
-    const read = (env: Record<string, string>) => () => readAssertionKeys(new EnvReader(env), directory);
-    const other = ed25519Pair();
-    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: gateway.privateKeyPem, IDENTITY_ASSERTION_PUBLIC_KEY: other.publicKeyPem })).toThrow(
-      /IDENTITY_ASSERTION_PUBLIC_KEY is not the public half of IDENTITY_ASSERTION_PRIVATE_KEY/,
-    );
-    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: '/no/such/key.pem' })).toThrow(ConfigError);
-    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: '/no/such/key.pem' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('/no/such') }));
-    expect(read({ IDENTITY_ASSERTION_PUBLIC_KEY: '/no/such/key.pub.pem' })).toThrow(/"\/no\/such\/key.pub.pem", which cannot be read \(ENOENT\)/);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() })).toThrow(
-      /must be an Ed25519 private key/,
-    );
-    expect(read({ IDENTITY_ASSERTION_PUBLIC_KEY: gateway.privateKeyPem })).toThrow(/must be an Ed25519 public key/);
-    expect(read({ IDENTITY_ASSERTION_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----' })).toThrow(ConfigError);
-  });
-
-  it('does not generate a key when the environment configures one', () => {
-    mkdirSync(join(directory, 'data'));
-    readAssertionKeys(new EnvReader({ IDENTITY_ASSERTION_PUBLIC_KEY: gateway.publicKeyPem }), join(directory, 'data'));
-    expect(() => statSync(join(directory, 'data', GENERATED_ASSERTION_PRIVATE_KEY_FILE))).toThrow(/ENOENT/);
+  it('refuses a generated secret file cut short, naming it', () => {
+    writeFileSync(join(directory, GENERATED_ASSERTION_SECRET_FILE), 'x'.repeat(20));
+    expect(() => readAssertionSecret(noEnv, directory)).toThrow(/holds fewer than 32 bytes/);
   });
 });

@@ -90,7 +90,7 @@ class AssertingDataSource extends RemoteGraphQLDataSource<PlainGatewayContext> {
  */
 export async function startPlainGateway(config: GatewayConfig): Promise<RunningPlainGateway> {
   const tokens = createTokenVerifier(config.security.tokens);
-  const signer = createAssertionSigner(config.security.assertionPrivateKeyPem, { ttlSeconds: config.security.assertionTtlSeconds });
+  const signer = createAssertionSigner(config.security.assertionSecret, { ttlSeconds: config.security.assertionTtlSeconds });
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
     buildService: ({ name, url }) => new AssertingDataSource(config.subgraphUrls[name] ?? url!, name, signer),
