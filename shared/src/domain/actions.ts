@@ -92,6 +92,9 @@ export const WORKFLOW_ACTIONS = [
   'insight.warning.acknowledge',
   'insight.warning.resolve',
   'insight.warning.dismiss',
+
+  // BI: registering a persisted operation with the gateway (README "For BI users").
+  'operation.register',
 ] as const;
 export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 
