@@ -9,8 +9,8 @@
 import { loadAccessPolicy, openAuditStore, SettableClock, type Knex } from '@icg/shared';
 import { BLACKLIST_EXPIRY_JOB } from '@icg/subgraph-customers';
 import { auditRecordsOf, customerCasts, dataOf, mutate, onlyError, waitForDeliveries, type CustomerCast } from './support/crm-workflows';
-import { TRANSPORTS_UNDER_TEST } from './support/event-probes';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { STORES_AND_TRANSPORTS_UNDER_TEST } from './support/stores-and-transports';
 import { mutatePolicy } from './support/policy-workflow';
 import { TEST_DIALECTS } from './support/test-database';
 import { AUDITOR, type ActingAs } from './support/test-security';
@@ -331,71 +331,68 @@ describe.each(TEST_DIALECTS)('the blacklist through the gateway on %s', (dialect
 
 /**
  * Nothing lost across systems: the policy admin system is down while the customers system blacklists a customer
- * and later lifts the entry; each change reaches it exactly once, in order, when it is back — over HTTP and over
- * NATS JetStream, on SQLite and MariaDB.
+ * and later lifts the entry; each change reaches it exactly once, in order, when it is back — over HTTP on SQLite and
+ * MariaDB, and over NATS JetStream on MariaDB (support/stores-and-transports.ts).
  */
-describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((transport) => [dialect, transport] as const)))(
-  'blacklist changes reach a policies subgraph that was down, on %s over %s',
-  (dialect, transport) => {
-    let graph: GraphUnderTest;
-    let cast: CustomerCast;
-    const clock = new SettableClock(START);
+describe.each(STORES_AND_TRANSPORTS_UNDER_TEST)('blacklist changes reach a policies subgraph that was down, on %s over %s', (dialect, transport) => {
+  let graph: GraphUnderTest;
+  let cast: CustomerCast;
+  const clock = new SettableClock(START);
 
-    beforeAll(async () => {
-      graph = await startGraph({ dialect, clock, eventTransport: transport });
-      [cast] = (await customerCasts(graph)) as [CustomerCast];
-    }, 240_000);
-    afterAll(async () => {
-      await graph?.close();
-    });
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, clock, eventTransport: transport });
+    [cast] = (await customerCasts(graph)) as [CustomerCast];
+  }, 240_000);
+  afterAll(async () => {
+    await graph?.close();
+  });
 
-    const quote = () =>
-      mutatePolicy(
-        graph,
-        'quotePolicy',
-        { customerId: cast.customerId, productCode: 'PRO-HOM', channel: 'DIRECT', effectiveDate: '2026-12-01', sumInsured: 300_000, writtenPremium: 600 },
-        cast.manager,
-        'policyNo status',
-      );
-    const refusalRows = async () =>
-      (
-        (await graph.subgraphs['policies']!.db('blacklist_refusals').where('customer_id', cast.customerId).select('blacklisted', 'status')) as {
-          blacklisted: number | boolean;
-          status: string;
-        }[]
-      ).map((row) => ({ blacklisted: row.blacklisted === true || row.blacklisted === 1, status: row.status }));
-    const inbox = async () =>
-      (
-        (await graph.subgraphs['policies']!.db('write_side_event_inbox')
-          .where({ aggregate: `Customer:${cast.customerId}` })
-          .orderBy('sequence')
-          .select('type')) as {
-          type: string;
-        }[]
-      ).length;
+  const quote = () =>
+    mutatePolicy(
+      graph,
+      'quotePolicy',
+      { customerId: cast.customerId, productCode: 'PRO-HOM', channel: 'DIRECT', effectiveDate: '2026-12-01', sumInsured: 300_000, writtenPremium: 600 },
+      cast.manager,
+      'policyNo status',
+    );
+  const refusalRows = async () =>
+    (
+      (await graph.subgraphs['policies']!.db('blacklist_refusals').where('customer_id', cast.customerId).select('blacklisted', 'status')) as {
+        blacklisted: number | boolean;
+        status: string;
+      }[]
+    ).map((row) => ({ blacklisted: row.blacklisted === true || row.blacklisted === 1, status: row.status }));
+  const inbox = async () =>
+    (
+      (await graph.subgraphs['policies']!.db('write_side_event_inbox')
+        .where({ aggregate: `Customer:${cast.customerId}` })
+        .orderBy('sequence')
+        .select('type')) as {
+        type: string;
+      }[]
+    ).length;
 
-    it('applies each change exactly once when policies is back: refused after the approval, served after the lift', async () => {
-      const entry = dataOf(
-        await mutate<{ proposeBlacklistEntry: Entry }>(graph, PROPOSE, { customerId: cast.customerId, reason: REASON }, cast.manager),
-      ).proposeBlacklistEntry;
-      await graph.stopSubgraph('policies');
-      const approved = dataOf(
-        await mutate<{ approveBlacklistEntry: Entry }>(graph, APPROVE, { id: entry.id, version: 1 }, cast.cityServiceCentre),
-      ).approveBlacklistEntry;
-      expect(approved.status).toBe('ACTIVE');
-      await graph.restartSubgraph('policies');
-      await waitForDeliveries(graph, 'customers', 'policies', `Customer:${cast.customerId}`, 2);
-      expect(await refusalRows()).toEqual([{ blacklisted: true, status: 'ACTIVE' }]);
-      expect(onlyError(await quote())).toMatchObject({ code: 'CUSTOMER_BLACKLISTED' });
+  it('applies each change exactly once when policies is back: refused after the approval, served after the lift', async () => {
+    const entry = dataOf(
+      await mutate<{ proposeBlacklistEntry: Entry }>(graph, PROPOSE, { customerId: cast.customerId, reason: REASON }, cast.manager),
+    ).proposeBlacklistEntry;
+    await graph.stopSubgraph('policies');
+    const approved = dataOf(
+      await mutate<{ approveBlacklistEntry: Entry }>(graph, APPROVE, { id: entry.id, version: 1 }, cast.cityServiceCentre),
+    ).approveBlacklistEntry;
+    expect(approved.status).toBe('ACTIVE');
+    await graph.restartSubgraph('policies');
+    await waitForDeliveries(graph, 'customers', 'policies', `Customer:${cast.customerId}`, 2);
+    expect(await refusalRows()).toEqual([{ blacklisted: true, status: 'ACTIVE' }]);
+    expect(onlyError(await quote())).toMatchObject({ code: 'CUSTOMER_BLACKLISTED' });
 
-      await graph.stopSubgraph('policies');
-      dataOf(await mutate(graph, LIFT, { id: entry.id, version: 2 }, cast.cityServiceCentre));
-      await graph.restartSubgraph('policies');
-      await waitForDeliveries(graph, 'customers', 'policies', `Customer:${cast.customerId}`, 3);
-      expect(await refusalRows()).toEqual([{ blacklisted: false, status: 'LIFTED' }]);
-      // Exactly once: one inbox entry per change (proposed, approved, lifted), one refusal row.
-      expect(await inbox()).toBe(3);
-      expect(dataOf(await quote()).quotePolicy).toMatchObject({ status: 'QUOTED' });
-    });
-  },
-);
+    await graph.stopSubgraph('policies');
+    dataOf(await mutate(graph, LIFT, { id: entry.id, version: 2 }, cast.cityServiceCentre));
+    await graph.restartSubgraph('policies');
+    await waitForDeliveries(graph, 'customers', 'policies', `Customer:${cast.customerId}`, 3);
+    expect(await refusalRows()).toEqual([{ blacklisted: false, status: 'LIFTED' }]);
+    // Exactly once: one inbox entry per change (proposed, approved, lifted), one refusal row.
+    expect(await inbox()).toBe(3);
+    expect(dataOf(await quote()).quotePolicy).toMatchObject({ status: 'QUOTED' });
+  });
+});

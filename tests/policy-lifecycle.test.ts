@@ -6,8 +6,9 @@
  */
 import { AUDIT_TABLE, OUTBOX_TABLE, openAuditStore, pseudonymise, SettableClock, type Knex } from '@icg/shared';
 import { runPolicyClock } from '@icg/subgraph-policies';
-import { TRANSPORTS_UNDER_TEST, waitUntil } from './support/event-probes';
+import { waitUntil } from './support/event-probes';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { STORES_AND_TRANSPORTS_UNDER_TEST } from './support/stores-and-transports';
 import { AUDITOR, TEST_PSEUDONYM_SECRET } from './support/test-security';
 import { TEST_DIALECTS } from './support/test-database';
 import {
@@ -429,69 +430,66 @@ describe.each(TEST_DIALECTS)('policy lifecycle through the gateway on %s', (dial
  * NATS_URL is set): once one is applied, quote, bind and renew refuse the customer; once it is lifted, they
  * serve it again. Delivered even when policies was down as the change was made.
  */
-describe.each(TEST_DIALECTS.flatMap((dialect) => TRANSPORTS_UNDER_TEST.map((transport) => [dialect, transport] as const)))(
-  'a blacklisted customer on %s, events over %s',
-  (dialect, transport) => {
-    let graph: GraphUnderTest;
-    let cast: PolicyCast;
-    const clock = new SettableClock(START);
+describe.each(STORES_AND_TRANSPORTS_UNDER_TEST)('a blacklisted customer on %s, events over %s', (dialect, transport) => {
+  let graph: GraphUnderTest;
+  let cast: PolicyCast;
+  const clock = new SettableClock(START);
 
-    beforeAll(async () => {
-      graph = await startGraph({ dialect, clock, eventTransport: transport });
-      cast = await castFor(graph);
-    }, 180_000);
-    afterAll(async () => {
-      await graph?.close();
-    });
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, clock, eventTransport: transport });
+    cast = await castFor(graph);
+  }, 180_000);
+  afterAll(async () => {
+    await graph?.close();
+  });
 
-    const quoteInput = { customerId: '', productCode: 'PRO-HOM', channel: 'DIRECT', effectiveDate: TODAY, sumInsured: 300_000, writtenPremium: 600 };
+  const quoteInput = { customerId: '', productCode: 'PRO-HOM', channel: 'DIRECT', effectiveDate: TODAY, sumInsured: 300_000, writtenPremium: 600 };
 
-    it('is refused quote, bind and renew once the change is delivered, also to a policies subgraph that was down; served again once lifted', async () => {
-      const input = { ...quoteInput, customerId: cast.customerId };
-      const quoted = answered(await mutatePolicy(graph, 'quotePolicy', input, cast.manager), 'quotePolicy');
-      const toRenew = answered(await mutatePolicy(graph, 'quotePolicy', input, cast.manager), 'quotePolicy');
-      const inForce = answered(
-        await mutatePolicy(graph, 'bindPolicy', { policyNo: toRenew.policyNo, expectedVersion: 1, premiumPaid: true }, cast.manager),
-        'bindPolicy',
-      );
+  it('is refused quote, bind and renew once the change is delivered, also to a policies subgraph that was down; served again once lifted', async () => {
+    const input = { ...quoteInput, customerId: cast.customerId };
+    const quoted = answered(await mutatePolicy(graph, 'quotePolicy', input, cast.manager), 'quotePolicy');
+    const toRenew = answered(await mutatePolicy(graph, 'quotePolicy', input, cast.manager), 'quotePolicy');
+    const inForce = answered(
+      await mutatePolicy(graph, 'bindPolicy', { policyNo: toRenew.policyNo, expectedVersion: 1, premiumPaid: true }, cast.manager),
+      'bindPolicy',
+    );
 
-      // Policies is down while the customers system blacklists the customer; the change waits for it.
-      await graph.stopSubgraph('policies');
-      await sendBlacklistChange(graph, cast.customerId, true, clock.now());
-      await graph.restartSubgraph('policies');
-      expect(
-        await waitUntil(
-          () => policiesRefuse(graph, cast.customerId),
-          (refused) => refused,
-        ),
-      ).toBe(true);
+    // Policies is down while the customers system blacklists the customer; the change waits for it.
+    await graph.stopSubgraph('policies');
+    await sendBlacklistChange(graph, cast.customerId, true, clock.now());
+    await graph.restartSubgraph('policies');
+    expect(
+      await waitUntil(
+        () => policiesRefuse(graph, cast.customerId),
+        (refused) => refused,
+      ),
+    ).toBe(true);
 
-      const refusals = [
-        await mutatePolicy(graph, 'quotePolicy', input, cast.manager),
-        await mutatePolicy(graph, 'bindPolicy', { policyNo: quoted.policyNo, expectedVersion: 1, premiumPaid: true }, cast.manager),
-        await mutatePolicy(graph, 'renewPolicy', { policyNo: inForce.policyNo, expectedVersion: inForce.version }, cast.operator),
-      ];
-      for (const refusal of refusals) expect(firstError(refusal)).toMatchObject({ code: 'CUSTOMER_BLACKLISTED' });
-      // Nothing was written: the quote is still a quote and the policy has no renewal.
-      expect(await readPolicy(graph, quoted.policyNo, cast.manager)).toMatchObject({ status: 'QUOTED', version: 1 });
-      expect((await readPolicy(graph, inForce.policyNo, cast.manager)).renewalPolicy).toBeNull();
-      // Cancelling is still the operator's to do: only new business is refused.
-      answered(
-        await mutatePolicy(graph, 'cancelPolicy', { policyNo: inForce.policyNo, expectedVersion: inForce.version, reason: 'UNDERWRITING' }, cast.operator),
-        'cancelPolicy',
-      );
+    const refusals = [
+      await mutatePolicy(graph, 'quotePolicy', input, cast.manager),
+      await mutatePolicy(graph, 'bindPolicy', { policyNo: quoted.policyNo, expectedVersion: 1, premiumPaid: true }, cast.manager),
+      await mutatePolicy(graph, 'renewPolicy', { policyNo: inForce.policyNo, expectedVersion: inForce.version }, cast.operator),
+    ];
+    for (const refusal of refusals) expect(firstError(refusal)).toMatchObject({ code: 'CUSTOMER_BLACKLISTED' });
+    // Nothing was written: the quote is still a quote and the policy has no renewal.
+    expect(await readPolicy(graph, quoted.policyNo, cast.manager)).toMatchObject({ status: 'QUOTED', version: 1 });
+    expect((await readPolicy(graph, inForce.policyNo, cast.manager)).renewalPolicy).toBeNull();
+    // Cancelling is still the operator's to do: only new business is refused.
+    answered(
+      await mutatePolicy(graph, 'cancelPolicy', { policyNo: inForce.policyNo, expectedVersion: inForce.version, reason: 'UNDERWRITING' }, cast.operator),
+      'cancelPolicy',
+    );
 
-      await sendBlacklistChange(graph, cast.customerId, false, clock.now());
-      expect(
-        await waitUntil(
-          () => policiesRefuse(graph, cast.customerId),
-          (refused) => !refused,
-        ),
-      ).toBe(false);
-      expect(
-        answered(await mutatePolicy(graph, 'bindPolicy', { policyNo: quoted.policyNo, expectedVersion: 1, premiumPaid: true }, cast.manager), 'bindPolicy')
-          .status,
-      ).toBe('IN_FORCE');
-    });
-  },
-);
+    await sendBlacklistChange(graph, cast.customerId, false, clock.now());
+    expect(
+      await waitUntil(
+        () => policiesRefuse(graph, cast.customerId),
+        (refused) => !refused,
+      ),
+    ).toBe(false);
+    expect(
+      answered(await mutatePolicy(graph, 'bindPolicy', { policyNo: quoted.policyNo, expectedVersion: 1, premiumPaid: true }, cast.manager), 'bindPolicy')
+        .status,
+    ).toBe('IN_FORCE');
+  });
+});
