@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpointPathOf, columnsOf, csvLine, extractDocument, type BiEntity } from '../tools/src/bi-extract';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { postGraphQL } from './support/graphql-client';
+import { bearerHeaders } from './support/test-security';
+import { TEST_DIALECTS } from './support/test-database';
+
+const ROOT = join(__dirname, '..');
+/** The command npm run bi:extract runs (npm test builds it first). */
+const CLI = join(ROOT, 'tools', 'dist', 'bi-extract.js');
+const CUSTOMERS = 25;
+
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Runs the client as a BI analyst would; `killAfterRows` SIGKILLs it once its progress has reached that many rows. */
+function runCli(args: readonly string[], options: { killAfterRows?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const shown = [...stderr.matchAll(/: (\d+) \/ \d+ rows/g)].map((match) => Number(match[1]));
+      if (options.killAfterRows !== undefined && shown.some((rows) => rows >= options.killAfterRows!)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+/** RFC 4180 as the client writes it (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(field);
+      field = '';
+    } else if (char === '\r' && text[index + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      index++;
+    } else field += char;
+  }
+  if (field !== '' || row.length > 0) throw new Error('the CSV does not end with a complete line');
+  return rows;
+}
+
+describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
+  let graph: GraphUnderTest;
+  let token: string;
+  let folder: string;
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, customers: CUSTOMERS });
+    token = (await bearerHeaders({ role: 'BI_ANALYST' }))['authorization']!.replace(/^Bearer /, '');
+    folder = mkdtempSync(join(tmpdir(), 'icg-extract-'));
+  }, 120_000);
+  afterAll(async () => graph?.close());
+
+  /** The rows as a BI analyst pages the connection directly (ad hoc), flattened as the CSV's columns. */
+  async function pagedDirectly(entity: BiEntity, root: string): Promise<{ header: string[]; rows: string[][] }> {
+    const document = extractDocument(entity, false);
+    const header = columnsOf(document);
+    const rows: string[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const response = await postGraphQL<Record<string, { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: unknown }[] }>>(
+        graph.graphqlUrl,
+        document,
+        { first: 7, after },
+        await bearerHeaders({ role: 'BI_ANALYST' }),
+      );
+      expect(response.errors).toBeUndefined();
+      const page = response.data![root]!;
+      for (const { node } of page.edges) {
+        rows.push(
+          header.map((path) => {
+            const value = path.split('.').reduce<unknown>((object, key) => (object as Record<string, unknown> | null)?.[key] ?? null, node);
+            return value === null ? '' : String(value);
+          }),
+        );
+      }
+      if (!page.pageInfo.hasNextPage) return { header, rows };
+      after = page.pageInfo.endCursor;
+    }
+  }
+
+  const extractArgs = (entity: string, out: string, ...more: string[]) => [
+    '--entity',
+    entity,
+    '--out',
+    out,
+    '--url',
+    graph.graphqlUrl,
+    '--token',
+    token,
+    ...more,
+  ];
+
+  it('extracts customers to CSV through a persisted operation: a header and every row paged directly, in order', async () => {
+    const out = join(folder, 'customers.csv');
+    const run = await runCli(extractArgs('customers', out));
+    expect(run.stderr).toContain(`customers: ${CUSTOMERS} / ${CUSTOMERS} rows`);
+    expect(run.code).toBe(0);
+    const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
+    const expected = await pagedDirectly('customers', 'customers');
+    expect(header).toEqual(expected.header);
+    expect(header).toContain('branch.id');
+    expect(rows).toEqual(expected.rows);
+    expect(rows).toHaveLength(CUSTOMERS);
+    // BI's view: customer keys pseudonymised.
+    for (const row of rows) expect(row[0]).toMatch(/^ps_/);
+    expect(existsSync(checkpointPathOf(out))).toBe(false);
+  });
+
+  it('resumes after being killed part-way: no row lost or repeated', async () => {
+    const out = join(folder, 'customers-resumed.csv');
+    const killed = await runCli(extractArgs('customers', out, '--page-size', '3'), { killAfterRows: 9 });
+    expect(killed.signal).toBe('SIGKILL');
+    const checkpoint = JSON.parse(readFileSync(checkpointPathOf(out), 'utf8')) as { rows: number; cursor: string };
+    expect(checkpoint.rows).toBeGreaterThanOrEqual(9);
+    expect(checkpoint.rows).toBeLessThan(CUSTOMERS);
+    // As if it had been stopped after flushing a page's rows but before writing their checkpoint: those rows are
+    // fetched again, so the resumed run must drop them from the file first.
+    appendFileSync(out, csvLine(['written', 'after', 'the', 'checkpoint']));
+    const resumed = await runCli(extractArgs('customers', out, '--page-size', '3'));
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`resumed after ${checkpoint.rows}`);
+    const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
+    const expected = await pagedDirectly('customers', 'customers');
+    expect(header).toEqual(expected.header);
+    expect(rows).toEqual(expected.rows);
+    expect(new Set(rows.map((row) => row[0])).size).toBe(CUSTOMERS);
+    expect(existsSync(checkpointPathOf(out))).toBe(false);
+  });
+
+  it("fails with a clear message and exit code 1 on a bad argument, a bad token or another extract's checkpoint", async () => {
+    const badEntity = await runCli(extractArgs('agents', join(folder, 'x.csv')));
+    expect(badEntity.code).toBe(1);
+    expect(badEntity.stderr).toContain('--entity must be one of customers, policies, claims, complaints, service-requests');
+    const badDay = await runCli(extractArgs('customers', join(folder, 'x.csv'), '--since', '2026-02-30'));
+    expect(badDay.code).toBe(1);
+    expect(badDay.stderr).toContain('--since must be a day, YYYY-MM-DD');
+    const out = join(folder, 'refused.csv');
+    const badToken = await runCli(['--entity', 'customers', '--out', out, '--url', graph.graphqlUrl, '--token', 'not-a-token']);
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr).toMatch(/bi:extract failed: The gateway refused the page \(HTTP 401\): .*UNAUTHENTICATED/);
+    expect(badToken.stderr).not.toMatch(/\n\s+at /);
+    // refused.csv kept its checkpoint (no page was written): another entity may not take it over.
+    const other = await runCli(extractArgs('claims', out));
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('belongs to another extract (customers)');
+  });
+});
