@@ -16,7 +16,7 @@ import {
   type DatabaseConfig,
 } from '@icg/shared';
 import { readFieldClassifications } from '@icg/gateway';
-import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, isStoreSeeded, seedStores } from '@icg/synthetic';
+import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, isStoreSeeded, randomInt, SeededRandom, seedStores } from '@icg/synthetic';
 import { CUSTOMER_360_QUERY } from '../example-queries';
 import { freePort } from '../free-port';
 import { formatProgress } from '../seed-progress';
@@ -126,17 +126,13 @@ function commandOf(options: Options): string {
   return `${options.sqlite ? '' : 'MYSQL_URL=mysql://root@127.0.0.1:3306 '}npm run bench:soak -- ${flags.join(' ')}`;
 }
 
-/** Random customer ids 1..customers (a linear congruential generator: the same sequence every run). */
-function customerIds(seed: number, customers: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
-    return 1 + (state % customers);
-  };
+/** Random customer ids 1..customers, the same sequence every run (the synthetic data's own generator). */
+function customerIds(customers: number): () => number {
+  const random = SeededRandom.for('bench:soak', customers);
+  return () => randomInt(random, 1, customers);
 }
 
-const bodyPrefix = `${JSON.stringify({ query: CUSTOMER_360_QUERY, operationName: 'Customer360' }).slice(0, -1)},"variables":{"id":"`;
-const customer360 = (id: number) => `${bodyPrefix}${id}"}}`;
+const customer360 = (id: number) => JSON.stringify({ query: CUSTOMER_360_QUERY, operationName: 'Customer360', variables: { id: String(id) } });
 
 /** Seeds `customers` customers unless `--reuse` finds the stores holding exactly that many. */
 async function prepareStores(config: DatabaseConfig, options: Options): Promise<void> {
@@ -286,7 +282,7 @@ async function main(): Promise<void> {
   const graph = await startGraph(env, runDirectory);
   let passed: boolean;
   try {
-    const next = customerIds(DEFAULT_SEED, options.customers);
+    const next = customerIds(options.customers);
     const first = judgeAnswer(...(await firstAnswer(graph.url, headers, customer360(next()))));
     if (!first.ok) throw new Error(`the first customer-360 failed: ${first.codes.join(', ')}`);
 
