@@ -3,3 +3,10 @@ export { SubgraphDataSource } from './subgraph-data-source';
 export { createGatewayErrorFormatter } from './format-gateway-error';
 export type { GatewayContext } from './gateway-context';
 export { EnforcingGateway, readFieldClassifications } from './access';
+export {
+  PERSISTED_OPERATIONS_MIGRATIONS_TABLE,
+  PERSISTED_OPERATIONS_TABLE,
+  PersistedOperationRegistry,
+  migratePersistedOperations,
+  type PersistedOperation,
+} from './persisted-operations';

@@ -13,6 +13,7 @@ import {
   openDatabase,
   type DatabaseConfig,
 } from '@icg/shared';
+import { PERSISTED_OPERATIONS_MIGRATIONS_TABLE, PERSISTED_OPERATIONS_TABLE, migratePersistedOperations } from '@icg/gateway';
 
 export type MysqlAccountRole = 'migrator' | 'subgraph' | 'gateway' | 'audit-writer';
 
@@ -56,6 +57,18 @@ function auditMigrationCheckGrants(auditDatabase: string): MysqlGrant[] {
   ];
 }
 
+/**
+ * The gateway's registry of persisted operations, a table of the audit store (README "For BI users"): registered
+ * documents are only ever added and read; its migrations, applied at provisioning, are only checked.
+ */
+function persistedOperationsGrants(auditDatabase: string): MysqlGrant[] {
+  return [
+    { privileges: ['SELECT', 'INSERT'], database: auditDatabase, table: PERSISTED_OPERATIONS_TABLE },
+    { privileges: ['SELECT'], database: auditDatabase, table: PERSISTED_OPERATIONS_MIGRATIONS_TABLE },
+    { privileges: ['SELECT', 'UPDATE'], database: auditDatabase, table: `${PERSISTED_OPERATIONS_MIGRATIONS_TABLE}_lock` },
+  ];
+}
+
 /** `service-requests` → `SERVICE_REQUESTS_DB_PASSWORD`, like the manifests' other per-subgraph variables. */
 function passwordVariableFor(name: string): string {
   return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DB_PASSWORD`;
@@ -79,7 +92,12 @@ export function graphMysqlAccounts(config: Pick<DatabaseConfig, 'mysqlDatabasePr
       passwordVariable: passwordVariableFor('audit-writer'),
       grants: [{ privileges: AUDIT_WRITER_PRIVILEGES, database: auditDatabase }],
     },
-    { role: 'gateway', user: `${prefix}gateway`, passwordVariable: passwordVariableFor('gateway'), grants: auditMigrationCheckGrants(auditDatabase) },
+    {
+      role: 'gateway',
+      user: `${prefix}gateway`,
+      passwordVariable: passwordVariableFor('gateway'),
+      grants: [...auditMigrationCheckGrants(auditDatabase), ...persistedOperationsGrants(auditDatabase)],
+    },
     ...subgraphs.map((subgraph): MysqlAccount => ({
       role: 'subgraph',
       subgraph,
@@ -133,6 +151,7 @@ export async function provisionMysqlAccounts(
   const db = openDatabase(admin, AUDIT_STORE);
   try {
     await migrateToLatest(db, AUDIT_MIGRATIONS);
+    await migratePersistedOperations(db);
     for (const { account, password } of resolved) {
       await db.raw(`CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?`, [account.user, password]);
       await db.raw(`ALTER USER ?@'%' IDENTIFIED BY ?`, [account.user, password]);

@@ -9,8 +9,8 @@ import type { Knex } from '@icg/shared';
 import { BoundedLruCache } from '../access/bounded-lru-cache';
 
 export const PERSISTED_OPERATIONS_TABLE = 'persisted_operations';
-/** knex's bookkeeping for this table's migrations, apart from the audit store's `knex_migrations`. */
-const MIGRATIONS_TABLE = 'persisted_operations_migrations';
+/** knex's bookkeeping for this table's migrations, apart from the audit store's `knex_migrations` (and its `_lock`). */
+export const PERSISTED_OPERATIONS_MIGRATIONS_TABLE = 'persisted_operations_migrations';
 
 /** Apollo's APQ hash: lower-case hex sha256 of the document text exactly as sent. */
 export const SHA256_HASH = /^[0-9a-f]{64}$/;
@@ -72,6 +72,14 @@ class InlineMigrations implements Knex.MigrationSource<Migration> {
   }
 }
 
+/**
+ * Creates or updates the registry's table in the audit store. The gateway runs it on first use; provisioning runs it
+ * as the administrator, so a deployed gateway's account needs no more than INSERT and SELECT on the table.
+ */
+export async function migratePersistedOperations(auditStore: Knex): Promise<void> {
+  await auditStore.migrate.latest({ migrationSource: new InlineMigrations(), tableName: PERSISTED_OPERATIONS_MIGRATIONS_TABLE });
+}
+
 interface OperationRow {
   sha256_hash: string;
   document: string;
@@ -119,7 +127,7 @@ export class PersistedOperationRegistry {
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
       if (!(await this.storeReady())) throw new RegistryUnavailable('the gateway is stopping');
-      await this.db.migrate.latest({ migrationSource: new InlineMigrations(), tableName: MIGRATIONS_TABLE });
+      await migratePersistedOperations(this.db);
     })().catch((error: unknown) => {
       this.prepared = undefined;
       throw error;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   AUDIT_MIGRATIONS,
   AUDIT_STORE,
@@ -15,6 +15,7 @@ import {
 } from '@icg/shared';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { newDockerSecret } from '../docker-env';
+import { PERSISTED_OPERATIONS_TABLE, PersistedOperationRegistry } from '@icg/gateway';
 import { graphMysqlAccounts, provisionMysqlAccounts, type MysqlAccount } from '../mysql-accounts';
 
 const adminUrl = process.env.MYSQL_URL;
@@ -90,6 +91,26 @@ const ACCESS_DENIED = { code: expect.stringMatching(/ACCESS_DENIED/) as unknown 
     await expect(writer(AUDIT_TABLE).update({ role: 'AUDITOR' })).rejects.toMatchObject(ACCESS_DENIED);
     await expect(writer(AUDIT_TABLE).delete()).rejects.toMatchObject(ACCESS_DENIED);
     await expect(writer.raw('SELECT * FROM ??.knex_migrations', [`${prefix}customers`])).rejects.toMatchObject(ACCESS_DENIED);
+  });
+
+  it("the gateway's account registers and reads persisted operations, and can neither change nor delete one", async () => {
+    const gateway = connect(account('gateway'), AUDIT_STORE);
+    const registry = new PersistedOperationRegistry(gateway, async () => true);
+    const document = '{ __typename }';
+    const sha256Hash = createHash('sha256').update(document).digest('hex');
+    const operation = {
+      sha256Hash,
+      document,
+      operationNames: [],
+      registeredBy: '1',
+      registeredRole: 'AUDITOR',
+      registeredAt: new Date().toISOString(),
+      policyVersion: 'test',
+    };
+    await expect(registry.register(operation)).resolves.toMatchObject({ created: true });
+    await expect(new PersistedOperationRegistry(gateway, async () => true).find(sha256Hash)).resolves.toMatchObject({ document });
+    await expect(gateway(PERSISTED_OPERATIONS_TABLE).update({ document: '{ x }' })).rejects.toMatchObject(ACCESS_DENIED);
+    await expect(gateway(PERSISTED_OPERATIONS_TABLE).delete()).rejects.toMatchObject(ACCESS_DENIED);
   });
 
   it("the gateway's account passes the audit store check and reads nothing else", async () => {
