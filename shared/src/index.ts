@@ -13,6 +13,8 @@ export * from './migrations';
 export * from './operation-limits';
 export * from './operation-text-limits';
 export * from './pagination';
+export * from './keyset-connection';
+export * from './updated-at';
 export * from './row-scope';
 export * from './schema-files';
 export * from './subgraph-server';

@@ -22,6 +22,7 @@ import {
   runMutation,
   sqlTimestamp,
   toIsoTimestamp,
+  touch,
   updateVersioned,
   type ActionTarget,
   type ClaimStatus,
@@ -155,7 +156,13 @@ async function stepClaim(context: ResolverContext, input: ClaimStepInput, extra:
       const writes = await step.plan(trx, row, now);
       if (writes.to !== undefined) claimLifecycle.assertTransition(row.status, writes.to);
       const columns = writes.to === undefined ? writes.columns : { status: writes.to, ...writes.columns };
-      const version = await updateVersioned(trx, { entity: CLAIM, table: 'claims', where: { id: row.id }, expectedVersion, changes: columns });
+      const version = await updateVersioned(trx, {
+        entity: CLAIM,
+        table: 'claims',
+        where: { id: row.id },
+        expectedVersion,
+        changes: { ...columns, ...touch(now) },
+      });
       const before = row as unknown as Readonly<Record<string, unknown>>;
       const fields = Object.fromEntries(Object.entries(columns).map(([column, after]) => [column, { before: before[column] ?? null, after }]));
       if (writes.after) await writes.after(trx, { ...row, ...columns, version } as ClaimRow);

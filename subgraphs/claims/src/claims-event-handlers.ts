@@ -4,7 +4,7 @@
  * the event's id in the inbox makes a redelivery change nothing, and the ticket number (unique on claims) holds the
  * same line should a report ever arrive under another event id.
  */
-import { recordEvent, sqlTimestamp, type EventHandlers } from '@icg/shared';
+import { recordEvent, sqlTimestamp, touch, type EventHandlers } from '@icg/shared';
 import type { ClaimRow, SurveyTaskRow } from './records';
 import { newChildRowId, newClaimNumber } from './row-ids';
 
@@ -57,7 +57,7 @@ export const claimsEventHandlers: EventHandlers = {
       approved_by_staff_id: null,
       close_reason: null,
     };
-    await trx('claims').insert(claim);
+    await trx('claims').insert({ ...claim, ...touch(now) });
     // The survey dispatch order, waiting for a surveyor (dispatchSurveyor); dispatched when the claims system took the report.
     const task: SurveyTaskRow = {
       id: await newChildRowId(trx, now),

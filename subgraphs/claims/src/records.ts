@@ -90,6 +90,8 @@ export interface ClaimRow {
   special_investigation: StoredFlag;
   /** Write side (migration 003): goes up by one with every change. */
   version: number;
+  /** When the row last changed (BI's `updatedSince`, migration 006); set on every write. */
+  updated_at?: string | Date | null;
   /** The hotline ticket a phone report came from; unique, so a report is filed once. */
   source_ticket_no: string | null;
   /** As the hotline reported it: decides the return visit after closing. */
@@ -158,6 +160,7 @@ type ClaimChildLists = 'participants' | 'surveyTasks' | 'lossAssessments' | 'pay
 export type ClaimObject = Omit<Claim, ClaimChildLists | '__typename'>;
 /** What the Claim resolvers receive and every claim resolver returns: a claim with its row scope. */
 export type ClaimRecord = Scoped<ClaimObject>;
+export type { ClaimConnectionRecord } from './claim-connection';
 
 export type ClaimParticipantObject = Omit<ClaimParticipant, '__typename'>;
 export type SurveyTaskObject = Omit<SurveyTask, '__typename'>;

@@ -1,5 +1,6 @@
 import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
 import type { Resolvers } from './generated/schema-types';
+import { claimConnectionResolvers } from './claim-connection';
 import { claimMutations } from './claim-mutations';
 import {
   claimRecord,
@@ -19,7 +20,9 @@ function claimOrNull(row: ClaimRow | null): ClaimRecord | null {
 
 // Checked against the types generated from schema.graphql (parents are the records records.ts builds).
 export const resolvers = {
+  ClaimConnection: claimConnectionResolvers.ClaimConnection,
   Query: {
+    ...claimConnectionResolvers.Query,
     async claim(_root, args, { loaders }) {
       const reportNo = parseBusinessNumber(args.reportNo, 'reportNo', BUSINESS_NUMBERS.reportNo);
       return claimOrNull(await loaders.claimByReportNo.load(reportNo));

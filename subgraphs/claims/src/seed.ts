@@ -1,4 +1,4 @@
-import { CLAIM_STATUSES, insertInChunks, sqlTimestamp, type ClaimStatus, type Knex, type LineOfBusiness } from '@icg/shared';
+import { CLAIM_STATUSES, insertInChunks, latestTimestamp, sqlTimestamp, type ClaimStatus, type Knex, type LineOfBusiness } from '@icg/shared';
 import {
   branchLineage,
   chineseName,
@@ -536,6 +536,15 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
     approved_at: timestampOrNull(timeline.approved),
     closed_at: timestampOrNull(timeline.closed),
     reopened_at: timestampOrNull(timeline.reopened),
+    updated_at: latestTimestamp(
+      claim.reportedAt,
+      timeline.registered,
+      timeline.documentsCompleted,
+      timeline.adjusted,
+      timeline.approved,
+      timeline.closed,
+      timeline.reopened,
+    ),
     reopen_reason: reopening?.reason ?? null,
     status: fact.status,
     closed_outcome: path.closure,

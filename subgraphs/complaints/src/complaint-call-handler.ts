@@ -1,4 +1,4 @@
-import { sqlTimestamp, type EventHandler, type EventOf, type ProductionEventCatalog } from '@icg/shared';
+import { sqlTimestamp, touch, type EventHandler, type EventOf, type ProductionEventCatalog } from '@icg/shared';
 import { allocateComplaintNumbers, recordStep } from './complaint-store';
 import { dueDateOf, STANDARD_DEADLINE_DAYS } from './deadlines';
 import { levelOfPath, type OrgBranchRow } from './org-directory';
@@ -13,7 +13,7 @@ import { levelOfPath, type OrgBranchRow } from './org-directory';
  * mobile and no account of the grievance, which stay on the hotline's ticket (Complaint.sourceTicket); the
  * agent who took the call is on the ticket too, so the acceptance step names no actor here.
  */
-export const acceptComplaintCall: EventHandler<EventOf<ProductionEventCatalog, 'service-request.complaint-call'>> = async (trx, event) => {
+export const acceptComplaintCall: EventHandler<EventOf<ProductionEventCatalog, 'service-request.complaint-call'>> = async (trx, event, context) => {
   const call = event.payload;
   const existing = await trx('complaints').where({ source_ticket_no: call.ticketNo }).first('id');
   if (existing) return;
@@ -23,6 +23,7 @@ export const acceptComplaintCall: EventHandler<EventOf<ProductionEventCatalog, '
   const acceptedAt = new Date(call.receivedAt);
   const { id, complaintNo } = await allocateComplaintNumbers(trx);
   await trx('complaints').insert({
+    ...touch(context.clock.now()),
     id,
     complaint_no: complaintNo,
     source: 'HOTLINE',

@@ -13,6 +13,7 @@ import {
   STAFF_ROLES,
   toIsoDate,
   toIsoTimestamp,
+  touch,
   updateVersioned,
   type ActionTarget,
   type Knex,
@@ -136,7 +137,7 @@ async function changeComplaint(context: ResolverContext, definition: ComplaintCh
         table: 'complaints',
         where: { id: String(target.row.id) },
         expectedVersion,
-        changes: columns,
+        changes: { ...columns, ...touch(now) },
       });
       return {
         result: { complaintNo },
@@ -264,7 +265,7 @@ export function createMutationResolvers(): MutationResolvers {
             archived: false,
             version: 1,
           };
-          await trx('complaints').insert(columns);
+          await trx('complaints').insert({ ...columns, ...touch(now) });
           await recordStep(trx, id, 'ACCEPT', context.caller.staffId, now, note);
           return {
             result: { complaintNo },

@@ -70,6 +70,8 @@ export interface ComplaintRow {
   archived: number | boolean;
   /** Write side (migration 002). */
   version: number;
+  /** When the row last changed (BI's `updatedSince`, migration 003); set on every write. */
+  updated_at?: Timestamp | null;
   respondent_determined_at: Timestamp | null;
   withdrawn_at: Timestamp | null;
   review_requested_at: Timestamp | null;
@@ -133,6 +135,7 @@ export type IdReference = Scoped<{ id: string }>;
 
 /** What the Complaint resolvers receive: a complaint with the row scope its steps and extensions inherit. */
 export type ScopedComplaintRecord = Scoped<ComplaintRecord>;
+export type { ComplaintConnectionRecord } from './complaint-connection';
 
 export interface ComplaintRecord {
   id: string;

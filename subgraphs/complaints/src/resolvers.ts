@@ -1,4 +1,5 @@
 import { badUserInput, BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, ROW_SCOPE, toIsoTimestamp, type Clock } from '@icg/shared';
+import { complaintConnectionResolvers } from './complaint-connection';
 import { createMutationResolvers } from './complaint-mutations';
 import { deadlineWarningAt, isDeadlineWarning, isOverdue, type ComplaintRules } from './deadlines';
 import type { Resolvers } from './generated/schema-types';
@@ -26,7 +27,9 @@ function deadlineClosedAt(complaint: Pick<ComplaintRecord, 'feedbackAt' | 'withd
 /** Checked against the types generated from schema.graphql (parents are the records records.ts builds). */
 export function createResolvers(rules: ComplaintRules) {
   return {
+    ComplaintConnection: complaintConnectionResolvers.ComplaintConnection,
     Query: {
+      ...complaintConnectionResolvers.Query,
       async complaint(_root, args, { loaders }) {
         const complaintNo = parseBusinessNumber(args.complaintNo, 'complaintNo', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);

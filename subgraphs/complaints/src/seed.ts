@@ -1,4 +1,4 @@
-import { insertInChunks, sqlTimestamp, toIsoTimestamp, type ComplaintCategory, type Knex, type StaffRole } from '@icg/shared';
+import { insertInChunks, latestTimestamp, sqlTimestamp, toIsoTimestamp, type ComplaintCategory, type Knex, type StaffRole } from '@icg/shared';
 import {
   branchLineage,
   SeededRandom,
@@ -329,6 +329,7 @@ function elaborateComplaint(fact: ComplaintFact, index: BatchIndex): ElaboratedC
     handled_at: timeOf(5),
     feedback_at: timeOf(6),
     archived_at: timeOf(7),
+    updated_at: latestTimestamp(acceptedAt, timeOf(1), timeOf(2), timeOf(3), timeOf(4), timeOf(5), timeOf(6), timeOf(7)),
     deadline_days: timeline.deadlineDays,
     due_date: dueDateOf(acceptedAt, timeline.deadlineDays),
     escalation_level: escalation,

@@ -1,4 +1,4 @@
-import { dialectOf, isoDate, recordEvent, toId, toIsoDate, updateVersioned, type EventRecorder, type Knex, type RecordChange } from '@icg/shared';
+import { dialectOf, isoDate, recordEvent, toId, toIsoDate, touch, updateVersioned, type EventRecorder, type Knex, type RecordChange } from '@icg/shared';
 import type { PolicyStatus } from './domain';
 import { datePlusDays } from './policy-input';
 import { policyLifecycle } from './policy-lifecycle';
@@ -88,7 +88,8 @@ async function boundRenewalsOf(trx: Knex.Transaction, policyNos: readonly string
   return new Set(rows.map((row) => row.prior_policy_no));
 }
 
-async function movePage(db: Knex, today: string, options: PolicyClockOptions, afterId: number, result: PolicyClockResult): Promise<number | null> {
+async function movePage(db: Knex, now: Date, options: PolicyClockOptions, afterId: number, result: PolicyClockResult): Promise<number | null> {
+  const today = isoDate(now);
   return db.transaction(async (trx) => {
     const rows = await duePage(trx, today, options, afterId);
     if (rows.length === 0) return null;
@@ -105,7 +106,7 @@ async function movePage(db: Knex, today: string, options: PolicyClockOptions, af
           table: 'policies',
           where: { id: toId(row.id) },
           expectedVersion: row.version ?? 1,
-          changes: transition.changes,
+          changes: { ...transition.changes, ...touch(now) },
         });
         if (transition.step === 'lapsed') {
           await recordEvent(trx, options, {
@@ -142,8 +143,7 @@ async function movePage(db: Knex, today: string, options: PolicyClockOptions, af
  * policy no longer matches; on MySQL the rows are locked, so two runs at once take turns.
  */
 export async function runPolicyClock(db: Knex, now: Date, options: PolicyClockOptions): Promise<PolicyClockResult> {
-  const today = isoDate(now);
   const result: PolicyClockResult = { inForce: 0, lapsed: 0, expired: 0, renewed: 0 };
-  for (let afterId: number | null = 0; afterId !== null;) afterId = await movePage(db, today, options, afterId, result);
+  for (let afterId: number | null = 0; afterId !== null;) afterId = await movePage(db, now, options, afterId, result);
   return result;
 }

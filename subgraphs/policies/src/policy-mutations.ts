@@ -20,6 +20,7 @@ import {
   sqlTimestamp,
   toId,
   toIsoDate,
+  touch,
   updateVersioned,
   type Knex,
   type RecordChange,
@@ -198,7 +199,13 @@ export const policyMutations = {
           // The premium falls due when cover starts; the grace period for non-payment runs from then.
           premium_due_since: input.premiumPaid ? null : effectiveDate,
         };
-        const version = await updateVersioned(trx, { entity: 'policy', table: 'policies', where: { id: toId(row.id) }, expectedVersion, changes });
+        const version = await updateVersioned(trx, {
+          entity: 'policy',
+          table: 'policies',
+          where: { id: toId(row.id) },
+          expectedVersion,
+          changes: { ...changes, ...touch(now) },
+        });
         const recorded: RecordChange[] = [changeOf(policyNo, expectedVersion, version, row, changes)];
         const bound = { ...row, ...changes };
         await recordEvent(trx, context, { type: 'policy.bound', aggregate: `Policy:${policyNo}`, payload: boundPayload(bound) });
@@ -299,7 +306,13 @@ export const policyMutations = {
           // A paid premium is refunded (pro rata, by the finance system); an unpaid one stays owed.
           payment_status: row.payment_status === 'PAID' ? 'REFUNDED' : row.payment_status,
         };
-        const version = await updateVersioned(trx, { entity: 'policy', table: 'policies', where: { id: toId(row.id) }, expectedVersion, changes });
+        const version = await updateVersioned(trx, {
+          entity: 'policy',
+          table: 'policies',
+          where: { id: toId(row.id) },
+          expectedVersion,
+          changes: { ...changes, ...touch(now) },
+        });
         await withdrawScheduledReminders(trx, toId(row.id));
         await recordEvent(trx, context, {
           type: 'policy.cancelled',
@@ -341,7 +354,13 @@ export const policyMutations = {
           arrears_days: 0,
           premium_due_since: null,
         };
-        const version = await updateVersioned(trx, { entity: 'policy', table: 'policies', where: { id: toId(row.id) }, expectedVersion, changes });
+        const version = await updateVersioned(trx, {
+          entity: 'policy',
+          table: 'policies',
+          where: { id: toId(row.id) },
+          expectedVersion,
+          changes: { ...changes, ...touch(now) },
+        });
         await recordEvent(trx, context, {
           type: 'policy.reinstated',
           aggregate: `Policy:${policyNo}`,
@@ -386,7 +405,7 @@ async function completeRenewal(trx: Knex.Transaction, context: ResolverContext, 
     table: 'policies',
     where: { id: toId(prior.id) },
     expectedVersion: versionOf(prior),
-    changes,
+    changes: { ...changes, ...touch(context.clock.now()) },
   });
   return [changeOf(priorPolicyNo, versionOf(prior), version, prior, changes)];
 }

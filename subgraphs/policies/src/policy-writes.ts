@@ -1,4 +1,4 @@
-import { sqlTimestamp, toId, toNumberOrNull, type Knex } from '@icg/shared';
+import { sqlTimestamp, toId, toNumberOrNull, touch, type Knex } from '@icg/shared';
 import type { Product } from './catalog';
 import type { LineOfBusiness, SalesChannel } from './domain';
 import type { CoverageRow, InsuredObjectRow, ParticipantRow, PolicyRow } from './records';
@@ -102,6 +102,7 @@ export function newPolicyRow(policy: NewPolicy): PolicyRow {
     customer_manager_staff_id: policy.placement.customerManagerStaffId ?? policy.servicingManagerStaffId,
     version: 1,
     premium_due_since: null,
+    ...touch(policy.now),
   };
 }
 

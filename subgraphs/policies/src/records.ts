@@ -1,5 +1,5 @@
 import { entities } from './entities';
-import { attachScope, toId, toIsoDate, toIsoTimestamp, toNumberOrNull, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
+import { attachScope, toId, type CountedConnection, toIsoDate, toIsoTimestamp, toNumberOrNull, type RowScope, type Scoped, scopeOfRow } from '@icg/shared';
 import type {
   Gender,
   IdentityDocumentType,
@@ -49,6 +49,8 @@ export interface PolicyRow {
   version?: number;
   /** The day an unpaid premium fell due; null when nothing is owed or the row is seeded. */
   premium_due_since?: DbDate | null;
+  /** When the row last changed (BI's `updatedSince`); set on every write. */
+  updated_at?: DbDate | null;
 }
 
 export interface ParticipantRow {
@@ -146,6 +148,8 @@ export type ReminderRecord = Omit<RenewalReminder, '__typename'>;
 /** What the Policy and PolicyParticipant resolvers receive: the records with their row scope, which children and stubs inherit. */
 export type ScopedPolicyRecord = Scoped<PolicyRecord>;
 export type ScopedParticipantRecord = Scoped<ParticipantRecord>;
+/** A page of the root `policies` connection (policy-connection.ts). */
+export type PolicyConnectionRecord = CountedConnection<ScopedPolicyRecord>;
 
 /** A reference to another subgraph's entity (Customer, Branch, Staff) by its key. */
 export interface EntityStub {

@@ -2,6 +2,7 @@ import { BUSINESS_NUMBERS, isoDate, parseBusinessNumber, parseEntityId, ROW_SCOP
 import { earnedPremium, parseDateArgument } from './earned-premium';
 import type { Resolvers } from './generated/schema-types';
 import { arrearsDaysOf } from './arrears';
+import { policyConnectionResolvers } from './policy-connection';
 import { policyMutations } from './policy-mutations';
 import type { PolicySchedule } from './policy-schedule';
 import { policyScheduleMutation } from './policy-schedule-mutation';
@@ -25,7 +26,9 @@ const policyOrNull = (row: PolicyRow | null): ScopedPolicyRecord | null => (row 
  */
 export const createResolvers = (schedule: PolicySchedule) =>
   ({
+    PolicyConnection: policyConnectionResolvers.PolicyConnection,
     Query: {
+      ...policyConnectionResolvers.Query,
       async policy(_root, args, { loaders }) {
         const policyNo = parseBusinessNumber(args.policyNo, 'policyNo', BUSINESS_NUMBERS.policyNo);
         return policyOrNull(await loaders.policyByNo.load(policyNo));

@@ -1,4 +1,4 @@
-import { insertInChunks, sqlTimestamp, type Knex } from '@icg/shared';
+import { insertInChunks, latestTimestamp, sqlTimestamp, type Knex } from '@icg/shared';
 import { SeededRandom, type CustomerFact, type PolicyFact, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import { BLACKLIST_REFUSALS_TABLE, blacklistRefusalSeedRows } from './blacklist-state';
 import type { CoverageTemplate } from './catalog';
@@ -143,6 +143,7 @@ function policyRow(fact: PolicyFact, customer: CustomerFact, chain: ChainPlan, w
     servicing_manager_staff_id: fact.servicingManagerStaffId,
     // The customer's primary manager is responsible for everything of the customer (ACCESS-MODEL.md section 3).
     customer_manager_staff_id: customer.primaryManagerStaffId ?? fact.servicingManagerStaffId,
+    updated_at: latestTimestamp(workflow.quotedAt, workflow.boundAt, workflow.terminatedAt),
   };
 }
 

@@ -6,7 +6,7 @@
  *   (DOMAIN.md section 5). The segment is what the agent's desk showed when the claim was reported: no system of
  *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
  */
-import { addDays, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { addDays, sqlTimestamp, touch, type EventHandlers, type Knex } from '@icg/shared';
 import { planReturnVisit } from './return-visit-plan';
 import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
 import { TABLES, type ServiceRequestRow } from './tables';
@@ -56,7 +56,7 @@ async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, 
     reopen_reason: null,
     related_claim_report_no: closed.reportNo,
   };
-  await trx(TABLES.serviceRequests).insert(ticket);
+  await trx(TABLES.serviceRequests).insert({ ...ticket, ...touch(now) });
   // Planned for the last day it may happen.
   await planReturnVisit(trx, ticket, sqlTimestamp(due), now);
 }
@@ -72,14 +72,14 @@ interface ReturnVisitClaim {
 }
 
 export const hotlineEventHandlers: EventHandlers = {
-  async 'claim.reported'(trx, event) {
+  async 'claim.reported'(trx, event, context) {
     const { ticketNo, reportNo } = event.payload;
     // Claims reported by other channels have no ticket here.
     if (ticketNo === null) return;
     await trx(TABLES.serviceRequests)
       .where({ ticket_no: ticketNo, type: 'CLAIM_REPORT' })
       .whereNull('spawned_claim_report_no')
-      .update({ spawned_claim_report_no: reportNo, version: trx.raw('version + 1') });
+      .update({ spawned_claim_report_no: reportNo, version: trx.raw('version + 1'), ...touch(context.clock.now()) });
   },
 
   async 'claim.closed'(trx, event, context) {

@@ -23,6 +23,7 @@ import {
   scopeOfRow,
   sqlTimestamp,
   toIsoTimestamp,
+  touch,
   updateVersioned,
   type ActionTarget,
   type Knex,
@@ -188,7 +189,7 @@ async function insertTicket(
     reopen_reason: null,
     related_claim_report_no: null,
   };
-  await trx(TABLES.serviceRequests).insert(row);
+  await trx(TABLES.serviceRequests).insert({ ...row, ...touch(now) });
   const fields = Object.fromEntries(Object.entries(row).map(([column, value]) => [column, { before: null, after: value }]));
   return { row, change: { recordKey: `ServiceRequest:${row.ticket_no}`, beforeVersion: null, afterVersion: 1, fields } };
 }
@@ -259,7 +260,13 @@ async function stepTicket(
       if (step.from && !step.from.includes(row.status)) throw stepDoesNotApply(step, row.status);
       await step.check?.(trx, row);
       const changes = { status: step.to, ...step.changes(row, now) };
-      const version = await updateVersioned(trx, { entity: TICKET, table: TABLES.serviceRequests, where: { id: row.id }, expectedVersion, changes });
+      const version = await updateVersioned(trx, {
+        entity: TICKET,
+        table: TABLES.serviceRequests,
+        where: { id: row.id },
+        expectedVersion,
+        changes: { ...changes, ...touch(now) },
+      });
       const before = row as unknown as Readonly<Record<string, unknown>>;
       const fields = Object.fromEntries(Object.entries(changes).map(([column, after]) => [column, { before: before[column] ?? null, after }]));
       return { result: { ticketNo }, changes: [{ recordKey: `ServiceRequest:${ticketNo}`, beforeVersion: expectedVersion, afterVersion: version, fields }] };

@@ -31,6 +31,7 @@ type EntityRef<Key extends object> = Scoped<Key>;
 
 /** What the ServiceRequest resolvers receive: a ticket with the row scope its calls and visits inherit. */
 export type ScopedServiceRequestRecord = Scoped<ServiceRequestRecord>;
+export type { ServiceRequestConnectionRecord } from './service-request-connection';
 
 export interface ServiceRequestRecord {
   id: string;

@@ -1,6 +1,7 @@
 import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
 import type { Resolvers } from './generated/schema-types';
 import { hotlineMutations } from './hotline-mutations';
+import { serviceRequestConnectionResolvers } from './service-request-connection';
 import { returnVisitMutations } from './return-visits';
 import { callRecordRecord, returnVisitRecord, serviceRequestRecord, type ScopedServiceRequestRecord } from './records';
 import type { ServiceRequestRow } from './tables';
@@ -14,7 +15,9 @@ function ticketOrNull(row: ServiceRequestRow | null, now: Date): Ticket | null {
 
 // Checked against the types generated from schema.graphql (parents are the records records.ts builds).
 export const resolvers = {
+  ServiceRequestConnection: serviceRequestConnectionResolvers.ServiceRequestConnection,
   Query: {
+    ...serviceRequestConnectionResolvers.Query,
     async serviceRequest(_root, args, { loaders, clock }) {
       const ticketNo = parseBusinessNumber(args.ticketNo, 'ticketNo', BUSINESS_NUMBERS.ticketNo);
       return ticketOrNull(await loaders.serviceRequestByTicketNo.load(ticketNo), clock.now());

@@ -1,4 +1,4 @@
-import { sqlTimestamp } from '@icg/shared';
+import { latestTimestamp, sqlTimestamp } from '@icg/shared';
 import { chineseName, generateMobile, SeededRandom, ticketNoFor, type StaffFact } from '@icg/synthetic';
 import { isSlaBreached } from './sla';
 import type { TicketDraft } from './seed-drafts';
@@ -109,6 +109,15 @@ export function ticketRows(draft: TicketDraft, context: RowContext): TicketRows 
     pending_since: at(pendingSince),
     resolved_at: at(timeline.resolvedAt),
     closed_at: at(timeline.closedAt),
+    updated_at: latestTimestamp(
+      draft.openedAt,
+      at(timeline.triagedAt),
+      at(timeline.assignedAt),
+      at(timeline.firstResponseAt),
+      at(pendingSince),
+      at(timeline.resolvedAt),
+      at(timeline.closedAt),
+    ),
     sla_due_at: sqlTimestamp(slaDueAt),
     sla_paused_minutes: completedPauseMinutes,
     version: 1,

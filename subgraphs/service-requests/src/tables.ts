@@ -77,6 +77,8 @@ export interface ServiceRequestRow {
   sla_paused_minutes: number;
   /** Goes up by one with every change (optimistic updates). */
   version: number;
+  /** When the row last changed (BI's `updatedSince`, migration 005); set on every write. */
+  updated_at?: string | null;
   pending_reason: ServiceRequestPendingReason | null;
   reopened_at: string | null;
   reopen_reason: ServiceRequestReopenReason | null;

@@ -2,7 +2,7 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { ClaimsLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { ClaimRecord } from '../records';
+import type { ClaimRecord, ClaimConnectionRecord } from '../records';
 export type ResolverContext = SubgraphContext<ClaimsLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -58,6 +58,12 @@ export type Query = {
   claim?: Maybe<Claim>;
   /** The claim with this id, or null when there is none. */
   claimById?: Maybe<Claim>;
+  /**
+   * Claims in ascending id order, a page at a time (`first` at most 200), for BI extracts: a keyset cursor, so a
+   * late page costs what the first does and rows added during a scan are neither skipped nor repeated. Each claim
+   * is decided by its own row scope, as everywhere else.
+   */
+  claims: ClaimConnection;
 };
 
 
@@ -68,6 +74,51 @@ export type QueryClaimArgs = {
 
 export type QueryClaimByIdArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryClaimsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ClaimFilter>;
+};
+
+/** Business facts a claim extract may filter on; dates YYYY-MM-DD, both ends included. Claims hold no line of business. */
+export type ClaimFilter = {
+  /** The handling branch and every branch below it in the org tree. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** The policyholder. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<ClaimStatus>;
+  reportedFrom?: InputMaybe<Scalars['String']['input']>;
+  reportedTo?: InputMaybe<Scalars['String']['input']>;
+  closedFrom?: InputMaybe<Scalars['String']['input']>;
+  closedTo?: InputMaybe<Scalars['String']['input']>;
+  /** Changed at or after this instant, ISO 8601 with its zone (e.g. 2026-12-06T10:00:00Z): incremental extracts. */
+  updatedSince?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ClaimConnection = {
+  __typename?: 'ClaimConnection';
+  edges: Array<ClaimEdge>;
+  nodes: Array<Claim>;
+  pageInfo: PageInfo;
+  /** Claims matching the same filter, over all pages: one count, run only when asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ClaimEdge = {
+  __typename?: 'ClaimEdge';
+  cursor: Scalars['String']['output'];
+  node: Claim;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+  endCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -678,9 +729,14 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ClaimFilter: ClaimFilter;
+  ClaimConnection: ResolverTypeWrapper<ClaimConnectionRecord>;
+  ClaimEdge: ResolverTypeWrapper<Omit<ClaimEdge, 'node'> & { node: ResolversTypes['Claim'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ClaimStepInput: ClaimStepInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DispatchSurveyorInput: DispatchSurveyorInput;
   CompleteSurveyInput: CompleteSurveyInput;
   RegisterClaimInput: RegisterClaimInput;
@@ -698,7 +754,6 @@ export type ResolversTypes = {
   SurveyTaskStatus: SurveyTaskStatus;
   ClaimPaymentMethod: ClaimPaymentMethod;
   Claim: ResolverTypeWrapper<ClaimRecord>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ClaimParticipant: ResolverTypeWrapper<ClaimParticipant>;
   SurveyTask: ResolverTypeWrapper<SurveyTask>;
   LossAssessment: ResolverTypeWrapper<LossAssessment>;
@@ -715,9 +770,14 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  ClaimFilter: ClaimFilter;
+  ClaimConnection: ClaimConnectionRecord;
+  ClaimEdge: Omit<ClaimEdge, 'node'> & { node: ResolversParentTypes['Claim'] };
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   ClaimStepInput: ClaimStepInput;
-  Int: Scalars['Int']['output'];
   DispatchSurveyorInput: DispatchSurveyorInput;
   CompleteSurveyInput: CompleteSurveyInput;
   RegisterClaimInput: RegisterClaimInput;
@@ -728,7 +788,6 @@ export type ResolversParentTypes = {
   PayClaimInput: PayClaimInput;
   ClaimReasonInput: ClaimReasonInput;
   Claim: ClaimRecord;
-  Boolean: Scalars['Boolean']['output'];
   ClaimParticipant: ClaimParticipant;
   SurveyTask: SurveyTask;
   LossAssessment: LossAssessment;
@@ -751,6 +810,26 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   claim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<QueryClaimArgs, 'reportNo'>>;
   claimById?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<QueryClaimByIdArgs, 'id'>>;
+  claims?: Resolver<ResolversTypes['ClaimConnection'], ParentType, ContextType, RequireFields<QueryClaimsArgs, 'first'>>;
+};
+
+export type ClaimConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimConnection'] = ResolversParentTypes['ClaimConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ClaimEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Claim']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ClaimEdgeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimEdge'] = ResolversParentTypes['ClaimEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Claim'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -878,6 +957,9 @@ export type BranchResolvers<ContextType = ResolverContext, ParentType extends Re
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  ClaimConnection?: ClaimConnectionResolvers<ContextType>;
+  ClaimEdge?: ClaimEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Claim?: ClaimResolvers<ContextType>;
   ClaimParticipant?: ClaimParticipantResolvers<ContextType>;

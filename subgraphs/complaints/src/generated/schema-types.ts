@@ -2,7 +2,7 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { ComplaintLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { ScopedComplaintRecord } from '../records';
+import type { ScopedComplaintRecord, ComplaintConnectionRecord } from '../records';
 export type ResolverContext = SubgraphContext<ComplaintLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -58,6 +58,12 @@ export type Query = {
   complaint?: Maybe<Complaint>;
   /** The complaint with this id, or null when there is none. */
   complaintById?: Maybe<Complaint>;
+  /**
+   * Complaints in ascending id order, a page at a time (`first` at most 200), for BI extracts: a keyset cursor, so
+   * a late page costs what the first does and rows added during a scan are neither skipped nor repeated. Each
+   * complaint is decided by its own row scope, as everywhere else.
+   */
+  complaints: ComplaintConnection;
 };
 
 
@@ -68,6 +74,55 @@ export type QueryComplaintArgs = {
 
 export type QueryComplaintByIdArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryComplaintsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ComplaintFilter>;
+};
+
+/** Business facts a complaint extract may filter on; dates YYYY-MM-DD, both ends included unless said otherwise. */
+export type ComplaintFilter = {
+  /** The respondent (accountable) branch and every branch below it in the org tree. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** The customer complained about or complaining. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  category?: InputMaybe<ComplaintCategory>;
+  status?: InputMaybe<ComplaintStatus>;
+  /** The channel the complaint came in by. */
+  source?: InputMaybe<ComplaintSource>;
+  lineOfBusiness?: InputMaybe<LineOfBusiness>;
+  registeredFrom?: InputMaybe<Scalars['String']['input']>;
+  registeredTo?: InputMaybe<Scalars['String']['input']>;
+  /** Due strictly before this day. */
+  dueBefore?: InputMaybe<Scalars['String']['input']>;
+  /** Changed at or after this instant, ISO 8601 with its zone (e.g. 2026-12-06T10:00:00Z): incremental extracts. */
+  updatedSince?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ComplaintConnection = {
+  __typename?: 'ComplaintConnection';
+  edges: Array<ComplaintEdge>;
+  nodes: Array<Complaint>;
+  pageInfo: PageInfo;
+  /** Complaints matching the same filter, over all pages: one count, run only when asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ComplaintEdge = {
+  __typename?: 'ComplaintEdge';
+  cursor: Scalars['String']['output'];
+  node: Complaint;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+  endCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type Mutation = {
@@ -742,9 +797,14 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ComplaintFilter: ComplaintFilter;
+  ComplaintConnection: ResolverTypeWrapper<ComplaintConnectionRecord>;
+  ComplaintEdge: ResolverTypeWrapper<Omit<ComplaintEdge, 'node'> & { node: ResolversTypes['Complaint'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ComplaintReferenceInput: ComplaintReferenceInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ComplaintStepInput: ComplaintStepInput;
   AcceptComplaintInput: AcceptComplaintInput;
   VerifyComplaintInput: VerifyComplaintInput;
@@ -754,7 +814,6 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ComplaintExtensionInput: ComplaintExtensionInput;
   DecideComplaintExtensionInput: DecideComplaintExtensionInput;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ComplaintExtensionNoticeInput: ComplaintExtensionNoticeInput;
   EscalateComplaintInput: EscalateComplaintInput;
   DecideComplaintReviewInput: DecideComplaintReviewInput;
@@ -789,9 +848,14 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  ComplaintFilter: ComplaintFilter;
+  ComplaintConnection: ComplaintConnectionRecord;
+  ComplaintEdge: Omit<ComplaintEdge, 'node'> & { node: ResolversParentTypes['Complaint'] };
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   ComplaintReferenceInput: ComplaintReferenceInput;
-  Int: Scalars['Int']['output'];
   ComplaintStepInput: ComplaintStepInput;
   AcceptComplaintInput: AcceptComplaintInput;
   VerifyComplaintInput: VerifyComplaintInput;
@@ -801,7 +865,6 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   ComplaintExtensionInput: ComplaintExtensionInput;
   DecideComplaintExtensionInput: DecideComplaintExtensionInput;
-  Boolean: Scalars['Boolean']['output'];
   ComplaintExtensionNoticeInput: ComplaintExtensionNoticeInput;
   EscalateComplaintInput: EscalateComplaintInput;
   DecideComplaintReviewInput: DecideComplaintReviewInput;
@@ -829,6 +892,26 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   complaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintArgs, 'complaintNo'>>;
   complaintById?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintByIdArgs, 'id'>>;
+  complaints?: Resolver<ResolversTypes['ComplaintConnection'], ParentType, ContextType, RequireFields<QueryComplaintsArgs, 'first'>>;
+};
+
+export type ComplaintConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintConnection'] = ResolversParentTypes['ComplaintConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ComplaintEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Complaint']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ComplaintEdgeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintEdge'] = ResolversParentTypes['ComplaintEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Complaint'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -967,6 +1050,9 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  ComplaintConnection?: ComplaintConnectionResolvers<ContextType>;
+  ComplaintEdge?: ComplaintEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Complaint?: ComplaintResolvers<ContextType>;
   ComplaintStep?: ComplaintStepResolvers<ContextType>;

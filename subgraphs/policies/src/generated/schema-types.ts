@@ -2,10 +2,11 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { PolicyLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { ScopedPolicyRecord, ScopedParticipantRecord, EntityStub } from '../records';
+import type { ScopedPolicyRecord, PolicyConnectionRecord, ScopedParticipantRecord, EntityStub } from '../records';
 export type ResolverContext = SubgraphContext<PolicyLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -57,6 +58,12 @@ export type Query = {
   policy?: Maybe<Policy>;
   /** A policy by its internal id; null when no such policy exists. */
   policyById?: Maybe<Policy>;
+  /**
+   * Policies in ascending id order, a page at a time (`first` at most 200), for BI extracts: a keyset cursor, so a
+   * late page costs what the first does and rows added during a scan are neither skipped nor repeated. Each policy
+   * is decided by its own row scope, as everywhere else.
+   */
+  policies: PolicyConnection;
 };
 
 
@@ -67,6 +74,52 @@ export type QueryPolicyArgs = {
 
 export type QueryPolicyByIdArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryPoliciesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PolicyFilter>;
+};
+
+/** Business facts a policy extract may filter on; dates YYYY-MM-DD, both ends included. */
+export type PolicyFilter = {
+  /** The issuing branch and every branch below it in the org tree. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** The policyholder. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  lineOfBusiness?: InputMaybe<LineOfBusiness>;
+  status?: InputMaybe<PolicyStatus>;
+  effectiveFrom?: InputMaybe<Scalars['String']['input']>;
+  effectiveTo?: InputMaybe<Scalars['String']['input']>;
+  expiryFrom?: InputMaybe<Scalars['String']['input']>;
+  expiryTo?: InputMaybe<Scalars['String']['input']>;
+  /** Changed at or after this instant, ISO 8601 with its zone (e.g. 2026-12-06T10:00:00Z): incremental extracts. */
+  updatedSince?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PolicyConnection = {
+  __typename?: 'PolicyConnection';
+  edges: Array<PolicyEdge>;
+  nodes: Array<Policy>;
+  pageInfo: PageInfo;
+  /** Policies matching the same filter, over all pages: one count, run only when asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PolicyEdge = {
+  __typename?: 'PolicyEdge';
+  cursor: Scalars['String']['output'];
+  node: Policy;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+  endCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -569,14 +622,18 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  PolicyFilter: PolicyFilter;
+  PolicyConnection: ResolverTypeWrapper<PolicyConnectionRecord>;
+  PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RunPolicyScheduleInput: RunPolicyScheduleInput;
   PolicyScheduleRun: ResolverTypeWrapper<PolicyScheduleRun>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   QuotePolicyInput: QuotePolicyInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   BindPolicyInput: BindPolicyInput;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   RenewPolicyInput: RenewPolicyInput;
   CancelPolicyInput: CancelPolicyInput;
   ReinstatePolicyInput: ReinstatePolicyInput;
@@ -607,14 +664,18 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  PolicyFilter: PolicyFilter;
+  PolicyConnection: PolicyConnectionRecord;
+  PolicyEdge: Omit<PolicyEdge, 'node'> & { node: ResolversParentTypes['Policy'] };
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   RunPolicyScheduleInput: RunPolicyScheduleInput;
   PolicyScheduleRun: PolicyScheduleRun;
-  Int: Scalars['Int']['output'];
   QuotePolicyInput: QuotePolicyInput;
   Float: Scalars['Float']['output'];
   BindPolicyInput: BindPolicyInput;
-  Boolean: Scalars['Boolean']['output'];
   RenewPolicyInput: RenewPolicyInput;
   CancelPolicyInput: CancelPolicyInput;
   ReinstatePolicyInput: ReinstatePolicyInput;
@@ -639,6 +700,26 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'policyNo'>>;
   policyById?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyByIdArgs, 'id'>>;
+  policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, RequireFields<QueryPoliciesArgs, 'first'>>;
+};
+
+export type PolicyConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyConnection'] = ResolversParentTypes['PolicyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PolicyEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Policy']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type PolicyEdgeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyEdge'] = ResolversParentTypes['PolicyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Policy'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -749,6 +830,9 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  PolicyConnection?: PolicyConnectionResolvers<ContextType>;
+  PolicyEdge?: PolicyEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PolicyScheduleRun?: PolicyScheduleRunResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;

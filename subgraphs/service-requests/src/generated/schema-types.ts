@@ -2,7 +2,7 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { ServiceRequestLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { ScopedServiceRequestRecord } from '../records';
+import type { ScopedServiceRequestRecord, ServiceRequestConnectionRecord } from '../records';
 export type ResolverContext = SubgraphContext<ServiceRequestLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -58,6 +58,12 @@ export type Query = {
   serviceRequest?: Maybe<ServiceRequest>;
   /** A hotline ticket by its internal id; null when unknown. */
   serviceRequestById?: Maybe<ServiceRequest>;
+  /**
+   * Hotline tickets in ascending id order, a page at a time (`first` at most 200), for BI extracts: a keyset cursor,
+   * so a late page costs what the first does and rows added during a scan are neither skipped nor repeated. Each
+   * ticket is decided by its own row scope, as everywhere else.
+   */
+  serviceRequests: ServiceRequestConnection;
 };
 
 
@@ -68,6 +74,51 @@ export type QueryServiceRequestArgs = {
 
 export type QueryServiceRequestByIdArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryServiceRequestsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ServiceRequestFilter>;
+};
+
+/** Business facts a ticket extract may filter on; dates YYYY-MM-DD, both ends included. */
+export type ServiceRequestFilter = {
+  /** The customer's branch (the ticket's scope) and every branch below it in the org tree. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** The caller's customer. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  type?: InputMaybe<ServiceRequestType>;
+  status?: InputMaybe<ServiceRequestStatus>;
+  channel?: InputMaybe<ServiceRequestChannel>;
+  openedFrom?: InputMaybe<Scalars['String']['input']>;
+  openedTo?: InputMaybe<Scalars['String']['input']>;
+  /** Changed at or after this instant, ISO 8601 with its zone (e.g. 2026-12-06T10:00:00Z): incremental extracts. */
+  updatedSince?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ServiceRequestConnection = {
+  __typename?: 'ServiceRequestConnection';
+  edges: Array<ServiceRequestEdge>;
+  nodes: Array<ServiceRequest>;
+  pageInfo: PageInfo;
+  /** Tickets matching the same filter, over all pages: one count, run only when asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ServiceRequestEdge = {
+  __typename?: 'ServiceRequestEdge';
+  cursor: Scalars['String']['output'];
+  node: ServiceRequest;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor?: Maybe<Scalars['String']['output']>;
+  endCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -647,6 +698,12 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ServiceRequestFilter: ServiceRequestFilter;
+  ServiceRequestConnection: ResolverTypeWrapper<ServiceRequestConnectionRecord>;
+  ServiceRequestEdge: ResolverTypeWrapper<Omit<ServiceRequestEdge, 'node'> & { node: ResolversTypes['ServiceRequest'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RoutineServiceRequestType: RoutineServiceRequestType;
   ServiceRequestPendingReason: ServiceRequestPendingReason;
@@ -658,7 +715,6 @@ export type ResolversTypes = {
   ReportClaimByPhoneInput: ReportClaimByPhoneInput;
   TakeComplaintCallInput: TakeComplaintCallInput;
   AssignServiceRequestInput: AssignServiceRequestInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ServiceRequestStepInput: ServiceRequestStepInput;
   PauseServiceRequestInput: PauseServiceRequestInput;
   ReopenServiceRequestInput: ReopenServiceRequestInput;
@@ -670,7 +726,6 @@ export type ResolversTypes = {
   CallDirection: CallDirection;
   ReturnVisitOutcome: ReturnVisitOutcome;
   ServiceRequest: ResolverTypeWrapper<ScopedServiceRequestRecord>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CallRecord: ResolverTypeWrapper<CallRecord>;
   ReturnVisit: ResolverTypeWrapper<ReturnVisit>;
   Customer: ResolverTypeWrapper<Omit<Customer, 'serviceRequests'> & { serviceRequests?: Maybe<Array<ResolversTypes['ServiceRequest']>> }>;
@@ -686,18 +741,22 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  ServiceRequestFilter: ServiceRequestFilter;
+  ServiceRequestConnection: ServiceRequestConnectionRecord;
+  ServiceRequestEdge: Omit<ServiceRequestEdge, 'node'> & { node: ResolversParentTypes['ServiceRequest'] };
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   OpenServiceRequestInput: OpenServiceRequestInput;
   ReportClaimByPhoneInput: ReportClaimByPhoneInput;
   TakeComplaintCallInput: TakeComplaintCallInput;
   AssignServiceRequestInput: AssignServiceRequestInput;
-  Int: Scalars['Int']['output'];
   ServiceRequestStepInput: ServiceRequestStepInput;
   PauseServiceRequestInput: PauseServiceRequestInput;
   ReopenServiceRequestInput: ReopenServiceRequestInput;
   RecordReturnVisitInput: RecordReturnVisitInput;
   ServiceRequest: ScopedServiceRequestRecord;
-  Boolean: Scalars['Boolean']['output'];
   CallRecord: CallRecord;
   ReturnVisit: ReturnVisit;
   Customer: Omit<Customer, 'serviceRequests'> & { serviceRequests?: Maybe<Array<ResolversParentTypes['ServiceRequest']>> } | FederationReferenceTypes['Customer'];
@@ -719,6 +778,26 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   serviceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestArgs, 'ticketNo'>>;
   serviceRequestById?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestByIdArgs, 'id'>>;
+  serviceRequests?: Resolver<ResolversTypes['ServiceRequestConnection'], ParentType, ContextType, RequireFields<QueryServiceRequestsArgs, 'first'>>;
+};
+
+export type ServiceRequestConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestConnection'] = ResolversParentTypes['ServiceRequestConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ServiceRequestEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ServiceRequest']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ServiceRequestEdgeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestEdge'] = ResolversParentTypes['ServiceRequestEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ServiceRequest'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -825,6 +904,9 @@ export type BranchResolvers<ContextType = ResolverContext, ParentType extends Re
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  ServiceRequestConnection?: ServiceRequestConnectionResolvers<ContextType>;
+  ServiceRequestEdge?: ServiceRequestEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   ServiceRequest?: ServiceRequestResolvers<ContextType>;
   CallRecord?: CallRecordResolvers<ContextType>;
