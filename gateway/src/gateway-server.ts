@@ -149,7 +149,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
     __exposeQueryPlanExperimental: false,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: config.subgraphUrls[name] ?? url!, timeoutMs: config.subgraphTimeoutMs, signer, observe: { metrics, logger } }),
+      new SubgraphDataSource({
+        name,
+        url: config.subgraphUrls[name] ?? url!,
+        timeoutMs: config.subgraphTimeoutMs,
+        signer,
+        observe: { metrics, logger },
+        ...(config.circuitBreaker ? { circuitBreaker: config.circuitBreaker } : {}),
+      }),
     // Its spans (plan, fetch) join our traces; neither the operation text nor error messages go into them.
     telemetry: { includeDocument: false, recordExceptions: false },
     logger: { debug: () => {}, info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },

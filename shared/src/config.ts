@@ -91,6 +91,8 @@ export interface GatewayConfig {
   /** Where the gateway calls each subgraph the supergraph names, by subgraph name. */
   subgraphUrls: Readonly<Record<string, string>>;
   subgraphTimeoutMs: number;
+  /** When the gateway stops calling a failing subgraph for a while (gateway/src/circuit-breaker.ts); its defaults when unset. */
+  circuitBreaker?: CircuitBreakerConfig;
   maxBodyBytes: number;
   logLevel: LogLevel;
   security: GatewaySecurityConfig;
@@ -328,6 +330,24 @@ function readSubgraphUrls(reader: EnvReader, supergraphSdl: string): Record<stri
   return urls;
 }
 
+/** A subgraph's circuit opens when at least `failureRateThreshold` of `minimumCalls` or more calls in `windowMs` failed. */
+export interface CircuitBreakerConfig {
+  failureRateThreshold: number;
+  minimumCalls: number;
+  windowMs: number;
+  /** How long an open circuit fails calls fast before one probe call goes through. */
+  openMs: number;
+}
+
+function readCircuitBreakerConfig(reader: EnvReader): CircuitBreakerConfig {
+  return {
+    failureRateThreshold: reader.int('CIRCUIT_BREAKER_FAILURE_PERCENT', 50, { min: 1, max: 100 }) / 100,
+    minimumCalls: reader.int('CIRCUIT_BREAKER_MIN_CALLS', 20, { min: 1, max: 100_000 }),
+    windowMs: reader.int('CIRCUIT_BREAKER_WINDOW_MS', 10_000, { min: 100, max: 600_000 }),
+    openMs: reader.int('CIRCUIT_BREAKER_OPEN_MS', 2_000, { min: 50, max: 600_000 }),
+  };
+}
+
 export function loadGatewayConfig(env: Environment = process.env): GatewayConfig {
   const reader = new EnvReader(env);
   const supergraphPath = reader.string('SUPERGRAPH_PATH', DEFAULT_SUPERGRAPH_PATH);
@@ -340,6 +360,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     supergraphPath,
     subgraphUrls,
     subgraphTimeoutMs: reader.int('SUBGRAPH_TIMEOUT_MS', 3_000, { min: 50, max: 120_000 }),
+    circuitBreaker: readCircuitBreakerConfig(reader),
     ...readCommon(reader),
     introspection: reader.bool('INTROSPECTION', true),
     corsOrigins: readCorsOrigins(reader),
