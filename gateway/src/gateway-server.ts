@@ -19,6 +19,7 @@ import {
   createTokenVerifier,
   DEFAULT_PERSISTED_OPERATIONS_MAX_AGE_SECONDS,
   DEFAULT_SHUTDOWN_DRAIN_MS,
+  EXAMPLE_OPERATIONS,
   isAuditedTier,
   listen,
   loadAccessPolicy,
@@ -44,6 +45,7 @@ import {
   registerOperationRoute,
   registryAsApqCache,
 } from './persisted-operations';
+import { stopWarmUpAfterPlanning, warmQueryPlans } from './plan-warm-up';
 import { requestErrorStatusPlugin } from './request-error-status';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -148,6 +150,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     supergraphSdl: loadSupergraphSdl(config),
     // Query plans would otherwise be shown to any client sending Apollo-Query-Plan-Experimental outside production.
     __exposeQueryPlanExperimental: false,
+    // Ends the start-up's plan warm-up requests once their plan is stored (plan-warm-up.ts); real requests go on.
+    experimental_didResolveQueryPlan: stopWarmUpAfterPlanning,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
@@ -198,7 +202,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     parseOptions: protection.parseOptions,
   });
   await apollo.start();
-  let state: 'ready' | 'stopping' = 'ready';
+  // Not ready until the known operations' plans are built (below), so the first request finds them.
+  let state: 'starting' | 'ready' | 'stopping' = 'starting';
   const callerLimits = config.callerLimits && new GatewayCallerLimits(config.callerLimits);
   const server = createGraphQLHttpServer<GatewayContext>({
     apollo,
@@ -239,6 +244,15 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   callerLimits?.attach(server);
   const listening = await listen(server, config.host, config.port);
   logger.info({ url: `${listening.url}/graphql` }, 'gateway listening');
+  if (config.planWarmUp) {
+    try {
+      await warmQueryPlans(apollo, policy, EXAMPLE_OPERATIONS, logger);
+    } catch (error) {
+      // A plan not built now is built on first use, as before: no reason to stay unready.
+      logger.warn({ err: { name: (error as Error).name } }, 'query plan warm-up failed; plans will be built on first use');
+    }
+  }
+  if (state === 'starting') state = 'ready';
   return {
     url: listening.url,
     port: listening.port,

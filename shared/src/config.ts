@@ -111,6 +111,12 @@ export interface GatewayConfig {
   observability?: ObservabilityConfig;
   /** Persisted operations (README "For BI users"); unset means the defaults. */
   persistedOperations?: PersistedOperationsConfig;
+  /**
+   * PLAN_WARM_UP: build the query plans of the known operations for every role and purpose before /ready answers 200
+   * (gateway/src/plan-warm-up.ts). loadGatewayConfig sets it (on unless the variable says false); a configuration built
+   * in code (tests) can leave it out, meaning no warm-up.
+   */
+  planWarmUp?: boolean;
 }
 
 export interface PersistedOperationsConfig {
@@ -365,6 +371,7 @@ export function loadGatewayConfig(env: Environment = process.env): GatewayConfig
     introspection: reader.bool('INTROSPECTION', true),
     corsOrigins: readCorsOrigins(reader),
     callerLimits: readRateLimits(reader),
+    planWarmUp: reader.bool('PLAN_WARM_UP', true),
     persistedOperations: {
       maxAgeSeconds: reader.int('PERSISTED_OPERATIONS_MAX_AGE_SECONDS', DEFAULT_PERSISTED_OPERATIONS_MAX_AGE_SECONDS, { min: 0, max: 86_400 }),
     },

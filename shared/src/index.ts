@@ -13,6 +13,7 @@ export * from './migrations';
 export * from './operation-limits';
 export * from './operation-text-limits';
 export * from './pagination';
+export * from './example-operations';
 export * from './keyset-connection';
 export * from './updated-at';
 export * from './row-scope';

@@ -1,0 +1,121 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startGateway, type RunningGateway } from '@icg/gateway';
+import {
+  CUSTOMER_360_QUERY,
+  CUSTOMERS_PAGE_QUERY,
+  DEFAULT_SUPERGRAPH_PATH,
+  IDENTITY_ASSERTION_HEADER,
+  startTracing,
+  subgraphsOfSupergraph,
+  type Tracing,
+} from '@icg/shared';
+import { readFileSync } from 'node:fs';
+import { postGraphQL } from './support/graphql-client';
+import { createTestDatabases, TEST_DIALECTS, type TestDatabases } from './support/test-database';
+import { bearerHeaders, testGatewaySecurity, type ActingAs } from './support/test-security';
+
+/** @apollo/gateway opens this span only when it builds a plan, never when it finds one in its plan cache. */
+const PLAN_SPAN = 'gateway.plan';
+
+const exporter = new InMemorySpanExporter();
+let tracing: Tracing;
+beforeAll(() => {
+  tracing = startTracing({ serviceName: 'icg-test', exporter });
+});
+afterAll(async () => {
+  await tracing.shutdown();
+});
+const plansBuilt = () => exporter.getFinishedSpans().filter((span) => span.name === PLAN_SPAN).length;
+
+/** Stands in for every subgraph: records each call and finds nothing, so the gateway's own work is what is observed. */
+async function startRecordingSubgraph(): Promise<{ url: string; calls: IncomingHttpHeaders[]; close(): Promise<void> }> {
+  const calls: IncomingHttpHeaders[] = [];
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      calls.push(request.headers);
+      // The root fields of the two known operations, found nowhere: an answer the gateway takes as a valid, empty one.
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"customer":null,"customers":null}}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(TEST_DIALECTS)('query plans of the known operations, built at start (%s audit store)', (dialect) => {
+  let databases: TestDatabases;
+  let subgraph: Awaited<ReturnType<typeof startRecordingSubgraph>>;
+  let gateway: RunningGateway;
+  let plansAtStart: number;
+
+  beforeAll(async () => {
+    databases = createTestDatabases(dialect);
+    subgraph = await startRecordingSubgraph();
+    exporter.reset();
+    const names = subgraphsOfSupergraph(readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8')).map(({ name }) => name);
+    gateway = await startGateway({
+      database: databases.config,
+      host: '127.0.0.1',
+      port: 0,
+      supergraphPath: DEFAULT_SUPERGRAPH_PATH,
+      subgraphUrls: Object.fromEntries(names.map((name) => [name, subgraph.url])),
+      subgraphTimeoutMs: 5_000,
+      maxBodyBytes: 100_000,
+      logLevel: 'silent',
+      security: testGatewaySecurity(),
+      planWarmUp: true,
+    });
+    plansAtStart = plansBuilt();
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await subgraph?.close();
+    await databases?.cleanup();
+  });
+
+  const ask = async (query: string, variables: Record<string, unknown>, acting: ActingAs) => {
+    exporter.reset();
+    const response = await postGraphQL(`${gateway.url}/graphql`, query, variables, await bearerHeaders(acting));
+    return { response, plans: plansBuilt() };
+  };
+
+  it('builds the plans before it is ready, calling no subgraph for them', async () => {
+    // Two operations, for nine roles with and without each purpose, less what a role may not ask at all.
+    expect(plansAtStart).toBeGreaterThan(2 * 9);
+    expect(subgraph.calls).toEqual([]);
+    expect((await fetch(`${gateway.url}/ready`)).status).toBe(200);
+  });
+
+  it('answers the first customer-360 of a role and purpose from a plan built at start, and still calls the subgraphs for it', async () => {
+    for (const acting of [
+      { role: 'AUDITOR', purpose: 'AUDIT' },
+      { role: 'CUSTOMER_MANAGER' },
+      { role: 'CLAIMS_ADJUSTER', purpose: 'CLAIM_HANDLING' },
+    ] as ActingAs[]) {
+      const calls = subgraph.calls.length;
+      const { response, plans } = await ask(CUSTOMER_360_QUERY, { id: '1' }, acting);
+      expect(response.status).toBe(200);
+      expect(plans).toBe(0);
+      // The warm-up's stop applies to warm-up requests only: this one went on to the subgraph, with an assertion.
+      expect(subgraph.calls.length).toBeGreaterThan(calls);
+      expect(subgraph.calls.at(-1)?.[IDENTITY_ASSERTION_HEADER]).toEqual(expect.any(String));
+    }
+    expect((await ask(CUSTOMERS_PAGE_QUERY, { first: 10 }, { role: 'OPERATOR' })).plans).toBe(0);
+  });
+
+  it('builds a plan for an operation it did not know on first use (what the count above would show for a cold plan)', async () => {
+    const { response, plans } = await ask(
+      'query NotKnown($id: ID!) { customer(id: $id) { id customerNo } }',
+      { id: '1' },
+      { role: 'AUDITOR', purpose: 'AUDIT' },
+    );
+    expect(response.status).toBe(200);
+    expect(plans).toBe(1);
+  });
+});
