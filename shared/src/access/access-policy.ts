@@ -60,6 +60,20 @@ export interface FieldClassification {
   tier: Tier;
   category: Category;
   mask: MaskStyle | null;
+  /**
+   * `@classified(…, aggregate: true)`: the value is a statistic over records whose own values carry this tier and
+   * category (decide.ts, "Aggregates"); absent on every other field.
+   */
+  aggregate?: true;
+}
+
+/**
+ * Aggregates for a role denied the per-record values (docs/access-model.md, "Aggregates"): groups of fewer than
+ * `minimumGroupSize` records are suppressed; `extremes` says whether min and max (each one record's own value) are shown.
+ */
+export interface AggregateGrant {
+  readonly minimumGroupSize: number;
+  readonly extremes: boolean;
 }
 
 /** The decision for records in the caller's scope and for records outside it. */
@@ -85,6 +99,8 @@ export interface RolePolicy {
   readonly neverReadable: NeverReadableAnswer;
   /** Which operations the role may send; `any` when the file says nothing. */
   readonly operations: OperationsRule;
+  /** Aggregates over values the role may not read per record; absent: not granted (deny by default). */
+  readonly aggregates?: AggregateGrant;
 }
 
 /**
@@ -105,6 +121,8 @@ export interface AccessPolicy {
   readonly roles: Readonly<Record<Role, RolePolicy>>;
   /** Writes: an action missing here is refused to everyone (deny by default). */
   readonly actions: Readonly<Partial<Record<WorkflowAction, ActionRule>>>;
+  /** The file-wide k of small-group suppression (`aggregates.minimumGroupSize`, 5 when the file says nothing). */
+  readonly aggregates?: { readonly minimumGroupSize: number };
 }
 
 export class AccessPolicyError extends Error {
@@ -117,6 +135,9 @@ export class AccessPolicyError extends Error {
     this.name = 'AccessPolicyError';
   }
 }
+
+/** k of small-group suppression when the policy file names none (docs/access-model.md, "Aggregates"). */
+export const DEFAULT_MINIMUM_GROUP_SIZE = 5;
 
 /** `shared/access-policy.yaml`; the same relative path works from src/access and dist/access. */
 export const DEFAULT_ACCESS_POLICY_PATH = join(__dirname, '..', '..', 'access-policy.yaml');
@@ -145,9 +166,9 @@ export function parseAccessPolicy(text: string, source: string): AccessPolicy {
 
 type PlainObject = Record<string, unknown>;
 
-const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles', 'actions'] as const;
+const TOP_LEVEL_KEYS = ['version', 'purposes', 'restrictedClearRequiresPurpose', 'roles', 'actions', 'aggregates'] as const;
 const ACTION_KEYS = ['roles', 'secondPerson'] as const;
-const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers', 'neverReadable', 'operations'] as const;
+const ROLE_KEYS = ['scope', 'tiers', 'categories', 'requiresPurpose', 'pseudonymiseIdentifiers', 'neverReadable', 'operations', 'aggregates'] as const;
 const RULE_KEYS = ['in', 'out'] as const;
 const CATEGORY_RULE_KEYS = ['in', 'out', 'scope'] as const;
 
@@ -162,12 +183,14 @@ class PolicyValidator {
     const version = this.version(root.version);
     const purposes = this.purposes(root.purposes);
     const restrictedClearRequiresPurpose = this.requiredBoolean(root.restrictedClearRequiresPurpose, 'restrictedClearRequiresPurpose');
+    // Read before the roles: a role's aggregates default to the file-wide k.
+    this.minimumGroupSize = this.groupSize(root.aggregates);
     const roles = this.roles(root.roles);
     const actions = this.actions(root.actions);
     if (version === undefined || purposes === undefined || restrictedClearRequiresPurpose === undefined || roles === undefined || actions === undefined)
       return undefined;
     this.registrationKeepsRestriction(roles, actions);
-    return { version, purposes, restrictedClearRequiresPurpose, roles, actions };
+    return { version, purposes, restrictedClearRequiresPurpose, roles, actions, aggregates: { minimumGroupSize: this.minimumGroupSize } };
   }
 
   /** Absent means no action is granted to anyone; every name must be one the code performs (WORKFLOW_ACTIONS). */
@@ -278,7 +301,40 @@ class PolicyValidator {
       operations === undefined
     )
       return undefined;
-    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers, neverReadable, operations };
+    const aggregates = this.aggregateGrant(entry.aggregates, `${path}.aggregates`);
+    if (aggregates === undefined) return undefined;
+    return { scope, tiers, categories, requiresPurpose, pseudonymiseIdentifiers, neverReadable, operations, ...(aggregates ? { aggregates } : {}) };
+  }
+
+  /** `aggregates: { minimumGroupSize: k }` at the top: the k of every role that does not set its own; 5 when absent. */
+  private minimumGroupSize = DEFAULT_MINIMUM_GROUP_SIZE;
+  private groupSize(value: unknown): number {
+    if (value === undefined || value === null) return DEFAULT_MINIMUM_GROUP_SIZE;
+    const entry = this.object(value, 'aggregates');
+    if (!entry) return DEFAULT_MINIMUM_GROUP_SIZE;
+    this.onlyKeys(entry, ['minimumGroupSize'], 'aggregates');
+    return this.groupSizeValue(entry.minimumGroupSize, 'aggregates.minimumGroupSize') ?? DEFAULT_MINIMUM_GROUP_SIZE;
+  }
+
+  private groupSizeValue(value: unknown, path: string): number | undefined {
+    if (value === undefined) return this.fail(path, 'is missing (a whole number, 2 or more)');
+    // k = 1 would suppress nothing: a "grant" that is really per-record access.
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 2) return this.fail(path, `must be a whole number, 2 or more, got ${describe(value)}`);
+    return value;
+  }
+
+  /** Absent: not granted (null). `true`: granted with the file-wide k; or a mapping overriding k and extremes. */
+  private aggregateGrant(value: unknown, path: string): AggregateGrant | null | undefined {
+    if (value === undefined || value === null || value === false) return null;
+    if (value === true) return { minimumGroupSize: this.minimumGroupSize, extremes: false };
+    const entry = this.object(value, path);
+    if (!entry) return undefined;
+    this.onlyKeys(entry, ['minimumGroupSize', 'extremes'], path);
+    const minimumGroupSize =
+      entry.minimumGroupSize === undefined ? this.minimumGroupSize : this.groupSizeValue(entry.minimumGroupSize, `${path}.minimumGroupSize`);
+    const extremes = this.optionalBoolean(entry.extremes, `${path}.extremes`);
+    if (minimumGroupSize === undefined || extremes === undefined) return undefined;
+    return { minimumGroupSize, extremes };
   }
 
   /** `neverReadable: null` is YAML's null, not a string: absent, null and "null" all mean the default. */

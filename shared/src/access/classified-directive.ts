@@ -29,7 +29,17 @@ export function readClassifiedDirective(directive: ConstDirectiveNode, where: st
     tier,
     category: enumArgument(directive, 'category', CATEGORIES, where) ?? 'GENERAL',
     mask: enumArgument(directive, 'mask', MASK_STYLES, where) ?? null,
+    // Only when set, so every other classification stays exactly {tier, category, mask}.
+    ...(aggregateArgument(directive, where) ? { aggregate: true as const } : {}),
   });
+}
+
+/** `aggregate: true` marks a statistic over records (decide.ts, "Aggregates"); anything but a Boolean is refused. */
+function aggregateArgument(directive: ConstDirectiveNode, where: string): boolean {
+  const value: ConstValueNode | undefined = directive.arguments?.find((argument) => argument.name.value === 'aggregate')?.value;
+  if (value === undefined || value.kind === Kind.NULL) return false;
+  if (value.kind === Kind.BOOLEAN) return value.value;
+  throw new ClassificationError(`${where}: @classified aggregate must be true or false`);
 }
 
 /** The classification among a node's directives, if it carries one (under the name the schema links it as). */

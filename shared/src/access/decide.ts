@@ -27,7 +27,21 @@ export interface AccessDecision {
    * IDENTITY fields of a role whose policy pseudonymises identifiers (BI analysts).
    */
   pseudonymise: boolean;
+  /** For an ALLOW on an aggregate field (`@classified(…, aggregate: true)`): how the statistic may be computed. */
+  aggregate?: AggregateAccess;
 }
+
+/**
+ * How a role may read a statistic over records (docs/access-model.md, "Aggregates"):
+ * - EXACT: the role may read the records' own values in scope, so it gets exact groups over the rows of `scope`;
+ * - SUPPRESSED: the role may not, but the policy grants it aggregates: groups of fewer than `minimumGroupSize`
+ *   records (and the complementary groups that would let one recompute them) are suppressed; min and max only
+ *   with `extremes`.
+ * Either way only rows in `scope` (the scope the field's rule is decided on) are aggregated.
+ */
+export type AggregateAccess =
+  | { readonly mode: 'EXACT'; readonly scope: Scope }
+  | { readonly mode: 'SUPPRESSED'; readonly scope: Scope; readonly minimumGroupSize: number; readonly extremes: boolean };
 
 /** Deny by default: a field without a classification counts as RESTRICTED, unmaskable. */
 export const UNCLASSIFIED: Readonly<FieldClassification> = Object.freeze({ tier: 'RESTRICTED', category: 'GENERAL', mask: null });
@@ -41,7 +55,8 @@ export function decide(policy: AccessPolicy, caller: Caller, field: FieldClassif
   const rolePolicy = roleOf(policy, caller.role);
   if (!rolePolicy) return { decision: 'DENY', inScope: false, rule: `${caller.role}/unknown-role`, pseudonymise: false };
   const applicable = applicableRule(rolePolicy, field);
-  const inScope = isInScope(applicable?.scope ?? rolePolicy.scope, caller, scope);
+  // An aggregate is about the rows of the caller's scope (the statement selects only those), never one record.
+  const inScope = field.aggregate === true || isInScope(applicable?.scope ?? rolePolicy.scope, caller, scope);
   return { ...decideOnSide(policy, caller.role, rolePolicy, field, caller.purpose, inScope), inScope };
 }
 
@@ -113,6 +128,7 @@ function decideOnSide(
   purpose: Purpose | null,
   inScope: boolean,
 ): Omit<AccessDecision, 'inScope'> {
+  if (field.aggregate === true) return decideAggregate(policy, role, rolePolicy, field, purpose);
   if (field.tier === 'PUBLIC') return { decision: 'ALLOW', rule: 'PUBLIC', pseudonymise: false };
   const applicable = applicableRule(rolePolicy, field);
   // A tier or category the policy does not know (a schema ahead of the code) is denied, never guessed.
@@ -136,6 +152,34 @@ function decideOnSide(
   // Any allowed IDENTITY value, not only INTERNAL ones, so a later policy opening higher tiers to the role stays pseudonymous.
   const pseudonymise = decision === 'ALLOW' && rolePolicy.pseudonymiseIdentifiers && field.category === 'IDENTITY';
   return { decision, rule, pseudonymise };
+}
+
+/**
+ * A statistic over records: decided on the records' own classification in scope. ALLOW there gives exact groups;
+ * otherwise a role the policy grants aggregates gets them with small groups suppressed; any other role is denied,
+ * as it is the records' values (so the gateway removes the field for it). Rule labels: the per-record rule with
+ * `;aggregate:exact`, `ROLE/aggregates:k=<k>`, or the per-record rule with `;aggregate:not-granted`.
+ */
+function decideAggregate(
+  policy: AccessPolicy,
+  role: Role,
+  rolePolicy: RolePolicy,
+  field: FieldClassification,
+  purpose: Purpose | null,
+): Omit<AccessDecision, 'inScope'> {
+  const perRecord: FieldClassification = { tier: field.tier, category: field.category, mask: null };
+  const scope = applicableRule(rolePolicy, perRecord)?.scope ?? rolePolicy.scope;
+  const own = decideOnSide(policy, role, rolePolicy, perRecord, purpose, true);
+  if (own.decision === 'ALLOW') return { decision: 'ALLOW', rule: `${own.rule};aggregate:exact`, pseudonymise: false, aggregate: { mode: 'EXACT', scope } };
+  const grant = rolePolicy.aggregates;
+  if (!grant || !isKnownCategory(field.category) || !Object.hasOwn(rolePolicy.tiers, field.tier))
+    return { decision: 'DENY', rule: `${own.rule};aggregate:not-granted`, pseudonymise: false };
+  return {
+    decision: 'ALLOW',
+    rule: `${role}/aggregates:k=${grant.minimumGroupSize}`,
+    pseudonymise: false,
+    aggregate: { mode: 'SUPPRESSED', scope, minimumGroupSize: grant.minimumGroupSize, extremes: grant.extremes },
+  };
 }
 
 const KNOWN_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES);

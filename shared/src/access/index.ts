@@ -4,6 +4,7 @@ export {
   CATEGORIES,
   DECISIONS,
   DEFAULT_ACCESS_POLICY_PATH,
+  DEFAULT_MINIMUM_GROUP_SIZE,
   MASK_STYLES,
   OPERATIONS_RULES,
   RULED_TIERS,
@@ -15,6 +16,7 @@ export {
 } from './access-policy';
 export type {
   AccessPolicy,
+  AggregateGrant,
   AccessRule,
   ActionRule,
   Category,
@@ -31,7 +33,7 @@ export type {
 } from './access-policy';
 export { CLASSIFIED_DIRECTIVE, ClassificationError, classificationAmong, readClassifiedDirective } from './classified-directive';
 export { UNCLASSIFIED, decide, deniedInEveryScope, isInScope, scopeFor, sealsIdentifiers } from './decide';
-export type { AccessDecision, Caller } from './decide';
+export type { AccessDecision, AggregateAccess, Caller } from './decide';
 export { applyMask, maskValue } from './masks';
 export { MIN_PSEUDONYM_SECRET_BYTES, PSEUDONYM_PREFIX, pseudonymise } from './pseudonym';
 export { SEALED_IDENTIFIER_PREFIX, identifierSeal, sealIdentifier, unsealIdentifier } from './sealed-identifier';

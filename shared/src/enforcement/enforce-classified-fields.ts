@@ -24,6 +24,7 @@ import {
   type Scope,
   type Tier,
 } from '../access';
+import { withAggregateAccess } from '../aggregates/granted-access';
 import type { AuditedDecision } from '../audit/request-audit-trail';
 import { scopeOf } from '../row-scope';
 import type { EntityDefinition } from '../subgraph-manifest';
@@ -127,7 +128,8 @@ function wrapResolver(
   const seal = identifierSeal(options.pseudonymSecret);
   const { classification, coordinate } = entry;
   const resolve = (entry.field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, EnforcementContext>;
-  const sensitive = isAuditedTier(classification.tier);
+  // Every aggregate read is audited, whatever its tier: who looked at which statistics, exact or suppressed.
+  const sensitive = isAuditedTier(classification.tier) || classification.aggregate === true;
   const stringLike = isStringLike(entry.field.type);
   const effective: FieldClassification = stringLike ? classification : { ...classification, mask: null };
   const typeName = entry.type.name;
@@ -197,7 +199,7 @@ function wrapResolver(
     }
     // Sealed identifiers in, raw identifiers to the resolver (a raw one from such a caller is refused here).
     const opened = openArguments && sealsIdentifiers(policy, caller.role) ? openArguments(args, seal) : args;
-    const value = resolve(source, opened, context, info);
+    const value = resolve(source, verdict.aggregate ? withAggregateAccess(opened, verdict.aggregate) : opened, context, info);
     if (decision === 'MASK') return transform(value, (text) => maskValue(classification.mask!, text) ?? text);
     if (verdict.pseudonymise) return transform(value, (text) => seal.seal(text));
     return value;

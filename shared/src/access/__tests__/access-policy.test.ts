@@ -26,9 +26,11 @@ const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false, neverRea
 
 /** docs/access-model.md section 4, written out independently of the YAML (the read rules; actions are below). */
 const SECTION_4_POLICY: Omit<AccessPolicy, 'actions'> = {
-  version: '2026.12-2',
+  version: '2026.12-3',
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
   restrictedClearRequiresPurpose: true,
+  // "Aggregates": k = 5; executives and BI analysts read amounts only as statistics, small groups suppressed.
+  aggregates: { minimumGroupSize: 5 },
   roles: {
     CUSTOMER_MANAGER: {
       scope: 'OWN',
@@ -57,6 +59,7 @@ const SECTION_4_POLICY: Omit<AccessPolicy, 'actions'> = {
       tiers: { INTERNAL: ALLOW_ALL, CONFIDENTIAL: { in: 'MASK', out: 'MASK' }, RESTRICTED: DENY_ALL },
       categories: { HEALTH: { ...DENY_ALL, scope: null } },
       ...PLAIN,
+      aggregates: { minimumGroupSize: 5, extremes: false },
     },
     BI_ANALYST: {
       scope: 'ALL',
@@ -66,6 +69,7 @@ const SECTION_4_POLICY: Omit<AccessPolicy, 'actions'> = {
       pseudonymiseIdentifiers: true,
       neverReadable: 'unknown',
       operations: 'any',
+      aggregates: { minimumGroupSize: 5, extremes: false },
     },
     AUDITOR: {
       scope: 'ALL',
@@ -208,6 +212,21 @@ describe('policy validation names the bad entry by its path', () => {
       'a role restricted to registered operations that may register them',
       (document) => document.setIn(['roles', 'BI_ANALYST', 'operations'], 'registeredOnly'),
       'actions.operation.register.roles.BI_ANALYST: BI_ANALYST may send registered operations only (roles.BI_ANALYST.operations), so it may not register them;',
+    ],
+    [
+      'a suppression threshold that suppresses nothing',
+      (document) => document.setIn(['aggregates', 'minimumGroupSize'], 1),
+      'aggregates.minimumGroupSize: must be a whole number, 2 or more, got number 1',
+    ],
+    [
+      'an aggregates grant that is neither true nor a mapping',
+      (document) => document.setIn(['roles', 'BI_ANALYST', 'aggregates'], 'yes'),
+      'roles.BI_ANALYST.aggregates: must be a mapping, got "yes"',
+    ],
+    [
+      'an unknown key in an aggregates grant',
+      (document) => document.setIn(['roles', 'BI_ANALYST', 'aggregates'], document.createNode({ k: 3 })),
+      'roles.BI_ANALYST.aggregates.k: unknown key; expected one of minimumGroupSize, extremes',
     ],
     [
       'an unknown key in an action',

@@ -1203,7 +1203,6 @@ export type ResolversTypes = {
   MajorCustomerEvent: ResolverTypeWrapper<MajorCustomerEventRecord>;
   PrimaryManagerState: PrimaryManagerState;
   VisitReportDue: ResolverTypeWrapper<VisitReportDueRecord>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CertificationStatus: CertificationStatus;
   GradeChangeKind: GradeChangeKind;
   GradeChange: ResolverTypeWrapper<GradeChangeRecord>;
@@ -1247,6 +1246,7 @@ export type ResolversTypes = {
   ChangeRequestField: ChangeRequestField;
   ChangeRequestStatus: ChangeRequestStatus;
   CustomerChangeRequest: ResolverTypeWrapper<ChangeRequestRecord>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1260,7 +1260,6 @@ export type ResolversParentTypes = {
   MajorCustomerEventInput: MajorCustomerEventInput;
   MajorCustomerEvent: MajorCustomerEventRecord;
   VisitReportDue: VisitReportDueRecord;
-  Boolean: Scalars['Boolean']['output'];
   GradeChange: GradeChangeRecord;
   CreateCustomerInput: CreateCustomerInput;
   AddressInput: AddressInput;
@@ -1286,12 +1285,14 @@ export type ResolversParentTypes = {
   VisitReport: VisitReportRecord;
   BlacklistEntry: BlacklistEntryRecord;
   CustomerChangeRequest: ChangeRequestRecord;
+  Boolean: Scalars['Boolean']['output'];
 };
 
 export type ClassifiedDirectiveArgs = {
   tier: Tier;
   category?: Maybe<Category>;
   mask?: Maybe<MaskStyle>;
+  aggregate?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverContext, Args = ClassifiedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
