@@ -14,6 +14,7 @@ import {
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import type { GatewayContext } from './gateway-context';
 import { SubgraphHttpClient, SubgraphResponseTooLarge } from './subgraph-http-client';
 
@@ -26,6 +27,13 @@ export interface SubgraphDataSourceOptions {
   observe?: { metrics: ServerMetrics; logger: Logger };
   /** Answers above this size fail the call (see DEFAULT_MAX_SUBGRAPH_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /** When to stop calling a failing subgraph for a while (circuit-breaker.ts); its defaults when unset. */
+  circuitBreaker?: Partial<Omit<CircuitBreakerOptions, 'onStateChange'>>;
+}
+
+/** A call not made: the subgraph failed most of its recent calls and its circuit is open. */
+class SubgraphCircuitOpen extends Error {
+  override readonly name = 'SubgraphCircuitOpen';
 }
 
 /** Errors a subgraph returns in the normal course of enforcement and of the write side's rules: not a failure of the subgraph. */
@@ -68,6 +76,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly pendingAssertions = new Map<string, PendingAssertion>();
   private readonly observe: SubgraphDataSourceOptions['observe'];
   private readonly client: SubgraphHttpClient;
+  private readonly breaker: CircuitBreaker;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -76,6 +85,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.signer = options.signer;
     this.observe = options.observe;
     this.client = new SubgraphHttpClient({ maxResponseBytes: options.maxResponseBytes });
+    this.breaker = new CircuitBreaker({
+      ...options.circuitBreaker,
+      onStateChange: (state) => this.observe?.logger.warn({ subgraph: this.subgraphName, circuit: state }, 'subgraph circuit breaker changed state'),
+    });
     this.fetcher = this.signingFetcher();
   }
 
@@ -115,6 +128,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const body = typeof init.body === 'string' ? init.body : (init.body?.toString('utf8') ?? '');
       const pending = ticket === undefined ? undefined : this.pendingAssertions.get(ticket);
       if (ticket !== undefined) this.pendingAssertions.delete(ticket);
+      // Fails fast, before signing or sending, while the subgraph's circuit is open.
+      if (!this.breaker.tryAcquire()) {
+        this.observe?.metrics.subgraphFetched(this.subgraphName, 'circuit_open', 0);
+        throw new SubgraphCircuitOpen(`The ${this.subgraphName} circuit is open`);
+      }
       // No ticket: sent without an assertion, which the subgraph refuses (deny by default).
       if (pending) {
         headers[IDENTITY_ASSERTION_HEADER] = await this.signer.sign(pending.identity, { ...pending.target, body });
@@ -126,10 +144,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       try {
         const response = await this.client.post(url, { headers, body, timeoutMs: this.timeoutMs });
         outcome = response.ok ? 'ok' : 'http_error';
+        // A 4xx is the request's fault, not the subgraph's: only 5xx answers count against its circuit.
+        this.breaker.record(response.status < 500);
         endSubgraphFetchSpan(span, { status: response.status });
         return response;
       } catch (error) {
         outcome = isTimeout(error) ? 'timeout' : 'unavailable';
+        this.breaker.record(false);
         endSubgraphFetchSpan(span, { error: outcome });
         throw error;
       } finally {
@@ -156,12 +177,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // Named by subgraph and kind only: the error's own message carries the subgraph's internal URL.
     const failure = isTimeout(error)
       ? 'timeout'
-      : error instanceof SubgraphResponseTooLarge
-        ? 'answer too large'
-        : fetchResponse
-          ? `HTTP ${fetchResponse.status}`
-          : 'unavailable';
-    this.observe?.logger.error({ subgraph: this.subgraphName, requestId: context?.requestId, failure }, 'subgraph call failed');
+      : error instanceof SubgraphCircuitOpen
+        ? 'circuit open'
+        : error instanceof SubgraphResponseTooLarge
+          ? 'answer too large'
+          : fetchResponse
+            ? `HTTP ${fetchResponse.status}`
+            : 'unavailable';
+    // A fast failure of an open circuit is counted (circuit_open), not logged each time: the state change was.
+    if (!(error instanceof SubgraphCircuitOpen))
+      this.observe?.logger.error({ subgraph: this.subgraphName, requestId: context?.requestId, failure }, 'subgraph call failed');
     if (isTimeout(error)) {
       throw new GraphQLError(`The ${this.subgraphName} subgraph did not answer within ${this.timeoutMs} ms`, {
         extensions: { code: 'SUBGRAPH_TIMEOUT', subgraph: this.subgraphName },

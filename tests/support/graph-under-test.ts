@@ -10,6 +10,7 @@ import {
   startSubgraph,
   type AuditConfig,
   type Clock,
+  type CircuitBreakerConfig,
   type GatewayConfig,
   type Logger,
   type NatsSettings,
@@ -51,6 +52,8 @@ export interface GraphOptions {
   subgraphTimeoutMs?: number;
   /** Point a subgraph at another URL (e.g. a deliberately slow server). */
   subgraphUrlOverrides?: Partial<Record<string, string>>;
+  /** The gateway's circuit breaker settings (its defaults when unset). */
+  circuitBreaker?: CircuitBreakerConfig;
   /** Called for each field the subgraph layer kept from its resolver. */
   onSkippedResolver?: (coordinate: string) => void;
   /** Audit settings of every subgraph, over the test defaults (e.g. a small queue). */
@@ -119,6 +122,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       supergraphPath,
       subgraphUrls,
       subgraphTimeoutMs: options.subgraphTimeoutMs ?? 5_000,
+      ...(options.circuitBreaker ? { circuitBreaker: options.circuitBreaker } : {}),
       maxBodyBytes: 100_000,
       logLevel: 'silent',
       security: testGatewaySecurity(),

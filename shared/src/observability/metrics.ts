@@ -36,7 +36,8 @@ export function errorCodeLabel(code: unknown): string {
   return typeof code === 'string' && ERROR_CODE.test(code) ? code : 'OTHER';
 }
 
-export type SubgraphFetchOutcome = 'ok' | 'http_error' | 'timeout' | 'unavailable';
+/** `circuit_open`: not sent at all, the subgraph's circuit breaker is open (gateway/src/circuit-breaker.ts). */
+export type SubgraphFetchOutcome = 'ok' | 'http_error' | 'timeout' | 'unavailable' | 'circuit_open';
 
 /** Event delivery delays: from the producer's commit to the consumer's (HTTP) or the stream's (JetStream) confirmation. */
 const EVENT_DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];

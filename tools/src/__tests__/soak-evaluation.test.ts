@@ -54,8 +54,11 @@ describe('bench:soak answers: what counts as an error, by code', () => {
   });
 
   it('names every GraphQL error by its code, a non-200 by its status, a dropped connection by its socket code', () => {
-    const partial = JSON.stringify({ data: {}, errors: [{ extensions: { code: 'FORBIDDEN_FIELD' } }, { message: 'x' }] });
-    expect(judgeAnswer(200, partial, undefined)).toEqual({ ok: false, codes: ['FORBIDDEN_FIELD', 'NO CODE'] });
+    const partial = JSON.stringify({
+      data: {},
+      errors: [{ extensions: { code: 'FORBIDDEN_FIELD' } }, { message: 'x' }, { extensions: { code: 'SUBGRAPH_TIMEOUT', subgraph: 'claims' } }],
+    });
+    expect(judgeAnswer(200, partial, undefined)).toEqual({ ok: false, codes: ['FORBIDDEN_FIELD', 'NO CODE', 'SUBGRAPH_TIMEOUT (claims)'] });
     expect(judgeAnswer(503, '{"errors":[]}', undefined)).toEqual({ ok: false, codes: ['HTTP 503'] });
     expect(judgeAnswer(200, '<html>', undefined)).toEqual({ ok: false, codes: ['BODY NOT JSON'] });
     expect(judgeAnswer(undefined, '', 'ECONNRESET')).toEqual({ ok: false, codes: ['TRANSPORT ECONNRESET'] });
@@ -67,10 +70,10 @@ describe('bench:soak minutes', () => {
     const minutes = new MinuteRecorder();
     for (let latency = 1; latency <= 100; latency++) minutes.record(latency, true);
     minutes.record(10_000, false);
-    const first = minutes.close({ gateway: 1 });
-    expect(first).toEqual({ minute: 1, requests: 101, errors: 1, p50Ms: 50, p99Ms: 99, heapBytes: { gateway: 1 } });
+    const first = minutes.close({ gateway: 1 }, 3.5);
+    expect(first).toEqual({ minute: 1, requests: 101, errors: 1, p50Ms: 50, p99Ms: 99, heapBytes: { gateway: 1 }, loadAverage: 3.5 });
     minutes.record(7, true);
-    expect(minutes.close({})).toMatchObject({ minute: 2, requests: 1, errors: 0, p50Ms: 7, p99Ms: 7 });
+    expect(minutes.close({}, 1)).toMatchObject({ minute: 2, requests: 1, errors: 0, p50Ms: 7, p99Ms: 7 });
     minutes.discard();
     expect(minutes.minutes).toEqual([]);
   });

@@ -31,8 +31,8 @@ const report: SoakReport = {
   sent: 4_800,
   answered: 4_798,
   minuteFigures: [
-    { minute: 1, requests: 2_400, errors: 0, p50Ms: 31.25, p99Ms: 88, heapBytes: { customers: 50 * 2 ** 20, gateway: 70 * 2 ** 20 } },
-    { minute: 2, requests: 2_400, errors: 2, p50Ms: 32, p99Ms: 120, heapBytes: { gateway: 71 * 2 ** 20 } },
+    { minute: 1, requests: 2_400, errors: 0, p50Ms: 31.25, p99Ms: 88, heapBytes: { customers: 50 * 2 ** 20, gateway: 70 * 2 ** 20 }, loadAverage: 6 },
+    { minute: 2, requests: 2_400, errors: 2, p50Ms: 32, p99Ms: 120, heapBytes: { gateway: 71 * 2 ** 20 }, loadAverage: 9.25 },
   ],
   processes: ['customers', 'gateway'],
   outcome,
@@ -61,9 +61,9 @@ describe('bench:soak report (the Soak section of BENCHMARKS.md)', () => {
     expect(text).toContain(
       '10 connections, 20 s after an unmeasured warm-up: 50.0 requests/s (p50 150.0 ms, p99 400.0 ms); soak rate 40.0 requests/s, after a 1-minute warm-up',
     );
-    expect(text).toContain('| minute | requests | errors | p50 ms | p99 ms | customers | gateway |');
-    expect(text).toContain('| 1 | 2,400 | 0 | 31.3 | 88.0 | 50.0 | 70.0 |');
-    expect(text).toContain('| 2 | 2,400 | 2 | 32.0 | 120.0 | – | 71.0 |');
+    expect(text).toContain('| minute | requests | errors | p50 ms | p99 ms | load average | customers | gateway |');
+    expect(text).toContain('| 1 | 2,400 | 0 | 31.3 | 88.0 | 6.0 | 50.0 | 70.0 |');
+    expect(text).toContain('| 2 | 2,400 | 2 | 32.0 | 120.0 | 9.3 | – | 71.0 |');
   });
 
   it('lists heap start and end per process, the audit per coordinate, and the command, machine, load and date', () => {

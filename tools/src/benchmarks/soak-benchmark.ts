@@ -355,8 +355,8 @@ async function main(): Promise<void> {
         const wait = soakStart + minute * 60_000 - performance.now();
         if (wait > 0) await delay(wait);
         const heaps = await heapsNow(graph.inspectors).catch(() => ({}) as Record<string, number>);
-        const figures = minutes.close(heaps);
         const load = loadavg()[0]!;
+        const figures = minutes.close(heaps, load);
         loadAverage.min = Math.min(loadAverage.min, load);
         loadAverage.max = Math.max(loadAverage.max, load);
         process.stderr.write(

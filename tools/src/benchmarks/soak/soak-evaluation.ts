@@ -4,17 +4,26 @@ import type { AuditReconciliation } from './audit-reconciliation';
 /** How an answer counts: complete, or the codes of what went wrong (one answer may carry several GraphQL errors). */
 export type AnswerVerdict = { ok: true; data: unknown } | { ok: false; codes: string[] };
 
-/** Any non-200, an answer that is not JSON, a transport failure or any GraphQL error is an error, named by its code. */
+/**
+ * Any non-200, an answer that is not JSON, a transport failure or any GraphQL error is an error, named by its code
+ * (and the subgraph, for the gateway's SUBGRAPH_* errors, so a failure can be traced to a process).
+ */
 export function judgeAnswer(status: number | undefined, body: string, transportError: string | undefined): AnswerVerdict {
   if (transportError !== undefined) return { ok: false, codes: [`TRANSPORT ${transportError}`] };
   if (status !== 200) return { ok: false, codes: [`HTTP ${status ?? '?'}`] };
-  let answer: { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+  let answer: { data?: unknown; errors?: { extensions?: { code?: unknown; subgraph?: unknown } }[] };
   try {
     answer = JSON.parse(body) as typeof answer;
   } catch {
     return { ok: false, codes: ['BODY NOT JSON'] };
   }
-  if (answer.errors?.length) return { ok: false, codes: answer.errors.map((error) => String(error.extensions?.code ?? 'NO CODE')) };
+  if (answer.errors?.length) {
+    const codes = answer.errors.map(({ extensions }) => {
+      const code = String(extensions?.code ?? 'NO CODE');
+      return typeof extensions?.subgraph === 'string' ? `${code} (${extensions.subgraph})` : code;
+    });
+    return { ok: false, codes };
+  }
   return { ok: true, data: answer.data };
 }
 
@@ -27,6 +36,8 @@ export interface MinuteFigures {
   p99Ms: number;
   /** Heap in use (not collected first) of each process at the minute's end, bytes, by process name. */
   heapBytes: Record<string, number>;
+  /** The machine's one-minute load average at the minute's end: other work competing for the cores. */
+  loadAverage: number;
 }
 
 /** Gathers answers into the minute they completed in. */
@@ -51,7 +62,7 @@ export class MinuteRecorder {
   }
 
   /** Closes the current minute (latency percentiles of its complete answers) and starts the next. */
-  close(heapBytes: Record<string, number>): MinuteFigures {
+  close(heapBytes: Record<string, number>, loadAverage: number): MinuteFigures {
     const figures: MinuteFigures = {
       minute: this.minutes.length + 1,
       requests: this.requests,
@@ -59,6 +70,7 @@ export class MinuteRecorder {
       p50Ms: this.latencies.length ? percentile(this.latencies, 0.5) : Number.NaN,
       p99Ms: this.latencies.length ? percentile(this.latencies, 0.99) : Number.NaN,
       heapBytes,
+      loadAverage,
     };
     this.minutes.push(figures);
     this.latencies = [];

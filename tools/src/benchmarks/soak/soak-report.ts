@@ -41,7 +41,7 @@ export function formatSoakReport(report: SoakReport): string {
       : `closed loop, ${report.sustainable.connections} connections, ${report.sustainable.seconds} s after an unmeasured warm-up: ${report.sustainable.requestsPerSecond.toFixed(1)} requests/s (p50 ${ms(report.sustainable.p50Ms)} ms, p99 ${ms(report.sustainable.p99Ms)} ms)`;
   const minuteRows = report.minuteFigures.map(
     (minute) =>
-      `| ${minute.minute} | ${whole(minute.requests)} | ${minute.errors} | ${ms(minute.p50Ms)} | ${ms(minute.p99Ms)} | ${report.processes.map((name) => mib(minute.heapBytes[name])).join(' | ')} |`,
+      `| ${minute.minute} | ${whole(minute.requests)} | ${minute.errors} | ${ms(minute.p50Ms)} | ${ms(minute.p99Ms)} | ${minute.loadAverage.toFixed(1)} | ${report.processes.map((name) => mib(minute.heapBytes[name])).join(' | ')} |`,
   );
   const heapRows = report.outcome.heaps.map(
     (heap) => `| ${heap.name} | ${mib(heap.startBytes)} | ${mib(heap.endBytes)} | ${(heapChange(heap) * 100).toFixed(1)} % |`,
@@ -65,8 +65,8 @@ ${report.criteria.map((criterion) => `| ${criterion.name} | ${criterion.passed ?
 
 Per minute (heap: JavaScript heap in use at the minute's end, not collected first, MiB):
 
-| minute | requests | errors | p50 ms | p99 ms | ${report.processes.join(' | ')} |
-|---|---|---|---|---|${report.processes.map(() => '---').join('|')}|
+| minute | requests | errors | p50 ms | p99 ms | load average | ${report.processes.join(' | ')} |
+|---|---|---|---|---|---|${report.processes.map(() => '---').join('|')}|
 ${minuteRows.join('\n')}
 
 Heap after forced collections (three \`HeapProfiler.collectGarbage\`, then \`Runtime.getHeapUsage\`), the load stopped and drained each time:
