@@ -18,5 +18,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleNameMapper: workspaceSources,
   setupFiles: ['<rootDir>/tests/support/jest-env.js'],
+  // A folder per run for what test files share: the supergraph, composed once (tests/support/composed-supergraph.ts).
+  globalSetup: '<rootDir>/tests/support/jest-global-setup.js',
+  globalTeardown: '<rootDir>/tests/support/jest-global-teardown.js',
   testTimeout: 60000,
 };

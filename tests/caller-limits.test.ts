@@ -7,11 +7,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import { parseRateLimits } from '@icg/shared';
 import { customerNoFor, DEFAULT_SEED } from '@icg/synthetic';
-import { composeRegisteredSubgraphs } from '@icg/tools';
 import { postGraphQL, type GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { TEST_DIALECTS } from './support/test-database';
 import { AUDITOR, bearerHeaders, staffIdentity, testGatewaySecurity, type ActingAs } from './support/test-security';
+import { composedSupergraph } from './support/composed-supergraph';
 
 /** Customer 1's number in the seeded company. */
 const CUSTOMER_1_NO = customerNoFor(DEFAULT_SEED, 1);
@@ -81,7 +81,7 @@ describe.each(TEST_DIALECTS)('per-caller limits at the gateway (%s)', (dialect) 
   beforeAll(async () => {
     graph = await startGraph({ dialect, customers: 20 });
     supergraphPath = join(mkdtempSync(join(tmpdir(), 'icg-limits-')), 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeRegisteredSubgraphs());
+    writeFileSync(supergraphPath, composedSupergraph());
   });
   afterAll(async () => {
     for (const proxy of proxies) proxy.release();

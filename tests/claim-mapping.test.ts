@@ -5,10 +5,10 @@ import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import { EnvReader, readTokenVerifierConfig } from '@icg/shared';
 import { customerNoFor, DEFAULT_SEED } from '@icg/synthetic';
-import { composeRegisteredSubgraphs } from '@icg/tools';
 import { postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { staffIdentity, testGatewaySecurity } from './support/test-security';
+import { composedSupergraph } from './support/composed-supergraph';
 
 const KEYCLOAK_ISSUER = 'https://sso.insurer.example/realms/insurer';
 /** The README's example mapping for Keycloak. */
@@ -34,7 +34,7 @@ describe('a Keycloak access token through the gateway, with the claim mapping', 
     directory = mkdtempSync(join(tmpdir(), 'icg-keycloak-'));
     rsa = await generateKeyPair('RS256');
     writeFileSync(join(directory, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'kc-1', alg: 'RS256', use: 'sig' }] }));
-    writeFileSync(join(directory, 'supergraph.graphql'), composeRegisteredSubgraphs());
+    writeFileSync(join(directory, 'supergraph.graphql'), composedSupergraph());
     graph = await startGraph({ customers: 20 });
     // A second gateway over the same subgraphs, configured from the environment as a deployment behind Keycloak would be.
     gateway = await startGateway({

@@ -7,12 +7,12 @@
  */
 import { isEnumType } from 'graphql';
 import { medicalWordsIn } from '@icg/shared';
-import { composeRegisteredSubgraphs } from '@icg/tools';
 import { generateMatrixOperations, renderOperation, type SelectedField } from './support/access-matrix/matrix-operations';
 import { loadMatrixSchema } from './support/access-matrix/matrix-schema';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import type { GraphQLResponse } from './support/graphql-client';
 import { TEST_DIALECTS } from './support/test-database';
+import { composedSupergraph } from './support/composed-supergraph';
 
 /** Enough customers for every claim cause, line of business and ticket type to occur. */
 const CUSTOMERS = 400;
@@ -111,7 +111,7 @@ describe.each(TEST_DIALECTS)('health facts in the seeded data on %s', (dialect) 
   });
 
   it('appear only in fields classified HEALTH', async () => {
-    const model = loadMatrixSchema(composeRegisteredSubgraphs());
+    const model = loadMatrixSchema(composedSupergraph());
     const operation = generateMatrixOperations(model).find((candidate) => candidate.lookup.typeName === 'Customer');
     if (!operation) throw new Error('The supergraph has no root lookup of a Customer');
     const result: ScanResult = { leaks: [], inHealthFields: [] };

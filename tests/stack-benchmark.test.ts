@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayConfig } from '@icg/shared';
 import { DEFAULT_AS_OF, DEFAULT_SEED, generateCompanyBatch, generateOrg } from '@icg/synthetic';
-import { composeRegisteredSubgraphs, CUSTOMER_360_QUERY } from '@icg/tools';
+import { CUSTOMER_360_QUERY } from '@icg/tools';
 import { startPlainGateway, type RunningPlainGateway } from '../tools/src/benchmarks/plain-gateway/plain-gateway';
 import { startReferenceServer, type RunningReferenceServer } from '../tools/src/benchmarks/reference-server/reference-server';
 import { answerDifferences, type GraphQLAnswer } from '../tools/src/benchmarks/stack/answer-differences';
@@ -12,6 +12,7 @@ import { postGraphQL } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { TEST_DIALECTS } from './support/test-database';
 import { bearerHeaders, testGatewaySecurity } from './support/test-security';
+import { composedSupergraph } from './support/composed-supergraph';
 
 const CUSTOMERS = 60;
 const company = generateCompanyBatch({
@@ -46,7 +47,7 @@ describe.each(TEST_DIALECTS)('bench:stack reference server and data check on %s'
     graph = await startGraph({ dialect, customers: CUSTOMERS });
     reference = await startReferenceServer({ database: graph.databases.config, host: '127.0.0.1', port: 0 });
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'icg-plain-supergraph-')), 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeRegisteredSubgraphs());
+    writeFileSync(supergraphPath, composedSupergraph());
     const config: GatewayConfig = {
       database: graph.databases.config,
       host: '127.0.0.1',

@@ -19,7 +19,8 @@ import {
   type SubgraphManifest,
 } from '@icg/shared';
 import { DEFAULT_SEED, seedStores } from '@icg/synthetic';
-import { composeRegisteredSubgraphs, SUBGRAPH_REGISTRY } from '@icg/tools';
+import { SUBGRAPH_REGISTRY } from '@icg/tools';
+import { composedSupergraph } from './composed-supergraph';
 import { NATS_URL, TEST_RELAY, type TransportUnderTest } from './event-probes';
 import { postGraphQL, type GraphQLResponse } from './graphql-client';
 import { createTestDatabases, type TestDatabases, type TestDialect } from './test-database';
@@ -107,7 +108,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
     }
     const subgraphs = Object.fromEntries(started.map((subgraph) => [subgraph.name, subgraph])) as Record<string, RunningSubgraph>;
     const supergraphPath = join(mkdtempSync(join(tmpdir(), 'icg-supergraph-')), 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeRegisteredSubgraphs());
+    writeFileSync(supergraphPath, composedSupergraph());
     const subgraphUrls = Object.fromEntries(started.map(({ name, url }) => [name, options.subgraphUrlOverrides?.[name] ?? `${url}/graphql`]));
     const stopSubgraph = async (name: string) => {
       const subgraph = running.get(name);
