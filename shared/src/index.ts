@@ -26,6 +26,7 @@ export * from './audit';
 export * from './env-reader';
 export * from './secret-files';
 export * from './enforcement';
+export * from './aggregates';
 export * from './store-readiness';
 export * from './subgraph-manifest';
 export * from './domain/vocabulary';

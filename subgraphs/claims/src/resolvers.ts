@@ -1,6 +1,7 @@
 import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/shared';
 import type { Resolvers } from './generated/schema-types';
 import { claimConnectionResolvers } from './claim-connection';
+import { claimAggregateResolvers } from './claim-aggregates';
 import { claimMutations } from './claim-mutations';
 import {
   claimRecord,
@@ -23,6 +24,7 @@ export const resolvers = {
   ClaimConnection: claimConnectionResolvers.ClaimConnection,
   Query: {
     ...claimConnectionResolvers.Query,
+    ...claimAggregateResolvers,
     async claim(_root, args, { loaders }) {
       const reportNo = parseBusinessNumber(args.reportNo, 'reportNo', BUSINESS_NUMBERS.reportNo);
       return claimOrNull(await loaders.claimByReportNo.load(reportNo));

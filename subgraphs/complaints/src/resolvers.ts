@@ -1,5 +1,6 @@
 import { badUserInput, BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, ROW_SCOPE, toIsoTimestamp, type Clock } from '@icg/shared';
 import { complaintConnectionResolvers } from './complaint-connection';
+import { complaintAggregateResolvers } from './complaint-aggregates';
 import { createMutationResolvers } from './complaint-mutations';
 import { deadlineWarningAt, isDeadlineWarning, isOverdue, type ComplaintRules } from './deadlines';
 import type { Resolvers } from './generated/schema-types';
@@ -30,6 +31,7 @@ export function createResolvers(rules: ComplaintRules) {
     ComplaintConnection: complaintConnectionResolvers.ComplaintConnection,
     Query: {
       ...complaintConnectionResolvers.Query,
+      ...complaintAggregateResolvers,
       async complaint(_root, args, { loaders }) {
         const complaintNo = parseBusinessNumber(args.complaintNo, 'complaintNo', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);

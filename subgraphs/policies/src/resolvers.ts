@@ -3,6 +3,7 @@ import { earnedPremium, parseDateArgument } from './earned-premium';
 import type { Resolvers } from './generated/schema-types';
 import { arrearsDaysOf } from './arrears';
 import { policyConnectionResolvers } from './policy-connection';
+import { policyAggregateResolvers } from './policy-aggregates';
 import { policyMutations } from './policy-mutations';
 import type { PolicySchedule } from './policy-schedule';
 import { policyScheduleMutation } from './policy-schedule-mutation';
@@ -29,6 +30,7 @@ export const createResolvers = (schedule: PolicySchedule) =>
     PolicyConnection: policyConnectionResolvers.PolicyConnection,
     Query: {
       ...policyConnectionResolvers.Query,
+      ...policyAggregateResolvers,
       async policy(_root, args, { loaders }) {
         const policyNo = parseBusinessNumber(args.policyNo, 'policyNo', BUSINESS_NUMBERS.policyNo);
         return policyOrNull(await loaders.policyByNo.load(policyNo));

@@ -2,6 +2,7 @@ import { BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId } from '@icg/share
 import type { Resolvers } from './generated/schema-types';
 import { hotlineMutations } from './hotline-mutations';
 import { serviceRequestConnectionResolvers } from './service-request-connection';
+import { serviceRequestAggregateResolvers } from './service-request-aggregates';
 import { returnVisitMutations } from './return-visits';
 import { callRecordRecord, returnVisitRecord, serviceRequestRecord, type ScopedServiceRequestRecord } from './records';
 import type { ServiceRequestRow } from './tables';
@@ -18,6 +19,7 @@ export const resolvers = {
   ServiceRequestConnection: serviceRequestConnectionResolvers.ServiceRequestConnection,
   Query: {
     ...serviceRequestConnectionResolvers.Query,
+    ...serviceRequestAggregateResolvers,
     async serviceRequest(_root, args, { loaders, clock }) {
       const ticketNo = parseBusinessNumber(args.ticketNo, 'ticketNo', BUSINESS_NUMBERS.ticketNo);
       return ticketOrNull(await loaders.serviceRequestByTicketNo.load(ticketNo), clock.now());

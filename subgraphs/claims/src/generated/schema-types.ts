@@ -64,6 +64,14 @@ export type Query = {
    * is decided by its own row scope, as everywhere else.
    */
   claims: ClaimConnection;
+  /**
+   * Count, and sum, average, minimum and maximum of paid, incurred (paid + outstanding reserve − recoveries) and
+   * settlement days (reported → closed, closed claims only), of the claims in the caller's scope that `filter` selects,
+   * grouped by `groupBy`. A role that may read claim amounts in scope gets exact groups; a role granted only aggregates
+   * gets small groups suppressed and may filter only on grouped dimensions. Grouping by CAUSE reveals health facts:
+   * it is decided under the HEALTH rules of Claim.cause as well.
+   */
+  claimAggregates?: Maybe<ClaimAggregates>;
 };
 
 
@@ -81,6 +89,13 @@ export type QueryClaimsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ClaimFilter>;
+};
+
+
+export type QueryClaimAggregatesArgs = {
+  filter?: InputMaybe<ClaimFilter>;
+  groupBy?: InputMaybe<Array<ClaimAggregateDimension>>;
+  branchLevel?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Business facts a claim extract may filter on; dates YYYY-MM-DD, both ends included. Claims hold no line of business. */
@@ -621,6 +636,69 @@ export type Branch = {
   id: Scalars['ID']['output'];
 };
 
+/** What claim aggregates can be grouped by. */
+export type ClaimAggregateDimension =
+  /** The handling branch, rolled up to `branchLevel`. */
+  | 'BRANCH'
+  | 'STATUS'
+  /** The month the claim was reported, YYYY-MM. */
+  | 'REPORTED_MONTH'
+  /** The month the claim was closed, YYYY-MM (null while open). */
+  | 'CLOSED_MONTH'
+  /** How the claim was reported. */
+  | 'CHANNEL'
+  /** What caused the loss: HEALTH (INJURY, ILLNESS), so decided under the HEALTH rules as well. */
+  | 'CAUSE';
+
+/** Grouped statistics over claims. */
+export type ClaimAggregates = {
+  __typename?: 'ClaimAggregates';
+  /** The groups with at least one claim, ordered by their dimension values. */
+  groups?: Maybe<Array<ClaimAggregateGroup>>;
+  /** Every claim the filter selects; suppressed when it would give a suppressed group back by subtraction. */
+  total?: Maybe<ClaimAggregateGroup>;
+  /** k when small groups are suppressed for the caller; null when the groups are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** How many of the groups are suppressed. */
+  suppressedGroups?: Maybe<Scalars['Int']['output']>;
+};
+
+/** One group: its dimension values (null for a dimension not grouped by) and its statistics. */
+export type ClaimAggregateGroup = {
+  __typename?: 'ClaimAggregateGroup';
+  branch?: Maybe<Branch>;
+  /** Depth of `branch` in the org tree; below `branchLevel` for a branch above it handling claims of its own. */
+  branchLevel?: Maybe<Scalars['Int']['output']>;
+  status?: Maybe<ClaimStatus>;
+  reportedMonth?: Maybe<Scalars['String']['output']>;
+  closedMonth?: Maybe<Scalars['String']['output']>;
+  channel?: Maybe<ClaimReportChannel>;
+  /** A group's cause: a health fact about at least the group's claims, so HEALTH. */
+  cause?: Maybe<ClaimCause>;
+  /** True when the group's figures are withheld (too few claims, or needed to protect one that has). */
+  suppressed: Scalars['Boolean']['output'];
+  /** Claims in the group; null when suppressed. */
+  count?: Maybe<Scalars['Int']['output']>;
+  /** Yuan paid; null when suppressed. */
+  paid?: Maybe<AggregateStats>;
+  /** Yuan incurred: paid + outstanding reserve − recoveries; null when suppressed. */
+  incurred?: Maybe<AggregateStats>;
+  /** Days from report to closing, over the group's closed claims; null when suppressed or none is closed. */
+  settlementDays?: Maybe<AggregateStats>;
+};
+
+/**
+ * Statistics of one figure over a group's records that have it. min and max are each one record's own value: null
+ * for a role granted only aggregates unless its policy entry says `extremes: true`.
+ */
+export type AggregateStats = {
+  __typename?: 'AggregateStats';
+  sum?: Maybe<Scalars['Float']['output']>;
+  avg?: Maybe<Scalars['Float']['output']>;
+  min?: Maybe<Scalars['Float']['output']>;
+  max?: Maybe<Scalars['Float']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -734,7 +812,6 @@ export type ResolversTypes = {
   ClaimConnection: ResolverTypeWrapper<ClaimConnectionRecord>;
   ClaimEdge: ResolverTypeWrapper<Omit<ClaimEdge, 'node'> & { node: ResolversTypes['Claim'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ClaimStepInput: ClaimStepInput;
   DispatchSurveyorInput: DispatchSurveyorInput;
@@ -763,6 +840,11 @@ export type ResolversTypes = {
   ServiceRequest: ResolverTypeWrapper<ServiceRequest>;
   Staff: ResolverTypeWrapper<Staff>;
   Branch: ResolverTypeWrapper<Branch>;
+  ClaimAggregateDimension: ClaimAggregateDimension;
+  ClaimAggregates: ResolverTypeWrapper<ClaimAggregates>;
+  ClaimAggregateGroup: ResolverTypeWrapper<ClaimAggregateGroup>;
+  AggregateStats: ResolverTypeWrapper<AggregateStats>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -775,7 +857,6 @@ export type ResolversParentTypes = {
   ClaimConnection: ClaimConnectionRecord;
   ClaimEdge: Omit<ClaimEdge, 'node'> & { node: ResolversParentTypes['Claim'] };
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   ClaimStepInput: ClaimStepInput;
   DispatchSurveyorInput: DispatchSurveyorInput;
@@ -797,12 +878,17 @@ export type ResolversParentTypes = {
   ServiceRequest: ServiceRequest;
   Staff: Staff;
   Branch: Branch;
+  ClaimAggregates: ClaimAggregates;
+  ClaimAggregateGroup: ClaimAggregateGroup;
+  AggregateStats: AggregateStats;
+  Boolean: Scalars['Boolean']['output'];
 };
 
 export type ClassifiedDirectiveArgs = {
   tier: Tier;
   category?: Maybe<Category>;
   mask?: Maybe<MaskStyle>;
+  aggregate?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverContext, Args = ClassifiedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -811,6 +897,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   claim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<QueryClaimArgs, 'reportNo'>>;
   claimById?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<QueryClaimByIdArgs, 'id'>>;
   claims?: Resolver<ResolversTypes['ClaimConnection'], ParentType, ContextType, RequireFields<QueryClaimsArgs, 'first'>>;
+  claimAggregates?: Resolver<Maybe<ResolversTypes['ClaimAggregates']>, ParentType, ContextType, Partial<QueryClaimAggregatesArgs>>;
 };
 
 export type ClaimConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimConnection'] = ResolversParentTypes['ClaimConnection']> = {
@@ -955,6 +1042,35 @@ export type BranchResolvers<ContextType = ResolverContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type ClaimAggregatesResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimAggregates'] = ResolversParentTypes['ClaimAggregates']> = {
+  groups?: Resolver<Maybe<Array<ResolversTypes['ClaimAggregateGroup']>>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['ClaimAggregateGroup']>, ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  suppressedGroups?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ClaimAggregateGroupResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ClaimAggregateGroup'] = ResolversParentTypes['ClaimAggregateGroup']> = {
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ClaimStatus']>, ParentType, ContextType>;
+  reportedMonth?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  closedMonth?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['ClaimReportChannel']>, ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['ClaimCause']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  count?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  paid?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+  incurred?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+  settlementDays?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+};
+
+export type AggregateStatsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['AggregateStats'] = ResolversParentTypes['AggregateStats']> = {
+  sum?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  avg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   ClaimConnection?: ClaimConnectionResolvers<ContextType>;
@@ -971,6 +1087,9 @@ export type Resolvers<ContextType = ResolverContext> = {
   ServiceRequest?: ServiceRequestResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
+  ClaimAggregates?: ClaimAggregatesResolvers<ContextType>;
+  ClaimAggregateGroup?: ClaimAggregateGroupResolvers<ContextType>;
+  AggregateStats?: AggregateStatsResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {

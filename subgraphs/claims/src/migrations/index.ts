@@ -5,6 +5,7 @@ import { claimWorkflow } from './003_claim_workflow';
 import { idSequence } from './004_id_sequence';
 import { staffRegister } from './005_staff_register';
 import { updatedAt } from './006_updated_at';
+import { aggregateIndex } from './007_aggregate_index';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow, idSequence, staffRegister, updatedAt];
+export const migrations: readonly Migration[] = [initial, injuryNarrative, claimWorkflow, idSequence, staffRegister, updatedAt, aggregateIndex];

@@ -64,6 +64,12 @@ export type Query = {
    * complaint is decided by its own row scope, as everywhere else.
    */
   complaints: ComplaintConnection;
+  /**
+   * Count, and sum, average, minimum and maximum of resolution days (accepted → feedback given, complaints answered
+   * only), of the complaints in the caller's scope that `filter` selects, grouped by `groupBy`. Every figure is an
+   * INTERNAL business fact of each complaint, so a role reading INTERNAL facts gets exact groups over its scope.
+   */
+  complaintAggregates?: Maybe<ComplaintAggregates>;
 };
 
 
@@ -81,6 +87,13 @@ export type QueryComplaintsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ComplaintFilter>;
+};
+
+
+export type QueryComplaintAggregatesArgs = {
+  filter?: InputMaybe<ComplaintFilter>;
+  groupBy?: InputMaybe<Array<ComplaintAggregateDimension>>;
+  branchLevel?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Business facts a complaint extract may filter on; dates YYYY-MM-DD, both ends included unless said otherwise. */
@@ -693,6 +706,61 @@ export type Staff = {
   id: Scalars['ID']['output'];
 };
 
+/** What complaint aggregates can be grouped by. */
+export type ComplaintAggregateDimension =
+  /** The accountable branch, rolled up to `branchLevel`. */
+  | 'BRANCH'
+  | 'CATEGORY'
+  | 'SOURCE'
+  | 'STATUS'
+  | 'LINE_OF_BUSINESS'
+  /** The month the complaint was registered, YYYY-MM (null before registration). */
+  | 'MONTH';
+
+/** Grouped statistics over complaints. */
+export type ComplaintAggregates = {
+  __typename?: 'ComplaintAggregates';
+  /** The groups with at least one complaint, ordered by their dimension values. */
+  groups?: Maybe<Array<ComplaintAggregateGroup>>;
+  /** Every complaint the filter selects; suppressed when it would give a suppressed group back by subtraction. */
+  total?: Maybe<ComplaintAggregateGroup>;
+  /** k when small groups are suppressed for the caller; null when the groups are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** How many of the groups are suppressed. */
+  suppressedGroups?: Maybe<Scalars['Int']['output']>;
+};
+
+/** One group: its dimension values (null for a dimension not grouped by) and its statistics. */
+export type ComplaintAggregateGroup = {
+  __typename?: 'ComplaintAggregateGroup';
+  branch?: Maybe<Branch>;
+  /** Depth of `branch` in the org tree; below `branchLevel` for a branch above it accountable for complaints itself. */
+  branchLevel?: Maybe<Scalars['Int']['output']>;
+  category?: Maybe<ComplaintCategory>;
+  source?: Maybe<ComplaintSource>;
+  status?: Maybe<ComplaintStatus>;
+  lineOfBusiness?: Maybe<LineOfBusiness>;
+  month?: Maybe<Scalars['String']['output']>;
+  /** True when the group's figures are withheld (too few complaints, or needed to protect one that has). */
+  suppressed: Scalars['Boolean']['output'];
+  /** Complaints in the group; null when suppressed. */
+  count?: Maybe<Scalars['Int']['output']>;
+  /** Days from acceptance to feedback, over the group's answered complaints; null when suppressed or none is answered. */
+  resolutionDays?: Maybe<AggregateStats>;
+};
+
+/**
+ * Statistics of one figure over a group's records that have it. min and max are each one record's own value: null
+ * for a role granted only aggregates unless its policy entry says `extremes: true`.
+ */
+export type AggregateStats = {
+  __typename?: 'AggregateStats';
+  sum?: Maybe<Scalars['Float']['output']>;
+  avg?: Maybe<Scalars['Float']['output']>;
+  min?: Maybe<Scalars['Float']['output']>;
+  max?: Maybe<Scalars['Float']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -802,7 +870,6 @@ export type ResolversTypes = {
   ComplaintConnection: ResolverTypeWrapper<ComplaintConnectionRecord>;
   ComplaintEdge: ResolverTypeWrapper<Omit<ComplaintEdge, 'node'> & { node: ResolversTypes['Complaint'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ComplaintReferenceInput: ComplaintReferenceInput;
   ComplaintStepInput: ComplaintStepInput;
@@ -841,6 +908,11 @@ export type ResolversTypes = {
   ServiceRequest: ResolverTypeWrapper<ServiceRequest>;
   Branch: ResolverTypeWrapper<Branch>;
   Staff: ResolverTypeWrapper<Staff>;
+  ComplaintAggregateDimension: ComplaintAggregateDimension;
+  ComplaintAggregates: ResolverTypeWrapper<ComplaintAggregates>;
+  ComplaintAggregateGroup: ResolverTypeWrapper<ComplaintAggregateGroup>;
+  AggregateStats: ResolverTypeWrapper<AggregateStats>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -853,7 +925,6 @@ export type ResolversParentTypes = {
   ComplaintConnection: ComplaintConnectionRecord;
   ComplaintEdge: Omit<ComplaintEdge, 'node'> & { node: ResolversParentTypes['Complaint'] };
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   ComplaintReferenceInput: ComplaintReferenceInput;
   ComplaintStepInput: ComplaintStepInput;
@@ -879,12 +950,17 @@ export type ResolversParentTypes = {
   ServiceRequest: ServiceRequest;
   Branch: Branch;
   Staff: Staff;
+  ComplaintAggregates: ComplaintAggregates;
+  ComplaintAggregateGroup: ComplaintAggregateGroup;
+  AggregateStats: AggregateStats;
+  Boolean: Scalars['Boolean']['output'];
 };
 
 export type ClassifiedDirectiveArgs = {
   tier: Tier;
   category?: Maybe<Category>;
   mask?: Maybe<MaskStyle>;
+  aggregate?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverContext, Args = ClassifiedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -893,6 +969,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   complaint?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintArgs, 'complaintNo'>>;
   complaintById?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintByIdArgs, 'id'>>;
   complaints?: Resolver<ResolversTypes['ComplaintConnection'], ParentType, ContextType, RequireFields<QueryComplaintsArgs, 'first'>>;
+  complaintAggregates?: Resolver<Maybe<ResolversTypes['ComplaintAggregates']>, ParentType, ContextType, Partial<QueryComplaintAggregatesArgs>>;
 };
 
 export type ComplaintConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintConnection'] = ResolversParentTypes['ComplaintConnection']> = {
@@ -1048,6 +1125,33 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type ComplaintAggregatesResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintAggregates'] = ResolversParentTypes['ComplaintAggregates']> = {
+  groups?: Resolver<Maybe<Array<ResolversTypes['ComplaintAggregateGroup']>>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['ComplaintAggregateGroup']>, ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  suppressedGroups?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ComplaintAggregateGroupResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintAggregateGroup'] = ResolversParentTypes['ComplaintAggregateGroup']> = {
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['ComplaintCategory']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['ComplaintSource']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ComplaintStatus']>, ParentType, ContextType>;
+  lineOfBusiness?: Resolver<Maybe<ResolversTypes['LineOfBusiness']>, ParentType, ContextType>;
+  month?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  count?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  resolutionDays?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+};
+
+export type AggregateStatsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['AggregateStats'] = ResolversParentTypes['AggregateStats']> = {
+  sum?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  avg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   ComplaintConnection?: ComplaintConnectionResolvers<ContextType>;
@@ -1065,6 +1169,9 @@ export type Resolvers<ContextType = ResolverContext> = {
   ServiceRequest?: ServiceRequestResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
+  ComplaintAggregates?: ComplaintAggregatesResolvers<ContextType>;
+  ComplaintAggregateGroup?: ComplaintAggregateGroupResolvers<ContextType>;
+  AggregateStats?: AggregateStatsResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {

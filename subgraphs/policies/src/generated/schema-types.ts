@@ -64,6 +64,13 @@ export type Query = {
    * is decided by its own row scope, as everywhere else.
    */
   policies: PolicyConnection;
+  /**
+   * Count, and sum, average, minimum and maximum of written premium and term days, of the policies in the caller's
+   * scope that `filter` selects, grouped by `groupBy` (no dimension: one group of all). A role that may read premiums
+   * in scope gets exact groups; a role granted only aggregates gets groups of fewer than `minimumGroupSize` policies
+   * (and those that would let one recompute them) suppressed, and may filter only on grouped dimensions.
+   */
+  policyAggregates?: Maybe<PolicyAggregates>;
 };
 
 
@@ -81,6 +88,13 @@ export type QueryPoliciesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<PolicyFilter>;
+};
+
+
+export type QueryPolicyAggregatesArgs = {
+  filter?: InputMaybe<PolicyFilter>;
+  groupBy?: InputMaybe<Array<PolicyAggregateDimension>>;
+  branchLevel?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Business facts a policy extract may filter on; dates YYYY-MM-DD, both ends included. */
@@ -518,6 +532,61 @@ export type Staff = {
   id: Scalars['ID']['output'];
 };
 
+/** What policy aggregates can be grouped by. */
+export type PolicyAggregateDimension =
+  /** The issuing branch, rolled up to `branchLevel`. */
+  | 'BRANCH'
+  | 'LINE_OF_BUSINESS'
+  | 'STATUS'
+  | 'CHANNEL'
+  /** The month cover starts, YYYY-MM. */
+  | 'EFFECTIVE_MONTH';
+
+/** Grouped statistics over policies. */
+export type PolicyAggregates = {
+  __typename?: 'PolicyAggregates';
+  /** The groups with at least one policy, ordered by their dimension values. */
+  groups?: Maybe<Array<PolicyAggregateGroup>>;
+  /** Every policy the filter selects; suppressed when it would give a suppressed group back by subtraction. */
+  total?: Maybe<PolicyAggregateGroup>;
+  /** k when small groups are suppressed for the caller; null when the groups are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** How many of the groups are suppressed. */
+  suppressedGroups?: Maybe<Scalars['Int']['output']>;
+};
+
+/** One group: its dimension values (null for a dimension not grouped by) and its statistics. */
+export type PolicyAggregateGroup = {
+  __typename?: 'PolicyAggregateGroup';
+  branch?: Maybe<Branch>;
+  /** Depth of `branch` in the org tree; below `branchLevel` for a branch above it holding policies of its own. */
+  branchLevel?: Maybe<Scalars['Int']['output']>;
+  lineOfBusiness?: Maybe<LineOfBusiness>;
+  status?: Maybe<PolicyStatus>;
+  channel?: Maybe<SalesChannel>;
+  effectiveMonth?: Maybe<Scalars['String']['output']>;
+  /** True when the group's figures are withheld (too few policies, or needed to protect one that has). */
+  suppressed: Scalars['Boolean']['output'];
+  /** Policies in the group; null when suppressed. */
+  count?: Maybe<Scalars['Int']['output']>;
+  /** Written premium, yuan; null when suppressed. */
+  writtenPremium?: Maybe<AggregateStats>;
+  /** Days from effective to expiry date; null when suppressed. */
+  termDays?: Maybe<AggregateStats>;
+};
+
+/**
+ * Statistics of one figure over a group's records that have it. min and max are each one record's own value: null
+ * for a role granted only aggregates unless its policy entry says `extremes: true`.
+ */
+export type AggregateStats = {
+  __typename?: 'AggregateStats';
+  sum?: Maybe<Scalars['Float']['output']>;
+  avg?: Maybe<Scalars['Float']['output']>;
+  min?: Maybe<Scalars['Float']['output']>;
+  max?: Maybe<Scalars['Float']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -627,7 +696,6 @@ export type ResolversTypes = {
   PolicyConnection: ResolverTypeWrapper<PolicyConnectionRecord>;
   PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RunPolicyScheduleInput: RunPolicyScheduleInput;
   PolicyScheduleRun: ResolverTypeWrapper<PolicyScheduleRun>;
@@ -657,6 +725,11 @@ export type ResolversTypes = {
   Customer: ResolverTypeWrapper<EntityStub>;
   Branch: ResolverTypeWrapper<EntityStub>;
   Staff: ResolverTypeWrapper<EntityStub>;
+  PolicyAggregateDimension: PolicyAggregateDimension;
+  PolicyAggregates: ResolverTypeWrapper<Omit<PolicyAggregates, 'groups' | 'total'> & { groups?: Maybe<Array<ResolversTypes['PolicyAggregateGroup']>>, total?: Maybe<ResolversTypes['PolicyAggregateGroup']> }>;
+  PolicyAggregateGroup: ResolverTypeWrapper<Omit<PolicyAggregateGroup, 'branch'> & { branch?: Maybe<ResolversTypes['Branch']> }>;
+  AggregateStats: ResolverTypeWrapper<AggregateStats>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -669,7 +742,6 @@ export type ResolversParentTypes = {
   PolicyConnection: PolicyConnectionRecord;
   PolicyEdge: Omit<PolicyEdge, 'node'> & { node: ResolversParentTypes['Policy'] };
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   RunPolicyScheduleInput: RunPolicyScheduleInput;
   PolicyScheduleRun: PolicyScheduleRun;
@@ -687,12 +759,17 @@ export type ResolversParentTypes = {
   Customer: EntityStub;
   Branch: EntityStub;
   Staff: EntityStub;
+  PolicyAggregates: Omit<PolicyAggregates, 'groups' | 'total'> & { groups?: Maybe<Array<ResolversParentTypes['PolicyAggregateGroup']>>, total?: Maybe<ResolversParentTypes['PolicyAggregateGroup']> };
+  PolicyAggregateGroup: Omit<PolicyAggregateGroup, 'branch'> & { branch?: Maybe<ResolversParentTypes['Branch']> };
+  AggregateStats: AggregateStats;
+  Boolean: Scalars['Boolean']['output'];
 };
 
 export type ClassifiedDirectiveArgs = {
   tier: Tier;
   category?: Maybe<Category>;
   mask?: Maybe<MaskStyle>;
+  aggregate?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverContext, Args = ClassifiedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -701,6 +778,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'policyNo'>>;
   policyById?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyByIdArgs, 'id'>>;
   policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, RequireFields<QueryPoliciesArgs, 'first'>>;
+  policyAggregates?: Resolver<Maybe<ResolversTypes['PolicyAggregates']>, ParentType, ContextType, Partial<QueryPolicyAggregatesArgs>>;
 };
 
 export type PolicyConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyConnection'] = ResolversParentTypes['PolicyConnection']> = {
@@ -828,6 +906,33 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type PolicyAggregatesResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyAggregates'] = ResolversParentTypes['PolicyAggregates']> = {
+  groups?: Resolver<Maybe<Array<ResolversTypes['PolicyAggregateGroup']>>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['PolicyAggregateGroup']>, ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  suppressedGroups?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type PolicyAggregateGroupResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['PolicyAggregateGroup'] = ResolversParentTypes['PolicyAggregateGroup']> = {
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lineOfBusiness?: Resolver<Maybe<ResolversTypes['LineOfBusiness']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['PolicyStatus']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['SalesChannel']>, ParentType, ContextType>;
+  effectiveMonth?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  count?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  writtenPremium?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+  termDays?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+};
+
+export type AggregateStatsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['AggregateStats'] = ResolversParentTypes['AggregateStats']> = {
+  sum?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  avg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   PolicyConnection?: PolicyConnectionResolvers<ContextType>;
@@ -843,6 +948,9 @@ export type Resolvers<ContextType = ResolverContext> = {
   Customer?: CustomerResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
+  PolicyAggregates?: PolicyAggregatesResolvers<ContextType>;
+  PolicyAggregateGroup?: PolicyAggregateGroupResolvers<ContextType>;
+  AggregateStats?: AggregateStatsResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {

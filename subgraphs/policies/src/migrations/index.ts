@@ -3,6 +3,7 @@ import { initialMigration } from './001_initial';
 import { policyWorkflowMigration } from './002_policy_workflow';
 import { blacklistRefusalsMigration } from './003_blacklist_refusals';
 import { updatedAtMigration } from './004_updated_at';
+import { aggregateIndex } from './005_aggregate_index';
 
 /** Applied in this order; never reorder or edit a released migration, add a new one. */
-export const migrations: readonly Migration[] = [initialMigration, policyWorkflowMigration, blacklistRefusalsMigration, updatedAtMigration];
+export const migrations: readonly Migration[] = [initialMigration, policyWorkflowMigration, blacklistRefusalsMigration, updatedAtMigration, aggregateIndex];

@@ -64,6 +64,12 @@ export type Query = {
    * ticket is decided by its own row scope, as everywhere else.
    */
   serviceRequests: ServiceRequestConnection;
+  /**
+   * Count, and sum, average, minimum and maximum of handling days (opened → resolved, resolved requests only), of the
+   * service requests in the caller's scope that `filter` selects, grouped by `groupBy`. Every figure is an INTERNAL
+   * business fact of each request, so a role reading INTERNAL facts gets exact groups over its scope.
+   */
+  serviceRequestAggregates?: Maybe<ServiceRequestAggregates>;
 };
 
 
@@ -81,6 +87,13 @@ export type QueryServiceRequestsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceRequestFilter>;
+};
+
+
+export type QueryServiceRequestAggregatesArgs = {
+  filter?: InputMaybe<ServiceRequestFilter>;
+  groupBy?: InputMaybe<Array<ServiceRequestAggregateDimension>>;
+  branchLevel?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Business facts a ticket extract may filter on; dates YYYY-MM-DD, both ends included. */
@@ -594,6 +607,59 @@ export type Branch = {
   id: Scalars['ID']['output'];
 };
 
+/** What service request aggregates can be grouped by. */
+export type ServiceRequestAggregateDimension =
+  /** The request's branch, rolled up to `branchLevel`. */
+  | 'BRANCH'
+  | 'TYPE'
+  | 'CHANNEL'
+  | 'STATUS'
+  /** The month the request was opened, YYYY-MM. */
+  | 'MONTH';
+
+/** Grouped statistics over service requests. */
+export type ServiceRequestAggregates = {
+  __typename?: 'ServiceRequestAggregates';
+  /** The groups with at least one request, ordered by their dimension values. */
+  groups?: Maybe<Array<ServiceRequestAggregateGroup>>;
+  /** Every request the filter selects; suppressed when it would give a suppressed group back by subtraction. */
+  total?: Maybe<ServiceRequestAggregateGroup>;
+  /** k when small groups are suppressed for the caller; null when the groups are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** How many of the groups are suppressed. */
+  suppressedGroups?: Maybe<Scalars['Int']['output']>;
+};
+
+/** One group: its dimension values (null for a dimension not grouped by) and its statistics. */
+export type ServiceRequestAggregateGroup = {
+  __typename?: 'ServiceRequestAggregateGroup';
+  branch?: Maybe<Branch>;
+  /** Depth of `branch` in the org tree; below `branchLevel` for a branch above it holding requests of its own. */
+  branchLevel?: Maybe<Scalars['Int']['output']>;
+  type?: Maybe<ServiceRequestType>;
+  channel?: Maybe<ServiceRequestChannel>;
+  status?: Maybe<ServiceRequestStatus>;
+  month?: Maybe<Scalars['String']['output']>;
+  /** True when the group's figures are withheld (too few requests, or needed to protect one that has). */
+  suppressed: Scalars['Boolean']['output'];
+  /** Requests in the group; null when suppressed. */
+  count?: Maybe<Scalars['Int']['output']>;
+  /** Days from opening to resolution, over the group's resolved requests; null when suppressed or none is resolved. */
+  handlingDays?: Maybe<AggregateStats>;
+};
+
+/**
+ * Statistics of one figure over a group's records that have it. min and max are each one record's own value: null
+ * for a role granted only aggregates unless its policy entry says `extremes: true`.
+ */
+export type AggregateStats = {
+  __typename?: 'AggregateStats';
+  sum?: Maybe<Scalars['Float']['output']>;
+  avg?: Maybe<Scalars['Float']['output']>;
+  min?: Maybe<Scalars['Float']['output']>;
+  max?: Maybe<Scalars['Float']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -703,7 +769,6 @@ export type ResolversTypes = {
   ServiceRequestConnection: ResolverTypeWrapper<ServiceRequestConnectionRecord>;
   ServiceRequestEdge: ResolverTypeWrapper<Omit<ServiceRequestEdge, 'node'> & { node: ResolversTypes['ServiceRequest'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RoutineServiceRequestType: RoutineServiceRequestType;
   ServiceRequestPendingReason: ServiceRequestPendingReason;
@@ -734,6 +799,12 @@ export type ResolversTypes = {
   Complaint: ResolverTypeWrapper<Complaint>;
   Staff: ResolverTypeWrapper<Staff>;
   Branch: ResolverTypeWrapper<Branch>;
+  ServiceRequestAggregateDimension: ServiceRequestAggregateDimension;
+  ServiceRequestAggregates: ResolverTypeWrapper<ServiceRequestAggregates>;
+  ServiceRequestAggregateGroup: ResolverTypeWrapper<ServiceRequestAggregateGroup>;
+  AggregateStats: ResolverTypeWrapper<AggregateStats>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -746,7 +817,6 @@ export type ResolversParentTypes = {
   ServiceRequestConnection: ServiceRequestConnectionRecord;
   ServiceRequestEdge: Omit<ServiceRequestEdge, 'node'> & { node: ResolversParentTypes['ServiceRequest'] };
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   OpenServiceRequestInput: OpenServiceRequestInput;
   ReportClaimByPhoneInput: ReportClaimByPhoneInput;
@@ -765,12 +835,18 @@ export type ResolversParentTypes = {
   Complaint: Complaint;
   Staff: Staff;
   Branch: Branch;
+  ServiceRequestAggregates: ServiceRequestAggregates;
+  ServiceRequestAggregateGroup: ServiceRequestAggregateGroup;
+  AggregateStats: AggregateStats;
+  Float: Scalars['Float']['output'];
+  Boolean: Scalars['Boolean']['output'];
 };
 
 export type ClassifiedDirectiveArgs = {
   tier: Tier;
   category?: Maybe<Category>;
   mask?: Maybe<MaskStyle>;
+  aggregate?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverContext, Args = ClassifiedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -779,6 +855,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   serviceRequest?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestArgs, 'ticketNo'>>;
   serviceRequestById?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestByIdArgs, 'id'>>;
   serviceRequests?: Resolver<ResolversTypes['ServiceRequestConnection'], ParentType, ContextType, RequireFields<QueryServiceRequestsArgs, 'first'>>;
+  serviceRequestAggregates?: Resolver<Maybe<ResolversTypes['ServiceRequestAggregates']>, ParentType, ContextType, Partial<QueryServiceRequestAggregatesArgs>>;
 };
 
 export type ServiceRequestConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestConnection'] = ResolversParentTypes['ServiceRequestConnection']> = {
@@ -902,6 +979,32 @@ export type BranchResolvers<ContextType = ResolverContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type ServiceRequestAggregatesResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestAggregates'] = ResolversParentTypes['ServiceRequestAggregates']> = {
+  groups?: Resolver<Maybe<Array<ResolversTypes['ServiceRequestAggregateGroup']>>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['ServiceRequestAggregateGroup']>, ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  suppressedGroups?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ServiceRequestAggregateGroupResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestAggregateGroup'] = ResolversParentTypes['ServiceRequestAggregateGroup']> = {
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['ServiceRequestType']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['ServiceRequestChannel']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ServiceRequestStatus']>, ParentType, ContextType>;
+  month?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  count?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  handlingDays?: Resolver<Maybe<ResolversTypes['AggregateStats']>, ParentType, ContextType>;
+};
+
+export type AggregateStatsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['AggregateStats'] = ResolversParentTypes['AggregateStats']> = {
+  sum?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  avg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   ServiceRequestConnection?: ServiceRequestConnectionResolvers<ContextType>;
@@ -917,6 +1020,9 @@ export type Resolvers<ContextType = ResolverContext> = {
   Complaint?: ComplaintResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
+  ServiceRequestAggregates?: ServiceRequestAggregatesResolvers<ContextType>;
+  ServiceRequestAggregateGroup?: ServiceRequestAggregateGroupResolvers<ContextType>;
+  AggregateStats?: AggregateStatsResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {
