@@ -26,7 +26,7 @@ const report: SoakReport = {
   customers: 100_000,
   minutes: 2,
   warmupMinutes: 1,
-  sustainable: { requestsPerSecond: 50, p50Ms: 150.04, p99Ms: 400, connections: 10, seconds: 20 },
+  sustainable: { requestsPerSecond: 50, p50Ms: 150.04, p99Ms: 400, connections: 10, seconds: 20, failed: 0, firstFailure: undefined },
   ratePerSecond: 40,
   sent: 4_800,
   answered: 4_798,
