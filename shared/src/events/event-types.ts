@@ -85,7 +85,8 @@ export const EVENT_TYPES = {
   'customer.registered': eventType({
     producer: 'customers',
     // Insights: a new customer's facts (tenure, kind, row scope) before any policy or claim of theirs arrives.
-    consumers: ['insights'],
+    // The hotline: its caller directory, so the new customer can call (and their tickets get their scope).
+    consumers: ['insights', 'service-requests'],
     description: 'A customer was filed (createCustomer).',
     payload: record({
       customerId: entityId,
@@ -154,7 +155,8 @@ export const EVENT_TYPES = {
   'policy.bound': eventType({
     producer: 'policies',
     // The CRM keeps the 12-month written premium that makes a customer large (a manager of principal grade or above).
-    consumers: ['customers', 'insights'],
+    // The hotline's policy directory: a claim on the new policy can be reported by phone.
+    consumers: ['customers', 'insights', 'service-requests'],
     description: 'A quote was bound into a policy.',
     payload: record({
       policyNo,

@@ -2,6 +2,8 @@
  * What the hotline does with the events it receives (docs/events.md), each applied once in the receiver's
  * transaction (the event id goes into the inbox with these writes):
  * - claim.reported: the claim a phone report spawned is filed; its ticket shows it from now on.
+ * - customer.registered, policy.bound: the caller and policy directories learn the new customer or policy, so the
+ *   desk finds them (they were seeded from the source systems and are kept current by these events).
  * - claim.closed: large and quality customers get a return-visit ticket, due 7 days after the claim closed
  *   (DOMAIN.md section 5). The segment is what the agent's desk showed when the claim was reported: no system of
  *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
@@ -9,7 +11,7 @@
 import { addDays, sqlTimestamp, touch, type EventHandlers, type Knex } from '@icg/shared';
 import { planReturnVisit } from './return-visit-plan';
 import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
-import { TABLES, type ServiceRequestRow } from './tables';
+import { TABLES, type CustomerDirectoryRow, type PolicyDirectoryRow, type ServiceRequestRow } from './tables';
 import { newTicketNumber } from './ticket-numbers';
 
 /** The segments that get a return visit after a claim closes. */
@@ -80,6 +82,24 @@ export const hotlineEventHandlers: EventHandlers = {
       .where({ ticket_no: ticketNo, type: 'CLAIM_REPORT' })
       .whereNull('spawned_claim_report_no')
       .update({ spawned_claim_report_no: reportNo, version: trx.raw('version + 1'), ...touch(context.clock.now()) });
+  },
+
+  // The directories the desk looks callers up in were seeded from the source systems; these keep them current.
+  async 'customer.registered'(trx, event) {
+    const { customerId, branchId, branchPath, primaryManagerStaffId } = event.payload;
+    const row: CustomerDirectoryRow = {
+      customer_id: customerId,
+      branch_id: branchId,
+      branch_path: branchPath,
+      customer_manager_staff_id: primaryManagerStaffId,
+    };
+    await trx(TABLES.customerDirectory).insert(row).onConflict('customer_id').merge();
+  },
+
+  async 'policy.bound'(trx, event) {
+    const { policyNo, customerId, lineOfBusiness } = event.payload;
+    const row: PolicyDirectoryRow = { policy_no: policyNo, customer_id: customerId, line_of_business: lineOfBusiness };
+    await trx(TABLES.policyDirectory).insert(row).onConflict('policy_no').merge();
   },
 
   async 'claim.closed'(trx, event, context) {
