@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointPathOf, columnsOf, csvLine, extractDocument, type BiEntity } from '../tools/src/bi-extract';
+import { BI_ENTITIES, checkpointPathOf, columnsOf, csvLine, extractDocument, type BiEntity } from '../tools/src/bi-extract';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { postGraphQL } from './support/graphql-client';
 import { bearerHeaders } from './support/test-security';
@@ -76,8 +76,8 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
   afterAll(async () => graph?.close());
 
   /** The rows as a BI analyst pages the connection directly (ad hoc), flattened as the CSV's columns. */
-  async function pagedDirectly(entity: BiEntity, root: string): Promise<{ header: string[]; rows: string[][] }> {
-    const document = extractDocument(entity, false);
+  async function pagedDirectly(entity: BiEntity, root: string, since?: string): Promise<{ header: string[]; rows: string[][] }> {
+    const document = extractDocument(entity, since !== undefined);
     const header = columnsOf(document);
     const rows: string[][] = [];
     let after: string | null = null;
@@ -85,7 +85,7 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
       const response = await postGraphQL<Record<string, { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: unknown }[] }>>(
         graph.graphqlUrl,
         document,
-        { first: 7, after },
+        { first: 7, after, ...(since !== undefined ? { since } : {}) },
         await bearerHeaders({ role: 'BI_ANALYST' }),
       );
       expect(response.errors).toBeUndefined();
@@ -119,7 +119,7 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
     const out = join(folder, 'customers.csv');
     const run = await runCli(extractArgs('customers', out));
     expect(run.stderr).toContain(`customers: ${CUSTOMERS} / ${CUSTOMERS} rows`);
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0 });
     const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
     const expected = await pagedDirectly('customers', 'customers');
     expect(header).toEqual(expected.header);
@@ -129,6 +129,49 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
     // BI's view: customer keys pseudonymised.
     for (const row of rows) expect(row[0]).toMatch(/^ps_/);
     expect(existsSync(checkpointPathOf(out))).toBe(false);
+  });
+
+  it('extracts policies, all of them and those changed since a day, as paged directly', async () => {
+    const all = join(folder, 'policies.csv');
+    const run = await runCli(extractArgs('policies', all));
+    expect(run).toMatchObject({ code: 0 });
+    const [header, ...rows] = parseCsv(readFileSync(all, 'utf8'));
+    const expected = await pagedDirectly('policies', 'policies');
+    expect(header).toEqual(expected.header);
+    expect(header).toEqual(expect.arrayContaining(['policyNo', 'lineOfBusiness', 'customer.id', 'issuingBranch.id']));
+    expect(rows).toEqual(expected.rows);
+    expect(rows.length).toBeGreaterThan(CUSTOMERS);
+    expect(run.stderr).toContain(`policies: ${rows.length} / ${rows.length} rows`);
+    // An incremental extract: the day is the median effective date, so some policies are left out (seeded records
+    // were last changed on their own dates).
+    const days = rows.map((row) => row[header.indexOf('effectiveDate')]!).sort();
+    const since = days[Math.floor(days.length / 2)]!;
+    const recent = join(folder, 'policies-since.csv');
+    const incremental = await runCli(extractArgs('policies', recent, '--since', since));
+    expect(incremental).toMatchObject({ code: 0 });
+    const [, ...recentRows] = parseCsv(readFileSync(recent, 'utf8'));
+    expect(recentRows).toEqual((await pagedDirectly('policies', 'policies', since)).rows);
+    expect(recentRows.length).toBeGreaterThan(0);
+    expect(recentRows.length).toBeLessThan(rows.length);
+  });
+
+  it("registers every entity's extract document for a BI analyst: each field is one the role may read", async () => {
+    for (const entity of BI_ENTITIES) {
+      // Customers have no updatedSince filter: their extract is always whole.
+      for (const since of entity === 'customers' ? [false] : [false, true]) {
+        const response = await fetch(`${graph.gatewayUrl}/operations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: extractDocument(entity, since) }),
+        });
+        // The entity and the variant stay in the message when it fails; the body says what was refused.
+        expect({ entity, since, body: (await response.json()) as unknown }).toEqual({
+          entity,
+          since,
+          body: expect.objectContaining({ sha256Hash: expect.any(String) }),
+        });
+      }
+    }
   });
 
   it('resumes after being killed part-way: no row lost or repeated', async () => {
@@ -142,7 +185,7 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
     // fetched again, so the resumed run must drop them from the file first.
     appendFileSync(out, csvLine(['written', 'after', 'the', 'checkpoint']));
     const resumed = await runCli(extractArgs('customers', out, '--page-size', '3'));
-    expect(resumed.code).toBe(0);
+    expect(resumed).toMatchObject({ code: 0 });
     expect(resumed.stderr).toContain(`resumed after ${checkpoint.rows}`);
     const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
     const expected = await pagedDirectly('customers', 'customers');

@@ -374,6 +374,8 @@ export function parseExtractArguments(argv: readonly string[], env: NodeJS.Proce
   const entity = values.entity;
   if (!entity || !(BI_ENTITIES as readonly string[]).includes(entity)) throw new ExtractError(`--entity must be one of ${BI_ENTITIES.join(', ')}`);
   if (values.since !== undefined && !isValidDay(values.since)) throw new ExtractError(`--since must be a day, YYYY-MM-DD (got "${values.since}")`);
+  // The customers connection has no updatedSince filter (the four business lists have): refused here, not by the gateway.
+  if (values.since !== undefined && entity === 'customers') throw new ExtractError('--since is not available for customers: extract them whole');
   if (!values.out) throw new ExtractError('--out must name the CSV file to write');
   const url = values.url ?? env['ICG_GRAPHQL_URL'] ?? DEFAULT_GRAPHQL_URL;
   if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) throw new ExtractError(`--url must be an http(s) URL (got "${url}")`);

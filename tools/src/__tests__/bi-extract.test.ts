@@ -58,6 +58,7 @@ describe('bi:extract arguments', () => {
     [['--entity', 'agents', '--out', 'x.csv', '--token', 't'], '--entity must be one of'],
     [[...base, '--since', '2026-02-30'], '--since must be a day'],
     [[...base, '--since', 'yesterday'], '--since must be a day'],
+    [['--entity', 'customers', '--out', 'c.csv', '--token', 't', '--since', '2026-11-01'], '--since is not available for customers'],
     [['--entity', 'policies', '--token', 't'], '--out must name the CSV file'],
     [['--entity', 'policies', '--out', 'p.csv'], '--token (or ICG_TOKEN)'],
     [[...base, '--url', 'ftp://gateway'], '--url must be an http(s) URL'],
