@@ -317,6 +317,9 @@ describe.each(TEST_DIALECTS)('root BI connections through the gateway on %s', (d
     // The same instant in another zone; and one after the change finds nothing.
     expect(await scan('policies', { filter: { updatedSince: '2026-12-03T17:30:00+08:00' } })).toEqual([String(policy!['id'])]);
     expect(await scan('policies', { filter: { updatedSince: '2026-12-03T09:30:01Z' } })).toEqual([]);
+    // A day means from its start in UTC, as bi:extract --since sends it.
+    expect(await scan('policies', { filter: { updatedSince: '2026-12-03' } })).toEqual([String(policy!['id'])]);
+    expect(await scan('policies', { filter: { updatedSince: '2026-12-04' } })).toEqual([]);
   }, 60_000);
 
   it('policies: an operator sees policies outside their branch decided as out of scope (premium masked), their own branch in clear', async () => {

@@ -60,10 +60,15 @@ export function parseDay(value: unknown, argumentName: string): string {
   return value;
 }
 
-/** An ISO 8601 instant with its zone, as the API returns timestamps (e.g. 2026-12-06T10:00:00Z); as UTC for the column. */
+/**
+ * An ISO 8601 instant with its zone, as the API returns timestamps (e.g. 2026-12-06T10:00:00Z), or a day (YYYY-MM-DD,
+ * from its start in UTC, as `bi:extract --since` sends it); as UTC for the column. A time without a zone is refused:
+ * it would mean a different instant to each reader.
+ */
 export function parseInstant(value: unknown, argumentName: string): string {
-  const invalid = () => badUserInput(argumentName, 'must be a date and time with its zone, e.g. 2026-12-06T10:00:00Z');
+  const invalid = () => badUserInput(argumentName, 'must be a day (YYYY-MM-DD) or a date and time with its zone, e.g. 2026-12-06T10:00:00Z');
   if (typeof value !== 'string') throw invalid();
+  if (DATE.test(value)) return `${parseDay(value, argumentName)} 00:00:00`;
   const match = INSTANT.exec(value);
   if (!match) throw invalid();
   parseDay(match[1], argumentName);

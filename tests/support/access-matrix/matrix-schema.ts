@@ -177,14 +177,21 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
     }
   }
 
-  // Object types a query reaches: from the query type through every field, list, interface and union.
+  // Object types a query reaches: from the query type through every field, list, interface and union. Root
+  // connections (`policies(first, after, filter)`…) list the entities the lookups check record by record; their
+  // wrappers (edges, cursors, page info: unscoped, INTERNAL) are checked by tests/bi-connections (auditor, BI, a
+  // branch operator) and tests/bi-pseudonyms (BI's sealed cursors); only wrappers reached from a record (a
+  // manager's portfolio) are the matrix's.
+  const isRootConnection = (type: GraphQLNamedType) => isObjectType(type) && 'edges' in type.getFields() && 'pageInfo' in type.getFields();
   const readableFromQuery = new Set<string>();
   const pending: GraphQLNamedType[] = [queryType];
   while (pending.length > 0) {
     const type = pending.pop()!;
     if (readableFromQuery.has(type.name)) continue;
     readableFromQuery.add(type.name);
-    if (isObjectType(type) || isInterfaceType(type)) for (const field of Object.values(type.getFields())) pending.push(getNamedType(field.type));
+    if (isObjectType(type) || isInterfaceType(type))
+      for (const field of Object.values(type.getFields()))
+        if (type !== queryType || !isRootConnection(getNamedType(field.type))) pending.push(getNamedType(field.type));
     if (isAbstractType(type)) pending.push(...schema.getPossibleTypes(type));
   }
 

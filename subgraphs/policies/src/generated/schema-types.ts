@@ -109,7 +109,7 @@ export type PolicyFilter = {
   effectiveTo?: InputMaybe<Scalars['String']['input']>;
   expiryFrom?: InputMaybe<Scalars['String']['input']>;
   expiryTo?: InputMaybe<Scalars['String']['input']>;
-  /** Changed at or after this instant, ISO 8601 with its zone (e.g. 2026-12-06T10:00:00Z): incremental extracts. */
+  /** Changed at or after this instant (ISO 8601 with its zone, e.g. 2026-12-06T10:00:00Z) or day (YYYY-MM-DD, from 00:00 UTC): incremental extracts. */
   updatedSince?: InputMaybe<Scalars['String']['input']>;
 };
 
