@@ -294,8 +294,11 @@ async function fetchPage(graphql: GraphQLCaller, first: number, after: string | 
   return page;
 }
 
-/** Phase 2: population figures, then every customer's insight and warnings, chunk by chunk. */
-async function computeAll(db: Knex, rules: InsightRules, asOf: Date, onProgress: (line: string) => void): Promise<number> {
+/**
+ * Phase 2: population figures, then every customer's insight and warnings, chunk by chunk. Also the scheduled
+ * recomputation (server.ts), which moves the time-driven findings (renewal due, a complaint's deadline) along.
+ */
+export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, onProgress: (line: string) => void): Promise<number> {
   await rebuildUnitPremium(db, asOf);
   const unitPremiums = new Map(
     ((await db('insight_unit_premium').select('*')) as { branch_path: string; written_premium_12m: number | string }[]).map((unit) => [
@@ -469,7 +472,7 @@ export async function refreshInsights(options: RefreshOptions): Promise<RefreshR
       .update({ status: 'COMPUTING', updated_at: sqlTimestamp(new Date()) });
   }
   if (options.stopRequested?.()) return stopped();
-  const customers = await computeAll(db, rules, asOf, progress);
+  const customers = await recomputeAll(db, rules, asOf, progress);
   const finished = sqlTimestamp(new Date());
   await db('insight_refresh_runs').where('run_id', run.run_id).update({ status: 'DONE', finished_at: finished, updated_at: finished });
   progress(`done: ${customers} customers, asOf ${asOf.toISOString()}`);

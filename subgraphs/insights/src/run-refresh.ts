@@ -7,7 +7,7 @@
  *
  * Who (docs/insights.md, "Refresh"): a bearer token in INSIGHTS_REFRESH_TOKEN, issued by the identity provider to the
  * insights service account. Without one, in development (an HS256 secret: AUTH_HS256_SECRET or the one `npm start`
- * keeps under DATA_DIR), it mints a short-lived token for a head-office operator of the seeded company.
+ * keeps under DATA_DIR), it mints a short-lived token for a head-office auditor of the seeded company (purpose AUDIT).
  */
 import { join } from 'node:path';
 import {
@@ -34,17 +34,19 @@ async function bearerToken(reader: EnvReader): Promise<string> {
     throw new RefreshError('INSIGHTS_REFRESH_TOKEN is required when tokens come from an identity provider (AUTH_JWKS_PATH or AUTH_JWKS_URL)');
   const secret =
     reader.optionalString(TOKEN_ENV.secret) ?? readOrCreateSecretFile(join(loadDatabaseConfig().dataDir, DEVELOPMENT_TOKEN_SECRET_FILE), TOKEN_ENV.secret);
-  // A head-office operator: BRANCH scope from the root covers every customer; per-customer amounts in clear (the
-  // rules need them), RESTRICTED values masked and health facts denied (the rules need neither).
-  // Loaded only here: the synthetic company is a development tool, not a runtime dependency.
+  // No staff role reads exactly what the rules need (per-customer amounts of every customer, nothing more): a
+  // head-office internal auditor with the AUDIT purpose reads every customer's amounts in clear and may change
+  // nothing but register BI operations. The refresh asks only for the fields the rules need (no names, contacts or
+  // ID numbers), and each read is audited under this identity. A dedicated service role is the narrower follow-up
+  // (docs/insights.md, "Refresh").
   const { DEFAULT_SEED, generateOrg } = await import('@icg/synthetic');
-  const staff = generateOrg(DEFAULT_SEED).staff.find((member) => member.role === 'OPERATOR' && member.branchPath === '/1/');
-  if (staff === undefined) throw new RefreshError('the seeded company has no head-office operator to refresh as; set INSIGHTS_REFRESH_TOKEN');
+  const staff = generateOrg(DEFAULT_SEED).staff.find((member) => member.role === 'AUDITOR' && member.branchPath === '/1/');
+  if (staff === undefined) throw new RefreshError('the seeded company has no head-office auditor to refresh as; set INSIGHTS_REFRESH_TOKEN');
   return mintDevelopmentToken({
     secret,
     issuer: reader.string(TOKEN_ENV.issuer, DEFAULT_TOKEN_ISSUER),
     audience: reader.string(TOKEN_ENV.audience, DEFAULT_TOKEN_AUDIENCE),
-    identity: { staffId: String(staff.id), role: 'OPERATOR', branchId: String(staff.branchId), branchPath: staff.branchPath, grade: null, purpose: null },
+    identity: { staffId: String(staff.id), role: 'AUDITOR', branchId: String(staff.branchId), branchPath: staff.branchPath, grade: null, purpose: 'AUDIT' },
     ttlSeconds: 6 * 3600,
   });
 }

@@ -1,25 +1,49 @@
 import { join } from 'node:path';
-import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { defineSubgraph, loadSubgraphTypeDefs, type ScheduledJob } from '@icg/shared';
 import { entities } from './entities';
 import { insightsEventHandlers } from './insights-event-handlers';
 import { createLoaders } from './loaders';
 import { migrations } from './migrations';
+import { recomputeAll } from './refresh';
 import { resolvers } from './resolvers';
-import { loadInsightRules } from './rules';
+import { loadInsightRules, type InsightRules } from './rules';
 
 /**
- * The insights system as a subgraph: owns EarlyWarning and adds `insight` and `earlyWarnings` to Customer. Its
- * rules file is read and validated when the module loads, so a bad entry stops the process at start, named.
+ * The rules file, read and validated when the module loads, so a bad entry stops the process at start, named.
  */
 export const insightRules = loadInsightRules();
 
-export const insightsSubgraph = defineSubgraph({
-  name: 'insights',
-  defaultPort: 4006,
-  schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
-  resolvers,
-  migrations,
-  createLoaders,
-  entities,
-  eventHandlers: insightsEventHandlers(insightRules),
-});
+export interface InsightsSettings {
+  /** Seconds between full recomputations (time-driven findings: renewal due, complaint deadlines); 0: on demand only. */
+  recomputeIntervalSeconds: number;
+}
+
+/** Every customer's insight and warnings recomputed as of now, from the read model (no other system is read). */
+export function recomputeJob(rules: InsightRules, intervalSeconds: number): ScheduledJob {
+  return {
+    name: 'insights-recompute',
+    intervalMs: intervalSeconds * 1_000,
+    run: async ({ db, clock }) => ({ customers: await recomputeAll(db, rules, clock.now(), () => undefined) }),
+  };
+}
+
+/** The insights system as a subgraph: owns EarlyWarning and adds `insight` and `earlyWarnings` to Customer. */
+export function createInsightsSubgraph(settings: InsightsSettings) {
+  return defineSubgraph({
+    name: 'insights',
+    defaultPort: 4006,
+    schema: loadSubgraphTypeDefs(join(__dirname, '..', 'schema.graphql')),
+    resolvers,
+    migrations,
+    createLoaders,
+    entities,
+    eventHandlers: insightsEventHandlers(insightRules),
+    scheduledJobs: [recomputeJob(insightRules, settings.recomputeIntervalSeconds)],
+  });
+}
+
+/**
+ * The manifest the registry lists (tests, benchmarks, composition): in-process, the recomputation runs only when asked
+ * (`jobs.runNow`), so nothing moves behind a test's back; `npm start` runs main.ts, which reads the settings.
+ */
+export const insightsSubgraph = createInsightsSubgraph({ recomputeIntervalSeconds: 0 });

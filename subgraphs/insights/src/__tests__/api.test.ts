@@ -1,5 +1,6 @@
 import { openDatabase } from '@icg/shared';
 import { insightsSeeder, insightFactRows } from '../seed';
+import type { GraphQLResponse } from '../../../../tests/support/graphql-client';
 import { startSeededSubgraph, type SeededSubgraph } from '../../../../tests/support/seeded-subgraph';
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { insightsSubgraph } from '../index';
@@ -47,7 +48,7 @@ describe.each(TEST_DIALECTS)('the insights subgraph on %s', (dialect) => {
     let after: string | null = null;
     let total = -1;
     for (let page = 0; page < 100; page++) {
-      const response: { data?: { earlyWarnings: Connection }; errors?: unknown } = await subgraph.query<{ earlyWarnings: Connection }>(
+      const response: GraphQLResponse<{ earlyWarnings: Connection }> = await subgraph.query<{ earlyWarnings: Connection }>(
         `query ($after: String) { earlyWarnings(first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ${WARNING_FIELDS} } } }`,
         { after },
       );

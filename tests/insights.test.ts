@@ -1,0 +1,354 @@
+/**
+ * The insights subgraph wired into the graph (issue 11; docs/insights.md), through the gateway on SQLite and MariaDB:
+ * a claim reported by phone reaches the insights' read model as an event and changes the customer's classification and
+ * early warnings within seconds; the warning desk's lifecycle (acknowledge, resolve, dismiss) with its refusals
+ * (FORBIDDEN_ACTION, INVALID_TRANSITION, CONFLICT, a reason required); the root connection paged by keyset cursor; the
+ * BI analyst's view (sealed keys, no per-person figures); and `insights:refresh`, which rebuilds the read model from
+ * the graph alone, resumes after an interruption and agrees with the state the events built. The rules themselves, on
+ * each side of every threshold, are unit-tested in subgraphs/insights/src/rules/__tests__.
+ */
+import { SettableClock } from '@icg/shared';
+import { refreshInsights, type GraphQLCaller } from '../subgraphs/insights/src/refresh';
+import { insightRules } from '../subgraphs/insights/src/server';
+import { TRANSPORTS_UNDER_TEST, type TransportUnderTest } from './support/event-probes';
+import type { GraphQLResponse } from './support/graphql-client';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { actingAs, callers, newKey, staffWith, waitUntil, type Caller } from './support/hotline-desk';
+import { TEST_DIALECTS } from './support/test-database';
+import type { ActingAs } from './support/test-security';
+
+const START = '2026-11-02T02:00:00Z';
+const BI_ANALYST: ActingAs = { role: 'BI_ANALYST' };
+/** The identity npm run insights:refresh takes in development: a head-office auditor with the AUDIT purpose. */
+const REFRESHER: ActingAs = { role: 'AUDITOR', staffId: String(staffWith('AUDITOR', '/1/')[0]!.id), purpose: 'AUDIT' };
+
+interface Insight {
+  classification: string;
+  large: boolean;
+  blacklisted: boolean;
+  ruleVersion: string;
+  asOf: string;
+  figures: { claims12m: number; tenureYears: number; earnedPremium36m: number | null; lossRatio36m: number | null };
+}
+
+interface Warning {
+  earlyWarningNo: string;
+  kind: string;
+  level: string;
+  status: string;
+  version: number;
+  subjectKey: string | null;
+  customer: { id: string };
+}
+
+const INSIGHT_FIELDS = 'classification large blacklisted ruleVersion asOf figures { claims12m tenureYears earnedPremium36m lossRatio36m }';
+const WARNING_FIELDS = 'earlyWarningNo kind level status version subjectKey customer { id }';
+
+async function readInsight(graph: GraphUnderTest, customerId: string): Promise<{ insight: Insight | null; earlyWarnings: Warning[] }> {
+  const response = await graph.query<{ customer: { insight: Insight | null; earlyWarnings: Warning[] | null } }>(
+    `query Insight($id: ID!) { customer(id: $id) { insight { ${INSIGHT_FIELDS} } earlyWarnings { ${WARNING_FIELDS} } } }`,
+    { id: customerId },
+  );
+  if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+  return { insight: response.data!.customer.insight, earlyWarnings: response.data!.customer.earlyWarnings ?? [] };
+}
+
+/** Reports a claim on the caller's policy by phone, as the hotline takes it; the claims system files it by event. */
+async function reportClaim(graph: GraphUnderTest, caller: Caller): Promise<void> {
+  const response = await graph.query(
+    `mutation Report($input: ReportClaimByPhoneInput!) { reportClaimByPhone(input: $input) { ticketNo } }`,
+    {
+      input: {
+        idempotencyKey: newKey(),
+        customerId: caller.customerId,
+        policyNo: caller.policyNo,
+        lossDate: '2026-11-01',
+        cause: 'COLLISION',
+        priority: 'HIGH',
+        description: '客户来电报案：倒车时碰到路边护栏，后保险杠受损',
+        callerName: '王先生',
+        callerMobile: '13912345678',
+        customerSegment: 'STANDARD',
+      },
+    },
+    actingAs(staffWith('HOTLINE_AGENT')[0]!),
+  );
+  if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+}
+
+/** A caller who is not blacklisted and has fewer claims in 12 months than the poor rule's 4. */
+async function ordinaryCaller(graph: GraphUnderTest, candidates: readonly Caller[]): Promise<{ caller: Caller; before: Insight }> {
+  for (const caller of candidates) {
+    const { insight } = await readInsight(graph, caller.customerId);
+    if (insight && !insight.blacklisted && insight.classification !== 'POOR' && insight.figures.claims12m < 3) return { caller, before: insight };
+  }
+  throw new Error('no ordinary caller among the candidates');
+}
+
+/**
+ * Reports claims until the customer has 4 in 12 months (the poor rule's default) and waits for the insight to follow,
+ * event by event: never a fixed sleep.
+ */
+async function claimsUntilPoor(graph: GraphUnderTest, caller: Caller, before: Insight): Promise<{ insight: Insight | null; earlyWarnings: Warning[] }> {
+  let claims = before.figures.claims12m;
+  while (claims < 4) {
+    await reportClaim(graph, caller);
+    claims++;
+    const seen = await waitUntil(
+      () => readInsight(graph, caller.customerId),
+      (state) => state.insight?.figures.claims12m === claims,
+    );
+    expect(seen.insight?.figures.claims12m).toBe(claims);
+  }
+  return readInsight(graph, caller.customerId);
+}
+
+describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => {
+  const clock = new SettableClock(START);
+  let graph: GraphUnderTest;
+  let people: Caller[];
+
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, clock });
+    people = await callers(graph, 12);
+    // Six seeded stores on MariaDB take a while on a loaded machine.
+  }, 240_000);
+  afterAll(async () => {
+    await graph?.close();
+  });
+
+  it('gives every customer an insight from the seed, under the rules version', async () => {
+    const { insight } = await readInsight(graph, people[0]!.customerId);
+    expect(insight).not.toBeNull();
+    expect(insight!.ruleVersion).toBe(insightRules.version);
+    expect(['BLACKLISTED', 'POOR', 'QUALITY', 'NORMAL']).toContain(insight!.classification);
+  });
+
+  it("a claim reported by phone changes the customer's figures, classification and warnings as the events arrive", async () => {
+    const { caller, before } = await ordinaryCaller(graph, people.slice(0, 6));
+    const after = await claimsUntilPoor(graph, caller, before);
+    // 4 claims in 12 months: poor (DOMAIN.md section 5), and the multiple-claims warning (3 or more) is raised.
+    expect(after.insight).toMatchObject({ classification: 'POOR', figures: { claims12m: 4 } });
+    expect(after.insight!.asOf).toBe(START);
+    expect(after.earlyWarnings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'MULTIPLE_CLAIMS', level: 'WARN', status: 'OPEN', customer: { id: caller.customerId } })]),
+    );
+  });
+
+  describe('the warning desk', () => {
+    let warning: Warning;
+    let manager: ActingAs;
+    let serviceCentre: ActingAs;
+
+    beforeAll(async () => {
+      // An open warning of a customer with a primary manager in a city branch.
+      const response = await graph.query<{
+        earlyWarnings: { nodes: (Warning & { customer: { id: string; primaryManager: { id: string } | null; branch: { path: string } } })[] };
+      }>(`{ earlyWarnings(first: 200, filter: { status: OPEN }) { nodes { ${WARNING_FIELDS} customer { id primaryManager { id } branch { path } } } } }`);
+      expect(response.errors).toBeUndefined();
+      const found = response.data!.earlyWarnings.nodes.find(
+        (node) =>
+          node.customer.primaryManager !== null &&
+          /^\/\d+\/\d+\/\d+\/$/.test(node.customer.branch.path) &&
+          staffWith('SERVICE_CENTER_MANAGER', node.customer.branch.path).length > 0,
+      );
+      if (!found) throw new Error('no open warning of a managed city customer in the seed');
+      warning = found;
+      manager = { role: 'CUSTOMER_MANAGER', staffId: found.customer.primaryManager!.id };
+      serviceCentre = actingAs(staffWith('SERVICE_CENTER_MANAGER', found.customer.branch.path)[0]!);
+    });
+
+    // The selection every role may ask for: the hotline's policy makes dismissReason (CONFIDENTIAL, no mask) a field it never reads.
+    const step = (
+      field: string,
+      inputType: string,
+      input: Record<string, unknown>,
+      acting: ActingAs,
+      selection = `${WARNING_FIELDS} acknowledgedBy { id } dismissReason`,
+    ) => graph.query<Record<string, Warning | null>>(`mutation Step($input: ${inputType}!) { ${field}(input: $input) { ${selection} } }`, { input }, acting);
+
+    it('refuses the hotline and another manager (FORBIDDEN_ACTION), lets the customer manager acknowledge and resolve, then nothing more (INVALID_TRANSITION)', async () => {
+      const input = (extra: Record<string, unknown> = {}) => ({
+        idempotencyKey: newKey(),
+        earlyWarningNo: warning.earlyWarningNo,
+        expectedVersion: warning.version,
+        ...extra,
+      });
+      const hotline = await step('acknowledgeEarlyWarning', 'EarlyWarningStepInput', input(), actingAs(staffWith('HOTLINE_AGENT')[0]!), WARNING_FIELDS);
+      expect(hotline.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_ACTION', action: 'insight.warning.acknowledge', reason: 'NOT_GRANTED' });
+      const otherManager = staffWith('CUSTOMER_MANAGER').find((staff) => String(staff.id) !== manager.staffId)!;
+      const colleague = await step('acknowledgeEarlyWarning', 'EarlyWarningStepInput', input(), actingAs(otherManager));
+      expect(colleague.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_ACTION', reason: 'OUT_OF_SCOPE' });
+
+      const acknowledged = await step('acknowledgeEarlyWarning', 'EarlyWarningStepInput', input(), manager);
+      expect(acknowledged.errors).toBeUndefined();
+      expect(acknowledged.data!['acknowledgeEarlyWarning']).toMatchObject({
+        status: 'ACKNOWLEDGED',
+        version: warning.version + 1,
+        acknowledgedBy: { id: manager.staffId },
+      });
+
+      const stale = await step('resolveEarlyWarning', 'EarlyWarningStepInput', input(), manager);
+      expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', expectedVersion: warning.version, currentVersion: warning.version + 1 });
+
+      const resolved = await step('resolveEarlyWarning', 'EarlyWarningStepInput', input({ expectedVersion: warning.version + 1 }), manager);
+      expect(resolved.data!['resolveEarlyWarning']).toMatchObject({ status: 'RESOLVED', version: warning.version + 2 });
+
+      const again = await step('acknowledgeEarlyWarning', 'EarlyWarningStepInput', input({ expectedVersion: warning.version + 2 }), manager);
+      expect(again.errors?.[0]?.extensions).toMatchObject({
+        code: 'INVALID_TRANSITION',
+        currentState: 'RESOLVED',
+        requestedState: 'ACKNOWLEDGED',
+        allowed: [],
+      });
+    });
+
+    it("dismissing is the service centre's, with a reason", async () => {
+      const response = await graph.query<{ earlyWarnings: { nodes: (Warning & { customer: { id: string; branch: { path: string } } })[] } }>(
+        `{ earlyWarnings(first: 200, filter: { status: OPEN }) { nodes { ${WARNING_FIELDS} customer { id branch { path } } } } }`,
+      );
+      const open = response.data!.earlyWarnings.nodes.find((node) => node.customer.branch.path.startsWith(serviceCentrePath(serviceCentre)))!;
+      expect(open).toBeDefined();
+      const input = (extra: Record<string, unknown>) => ({
+        idempotencyKey: newKey(),
+        earlyWarningNo: open.earlyWarningNo,
+        expectedVersion: open.version,
+        ...extra,
+      });
+
+      const byManager = await step('dismissEarlyWarning', 'DismissEarlyWarningInput', input({ reason: '客户已补缴保费' }), manager);
+      expect(byManager.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_ACTION', action: 'insight.warning.dismiss' });
+      const noReason = await step('dismissEarlyWarning', 'DismissEarlyWarningInput', input({ reason: '  ' }), serviceCentre);
+      expect(noReason.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect(noReason.errors?.[0]?.message).toContain('input.reason');
+
+      const dismissed = await step('dismissEarlyWarning', 'DismissEarlyWarningInput', input({ reason: '已与客户核实，属正常业务波动' }), serviceCentre);
+      expect(dismissed.errors).toBeUndefined();
+      expect(dismissed.data!['dismissEarlyWarning']).toMatchObject({
+        status: 'DISMISSED',
+        dismissReason: '已与客户核实，属正常业务波动',
+        version: open.version + 1,
+      });
+    });
+
+    function serviceCentrePath(acting: ActingAs): string {
+      return staffWith('SERVICE_CENTER_MANAGER').find((staff) => String(staff.id) === acting.staffId)!.branchPath;
+    }
+  });
+
+  it('pages the root connection by keyset cursor: every warning once, as many as totalCount', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let totalCount = 0;
+    for (let page = 0; page < 200; page++) {
+      const response: GraphQLResponse<{
+        earlyWarnings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Warning[] };
+      }> = await graph.query(
+        `query Page($after: String) { earlyWarnings(first: 5, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { earlyWarningNo } } }`,
+        { after },
+      );
+      const connection = response.data!.earlyWarnings;
+      totalCount = connection.totalCount;
+      seen.push(...connection.nodes.map((node) => node.earlyWarningNo));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(totalCount).toBeGreaterThan(5);
+    expect(seen).toHaveLength(totalCount);
+    expect(new Set(seen).size).toBe(totalCount);
+  });
+
+  it('shows the BI analyst classifications and warnings under sealed keys, pages with sealed cursors, and no per-person figures', async () => {
+    const page = await graph.query<{ earlyWarnings: { pageInfo: { endCursor: string }; nodes: Warning[] } }>(
+      `{ earlyWarnings(first: 5) { pageInfo { endCursor } nodes { earlyWarningNo kind level status customer { id insight { classification large } } } } }`,
+      {},
+      BI_ANALYST,
+    );
+    expect(page.errors).toBeUndefined();
+    const nodes = page.data!.earlyWarnings.nodes as (Warning & { customer: { id: string; insight: { classification: string } } })[];
+    expect(nodes).toHaveLength(5);
+    for (const node of nodes) {
+      expect(node.earlyWarningNo).toMatch(/^ps_/);
+      expect(node.customer.id).toMatch(/^ps_/);
+      expect(['BLACKLISTED', 'POOR', 'QUALITY', 'NORMAL']).toContain(node.customer.insight.classification);
+    }
+    expect(page.data!.earlyWarnings.pageInfo.endCursor).toMatch(/^ps_/);
+    const next = await graph.query<{ earlyWarnings: { nodes: { earlyWarningNo: string }[] } }>(
+      'query Next($after: String) { earlyWarnings(first: 5, after: $after) { nodes { earlyWarningNo } } }',
+      { after: page.data!.earlyWarnings.pageInfo.endCursor },
+      BI_ANALYST,
+    );
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.earlyWarnings.nodes.map((node) => node.earlyWarningNo)).not.toContain(nodes[0]!.earlyWarningNo);
+    // Per-person amounts and the reasons (credit information) do not exist for BI: asking is a validation error.
+    const figures = await graph.query(`{ earlyWarnings(first: 1) { nodes { customer { insight { figures { earnedPremium36m } } } } } }`, {}, BI_ANALYST);
+    expect(figures.errors?.[0]?.message).toBe('Cannot query field "earnedPremium36m" on type "CustomerInsightFigures".');
+    const reasons = await graph.query(`{ earlyWarnings(first: 1) { nodes { customer { insight { reasons { rule } } } } } }`, {}, BI_ANALYST);
+    expect(reasons.errors?.[0]?.message).toBe('Cannot query field "reasons" on type "CustomerInsight".');
+  });
+
+  it('insights:refresh rebuilds the read model from the graph, resumes after an interruption and agrees with the event-built state', async () => {
+    // A customer whose insight the events changed (claims reported by phone, as above).
+    const { caller, before } = await ordinaryCaller(graph, people.slice(6));
+    const eventBuilt = await claimsUntilPoor(graph, caller, before);
+    const graphql: GraphQLCaller = (query, variables) => graph.query(query, variables, REFRESHER);
+    const db = graph.subgraphs['insights']!.db;
+    const asOf = clock.now();
+    const lines: string[] = [];
+
+    const interrupted = await refreshInsights({
+      db,
+      rules: insightRules,
+      graphql,
+      asOf,
+      pageSize: 20,
+      stopAfterPages: 1,
+      onProgress: (line) => lines.push(line),
+    });
+    expect(interrupted).toMatchObject({ completed: false, resumed: false, customers: 20 });
+    expect(lines).toEqual(['facts 20 / 60']);
+    const checkpoint = (await db('insight_refresh_runs').where('run_id', interrupted.runId).first()) as { status: string; processed: number; cursor: string };
+    expect(checkpoint).toMatchObject({ status: 'RUNNING', processed: 20 });
+    expect(checkpoint.cursor).toEqual(expect.any(String));
+
+    lines.length = 0;
+    const resumed = await refreshInsights({ db, rules: insightRules, graphql, pageSize: 20, onProgress: (line) => lines.push(line) });
+    expect(resumed).toMatchObject({ runId: interrupted.runId, completed: true, resumed: true, customers: 60 });
+    expect(resumed.asOf.toISOString()).toBe(asOf.toISOString());
+    // It went on from the page after the checkpoint, not from the start.
+    expect(lines.slice(0, 3)).toEqual([expect.stringMatching(/^resuming run .* after 20 customers$/), 'facts 40 / 60', 'facts 60 / 60']);
+    expect(lines[lines.length - 1]).toBe(`done: 60 customers, asOf ${asOf.toISOString()}`);
+
+    // Every insight stamped with the run's asOf; the event-built customer's the same after the rebuild.
+    const stamps = (await db('customer_insights').distinct('as_of')) as { as_of: string }[];
+    expect(stamps.map((row) => String(row.as_of).slice(0, 19).replace(' ', 'T'))).toEqual([asOf.toISOString().slice(0, 19)]);
+    const rebuilt = await readInsight(graph, caller.customerId);
+    expect(rebuilt.insight).toEqual(eventBuilt.insight);
+    expect(rebuilt.earlyWarnings.map((warning) => [warning.earlyWarningNo, warning.kind, warning.status])).toEqual(
+      eventBuilt.earlyWarnings.map((warning) => [warning.earlyWarningNo, warning.kind, warning.status]),
+    );
+  });
+});
+
+// Over JetStream once (SQLite): the transport is what differs; the SQL is covered above on both stores. Runs where the
+// other NATS suites run (NATS_URL set; .ci/run insists on it).
+const NATS_ONLY = TRANSPORTS_UNDER_TEST.filter((transport) => transport === 'nats');
+(NATS_ONLY.length > 0 ? describe.each(NATS_ONLY) : describe.skip.each<TransportUnderTest>(['nats']))('insights from events over %s (SQLite)', (transport) => {
+  let graph: GraphUnderTest;
+  beforeAll(async () => {
+    graph = await startGraph({ dialect: 'sqlite', clock: new SettableClock(START), eventTransport: transport });
+  }, 240_000);
+  afterAll(async () => {
+    await graph?.close();
+  });
+
+  it("a claim reported by phone reaches the customer's insight", async () => {
+    const { caller, before } = await ordinaryCaller(graph, await callers(graph, 6));
+    await reportClaim(graph, caller);
+    const after = await waitUntil(
+      () => readInsight(graph, caller.customerId),
+      (state) => state.insight?.figures.claims12m === before.figures.claims12m + 1,
+    );
+    expect(after.insight?.figures.claims12m).toBe(before.figures.claims12m + 1);
+  });
+});
