@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import { connect } from 'nats';
 import { startGateway, type RunningGateway } from '@icg/gateway';
 import {
+  ensureMysqlDatabase,
   EVENTS_PATH,
   inProcessSubgraphConfig,
+  migrateToLatest,
+  openDatabase,
   startSubgraph,
   type AuditConfig,
   type Clock,
+  type DatabaseConfig,
   type CircuitBreakerConfig,
   type GatewayConfig,
   type Logger,
@@ -95,6 +99,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
     return subgraph;
   };
   try {
+    await migrateStoresAtOnce(databases.config);
     await seedStores({ config: databases.config, stores: SUBGRAPH_REGISTRY, customers: options.customers ?? 60, seed: options.seed ?? DEFAULT_SEED });
     for (const { manifest } of SUBGRAPH_REGISTRY) {
       const security = options.subgraphAudit
@@ -161,6 +166,26 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
     await databases.cleanup();
     throw error;
   }
+}
+
+/**
+ * Every subgraph's store migrated at once, each on its own connection, before the seeder walks them one after the
+ * other (it then finds them current): on MariaDB a migration is a run of DDL statements that each wait on the
+ * server, and the stores do not wait on each other. The same migrations the seeder runs; the audit store is still
+ * migrated by the subgraphs as they start.
+ */
+async function migrateStoresAtOnce(config: DatabaseConfig): Promise<void> {
+  await Promise.all(
+    SUBGRAPH_REGISTRY.map(async ({ manifest }) => {
+      await ensureMysqlDatabase(config, manifest.name);
+      const db = openDatabase(config, manifest.name);
+      try {
+        await migrateToLatest(db, manifest.migrations);
+      } finally {
+        await db.destroy();
+      }
+    }),
+  );
 }
 
 /** A stream and subjects of this graph's own, so parallel suites never meet on the NATS server. */
