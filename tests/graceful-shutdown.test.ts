@@ -56,6 +56,8 @@ async function spawnGateway(graph: GraphUnderTest, subgraphUrls: Record<string, 
     MYSQL_DATABASE_PREFIX: config.mysqlDatabasePrefix,
     AUTH_HS256_SECRET: TEST_TOKEN_SECRET,
     IDENTITY_ASSERTION_SECRET: TEST_ASSERTION_SECRET,
+    // Not what this suite is about, and on a busy machine it could outlast the wait for /ready.
+    PLAN_WARM_UP: 'false',
     SHUTDOWN_DRAIN_MS: String(drainMs),
     LOG_LEVEL: 'silent',
     APOLLO_TELEMETRY_DISABLED: '1',
