@@ -1,5 +1,5 @@
 /** Tests run from TypeScript sources, transpiled only (`npm test` type-checks everything with tsc first). */
-const { availableParallelism } = require('node:os');
+const { availableParallelism, loadavg } = require('node:os');
 
 const workspaceSources = {
   '^@icg/shared$': '<rootDir>/shared/src/index.ts',
@@ -27,6 +27,8 @@ module.exports = {
   // Jest's default is one worker fewer than the cores: a single worker on the 2-core CI machine, a serial run. A
   // worker's graph runs on one thread, so one worker per core (at least two) keeps both cores busy; the suites share
   // nothing (free ports, their own SQLite folders, MariaDB prefixes and NATS streams). Slowest files start first
-  // (jest's timing cache; by file size on a fresh checkout).
-  maxWorkers: Math.max(2, availableParallelism()),
+  // (jest's timing cache; by file size on a fresh checkout). On a machine already far busier than its cores (load
+  // average twice the cores or more: several people's runs on one box; tsc and eslint before jest stay well below)
+  // a second worker only adds contention and hook timeouts: jest's default there. `-w <n>` overrides either.
+  maxWorkers: loadavg()[0] >= 2 * availableParallelism() ? Math.max(1, availableParallelism() - 1) : Math.max(2, availableParallelism()),
 };
