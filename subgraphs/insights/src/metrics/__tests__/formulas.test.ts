@@ -416,6 +416,30 @@ describe('money and calendar helpers', () => {
     expect(prorateFen(-1, 1, 2)).toBe(-1);
   });
 
+  test('days are read from the digits exactly as Date reads them, every 3rd day from 1899 to 2101', () => {
+    const mismatches: string[] = [];
+    for (let time = Date.UTC(1899, 0, 1); time < Date.UTC(2101, 0, 1); time += 3 * 86_400_000) {
+      const iso = new Date(time).toISOString();
+      const expected = Math.floor(time / 86_400_000);
+      if (dayOf(iso.slice(0, 10)) !== expected || dayOf(iso) !== expected || isoDay(expected) !== iso.slice(0, 10)) mismatches.push(iso);
+      // One month on, by Date's own month arithmetic (clamped to the month's end).
+      const date = new Date(time);
+      const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 2, 0)).getUTCDate();
+      const oneMonthOn = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, Math.min(date.getUTCDate(), lastDay));
+      if (addMonths(expected, 1) !== oneMonthOn / 86_400_000) mismatches.push(`${iso} + 1 month`);
+    }
+    expect(mismatches).toEqual([]);
+    // An offset timestamp is read by Date.parse: 2026-12-06T01:00+08:00 is 2026-12-05 in UTC.
+    expect(isoDay(dayOf('2026-12-06T01:00:00+08:00'))).toBe('2026-12-05');
+  });
+
+  test('a day that does not exist is refused, naming the field', () => {
+    expect(() => dayOf('2025-02-29', 'expiryDate')).toThrow('expiryDate: 2025-02-29 is not a calendar day');
+    expect(() => dayOf('2026-13-01T00:00:00.000Z', 'reportedAt')).toThrow('reportedAt: 2026-13-01 is not a calendar day');
+    expect(() => dayOf('yesterday', 'asOf')).toThrow('asOf: must be a date YYYY-MM-DD or an ISO 8601 UTC timestamp');
+    expect(dayOf('2024-02-29')).toBe(Date.UTC(2024, 1, 29) / 86_400_000);
+  });
+
   test('months back clamp to the month’s end; whole years by anniversaries', () => {
     expect(isoDay(addMonths(dayOf('2024-02-29'), -12))).toBe('2023-02-28');
     expect(isoDay(addMonths(dayOf('2026-03-31'), -1))).toBe('2026-02-28');
