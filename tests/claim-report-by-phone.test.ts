@@ -52,7 +52,7 @@ describe.each(STORES_AND_TRANSPORTS_UNDER_TEST)('a claim reported by phone on %s
   beforeAll(async () => {
     graph = await startGraph({ dialect, clock, eventTransport: transport });
     people = await callers(graph, 8);
-  });
+  }, 180_000);
   afterAll(async () => {
     await graph?.close();
   });
