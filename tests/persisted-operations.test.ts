@@ -127,7 +127,7 @@ describe.each(TEST_DIALECTS)('persisted operations at the gateway on %s', (diale
     expect(rows).toEqual([
       expect.objectContaining({
         role: 'BI_ANALYST',
-        coordinate: 'Gateway.registerOperation',
+        coordinate: 'action:operation.register',
         operation_hash: sha256(PAGE),
         decision: 'ALLOW',
         rule: 'operation.register/BI_ANALYST/ALL',

@@ -24,8 +24,8 @@ import { RegistryUnavailable, sha256Of, type PersistedOperation, type PersistedO
 
 export const REGISTER_OPERATION_PATH = '/operations';
 const ACTION = 'operation.register';
-/** The audit trail's coordinate for a registration (an action, as the write side names them). */
-const AUDIT_COORDINATE = 'Gateway.registerOperation';
+/** The audit trail's coordinate for a registration: an action's, as the write side names them (docs/access-model.md section 10). */
+const AUDIT_COORDINATE = `action:${ACTION}`;
 
 export interface RegisterRouteOptions {
   policy: AccessPolicy;
