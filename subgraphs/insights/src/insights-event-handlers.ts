@@ -90,13 +90,13 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
     async 'policy.renewed'(trx, event, { clock }) {
       const now = clock.now();
       const renewal = event.payload;
-      await ensureCustomer(trx, renewal.customerId, now);
+      const customer = await ensureCustomer(trx, renewal.customerId, now);
       const updated = await trx('insight_policies')
         .where('policy_no', renewal.policyNo)
         .update({ renewal_of_policy_no: renewal.priorPolicyNo, updated_at: sqlTimestamp(now) });
       if (updated === 0) {
-        // Before its policy.bound: the renewal's facts are in this payload too; the bind event adds its premium to
-        // the org units when it comes.
+        // Before its policy.bound: the renewal's facts are in this payload too, and its premium counts for the org
+        // units now (the bind event then finds the policy known and adds nothing).
         await trx('insight_policies').insert({
           policy_no: renewal.policyNo,
           customer_id: renewal.customerId,
@@ -110,6 +110,7 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           branch_id: renewal.branchId,
           updated_at: sqlTimestamp(now),
         });
+        await addToUnitPremium(trx, customer.branch_path, renewal.writtenPremium, now);
       }
       await recompute(trx, renewal.customerId, now);
     },
