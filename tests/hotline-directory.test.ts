@@ -16,7 +16,7 @@ import type { ActingAs } from './support/test-security';
 
 const org = generateOrg(DEFAULT_SEED);
 const city = org.cityBranches[0]!;
-const acting = (staff: StaffFact, purpose: string | null = null): ActingAs => ({ role: staff.role, staffId: String(staff.id), purpose });
+const acting = (staff: StaffFact, purpose: ActingAs['purpose'] = null): ActingAs => ({ role: staff.role, staffId: String(staff.id), purpose });
 const MANAGER = acting(org.staffByRoleAndBranch('CUSTOMER_MANAGER', city.id).find((staff) => staff.grade !== null)!);
 const AGENT = acting(
   org.staff.find((staff) => staff.role === 'HOTLINE_AGENT')!,
