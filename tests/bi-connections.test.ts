@@ -126,7 +126,7 @@ describe.each(TEST_DIALECTS)('root BI connections through the gateway on %s', (d
   const clock = new SettableClock(START);
 
   beforeAll(async () => {
-    graph = await startGraph({ dialect, customers: CUSTOMERS, clock });
+    graph = await startGraph({ dialect, customers: CUSTOMERS, clock, subgraphTimeoutMs: 30_000 });
     cast = await castFor(graph);
     for (const entry of CASES) await topUp(graph, entry, 60);
   }, 180_000);

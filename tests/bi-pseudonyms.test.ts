@@ -217,7 +217,10 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
             const response: GraphQLResponse = await graph.query(operation, { after }, BI_ANALYST);
             pages.push(response);
             const pageInfo = (response.data?.[root.name] as { pageInfo?: { hasNextPage: boolean; endCursor: string } } | undefined)?.pageInfo;
-            if (response.errors || !pageInfo?.hasNextPage || pages.length > CUSTOMERS / PAGE_SIZE + 1) break;
+            // Customers to the end; the other roots list records their customers already lead to, so their second page
+            // (after a sealed cursor) is enough (tests/bi-connections pages each of them to the end as BI).
+            const lastPage = root.name === 'customers' ? CUSTOMERS / PAGE_SIZE + 1 : 1;
+            if (response.errors || !pageInfo?.hasNextPage || pages.length > lastPage) break;
             after = pageInfo.endCursor;
           }
           const failed = pages.find((page) => page.errors !== undefined);
