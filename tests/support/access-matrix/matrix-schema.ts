@@ -183,6 +183,9 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
   // branch operator) and tests/bi-pseudonyms (BI's sealed cursors); only wrappers reached from a record (a
   // manager's portfolio) are the matrix's.
   const isRootConnection = (type: GraphQLNamedType) => isObjectType(type) && 'edges' in type.getFields() && 'pageInfo' in type.getFields();
+  // Root aggregates (`policyAggregates`…, `@classified(…, aggregate: true)`) are statistics, decided per role and not
+  // per record: tests/bi-aggregates (exact, suppressed, refused, the HEALTH dimension) and the decide unit tests.
+  const isRootAggregate = (field: GraphQLField<unknown, unknown>) => classificationOf(queryType, field).aggregate === true;
   const readableFromQuery = new Set<string>();
   const pending: GraphQLNamedType[] = [queryType];
   while (pending.length > 0) {
@@ -191,7 +194,7 @@ export function loadMatrixSchema(supergraphSdl: string): MatrixSchema {
     readableFromQuery.add(type.name);
     if (isObjectType(type) || isInterfaceType(type))
       for (const field of Object.values(type.getFields()))
-        if (type !== queryType || !isRootConnection(getNamedType(field.type))) pending.push(getNamedType(field.type));
+        if (type !== queryType || !(isRootConnection(getNamedType(field.type)) || isRootAggregate(field))) pending.push(getNamedType(field.type));
     if (isAbstractType(type)) pending.push(...schema.getPossibleTypes(type));
   }
 
