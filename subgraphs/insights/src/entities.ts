@@ -14,4 +14,6 @@ export const entities = {
   },
   Customer: { key: 'id' },
   Staff: { key: 'id' },
+  // Metrics name their groups' branch by key only (insightMetrics).
+  Branch: { key: 'id' },
 } as const satisfies Record<string, EntityDefinition>;

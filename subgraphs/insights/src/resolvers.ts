@@ -4,6 +4,7 @@ import type { EarlyWarningCriteria } from './loaders';
 import { customerInsightRecord, earlyWarningConnection, earlyWarningRecord, type EarlyWarningRow } from './records';
 import { EARLY_WARNING_NUMBER } from './warning-numbers';
 import { warningMutations } from './warning-mutations';
+import { metricsQueryResolvers } from './metrics-query';
 
 export { EARLY_WARNING_NUMBER } from './warning-numbers';
 
@@ -30,6 +31,7 @@ function criteriaFromFilter(filter: EarlyWarningFilter | null | undefined): Earl
 // Checked against the types generated from schema.graphql (parents are the records records.ts builds).
 export const resolvers = {
   Query: {
+    ...metricsQueryResolvers,
     async earlyWarning(_root, args, { loaders }) {
       return recordOrNull(await loaders.earlyWarningByNumber.load(parseBusinessNumber(args.earlyWarningNo, 'earlyWarningNo', EARLY_WARNING_NUMBER)));
     },

@@ -61,6 +61,17 @@ export type Query = {
    * by business facts. Each warning is read under its customer's row scope.
    */
   earlyWarnings: EarlyWarningConnection;
+  /**
+   * Every metric of DOMAIN.md section 6 (earned premium, incurred, loss ratio, claim frequency and severity, settlement
+   * cycle, closure rate, renewal rate, complaints per ¥100 million premium and per 10,000 policies, complaint on-time
+   * rate) with the additive components behind it, one row per group of `groupBy` (none: one row for all), over the
+   * customers in the caller's scope. A fact belongs to its customer's branch; branches roll up through the org tree.
+   * Give `period` (days, [from, to)) or `month` (YYYY-MM). The hotline answer rate is not here: no event brings calls
+   * into the insights read model; the service-requests subgraph's customer-service analysis has it. A role granted
+   * only aggregates gets groups over fewer than `minimumGroupSize` records of any kind suppressed (and those that
+   * would let one recompute them), and asks for whole months, grouped by MONTH when more than one.
+   */
+  insightMetrics?: Maybe<InsightMetrics>;
 };
 
 
@@ -73,6 +84,16 @@ export type QueryEarlyWarningsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EarlyWarningFilter>;
+};
+
+
+export type QueryInsightMetricsArgs = {
+  period?: InputMaybe<InsightMetricPeriod>;
+  month?: InputMaybe<Scalars['String']['input']>;
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  lineOfBusiness?: InputMaybe<LineOfBusiness>;
+  groupBy?: InputMaybe<Array<InsightMetricDimension>>;
+  branchLevel?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -333,6 +354,131 @@ export type Staff = {
   id: Scalars['ID']['output'];
 };
 
+/** Days [from, to), YYYY-MM-DD: `to` is the first day not in the period. */
+export type InsightMetricPeriod = {
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
+};
+
+/** What insight metrics can be grouped by. */
+export type InsightMetricDimension =
+  /** The customer's branch, rolled up to `branchLevel`. */
+  | 'BRANCH'
+  /** The policy's line of business (a claim's: its policy's). */
+  | 'LINE_OF_BUSINESS'
+  /** Calendar months of the period, YYYY-MM. */
+  | 'MONTH';
+
+export type LineOfBusiness =
+  | 'MOTOR'
+  | 'PROPERTY'
+  | 'CARGO'
+  | 'LIABILITY'
+  | 'ENGINEERING'
+  | 'ACCIDENT_HEALTH';
+
+export type Branch = {
+  __typename?: 'Branch';
+  id: Scalars['ID']['output'];
+};
+
+export type InsightMetrics = {
+  __typename?: 'InsightMetrics';
+  /** The period the figures are for, [from, to). */
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+  /** The groups with at least one record, ordered by branch path, line and month. */
+  rows?: Maybe<Array<InsightMetricRow>>;
+  /** k when small groups are suppressed for the caller; null when the figures are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** How many rows are suppressed. */
+  suppressedRows: Scalars['Int']['output'];
+};
+
+/** One group: its dimension values (null for a dimension not grouped by), its components and its metrics. */
+export type InsightMetricRow = {
+  __typename?: 'InsightMetricRow';
+  branch?: Maybe<Branch>;
+  /** Depth of `branch` in the org tree; below `branchLevel` for a branch above it with customers of its own. */
+  branchLevel?: Maybe<Scalars['Int']['output']>;
+  lineOfBusiness?: Maybe<LineOfBusiness>;
+  month?: Maybe<Scalars['String']['output']>;
+  /** True when the group's figures are withheld (too few records, or needed to protect a group that has). */
+  suppressed: Scalars['Boolean']['output'];
+  /** The additive figures the metrics are computed from; they add up over groups. Null when suppressed. */
+  components?: Maybe<InsightMetricComponents>;
+  /** The metrics, each taken from the group's components. Null when suppressed. */
+  metrics?: Maybe<InsightMetricValues>;
+};
+
+/**
+ * Sums and counts of one group for the period. A policy earns in every period its cover overlaps and is written on
+ * its bind day; a claim belongs to its loss date (else report day), cancelled and withdrawn reports excluded; a
+ * closed claim to the day it closed, zero-closed excluded; a complaint to the day it was accepted, and is due on its
+ * due date.
+ */
+export type InsightMetricComponents = {
+  __typename?: 'InsightMetricComponents';
+  /** Written premium × days of cover inside the period ÷ term days, rounded per policy to the fen; yuan. */
+  earnedPremium?: Maybe<Scalars['String']['output']>;
+  /** Premium income: written premium of the policies written in the period; yuan. */
+  writtenPremium?: Maybe<Scalars['String']['output']>;
+  /** Paid + outstanding reserve − recoveries of the period's claims; yuan. */
+  incurred?: Maybe<Scalars['String']['output']>;
+  /** Policies with cover inside the period. */
+  policiesInForce?: Maybe<Scalars['Int']['output']>;
+  /** Policies written (bound) in the period. */
+  policiesWritten?: Maybe<Scalars['Int']['output']>;
+  /** Days of cover inside the period, summed over policies. */
+  exposureDays?: Maybe<Scalars['Int']['output']>;
+  /** exposureDays ÷ 365. */
+  policyYears?: Maybe<Scalars['Float']['output']>;
+  claims?: Maybe<Scalars['Int']['output']>;
+  /** Claims closed in the period, zero-closed excluded. */
+  claimsClosed?: Maybe<Scalars['Int']['output']>;
+  /** Σ(closed − reported) in days over those claims. */
+  daysToCloseTotal?: Maybe<Scalars['Float']['output']>;
+  /** Claims registered in the 12 months before the period's end, cancelled and zero-closed excluded. */
+  claimsRegisteredTrailing12Months?: Maybe<Scalars['Int']['output']>;
+  /** Of those, closed within the same 12 months. */
+  claimsRegisteredAndClosedTrailing12Months?: Maybe<Scalars['Int']['output']>;
+  /** Policies expiring in the period, not cancelled or lapsed. */
+  renewalsDue?: Maybe<Scalars['Int']['output']>;
+  /** Of those, renewed (a renewal of it bound). */
+  renewed?: Maybe<Scalars['Int']['output']>;
+  /** Complaints accepted in the period. */
+  complaints?: Maybe<Scalars['Int']['output']>;
+  /** Complaints due in the period. */
+  complaintsDue?: Maybe<Scalars['Int']['output']>;
+  /** Of those, decided and notified by the due date. */
+  complaintsOnTime?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The metrics of DOMAIN.md section 6; a ratio is null when its denominator is zero. Money in yuan. */
+export type InsightMetricValues = {
+  __typename?: 'InsightMetricValues';
+  earnedPremium?: Maybe<Scalars['String']['output']>;
+  incurred?: Maybe<Scalars['String']['output']>;
+  /** Incurred ÷ earned premium. */
+  lossRatio?: Maybe<Scalars['Float']['output']>;
+  /** Claims ÷ policy-years. */
+  claimFrequency?: Maybe<Scalars['Float']['output']>;
+  /** Incurred ÷ claims, rounded to the fen; yuan. */
+  severity?: Maybe<Scalars['String']['output']>;
+  /** Σ(closed − reported) ÷ claims closed, in days. */
+  settlementCycleDays?: Maybe<Scalars['Float']['output']>;
+  /** Claims registered and closed within the trailing 12 months ÷ claims registered in them. */
+  closureRate?: Maybe<Scalars['Float']['output']>;
+  /** Policies renewed ÷ policies due for renewal. */
+  renewalRate?: Maybe<Scalars['Float']['output']>;
+  /** Complaints ÷ (premium income ÷ 10⁸). */
+  complaintsPer100MillionPremium?: Maybe<Scalars['Float']['output']>;
+  /** Complaints ÷ (policies written ÷ 10⁴). */
+  complaintsPer10kPolicies?: Maybe<Scalars['Float']['output']>;
+  /** Complaints decided and notified by the due date ÷ complaints due. */
+  complaintOnTimeRate?: Maybe<Scalars['Float']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -437,11 +583,11 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   EarlyWarningStepInput: EarlyWarningStepInput;
   DismissEarlyWarningInput: DismissEarlyWarningInput;
   EarlyWarningFilter: EarlyWarningFilter;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   EarlyWarningConnection: ResolverTypeWrapper<EarlyWarningConnectionRecord>;
   EarlyWarningEdge: ResolverTypeWrapper<Omit<EarlyWarningEdge, 'node'> & { node: ResolversTypes['EarlyWarning'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -457,6 +603,14 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Customer: ResolverTypeWrapper<CustomerStub>;
   Staff: ResolverTypeWrapper<StaffStub>;
+  InsightMetricPeriod: InsightMetricPeriod;
+  InsightMetricDimension: InsightMetricDimension;
+  LineOfBusiness: LineOfBusiness;
+  Branch: ResolverTypeWrapper<Branch>;
+  InsightMetrics: ResolverTypeWrapper<InsightMetrics>;
+  InsightMetricRow: ResolverTypeWrapper<InsightMetricRow>;
+  InsightMetricComponents: ResolverTypeWrapper<InsightMetricComponents>;
+  InsightMetricValues: ResolverTypeWrapper<InsightMetricValues>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -465,11 +619,11 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   EarlyWarningStepInput: EarlyWarningStepInput;
   DismissEarlyWarningInput: DismissEarlyWarningInput;
   EarlyWarningFilter: EarlyWarningFilter;
-  ID: Scalars['ID']['output'];
   EarlyWarningConnection: EarlyWarningConnectionRecord;
   EarlyWarningEdge: Omit<EarlyWarningEdge, 'node'> & { node: ResolversParentTypes['EarlyWarning'] };
   PageInfo: PageInfo;
@@ -481,6 +635,12 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   Customer: CustomerStub;
   Staff: StaffStub;
+  InsightMetricPeriod: InsightMetricPeriod;
+  Branch: Branch;
+  InsightMetrics: InsightMetrics;
+  InsightMetricRow: InsightMetricRow;
+  InsightMetricComponents: InsightMetricComponents;
+  InsightMetricValues: InsightMetricValues;
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -496,6 +656,7 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   earlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<QueryEarlyWarningArgs, 'earlyWarningNo'>>;
   earlyWarnings?: Resolver<ResolversTypes['EarlyWarningConnection'], ParentType, ContextType, RequireFields<QueryEarlyWarningsArgs, 'first'>>;
+  insightMetrics?: Resolver<Maybe<ResolversTypes['InsightMetrics']>, ParentType, ContextType, Partial<QueryInsightMetricsArgs>>;
 };
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -602,6 +763,62 @@ export type StaffResolvers<ContextType = ResolverContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type BranchResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type InsightMetricsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsightMetrics'] = ResolversParentTypes['InsightMetrics']> = {
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rows?: Resolver<Maybe<Array<ResolversTypes['InsightMetricRow']>>, ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  suppressedRows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type InsightMetricRowResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsightMetricRow'] = ResolversParentTypes['InsightMetricRow']> = {
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lineOfBusiness?: Resolver<Maybe<ResolversTypes['LineOfBusiness']>, ParentType, ContextType>;
+  month?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  components?: Resolver<Maybe<ResolversTypes['InsightMetricComponents']>, ParentType, ContextType>;
+  metrics?: Resolver<Maybe<ResolversTypes['InsightMetricValues']>, ParentType, ContextType>;
+};
+
+export type InsightMetricComponentsResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsightMetricComponents'] = ResolversParentTypes['InsightMetricComponents']> = {
+  earnedPremium?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  writtenPremium?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  incurred?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  policiesInForce?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  policiesWritten?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  exposureDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  policyYears?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  claims?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  claimsClosed?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  daysToCloseTotal?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  claimsRegisteredTrailing12Months?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  claimsRegisteredAndClosedTrailing12Months?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  renewalsDue?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  renewed?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  complaints?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  complaintsDue?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  complaintsOnTime?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type InsightMetricValuesResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsightMetricValues'] = ResolversParentTypes['InsightMetricValues']> = {
+  earnedPremium?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  incurred?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lossRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  claimFrequency?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  severity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  settlementCycleDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  closureRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  renewalRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  complaintsPer100MillionPremium?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  complaintsPer10kPolicies?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  complaintOnTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
@@ -615,6 +832,11 @@ export type Resolvers<ContextType = ResolverContext> = {
   CustomerInsightFigures?: CustomerInsightFiguresResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   Staff?: StaffResolvers<ContextType>;
+  Branch?: BranchResolvers<ContextType>;
+  InsightMetrics?: InsightMetricsResolvers<ContextType>;
+  InsightMetricRow?: InsightMetricRowResolvers<ContextType>;
+  InsightMetricComponents?: InsightMetricComponentsResolvers<ContextType>;
+  InsightMetricValues?: InsightMetricValuesResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {
