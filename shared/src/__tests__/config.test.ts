@@ -63,17 +63,19 @@ describe('loaded configuration', () => {
   });
 
   it('takes the subgraphs from the supergraph it serves, so a new subgraph needs no gateway change', () => {
-    const supergraphPath = join(dataDir, 'six-subgraphs.graphql');
+    const supergraphPath = join(dataDir, 'one-more-subgraph.graphql');
     const committed = readFileSync(DEFAULT_SUPERGRAPH_PATH, 'utf8');
     writeFileSync(
       supergraphPath,
-      committed.replace('enum join__Graph {', 'enum join__Graph {\n  INSIGHTS @join__graph(name: "insights", url: "http://127.0.0.1:4006/graphql")'),
+      committed.replace('enum join__Graph {', 'enum join__Graph {\n  NEWCOMER @join__graph(name: "newcomer", url: "http://127.0.0.1:4099/graphql")'),
     );
-    const gateway = loadGatewayConfig({ ...base, SUPERGRAPH_PATH: supergraphPath, INSIGHTS_PORT: '5006' });
+    const gateway = loadGatewayConfig({ ...base, SUPERGRAPH_PATH: supergraphPath, NEWCOMER_PORT: '5099' });
     const committedNames = subgraphsOfSupergraph(committed).map(({ name }) => name);
     expect(committedNames.length).toBeGreaterThan(0);
-    expect(Object.keys(gateway.subgraphUrls).sort()).toEqual([...committedNames, 'insights'].sort());
-    expect(gateway.subgraphUrls['insights']).toBe('http://127.0.0.1:5006/graphql');
+    // A name the committed supergraph does not have (insights, the example of old, is composed in now).
+    expect(committedNames).not.toContain('newcomer');
+    expect(Object.keys(gateway.subgraphUrls).sort()).toEqual([...committedNames, 'newcomer'].sort());
+    expect(gateway.subgraphUrls['newcomer']).toBe('http://127.0.0.1:5099/graphql');
     expect(() => loadGatewayConfig({ ...base, SUPERGRAPH_PATH: join(dataDir, 'missing.graphql') })).toThrow(
       /SUPERGRAPH_PATH must name a readable supergraph file/,
     );
