@@ -1,6 +1,6 @@
 import { AuditReconciler, type AuditReconciliation } from '../benchmarks/soak/audit-reconciliation';
 import { readFieldTypes, SensitiveValueCounter } from '../benchmarks/soak/sensitive-values';
-import { evaluateSoak, judgeAnswer, MinuteRecorder, type SoakOutcome } from '../benchmarks/soak/soak-evaluation';
+import { evaluateSoak, failureCodes, judgeAnswer, MinuteRecorder, type SoakOutcome } from '../benchmarks/soak/soak-evaluation';
 
 const SDL = `
 type Query { customer(id: ID!): Customer }
@@ -62,6 +62,18 @@ describe('bench:soak answers: what counts as an error, by code', () => {
     expect(judgeAnswer(503, '{"errors":[]}', undefined)).toEqual({ ok: false, codes: ['HTTP 503'] });
     expect(judgeAnswer(200, '<html>', undefined)).toEqual({ ok: false, codes: ['BODY NOT JSON'] });
     expect(judgeAnswer(undefined, '', 'ECONNRESET')).toEqual({ ok: false, codes: ['TRANSPORT ECONNRESET'] });
+  });
+});
+
+describe('bench:soak rate measurement failures, reported without the answer (it holds customer data)', () => {
+  it('keeps the status or the codes and drops the body', () => {
+    expect(failureCodes(undefined)).toBeUndefined();
+    expect(failureCodes('HTTP 503: {"errors":[{"message":"x"}]}')).toBe('HTTP 503');
+    const truncated =
+      'errors in the answer: {"errors":[{"message":"The claims subgraph is unavailable","extensions":{"code":"SUBGRAPH_UNAVAILABLE","subgraph":"claims"}}],"data":{"customer":{"id":"68325","customerNo":"CU1';
+    expect(failureCodes(truncated)).toBe('SUBGRAPH_UNAVAILABLE (claims)');
+    expect(failureCodes('errors in the answer: {"errors":[{"message":"x"}]}')).toBe('a GraphQL error without a code');
+    expect(failureCodes('socket hang up')).toBe('transport: socket hang up');
   });
 });
 

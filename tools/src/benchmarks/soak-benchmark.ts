@@ -28,7 +28,7 @@ import { lastAuditRowId, reconcileAuditStore } from './soak/audit-rows';
 import { HeapInspector } from './soak/heap-inspector';
 import { runOpenLoop, type OpenLoopAnswer } from './soak/open-loop';
 import { SensitiveValueCounter, readFieldTypes } from './soak/sensitive-values';
-import { evaluateSoak, judgeAnswer, MinuteRecorder, type ProcessHeap } from './soak/soak-evaluation';
+import { evaluateSoak, failureCodes, judgeAnswer, MinuteRecorder, type ProcessHeap } from './soak/soak-evaluation';
 import { formatSoakReport, type SoakReport } from './soak/soak-report';
 import { runLoad } from './stack/http-load';
 import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
       sustainable = {
         requestsPerSecond: load.completed / (load.elapsedMs / 1_000),
         failed: load.failed,
-        firstFailure: load.firstFailure?.slice(0, 200),
+        firstFailure: failureCodes(load.firstFailure),
         p50Ms: percentile(load.latenciesMs, 0.5),
         p99Ms: percentile(load.latenciesMs, 0.99),
         connections: options.connections,

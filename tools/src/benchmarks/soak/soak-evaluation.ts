@@ -27,6 +27,23 @@ export function judgeAnswer(status: number | undefined, body: string, transportE
   return { ok: true, data: answer.data };
 }
 
+/**
+ * The codes in bench:stack's closed-loop failure description (`HTTP 503: <body>`, `errors in the answer: <body>`, or a
+ * socket error's message), for the report: never the answer's body, which holds the customer's data.
+ */
+export function failureCodes(failure: string | undefined): string | undefined {
+  if (failure === undefined) return undefined;
+  const status = /^HTTP \d+/.exec(failure)?.[0];
+  if (status) return status;
+  if (failure.startsWith('errors in the answer')) {
+    const codes = [...failure.matchAll(/"code":"([A-Z_]+)"(?:,"subgraph":"([a-z-]+)")?/g)].map(([, code, subgraph]) =>
+      subgraph ? `${code} (${subgraph})` : code,
+    );
+    return codes.length ? [...new Set(codes)].join(', ') : 'a GraphQL error without a code';
+  }
+  return `transport: ${failure.slice(0, 60)}`;
+}
+
 /** One minute of the soak, as printed and reported. */
 export interface MinuteFigures {
   minute: number;

@@ -40,7 +40,7 @@ export function formatSoakReport(report: SoakReport): string {
   const rate =
     'given' in report.sustainable
       ? `not measured: the soak rate was given with \`--rate\``
-      : `closed loop, ${report.sustainable.connections} connections, ${report.sustainable.seconds} s after an unmeasured warm-up: ${report.sustainable.requestsPerSecond.toFixed(1)} requests/s (p50 ${ms(report.sustainable.p50Ms)} ms, p99 ${ms(report.sustainable.p99Ms)} ms)${report.sustainable.failed ? `, complete answers only: ${report.sustainable.failed} requests failed, the first with ${report.sustainable.firstFailure}` : ''}`;
+      : `closed loop, ${report.sustainable.connections} connections, ${report.sustainable.seconds} s after an unmeasured warm-up: ${report.sustainable.requestsPerSecond.toFixed(1)} requests/s (p50 ${ms(report.sustainable.p50Ms)} ms, p99 ${ms(report.sustainable.p99Ms)} ms)${report.sustainable.failed ? `, complete answers only: ${report.sustainable.failed} requests failed, the first with ${report.sustainable.firstFailure ?? '?'}` : ''}`;
   const minuteRows = report.minuteFigures.map(
     (minute) =>
       `| ${minute.minute} | ${whole(minute.requests)} | ${minute.errors} | ${ms(minute.p50Ms)} | ${ms(minute.p99Ms)} | ${minute.loadAverage.toFixed(1)} | ${report.processes.map((name) => mib(minute.heapBytes[name])).join(' | ')} |`,
