@@ -1,6 +1,7 @@
 import { badUserInput, BUSINESS_NUMBERS, parseBusinessNumber, parseEntityId, ROW_SCOPE, toIsoTimestamp, type Clock } from '@icg/shared';
 import { complaintConnectionResolvers } from './complaint-connection';
 import { complaintAggregateResolvers } from './complaint-aggregates';
+import { complaintAnalysisResolvers } from './complaint-analysis';
 import { createMutationResolvers } from './complaint-mutations';
 import { deadlineWarningAt, isDeadlineWarning, isOverdue, type ComplaintRules } from './deadlines';
 import type { Resolvers } from './generated/schema-types';
@@ -32,6 +33,7 @@ export function createResolvers(rules: ComplaintRules) {
     Query: {
       ...complaintConnectionResolvers.Query,
       ...complaintAggregateResolvers,
+      ...complaintAnalysisResolvers,
       async complaint(_root, args, { loaders }) {
         const complaintNo = parseBusinessNumber(args.complaintNo, 'complaintNo', BUSINESS_NUMBERS.complaintNo);
         const row = await loaders.complaintByNo.load(complaintNo);

@@ -70,6 +70,12 @@ export type Query = {
    * INTERNAL business fact of each complaint, so a role reading INTERNAL facts gets exact groups over its scope.
    */
   complaintAggregates?: Maybe<ComplaintAggregates>;
+  /**
+   * The complaint analysis of `month` (YYYY-MM) over the caller's scope, or over the org unit `branchId` and every
+   * branch below it: complaints registered in the month by category × line of business × channel × city branch with
+   * overdue and repeat complaints, the on-time rate of the complaints due in the month, and the top root causes.
+   */
+  complaintAnalysis?: Maybe<ComplaintAnalysis>;
 };
 
 
@@ -94,6 +100,12 @@ export type QueryComplaintAggregatesArgs = {
   filter?: InputMaybe<ComplaintFilter>;
   groupBy?: InputMaybe<Array<ComplaintAggregateDimension>>;
   branchLevel?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryComplaintAnalysisArgs = {
+  month: Scalars['String']['input'];
+  branchId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Business facts a complaint extract may filter on; dates YYYY-MM-DD, both ends included unless said otherwise. */
@@ -761,6 +773,68 @@ export type AggregateStats = {
   max?: Maybe<Scalars['Float']['output']>;
 };
 
+/** One month's complaint analysis (客户投诉分析表). */
+export type ComplaintAnalysis = {
+  __typename?: 'ComplaintAnalysis';
+  /** YYYY-MM. */
+  month: Scalars['String']['output'];
+  /** k when small groups are suppressed for the caller; null when the figures are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** Complaints registered in the month, by category × line of business × channel (source) × city branch. */
+  cells?: Maybe<Array<ComplaintAnalysisCell>>;
+  /** Every complaint registered in the month in the selection; suppressed when it would give a suppressed cell back. */
+  total?: Maybe<ComplaintAnalysisCell>;
+  /** Complaints due in the month and how many were answered (or withdrawn) by their due date. */
+  onTime?: Maybe<ComplaintOnTimeRate>;
+  /**
+   * The decided complaints registered in the month by root cause (Complaint.rootCause), largest first, at most five;
+   * suppressed groups are not ranked.
+   */
+  rootCauses?: Maybe<Array<ComplaintRootCauseCount>>;
+};
+
+/** One cell of the analysis (its dimensions are null in the total). */
+export type ComplaintAnalysisCell = {
+  __typename?: 'ComplaintAnalysisCell';
+  category?: Maybe<ComplaintCategory>;
+  lineOfBusiness?: Maybe<LineOfBusiness>;
+  /** The channel the complaints came in by. */
+  source?: Maybe<ComplaintSource>;
+  /** The accountable city branch (or a branch above with complaints of its own; see branchLevel). */
+  branch?: Maybe<Branch>;
+  branchLevel?: Maybe<Scalars['Int']['output']>;
+  /** True when the cell's figures are withheld (too few complaints, or needed to protect a cell that has). */
+  suppressed: Scalars['Boolean']['output'];
+  /** Complaints registered in the month; null when suppressed. */
+  complaints?: Maybe<Scalars['Int']['output']>;
+  /**
+   * Of them, due before the end of the month (or now, while it runs) and neither answered (feedback given) nor
+   * withdrawn by then.
+   */
+  overdue?: Maybe<Scalars['Int']['output']>;
+  /** Of them, repeats: the customer had another complaint accepted in the 12 months before this one was accepted. */
+  repeats?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The complaint on-time rate (DOMAIN.md section 6): decided and notified by the due date ÷ due. */
+export type ComplaintOnTimeRate = {
+  __typename?: 'ComplaintOnTimeRate';
+  suppressed: Scalars['Boolean']['output'];
+  /** Complaints whose due date is in the month; null when suppressed. */
+  due?: Maybe<Scalars['Int']['output']>;
+  /** Of them, answered (feedback given) or withdrawn by the end of the due date. */
+  onTime?: Maybe<Scalars['Int']['output']>;
+  /** onTime ÷ due; null when suppressed or nothing is due. */
+  rate?: Maybe<Scalars['Float']['output']>;
+};
+
+/** How many of the month's complaints were decided with one root cause. */
+export type ComplaintRootCauseCount = {
+  __typename?: 'ComplaintRootCauseCount';
+  rootCause: ComplaintRootCause;
+  complaints?: Maybe<Scalars['Int']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -912,6 +986,10 @@ export type ResolversTypes = {
   ComplaintAggregates: ResolverTypeWrapper<ComplaintAggregates>;
   ComplaintAggregateGroup: ResolverTypeWrapper<ComplaintAggregateGroup>;
   AggregateStats: ResolverTypeWrapper<AggregateStats>;
+  ComplaintAnalysis: ResolverTypeWrapper<ComplaintAnalysis>;
+  ComplaintAnalysisCell: ResolverTypeWrapper<ComplaintAnalysisCell>;
+  ComplaintOnTimeRate: ResolverTypeWrapper<ComplaintOnTimeRate>;
+  ComplaintRootCauseCount: ResolverTypeWrapper<ComplaintRootCauseCount>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -953,6 +1031,10 @@ export type ResolversParentTypes = {
   ComplaintAggregates: ComplaintAggregates;
   ComplaintAggregateGroup: ComplaintAggregateGroup;
   AggregateStats: AggregateStats;
+  ComplaintAnalysis: ComplaintAnalysis;
+  ComplaintAnalysisCell: ComplaintAnalysisCell;
+  ComplaintOnTimeRate: ComplaintOnTimeRate;
+  ComplaintRootCauseCount: ComplaintRootCauseCount;
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -970,6 +1052,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   complaintById?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintByIdArgs, 'id'>>;
   complaints?: Resolver<ResolversTypes['ComplaintConnection'], ParentType, ContextType, RequireFields<QueryComplaintsArgs, 'first'>>;
   complaintAggregates?: Resolver<Maybe<ResolversTypes['ComplaintAggregates']>, ParentType, ContextType, Partial<QueryComplaintAggregatesArgs>>;
+  complaintAnalysis?: Resolver<Maybe<ResolversTypes['ComplaintAnalysis']>, ParentType, ContextType, RequireFields<QueryComplaintAnalysisArgs, 'month'>>;
 };
 
 export type ComplaintConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintConnection'] = ResolversParentTypes['ComplaintConnection']> = {
@@ -1152,6 +1235,39 @@ export type AggregateStatsResolvers<ContextType = ResolverContext, ParentType ex
   max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
+export type ComplaintAnalysisResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintAnalysis'] = ResolversParentTypes['ComplaintAnalysis']> = {
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  cells?: Resolver<Maybe<Array<ResolversTypes['ComplaintAnalysisCell']>>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['ComplaintAnalysisCell']>, ParentType, ContextType>;
+  onTime?: Resolver<Maybe<ResolversTypes['ComplaintOnTimeRate']>, ParentType, ContextType>;
+  rootCauses?: Resolver<Maybe<Array<ResolversTypes['ComplaintRootCauseCount']>>, ParentType, ContextType>;
+};
+
+export type ComplaintAnalysisCellResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintAnalysisCell'] = ResolversParentTypes['ComplaintAnalysisCell']> = {
+  category?: Resolver<Maybe<ResolversTypes['ComplaintCategory']>, ParentType, ContextType>;
+  lineOfBusiness?: Resolver<Maybe<ResolversTypes['LineOfBusiness']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['ComplaintSource']>, ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  complaints?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  overdue?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  repeats?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ComplaintOnTimeRateResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintOnTimeRate'] = ResolversParentTypes['ComplaintOnTimeRate']> = {
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  due?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  onTime?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type ComplaintRootCauseCountResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintRootCauseCount'] = ResolversParentTypes['ComplaintRootCauseCount']> = {
+  rootCause?: Resolver<ResolversTypes['ComplaintRootCause'], ParentType, ContextType>;
+  complaints?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   ComplaintConnection?: ComplaintConnectionResolvers<ContextType>;
@@ -1172,6 +1288,10 @@ export type Resolvers<ContextType = ResolverContext> = {
   ComplaintAggregates?: ComplaintAggregatesResolvers<ContextType>;
   ComplaintAggregateGroup?: ComplaintAggregateGroupResolvers<ContextType>;
   AggregateStats?: AggregateStatsResolvers<ContextType>;
+  ComplaintAnalysis?: ComplaintAnalysisResolvers<ContextType>;
+  ComplaintAnalysisCell?: ComplaintAnalysisCellResolvers<ContextType>;
+  ComplaintOnTimeRate?: ComplaintOnTimeRateResolvers<ContextType>;
+  ComplaintRootCauseCount?: ComplaintRootCauseCountResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {

@@ -1,0 +1,254 @@
+/**
+ * The monthly reports the documents name (issue 11): the complaint analysis (客户投诉分析表) of the complaints
+ * subgraph, through the gateway on SQLite and MariaDB, with every figure worked out here from a fixture month.
+ *
+ * Fixture: March 2012, a month no seeded record uses, in the city of the seeded service-centre manager (C) and in two
+ * provinces the seeded company does not have (900 with city 901, 910 with city 911), inserted into the subgraph's
+ * store. Customers 91000001… are the fixture's own, so repeats depend only on it. Each combination of category, line
+ * and channel lies in one city and one month, so a cell's suppression depends on its own size only.
+ */
+import type { Knex } from '@icg/shared';
+import { DEFAULT_SEED, findStaff, generateOrg } from '@icg/synthetic';
+import type { GraphQLResponse } from './support/graphql-client';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { TEST_DIALECTS } from './support/test-database';
+import { AUDITOR, type ActingAs } from './support/test-security';
+
+const MONTH = '2012-03';
+const org = generateOrg(DEFAULT_SEED);
+const MANAGER = findStaff(org, 'SERVICE_CENTER_MANAGER');
+const SERVICE_CENTER_MANAGER: ActingAs = { role: 'SERVICE_CENTER_MANAGER', staffId: String(MANAGER.id) };
+const BI_ANALYST: ActingAs = { role: 'BI_ANALYST' };
+const HOTLINE_AGENT: ActingAs = { role: 'HOTLINE_AGENT' };
+const CITY_C = { id: String(MANAGER.branchId), path: MANAGER.branchPath };
+const CITY_901 = { id: '901', path: '/1/900/901/' };
+const CITY_911 = { id: '911', path: '/1/910/911/' };
+
+interface FixtureComplaint {
+  key: string;
+  city: { id: string; path: string };
+  customer: number;
+  combo: [category: string, line: string, source: string];
+  /** Accepted and registered that day at 09:00, due 15 days later. */
+  accepted: string;
+  feedback?: string;
+  withdrawn?: string;
+  rootCause?: string;
+}
+
+const A: [string, string, string] = ['CLAIMS', 'MOTOR', 'HOTLINE'];
+const B: [string, string, string] = ['SALES', 'PROPERTY', 'ONLINE'];
+const C: [string, string, string] = ['SERVICE', 'LIABILITY', 'DIRECT'];
+const COMPLAINTS: FixtureComplaint[] = [
+  // Cell A (city 901, 6): due 03-20 … 03-25.
+  { key: 'a1', city: CITY_901, customer: 91000001, combo: A, accepted: '2012-03-05', feedback: '2012-03-12 10:00:00', rootCause: 'CLAIMS_DELAY' },
+  { key: 'a2', city: CITY_901, customer: 91000002, combo: A, accepted: '2012-03-06', feedback: '2012-03-25 09:00:00', rootCause: 'CLAIMS_DELAY' },
+  { key: 'a3', city: CITY_901, customer: 91000003, combo: A, accepted: '2012-03-07', withdrawn: '2012-03-15 11:00:00' },
+  { key: 'a4', city: CITY_901, customer: 91000004, combo: A, accepted: '2012-03-09' },
+  { key: 'a5', city: CITY_901, customer: 91000005, combo: A, accepted: '2012-03-10', feedback: '2012-04-03 08:00:00', rootCause: 'CLAIMS_DELAY' },
+  { key: 'a6', city: CITY_901, customer: 91000001, combo: A, accepted: '2012-03-10', feedback: '2012-03-20 16:00:00', rootCause: 'CLAIMS_AMOUNT_DISPUTE' },
+  // Cell B (city 911, 2): due 03-16 and 03-17, both answered in time.
+  { key: 'b1', city: CITY_911, customer: 91000011, combo: B, accepted: '2012-03-01', feedback: '2012-03-10 10:00:00', rootCause: 'SALES_MISREPRESENTATION' },
+  { key: 'b2', city: CITY_911, customer: 91000012, combo: B, accepted: '2012-03-02', feedback: '2012-03-17 23:00:00', rootCause: 'SALES_MISREPRESENTATION' },
+  // Cell C (the manager's city, 5): c5 due 03-16 and never answered; c1–c4 due in April.
+  { key: 'c1', city: CITY_C, customer: 91000021, combo: C, accepted: '2012-03-20', feedback: '2012-03-28 10:00:00', rootCause: 'SERVICE_ATTITUDE' },
+  { key: 'c2', city: CITY_C, customer: 91000022, combo: C, accepted: '2012-03-20', feedback: '2012-03-28 10:00:00', rootCause: 'SERVICE_ATTITUDE' },
+  { key: 'c3', city: CITY_C, customer: 91000023, combo: C, accepted: '2012-03-20', feedback: '2012-03-29 10:00:00', rootCause: 'SERVICE_ATTITUDE' },
+  { key: 'c4', city: CITY_C, customer: 91000024, combo: C, accepted: '2012-03-20', feedback: '2012-03-30 10:00:00', rootCause: 'COMMUNICATION_GAP' },
+  { key: 'c5', city: CITY_C, customer: 91000025, combo: C, accepted: '2012-03-01' },
+  // Outside March's registrations, each alone in its cell: a1's customer complained in June 2011 (a1 is a repeat),
+  // a2's in February 2011 (13 months before: a2 is not); d1 was registered in February and is due on 03-11.
+  { key: 'p1', city: CITY_911, customer: 91000001, combo: ['SERVICE', 'PROPERTY', 'LETTER'], accepted: '2011-06-01', feedback: '2011-06-05 10:00:00' },
+  { key: 'p2', city: CITY_911, customer: 91000002, combo: ['UNDERWRITING', 'CARGO', 'MEDIA'], accepted: '2011-02-01', feedback: '2011-02-05 10:00:00' },
+  {
+    key: 'd1',
+    city: CITY_911,
+    customer: 91000031,
+    combo: ['SURRENDER', 'ACCIDENT_HEALTH', 'REGULATOR_TRANSFER'],
+    accepted: '2012-02-25',
+    feedback: '2012-03-10 10:00:00',
+  },
+];
+
+const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+const COMPLAINT_ANALYSIS = `query ComplaintAnalysis($month: String!, $branchId: ID) {
+  complaintAnalysis(month: $month, branchId: $branchId) {
+    month
+    minimumGroupSize
+    cells { category lineOfBusiness source branch { id } branchLevel suppressed complaints overdue repeats }
+    total { suppressed complaints overdue repeats }
+    onTime { suppressed due onTime rate }
+    rootCauses { rootCause complaints }
+  }
+}`;
+
+interface Cell {
+  category: string | null;
+  lineOfBusiness: string | null;
+  source: string | null;
+  branch: { id: string } | null;
+  branchLevel: number | null;
+  suppressed: boolean;
+  complaints: number | null;
+  overdue: number | null;
+  repeats: number | null;
+}
+interface ComplaintAnalysis {
+  complaintAnalysis: {
+    month: string;
+    minimumGroupSize: number | null;
+    cells: Cell[];
+    total: Omit<Cell, 'category' | 'lineOfBusiness' | 'source' | 'branch' | 'branchLevel'>;
+    onTime: { suppressed: boolean; due: number | null; onTime: number | null; rate: number | null };
+    rootCauses: { rootCause: string; complaints: number }[];
+  } | null;
+}
+
+async function insertComplaints(db: Knex): Promise<void> {
+  const { max } = (await db.table('complaints').max({ max: 'id' }).first()) as { max: number | null };
+  const branches = (await db.table('complaint_org_branches').select('path', 'level')) as { path: string; level: string }[];
+  const levelAt = (depth: number) => branches.find((branch) => branch.path.split('/').filter(Boolean).length === depth)!.level;
+  for (const [id, parent, path] of [
+    ['900', '1', '/1/900/'],
+    ['901', '900', '/1/900/901/'],
+    ['910', '1', '/1/910/'],
+    ['911', '910', '/1/910/911/'],
+  ] as const) {
+    await db.table('complaint_org_branches').insert({ id, parent_id: parent, path, level: levelAt(path.split('/').filter(Boolean).length) });
+  }
+  let id = Number(max ?? 0);
+  for (const complaint of COMPLAINTS) {
+    id += 1;
+    const accepted = `${complaint.accepted} 09:00:00`;
+    const decided = complaint.feedback ?? complaint.withdrawn ?? null;
+    await db.table('complaints').insert({
+      id,
+      complaint_no: `CP${String(id).padStart(12, '9')}`,
+      customer_id: complaint.customer,
+      branch_id: complaint.city.id,
+      branch_path: complaint.city.path,
+      category: complaint.combo[0],
+      line_of_business: complaint.combo[1],
+      source: complaint.combo[2],
+      source_ticket_no: null,
+      policy_no: null,
+      report_no: null,
+      status: complaint.feedback ? 'FEEDBACK_GIVEN' : complaint.withdrawn ? 'HANDLED' : 'TRANSFERRED',
+      accepted_at: accepted,
+      verified_at: accepted,
+      registered_at: accepted,
+      handled_at: decided,
+      feedback_at: complaint.feedback ?? null,
+      withdrawn_at: complaint.withdrawn ?? null,
+      archived_at: null,
+      archived: false,
+      complexity: 'SIMPLE',
+      escalation_level: 'CITY',
+      review_requested: false,
+      deadline_days: 15,
+      due_date: addDays(complaint.accepted, 15),
+      outcome: complaint.withdrawn ? 'WITHDRAWN' : complaint.rootCause ? 'UPHELD' : null,
+      root_cause: complaint.rootCause ?? null,
+    });
+  }
+}
+
+describe.each(TEST_DIALECTS)('monthly reports through the gateway on %s', (dialect) => {
+  let graph: GraphUnderTest;
+
+  const ask = async (acting: ActingAs, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<ComplaintAnalysis>> =>
+    graph.query<ComplaintAnalysis>(COMPLAINT_ANALYSIS, { month: MONTH, ...variables }, acting);
+  const analysis = async (acting: ActingAs, variables: Record<string, unknown> = {}) => {
+    const response = await ask(acting, variables);
+    expect(response.errors).toBeUndefined();
+    return response.data!.complaintAnalysis!;
+  };
+  const cellOf = (cells: Cell[], combo: [string, string, string]) =>
+    cells.filter((cell) => cell.category === combo[0] && cell.lineOfBusiness === combo[1] && cell.source === combo[2]);
+
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, customers: 20 });
+    const complaints = graph.subgraphs.complaints!.db;
+    // The fixture month is the fixture's alone: no seeded complaint is accepted in 2011 or 2012.
+    const seeded = (await complaints.table('complaints').where('accepted_at', '<', '2013-01-01').count({ n: '*' }).first()) as { n: number | string };
+    expect(Number(seeded.n)).toBe(0);
+    await insertComplaints(complaints);
+  }, 240_000);
+  afterAll(() => graph?.close());
+
+  it('gives the auditor every figure of the complaint analysis, as worked out by hand', async () => {
+    const report = await analysis(AUDITOR);
+    expect(report.month).toBe(MONTH);
+    expect(report.minimumGroupSize).toBeNull();
+    // Registered in March: A 6, B 2, C 5; p1, p2 and d1 belong to other months.
+    expect(report.cells).toHaveLength(3);
+    expect(cellOf(report.cells, A)).toEqual([
+      // Overdue at the month's end: a4 (never answered) and a5 (answered on 04-03); a2 was late but answered in March.
+      // Repeats: a1 (its customer complained in June 2011) and a6 (the same customer's a1, five days before).
+      {
+        category: 'CLAIMS',
+        lineOfBusiness: 'MOTOR',
+        source: 'HOTLINE',
+        branch: { id: '901' },
+        branchLevel: 3,
+        suppressed: false,
+        complaints: 6,
+        overdue: 2,
+        repeats: 2,
+      },
+    ]);
+    expect(cellOf(report.cells, B)).toEqual([expect.objectContaining({ branch: { id: '911' }, complaints: 2, overdue: 0, repeats: 0 })]);
+    // c5 was due on 03-16 and never answered; c1–c4 are due in April.
+    expect(cellOf(report.cells, C)).toEqual([expect.objectContaining({ branch: { id: CITY_C.id }, complaints: 5, overdue: 1, repeats: 0 })]);
+    expect(report.total).toEqual({ suppressed: false, complaints: 13, overdue: 3, repeats: 2 });
+    // Due in March: A's 6, B's 2, c5 and d1 = 10; on time: a1, a3 (withdrawn), a6, b1, b2 (on its due day), d1 = 6.
+    expect(report.onTime).toEqual({ suppressed: false, due: 10, onTime: 6, rate: 0.6 });
+    expect(report.rootCauses).toEqual([
+      { rootCause: 'CLAIMS_DELAY', complaints: 3 },
+      { rootCause: 'SERVICE_ATTITUDE', complaints: 3 },
+      { rootCause: 'SALES_MISREPRESENTATION', complaints: 2 },
+      { rootCause: 'CLAIMS_AMOUNT_DISPUTE', complaints: 1 },
+      { rootCause: 'COMMUNICATION_GAP', complaints: 1 },
+    ]);
+    // One org unit: province 900 is city 901's cell alone.
+    const province = await analysis(AUDITOR, { branchId: '900' });
+    expect(province.cells).toHaveLength(1);
+    expect(province.total).toEqual({ suppressed: false, complaints: 6, overdue: 2, repeats: 2 });
+    expect(province.onTime).toEqual({ suppressed: false, due: 6, onTime: 3, rate: 0.5 });
+  });
+
+  it('limits the service-centre manager to their own org unit', async () => {
+    const report = await analysis(SERVICE_CENTER_MANAGER);
+    expect(report.minimumGroupSize).toBeNull();
+    expect(report.cells).toEqual([expect.objectContaining({ branch: { id: CITY_C.id }, complaints: 5, overdue: 1, repeats: 0 })]);
+    expect(report.onTime).toEqual({ suppressed: false, due: 1, onTime: 0, rate: 0 });
+    expect(report.rootCauses).toEqual([
+      { rootCause: 'SERVICE_ATTITUDE', complaints: 3 },
+      { rootCause: 'COMMUNICATION_GAP', complaints: 1 },
+    ]);
+    // Another org unit's complaints are outside their scope: nothing of them is counted.
+    const elsewhere = await analysis(SERVICE_CENTER_MANAGER, { branchId: '900' });
+    expect(elsewhere.cells).toEqual([]);
+    expect(elsewhere.total.complaints).toBe(0);
+    expect(elsewhere.onTime.due).toBe(0);
+  });
+
+  it('suppresses a cell of fewer than k complaints for the BI analyst', async () => {
+    const report = await analysis(BI_ANALYST);
+    expect(report.minimumGroupSize).toBe(5);
+    const [shown] = cellOf(report.cells, A);
+    expect(shown).toMatchObject({ suppressed: false, complaints: 6, overdue: 2, repeats: 2 });
+    // City 911's two sales complaints: no figures, and the month's total, which would give them back, neither.
+    expect(cellOf(report.cells, B)).toEqual([expect.objectContaining({ suppressed: true, complaints: null, overdue: null, repeats: null })]);
+    expect(report.total).toEqual({ suppressed: true, complaints: null, overdue: null, repeats: null });
+    // Ranked root causes are groups of at least k: the two sales misrepresentations are not among them.
+    expect(report.rootCauses.map((cause) => cause.rootCause)).not.toContain('SALES_MISREPRESENTATION');
+  });
+
+  it('refuses a role without the right to complaint statistics', async () => {
+    const response = await ask(HOTLINE_AGENT);
+    expect(response.data?.complaintAnalysis ?? null).toBeNull();
+    expect(response.errors?.[0]?.message).toMatch(/complaintAnalysis/);
+  });
+});
