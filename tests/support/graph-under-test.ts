@@ -57,7 +57,7 @@ export interface GraphOptions {
   subgraphTimeoutMs?: number;
   /** Point a subgraph at another URL (e.g. a deliberately slow server). */
   subgraphUrlOverrides?: Partial<Record<string, string>>;
-  /** The gateway's circuit breaker settings (its defaults when unset). */
+  /** The gateway's circuit breaker settings; unset, it never opens (OUT_OF_THE_WAY_BREAKER). */
   circuitBreaker?: CircuitBreakerConfig;
   /** Called for each field the subgraph layer kept from its resolver. */
   onSkippedResolver?: (coordinate: string) => void;
@@ -70,6 +70,12 @@ export interface GraphOptions {
   /** How events travel between the subgraphs: direct HTTP (the default) or NATS JetStream, on a stream of this graph's own. */
   eventTransport?: TransportUnderTest;
 }
+
+/**
+ * A breaker that never opens, for the suites not about it (tests/circuit-breaker.test.ts sets its own): on a loaded
+ * machine one slow subgraph call should fail one assertion, not open the circuit for the rest of the file.
+ */
+const OUT_OF_THE_WAY_BREAKER: CircuitBreakerConfig = { failureRateThreshold: 1, minimumCalls: 100_000, windowMs: 10_000, openMs: 1_000 };
 
 /**
  * The whole graph in one test process, over real HTTP on free loopback ports: five subgraphs on
@@ -128,7 +134,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       supergraphPath,
       subgraphUrls,
       subgraphTimeoutMs: options.subgraphTimeoutMs ?? 5_000,
-      ...(options.circuitBreaker ? { circuitBreaker: options.circuitBreaker } : {}),
+      circuitBreaker: options.circuitBreaker ?? OUT_OF_THE_WAY_BREAKER,
       maxBodyBytes: 100_000,
       logLevel: 'silent',
       security: testGatewaySecurity(),
