@@ -202,6 +202,8 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
             ...leaves('totalCount'),
             { name: 'pageInfo', children: leaves('hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor') },
             { name: 'edges', children: [...leaves('cursor'), { name: 'node', children: leaves('id') }] },
+            // The operations below select `nodes { … }`, field by field of the item type (marked selected there).
+            { name: 'nodes', children: null },
           ],
           selected,
         );
