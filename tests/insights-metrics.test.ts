@@ -143,8 +143,8 @@ async function insertFixture(db: Knex, executivePath: string): Promise<void> {
     // City 902: PROPERTY, whole 2031; MOTOR from 1 March 2031 for 366 days, bound in February.
     policy('PMY1', 9_000_002, 'PROPERTY', 'BOUND', '2031-01-01', '2032-01-01', '1825.00'),
     policy('PMY2', 9_000_002, 'MOTOR', 'BOUND', '2031-03-01', '2032-03-01', '3660.00', { bound_at: '2031-02-25 09:00:00' }),
-    // City 9031 (the executive's province).
-    policy('PMZ1', 9_000_003, 'MOTOR', 'BOUND', '2031-01-01', '2032-01-01', '365.00'),
+    // City 9031 (the executive's province): five MOTOR policies over 2031, 365.00 each (31.00 earned in March each).
+    ...[1, 2, 3, 4, 5].map((n) => policy(`PMZ${n}`, 9_000_003, 'MOTOR', 'BOUND', '2031-01-01', '2032-01-01', '365.00')),
     // City 911 (province 910): five MOTOR policies written 1 March for 366 days, and nothing else: a cell of 5.
     ...[1, 2, 3, 4, 5].map((n) =>
       policy(`PMW${n}`, 9_000_004, 'MOTOR', 'BOUND', '2031-03-01', '2032-03-01', `${n}000.00`, { bound_at: '2031-03-01 09:00:00' }),
@@ -362,14 +362,45 @@ describe.each(TEST_DIALECTS)('insight metrics on %s', (dialect) => {
     expect(result.minimumGroupSize).toBe(5);
     // The only 2031 facts in the executive's province are city 9031's; province 900 is not theirs.
     expect(result.rows.map((row) => row.branch!.id)).toEqual(['9031']);
-    expect(result.rows[0]!.suppressed).toBe(true);
+    // A cell of five policies, shown: 5 × 365.00 × 31/365 = 155.00.
+    expect(result.rows[0]).toMatchObject({ suppressed: false, components: { policiesInForce: 5, earnedPremium: '155.00', claims: 0 } });
     const elsewhere = await metrics({ month: '2031-03', branchId: '901' }, EXECUTIVE);
     expect(elsewhere.rows).toEqual([]);
   });
 
-  it('refuses the hotline, which may read neither premiums nor aggregates', async () => {
+  it('refuses the hotline, which may read neither premiums nor aggregates, as a field that does not exist', async () => {
     const response = await graph.query<Answer>(QUERY, { month: '2031-03' }, { role: 'HOTLINE_AGENT' });
-    expect(response.data?.insightMetrics ?? null).toBeNull();
-    expect(response.errors?.length).toBeGreaterThan(0);
+    expect(response.data).toBeUndefined();
+    expect(response.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ message: 'Cannot query field "insightMetrics" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      ]),
+    );
+  });
+
+  it('refuses bad arguments, naming them', async () => {
+    const refusals: [Record<string, unknown>, string][] = [
+      [{}, 'period'],
+      [{ month: '2031-03', period: { from: '2031-03-01', to: '2031-04-01' } }, 'period'],
+      [{ month: '2031-13' }, 'month'],
+      [{ period: { from: '2031-03-01', to: '2031-03-01' } }, 'period.to'],
+      [{ period: { from: '2031-02-30', to: '2031-04-01' } }, 'period.from'],
+      [{ month: '2031-03', branchLevel: 2 }, 'branchLevel'],
+      [{ month: '2031-03', groupBy: ['BRANCH'], branchLevel: 4 }, 'branchLevel'],
+      [{ month: '2031-03', groupBy: ['BRANCH'], branchLevel: 2, branchId: '901' }, 'branchId'],
+    ];
+    for (const [variables, argumentName] of refusals) {
+      const response = await graph.query<Answer>(QUERY, variables, AUDITOR);
+      expect([argumentName, response.errors]).toEqual([
+        argumentName,
+        [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName }) })],
+      ]);
+    }
+    // Several months summed would be subtracted from the months one by one: the analyst groups them by MONTH.
+    const summed = await graph.query<Answer>(QUERY, { period: { from: '2031-02-01', to: '2031-04-01' } }, BI_ANALYST);
+    expect(summed.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: 'groupBy' }) })]);
+    const byMonth = await graph.query<Answer>(QUERY, { period: { from: '2031-02-01', to: '2031-04-01' }, groupBy: ['MONTH'] }, BI_ANALYST);
+    expect(byMonth.errors).toBeUndefined();
+    expect(byMonth.data!.insightMetrics!.rows.map((row) => row.month)).toEqual(['2031-02', '2031-03']);
   });
 });

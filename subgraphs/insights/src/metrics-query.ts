@@ -106,6 +106,8 @@ function recordCount(components: Readonly<Components>): number {
 
 /** One result row as the InsightMetricRow type's default resolvers read it. */
 export interface InsightMetricRowRecord {
+  /** The group's dimension values, as the shared mechanism keys its groups: what the audit trail records it by. */
+  id: string;
   branch: { id: string } | null;
   branchLevel: number | null;
   lineOfBusiness: string | null;
@@ -394,6 +396,7 @@ function toRecord(cell: Cell, dimensions: { branch: boolean; line: boolean; mont
   const parts = (path ?? '').split('/').filter((part) => part !== '');
   const c = cell.components;
   return {
+    id: JSON.stringify(cell.values),
     branch: dimensions.branch && parts.length > 0 ? { id: parts[parts.length - 1]! } : null,
     branchLevel: dimensions.branch ? parts.length : null,
     lineOfBusiness: dimensions.line && line ? line : null,
