@@ -1,6 +1,7 @@
 /**
  * The monthly reports the documents name (issue 11): the complaint analysis (客户投诉分析表) of the complaints
- * subgraph, through the gateway on SQLite and MariaDB, with every figure worked out here from a fixture month.
+ * subgraph and the customer-service analysis of the service-requests subgraph, through the gateway on SQLite and
+ * MariaDB, with every figure worked out here from a fixture month.
  *
  * Fixture: March 2012, a month no seeded record uses, in the city of the seeded service-centre manager (C) and in two
  * provinces the seeded company does not have (900 with city 901, 910 with city 911), inserted into the subgraph's
@@ -154,6 +155,183 @@ async function insertComplaints(db: Knex): Promise<void> {
   }
 }
 
+// --- The customer-service analysis --------------------------------------------------------------------------------
+
+interface FixtureTicket {
+  city: { id: string; path: string };
+  type: string;
+  channel: string;
+  /** Minutes from opening (2012-03-05 10:00) to resolution; unresolved when absent. */
+  resolvedAfter?: number;
+  /** Minutes from opening to the SLA due time. */
+  slaAfter: number;
+  pausedMinutes?: number;
+  calls?: { started: string; direction: 'INBOUND' | 'OUTBOUND'; answered: boolean }[];
+  visits?: { scheduled: string; visited?: string; outcome?: string; satisfaction?: number }[];
+}
+
+const TICKETS: FixtureTicket[] = [
+  // ENQUIRY by phone in city 901 (6): handling 30, 70 (90 less 20 paused), 300 (late), 210 (300 less 90 paused, within
+  // the due time moved back by the pause), unresolved, 45 minutes. SLA met: 4 of 6.
+  {
+    city: CITY_901,
+    type: 'ENQUIRY',
+    channel: 'PHONE',
+    resolvedAfter: 30,
+    slaAfter: 240,
+    calls: [
+      { started: '2012-03-05 10:00:00', direction: 'INBOUND', answered: true },
+      { started: '2012-03-05 11:00:00', direction: 'OUTBOUND', answered: true },
+      { started: '2012-02-28 10:00:00', direction: 'INBOUND', answered: false },
+    ],
+    visits: [
+      { scheduled: '2012-03-10 10:00:00', visited: '2012-03-12 10:00:00', outcome: 'REACHED', satisfaction: 5 },
+      { scheduled: '2012-03-10 10:00:00', visited: '2012-03-20 10:00:00', outcome: 'REACHED', satisfaction: 4 },
+    ],
+  },
+  {
+    city: CITY_901,
+    type: 'ENQUIRY',
+    channel: 'PHONE',
+    resolvedAfter: 90,
+    pausedMinutes: 20,
+    slaAfter: 240,
+    calls: [
+      { started: '2012-03-05 10:00:00', direction: 'INBOUND', answered: true },
+      { started: '2012-03-06 10:00:00', direction: 'INBOUND', answered: false },
+    ],
+    visits: [{ scheduled: '2012-03-15 10:00:00', visited: '2012-03-16 10:00:00', outcome: 'NO_ANSWER' }],
+  },
+  {
+    city: CITY_901,
+    type: 'ENQUIRY',
+    channel: 'PHONE',
+    resolvedAfter: 300,
+    slaAfter: 240,
+    calls: [{ started: '2012-03-07 10:00:00', direction: 'INBOUND', answered: true }],
+    visits: [{ scheduled: '2012-03-20 10:00:00', visited: '2012-03-21 10:00:00', outcome: 'REACHED', satisfaction: 5 }, { scheduled: '2012-03-25 10:00:00' }],
+  },
+  { city: CITY_901, type: 'ENQUIRY', channel: 'PHONE', resolvedAfter: 300, pausedMinutes: 90, slaAfter: 240 },
+  { city: CITY_901, type: 'ENQUIRY', channel: 'PHONE', slaAfter: 240 },
+  { city: CITY_901, type: 'ENQUIRY', channel: 'PHONE', resolvedAfter: 45, slaAfter: 240 },
+  // Complaint calls in city 911 (2): 60 minutes (met) and 600 (late).
+  {
+    city: CITY_911,
+    type: 'COMPLAINT',
+    channel: 'PHONE',
+    resolvedAfter: 60,
+    slaAfter: 480,
+    calls: [
+      { started: '2012-03-05 10:00:00', direction: 'INBOUND', answered: true },
+      { started: '2012-03-05 10:05:00', direction: 'INBOUND', answered: false },
+    ],
+  },
+  { city: CITY_911, type: 'COMPLAINT', channel: 'PHONE', resolvedAfter: 600, slaAfter: 480 },
+  // Renewals through the app in the manager's city (5): 10 … 50 minutes, all met.
+  {
+    city: CITY_C,
+    type: 'RENEWAL',
+    channel: 'APP',
+    resolvedAfter: 10,
+    slaAfter: 240,
+    calls: [{ started: '2012-03-05 10:30:00', direction: 'INBOUND', answered: true }],
+    visits: [{ scheduled: '2012-03-28 10:00:00', visited: '2012-03-29 10:00:00', outcome: 'REACHED', satisfaction: 3 }],
+  },
+  ...[20, 30, 40, 50].map((minutes) => ({ city: CITY_C, type: 'RENEWAL', channel: 'APP', resolvedAfter: minutes, slaAfter: 240 })),
+];
+
+const OPENED = Date.parse('2012-03-05T10:00:00Z');
+const at = (minutes: number) => new Date(OPENED + minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+
+async function insertTickets(db: Knex): Promise<void> {
+  const highest = async (table: string) => Number(((await db.table(table).max({ max: 'id' }).first()) as { max: number | null }).max ?? 0);
+  let ticketId = await highest('service_requests');
+  let callId = await highest('call_records');
+  let visitId = await highest('return_visits');
+  let customer = 92000000;
+  for (const ticket of TICKETS) {
+    ticketId += 1;
+    customer += 1;
+    const resolved = ticket.resolvedAfter === undefined ? null : at(ticket.resolvedAfter);
+    await db.table('service_requests').insert({
+      id: ticketId,
+      ticket_no: `SR${String(ticketId).padStart(12, '9')}`,
+      channel: ticket.channel,
+      type: ticket.type,
+      status: resolved ? 'RESOLVED' : 'IN_PROGRESS',
+      priority: 'NORMAL',
+      subject: 'fixture',
+      customer_id: customer,
+      branch_id: ticket.city.id,
+      branch_path: ticket.city.path,
+      opened_at: at(0),
+      resolved_at: resolved,
+      sla_due_at: at(ticket.slaAfter),
+      sla_paused_minutes: ticket.pausedMinutes ?? 0,
+    });
+    for (const call of ticket.calls ?? []) {
+      callId += 1;
+      await db.table('call_records').insert({
+        id: callId,
+        service_request_id: ticketId,
+        direction: call.direction,
+        started_at: call.started,
+        answered_at: call.answered ? call.started : null,
+        wait_seconds: 20,
+        duration_seconds: call.answered ? 120 : 0,
+        answered_by_agent: call.answered,
+      });
+    }
+    for (const visit of ticket.visits ?? []) {
+      visitId += 1;
+      await db.table('return_visits').insert({
+        id: visitId,
+        service_request_id: ticketId,
+        scheduled_for: visit.scheduled,
+        visited_at: visit.visited ?? null,
+        outcome: visit.outcome ?? null,
+        satisfaction: visit.satisfaction ?? null,
+      });
+    }
+  }
+}
+
+const SERVICE_ANALYSIS = `query CustomerServiceAnalysis($month: String!, $branchId: ID) {
+  customerServiceAnalysis(month: $month, branchId: $branchId) {
+    month
+    minimumGroupSize
+    tickets { type channel suppressed tickets slaMet slaMetRate averageHandlingMinutes p90HandlingMinutes }
+    total { suppressed tickets slaMet slaMetRate averageHandlingMinutes p90HandlingMinutes }
+    complaintCalls
+    hotline { suppressed inboundCalls answeredByAgent answerRate }
+    returnVisits { suppressed due doneWithin7Days rate }
+    satisfaction { score suppressed visits }
+  }
+}`;
+
+interface TicketCell {
+  type?: string | null;
+  channel?: string | null;
+  suppressed: boolean;
+  tickets: number | null;
+  slaMet: number | null;
+  slaMetRate: number | null;
+  averageHandlingMinutes: number | null;
+  p90HandlingMinutes: number | null;
+}
+interface ServiceAnalysis {
+  customerServiceAnalysis: {
+    month: string;
+    minimumGroupSize: number | null;
+    tickets: TicketCell[];
+    total: TicketCell;
+    complaintCalls: number | null;
+    hotline: { suppressed: boolean; inboundCalls: number | null; answeredByAgent: number | null; answerRate: number | null };
+    returnVisits: { suppressed: boolean; due: number | null; doneWithin7Days: number | null; rate: number | null };
+    satisfaction: { score: number; suppressed: boolean; visits: number | null }[];
+  } | null;
+}
+
 describe.each(TEST_DIALECTS)('monthly reports through the gateway on %s', (dialect) => {
   let graph: GraphUnderTest;
 
@@ -163,6 +341,13 @@ describe.each(TEST_DIALECTS)('monthly reports through the gateway on %s', (diale
     const response = await ask(acting, variables);
     expect(response.errors).toBeUndefined();
     return response.data!.complaintAnalysis!;
+  };
+  const askService = async (acting: ActingAs, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<ServiceAnalysis>> =>
+    graph.query<ServiceAnalysis>(SERVICE_ANALYSIS, { month: MONTH, ...variables }, acting);
+  const serviceAnalysis = async (acting: ActingAs, variables: Record<string, unknown> = {}) => {
+    const response = await askService(acting, variables);
+    expect(response.errors).toBeUndefined();
+    return response.data!.customerServiceAnalysis!;
   };
   const cellOf = (cells: Cell[], combo: [string, string, string]) =>
     cells.filter((cell) => cell.category === combo[0] && cell.lineOfBusiness === combo[1] && cell.source === combo[2]);
@@ -174,6 +359,10 @@ describe.each(TEST_DIALECTS)('monthly reports through the gateway on %s', (diale
     const seeded = (await complaints.table('complaints').where('accepted_at', '<', '2013-01-01').count({ n: '*' }).first()) as { n: number | string };
     expect(Number(seeded.n)).toBe(0);
     await insertComplaints(complaints);
+    const tickets = graph.subgraphs['service-requests']!.db;
+    const seededTickets = (await tickets.table('service_requests').where('opened_at', '<', '2013-01-01').count({ n: '*' }).first()) as { n: number | string };
+    expect(Number(seededTickets.n)).toBe(0);
+    await insertTickets(tickets);
   }, 240_000);
   afterAll(() => graph?.close());
 
@@ -250,5 +439,71 @@ describe.each(TEST_DIALECTS)('monthly reports through the gateway on %s', (diale
     const response = await ask(HOTLINE_AGENT);
     expect(response.data?.complaintAnalysis ?? null).toBeNull();
     expect(response.errors?.[0]?.message).toMatch(/complaintAnalysis/);
+  });
+
+  it('gives the auditor every figure of the customer-service analysis, as worked out by hand', async () => {
+    const report = await serviceAnalysis(AUDITOR);
+    expect(report.month).toBe(MONTH);
+    expect(report.minimumGroupSize).toBeNull();
+    const byCell = new Map(report.tickets.map((cell) => [`${cell.type}/${cell.channel}`, cell]));
+    expect(byCell.size).toBe(3);
+    // Resolved: 30, 70, 300, 210, 45 minutes; met: the 30, 70, 210 (its deadline moved back by 90 paused) and 45.
+    expect(byCell.get('ENQUIRY/PHONE')).toMatchObject({ suppressed: false, tickets: 6, slaMet: 4, averageHandlingMinutes: 131, p90HandlingMinutes: null });
+    expect(byCell.get('ENQUIRY/PHONE')!.slaMetRate).toBeCloseTo(4 / 6, 6);
+    expect(byCell.get('COMPLAINT/PHONE')).toMatchObject({ tickets: 2, slaMet: 1, slaMetRate: 0.5, averageHandlingMinutes: 330 });
+    expect(byCell.get('RENEWAL/APP')).toMatchObject({ tickets: 5, slaMet: 5, slaMetRate: 1, averageHandlingMinutes: 30 });
+    // 12 resolved tickets, 1,465 minutes; sorted 10 20 30 30 40 45 50 60 70 210 300 600: the 11th (⌈0.9 × 12⌉) is 300.
+    expect(report.total).toMatchObject({ suppressed: false, tickets: 13, slaMet: 10, averageHandlingMinutes: 122.08, p90HandlingMinutes: 300 });
+    expect(report.total.slaMetRate).toBeCloseTo(10 / 13, 6);
+    expect(report.complaintCalls).toBe(2);
+    // March's inbound calls: 4 in city 901 (the February one is not March's), 2 in 911, 1 in the manager's city;
+    // answered by an agent: 2 + 1 in 901, 1 in 911, 1 = 5 (the outbound call is the centre's own).
+    expect(report.hotline).toMatchObject({ suppressed: false, inboundCalls: 7, answeredByAgent: 5 });
+    expect(report.hotline.answerRate).toBeCloseTo(5 / 7, 6);
+    // Six visits scheduled in March; reached within 7 days: 03-10→03-12, 03-20→03-21, 03-28→03-29 (not the one after
+    // 10 days, the unanswered one nor the one not yet made).
+    expect(report.returnVisits).toEqual({ suppressed: false, due: 6, doneWithin7Days: 3, rate: 0.5 });
+    expect(report.satisfaction).toEqual([
+      { score: 3, suppressed: false, visits: 1 },
+      { score: 4, suppressed: false, visits: 1 },
+      { score: 5, suppressed: false, visits: 2 },
+    ]);
+    // One org unit: province 900 is city 901's enquiries alone; p90 of 30 45 70 210 300 is the 5th.
+    const province = await serviceAnalysis(AUDITOR, { branchId: '900' });
+    expect(province.tickets).toHaveLength(1);
+    expect(province.total).toMatchObject({ tickets: 6, slaMet: 4, averageHandlingMinutes: 131, p90HandlingMinutes: 300 });
+    expect(province.hotline).toMatchObject({ inboundCalls: 4, answeredByAgent: 3 });
+    expect(province.returnVisits).toMatchObject({ due: 5, doneWithin7Days: 2 });
+  });
+
+  it('limits the service-centre manager to their own org unit in the customer-service analysis', async () => {
+    const report = await serviceAnalysis(SERVICE_CENTER_MANAGER);
+    expect(report.tickets).toEqual([expect.objectContaining({ type: 'RENEWAL', channel: 'APP', tickets: 5, slaMet: 5 })]);
+    // 10 20 30 40 50: the 5th is 50.
+    expect(report.total).toMatchObject({ tickets: 5, averageHandlingMinutes: 30, p90HandlingMinutes: 50 });
+    expect(report.complaintCalls).toBe(0);
+    expect(report.hotline).toEqual({ suppressed: false, inboundCalls: 1, answeredByAgent: 1, answerRate: 1 });
+    expect(report.returnVisits).toEqual({ suppressed: false, due: 1, doneWithin7Days: 1, rate: 1 });
+    expect(report.satisfaction).toEqual([{ score: 3, suppressed: false, visits: 1 }]);
+    const elsewhere = await serviceAnalysis(SERVICE_CENTER_MANAGER, { branchId: '900' });
+    expect(elsewhere.tickets).toEqual([]);
+    expect(elsewhere.total.tickets).toBe(0);
+    expect(elsewhere.hotline.inboundCalls).toBe(0);
+  });
+
+  it('suppresses the two complaint calls for the BI analyst and withholds the p90', async () => {
+    const report = await serviceAnalysis(BI_ANALYST);
+    expect(report.minimumGroupSize).toBe(5);
+    expect(report.tickets.find((cell) => cell.type === 'COMPLAINT' && cell.channel === 'PHONE')).toEqual(
+      expect.objectContaining({ suppressed: true, tickets: null, slaMet: null, averageHandlingMinutes: null }),
+    );
+    expect(report.complaintCalls).toBeNull();
+    expect(report.total.p90HandlingMinutes).toBeNull();
+  });
+
+  it('refuses a role without the right to customer-service statistics', async () => {
+    const response = await askService(HOTLINE_AGENT);
+    expect(response.data?.customerServiceAnalysis ?? null).toBeNull();
+    expect(response.errors?.[0]?.message).toMatch(/customerServiceAnalysis/);
   });
 });

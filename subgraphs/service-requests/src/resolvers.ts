@@ -3,6 +3,7 @@ import type { Resolvers } from './generated/schema-types';
 import { hotlineMutations } from './hotline-mutations';
 import { serviceRequestConnectionResolvers } from './service-request-connection';
 import { serviceRequestAggregateResolvers } from './service-request-aggregates';
+import { serviceAnalysisResolvers } from './service-analysis';
 import { returnVisitMutations } from './return-visits';
 import { callRecordRecord, returnVisitRecord, serviceRequestRecord, type ScopedServiceRequestRecord } from './records';
 import type { ServiceRequestRow } from './tables';
@@ -20,6 +21,7 @@ export const resolvers = {
   Query: {
     ...serviceRequestConnectionResolvers.Query,
     ...serviceRequestAggregateResolvers,
+    ...serviceAnalysisResolvers,
     async serviceRequest(_root, args, { loaders, clock }) {
       const ticketNo = parseBusinessNumber(args.ticketNo, 'ticketNo', BUSINESS_NUMBERS.ticketNo);
       return ticketOrNull(await loaders.serviceRequestByTicketNo.load(ticketNo), clock.now());

@@ -70,6 +70,12 @@ export type Query = {
    * business fact of each request, so a role reading INTERNAL facts gets exact groups over its scope.
    */
   serviceRequestAggregates?: Maybe<ServiceRequestAggregates>;
+  /**
+   * The customer-service analysis of `month` (YYYY-MM) over the caller's scope, or over the org unit `branchId` and
+   * every branch below it: tickets opened in the month by type × channel with the SLA met rate and handling minutes,
+   * the hotline answer rate, return visits and satisfaction, and complaint calls taken.
+   */
+  customerServiceAnalysis?: Maybe<CustomerServiceAnalysis>;
 };
 
 
@@ -94,6 +100,12 @@ export type QueryServiceRequestAggregatesArgs = {
   filter?: InputMaybe<ServiceRequestFilter>;
   groupBy?: InputMaybe<Array<ServiceRequestAggregateDimension>>;
   branchLevel?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomerServiceAnalysisArgs = {
+  month: Scalars['String']['input'];
+  branchId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Business facts a ticket extract may filter on; dates YYYY-MM-DD, both ends included. */
@@ -660,6 +672,78 @@ export type AggregateStats = {
   max?: Maybe<Scalars['Float']['output']>;
 };
 
+/** One month's customer-service analysis. */
+export type CustomerServiceAnalysis = {
+  __typename?: 'CustomerServiceAnalysis';
+  /** YYYY-MM. */
+  month: Scalars['String']['output'];
+  /** k when small groups are suppressed for the caller; null when the figures are exact. */
+  minimumGroupSize?: Maybe<Scalars['Int']['output']>;
+  /** Tickets opened in the month by type × channel. */
+  tickets?: Maybe<Array<CustomerServiceTicketCell>>;
+  /** Every ticket opened in the month in the selection; suppressed when it would give a suppressed cell back. */
+  total?: Maybe<CustomerServiceTicketCell>;
+  /** Tickets of type COMPLAINT opened by phone in the month; null when that cell is suppressed. */
+  complaintCalls?: Maybe<Scalars['Int']['output']>;
+  /** Calls that started in the month. */
+  hotline?: Maybe<HotlineAnswerRate>;
+  /** Return visits scheduled in the month. */
+  returnVisits?: Maybe<ReturnVisitCompletion>;
+  /** The satisfaction customers gave on the return visits scheduled in the month, by score. */
+  satisfaction?: Maybe<Array<SatisfactionCount>>;
+};
+
+/** Tickets of one type and channel (both null in the total). */
+export type CustomerServiceTicketCell = {
+  __typename?: 'CustomerServiceTicketCell';
+  type?: Maybe<ServiceRequestType>;
+  channel?: Maybe<ServiceRequestChannel>;
+  /** True when the cell's figures are withheld (too few tickets, or needed to protect a cell that has). */
+  suppressed: Scalars['Boolean']['output'];
+  tickets?: Maybe<Scalars['Int']['output']>;
+  /** Of them, resolved by their slaDeadlineAt (the due time moved back by the minutes paused waiting for the customer). */
+  slaMet?: Maybe<Scalars['Int']['output']>;
+  /** slaMet ÷ tickets (an unresolved ticket has not met its SLA). */
+  slaMetRate?: Maybe<Scalars['Float']['output']>;
+  /** Opened → resolved less the minutes paused, averaged over the resolved tickets. */
+  averageHandlingMinutes?: Maybe<Scalars['Float']['output']>;
+  /**
+   * The 90th percentile (nearest rank) of the same minutes, in the total only; one ticket's own figure, so null where
+   * small groups are suppressed.
+   */
+  p90HandlingMinutes?: Maybe<Scalars['Float']['output']>;
+};
+
+/** The hotline answer rate (DOMAIN.md section 6): calls answered by an agent ÷ calls asking for an agent. */
+export type HotlineAnswerRate = {
+  __typename?: 'HotlineAnswerRate';
+  suppressed: Scalars['Boolean']['output'];
+  /** Inbound calls: callers asking for an agent. */
+  inboundCalls?: Maybe<Scalars['Int']['output']>;
+  /** Of them, answered by an agent. */
+  answeredByAgent?: Maybe<Scalars['Int']['output']>;
+  answerRate?: Maybe<Scalars['Float']['output']>;
+};
+
+/** Return visits due in the month and how many reached the customer within 7 days of their scheduled time. */
+export type ReturnVisitCompletion = {
+  __typename?: 'ReturnVisitCompletion';
+  suppressed: Scalars['Boolean']['output'];
+  due?: Maybe<Scalars['Int']['output']>;
+  doneWithin7Days?: Maybe<Scalars['Int']['output']>;
+  /** doneWithin7Days ÷ due. */
+  rate?: Maybe<Scalars['Float']['output']>;
+};
+
+/** How many return visits got one satisfaction score. */
+export type SatisfactionCount = {
+  __typename?: 'SatisfactionCount';
+  /** 1 (very dissatisfied) to 5 (very satisfied). */
+  score: Scalars['Int']['output'];
+  suppressed: Scalars['Boolean']['output'];
+  visits?: Maybe<Scalars['Int']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -804,6 +888,11 @@ export type ResolversTypes = {
   ServiceRequestAggregateGroup: ResolverTypeWrapper<ServiceRequestAggregateGroup>;
   AggregateStats: ResolverTypeWrapper<AggregateStats>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  CustomerServiceAnalysis: ResolverTypeWrapper<CustomerServiceAnalysis>;
+  CustomerServiceTicketCell: ResolverTypeWrapper<CustomerServiceTicketCell>;
+  HotlineAnswerRate: ResolverTypeWrapper<HotlineAnswerRate>;
+  ReturnVisitCompletion: ResolverTypeWrapper<ReturnVisitCompletion>;
+  SatisfactionCount: ResolverTypeWrapper<SatisfactionCount>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -839,6 +928,11 @@ export type ResolversParentTypes = {
   ServiceRequestAggregateGroup: ServiceRequestAggregateGroup;
   AggregateStats: AggregateStats;
   Float: Scalars['Float']['output'];
+  CustomerServiceAnalysis: CustomerServiceAnalysis;
+  CustomerServiceTicketCell: CustomerServiceTicketCell;
+  HotlineAnswerRate: HotlineAnswerRate;
+  ReturnVisitCompletion: ReturnVisitCompletion;
+  SatisfactionCount: SatisfactionCount;
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -856,6 +950,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   serviceRequestById?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestByIdArgs, 'id'>>;
   serviceRequests?: Resolver<ResolversTypes['ServiceRequestConnection'], ParentType, ContextType, RequireFields<QueryServiceRequestsArgs, 'first'>>;
   serviceRequestAggregates?: Resolver<Maybe<ResolversTypes['ServiceRequestAggregates']>, ParentType, ContextType, Partial<QueryServiceRequestAggregatesArgs>>;
+  customerServiceAnalysis?: Resolver<Maybe<ResolversTypes['CustomerServiceAnalysis']>, ParentType, ContextType, RequireFields<QueryCustomerServiceAnalysisArgs, 'month'>>;
 };
 
 export type ServiceRequestConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestConnection'] = ResolversParentTypes['ServiceRequestConnection']> = {
@@ -1005,6 +1100,48 @@ export type AggregateStatsResolvers<ContextType = ResolverContext, ParentType ex
   max?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
+export type CustomerServiceAnalysisResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerServiceAnalysis'] = ResolversParentTypes['CustomerServiceAnalysis']> = {
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minimumGroupSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  tickets?: Resolver<Maybe<Array<ResolversTypes['CustomerServiceTicketCell']>>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['CustomerServiceTicketCell']>, ParentType, ContextType>;
+  complaintCalls?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  hotline?: Resolver<Maybe<ResolversTypes['HotlineAnswerRate']>, ParentType, ContextType>;
+  returnVisits?: Resolver<Maybe<ResolversTypes['ReturnVisitCompletion']>, ParentType, ContextType>;
+  satisfaction?: Resolver<Maybe<Array<ResolversTypes['SatisfactionCount']>>, ParentType, ContextType>;
+};
+
+export type CustomerServiceTicketCellResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerServiceTicketCell'] = ResolversParentTypes['CustomerServiceTicketCell']> = {
+  type?: Resolver<Maybe<ResolversTypes['ServiceRequestType']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['ServiceRequestChannel']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  tickets?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  slaMet?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  slaMetRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageHandlingMinutes?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90HandlingMinutes?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type HotlineAnswerRateResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['HotlineAnswerRate'] = ResolversParentTypes['HotlineAnswerRate']> = {
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  inboundCalls?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  answeredByAgent?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  answerRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type ReturnVisitCompletionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ReturnVisitCompletion'] = ResolversParentTypes['ReturnVisitCompletion']> = {
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  due?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  doneWithin7Days?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type SatisfactionCountResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['SatisfactionCount'] = ResolversParentTypes['SatisfactionCount']> = {
+  score?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  visits?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
   ServiceRequestConnection?: ServiceRequestConnectionResolvers<ContextType>;
@@ -1023,6 +1160,11 @@ export type Resolvers<ContextType = ResolverContext> = {
   ServiceRequestAggregates?: ServiceRequestAggregatesResolvers<ContextType>;
   ServiceRequestAggregateGroup?: ServiceRequestAggregateGroupResolvers<ContextType>;
   AggregateStats?: AggregateStatsResolvers<ContextType>;
+  CustomerServiceAnalysis?: CustomerServiceAnalysisResolvers<ContextType>;
+  CustomerServiceTicketCell?: CustomerServiceTicketCellResolvers<ContextType>;
+  HotlineAnswerRate?: HotlineAnswerRateResolvers<ContextType>;
+  ReturnVisitCompletion?: ReturnVisitCompletionResolvers<ContextType>;
+  SatisfactionCount?: SatisfactionCountResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ResolverContext> = {
