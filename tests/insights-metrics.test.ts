@@ -380,7 +380,6 @@ describe.each(TEST_DIALECTS)('insight metrics on %s', (dialect) => {
 
   it('refuses bad arguments, naming them', async () => {
     const refusals: [Record<string, unknown>, string][] = [
-      [{}, 'period'],
       [{ month: '2031-03', period: { from: '2031-03-01', to: '2031-04-01' } }, 'period'],
       [{ month: '2031-13' }, 'month'],
       [{ period: { from: '2031-03-01', to: '2031-03-01' } }, 'period.to'],
@@ -396,6 +395,11 @@ describe.each(TEST_DIALECTS)('insight metrics on %s', (dialect) => {
         [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName }) })],
       ]);
     }
+    // Neither period nor month: the last whole calendar month.
+    const today = new Date();
+    const lastMonth = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+    const thisMonth = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1)).toISOString().slice(0, 10);
+    expect(await metrics({}, BI_ANALYST)).toMatchObject({ from: lastMonth, to: thisMonth });
     // Several months summed would be subtracted from the months one by one: the analyst groups them by MONTH.
     const summed = await graph.query<Answer>(QUERY, { period: { from: '2031-02-01', to: '2031-04-01' } }, BI_ANALYST);
     expect(summed.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: 'groupBy' }) })]);

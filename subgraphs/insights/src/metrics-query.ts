@@ -170,12 +170,16 @@ function readDay(value: string, argumentName: string): DayNumber {
   }
 }
 
-function readRequest(args: QueryInsightMetricsArgs): Request {
+function readRequest(args: QueryInsightMetricsArgs, now: Date): Request {
   const hasPeriod = args.period !== null && args.period !== undefined;
   const hasMonth = args.month !== null && args.month !== undefined;
-  if (hasPeriod === hasMonth) throw badUserInput('period', 'give either period { from, to } or month, not both and not neither');
+  if (hasPeriod && hasMonth) throw badUserInput('period', 'give either period { from, to } or month, not both');
   let period: { start: DayNumber; end: DayNumber };
-  if (hasMonth) {
+  if (!hasPeriod && !hasMonth) {
+    // Neither: the last whole calendar month (UTC), the monthly report's usual question.
+    const end = dayOf(`${now.toISOString().slice(0, 7)}-01`, 'now');
+    period = { start: addMonths(end, -1), end };
+  } else if (hasMonth) {
     const month = args.month!;
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw badUserInput('month', 'must be a month, YYYY-MM');
     const start = dayOf(`${month}-01`, 'month');
@@ -431,13 +435,15 @@ export interface MetricsRequest {
   db: Knex;
   caller: Caller;
   args: QueryInsightMetricsArgs;
+  /** Now, for the default period (the last whole month). */
+  now: Date;
 }
 
-export async function insightMetrics({ db, caller, args }: MetricsRequest): Promise<InsightMetricsRecord> {
+export async function insightMetrics({ db, caller, args, now }: MetricsRequest): Promise<InsightMetricsRecord> {
   const access = aggregateAccessOf(args);
   // Deny by default: reached without the enforcement layer's decision, nothing is computed.
   if (!access) throw forbiddenFieldError({ coordinate: COORDINATE, tier: 'CONFIDENTIAL', policyVersion: 'unknown' });
-  const request = readRequest(args);
+  const request = readRequest(args, now);
   const suppressed = access.mode === 'SUPPRESSED';
   const byMonth = request.groupBy.has('MONTH');
   if (suppressed) {
@@ -517,5 +523,6 @@ export async function insightMetrics({ db, caller, args }: MetricsRequest): Prom
 }
 
 export const metricsQueryResolvers = {
-  insightMetrics: async (_root, args, { db, caller }) => (await insightMetrics({ db, caller, args })) as unknown as ResolversTypes['InsightMetrics'],
+  insightMetrics: async (_root, args, { db, caller, clock }) =>
+    (await insightMetrics({ db, caller, args, now: clock.now() })) as unknown as ResolversTypes['InsightMetrics'],
 } satisfies Pick<QueryResolvers, 'insightMetrics'>;

@@ -66,7 +66,7 @@ export type Query = {
    * cycle, closure rate, renewal rate, complaints per ¥100 million premium and per 10,000 policies, complaint on-time
    * rate) with the additive components behind it, one row per group of `groupBy` (none: one row for all), over the
    * customers in the caller's scope. A fact belongs to its customer's branch; branches roll up through the org tree.
-   * Give `period` (days, [from, to)) or `month` (YYYY-MM). The hotline answer rate is not here: no event brings calls
+   * Give `period` (days, [from, to)) or `month` (YYYY-MM); neither: the last whole calendar month (UTC). The hotline answer rate is not here: no event brings calls
    * into the insights read model; the service-requests subgraph's customer-service analysis has it. A role granted
    * only aggregates gets groups over fewer than `minimumGroupSize` records of any kind suppressed (and those that
    * would let one recompute them), and asks for whole months, grouped by MONTH when more than one.
