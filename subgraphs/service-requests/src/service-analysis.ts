@@ -132,7 +132,7 @@ function ticketCell(group: AggregateGroup, p90: number | null) {
 }
 
 /** Nearest-rank p90 of the resolved tickets' minutes, from the histogram groups (exact figures only). */
-function ninetiethPercentile(histogram: AggregateResult | null): number | null {
+export function ninetiethPercentile(histogram: AggregateResult | null): number | null {
   if (histogram?.mode !== 'EXACT') return null;
   const bins = histogram.groups
     .filter((group) => group.minutes !== null && group.count !== null)
