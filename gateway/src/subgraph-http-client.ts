@@ -40,11 +40,16 @@ export interface SubgraphHttpClientOptions {
  * streams, Request/Response objects and AbortSignal timers cost more than the call itself (issue 12's profile).
  * Plain http only: subgraphs are reached on the internal network, as before.
  */
+/** Idle sockets close after this at the latest, or a second before the subgraph's Keep-Alive hint if that is sooner. */
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+
 export class SubgraphHttpClient {
   private readonly maxResponseBytes: number;
-  // LIFO keeps the few busiest connections warm; the agent honours the subgraph's Keep-Alive timeout hint
-  // (closing a second early), so an idle connection is not reused just as the subgraph closes it.
-  private readonly agent = new Agent({ keepAlive: true, scheduling: 'lifo' });
+  // LIFO keeps the few busiest connections warm. The agent honours the subgraph's Keep-Alive timeout hint (closing
+  // an idle connection a second early, so it is not reused just as the subgraph closes it) only when the agent has a
+  // socket timeout of its own: without one, Node 20 leaves idle sockets open and a reuse can meet ECONNRESET. Calls
+  // have their own deadline (timeoutMs); this one only bounds a socket with no call on it.
+  private readonly agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_TIMEOUT_MS });
   private lastUrl: { href: string; target: URL } | undefined;
 
   constructor(options: SubgraphHttpClientOptions = {}) {

@@ -77,6 +77,20 @@ describe('SubgraphHttpClient', () => {
     expect(subgraph.connections()).toBe(1);
   });
 
+  it("lets an idle connection go a second before the subgraph's Keep-Alive hint, rather than reusing it as the subgraph closes it", async () => {
+    const subgraph = await fakeSubgraph((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"data":{}}');
+    });
+    servers.push(subgraph);
+    // The fake answers with Node's default hint, `Keep-Alive: timeout=5`: the client lets the connection go after 4 s.
+    const client = new SubgraphHttpClient();
+    await client.post(subgraph.url, { headers: {}, body: '{}', timeoutMs: 2_000 });
+    await new Promise((resolve) => setTimeout(resolve, 4_300));
+    await client.post(subgraph.url, { headers: {}, body: '{}', timeoutMs: 2_000 });
+    expect(subgraph.connections()).toBe(2);
+  }, 15_000);
+
   it('answers an HTTP error status as a response, not a transport failure', async () => {
     const subgraph = await fakeSubgraph((_request, _body, response) => {
       response.writeHead(500, { 'content-type': 'text/html' });
