@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BI_ENTITIES, checkpointPathOf, columnsOf, csvLine, extractDocument, type BiEntity } from '../tools/src/bi-extract';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
-import { postGraphQL } from './support/graphql-client';
+import { postGraphQL, type GraphQLResponse } from './support/graphql-client';
 import { bearerHeaders } from './support/test-security';
 import { TEST_DIALECTS } from './support/test-database';
 
@@ -75,6 +75,7 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
   }, 120_000);
   afterAll(async () => graph?.close());
 
+  type ConnectionPage = { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: unknown }[] };
   /** The rows as a BI analyst pages the connection directly (ad hoc), flattened as the CSV's columns. */
   async function pagedDirectly(entity: BiEntity, root: string, since?: string): Promise<{ header: string[]; rows: string[][] }> {
     const document = extractDocument(entity, since !== undefined);
@@ -82,14 +83,14 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
     const rows: string[][] = [];
     let after: string | null = null;
     for (;;) {
-      const response = await postGraphQL<Record<string, { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: unknown }[] }>>(
+      const response: GraphQLResponse<Record<string, ConnectionPage>> = await postGraphQL<Record<string, ConnectionPage>>(
         graph.graphqlUrl,
         document,
         { first: 7, after, ...(since !== undefined ? { since } : {}) },
         await bearerHeaders({ role: 'BI_ANALYST' }),
       );
       expect(response.errors).toBeUndefined();
-      const page = response.data![root]!;
+      const page: ConnectionPage = response.data![root]!;
       for (const { node } of page.edges) {
         rows.push(
           header.map((path) => {
