@@ -21,6 +21,8 @@ const MANAGER = findStaff(org, 'SERVICE_CENTER_MANAGER');
 const SERVICE_CENTER_MANAGER: ActingAs = { role: 'SERVICE_CENTER_MANAGER', staffId: String(MANAGER.id) };
 const BI_ANALYST: ActingAs = { role: 'BI_ANALYST' };
 const HOTLINE_AGENT: ActingAs = { role: 'HOTLINE_AGENT' };
+const EXECUTIVE_STAFF = findStaff(org, 'EXECUTIVE');
+const EXECUTIVE: ActingAs = { role: 'EXECUTIVE', staffId: String(EXECUTIVE_STAFF.id) };
 const CITY_C = { id: String(MANAGER.branchId), path: MANAGER.branchPath };
 const CITY_901 = { id: '901', path: '/1/900/901/' };
 const CITY_911 = { id: '911', path: '/1/910/911/' };
@@ -421,6 +423,18 @@ describe.each(TEST_DIALECTS)('monthly reports through the gateway on %s', (diale
     expect(elsewhere.cells).toEqual([]);
     expect(elsewhere.total.complaints).toBe(0);
     expect(elsewhere.onTime.due).toBe(0);
+  });
+
+  it('gives an executive suppressed figures of their own org unit only', async () => {
+    const report = await analysis(EXECUTIVE);
+    expect(report.minimumGroupSize).toBe(5);
+    // Their branch's subtree: none of the fixture provinces' cells, and the manager's city only if it is theirs.
+    const theirs = (path: string) => path.startsWith(EXECUTIVE_STAFF.branchPath);
+    const expected = [CITY_901, CITY_911, CITY_C].filter((city) => theirs(city.path)).map((city) => city.id);
+    expect(report.cells.map((cell) => cell.branch?.id)).toEqual(expected);
+    const service = await serviceAnalysis(EXECUTIVE);
+    expect(service.minimumGroupSize).toBe(5);
+    expect(service.tickets.length).toBe(expected.length);
   });
 
   it('suppresses a cell of fewer than k complaints for the BI analyst', async () => {
