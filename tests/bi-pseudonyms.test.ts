@@ -154,8 +154,18 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
     biSchema = buildClientSchema(introspection.data!);
     raw = new Set<string>();
     for (const running of Object.values(graph.subgraphs)) for (const value of await storedIdentifiers(running.db)) raw.add(value);
-    // Cursors as a raw (unsealed) connection would hand them out: keyset cursors over customer ids.
-    for (const row of (await graph.subgraphs['customers']!.db('customers').select('id')) as { id: number }[]) raw.add(encodeCursor(row.id));
+    // Cursors as a raw (unsealed) connection would hand them out: keyset cursors over the ids of each table a
+    // connection pages.
+    const paged = [
+      ['customers', 'customers'],
+      ['policies', 'policies'],
+      ['claims', 'claims'],
+      ['complaints', 'complaints'],
+      ['service-requests', 'service_requests'],
+      ['insights', 'early_warnings'],
+    ] as const;
+    for (const [subgraph, table] of paged)
+      for (const row of (await graph.subgraphs[subgraph]!.db(table).select('id')) as { id: number }[]) raw.add(encodeCursor(row.id));
   }, 180_000);
   afterAll(() => graph?.close());
 
