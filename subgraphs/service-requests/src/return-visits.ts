@@ -20,6 +20,7 @@ import {
   runMutation,
   scopeOfRow,
   sqlTimestamp,
+  touch,
   updateVersioned,
   type ActionTarget,
   type RecordChange,
@@ -133,7 +134,8 @@ export const returnVisitMutations = {
           table: TABLES.serviceRequests,
           where: { id: ticket.id },
           expectedVersion,
-          changes: ticketChanges,
+          // updated_at for incremental extracts (BI's updatedSince), like every other write of a ticket.
+          changes: { ...ticketChanges, ...touch(now) },
         });
         const before = ticket as unknown as Readonly<Record<string, unknown>>;
         changes.push({
