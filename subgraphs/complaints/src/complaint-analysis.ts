@@ -19,6 +19,7 @@ import {
   aggregateAccessOf,
   badUserInput,
   parseEntityId,
+  previousMonth,
   runAggregate,
   sqlTimestamp,
   withAggregateAccess,
@@ -142,7 +143,8 @@ function cellOf(group: AggregateGroup): ComplaintAnalysisCellRecord {
 
 export const complaintAnalysisResolvers = {
   complaintAnalysis: async (_root, args, { db, policy, caller, clock }, info) => {
-    const { first, last, next } = monthBounds(args.month);
+    const month = args.month ?? previousMonth(clock.now());
+    const { first, last, next } = monthBounds(month);
     // The org unit's depth: its figures group by branch at that depth (a suppressed role may filter only on a
     // grouped dimension), which gathers the unit's whole subtree into one group.
     const unit = args.branchId === null || args.branchId === undefined ? null : await requireBranch(db, parseEntityId(args.branchId, 'branchId'), 'branchId');
@@ -170,7 +172,7 @@ export const complaintAnalysisResolvers = {
     const dueCount = due.total.suppressed ? null : due.total.count;
     const onTime = flagged(due.total, 'onTime');
     return {
-      month: args.month,
+      month,
       minimumGroupSize: counts.minimumGroupSize,
       cells: counts.groups.map(cellOf),
       total: cellOf(counts.total),

@@ -20,6 +20,7 @@ import {
   badUserInput,
   dialectOf,
   parseEntityId,
+  previousMonth,
   runAggregate,
   withAggregateAccess,
   type AggregateArguments,
@@ -160,8 +161,9 @@ async function branchDepth(db: Knex, branchId: string): Promise<number | null> {
 }
 
 export const serviceAnalysisResolvers = {
-  customerServiceAnalysis: async (_root, args, { db, policy, caller }, info) => {
-    const { first, last } = monthDays(args.month);
+  customerServiceAnalysis: async (_root, args, { db, policy, caller, clock }, info) => {
+    const month = args.month ?? previousMonth(clock.now());
+    const { first, last } = monthDays(month);
     const branchId = args.branchId === null || args.branchId === undefined ? null : parseEntityId(args.branchId, 'branchId');
     // An org unit's figures group by branch at its depth (a suppressed role may filter only on a grouped dimension),
     // which gathers its whole subtree into one group; a unit with no ticket below it selects nothing.
@@ -193,7 +195,7 @@ export const serviceAnalysisResolvers = {
     const visitsDue = due.total.suppressed ? null : due.total.count;
     const doneInTime = flagged(due.total, 'doneInTime');
     return {
-      month: args.month,
+      month,
       minimumGroupSize: tickets.minimumGroupSize,
       tickets: tickets.groups.map((group) => ticketCell(group, null)),
       total: ticketCell(tickets.total, tickets.total.suppressed ? null : ninetiethPercentile(histogram)),

@@ -71,7 +71,7 @@ export type Query = {
    */
   complaintAggregates?: Maybe<ComplaintAggregates>;
   /**
-   * The complaint analysis of `month` (YYYY-MM) over the caller's scope, or over the org unit `branchId` and every
+   * The complaint analysis of `month` (YYYY-MM; the last whole calendar month when omitted) over the caller's scope, or over the org unit `branchId` and every
    * branch below it: complaints registered in the month by category × line of business × channel × city branch with
    * overdue and repeat complaints, the on-time rate of the complaints due in the month, and the top root causes.
    */
@@ -104,7 +104,7 @@ export type QueryComplaintAggregatesArgs = {
 
 
 export type QueryComplaintAnalysisArgs = {
-  month: Scalars['String']['input'];
+  month?: InputMaybe<Scalars['String']['input']>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -1052,7 +1052,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   complaintById?: Resolver<Maybe<ResolversTypes['Complaint']>, ParentType, ContextType, RequireFields<QueryComplaintByIdArgs, 'id'>>;
   complaints?: Resolver<ResolversTypes['ComplaintConnection'], ParentType, ContextType, RequireFields<QueryComplaintsArgs, 'first'>>;
   complaintAggregates?: Resolver<Maybe<ResolversTypes['ComplaintAggregates']>, ParentType, ContextType, Partial<QueryComplaintAggregatesArgs>>;
-  complaintAnalysis?: Resolver<Maybe<ResolversTypes['ComplaintAnalysis']>, ParentType, ContextType, RequireFields<QueryComplaintAnalysisArgs, 'month'>>;
+  complaintAnalysis?: Resolver<Maybe<ResolversTypes['ComplaintAnalysis']>, ParentType, ContextType, Partial<QueryComplaintAnalysisArgs>>;
 };
 
 export type ComplaintConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ComplaintConnection'] = ResolversParentTypes['ComplaintConnection']> = {

@@ -71,7 +71,7 @@ export type Query = {
    */
   serviceRequestAggregates?: Maybe<ServiceRequestAggregates>;
   /**
-   * The customer-service analysis of `month` (YYYY-MM) over the caller's scope, or over the org unit `branchId` and
+   * The customer-service analysis of `month` (YYYY-MM; the last whole calendar month when omitted) over the caller's scope, or over the org unit `branchId` and
    * every branch below it: tickets opened in the month by type × channel with the SLA met rate and handling minutes,
    * the hotline answer rate, return visits and satisfaction, and complaint calls taken.
    */
@@ -104,7 +104,7 @@ export type QueryServiceRequestAggregatesArgs = {
 
 
 export type QueryCustomerServiceAnalysisArgs = {
-  month: Scalars['String']['input'];
+  month?: InputMaybe<Scalars['String']['input']>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -950,7 +950,7 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
   serviceRequestById?: Resolver<Maybe<ResolversTypes['ServiceRequest']>, ParentType, ContextType, RequireFields<QueryServiceRequestByIdArgs, 'id'>>;
   serviceRequests?: Resolver<ResolversTypes['ServiceRequestConnection'], ParentType, ContextType, RequireFields<QueryServiceRequestsArgs, 'first'>>;
   serviceRequestAggregates?: Resolver<Maybe<ResolversTypes['ServiceRequestAggregates']>, ParentType, ContextType, Partial<QueryServiceRequestAggregatesArgs>>;
-  customerServiceAnalysis?: Resolver<Maybe<ResolversTypes['CustomerServiceAnalysis']>, ParentType, ContextType, RequireFields<QueryCustomerServiceAnalysisArgs, 'month'>>;
+  customerServiceAnalysis?: Resolver<Maybe<ResolversTypes['CustomerServiceAnalysis']>, ParentType, ContextType, Partial<QueryCustomerServiceAnalysisArgs>>;
 };
 
 export type ServiceRequestConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['ServiceRequestConnection'] = ResolversParentTypes['ServiceRequestConnection']> = {
