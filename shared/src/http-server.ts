@@ -153,6 +153,9 @@ function parseGraphQLRequest(request: IncomingMessage, url: URL, rawBody: Buffer
   return { method, headers, search: url.search, body };
 }
 
+/** How long an idle keep-alive connection stays open (sent to clients as the `Keep-Alive: timeout=65` hint). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /**
  * Apollo Server on plain node:http: body limit, JSON parsing, fixed routes (/health, /ready), CORS
  * only for the configured origins, and no framework banner. Every response to the GraphQL endpoint
@@ -162,7 +165,7 @@ function parseGraphQLRequest(request: IncomingMessage, url: URL, rawBody: Buffer
 export function createGraphQLHttpServer<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>): Server {
   const graphqlPath = options.graphqlPath ?? '/graphql';
   const corsOrigins = options.corsOrigins ?? [];
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     // An unparsable target (`GET //`) would otherwise throw outside any handler and end the process.
     const target = request.url ?? '/';
     const url = URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost') : new URL('http://localhost/.invalid-target');
@@ -217,6 +220,13 @@ export function createGraphQLHttpServer<TContext extends BaseContext>(options: G
     const observer = (route && request.method === 'GET') || postRoute ? undefined : options.observer;
     void (observer ? observer.observe(request, response, { requestId, correlationId, path: url.pathname }, handle) : handle());
   });
+  // Idle keep-alive connections stay open longer than the idle timeout of the clients and load balancers in front
+  // (60 s is common; Node's default is 5 s). The side that closes an idle connection must be the client: if the
+  // server closes it just as a client reuses it, that request fails with ECONNRESET.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Kept above the keep-alive timeout, as Node advises, so a request arriving late on an idle connection is not cut.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  return server;
 }
 
 export interface ListeningServer {
