@@ -35,9 +35,10 @@ export interface MysqlAccount {
 }
 
 /** What migrations need on a database: its tables, indexes and foreign keys, and (seed --reset) dropping it. */
-const MIGRATOR_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'REFERENCES'];
+// CREATE VIEW and SHOW VIEW: a migration may define views (the hotline's monthly report reads three).
+const MIGRATOR_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'REFERENCES', 'CREATE VIEW', 'SHOW VIEW'];
 /** A subgraph reads and writes its rows and migrates its own tables at start; it cannot drop its database. */
-const SUBGRAPH_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'ALTER', 'INDEX', 'REFERENCES'];
+const SUBGRAPH_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'ALTER', 'INDEX', 'REFERENCES', 'CREATE VIEW', 'SHOW VIEW'];
 /** Append-only: the audit writer can neither change nor delete a record. */
 const AUDIT_WRITER_PRIVILEGES = ['INSERT', 'SELECT'];
 /** knex's bookkeeping tables, in every migrated database. */
