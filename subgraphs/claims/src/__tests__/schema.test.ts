@@ -14,7 +14,10 @@ const fields = objectTypes.flatMap((type) => (type.fields ?? []).map((field) => 
 function classification(field: FieldDefinitionNode): Record<string, string> {
   const directive = field.directives?.find((entry) => entry.name.value === 'classified');
   return Object.fromEntries(
-    (directive?.arguments ?? []).map((argument) => [argument.name.value, argument.value.kind === Kind.ENUM ? argument.value.value : '?']),
+    (directive?.arguments ?? []).map((argument) => [
+      argument.name.value,
+      argument.value.kind === Kind.ENUM ? argument.value.value : argument.value.kind === Kind.BOOLEAN ? String(argument.value.value) : '?',
+    ]),
   );
 }
 
@@ -55,6 +58,14 @@ describe('claims schema classification', () => {
       'Claim.incurred': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'Claim.fraudScore': { tier: 'RESTRICTED', category: 'CREDIT' },
       'Claim.specialInvestigation': { tier: 'RESTRICTED', category: 'CREDIT' },
+      // Statistics over claims (claimAggregates) are classified as the claims' own values, marked as aggregates
+      // (docs/access-model.md section 11): grouping by cause reveals Claim.cause, so that group field is HEALTH too.
+      'ClaimAggregateGroup.cause': { tier: 'INTERNAL', category: 'HEALTH', aggregate: 'true' },
+      'ClaimAggregateGroup.count': { tier: 'CONFIDENTIAL', category: 'FINANCIAL', aggregate: 'true' },
+      'ClaimAggregateGroup.incurred': { tier: 'CONFIDENTIAL', category: 'FINANCIAL', aggregate: 'true' },
+      'ClaimAggregateGroup.paid': { tier: 'CONFIDENTIAL', category: 'FINANCIAL', aggregate: 'true' },
+      'ClaimAggregates.groups': { tier: 'CONFIDENTIAL', category: 'FINANCIAL', aggregate: 'true' },
+      'ClaimAggregates.total': { tier: 'CONFIDENTIAL', category: 'FINANCIAL', aggregate: 'true' },
       'ClaimParticipant.role': { tier: 'INTERNAL', category: 'HEALTH' },
       'ClaimParticipant.name': { tier: 'CONFIDENTIAL', category: 'IDENTITY', mask: 'NAME' },
       'ClaimParticipant.mobile': { tier: 'CONFIDENTIAL', category: 'CONTACT', mask: 'MOBILE' },
