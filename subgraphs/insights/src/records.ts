@@ -80,9 +80,15 @@ export type CustomerInsightRecord = Scoped<
 
 const amount = (value: string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
 
-/** The insight is the customer's record: their branch and primary manager, named by the customer's key in the audit trail. */
+/**
+ * `Customer.insight` is a field this subgraph adds to a customer it does not own, and such fields are decided as out of
+ * scope for every role (docs/adding-a-subgraph.md; the access matrix checks it): the insight carries no owner, so its
+ * money figures and reasons are for the roles that read them out of scope (auditor, with a purpose), and its
+ * classification and segments (INTERNAL) for everyone. Named by the customer's key in the audit trail. Giving managers
+ * their own customers' figures needs CustomerInsight to be an entity this subgraph owns, with the customer's scope.
+ */
 export function customerInsightRecord(row: CustomerInsightRow): CustomerInsightRecord {
-  const scope = { ...rowScope(row.branch_path ?? '', row.customer_manager_staff_id), recordKey: `Customer:${toId(row.customer_id)}` };
+  const scope = { ...rowScope('', null), recordKey: `Customer:${toId(row.customer_id)}` };
   const { classification: figures, segments } = JSON.parse(row.figures) as { classification: ClassificationFigures; segments: CustomerSegments };
   const reasons = JSON.parse(row.reasons) as RuleReason[];
   return attachScope(
