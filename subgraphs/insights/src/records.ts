@@ -1,4 +1,15 @@
-import { attachScope, connectionFromRows, rowScope, scopeOfRow, toBoolean, toId, toIsoTimestamp, type Connection, type Scoped } from '@icg/shared';
+import {
+  attachScope,
+  connectionFromRows,
+  rowScope,
+  scopeOfRow,
+  toBoolean,
+  toId,
+  toIsoTimestamp,
+  type Connection,
+  type RowScope,
+  type Scoped,
+} from '@icg/shared';
 import { entities } from './entities';
 import type {
   CustomerClassification,
@@ -50,7 +61,8 @@ export function earlyWarningRecord(row: EarlyWarningRow): EarlyWarningRecord {
     {
       id: toId(row.id),
       earlyWarningNo: row.early_warning_no,
-      customer: { id: toId(row.customer_id) },
+      // The warning's scope (the customer's), so the customer's insight read under it is decided in that scope.
+      customer: attachScope({ id: toId(row.customer_id) }, scope),
       kind: row.kind as EarlyWarningKind,
       level: row.level as EarlyWarningLevel,
       status: row.status,
@@ -81,52 +93,47 @@ export type CustomerInsightRecord = Scoped<
 const amount = (value: string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
 
 /**
- * `Customer.insight` is a field this subgraph adds to a customer it does not own, and such fields are decided as out of
- * scope for every role (docs/adding-a-subgraph.md; the access matrix checks it): the insight carries no owner, so its
- * money figures and reasons are for the roles that read them out of scope (auditor, with a purpose), and its
- * classification and segments (INTERNAL) for everyone. Named by the customer's key in the audit trail. Giving managers
- * their own customers' figures needs CustomerInsight to be an entity this subgraph owns, with the customer's scope.
+ * `Customer.insight` is a field this subgraph adds to a customer it does not own, so it is decided in the scope of the
+ * record it is read under, as every field added to an extended entity is (docs/adding-a-subgraph.md; the access matrix
+ * checks it): under one of the customer's warnings, the warning's scope (the customer's); asked for a customer by key
+ * (the gateway's `_entities`, whose stub carries no scope), out of scope for every role. Giving managers their own
+ * customers' figures there too needs CustomerInsight to be an entity this subgraph owns, with the customer's scope.
  */
-export function customerInsightRecord(row: CustomerInsightRow): CustomerInsightRecord {
-  const scope = { ...rowScope('', null), recordKey: `Customer:${toId(row.customer_id)}` };
+export function customerInsightRecord(row: CustomerInsightRow, parentScope: RowScope | undefined): CustomerInsightRecord {
+  const scope = parentScope ?? { ...rowScope('', null), recordKey: `Customer:${toId(row.customer_id)}` };
+  const unscoped = <T extends object>(record: T): Scoped<T> => attachScope(record, scope);
   const { classification: figures, segments } = JSON.parse(row.figures) as { classification: ClassificationFigures; segments: CustomerSegments };
   const reasons = JSON.parse(row.reasons) as RuleReason[];
-  return attachScope(
-    {
-      classification: row.classification as CustomerClassification,
-      large: toBoolean(row.large),
-      blacklisted: toBoolean(row.blacklisted),
-      valueSegment: row.value_segment,
-      contributionSegment: row.contribution_segment,
-      loyaltySegment: row.loyalty_segment,
-      ruleVersion: row.rule_version,
-      asOf: toIsoTimestamp(row.as_of)!,
-      reasons: reasons.map((reason) =>
-        attachScope({ rule: reason.rule, figure: String(reason.figure), comparison: reason.comparison, threshold: String(reason.threshold) }, scope),
-      ),
-      figures: attachScope(
-        {
-          tenureYears: figures.tenureYears,
-          claimFreeYears: figures.claimFreeYears,
-          claims12m: figures.claims12m,
-          earnedPremium36m: amount(figures.earnedPremium36m),
-          incurred36m: amount(figures.incurred36m),
-          lossRatio36m: figures.lossRatio36m,
-          writtenPremium12m: amount(figures.writtenPremium12m),
-          consolidated: figures.consolidated,
-          arrearsDays: figures.arrearsDays,
-          nonPaymentCancellations36m: figures.nonPaymentCancellations36m,
-          fraudConfirmed: figures.fraudConfirmed,
-          contribution: amount(segments.contribution.amount),
-          contributionMargin: segments.contribution.margin,
-          consecutiveRenewals: segments.loyalty.consecutiveRenewals,
-          productsHeld: segments.loyalty.productsHeld,
-        },
-        scope,
-      ),
-    },
-    scope,
-  );
+  return unscoped({
+    classification: row.classification as CustomerClassification,
+    large: toBoolean(row.large),
+    blacklisted: toBoolean(row.blacklisted),
+    valueSegment: row.value_segment,
+    contributionSegment: row.contribution_segment,
+    loyaltySegment: row.loyalty_segment,
+    ruleVersion: row.rule_version,
+    asOf: toIsoTimestamp(row.as_of)!,
+    reasons: reasons.map((reason) =>
+      unscoped({ rule: reason.rule, figure: String(reason.figure), comparison: reason.comparison, threshold: String(reason.threshold) }),
+    ),
+    figures: unscoped({
+      tenureYears: figures.tenureYears,
+      claimFreeYears: figures.claimFreeYears,
+      claims12m: figures.claims12m,
+      earnedPremium36m: amount(figures.earnedPremium36m),
+      incurred36m: amount(figures.incurred36m),
+      lossRatio36m: figures.lossRatio36m,
+      writtenPremium12m: amount(figures.writtenPremium12m),
+      consolidated: figures.consolidated,
+      arrearsDays: figures.arrearsDays,
+      nonPaymentCancellations36m: figures.nonPaymentCancellations36m,
+      fraudConfirmed: figures.fraudConfirmed,
+      contribution: amount(segments.contribution.amount),
+      contributionMargin: segments.contribution.margin,
+      consecutiveRenewals: segments.loyalty.consecutiveRenewals,
+      productsHeld: segments.loyalty.productsHeld,
+    }),
+  });
 }
 
 export interface EarlyWarningConnectionRecord extends Connection<EarlyWarningRecord> {

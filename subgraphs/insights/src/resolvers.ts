@@ -1,4 +1,4 @@
-import { badUserInput, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, sqlTimestamp } from '@icg/shared';
+import { badUserInput, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, scopeOf, sqlTimestamp } from '@icg/shared';
 import type { EarlyWarningFilter, Resolvers } from './generated/schema-types';
 import type { EarlyWarningCriteria } from './loaders';
 import { customerInsightRecord, earlyWarningConnection, earlyWarningRecord, type EarlyWarningRow } from './records';
@@ -66,7 +66,7 @@ export const resolvers = {
     },
     async insight(customer, _args, { loaders }) {
       const row = await loaders.insightByCustomerId.load(customer.id);
-      return row ? customerInsightRecord(row) : null;
+      return row ? customerInsightRecord(row, scopeOf(customer)) : null;
     },
     async earlyWarnings(customer, { status }, { loaders }) {
       const rows = await loaders.earlyWarningsByCustomerId.load(customer.id);
