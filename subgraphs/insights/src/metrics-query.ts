@@ -29,6 +29,7 @@ import {
   dialectOf,
   forbiddenFieldError,
   parseEntityId,
+  previousMonth,
   suppressSmallGroups,
   truncatePath,
   type AggregateAccess,
@@ -175,12 +176,9 @@ function readRequest(args: QueryInsightMetricsArgs, now: Date): Request {
   const hasMonth = args.month !== null && args.month !== undefined;
   if (hasPeriod && hasMonth) throw badUserInput('period', 'give either period { from, to } or month, not both');
   let period: { start: DayNumber; end: DayNumber };
-  if (!hasPeriod && !hasMonth) {
-    // Neither: the last whole calendar month (UTC), the monthly report's usual question.
-    const end = dayOf(`${now.toISOString().slice(0, 7)}-01`, 'now');
-    period = { start: addMonths(end, -1), end };
-  } else if (hasMonth) {
-    const month = args.month!;
+  // Neither: the last whole calendar month (UTC), as the monthly reports default.
+  if (!hasPeriod) {
+    const month = args.month ?? previousMonth(now);
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw badUserInput('month', 'must be a month, YYYY-MM');
     const start = dayOf(`${month}-01`, 'month');
     period = { start, end: addMonths(start, 1) };
