@@ -17,7 +17,7 @@
  */
 import {
   aggregateAccessOf,
-  badUserInput,
+  monthBounds,
   parseEntityId,
   previousMonth,
   runAggregate,
@@ -33,23 +33,8 @@ import { entities } from './entities';
 import { requireBranch } from './org-directory';
 import type { QueryResolvers, ResolversTypes } from './generated/schema-types';
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** How many root causes the report ranks. */
 export const TOP_ROOT_CAUSES = 5;
-
-/** The month's first day, the next month's first day, both YYYY-MM-DD. */
-export function monthBounds(month: unknown): { first: string; last: string; next: string } {
-  const match = typeof month === 'string' ? MONTH.exec(month) : null;
-  if (!match) throw badUserInput('month', 'must be a month, YYYY-MM');
-  const year = Number(match[1]);
-  const index = Number(match[2]) - 1;
-  const day = (date: Date) => date.toISOString().slice(0, 10);
-  return {
-    first: day(new Date(Date.UTC(year, index, 1))),
-    last: day(new Date(Date.UTC(year, index + 1, 0))),
-    next: day(new Date(Date.UTC(year, index + 1, 1))),
-  };
-}
 
 /** `twelve months before` a date-time column, per dialect. */
 function yearBefore(dialect: DatabaseDialect, column: string): string {

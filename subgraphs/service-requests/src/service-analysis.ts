@@ -17,7 +17,7 @@
  */
 import {
   aggregateAccessOf,
-  badUserInput,
+  monthBounds,
   dialectOf,
   parseEntityId,
   previousMonth,
@@ -32,17 +32,6 @@ import {
 } from '@icg/shared';
 import { entities } from './entities';
 import type { QueryResolvers, ResolversTypes } from './generated/schema-types';
-
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** The month's first and last day, YYYY-MM-DD. */
-export function monthDays(month: unknown): { first: string; last: string } {
-  const match = typeof month === 'string' ? MONTH.exec(month) : null;
-  if (!match) throw badUserInput('month', 'must be a month, YYYY-MM');
-  const [year, index] = [Number(match[1]), Number(match[2]) - 1];
-  const day = (date: Date) => date.toISOString().slice(0, 10);
-  return { first: day(new Date(Date.UTC(year, index, 1))), last: day(new Date(Date.UTC(year, index + 1, 0))) };
-}
 
 const BRANCH_FILTER = { kind: 'branchSubtree', idColumn: 'branch_id', pathColumn: 'branch_path' } as const;
 
@@ -163,7 +152,7 @@ async function branchDepth(db: Knex, branchId: string): Promise<number | null> {
 export const serviceAnalysisResolvers = {
   customerServiceAnalysis: async (_root, args, { db, policy, caller, clock }, info) => {
     const month = args.month ?? previousMonth(clock.now());
-    const { first, last } = monthDays(month);
+    const { first, last } = monthBounds(month);
     const branchId = args.branchId === null || args.branchId === undefined ? null : parseEntityId(args.branchId, 'branchId');
     // An org unit's figures group by branch at its depth (a suppressed role may filter only on a grouped dimension),
     // which gathers its whole subtree into one group; a unit with no ticket below it selects nothing.

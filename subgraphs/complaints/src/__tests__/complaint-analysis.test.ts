@@ -1,4 +1,5 @@
-import { complaintAnalysisDefinition, monthBounds } from '../complaint-analysis';
+import { monthBounds } from '@icg/shared';
+import { complaintAnalysisDefinition } from '../complaint-analysis';
 
 describe('the complaint analysis', () => {
   it('reads a month as its first day, last day and the next month’s first, and refuses anything else naming the argument', () => {

@@ -1,5 +1,6 @@
 import type { AggregateGroup, AggregateResult } from '@icg/shared';
-import { monthDays, ninetiethPercentile } from '../service-analysis';
+import { monthBounds } from '@icg/shared';
+import { ninetiethPercentile } from '../service-analysis';
 
 /** A histogram as the GROUP BY on handling minutes returns it: minutes → tickets. */
 function histogram(bins: Record<string, number>, mode: AggregateResult['mode'] = 'EXACT'): AggregateResult {
@@ -15,9 +16,9 @@ function histogram(bins: Record<string, number>, mode: AggregateResult['mode'] =
 
 describe('the customer-service analysis', () => {
   it('reads a month as its first and last day, and refuses anything else naming the argument', () => {
-    expect(monthDays('2024-02')).toEqual({ first: '2024-02-01', last: '2024-02-29' });
-    expect(monthDays('2026-12')).toEqual({ first: '2026-12-01', last: '2026-12-31' });
-    for (const bad of ['2026-13', '2026-1', '2026-00', '26-01', '2026-01-01', null]) expect(() => monthDays(bad)).toThrow(/month/);
+    expect(monthBounds('2024-02')).toMatchObject({ first: '2024-02-01', last: '2024-02-29' });
+    expect(monthBounds('2026-12')).toMatchObject({ first: '2026-12-01', last: '2026-12-31' });
+    for (const bad of ['2026-13', '2026-1', '2026-00', '26-01', '2026-01-01', null]) expect(() => monthBounds(bad)).toThrow(/month/);
   });
 
   it('takes the p90 by nearest rank, counting each minute as often as tickets took it, numerically ordered', () => {
