@@ -132,49 +132,44 @@ function chooseRecords(
 }
 
 /**
- * Further requests on a side while its other records still show child records the first did not (one request holds
- * only so many records: the gateway's cost limit), so a rare kind of child record is not crowded out by commoner ones.
- */
-function furtherRequests(side: PlannedSide, members: readonly CandidateRecord[], recordsPerSide: number, covered: Set<string>): PlannedSide[] {
-  const further: PlannedSide[] = [];
-  const taken = new Set(side.keys);
-  for (;;) {
-    const rest = members.filter((member) => !taken.has(member.key) && [...member.valued].some((coordinate) => !covered.has(coordinate)));
-    if (rest.length === 0) return further;
-    const next = chooseRecords(rest, recordsPerSide, side.staff, side.label === 'out of scope', covered);
-    if (next.covered === 0) return further;
-    next.keys.forEach((key) => taken.add(key));
-    next.coordinates.forEach((coordinate) => covered.add(coordinate));
-    further.push({ label: side.label, staff: side.staff, keys: next.keys });
-  }
-}
-
-/**
- * Every side of the role's scope some member has records on, each with the member (the preferred one
- * unless another covers more) and the records to look up as them.
+ * Every side of the role's scope some member has records on, each with the requests to make there: as
+ * whichever member, with whichever records, adds the most child records not yet covered on that side, until
+ * no member's records add any (one request holds only so many records: the gateway's cost limit). A rare
+ * child record held only by one member's customers is so not crowded out by a member with more of the
+ * common ones; the preferred member is taken where others add no more.
  */
 export function planSides(caller: MatrixCaller, candidates: readonly CandidateRecord[], recordsPerSide: number): PlannedSide[] {
-  const best = new Map<string, PlannedSide & { covered: number; members: CandidateRecord[]; coordinates: Set<string> }>();
+  // Side label → each member's records on that side, in the pool's order (the preferred member first).
+  const sides = new Map<string, Map<MatrixStaff, CandidateRecord[]>>();
   for (const staff of caller.staffPool) {
-    const bySide = new Map<string, CandidateRecord[]>();
     for (const candidate of candidates) {
       const label = sideLabel(caller, staff, candidate.scope);
-      const side = bySide.get(label);
-      if (side) side.push(candidate);
-      else bySide.set(label, [candidate]);
-    }
-    for (const [label, members] of bySide) {
-      const chosen = chooseRecords(members, recordsPerSide, staff, label === 'out of scope');
-      const current = best.get(label);
-      if (!current || chosen.covered > current.covered)
-        best.set(label, { label, staff, keys: chosen.keys, covered: chosen.covered, members, coordinates: chosen.coordinates });
+      const byStaff = sides.get(label) ?? new Map<MatrixStaff, CandidateRecord[]>();
+      sides.set(label, byStaff);
+      const members = byStaff.get(staff);
+      if (members) members.push(candidate);
+      else byStaff.set(staff, [candidate]);
     }
   }
+  const planned: PlannedSide[] = [];
   const order = (label: string) => (label === 'in scope' ? 0 : label === 'out of scope' ? 2 : 1);
-  return [...best.values()]
-    .sort((left, right) => order(left.label) - order(right.label) || left.label.localeCompare(right.label))
-    .flatMap(({ label, staff, keys, members, coordinates }) => {
-      const side: PlannedSide = { label, staff, keys };
-      return [side, ...furtherRequests(side, members, recordsPerSide, coordinates)];
-    });
+  for (const label of [...sides.keys()].sort((left, right) => order(left) - order(right) || left.localeCompare(right))) {
+    const covered = new Set<string>();
+    const taken = new Set<string>();
+    for (;;) {
+      let best: { staff: MatrixStaff; keys: string[]; covered: number; coordinates: Set<string> } | undefined;
+      for (const [staff, members] of sides.get(label)!) {
+        const rest = members.filter((member) => !taken.has(member.key));
+        if (rest.length === 0) continue;
+        const chosen = chooseRecords(rest, recordsPerSide, staff, label === 'out of scope', covered);
+        if (chosen.keys.length > 0 && (!best || chosen.covered > best.covered)) best = { staff, ...chosen };
+      }
+      // The first request on a side is made even when its records have no child records at all.
+      if (!best || (planned.some((side) => side.label === label) && best.covered === 0)) break;
+      best.keys.forEach((key) => taken.add(key));
+      best.coordinates.forEach((coordinate) => covered.add(coordinate));
+      planned.push({ label, staff: best.staff, keys: best.keys });
+    }
+  }
+  return planned;
 }
