@@ -29,6 +29,7 @@ export * from './enforcement';
 export * from './aggregates';
 export * from './store-readiness';
 export * from './subgraph-manifest';
+export * from './subgraph-warm-up';
 export * from './domain/vocabulary';
 export * from './domain/actions';
 export * from './domain/health-vocabulary';

@@ -16,6 +16,7 @@ import type { Migration } from './migrations';
 import type { ScheduledJob } from './scheduled-jobs';
 import { WRITE_SIDE_MIGRATIONS } from './write-side-migrations';
 import { rowScope, type RowScope } from './row-scope';
+import type { BusinessNumberFormat } from './ids';
 
 /** What every request's resolvers get: the caller, the subgraph's store and a fresh loader set. */
 export interface SubgraphContext<TLoaders> extends EnforcementContext {
@@ -52,6 +53,8 @@ export interface OwnedEntity {
   /** The column holding the key field's value, e.g. `report_no`. */
   keyColumn: string;
   scope: RowScopeColumns;
+  /** The key's format where it is a business number outside BUSINESS_NUMBERS (ids and those are known). */
+  keyFormat?: BusinessNumberFormat;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
@@ -37,6 +37,7 @@ import type { EventHandler } from './events/event-receiver';
 import { createSubgraphEvents, type SubgraphEvents } from './events/subgraph-events';
 import { ScheduledJobRunner } from './scheduled-jobs';
 import type { SubgraphContext, SubgraphManifest } from './subgraph-manifest';
+import { WARM_UP_CALLER, WARM_UP_REQUEST_ID, warmUpOperations, warmUpSubgraph } from './subgraph-warm-up';
 
 export interface RunningSubgraph {
   name: string;
@@ -72,6 +73,9 @@ export interface StartSubgraphOptions {
   /** Tests: each consumer's `/events` URL, known only once it has started (over config.events.consumerUrls). */
   eventConsumerUrl?: (consumer: string) => string | undefined;
 }
+
+/** The warm-up before /ready gives up after this long (a slow database only delays readiness by it). */
+const WARM_UP_TIMEOUT_MS = 10_000;
 
 /** The verified caller as the access policy sees them. */
 export function callerOf(identity: AssertedIdentity): Caller {
@@ -152,12 +156,12 @@ function auditRecordsAtResponse<TContext extends EnforcementContext>(audit: Deci
 
 export function createSubgraphApollo<TLoaders>(
   manifest: SubgraphManifest<TLoaders>,
+  schema: GraphQLSchema,
   logger: Logger,
   isReady: () => boolean,
   enforcement: SubgraphEnforcement,
   plugins: ApolloServerPlugin<SubgraphContext<TLoaders>>[] = [],
 ): ApolloServer<SubgraphContext<TLoaders>> {
-  const schema = buildSubgraphSchema({ typeDefs: manifest.schema, resolvers: manifest.resolvers });
   // The gateway's own limits: a direct caller with a valid assertion gets past none of them.
   const protection = operationLimitProtection();
   return new ApolloServer<SubgraphContext<TLoaders>>({
@@ -238,13 +242,19 @@ export async function startSubgraph<TLoaders>(
       { name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS },
     ],
     { logger, retryDelayMs: options.retryDelayMs ?? 500, stopped: () => stopped },
-  ).then((prepared) => {
+  ).then(async (prepared) => {
+    // The request path once before /ready: the gateway's first request does not pay for first use.
+    if (prepared && !stopped) await apolloStarted.then(warmUp);
     ready = prepared && !stopped;
     if (ready) events.start();
     if (ready) jobs.start();
   });
+  const schema = buildSubgraphSchema({ typeDefs: manifest.schema, resolvers: manifest.resolvers });
+  // Built now: an entity whose key the warm-up cannot make up stops the start with its name.
+  const warmUpFetches = warmUpOperations(schema, manifest.entities);
   const apollo = createSubgraphApollo(
     manifest,
+    schema,
     logger,
     () => ready,
     {
@@ -257,7 +267,27 @@ export async function startSubgraph<TLoaders>(
     },
     [observer.plugin()],
   );
-  await apollo.start();
+  const apolloStarted = apollo.start();
+  const warmUp = () =>
+    warmUpSubgraph(
+      warmUpFetches,
+      {
+        execute: async (operation) => {
+          const response = await apollo.executeOperation(
+            { query: operation.query, variables: operation.variables },
+            { contextValue: { ...requestContext(WARM_UP_REQUEST_ID, null), caller: WARM_UP_CALLER } },
+          );
+          return response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+        },
+      },
+      logger,
+      WARM_UP_TIMEOUT_MS,
+    );
+  await apolloStarted;
+  // What every request's resolvers get, but the caller (from the assertion).
+  function requestContext(requestId: string, operation: SubgraphContext<TLoaders>['operation']) {
+    return { db, loaders: manifest.createLoaders(db), clock, policy, events: events.recorder, changeAudit: auditTrail, requestId, operation };
+  }
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,
     logger,
@@ -267,17 +297,7 @@ export async function startSubgraph<TLoaders>(
     screenOperation: screenOperationText,
     context: async (request: IncomingMessage, _requestId: string, rawBody: Buffer) => {
       const identity = await verifyAssertedCaller(verifier, request, rawBody);
-      return {
-        db,
-        loaders: manifest.createLoaders(db),
-        clock,
-        policy,
-        events: events.recorder,
-        changeAudit: auditTrail,
-        requestId: identity.requestId,
-        caller: callerOf(identity),
-        operation: identity.operation,
-      };
+      return { ...requestContext(identity.requestId, identity.operation), caller: callerOf(identity) };
     },
     routes: {
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok', subgraph: manifest.name }),

@@ -168,11 +168,18 @@ type Query {
 
 function entitiesTs(n: DerivedNames): string {
   return `import type { EntityDefinition } from '@icg/shared';
+import { ${n.entity.toUpperCase()}_NUMBER } from './resolvers';
 
 /** The ${n.subgraph} system owns ${n.entity}; it extends Customer with their ${n.entityPluralWords}. */
 export const entities = {
   // A ${n.entityWords} belongs to its customer's branch and the customer's primary manager.
-  ${n.entity}: { key: '${n.keyField}', table: '${n.table}', keyColumn: '${n.keyColumn}', scope: { branchPath: 'branch_path', responsibleStaffIds: ['customer_manager_staff_id'] } },
+  ${n.entity}: {
+    key: '${n.keyField}',
+    table: '${n.table}',
+    keyColumn: '${n.keyColumn}',
+    scope: { branchPath: 'branch_path', responsibleStaffIds: ['customer_manager_staff_id'] },
+    keyFormat: ${n.entity.toUpperCase()}_NUMBER,
+  },
   Customer: { key: 'id' },
 } as const satisfies Record<string, EntityDefinition>;
 `;

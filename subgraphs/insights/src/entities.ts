@@ -1,4 +1,5 @@
 import type { EntityDefinition } from '@icg/shared';
+import { EARLY_WARNING_NUMBER } from './warning-numbers';
 
 /**
  * The insights system owns EarlyWarning; it extends Customer with their insight and early warnings and names staff
@@ -11,6 +12,7 @@ export const entities = {
     table: 'early_warnings',
     keyColumn: 'early_warning_no',
     scope: { branchPath: 'branch_path', responsibleStaffIds: ['customer_manager_staff_id'] },
+    keyFormat: EARLY_WARNING_NUMBER,
   },
   Customer: { key: 'id' },
   Staff: { key: 'id' },

@@ -1,0 +1,94 @@
+/**
+ * A subgraph's request path run once before it reports ready, so the gateway's first customer-360 does not
+ * pay for what Node, graphql-js, Apollo Server, knex and the database driver do only on first use (lazily
+ * compiled code, the first pooled connections, the first entity fetch of each type).
+ *
+ * One `_entities` fetch per entity type, for a key no record has, selecting every field whose decisions
+ * are not audited: an owned entity's loader runs its SELECT and finds nothing; a stub of an entity another
+ * subgraph owns resolves its fields here (its lists' loaders run their SELECTs and find nothing). No value
+ * is served, nothing reaches the audit trail, and a failure only delays nothing: it is logged and ignored.
+ */
+import { getNamedType, isLeafType, isObjectType, type GraphQLSchema } from 'graphql';
+import type { Caller } from './access';
+import { classificationOf, isAuditedTier } from './enforcement';
+import { BUSINESS_NUMBERS, type BusinessNumberFormat } from './ids';
+import type { Logger } from './logger';
+import { isOwnedEntity, type EntityDefinition } from './subgraph-manifest';
+
+/** Ids are whole numbers of up to 18 digits; no store holds the largest. */
+const ABSENT_ID = '9'.repeat(18);
+
+/** A key of the right format that no record has (a malformed one would stop at validation, before the SQL). */
+function absentKey(entity: EntityDefinition): string | undefined {
+  if (entity.key === 'id') return ABSENT_ID;
+  const format = (isOwnedEntity(entity) ? entity.keyFormat : undefined) ?? (BUSINESS_NUMBERS as Record<string, BusinessNumberFormat | undefined>)[entity.key];
+  // The example with every digit a 9: the last number a system could issue.
+  return format?.example.replace(/\d/g, '9');
+}
+
+/** The warm-up acts as the auditor (every scope, every field decided without a purpose gap); it reads nothing. */
+export const WARM_UP_CALLER: Caller = { staffId: '0', role: 'AUDITOR', branchPath: '/1/', grade: null, purpose: 'AUDIT' };
+
+/** The request id of the warm-up's operations, in the request log (it reaches no audit record: nothing audited is read). */
+export const WARM_UP_REQUEST_ID = 'subgraph-warm-up';
+
+export interface WarmUpOperation {
+  entity: string;
+  query: string;
+  variables: { representations: Record<string, string>[] };
+}
+
+/** One `_entities` operation per entity type of the schema, with the unaudited fields it can select without arguments. */
+export function warmUpOperations(schema: GraphQLSchema, entities: Readonly<Record<string, EntityDefinition>>): WarmUpOperation[] {
+  const operations: WarmUpOperation[] = [];
+  for (const [entity, definition] of Object.entries(entities)) {
+    const type = schema.getType(entity);
+    const key = absentKey(definition);
+    if (!isObjectType(type) || key === undefined) throw new Error(`The warm-up has no absent key for ${entity}.${definition.key}: give its keyFormat`);
+    const selections = Object.values(type.getFields())
+      .filter((field) => !field.args.some((arg) => arg.type.toString().endsWith('!') && arg.defaultValue === undefined))
+      .filter((field) => !isAuditedTier(classificationOf(type, field).tier))
+      .map((field) => (isLeafType(getNamedType(field.type)) ? field.name : `${field.name} { __typename }`));
+    operations.push({
+      entity,
+      query: `query SubgraphWarmUp($representations: [_Any!]!) { _entities(representations: $representations) { __typename ... on ${entity} { ${selections.join(' ')} } } }`,
+      variables: { representations: [{ __typename: entity, [definition.key]: key }] },
+    });
+  }
+  return operations;
+}
+
+export interface WarmUpRunner {
+  /** Runs one operation in-process, as a request with the warm-up caller would; resolves with its GraphQL errors. */
+  execute(operation: WarmUpOperation): Promise<readonly { message: string; extensions?: Record<string, unknown> }[]>;
+}
+
+/**
+ * Runs the operations side by side (so the pool opens several connections), bounded by `timeoutMs`, and logs
+ * how it went: an operation answered with errors warmed only part of the path, which the log line counts.
+ */
+export async function warmUpSubgraph(operations: readonly WarmUpOperation[], runner: WarmUpRunner, logger: Logger, timeoutMs: number): Promise<void> {
+  const started = performance.now();
+  const failed: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+    timer.unref();
+  });
+  const runs = Promise.all(
+    operations.map((operation) =>
+      runner.execute(operation).then(
+        (errors) => {
+          // Codes only: a message could name a value.
+          if (errors.length > 0) failed.push(`${operation.entity}: ${errors.map((error) => String(error.extensions?.['code'])).join(', ')}`);
+        },
+        (error: unknown) => void failed.push(`${operation.entity}: ${(error as Error | undefined)?.name ?? 'failed'}`),
+      ),
+    ),
+  );
+  const outcome = await Promise.race([runs.then(() => 'done' as const), deadline]);
+  clearTimeout(timer);
+  const line = { operations: operations.length, outcome, failed, ms: Math.round(performance.now() - started) };
+  if (outcome === 'done' && failed.length === 0) logger.info(line, 'request path warmed up');
+  else logger.warn(line, 'request path warmed up in part');
+}
