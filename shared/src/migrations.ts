@@ -20,6 +20,26 @@ class InlineMigrationSource implements Knex.MigrationSource<Migration> {
   }
 }
 
+/** knex's lock table: one row, `is_locked` 0 or 1. */
+const MIGRATION_LOCK_TABLE = 'knex_migrations_lock';
+
+/**
+ * knex inserts its lock row when it finds the lock table empty, so processes migrating a fresh store at the same
+ * moment can each insert one. With two rows the lock is never taken again (it must update exactly one row) and
+ * every process fails with MigrationLocked for ever; keeping the first row lets the next attempt go through.
+ */
+async function keepOneMigrationLockRow(db: Knex): Promise<void> {
+  if (!(await db.schema.hasTable(MIGRATION_LOCK_TABLE))) return;
+  const rows = await db(MIGRATION_LOCK_TABLE).select<{ index: number }[]>('index').orderBy('index');
+  if (rows.length > 1) await db(MIGRATION_LOCK_TABLE).where('index', '>', rows[0]!.index).del();
+}
+
+/** Migrates to the latest migration; a MigrationLocked failure is thrown for the caller to retry, with a doubled lock row removed first. */
 export async function migrateToLatest(db: Knex, migrations: readonly Migration[]): Promise<void> {
-  await db.migrate.latest({ migrationSource: new InlineMigrationSource(migrations) });
+  try {
+    await db.migrate.latest({ migrationSource: new InlineMigrationSource(migrations) });
+  } catch (error) {
+    if ((error as Error | undefined)?.name === 'MigrationLocked') await keepOneMigrationLockRow(db);
+    throw error;
+  }
 }
