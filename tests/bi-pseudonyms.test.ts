@@ -175,20 +175,37 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
     const selected = new Set<string>();
     const sealedByCoordinate = new Map<string, Set<string>>();
     /**
-     * Asks for `selection` below the item type (`operation` renders it into the whole operation and runs it): an
-     * operation over the gateway's cost limit is asked again as several narrower ones. Returns the answers' data.
+     * Asks for `selections` below the item type together (`operation` renders them into the whole operation and runs
+     * it): an operation over the gateway's cost limit is asked again as two halves, and a single field over it as
+     * several narrower ones. Every field is so read, in as few requests as the cost limit allows.
      */
-    const askFor = async (label: string, itemType: GraphQLObjectType, selection: Selection, operation: (text: string) => Promise<GraphQLResponse>) => {
-      const response = await operation(render(selection));
-      if (overCostLimit(response) && narrowed(selection).length > 0) {
-        for (const narrower of narrowed(selection)) await askFor(label, itemType, narrower, operation);
+    const askFor = async (
+      label: string,
+      itemType: GraphQLObjectType,
+      selections: readonly Selection[],
+      operation: (text: string) => Promise<GraphQLResponse>,
+    ): Promise<void> => {
+      const text = selections.map(render).join(' ');
+      const response = await operation(text);
+      if (overCostLimit(response) && selections.length > 1) {
+        const half = Math.ceil(selections.length / 2);
+        await askFor(label, itemType, selections.slice(0, half), operation);
+        await askFor(label, itemType, selections.slice(half), operation);
         return;
       }
-      expectNoErrors(`${label}: ${render(selection)}`, response);
-      coordinatesIn(itemType, [selection], selected);
+      if (overCostLimit(response) && narrowed(selections[0]!).length > 0) {
+        for (const narrower of narrowed(selections[0]!)) await askFor(label, itemType, [narrower], operation);
+        return;
+      }
+      expectNoErrors(`${label}: ${text}`, response);
+      coordinatesIn(itemType, selections, selected);
       answers.push(response.data);
       valuesByCoordinate(response.data, sealedByCoordinate);
     };
+    const selectionsOf = (type: GraphQLObjectType) =>
+      Object.values(type.getFields())
+        .map((field) => selectionOf(field, 1, [type.name]))
+        .filter((selection): selection is Selection => selection !== null);
 
     // Roots without required arguments (lists and connections): operations per field of what they return,
     // connections paged to the end with the sealed cursors they hand out.
@@ -212,33 +229,30 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
             ...leaves('totalCount'),
             { name: 'pageInfo', children: leaves('hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor') },
             { name: 'edges', children: [...leaves('cursor'), { name: 'node', children: leaves('id') }] },
-            // The operations below select `nodes { … }`, field by field of the item type (marked selected there).
+            // The operations below select `nodes { … }`, every field of the item type in as few operations as the cost
+            // limit allows (marked selected there).
             { name: 'nodes', children: null },
           ],
           selected,
         );
-      for (const field of Object.values(itemType.getFields())) {
-        const selection = selectionOf(field, 1, [itemType.name]);
-        if (selection === null) continue;
-        await askFor(root.name, itemType, selection, async (text) => {
-          if (!connection) return graph.query(`{ ${root.name} { __typename ${text} } }`, {}, BI_ANALYST);
-          const operation = `query ($after: String) { ${root.name}(first: ${PAGE_SIZE}, after: $after) { ${wrapper} nodes { __typename ${text} } } }`;
-          // Every page, each after the sealed end cursor of the one before; the pages' answers are read as one.
-          const pages: GraphQLResponse[] = [];
-          for (let after: string | null = null; ;) {
-            const response: GraphQLResponse = await graph.query(operation, { after }, BI_ANALYST);
-            pages.push(response);
-            const pageInfo = (response.data?.[root.name] as { pageInfo?: { hasNextPage: boolean; endCursor: string } } | undefined)?.pageInfo;
-            // Customers to the end; the other roots list records their customers already lead to, so their second page
-            // (after a sealed cursor) is enough (tests/bi-connections pages each of them to the end as BI).
-            const lastPage = root.name === 'customers' ? CUSTOMERS / PAGE_SIZE + 1 : 1;
-            if (response.errors || !pageInfo?.hasNextPage || pages.length > lastPage) break;
-            after = pageInfo.endCursor;
-          }
-          const failed = pages.find((page) => page.errors !== undefined);
-          return failed ?? { ...pages[0]!, data: { pages: pages.map((page) => page.data) } };
-        });
-      }
+      await askFor(root.name, itemType, selectionsOf(itemType), async (text) => {
+        if (!connection) return graph.query(`{ ${root.name} { __typename ${text} } }`, {}, BI_ANALYST);
+        const operation = `query ($after: String) { ${root.name}(first: ${PAGE_SIZE}, after: $after) { ${wrapper} nodes { __typename ${text} } } }`;
+        // Every page, each after the sealed end cursor of the one before; the pages' answers are read as one.
+        const pages: GraphQLResponse[] = [];
+        for (let after: string | null = null; ;) {
+          const response: GraphQLResponse = await graph.query(operation, { after }, BI_ANALYST);
+          pages.push(response);
+          const pageInfo = (response.data?.[root.name] as { pageInfo?: { hasNextPage: boolean; endCursor: string } } | undefined)?.pageInfo;
+          // Customers to the end; the other roots list records their customers already lead to, so their second page
+          // (after a sealed cursor) is enough (tests/bi-connections pages each of them to the end as BI).
+          const lastPage = root.name === 'customers' ? CUSTOMERS / PAGE_SIZE + 1 : 1;
+          if (response.errors || !pageInfo?.hasNextPage || pages.length > lastPage) break;
+          after = pageInfo.endCursor;
+        }
+        const failed = pages.find((page) => page.errors !== undefined);
+        return failed ?? { ...pages[0]!, data: { pages: pages.map((page) => page.data) } };
+      });
       selected.add(`${query.name}.${root.name}`);
     }
 
@@ -255,18 +269,14 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
       );
       const variableList = root.args.map((argument) => `$${argument.name}: ${argument.type.toString()}`).join(', ');
       const argumentList = root.args.map((argument) => `${argument.name}: $${argument.name}`).join(', ');
-      for (const field of Object.values(returned.getFields())) {
-        const selection = selectionOf(field, 1, [returned.name]);
-        if (selection === null) continue;
-        await askFor(root.name, returned, selection, async (text) => {
-          const response = await graph.query(`query (${variableList}) { ${root.name}(${argumentList}) { __typename ${text} } }`, variables, BI_ANALYST);
-          expect({ lookup: root.name, found: response.errors !== undefined || response.data?.[root.name] !== null }).toEqual({
-            lookup: root.name,
-            found: true,
-          });
-          return response;
+      await askFor(root.name, returned, selectionsOf(returned), async (text) => {
+        const response = await graph.query(`query (${variableList}) { ${root.name}(${argumentList}) { __typename ${text} } }`, variables, BI_ANALYST);
+        expect({ lookup: root.name, found: response.errors !== undefined || response.data?.[root.name] !== null }).toEqual({
+          lookup: root.name,
+          found: true,
         });
-      }
+        return response;
+      });
       selected.add(`${query.name}.${root.name}`);
     }
 
