@@ -236,6 +236,40 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     }
   });
 
+  it("shows a customer manager their own customer's figures in the customer's view, and a colleague's customer's not", async () => {
+    // The customers' primary managers as the customers system holds them (the insight copies them from its events).
+    const managed = (await graph.subgraphs['customers']!.db('customers')
+      .whereNotNull('customer_manager_staff_id')
+      .select('id', 'customer_manager_staff_id')) as { id: number; customer_manager_staff_id: number }[];
+    const query = `query View($id: ID!) { customer(id: $id) { insight { classification figures { earnedPremium36m } } } }`;
+    type View = { customer: { insight: { classification: string; figures: { earnedPremium36m: number | null } } | null } };
+    let own: { id: string; manager: string; figure: number } | undefined;
+    for (const row of managed) {
+      const reference = await graph.query<View>(query, { id: String(row.id) });
+      const figure = reference.data?.customer.insight?.figures.earnedPremium36m;
+      if (typeof figure === 'number') {
+        own = { id: String(row.id), manager: String(row.customer_manager_staff_id), figure };
+        break;
+      }
+    }
+    expect(own).toBeDefined();
+    const colleague = staffWith('CUSTOMER_MANAGER').find((member) => String(member.id) !== own!.manager)!;
+
+    // The gateway asks the insights subgraph for the customer by key: the insight's own scope decides.
+    const asManager = await graph.query<View>(query, { id: own!.id }, { role: 'CUSTOMER_MANAGER', staffId: own!.manager, purpose: 'CUSTOMER_SERVICE' });
+    expect(asManager.errors).toBeUndefined();
+    expect(asManager.data!.customer.insight!.figures.earnedPremium36m).toBe(own!.figure);
+
+    const asColleague = await graph.query<View>(
+      query,
+      { id: own!.id },
+      { role: 'CUSTOMER_MANAGER', staffId: String(colleague.id), purpose: 'CUSTOMER_SERVICE' },
+    );
+    expect(asColleague.data!.customer.insight!.classification).toEqual(expect.any(String));
+    expect(asColleague.data!.customer.insight!.figures.earnedPremium36m).toBeNull();
+    expect(asColleague.errors?.map((error) => error.extensions?.['coordinate'])).toEqual(['CustomerInsightFigures.earnedPremium36m']);
+  });
+
   it('pages the root connection by keyset cursor: every warning once, as many as totalCount', async () => {
     const seen: string[] = [];
     let after: string | null = null;

@@ -1,15 +1,4 @@
-import {
-  attachScope,
-  connectionFromRows,
-  rowScope,
-  scopeOfRow,
-  toBoolean,
-  toId,
-  toIsoTimestamp,
-  type Connection,
-  type RowScope,
-  type Scoped,
-} from '@icg/shared';
+import { attachScope, connectionFromRows, scopeOfRow, toBoolean, toId, toIsoTimestamp, type Connection, type Scoped } from '@icg/shared';
 import { entities } from './entities';
 import type {
   CustomerClassification,
@@ -93,18 +82,17 @@ export type CustomerInsightRecord = Scoped<
 const amount = (value: string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
 
 /**
- * `Customer.insight` is a field this subgraph adds to a customer it does not own, so it is decided in the scope of the
- * record it is read under, as every field added to an extended entity is (docs/adding-a-subgraph.md; the access matrix
- * checks it): under one of the customer's warnings, the warning's scope (the customer's); asked for a customer by key
- * (the gateway's `_entities`, whose stub carries no scope), out of scope for every role. Giving managers their own
- * customers' figures there too needs CustomerInsight to be an entity this subgraph owns, with the customer's scope.
+ * An insight is a record this subgraph owns, carrying its customer's scope (branch path and primary manager, copied
+ * from the customer's events): its fields are decided in that scope wherever it is read. A placeholder row made for
+ * an event about a customer not known yet has no branch, so it is out of every scope but company-wide ones.
  */
-export function customerInsightRecord(row: CustomerInsightRow, parentScope: RowScope | undefined): CustomerInsightRecord {
-  const scope = parentScope ?? { ...rowScope('', null), recordKey: `Customer:${toId(row.customer_id)}` };
+export function customerInsightRecord(row: CustomerInsightRow): CustomerInsightRecord {
+  const scope = scopeOfRow('CustomerInsight', entities.CustomerInsight, row);
   const unscoped = <T extends object>(record: T): Scoped<T> => attachScope(record, scope);
   const { classification: figures, segments } = JSON.parse(row.figures) as { classification: ClassificationFigures; segments: CustomerSegments };
   const reasons = JSON.parse(row.reasons) as RuleReason[];
   return unscoped({
+    customerId: toId(row.customer_id),
     classification: row.classification as CustomerClassification,
     large: toBoolean(row.large),
     blacklisted: toBoolean(row.blacklisted),

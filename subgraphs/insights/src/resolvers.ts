@@ -1,4 +1,4 @@
-import { badUserInput, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, scopeOf, sqlTimestamp } from '@icg/shared';
+import { badUserInput, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, sqlTimestamp } from '@icg/shared';
 import type { EarlyWarningFilter, Resolvers } from './generated/schema-types';
 import type { EarlyWarningCriteria } from './loaders';
 import { customerInsightRecord, earlyWarningConnection, earlyWarningRecord, type EarlyWarningRow } from './records';
@@ -58,6 +58,13 @@ export const resolvers = {
     },
   },
 
+  CustomerInsight: {
+    async __resolveReference(reference, { loaders }) {
+      const row = await loaders.insightByCustomerId.load(parseEntityId(reference.customerId, 'representations'));
+      return row ? customerInsightRecord(row) : null;
+    },
+  },
+
   // Every customer resolves (with no insight, null; with no warnings, an empty list): null would drop this
   // subgraph's fields of it.
   Customer: {
@@ -66,7 +73,7 @@ export const resolvers = {
     },
     async insight(customer, _args, { loaders }) {
       const row = await loaders.insightByCustomerId.load(customer.id);
-      return row ? customerInsightRecord(row, scopeOf(customer)) : null;
+      return row ? customerInsightRecord(row) : null;
     },
     async earlyWarnings(customer, { status }, { loaders }) {
       const rows = await loaders.earlyWarningsByCustomerId.load(customer.id);

@@ -275,10 +275,14 @@ export type CustomerClassification =
 /**
  * What the insight rules make of a customer (DOMAIN.md section 5), as of `asOf`, under rules version `ruleVersion`.
  * Computed under the insights' service identity from the whole of the customer's facts, whoever asks; what each role
- * sees of it is decided field by field below.
+ * sees of it is decided field by field below, in the scope of the insight record itself (the customer's branch and
+ * primary manager, copied into it): an entity this subgraph owns, so a manager reads their own customers' figures
+ * wherever the customer is reached from.
  */
 export type CustomerInsight = {
   __typename?: 'CustomerInsight';
+  /** The customer the insight is about. */
+  customerId: Scalars['ID']['output'];
   classification: CustomerClassification;
   /** 12-month written premium (consolidated over a corporate group) a significant share of an org unit's, or ≥ ¥1 million. */
   large: Scalars['Boolean']['output'];
@@ -560,6 +564,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   EarlyWarning: EarlyWarning;
+  CustomerInsight: CustomerInsight;
   Customer: Customer;
 };
 
@@ -568,6 +573,9 @@ export type FederationReferenceTypes = {
   EarlyWarning:
     ( { __typename: 'EarlyWarning' }
     & GraphQLRecursivePick<FederationTypes['EarlyWarning'], {"earlyWarningNo":true}> );
+  CustomerInsight:
+    ( { __typename: 'CustomerInsight' }
+    & GraphQLRecursivePick<FederationTypes['CustomerInsight'], {"customerId":true}> );
   Customer:
     ( { __typename: 'Customer' }
     & GraphQLRecursivePick<FederationTypes['Customer'], {"id":true}> );
@@ -714,7 +722,9 @@ export type InsightFigureResolvers<ContextType = ResolverContext, ParentType ext
   value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
-export type CustomerInsightResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsight'] = ResolversParentTypes['CustomerInsight']> = {
+export type CustomerInsightResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsight'] = ResolversParentTypes['CustomerInsight'], FederationReferenceType extends FederationReferenceTypes['CustomerInsight'] = FederationReferenceTypes['CustomerInsight']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CustomerInsight']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   classification?: Resolver<ResolversTypes['CustomerClassification'], ParentType, ContextType>;
   large?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   blacklisted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
