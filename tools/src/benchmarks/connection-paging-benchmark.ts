@@ -14,25 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  AUDIT_STORE,
-  dropMysqlDatabase,
-  encodeCursor,
-  eventsUrlVariable,
-  insertInChunks,
-  mintDevelopmentToken,
-  openDatabase,
-  sealIdentifier,
-  subgraphPortVariable,
-  type DatabaseConfig,
-  type Knex,
-} from '@icg/shared';
-import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, seedStores } from '@icg/synthetic';
-import { freePort } from '../free-port';
+import { AUDIT_STORE, dropMysqlDatabase, encodeCursor, insertInChunks, openDatabase, sealIdentifier, type DatabaseConfig, type Knex } from '@icg/shared';
+import { DEFAULT_SEED, seedStores } from '@icg/synthetic';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
-import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
+import { startGraphProcesses, type GraphProcesses } from './stack/graph-processes';
+import { stopServersOnSignal } from './stack/stack-processes';
 
 type Dialect = 'sqlite' | 'mysql';
 
@@ -116,7 +104,7 @@ async function runOnce(dialect: Dialect, options: Options): Promise<RunResult> {
     dataDir: runDirectory,
     poolMax: 10,
   };
-  const servers: ServerProcess[] = [];
+  let graph: GraphProcesses | undefined;
   let policies: Knex | undefined;
   try {
     process.stderr.write(`${dialect}: seeding ${options.customers} customers into ${runDirectory}\n`);
@@ -128,45 +116,16 @@ async function runOnce(dialect: Dialect, options: Options): Promise<RunResult> {
       .offset(PAGE_SIZE * (LATE_PAGE - 1) - 1)
       .limit(1)
       .pluck('id')) as (number | string)[];
-    const pseudonymSecret = randomBytes(24).toString('base64url');
-    // The cursor paging hands out after row 199,800, sealed as BI gets it.
-    const lateCursor = sealIdentifier(pseudonymSecret, encodeCursor(String(ids[0])));
-    const tokenSecret = randomBytes(32).toString('base64url');
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'],
-      APOLLO_TELEMETRY_DISABLED: '1',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      DATA_DIR: runDirectory,
-      MYSQL_DATABASE_PREFIX: prefix,
-      ...(database.mysqlUrl ? { MYSQL_URL: database.mysqlUrl } : {}),
-      RATE_LIMITS: UNBINDING_RATE_LIMITS,
+    graph = await startGraphProcesses({
+      database,
+      runDirectory,
       // A loaded shared machine can hold a subgraph's answer past the default 3 s; a timeout would end the run, not measure it.
-      SUBGRAPH_TIMEOUT_MS: '30000',
-      AUTH_HS256_SECRET: tokenSecret,
-      // Set here so the processes do not race to generate them into DATA_DIR.
-      IDENTITY_ASSERTION_SECRET: randomBytes(32).toString('base64url'),
-      PSEUDONYM_SECRET: pseudonymSecret,
-      AUDIT_PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
-      AUDIT_CHAIN_KEY: randomBytes(24).toString('base64url'),
-      AUDIT_CHECKPOINT_PATH: join(runDirectory, 'audit-checkpoints.jsonl'),
-    };
-    for (const { manifest } of SUBGRAPH_REGISTRY) {
-      const port = await freePort();
-      env[subgraphPortVariable(manifest.name)] = String(port);
-      env[eventsUrlVariable(manifest.name)] = `http://127.0.0.1:${port}/events`;
-    }
-    const gatewayPort = await freePort();
-    for (const { manifest, directory } of SUBGRAPH_REGISTRY) servers.push(launchServer(manifest.name, `${directory}/dist/main.js`, { ...env }, runDirectory));
-    for (const [index, { manifest }] of SUBGRAPH_REGISTRY.entries()) {
-      await waitUntilReady(servers[index]!, answersOk(`http://127.0.0.1:${env[subgraphPortVariable(manifest.name)]}/ready`), 180_000);
-    }
-    const gateway = launchServer('gateway', 'gateway/dist/main.js', { ...env, PORT: String(gatewayPort) }, runDirectory);
-    servers.push(gateway);
-    await waitUntilReady(gateway, answersOk(`http://127.0.0.1:${gatewayPort}/ready`), 60_000);
-    const url = `http://127.0.0.1:${gatewayPort}/graphql`;
-    const org = generateOrg(DEFAULT_SEED);
-    const token = await mintDevelopmentToken({ secret: tokenSecret, identity: identityOfStaff(findStaff(org, 'BI_ANALYST'), null), ttlSeconds: 3_600 });
+      env: { RATE_LIMITS: UNBINDING_RATE_LIMITS, SUBGRAPH_TIMEOUT_MS: '30000' },
+    });
+    // The cursor paging hands out after row 199,800, sealed as BI gets it.
+    const lateCursor = sealIdentifier(graph.pseudonymSecret, encodeCursor(String(ids[0])));
+    const url = graph.url;
+    const token = await graph.token('BI_ANALYST');
 
     // Warm-up (query plans, pools, caches), then the two pages alternately, so drift on a shared machine hits both alike.
     for (let warm = 0; warm < 5; warm++) {
@@ -192,7 +151,7 @@ async function runOnce(dialect: Dialect, options: Options): Promise<RunResult> {
     };
   } finally {
     await policies?.destroy();
-    await Promise.all(servers.map((server) => stopServer(server)));
+    await graph?.stop();
     if (database.mysqlUrl) for (const { manifest } of SUBGRAPH_REGISTRY) await dropMysqlDatabase(database, manifest.name);
     if (database.mysqlUrl) await dropMysqlDatabase(database, AUDIT_STORE);
     rmSync(runDirectory, { recursive: true, force: true });
