@@ -19,6 +19,7 @@ import { composeRegisteredSubgraphs } from '../compose-subgraphs';
 import { CUSTOMER_360_QUERY } from '../example-queries';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { BENCHMARKS_PATH, describeMachine, writeBenchmarkSection } from './benchmark-report';
+import { positiveInteger } from './benchmark-options';
 
 /**
  * `npm run bench:audit -- --label <name>`: what the audit trail stores for one customer-360 view (the README's
@@ -47,13 +48,6 @@ interface Measurement {
   pageBytesPerRequest: number;
   command: string;
   date: string;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
 }
 
 function storedBytes(row: Record<string, unknown>): number {

@@ -38,6 +38,7 @@ import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
 import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
+import { positiveInteger } from './benchmark-options';
 
 type Dialect = 'sqlite' | 'mysql';
 type Transport = 'http' | 'nats';
@@ -53,13 +54,6 @@ const EVENT_TYPE = 'customer.blacklist-changed';
 interface Options {
   rounds: number;
   customers: number;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
 }
 
 function readOptions(): Options {

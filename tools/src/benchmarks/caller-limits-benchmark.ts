@@ -13,6 +13,7 @@ import { SERVER_NODE_FLAGS } from '../server-node-flags';
 import { REPOSITORY_ROOT, SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { writeBenchmarkSection } from './benchmark-report';
 import { median, percentile } from './paired-rounds';
+import { positiveInteger } from './benchmark-options';
 
 /**
  * `npm run bench:limits`: does one caller's flood leave another caller's latency alone? The graph runs as in
@@ -29,13 +30,6 @@ const LIGHT_ROLE: StaffRole = 'CUSTOMER_MANAGER';
 const HEAVY_ROLE: StaffRole = 'OPERATOR';
 const DEFAULT_LIMITS = 'default=20r/s,10c;BI_ANALYST=5r/s,2c;OPERATOR=1r/s,1c';
 const WARM_UP_REQUESTS = 50;
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
-}
 
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

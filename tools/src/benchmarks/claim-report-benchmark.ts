@@ -37,6 +37,7 @@ import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
 import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
+import { positiveInteger } from './benchmark-options';
 
 type Dialect = 'sqlite' | 'mysql';
 type Transport = 'http' | 'nats';
@@ -51,13 +52,6 @@ interface Options {
   workers: number;
   customers: number;
   single: number;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
 }
 
 function readOptions(): Options {

@@ -21,6 +21,7 @@ import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
 import { startGraphProcesses, type GraphProcesses } from './stack/graph-processes';
 import { stopServersOnSignal } from './stack/stack-processes';
+import { positiveInteger } from './benchmark-options';
 
 type Dialect = 'sqlite' | 'mysql';
 
@@ -45,13 +46,6 @@ interface RunResult {
   firstP90: number;
   lateP90: number;
   loadAverage: string;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive whole number (got "${value}")`);
-  return parsed;
 }
 
 function readOptions(): Options {

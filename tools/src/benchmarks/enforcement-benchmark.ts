@@ -14,6 +14,7 @@ import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { SERVER_NODE_FLAGS } from '../server-node-flags';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { median, pairCost, pairedRounds, pairOrder, percentile, type Better, type PairedRoundsSummary } from './paired-rounds';
+import { positiveInteger } from './benchmark-options';
 
 /**
  * `npm run bench:enforcement`: the customer-360 query for random customers through two stacks over
@@ -159,13 +160,6 @@ async function runRound(
     mainThreadBusyShare: busyShare,
     cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests,
   };
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
 }
 
 async function main(): Promise<void> {

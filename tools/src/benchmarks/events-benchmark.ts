@@ -44,6 +44,7 @@ import { freePort } from '../free-port';
 import { SERVER_NODE_FLAGS } from '../server-node-flags';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
+import { positiveInteger } from './benchmark-options';
 
 /** Where the claim-report figure goes once that workflow exists: a run of `takeClaimReport` through the gateway, reported beside these. */
 export const CLAIM_REPORT_HOOK = 'claim-report mutations/s through the gateway: `npm run bench:claim-report` (section "Claim report by phone")';
@@ -56,13 +57,6 @@ const BACKLOG_NOTES_PER_REQUEST = 50;
 /** The repository root (this file is at tools/dist/benchmarks); not from the registry, which would load every subgraph. */
 const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
 const AUDITOR: StaffIdentity = { staffId: '1', role: 'AUDITOR', branchId: '1', branchPath: '/1/', grade: null, purpose: 'AUDIT' };
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
-}
 
 interface Scenario {
   dialect: Dialect;

@@ -27,6 +27,7 @@ import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
 import { startGraphProcesses, type GraphProcesses } from './stack/graph-processes';
 import { stopServersOnSignal } from './stack/stack-processes';
+import { positiveInteger } from './benchmark-options';
 
 interface Options {
   customers: number;
@@ -34,13 +35,6 @@ interface Options {
   prefix: string;
   samples: number;
   rounds: number;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive whole number (got "${value}")`);
-  return parsed;
 }
 
 function readOptions(): Options {

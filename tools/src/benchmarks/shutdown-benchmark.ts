@@ -22,6 +22,7 @@ import { SERVER_NODE_FLAGS } from '../server-node-flags';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
+import { positiveInteger } from './benchmark-options';
 
 /**
  * `npm run bench:shutdown`: what a client sees when a process of the graph is stopped under load (issue
@@ -39,13 +40,6 @@ const CUSTOMERS_SUBGRAPH_COORDINATES = ['Customer.name', 'Customer.mobile'];
 const PROBE_INTERVAL_MS = 25;
 
 type Target = 'gateway' | typeof CUSTOMERS_SUBGRAPH;
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
-  return parsed;
-}
 
 interface HttpAnswer {
   status: number;

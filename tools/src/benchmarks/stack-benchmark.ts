@@ -42,6 +42,7 @@ import {
 } from './stack/stack-measurements';
 import { answersOk, launchServer, sqlStatementCount, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
 import { formatProfileReport, formatStackReport, type StackRunReport } from './stack/stack-report';
+import { positiveInteger } from './benchmark-options';
 
 /**
  * `npm run bench:stack` (issue 12): the customer-360 on the project's stack, on plain `@apollo/gateway` over the
@@ -80,14 +81,6 @@ interface Options {
   pagePairs: number;
   profile: boolean;
   label: string | undefined;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number, max = 10_000_000): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > max)
-    throw new Error(`--${name} must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}`);
-  return parsed;
 }
 
 function readOptions(): Options {
