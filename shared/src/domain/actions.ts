@@ -57,7 +57,6 @@ export const WORKFLOW_ACTIONS = [
   'claim.close',
   'claim.reopen',
   'claim.reserve.set',
-  'claim.payment.approve',
   'claim.cancel',
   'claim.withdraw',
   'claim.deny',
