@@ -4,8 +4,9 @@
  *
  * 1. Facts: pages through `customers(first, after)` on the gateway, with each customer's policies, claims and
  *    complaints nested, under the insights' service identity; each page's facts replace those customers' facts in
- *    one transaction that also records the page's end cursor in `insight_refresh_runs`. Interrupted, the next run
- *    resumes after the last page it committed, with the same `asOf`.
+ *    one transaction that also records the page's end cursor in `insight_refresh_runs`. A first walk reads only the
+ *    pages' cursors, so several pages are asked for at once (`concurrency`); they are stored in their order.
+ *    Interrupted, the next run resumes after the last page it committed, with the same `asOf`.
  * 2. Insights: the org units' premium and the value cut-offs over the whole population, then every customer's
  *    insight and warnings recomputed, chunk by chunk, stamped with the run's `asOf`. Local and idempotent: an
  *    interrupted phase 2 is done again from the start.
@@ -32,6 +33,11 @@ import {
 
 /** The most a connection serves per page (shared/src/pagination.ts). */
 export const REFRESH_PAGE_SIZE = 200;
+/**
+ * Pages of phase 1 asked of the graph at once: the gateway, the subgraphs and their databases each work on one while
+ * the others work on the next, where one page at a time kept each of them waiting for the rest.
+ */
+export const DEFAULT_FETCH_CONCURRENCY = 4;
 /** Customers recomputed per transaction in phase 2. */
 const COMPUTE_CHUNK = 500;
 
@@ -139,6 +145,8 @@ export interface RefreshOptions {
   stopAfterPages?: number;
   /** Checked before each page: true stops the run where it is (SIGINT), to be resumed. */
   stopRequested?: () => boolean;
+  /** Pages asked of the graph at once in phase 1 (stored one after the other); DEFAULT_FETCH_CONCURRENCY by default. */
+  concurrency?: number;
 }
 
 export interface RefreshResult {
@@ -250,13 +258,26 @@ async function insertAll(trx: Knex.Transaction, table: string, rows: readonly ob
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) await trx(table).insert(rows.slice(start, start + INSERT_CHUNK));
 }
 
+/** Rows keyed by customer, inserted or replaced a chunk per statement (one round trip, not one per customer). */
+async function upsertAll(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+    await trx(table)
+      .insert(rows.slice(start, start + INSERT_CHUNK))
+      .onConflict('customer_id')
+      .merge();
+}
+
 /** One page's facts replace the read model's facts of those customers, with the checkpoint, in one transaction. */
 async function storePage(db: Knex, run: RunRow, page: CustomerPage, at: string): Promise<void> {
   const rows = page.nodes.map((customer) => rowsOfCustomer(customer, at));
   const ids = page.nodes.map((customer) => customer.id);
   await db.transaction(async (trx) => {
     for (const table of ['insight_policies', 'insight_claims', 'insight_complaints']) await trx(table).whereIn('customer_id', ids).delete();
-    for (const { customer } of rows) await trx('insight_customers').insert(customer).onConflict('customer_id').merge();
+    await upsertAll(
+      trx,
+      'insight_customers',
+      rows.map((row) => row.customer),
+    );
     await insertAll(
       trx,
       'insight_policies',
@@ -279,6 +300,23 @@ async function storePage(db: Knex, run: RunRow, page: CustomerPage, at: string):
   run.cursor = page.pageInfo.endCursor;
   run.processed += page.nodes.length;
   run.total = page.totalCount;
+}
+
+const PAGE_STARTS_QUERY = `query InsightsRefreshPageStarts($first: Int!, $after: String) {
+  customers(first: $first, after: $after) { pageInfo { hasNextPage endCursor } }
+}`;
+
+/** The cursor each page of the walk starts after, the first `after` included: pages of ids only, a small answer each. */
+async function pageStarts(graphql: GraphQLCaller, first: number, after: string | null): Promise<(string | null)[]> {
+  const starts: (string | null)[] = [after];
+  for (;;) {
+    const response = await graphql(PAGE_STARTS_QUERY, { first, after: starts.at(-1) ?? null });
+    if (response.errors?.length) throw new RefreshError(`the graph refused the customers' page cursors: ${response.errors[0]!.message}`);
+    const pageInfo = (response.data as { customers?: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | undefined)?.customers?.pageInfo;
+    if (!pageInfo) throw new RefreshError('the graph answered no customers page');
+    if (!pageInfo.hasNextPage || pageInfo.endCursor === null) return starts;
+    starts.push(pageInfo.endCursor);
+  }
 }
 
 async function fetchPage(graphql: GraphQLCaller, first: number, after: string | null): Promise<CustomerPage> {
@@ -349,17 +387,18 @@ export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, on
           customers.map((customer) => toId(customer.customer_id)),
         )
         .whereNull('cleared_at')) as EarlyWarningRow[];
+      const figures = new Map(customers.map((customer) => [customer, figuresOf(customer, facts)]));
+      await upsertAll(
+        trx,
+        'customer_insights',
+        customers.map((customer) => insightRowOf(customer, figures.get(customer)!, { rules, asOf }, cutoffs)),
+      );
       for (const customer of customers) {
-        const figures = figuresOf(customer, facts);
-        await trx('customer_insights')
-          .insert(insightRowOf(customer, figures, { rules, asOf }, cutoffs))
-          .onConflict('customer_id')
-          .merge();
         const id = toId(customer.customer_id);
         await reconcileWarnings(
           trx,
           customer,
-          findEarlyWarnings(figures, rules, asOf),
+          findEarlyWarnings(figures.get(customer)!, rules, asOf),
           asOf,
           live.filter((row) => toId(row.customer_id) === id),
         );
@@ -458,13 +497,36 @@ export async function refreshInsights(options: RefreshOptions): Promise<RefreshR
 
   if (run.status === 'RUNNING') {
     let pages = 0;
-    for (;;) {
-      if (options.stopRequested?.() || (options.stopAfterPages !== undefined && pages >= options.stopAfterPages)) return stopped();
-      const page = await fetchPage(graphql, pageSize, run.cursor);
+    const stopNow = () => options.stopRequested?.() || (options.stopAfterPages !== undefined && pages >= options.stopAfterPages);
+    const store = async (page: CustomerPage) => {
       await storePage(db, run, page, sqlTimestamp(new Date()));
       pages++;
       progress(`facts ${run.processed} / ${run.total ?? '?'}`);
-      if (!page.pageInfo.hasNextPage) break;
+    };
+    // Where each page starts, from a walk that reads no facts; then the pages side by side, stored in their order, so
+    // the checkpoint stays "every customer up to the cursor is stored".
+    const starts = await pageStarts(graphql, pageSize, run.cursor);
+    const fetching: Promise<CustomerPage>[] = [];
+    let next = 0;
+    const fetchNext = () => {
+      const fetched = fetchPage(graphql, pageSize, starts[next++]!);
+      // A page fetched ahead and not stored (the run stopped first) must not end the process as an unhandled rejection.
+      fetched.catch(() => undefined);
+      fetching.push(fetched);
+    };
+    while (next < starts.length && fetching.length < (options.concurrency ?? DEFAULT_FETCH_CONCURRENCY)) fetchNext();
+    let last: CustomerPage | undefined;
+    while (fetching.length > 0) {
+      if (stopNow()) return stopped();
+      last = await fetching.shift()!;
+      if (next < starts.length) fetchNext();
+      await store(last);
+    }
+    // Customers added since the walk: on from the last page stored, one page at a time.
+    while (last === undefined || last.pageInfo.hasNextPage) {
+      if (stopNow()) return stopped();
+      last = await fetchPage(graphql, pageSize, run.cursor);
+      await store(last);
     }
     run.status = 'COMPUTING';
     await db('insight_refresh_runs')
