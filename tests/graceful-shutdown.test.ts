@@ -28,9 +28,15 @@ async function startHoldingForwarder(targetUrl: string): Promise<{ url: string; 
         const headers = Object.fromEntries(
           Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
         ) as Record<string, string>;
-        const answer = await fetch(targetUrl, { method: 'POST', headers, body: Buffer.concat(chunks) });
-        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-        response.end(Buffer.from(await answer.arrayBuffer()));
+        try {
+          const answer = await fetch(targetUrl, { method: 'POST', headers, body: Buffer.concat(chunks) });
+          response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        } catch {
+          // A call released after its test ended (the drain cut it off) may find the subgraph already stopped by
+          // afterAll: the gateway that asked is gone too, so the connection is just dropped.
+          response.destroy();
+        }
       });
     });
   });
