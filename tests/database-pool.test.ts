@@ -27,6 +27,10 @@ describe.each(TEST_DIALECTS)('a subgraph whose database pool is exhausted (%s)',
       poolAcquireTimeoutMs: ACQUIRE_TIMEOUT_MS,
       poolQueueMax: QUEUE_MAX,
     });
+    // The outbox relay and the scheduled jobs poll the same pool in the background; here they would take queue places
+    // the test counts on (a poll waiting while the test holds the connection), so they are stopped.
+    await subgraph.running.events.close();
+    await subgraph.running.jobs.close();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 /**
  * A subgraph's request path run once before it reports ready, so the gateway's first customer-360 does not
  * pay for what Node, graphql-js, Apollo Server, knex and the database driver do only on first use (lazily
- * compiled code, the first pooled connections, the first entity fetch of each type).
+ * compiled code, the first pooled connection, the first entity fetch of each type).
  *
  * One `_entities` fetch per entity type, for a key no record has, selecting every field whose decisions
  * are not audited: an owned entity's loader runs its SELECT and finds nothing; a stub of an entity another
@@ -64,8 +64,9 @@ export interface WarmUpRunner {
 }
 
 /**
- * Runs the operations side by side (so the pool opens several connections), bounded by `timeoutMs`, and logs
- * how it went: an operation answered with errors warmed only part of the path, which the log line counts.
+ * Runs the operations one after the other (a small pool is never pushed to its queue limit by the warm-up),
+ * bounded by `timeoutMs`, and logs how it went: an operation answered with errors warmed only part of the path,
+ * which the log line counts.
  */
 export async function warmUpSubgraph(operations: readonly WarmUpOperation[], runner: WarmUpRunner, logger: Logger, timeoutMs: number): Promise<void> {
   const started = performance.now();
@@ -75,18 +76,22 @@ export async function warmUpSubgraph(operations: readonly WarmUpOperation[], run
     timer = setTimeout(() => resolve('timed out'), timeoutMs);
     timer.unref();
   });
-  const runs = Promise.all(
-    operations.map((operation) =>
-      runner.execute(operation).then(
-        (errors) => {
-          // Codes only: a message could name a value.
-          if (errors.length > 0) failed.push(`${operation.entity}: ${errors.map((error) => String(error.extensions?.['code'])).join(', ')}`);
-        },
-        (error: unknown) => void failed.push(`${operation.entity}: ${(error as Error | undefined)?.name ?? 'failed'}`),
-      ),
-    ),
-  );
+  let timedOut = false;
+  const runs = (async () => {
+    for (const operation of operations) {
+      if (timedOut) return;
+      try {
+        const errors = await runner.execute(operation);
+        // Codes only: a message could name a value.
+        if (errors.length > 0) failed.push(`${operation.entity}: ${errors.map((error) => String(error.extensions?.['code'])).join(', ')}`);
+      } catch (error) {
+        failed.push(`${operation.entity}: ${(error as Error | undefined)?.name ?? 'failed'}`);
+      }
+    }
+  })();
   const outcome = await Promise.race([runs.then(() => 'done' as const), deadline]);
+  // Past the deadline the operation in hand finishes on its own; no further one starts.
+  timedOut = outcome === 'timed out';
   clearTimeout(timer);
   const line = { operations: operations.length, outcome, failed, ms: Math.round(performance.now() - started) };
   if (outcome === 'done' && failed.length === 0) logger.info(line, 'request path warmed up');
