@@ -18,8 +18,8 @@ export interface GraphProcesses {
   env: NodeJS.ProcessEnv;
   pseudonymSecret: string;
   servers: ServerProcess[];
-  /** A bearer token of the seeded company's first member of `role` (README "Development tokens"). */
-  token(role: StaffRole, purpose?: Purpose | null): Promise<string>;
+  /** A bearer token of a seeded staff member of `role`: `staffId`, or the role's first member (README "Development tokens"). */
+  token(role: StaffRole, purpose?: Purpose | null, staffId?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -79,8 +79,8 @@ export async function startGraphProcesses(options: GraphProcessesOptions): Promi
     env,
     pseudonymSecret,
     servers,
-    token: (role, purpose = null) =>
-      mintDevelopmentToken({ secret: tokenSecret, identity: identityOfStaff(findStaff(org, role), purpose), ttlSeconds: 6 * 3_600 }),
+    token: (role, purpose = null, staffId) =>
+      mintDevelopmentToken({ secret: tokenSecret, identity: identityOfStaff(findStaff(org, role, staffId), purpose), ttlSeconds: 6 * 3_600 }),
     stop,
   };
 }
