@@ -19,25 +19,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { connect } from 'nats';
-import {
-  AUDIT_STORE,
-  dropMysqlDatabase,
-  eventsUrlVariable,
-  INBOX_TABLE,
-  mintDevelopmentToken,
-  openDatabase,
-  OUTBOX_TABLE,
-  subgraphPortVariable,
-  toBoolean,
-  type DatabaseConfig,
-  type Knex,
-} from '@icg/shared';
-import { DEFAULT_SEED, findStaff, generateOrg, identityOfStaff, seedStores, type OrgFacts, type StaffFact } from '@icg/synthetic';
-import { freePort } from '../free-port';
+import { AUDIT_STORE, dropMysqlDatabase, INBOX_TABLE, openDatabase, OUTBOX_TABLE, toBoolean, type DatabaseConfig, type Knex } from '@icg/shared';
+import { DEFAULT_SEED, generateOrg, seedStores, type OrgFacts, type StaffFact } from '@icg/synthetic';
 import { SUBGRAPH_REGISTRY } from '../subgraph-registry';
 import { describeMachine, writeBenchmarkSection } from './benchmark-report';
 import { percentile } from './paired-rounds';
-import { answersOk, launchServer, stopServer, stopServersOnSignal, waitUntilReady, type ServerProcess } from './stack/stack-processes';
+import { startGraphProcesses, type GraphProcesses } from './stack/graph-processes';
+import { stopServersOnSignal } from './stack/stack-processes';
 import { positiveInteger } from './benchmark-options';
 
 type Dialect = 'sqlite' | 'mysql';
@@ -135,54 +123,27 @@ async function runOnce(dialect: Dialect, transport: Transport, options: Options)
     poolMax: 10,
   };
   const stream = `ICGB_${randomBytes(4).toString('hex')}`;
-  const servers: ServerProcess[] = [];
+  let graph: GraphProcesses | undefined;
   let crm: Knex | undefined;
   let policies: Knex | undefined;
   try {
     process.stderr.write(`${dialect} over ${transport}: seeding ${options.customers} customers into ${runDirectory}\n`);
     await seedStores({ config: database, stores: SUBGRAPH_REGISTRY, customers: options.customers, seed: DEFAULT_SEED });
-    const assertionSecret = randomBytes(32).toString('base64url');
-    const tokenSecret = randomBytes(32).toString('base64url');
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'],
-      APOLLO_TELEMETRY_DISABLED: '1',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      DATA_DIR: runDirectory,
-      MYSQL_DATABASE_PREFIX: prefix,
-      ...(database.mysqlUrl ? { MYSQL_URL: database.mysqlUrl } : {}),
-      RATE_LIMITS: UNBINDING_RATE_LIMITS,
-      AUTH_HS256_SECRET: tokenSecret,
-      // Set here so the processes do not race to generate them into DATA_DIR.
-      // One machine: each subgraph derives its own key from it.
-      IDENTITY_ASSERTION_SECRET: assertionSecret,
-      PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
-      AUDIT_PSEUDONYM_SECRET: randomBytes(24).toString('base64url'),
-      AUDIT_CHAIN_KEY: randomBytes(24).toString('base64url'),
-      AUDIT_CHECKPOINT_PATH: join(runDirectory, 'audit-checkpoints.jsonl'),
-      ...(transport === 'nats' ? { NATS_URL: process.env['NATS_URL'], NATS_STREAM: stream, NATS_SUBJECT_PREFIX: `icgb${stream.slice(5)}.events` } : {}),
-    };
-    for (const { manifest } of SUBGRAPH_REGISTRY) {
-      const port = await freePort();
-      env[subgraphPortVariable(manifest.name)] = String(port);
-      env[eventsUrlVariable(manifest.name)] = `http://127.0.0.1:${port}/events`;
-    }
-    const gatewayPort = await freePort();
-    const serverEnv = { ...env };
-    for (const { manifest, directory } of SUBGRAPH_REGISTRY) servers.push(launchServer(manifest.name, `${directory}/dist/main.js`, serverEnv, runDirectory));
-    for (const [index, { manifest }] of SUBGRAPH_REGISTRY.entries()) {
-      await waitUntilReady(servers[index]!, answersOk(`http://127.0.0.1:${env[subgraphPortVariable(manifest.name)]}/ready`), 180_000);
-    }
-    const gateway = launchServer('gateway', 'gateway/dist/main.js', { ...env, PORT: String(gatewayPort) }, runDirectory);
-    servers.push(gateway);
-    await waitUntilReady(gateway, answersOk(`http://127.0.0.1:${gatewayPort}/ready`), 60_000);
-    const url = `http://127.0.0.1:${gatewayPort}/graphql`;
+    graph = await startGraphProcesses({
+      database,
+      runDirectory,
+      env: {
+        RATE_LIMITS: UNBINDING_RATE_LIMITS,
+        ...(transport === 'nats' ? { NATS_URL: process.env['NATS_URL'], NATS_STREAM: stream, NATS_SUBJECT_PREFIX: `icgb${stream.slice(5)}.events` } : {}),
+      },
+    });
+    const running = graph;
+    const url = graph.url;
 
     crm = openDatabase(database, 'customers');
     policies = openDatabase(database, 'policies');
     const org = generateOrg(DEFAULT_SEED);
-    const tokenOf = (staff: StaffFact) =>
-      mintDevelopmentToken({ secret: tokenSecret, identity: identityOfStaff(findStaff(org, staff.role, String(staff.id)), null), ttlSeconds: 3_600 });
+    const tokenOf = (staff: StaffFact) => running.token(staff.role, null, String(staff.id));
     const today = new Date().toISOString().slice(0, 10);
 
     const clientDelays: number[] = [];
@@ -260,7 +221,7 @@ async function runOnce(dialect: Dialect, transport: Transport, options: Options)
   } finally {
     await crm?.destroy();
     await policies?.destroy();
-    await Promise.all(servers.map((server) => stopServer(server)));
+    await graph?.stop();
     if (transport === 'nats') {
       const connection = await connect({ servers: process.env['NATS_URL'] });
       await (await connection.jetstreamManager()).streams.delete(stream).catch(() => false);
