@@ -235,20 +235,6 @@ export async function startSubgraph<TLoaders>(
     ...(options.eventConsumerUrl ? { consumerUrl: options.eventConsumerUrl } : {}),
   });
   const jobs = new ScheduledJobRunner(manifest.scheduledJobs ?? [], { db, clock, logger, events: events.recorder });
-  const readyPromise = prepareStoresWhenReachable(
-    config.database,
-    [
-      { name: manifest.name, db, migrations: manifest.migrations },
-      { name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS },
-    ],
-    { logger, retryDelayMs: options.retryDelayMs ?? 500, stopped: () => stopped },
-  ).then(async (prepared) => {
-    // The request path once before /ready: the gateway's first request does not pay for first use.
-    if (prepared && !stopped) await apolloStarted.then(warmUp);
-    ready = prepared && !stopped;
-    if (ready) events.start();
-    if (ready) jobs.start();
-  });
   const schema = buildSubgraphSchema({ typeDefs: manifest.schema, resolvers: manifest.resolvers });
   // Built now: an entity whose key the warm-up cannot make up stops the start with its name.
   const warmUpFetches = warmUpOperations(schema, manifest.entities);
@@ -267,7 +253,18 @@ export async function startSubgraph<TLoaders>(
     },
     [observer.plugin()],
   );
-  const apolloStarted = apollo.start();
+  await apollo.start();
+  // What every request's resolvers get, but the caller (from the assertion).
+  const requestContext = (requestId: string, operation: SubgraphContext<TLoaders>['operation']) => ({
+    db,
+    loaders: manifest.createLoaders(db),
+    clock,
+    policy,
+    events: events.recorder,
+    changeAudit: auditTrail,
+    requestId,
+    operation,
+  });
   const warmUp = () =>
     warmUpSubgraph(
       warmUpFetches,
@@ -283,11 +280,20 @@ export async function startSubgraph<TLoaders>(
       logger,
       WARM_UP_TIMEOUT_MS,
     );
-  await apolloStarted;
-  // What every request's resolvers get, but the caller (from the assertion).
-  function requestContext(requestId: string, operation: SubgraphContext<TLoaders>['operation']) {
-    return { db, loaders: manifest.createLoaders(db), clock, policy, events: events.recorder, changeAudit: auditTrail, requestId, operation };
-  }
+  const readyPromise = prepareStoresWhenReachable(
+    config.database,
+    [
+      { name: manifest.name, db, migrations: manifest.migrations },
+      { name: AUDIT_STORE, db: auditStore, migrations: AUDIT_MIGRATIONS },
+    ],
+    { logger, retryDelayMs: options.retryDelayMs ?? 500, stopped: () => stopped },
+  ).then(async (prepared) => {
+    // The request path once before /ready: the gateway's first request does not pay for first use.
+    if (prepared && !stopped) await warmUp();
+    ready = prepared && !stopped;
+    if (ready) events.start();
+    if (ready) jobs.start();
+  });
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,
     logger,

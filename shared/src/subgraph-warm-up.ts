@@ -6,9 +6,9 @@
  * One `_entities` fetch per entity type, for a key no record has, selecting every field whose decisions
  * are not audited: an owned entity's loader runs its SELECT and finds nothing; a stub of an entity another
  * subgraph owns resolves its fields here (its lists' loaders run their SELECTs and find nothing). No value
- * is served, nothing reaches the audit trail, and a failure only delays nothing: it is logged and ignored.
+ * is served, nothing reaches the audit trail, and a failure does not stop the start: it is logged.
  */
-import { getNamedType, isLeafType, isObjectType, type GraphQLSchema } from 'graphql';
+import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Caller } from './access';
 import { classificationOf, isAuditedTier } from './enforcement';
 import { BUSINESS_NUMBERS, type BusinessNumberFormat } from './ids';
@@ -43,16 +43,17 @@ export function warmUpOperations(schema: GraphQLSchema, entities: Readonly<Recor
   const operations: WarmUpOperation[] = [];
   for (const [entity, definition] of Object.entries(entities)) {
     const type = schema.getType(entity);
-    const key = absentKey(definition);
-    if (!isObjectType(type) || key === undefined) throw new Error(`The warm-up has no absent key for ${entity}.${definition.key}: give its keyFormat`);
+    if (!isObjectType(type)) throw new Error(`The manifest names an entity ${entity} the schema has no object type for`);
+    const absent = absentKey(definition);
+    if (absent === undefined) throw new Error(`The warm-up has no absent key for ${entity}.${definition.key}: give its keyFormat`);
     const selections = Object.values(type.getFields())
-      .filter((field) => !field.args.some((arg) => arg.type.toString().endsWith('!') && arg.defaultValue === undefined))
+      .filter((field) => !field.args.some((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined))
       .filter((field) => !isAuditedTier(classificationOf(type, field).tier))
       .map((field) => (isLeafType(getNamedType(field.type)) ? field.name : `${field.name} { __typename }`));
     operations.push({
       entity,
       query: `query SubgraphWarmUp($representations: [_Any!]!) { _entities(representations: $representations) { __typename ... on ${entity} { ${selections.join(' ')} } } }`,
-      variables: { representations: [{ __typename: entity, [definition.key]: key }] },
+      variables: { representations: [{ __typename: entity, [definition.key]: absent }] },
     });
   }
   return operations;
