@@ -83,6 +83,16 @@ export interface AggregateStatistics {
 /** One group as the group type's default resolvers read it: dimension fields, `suppressed`, `count`, measures. */
 export type AggregateGroup = Record<string, unknown> & { id: string; suppressed: boolean; count: number | null };
 
+/**
+ * For a measure that is 1 or 0 per record (a flag: overdue, answered, on time), how many of the group's records have
+ * it: the measure's sum; null when the group is suppressed, 0 when no record had a value.
+ */
+export function flaggedCount(group: AggregateGroup, measure: string): number | null {
+  if (group.suppressed) return null;
+  const statistics = group[measure] as AggregateStatistics | null | undefined;
+  return statistics?.sum === null || statistics?.sum === undefined ? 0 : Math.round(statistics.sum);
+}
+
 export interface AggregateResult {
   groups: AggregateGroup[];
   /** The whole selection (every record the filter selects in the caller's scope). */
@@ -262,7 +272,7 @@ async function groupedRows(
     }),
   ];
   const query = db.table(table).select(selects);
-  inCallerScope(query, definition, caller, scope);
+  whereInCallerScope(query, definition.table, definition.scope, caller, scope);
   for (const condition of conditions) condition(query);
   if (dimensionSql.length > 0) query.groupByRaw(dimensionSql.join(', '));
   return (await query) as Record<string, unknown>[];
@@ -280,9 +290,11 @@ function dimensionExpression(dimension: AggregateDimension, table: string): stri
   }
 }
 
-/** Only the caller's rows: their branch subtree, the records they are responsible for, or all. */
-function inCallerScope(query: Knex.QueryBuilder, definition: AggregateDefinition, caller: Caller, scope: Scope): void {
-  const table = definition.table;
+/**
+ * Only the caller's rows of `table` (an alias or a table name), by its row-scope columns: their branch subtree, the
+ * records they are responsible for, or all. For statements that sum over rows rather than read them one by one.
+ */
+export function whereInCallerScope(query: Knex.QueryBuilder, table: string, columns: RowScopeColumns, caller: Caller, scope: Scope): void {
   switch (scope) {
     case 'ALL':
       return;
@@ -293,18 +305,17 @@ function inCallerScope(query: Knex.QueryBuilder, definition: AggregateDefinition
         return;
       }
       // Every path below `/1/3/` sorts in [`/1/3/`, `/1/30`): a range the branch path index serves.
-      const column = `${table}.${definition.scope.branchPath}`;
+      const column = `${table}.${columns.branchPath}`;
       query.where(column, '>=', caller.branchPath).andWhere(column, '<', `${caller.branchPath.slice(0, -1)}0`);
       return;
     }
     case 'OWN': {
-      const columns = definition.scope.responsibleStaffIds;
-      if (caller.staffId === '' || columns.length === 0) {
+      if (caller.staffId === '' || columns.responsibleStaffIds.length === 0) {
         query.whereRaw('1 = 0');
         return;
       }
       query.where((inner) => {
-        for (const column of columns) inner.orWhere(`${table}.${column}`, caller.staffId);
+        for (const column of columns.responsibleStaffIds) inner.orWhere(`${table}.${column}`, caller.staffId);
       });
       return;
     }

@@ -28,10 +28,12 @@ import {
   daysBetweenSql,
   dialectOf,
   forbiddenFieldError,
+  monthBounds,
   parseEntityId,
   previousMonth,
   suppressSmallGroups,
   truncatePath,
+  whereInCallerScope,
   type AggregateAccess,
   type Caller,
   type DatabaseDialect,
@@ -178,10 +180,8 @@ function readRequest(args: QueryInsightMetricsArgs, now: Date): Request {
   let period: { start: DayNumber; end: DayNumber };
   // Neither: the last whole calendar month (UTC), as the monthly reports default.
   if (!hasPeriod) {
-    const month = args.month ?? previousMonth(now);
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw badUserInput('month', 'must be a month, YYYY-MM');
-    const start = dayOf(`${month}-01`, 'month');
-    period = { start, end: addMonths(start, 1) };
+    const { first, next } = monthBounds(args.month ?? previousMonth(now));
+    period = { start: dayOf(first, 'month'), end: dayOf(next, 'month') };
   } else {
     period = { start: readDay(args.period!.from, 'period.from'), end: readDay(args.period!.to, 'period.to') };
     if (period.end <= period.start) throw badUserInput('period.to', 'must be after period.from (the period is [from, to))');
@@ -245,21 +245,12 @@ function joinMonths(query: Knex.QueryBuilder, dialect: DatabaseDialect, slices: 
   query.joinRaw(`inner join (${selects}) mo on ${condition}`, bindings);
 }
 
+/** The read model's customers by their scope columns (joined as `c`): each statement sums over the caller's only. */
+const CUSTOMER_SCOPE = { branchPath: 'branch_path', responsibleStaffIds: ['primary_manager_staff_id'] } as const;
+
 /** The caller's customers only: their branch subtree, the customers they manage, or all. */
 function inScope(query: Knex.QueryBuilder, caller: Caller, access: AggregateAccess): void {
-  switch (access.scope) {
-    case 'ALL':
-      return;
-    case 'BRANCH':
-      // A malformed path matches nothing (deny by default); every path under `/1/3/` sorts in [`/1/3/`, `/1/30`).
-      if (!/^\/(?:[^/]+\/)+$/.test(caller.branchPath)) query.whereRaw('1 = 0');
-      else query.where('c.branch_path', '>=', caller.branchPath).andWhere('c.branch_path', '<', `${caller.branchPath.slice(0, -1)}0`);
-      return;
-    case 'OWN':
-      if (caller.staffId === '') query.whereRaw('1 = 0');
-      else query.where('c.primary_manager_staff_id', caller.staffId);
-      return;
-  }
+  whereInCallerScope(query, 'c', CUSTOMER_SCOPE, caller, access.scope);
 }
 
 interface GroupRow {
