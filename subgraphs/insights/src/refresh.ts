@@ -254,17 +254,12 @@ export function rowsOfCustomer(
 }
 
 const INSERT_CHUNK = 100;
-async function insertAll(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) await trx(table).insert(rows.slice(start, start + INSERT_CHUNK));
-}
-
-/** Rows keyed by customer, inserted or replaced a chunk per statement (one round trip, not one per customer). */
-async function upsertAll(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK)
-    await trx(table)
-      .insert(rows.slice(start, start + INSERT_CHUNK))
-      .onConflict('customer_id')
-      .merge();
+/** Rows inserted a chunk per statement; with `replaceOn`, a row whose key is there already replaces it. */
+async function insertAll(trx: Knex.Transaction, table: string, rows: readonly object[], replaceOn?: string): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const insert = trx(table).insert(rows.slice(start, start + INSERT_CHUNK));
+    await (replaceOn ? insert.onConflict(replaceOn).merge() : insert);
+  }
 }
 
 /** One page's facts replace the read model's facts of those customers, with the checkpoint, in one transaction. */
@@ -273,10 +268,11 @@ async function storePage(db: Knex, run: RunRow, page: CustomerPage, at: string):
   const ids = page.nodes.map((customer) => customer.id);
   await db.transaction(async (trx) => {
     for (const table of ['insight_policies', 'insight_claims', 'insight_complaints']) await trx(table).whereIn('customer_id', ids).delete();
-    await upsertAll(
+    await insertAll(
       trx,
       'insight_customers',
       rows.map((row) => row.customer),
+      'customer_id',
     );
     await insertAll(
       trx,
@@ -388,10 +384,11 @@ export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, on
         )
         .whereNull('cleared_at')) as EarlyWarningRow[];
       const figures = new Map(customers.map((customer) => [customer, figuresOf(customer, facts)]));
-      await upsertAll(
+      await insertAll(
         trx,
         'customer_insights',
         customers.map((customer) => insightRowOf(customer, figures.get(customer)!, { rules, asOf }, cutoffs)),
+        'customer_id',
       );
       for (const customer of customers) {
         const id = toId(customer.customer_id);
@@ -509,7 +506,7 @@ export async function refreshInsights(options: RefreshOptions): Promise<RefreshR
     const fetching: Promise<CustomerPage>[] = [];
     let next = 0;
     const fetchNext = () => {
-      const fetched = fetchPage(graphql, pageSize, starts[next++]!);
+      const fetched = fetchPage(graphql, pageSize, starts[next++] ?? null);
       // A page fetched ahead and not stored (the run stopped first) must not end the process as an unhandled rejection.
       fetched.catch(() => undefined);
       fetching.push(fetched);
