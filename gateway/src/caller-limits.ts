@@ -9,6 +9,11 @@ export type Admission = { admitted: true; release: () => void } | { admitted: fa
 
 export type LimitedCaller = Pick<StaffIdentity, 'staffId' | 'role'>;
 
+/** Admits callers or refuses them: a CallerLimiter in this process, or one the workers share (cluster-caller-limits.ts). */
+export interface CallerAdmitter {
+  admit(caller: LimitedCaller): Admission | Promise<Admission>;
+}
+
 interface CallerState {
   limit: CallerLimit;
   /** Token bucket: requests the caller may still start now (fractional while refilling). */
@@ -28,7 +33,7 @@ const CONCURRENCY_RETRY_AFTER_SECONDS = 1;
  * counter of requests in flight. A caller with nothing in flight and a full bucket is indistinguishable
  * from one never seen, so it is dropped: memory follows the callers active in the last sweep interval.
  */
-export class CallerLimiter {
+export class CallerLimiter implements CallerAdmitter {
   private readonly callers = new Map<string, CallerState>();
   private sweptAt: number;
 
@@ -103,12 +108,14 @@ const EXCEEDED_MESSAGES: Record<ExceededLimit, string> = {
  * request's response closes, which it does once answered, on any error, and when the client goes away.
  */
 export class GatewayCallerLimits {
-  private readonly limiter: CallerLimiter;
   private readonly responses = new WeakMap<IncomingMessage, ServerResponse>();
 
-  constructor(limits: CallerLimitsConfig, now?: () => number) {
-    this.limiter = new CallerLimiter(limits, now);
-  }
+  /** `limiter`: where admissions are decided; by default a CallerLimiter of this process with `limits`. */
+  constructor(
+    limits: CallerLimitsConfig,
+    now?: () => number,
+    private readonly limiter: CallerAdmitter = new CallerLimiter(limits, now),
+  ) {}
 
   /** The context sees only the request: this remembers which response answers it. */
   attach(server: Server): void {
@@ -116,11 +123,11 @@ export class GatewayCallerLimits {
   }
 
   /** Throws HttpError 429 when a limit refuses the caller; otherwise the slot is released when the response closes. */
-  admit(request: IncomingMessage, caller: LimitedCaller): void {
+  async admit(request: IncomingMessage, caller: LimitedCaller): Promise<void> {
     const response = this.responses.get(request);
     // Fail closed: without its response a slot could never be released.
     if (response === undefined) throw new Error('caller limits: the server was not attached');
-    const admission = this.limiter.admit(caller);
+    const admission = await this.limiter.admit(caller);
     if (!admission.admitted) {
       throw new HttpError(
         429,

@@ -33,7 +33,7 @@ import {
 } from '@icg/shared';
 import { EnforcingGateway, type GatewayDenial } from './access';
 import { authenticateRequest } from './authenticate-request';
-import { GatewayCallerLimits } from './caller-limits';
+import { GatewayCallerLimits, type CallerAdmitter } from './caller-limits';
 import { createGatewayErrorFormatter } from './format-gateway-error';
 import type { GatewayContext } from './gateway-context';
 import {
@@ -65,6 +65,8 @@ export interface StartGatewayOptions {
    * Deliberately not reachable from configuration or the environment.
    */
   unenforcedBaselineForBenchmark?: boolean;
+  /** Where caller limits are decided when not in this process: the primary, for one of several workers. */
+  callerLimiter?: CallerAdmitter;
 }
 
 /**
@@ -204,7 +206,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   await apollo.start();
   // Not ready until the known operations' plans are built (below), so the first request finds them.
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
-  const callerLimits = config.callerLimits && new GatewayCallerLimits(config.callerLimits);
+  const callerLimits = config.callerLimits && new GatewayCallerLimits(config.callerLimits, undefined, options.callerLimiter);
   const server = createGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
@@ -215,7 +217,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     context: async (request: IncomingMessage, requestId: string, rawBody: Buffer) => {
       const identity = await authenticateRequest(request, tokens, policy);
       // After authentication (401 first): limits are per verified staff id; 429 otherwise.
-      callerLimits?.admit(request, identity);
+      await callerLimits?.admit(request, identity);
       // A role restricted to registered operations sends a hash, never a document (403 otherwise).
       assertOperationAllowed(policy, identity, request, rawBody);
       return { requestId, correlationId: correlationIdOf(request), identity };
@@ -227,7 +229,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         validator: operationValidator,
         authenticate: async (request) => {
           const identity = await authenticateRequest(request, tokens, policy);
-          callerLimits?.admit(request, identity);
+          await callerLimits?.admit(request, identity);
           return identity;
         },
         audit: (event) => audit.record(event),

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Kind, parse } from 'graphql';
 import { readAuditConfig, type AuditConfig } from './audit/audit-config';
 import { EVENT_TYPES, type EventCatalog } from './events/event-types';
@@ -60,6 +61,8 @@ export interface SubgraphConfig {
   observability?: ObservabilityConfig;
   /** Events to and from other subgraphs (docs/events.md); unset means the embedded default over DATA_DIR. */
   events?: EventsConfig;
+  /** WORKERS: processes serving the one port (shared/src/workers); unset means one per core. Unset in code: one. */
+  workers?: number;
 }
 
 /**
@@ -102,6 +105,8 @@ export interface GatewayConfig {
   corsOrigins?: readonly string[];
   /** SHUTDOWN_DRAIN_MS; unset means DEFAULT_SHUTDOWN_DRAIN_MS. */
   shutdownDrainMs?: number;
+  /** WORKERS: processes serving the one port (shared/src/workers); unset means one per core. Unset in code: one. */
+  workers?: number;
   /**
    * RATE_LIMITS: per-caller rate and concurrency limits by role. loadGatewayConfig always sets it (the
    * defaults when the variable is unset); only a configuration built in code can leave it out, meaning none.
@@ -213,12 +218,16 @@ function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
  */
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 8_000;
 
+/** Each worker holds its own database pool (DB_POOL_MAX connections): more would exhaust a server's connections. */
+export const MAX_WORKERS = 32;
+
 function readCommon(reader: EnvReader): {
   host: string;
   maxBodyBytes: number;
   logLevel: LogLevel;
   shutdownDrainMs: number;
   observability: ObservabilityConfig;
+  workers: number;
 } {
   return {
     observability: readObservabilityConfig(reader),
@@ -226,6 +235,7 @@ function readCommon(reader: EnvReader): {
     maxBodyBytes: reader.int('MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownDrainMs: reader.int('SHUTDOWN_DRAIN_MS', DEFAULT_SHUTDOWN_DRAIN_MS, { min: 0, max: 600_000 }),
+    workers: reader.int('WORKERS', availableParallelism(), { min: 1, max: MAX_WORKERS }),
   };
 }
 

@@ -39,3 +39,4 @@ export * from './termination-signals';
 export * from './write-side-migrations';
 export * from './events';
 export * from './scheduled-jobs';
+export * from './workers';

@@ -26,7 +26,7 @@ import {
   type AssertionVerifier,
 } from './identity';
 import { createLogger, type Logger } from './logger';
-import { exitOnTerminationSignals } from './termination-signals';
+import { runServerProcesses } from './workers/server-processes';
 import { metricsRoute, RequestObserver, ServerMetrics, startTracing, traceSqlStatements } from './observability';
 import { operationLimitProtection } from './operation-limits';
 import { screenOperationText } from './operation-text-limits';
@@ -72,6 +72,11 @@ export interface StartSubgraphOptions {
   eventCatalog?: EventCatalog;
   /** Tests: each consumer's `/events` URL, known only once it has started (over config.events.consumerUrls). */
   eventConsumerUrl?: (consumer: string) => string | undefined;
+  /**
+   * Whether this process runs the outbox relay, the event subscription and the scheduled jobs; default true. Of
+   * several workers of one subgraph only one does (workers/server-processes.ts); every worker receives `/events`.
+   */
+  runsSingletonWork?: boolean;
 }
 
 /** The warm-up before /ready gives up after this long (a slow database only delays readiness by it). */
@@ -291,8 +296,10 @@ export async function startSubgraph<TLoaders>(
     // The request path once before /ready: the gateway's first request does not pay for first use.
     if (prepared && !stopped) await warmUp();
     ready = prepared && !stopped;
-    if (ready) events.start();
-    if (ready) jobs.start();
+    if (ready && options.runsSingletonWork !== false) {
+      events.start();
+      jobs.start();
+    }
   });
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
     apollo,
@@ -351,21 +358,29 @@ export async function startSubgraph<TLoaders>(
  * Takes a function where building the manifest reads configuration itself, so a bad value is reported too.
  */
 export function runSubgraphProcess<TLoaders>(name: string, manifest: SubgraphManifest<TLoaders> | (() => SubgraphManifest<TLoaders>)): void {
-  const started = (async () => {
-    const built = typeof manifest === 'function' ? manifest() : manifest;
-    const config = loadSubgraphConfig(built);
-    const tracing = startTracing({
-      serviceName: `icg-${built.name}`,
-      otlpEndpoint: config.observability?.otlpEndpoint,
-      sampleRatio: config.observability?.traceSampleRatio,
-    });
-    return { running: await startSubgraph(built, config), tracing };
-  })();
-  started.then(
-    ({ running, tracing }) => exitOnTerminationSignals(() => running.close().then(() => tracing.shutdown())),
-    (error: unknown) => {
-      process.stderr.write(`${name} subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
+  let built: SubgraphManifest<TLoaders>;
+  let config: SubgraphConfig;
+  try {
+    built = typeof manifest === 'function' ? manifest() : manifest;
+    config = loadSubgraphConfig(built);
+  } catch (error) {
+    process.stderr.write(`${name} subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(`subgraph-${built.name}`, config.logLevel);
+  runServerProcesses({
+    name: `${name} subgraph`,
+    workers: config.workers ?? 1,
+    logger,
+    start: async (slot) => {
+      const tracing = startTracing({
+        serviceName: `icg-${built.name}`,
+        otlpEndpoint: config.observability?.otlpEndpoint,
+        sampleRatio: config.observability?.traceSampleRatio,
+      });
+      const workerLogger = slot.count > 1 ? logger.child({ worker: slot.index }) : logger;
+      const running = await startSubgraph(built, config, { logger: workerLogger, runsSingletonWork: slot.runsSingletonWork });
+      return { close: () => running.close().then(() => tracing.shutdown()) };
     },
-  );
+  });
 }

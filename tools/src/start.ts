@@ -42,6 +42,8 @@ async function waitUntilReady(url: string, name: string, timeoutMs: number): Pro
 /** `npm start`: seeds on first run, starts every subgraph and the gateway, prints how to query. */
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' };
+  // Seven servers on a laptop: one process each unless WORKERS says otherwise (a server's own default is one per core).
+  env['WORKERS'] ||= '1';
   // No identity provider configured: development tokens, signed with a secret kept in DATA_DIR.
   const tokenSecret = developmentTokenSecret(env);
   if (tokenSecret !== undefined) env[TOKEN_ENV.secret] = tokenSecret;

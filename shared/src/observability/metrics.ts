@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Knex } from 'knex';
+import { clusterMetricsText } from '../workers/cluster-metrics';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -272,16 +273,27 @@ function bearerMatches(request: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The `/metrics` route: Prometheus text format, behind METRICS_TOKEN when one is configured. */
+/**
+ * The `/metrics` route: Prometheus text format, behind METRICS_TOKEN when one is configured. In one of several
+ * workers, the metrics of them all (workers/cluster-metrics.ts).
+ */
 export function metricsRoute(metrics: ServerMetrics, access: MetricsAccess = {}) {
+  const text = clusterMetricsText(metrics.registry) ?? (() => metrics.registry.metrics());
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (access.token !== undefined && !bearerMatches(request, access.token)) {
       response.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer', 'cache-control': 'no-store' });
       response.end('Unauthorized\n');
       return;
     }
-    const text = await metrics.registry.metrics();
+    let body: string;
+    try {
+      body = await text();
+    } catch {
+      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '5' });
+      response.end('Metrics unavailable\n');
+      return;
+    }
     response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    response.end(text);
+    response.end(body);
   };
 }

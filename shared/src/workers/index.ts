@@ -1,0 +1,3 @@
+export * from './primary-channel';
+export * from './server-processes';
+export * from './cluster-metrics';
