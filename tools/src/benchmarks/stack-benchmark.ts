@@ -26,7 +26,7 @@ import { answerDifferences, type GraphQLAnswer } from './stack/answer-difference
 import { summariseCpuProfile, type CpuProfile } from './stack/cpu-profile-summary';
 import { runLoad, SequentialClient } from './stack/http-load';
 import { MariadbStatus } from './stack/mariadb-status';
-import { pidsNamed, ProcessGroupsCpu } from './stack/process-groups-cpu';
+import { pidsNamed, ProcessGroupsCpu, withDescendants } from './stack/process-groups-cpu';
 import {
   subgraphBackgroundSelectsPerSecond,
   perSetThroughputRatios,
@@ -54,7 +54,8 @@ import { positiveInteger } from './benchmark-options';
  * Flags: `--customers N` (100,000), `--dialect mysql|sqlite` (mysql, needs MYSQL_URL), `--reuse` (keep stores that
  * already hold N customers), `--drop` (remove the stores afterwards), `--rounds` (sets, 6), `--seconds` (per round,
  * 20), `--connections` (10), `--sample` (customers compared, 50), `--warmup-seconds` (5), `--page-pairs` (20),
- * `--profile`, `--label TEXT` (a line in the report, e.g. the commit measured).
+ * `--profile`, `--label TEXT` (a line in the report, e.g. the commit measured), `--workers N` (WORKERS of the project's gateway
+ * and of the subgraphs, 1; above 1 SQL statements are not counted: the counter answers over the primary's channel).
  */
 
 /** The seeded stores outlive a run (under this prefix, or this folder for SQLite) so `--reuse` can skip seeding. */
@@ -81,6 +82,8 @@ interface Options {
   pagePairs: number;
   profile: boolean;
   label: string | undefined;
+  /** WORKERS of the project's gateway and of the subgraphs (which the plain gateway shares). */
+  workers: number;
 }
 
 function readOptions(): Options {
@@ -98,6 +101,7 @@ function readOptions(): Options {
       'page-pairs': { type: 'string' },
       profile: { type: 'boolean', default: false },
       label: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const dialect = values.dialect ?? 'mysql';
@@ -115,6 +119,7 @@ function readOptions(): Options {
     pagePairs: positiveInteger('page-pairs', values['page-pairs'], 20, 10_000),
     profile: values.profile ?? false,
     label: values.label,
+    workers: positiveInteger('workers', values.workers, 1, 32),
   };
 }
 
@@ -128,6 +133,7 @@ function commandOf(options: Options): string {
     `--connections ${options.connections}`,
     ...(options.reuse ? ['--reuse'] : []),
     ...(options.profile ? ['--profile'] : []),
+    ...(options.workers !== 1 ? [`--workers ${options.workers}`] : []),
   ];
   return `${options.dialect === 'mysql' ? 'MYSQL_URL=mysql://root@127.0.0.1:3306 ' : ''}npm run bench:stack -- ${flags.join(' ')}`;
 }
@@ -223,6 +229,8 @@ async function startStacks(
   logDirectory: string,
   headers: Record<string, string>,
   firstIds: () => number,
+  /** The statement counter answers over the server's own IPC channel, which a primary with workers does not pass on. */
+  countSql: boolean,
 ): Promise<RunningStacks> {
   const servers: ServerProcess[] = [];
   try {
@@ -230,7 +238,7 @@ async function startStacks(
     const subgraphs: ServerProcess[] = [];
     for (const { manifest, directory } of SUBGRAPH_REGISTRY) {
       // On MariaDB each subgraph counts its SQL statements (mysql2's diagnostics channel); SQLite has no such channel.
-      const server = launchServer(manifest.name, `${directory}/dist/main.js`, serverEnv, logDirectory, { countSql: Boolean(env['MYSQL_URL']) });
+      const server = launchServer(manifest.name, `${directory}/dist/main.js`, serverEnv, logDirectory, { countSql: countSql && Boolean(env['MYSQL_URL']) });
       servers.push(server);
       subgraphs.push(server);
     }
@@ -493,6 +501,7 @@ async function main(): Promise<void> {
     DATA_DIR: options.dialect === 'mysql' ? runDirectory : SQLITE_DIRECTORY,
     MYSQL_DATABASE_PREFIX: MYSQL_PREFIX,
     RATE_LIMITS: UNBINDING_RATE_LIMITS,
+    WORKERS: String(options.workers),
     AUTH_HS256_SECRET: tokenSecret,
     // Set here so six processes do not race to generate them into DATA_DIR.
     // One machine: each subgraph derives its own key from it.
@@ -514,7 +523,7 @@ async function main(): Promise<void> {
   let stacks: RunningStacks | undefined;
   try {
     const databaseVersion = mariadb ? await mariadb.version() : 'SQLite (better-sqlite3)';
-    stacks = await startStacks(env, ports, runDirectory, headers, customerSequence(3, options.customers));
+    stacks = await startStacks(env, ports, runDirectory, headers, customerSequence(3, options.customers), options.workers === 1);
     const running = stacks;
     process.stderr.write(`cold: ${STACK_NAMES.map((stack) => `${stack} ${running.cold[stack].toFixed(1)} ms`).join(', ')}\n`);
 
@@ -525,11 +534,12 @@ async function main(): Promise<void> {
     for (const stack of STACK_NAMES)
       cold[stack] = { firstMs: running.cold[stack], warmMs: await warmLatency(running.urls[stack], headers, options.customers, WARM_REQUESTS) };
 
+    // A server with workers is its primary and their processes.
     const groups: Partial<Record<CpuGroup, number[]>> = {
-      ...Object.fromEntries(running.subgraphs.map((server) => [subgraphCpuGroup(server.name), [server.pid]])),
-      gateway: [running.gateway.pid],
+      ...Object.fromEntries(running.subgraphs.map((server) => [subgraphCpuGroup(server.name), withDescendants([server.pid])])),
+      gateway: withDescendants([running.gateway.pid]),
       'plain gateway': [running.plainGateway.pid],
-      subgraphs: running.subgraphs.map((server) => server.pid),
+      subgraphs: withDescendants(running.subgraphs.map((server) => server.pid)),
       reference: [running.reference.pid],
       MariaDB: mariadb ? pidsNamed(['mariadbd', 'mysqld']) : [],
       'load generator': [process.pid],
@@ -543,7 +553,9 @@ async function main(): Promise<void> {
       connections: options.connections,
       referenceStatements: async () => ((await (await fetch(`http://127.0.0.1:${ports.reference}/stats`)).json()) as { statements: number }).statements,
       subgraphSelects: async () =>
-        mariadb ? (await Promise.all(running.subgraphs.map((server) => sqlStatementCount(server)))).reduce((sum, count) => sum + count.selects, 0) : undefined,
+        mariadb && options.workers === 1
+          ? (await Promise.all(running.subgraphs.map((server) => sqlStatementCount(server)))).reduce((sum, count) => sum + count.selects, 0)
+          : undefined,
     };
     for (const stack of STACK_NAMES) {
       process.stderr.write(`warm-up: ${stack}, ${options.warmupSeconds} s\n`);
@@ -578,6 +590,7 @@ async function main(): Promise<void> {
       connections: options.connections,
       command: commandOf(options),
       label: options.label,
+      workers: options.workers,
       seedSeconds,
       summaries: STACK_NAMES.map((stack) =>
         summariseStack(
@@ -606,7 +619,10 @@ async function main(): Promise<void> {
       date: new Date().toISOString().slice(0, 10),
     };
     // One section per dialect and size, so runs at 10,000 and 1,000,000 customers stand side by side (the p99 flatness target).
-    writeBenchmarkSection(`stack-${options.dialect}-${options.customers}`, formatStackReport(report));
+    writeBenchmarkSection(
+      `stack-${options.dialect}-${options.customers}${options.workers === 1 ? '' : `-workers-${options.workers}`}`,
+      formatStackReport(report),
+    );
     process.stderr.write(`recorded in BENCHMARKS.md; project / reference ${median(report.projectToReference).toFixed(3)}×\n`);
 
     if (options.profile) {

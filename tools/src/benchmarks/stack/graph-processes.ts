@@ -40,6 +40,8 @@ export async function startGraphProcesses(options: GraphProcessesOptions): Promi
     PATH: process.env['PATH'],
     APOLLO_TELEMETRY_DISABLED: '1',
     LOG_LEVEL: 'warn',
+    // One process per server, as the figures before WORKERS were measured; options.env may ask for more.
+    WORKERS: '1',
     HOST: '127.0.0.1',
     DATA_DIR: database.dataDir,
     ...(database.mysqlDatabasePrefix ? { MYSQL_DATABASE_PREFIX: database.mysqlDatabasePrefix } : {}),

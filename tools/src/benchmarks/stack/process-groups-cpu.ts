@@ -49,6 +49,41 @@ export function pidsNamed(names: readonly string[]): number[] {
   return pids;
 }
 
+/**
+ * The given processes and every process below them (a server run with WORKERS above 1 is a primary and its cluster
+ * workers), read from the parent pids in /proc now: a worker started later is not included.
+ */
+export function withDescendants(pids: readonly number[]): number[] {
+  const parentOf = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [...pids];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid), counted after the parenthesised command name, which may hold spaces.
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const found = new Set(pids);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, parent] of parentOf) {
+      if (!found.has(pid) && found.has(parent)) {
+        found.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...found];
+}
+
 /** The CPU time of named groups of processes, read together so every group's delta covers the same interval. */
 export class ProcessGroupsCpu {
   private readonly ticksPerSecond = clockTicksPerSecond();

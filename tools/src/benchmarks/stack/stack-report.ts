@@ -26,6 +26,8 @@ export interface StackRunReport {
   connections: number;
   command: string;
   label: string | undefined;
+  /** WORKERS of the project's gateway and the subgraphs. */
+  workers: number;
   /** Seconds spent seeding, or undefined when the stores were reused. */
   seedSeconds: number | undefined;
   summaries: readonly StackSummary[];
@@ -92,9 +94,9 @@ export function formatStackReport(report: StackRunReport): string {
   const firstFailures = report.summaries.filter((summary) => summary.firstFailure).map((summary) => `${summary.stack}: ${summary.firstFailure!.slice(0, 200)}`);
   const paging = report.paging;
 
-  return `## Customer-360 side by side: this project, plain \`@apollo/gateway\`, a single-process reference (${dialect}, ${count(report.customers)} customers)
+  return `## Customer-360 side by side: this project, plain \`@apollo/gateway\`, a single-process reference (${dialect}, ${count(report.customers)} customers${report.workers === 1 ? '' : `, WORKERS=${report.workers}`})
 
-${report.label ? `${report.label}\n\n` : ''}| stack | requests/s (${report.sets > 1 ? `median of ${report.sets} sets` : 'one set'}) | p50 | p99 | p99 / p50 | CPU per request (ms, by process group) | SQL SELECTs per request | failed requests |
+${report.label ? `${report.label}\n\n` : ''}${report.workers === 1 ? '' : `The project's gateway and every subgraph run as a primary and ${report.workers} workers (the plain gateway calls the same subgraphs; it and the reference are one process each). CPU per request counts the primaries and their workers; SQL is not counted per subgraph (the counter answers over a process's own channel).\n\n`}| stack | requests/s (${report.sets > 1 ? `median of ${report.sets} sets` : 'one set'}) | p50 | p99 | p99 / p50 | CPU per request (ms, by process group) | SQL SELECTs per request | failed requests |
 |---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
