@@ -65,6 +65,10 @@ const APPROVE = `mutation Approve($id: ID!, $version: Int!, $key: String!) {
   approveCustomerChange(changeRequestId: $id, expectedVersion: $version, idempotencyKey: $key) { ${REQUEST_FIELDS} } }`;
 const REJECT = `mutation Reject($id: ID!, $version: Int!, $reason: String!, $key: String!) {
   rejectCustomerChange(changeRequestId: $id, expectedVersion: $version, reason: $reason, idempotencyKey: $key) { ${REQUEST_FIELDS} } }`;
+const RETURN = `mutation Return($id: ID!, $version: Int!, $reason: String!, $key: String!) {
+  returnCustomerChange(changeRequestId: $id, expectedVersion: $version, reason: $reason, idempotencyKey: $key) { ${REQUEST_FIELDS} } }`;
+const RESUBMIT = `mutation Resubmit($id: ID!, $version: Int!, $changes: CustomerDetailsInput!, $key: String!) {
+  resubmitCustomerChange(changeRequestId: $id, expectedVersion: $version, changes: $changes, idempotencyKey: $key) { ${REQUEST_FIELDS} } }`;
 const WITHDRAW = `mutation Withdraw($id: ID!, $version: Int!, $key: String!) {
   withdrawCustomerChange(changeRequestId: $id, expectedVersion: $version, idempotencyKey: $key) { ${REQUEST_FIELDS} } }`;
 
@@ -229,6 +233,79 @@ describe.each(TEST_DIALECTS)('customer record maintenance through the gateway on
       expect(rejected.request).toMatchObject({ status: 'REJECTED', decisionReason: '证件与姓名不符', reviewedBy: { id: OPERATOR.staffId } });
     });
 
+    it('returns a proposal to its proposer with the reason; resubmitted revised, a second person approves it', async () => {
+      const customer = await created();
+      const request = await proposed(customer, { mobile: '13912340002' });
+      // Sending it back is the back office's step, not the manager's.
+      expect((await act(RETURN, request, MANAGER, { reason: '请核实' })).error?.extensions).toMatchObject({
+        code: 'FORBIDDEN_ACTION',
+        action: 'customer.change.return',
+      });
+      const returned = await act(RETURN, request, OPERATOR, { reason: '手机号未与客户本人确认' });
+      expect(returned.error).toBeUndefined();
+      expect(returned.request).toMatchObject({
+        status: 'RETURNED',
+        version: 2,
+        decisionReason: '手机号未与客户本人确认',
+        reviewedBy: { id: OPERATOR.staffId },
+      });
+
+      // While it is with its proposer, the back office neither completes nor approves it.
+      expect((await act(COMPLETE, returned.request!, OPERATOR, { changes: { email: 'x@example.cn' } })).error?.extensions).toMatchObject({
+        code: 'INVALID_TRANSITION',
+        currentState: 'RETURNED',
+        allowed: ['SUBMITTED', 'WITHDRAWN'],
+      });
+      expect((await act(APPROVE, returned.request!, SECOND_OPERATOR)).error?.extensions).toMatchObject({
+        code: 'INVALID_TRANSITION',
+        currentState: 'RETURNED',
+      });
+      // Another manager's customer is not theirs to resubmit.
+      expect((await act(RESUBMIT, returned.request!, OTHER_MANAGER, { changes: { mobile: '13912340003' } })).error?.extensions).toMatchObject({
+        code: 'FORBIDDEN_ACTION',
+        action: 'customer.change.resubmit',
+      });
+
+      const resubmitted = await act(RESUBMIT, returned.request!, MANAGER, { changes: { mobile: '13912340003', occupation: '律师' } });
+      expect(resubmitted.error).toBeUndefined();
+      expect(resubmitted.request).toMatchObject({
+        status: 'SUBMITTED',
+        version: 3,
+        basedOnVersion: 1,
+        changedFields: ['MOBILE', 'OCCUPATION'],
+        decisionReason: null,
+        reviewedBy: null,
+      });
+      expect(resubmitted.request!.proposed).toMatchObject({ mobile: '13912340003', occupation: '律师' });
+      // A resubmitted request is not returned again by a stale version, and the proposer still never approves it.
+      expect((await act(RETURN, returned.request!, OPERATOR, { reason: '再次核实' })).error?.extensions).toMatchObject({ code: 'CONFLICT' });
+      expect((await act(APPROVE, resubmitted.request!, MANAGER)).error?.extensions).toMatchObject({ code: 'FORBIDDEN_ACTION' });
+      const approved = await act(APPROVE, resubmitted.request!, OPERATOR);
+      expect(approved.request).toMatchObject({ status: 'APPROVED' });
+      const read = await graph.query<{ customer: { version: number; mobile: string; occupation: string } }>(
+        'query ($id: ID!) { customer(id: $id) { version mobile occupation } }',
+        { id: customer.id },
+        MANAGER,
+      );
+      expect(read.data!.customer).toEqual({ version: 2, mobile: '13912340003', occupation: '律师' });
+
+      // Both steps are audited as actions on the request, with its versions.
+      const pseudonym = pseudonymise(TEST_PSEUDONYM_SECRET, `CustomerChangeRequest:${request.id}`);
+      for (const [action, staffId, versions] of [
+        ['customer.change.return', OPERATOR.staffId, { beforeVersion: 1, afterVersion: 2 }],
+        ['customer.change.resubmit', MANAGER.staffId, { beforeVersion: 2, afterVersion: 3 }],
+      ] as const) {
+        const records = await eventually(async () =>
+          ((await auditStore(AUDIT_TABLE).where({ coordinate: `action:${action}`, decision: 'ALLOW' })) as Record<string, unknown>[]).filter((row) =>
+            String(row['record_pseudonyms']).includes(pseudonym),
+          ),
+        );
+        expect(records).toHaveLength(1);
+        expect(records[0]).toMatchObject({ staff_id: staffId, policy_version: POLICY_VERSION });
+        expect(JSON.parse(String(records[0]!['change']))).toMatchObject(versions);
+      }
+    });
+
     it('reads a mutation’s result under the same field rules as a query', async () => {
       // An operator files a customer for the branch: in scope, so the RESTRICTED ID number comes back masked, as in a query.
       const input = person();
@@ -271,7 +348,7 @@ describe.each(TEST_DIALECTS)('customer record maintenance through the gateway on
       expect(withdrawn.status).toBe('WITHDRAWN');
       expect((await act(APPROVE, withdrawn, OPERATOR)).error?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', currentState: 'WITHDRAWN', allowed: [] });
 
-      // A request sent back to its manager before the write side (seeded): it can only be withdrawn.
+      // A request sent back to its manager before the write side (seeded): resubmitted or withdrawn, never approved as it is.
       const returned = (await crm()('customer_change_requests').where({ status: 'RETURNED' }).first('id', 'customer_id')) as {
         id: number;
         customer_id: number;
@@ -279,7 +356,12 @@ describe.each(TEST_DIALECTS)('customer record maintenance through the gateway on
       const customerRow = (await crm()('customers').where({ id: returned.customer_id }).first('branch_path')) as { branch_path: string };
       const backOffice = org.staff.find((staff) => staff.role === 'SERVICE_CENTER_MANAGER' && customerRow.branch_path.startsWith(staff.branchPath))!;
       const { error } = await act(APPROVE, { id: String(returned.id), version: 1 } as RequestData, acting(backOffice));
-      expect(error?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', currentState: 'RETURNED', requestedState: 'APPROVED', allowed: ['WITHDRAWN'] });
+      expect(error?.extensions).toMatchObject({
+        code: 'INVALID_TRANSITION',
+        currentState: 'RETURNED',
+        requestedState: 'APPROVED',
+        allowed: ['SUBMITTED', 'WITHDRAWN'],
+      });
     });
   });
 

@@ -13,6 +13,8 @@ export const WORKFLOW_ACTIONS = [
   'customer.change.complete',
   'customer.change.approve',
   'customer.change.reject',
+  'customer.change.return',
+  'customer.change.resubmit',
   'customer.change.withdraw',
 
   // Customer managers (customers).

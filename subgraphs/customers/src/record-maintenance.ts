@@ -14,6 +14,7 @@ import {
   defineStateMachine,
   expectVersion,
   invalidInput,
+  invalidTransition,
   isoDate,
   notFound,
   parseEntityId,
@@ -53,12 +54,12 @@ import { changeRequestRecord, customerRecord } from './records';
 import type { AddressRow, BranchRow, ChangeRequestRow, ChangeRequestStatus, CustomerKind, CustomerRow, StaffRow } from './records';
 
 /**
- * SUBMITTED (proposed) → APPROVED / REJECTED / WITHDRAWN; completing keeps it SUBMITTED. RETURNED requests come
- * from before the write side (sent back to the manager) and can only be withdrawn.
+ * SUBMITTED (proposed) → APPROVED / REJECTED / WITHDRAWN, or RETURNED to its proposer with the reason; completing
+ * keeps it SUBMITTED. A RETURNED request is resubmitted (SUBMITTED again, revised) or withdrawn.
  */
 export const changeRequestMachine = defineStateMachine<ChangeRequestStatus>('customer change request', {
-  SUBMITTED: ['SUBMITTED', 'APPROVED', 'REJECTED', 'WITHDRAWN'],
-  RETURNED: ['WITHDRAWN'],
+  SUBMITTED: ['SUBMITTED', 'APPROVED', 'REJECTED', 'RETURNED', 'WITHDRAWN'],
+  RETURNED: ['SUBMITTED', 'WITHDRAWN'],
   APPROVED: [],
   REJECTED: [],
   WITHDRAWN: [],
@@ -396,7 +397,9 @@ export const recordMaintenanceMutations = {
       input: { changeRequestId: id, expectedVersion: seen, changes },
       loadTarget: (trx) => changeRequestTarget(trx, id),
       perform: async (trx, { request, customer }, _decision, now) => {
-        changeRequestMachine.assertTransition(request.status, 'SUBMITTED');
+        // With its proposer (RETURNED), a request is revised by resubmitting it, not completed by the back office.
+        if (request.status !== 'SUBMITTED')
+          throw invalidTransition(changeRequestMachine.name, request.status, 'SUBMITTED', changeRequestMachine.next(request.status));
         expectVersion('CustomerChangeRequest', Number(request.version), seen);
         const additions = parseChanges(changes, customer, now);
         const before = proposalOfRow(request) ?? {};
@@ -549,6 +552,94 @@ export const recordMaintenanceMutations = {
               beforeVersion: seen,
               afterVersion: version,
               fields: { status: { before: request.status, after: 'REJECTED' }, decisionReason: { before: null, after: why } },
+            },
+          ],
+        };
+      },
+    });
+    return loadChangeRequestRecord(context, id);
+  },
+
+  returnCustomerChange: async (_root, { changeRequestId, expectedVersion, reason, idempotencyKey }, context) => {
+    const id = parseEntityId(changeRequestId, 'changeRequestId');
+    const seen = parseExpectedVersion(expectedVersion);
+    const why = parseText(reason, 'reason', { maxLength: REASON_WIDTH, required: true })!;
+    await runMutation<ChangeRequestTarget, ChangeRequestRef>(context, {
+      action: 'customer.change.return',
+      idempotencyKey,
+      input: { changeRequestId: id, expectedVersion: seen, reason: why },
+      loadTarget: (trx) => changeRequestTarget(trx, id),
+      perform: async (trx, { request }, _decision, now) => {
+        changeRequestMachine.assertTransition(request.status, 'RETURNED');
+        expectVersion('CustomerChangeRequest', Number(request.version), seen);
+        const version = await updateVersioned(trx, {
+          entity: 'CustomerChangeRequest',
+          table: CHANGE_REQUESTS,
+          where: { id },
+          expectedVersion: seen,
+          changes: { status: 'RETURNED', reviewed_by_staff_id: context.caller.staffId, reviewed_at: sqlTimestamp(now), decision_reason: why },
+        });
+        return {
+          result: { changeRequestId: id },
+          changes: [
+            {
+              recordKey: `CustomerChangeRequest:${id}`,
+              beforeVersion: seen,
+              afterVersion: version,
+              fields: { status: { before: request.status, after: 'RETURNED' }, decisionReason: { before: request.decision_reason ?? null, after: why } },
+            },
+          ],
+        };
+      },
+    });
+    return loadChangeRequestRecord(context, id);
+  },
+
+  resubmitCustomerChange: async (_root, { changeRequestId, expectedVersion, changes, idempotencyKey }, context) => {
+    const id = parseEntityId(changeRequestId, 'changeRequestId');
+    const seen = parseExpectedVersion(expectedVersion);
+    await runMutation<ChangeRequestTarget, ChangeRequestRef>(context, {
+      action: 'customer.change.resubmit',
+      idempotencyKey,
+      input: { changeRequestId: id, expectedVersion: seen, changes },
+      loadTarget: (trx) => changeRequestTarget(trx, id),
+      perform: async (trx, { request, customer }, _decision, now) => {
+        changeRequestMachine.assertTransition(request.status, 'SUBMITTED');
+        expectVersion('CustomerChangeRequest', Number(request.version), seen);
+        // The revision is laid over what was proposed (a request from before the write side had no structured proposal).
+        const additions = parseChanges(changes, customer, now);
+        const before = proposalOfRow(request) ?? {};
+        const proposal = { ...before, ...additions };
+        const current = detailsOfCustomer(customer, await addressesOf(trx, customer.id));
+        checkConsent({ ...current, ...proposal } as CustomerDetails, 'changes');
+        const version = await updateVersioned(trx, {
+          entity: 'CustomerChangeRequest',
+          table: CHANGE_REQUESTS,
+          where: { id },
+          expectedVersion: seen,
+          changes: {
+            status: 'SUBMITTED',
+            proposed: JSON.stringify(proposal),
+            field: firstField(proposal),
+            // Revised against the record as it stands now: approval compares from this version.
+            based_on_version: Number(customer.version),
+            // The review starts again; the return's reason stays in the audit trail of the return.
+            reviewed_by_staff_id: null,
+            reviewed_at: null,
+            decision_reason: null,
+          },
+        });
+        return {
+          result: { changeRequestId: id },
+          changes: [
+            {
+              recordKey: `CustomerChangeRequest:${id}`,
+              beforeVersion: seen,
+              afterVersion: version,
+              fields: {
+                status: { before: request.status, after: 'SUBMITTED' },
+                ...fieldChanges(before, proposal, changedDetailFields(additions)),
+              },
             },
           ],
         };

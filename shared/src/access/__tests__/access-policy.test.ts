@@ -26,7 +26,7 @@ const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false, neverRea
 
 /** docs/access-model.md section 4, written out independently of the YAML (the read rules; actions are below). */
 const SECTION_4_POLICY: Omit<AccessPolicy, 'actions'> = {
-  version: '2026.12-4',
+  version: '2026.12-5',
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
   restrictedClearRequiresPurpose: true,
   // "Aggregates": k = 5; executives and BI analysts read amounts only as statistics, small groups suppressed.
@@ -116,6 +116,8 @@ describe('the shipped access policy', () => {
       complete: actions['customer.change.complete'],
       approve: actions['customer.change.approve'],
       reject: actions['customer.change.reject'],
+      return: actions['customer.change.return'],
+      resubmit: actions['customer.change.resubmit'],
       withdraw: actions['customer.change.withdraw'],
     }).toEqual({
       create: { roles: { CUSTOMER_MANAGER: 'OWN', OPERATOR: 'BRANCH' }, secondPerson: null },
@@ -123,6 +125,8 @@ describe('the shipped access policy', () => {
       complete: { roles: backOffice, secondPerson: null },
       approve: { roles: backOffice, secondPerson: 'proposer' },
       reject: { roles: backOffice, secondPerson: null },
+      return: { roles: backOffice, secondPerson: null },
+      resubmit: { roles: { CUSTOMER_MANAGER: 'OWN', OPERATOR: 'BRANCH' }, secondPerson: null },
       withdraw: { roles: { CUSTOMER_MANAGER: 'OWN', OPERATOR: 'BRANCH' }, secondPerson: null },
     });
   });

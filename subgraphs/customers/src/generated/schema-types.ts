@@ -141,6 +141,16 @@ export type Mutation = {
   approveCustomerChange?: Maybe<CustomerChangeRequest>;
   /** Customer record maintenance (customer.change.reject): refuses the proposal, with the reason. */
   rejectCustomerChange?: Maybe<CustomerChangeRequest>;
+  /**
+   * Customer record maintenance (customer.change.return): sends the proposal back to whoever proposed it, with
+   * the reason (RETURNED), to be revised and resubmitted or withdrawn.
+   */
+  returnCustomerChange?: Maybe<CustomerChangeRequest>;
+  /**
+   * Customer record maintenance (customer.change.resubmit): a RETURNED proposal, revised (`changes` laid over what
+   * was proposed) against the record as it stands, goes back to the back office (SUBMITTED).
+   */
+  resubmitCustomerChange?: Maybe<CustomerChangeRequest>;
   /** Customer record maintenance (customer.change.withdraw): takes back a proposal still waiting. */
   withdrawCustomerChange?: Maybe<CustomerChangeRequest>;
   /**
@@ -260,6 +270,36 @@ export type MutationRejectCustomerChangeArgs = {
   changeRequestId: Scalars['ID']['input'];
   expectedVersion: Scalars['Int']['input'];
   reason: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationReturnCustomerChangeArgs = {
+  changeRequestId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Writes (README "Mutations"). Every mutation is an action of the access policy's `actions` section: a role or
+ * record the action is not granted for gets FORBIDDEN_ACTION. Each takes an `idempotencyKey` (a retry with the
+ * same key and input returns the first result and writes nothing); updates take the `expectedVersion` the caller
+ * read (a stale one gets CONFLICT with the current version). The result is read under the same field rules as a
+ * query. Mutation fields are classified INTERNAL: who may perform one is the action's decision, not the field's.
+ */
+export type MutationResubmitCustomerChangeArgs = {
+  changeRequestId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  changes: CustomerDetailsInput;
   idempotencyKey: Scalars['String']['input'];
 };
 
@@ -1042,7 +1082,8 @@ export type ChangeRequestField =
 
 /**
  * SUBMITTED (proposed) waits for the back office, which approves, rejects or completes it; the proposer may
- * withdraw it. RETURNED went back to the manager (requests from before the write side); it may be withdrawn.
+ * withdraw it, or the back office return it to the proposer with the reason (RETURNED), who resubmits it revised
+ * (SUBMITTED again) or withdraws it.
  */
 export type ChangeRequestStatus =
   | 'SUBMITTED'
@@ -1314,6 +1355,8 @@ export type MutationResolvers<ContextType = ResolverContext, ParentType extends 
   completeCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationCompleteCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'changes' | 'idempotencyKey'>>;
   approveCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationApproveCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'idempotencyKey'>>;
   rejectCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationRejectCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'reason' | 'idempotencyKey'>>;
+  returnCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationReturnCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'reason' | 'idempotencyKey'>>;
+  resubmitCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationResubmitCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'changes' | 'idempotencyKey'>>;
   withdrawCustomerChange?: Resolver<Maybe<ResolversTypes['CustomerChangeRequest']>, ParentType, ContextType, RequireFields<MutationWithdrawCustomerChangeArgs, 'changeRequestId' | 'expectedVersion' | 'idempotencyKey'>>;
   assignPrimaryManager?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<MutationAssignPrimaryManagerArgs, 'customerId' | 'managerId' | 'expectedVersion' | 'idempotencyKey'>>;
   transferPrimaryManager?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<MutationTransferPrimaryManagerArgs, 'customerId' | 'managerId' | 'expectedVersion' | 'idempotencyKey'>>;
