@@ -76,7 +76,11 @@ export function earlyWarningRecord(row: EarlyWarningRow): EarlyWarningRecord {
 }
 
 export type CustomerInsightRecord = Scoped<
-  Omit<CustomerInsight, 'reasons' | 'figures'> & { reasons: Scoped<InsightReason>[]; figures: Scoped<CustomerInsightFigures> }
+  Omit<CustomerInsight, 'customer' | 'reasons' | 'figures'> & {
+    customer: CustomerStub;
+    reasons: Scoped<InsightReason>[];
+    figures: Scoped<CustomerInsightFigures>;
+  }
 >;
 
 const amount = (value: string | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));
@@ -93,6 +97,8 @@ export function customerInsightRecord(row: CustomerInsightRow): CustomerInsightR
   const reasons = JSON.parse(row.reasons) as RuleReason[];
   return unscoped({
     customerId: toId(row.customer_id),
+    // The insight's scope (the customer's), as an early warning's customer.
+    customer: unscoped({ id: toId(row.customer_id) }),
     classification: row.classification as CustomerClassification,
     large: toBoolean(row.large),
     blacklisted: toBoolean(row.blacklisted),
@@ -122,6 +128,21 @@ export function customerInsightRecord(row: CustomerInsightRow): CustomerInsightR
       productsHeld: segments.loyalty.productsHeld,
     }),
   });
+}
+
+export interface CustomerInsightConnectionRecord extends Connection<CustomerInsightRecord> {
+  /** Runs the count query only if a client asks for totalCount. */
+  countTotal(): Promise<number>;
+}
+
+/** A page of insights from `pageSize + 1` rows, keyed by customer id. */
+export function customerInsightConnection(
+  rows: readonly CustomerInsightRow[],
+  pageSize: number,
+  hasCursor: boolean,
+  countTotal: () => Promise<number>,
+): CustomerInsightConnectionRecord {
+  return { ...connectionFromRows(rows.map(customerInsightRecord), pageSize, (insight) => insight.customerId, hasCursor), countTotal };
 }
 
 export interface EarlyWarningConnectionRecord extends Connection<EarlyWarningRecord> {

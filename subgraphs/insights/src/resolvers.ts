@@ -1,7 +1,8 @@
 import { badUserInput, decodeCursor, parseBusinessNumber, parseEntityId, readPageSize, sqlTimestamp } from '@icg/shared';
-import type { EarlyWarningFilter, Resolvers } from './generated/schema-types';
-import type { EarlyWarningCriteria } from './loaders';
-import { customerInsightRecord, earlyWarningConnection, earlyWarningRecord, type EarlyWarningRow } from './records';
+import type { CustomerInsightFilter, EarlyWarningFilter, Resolvers } from './generated/schema-types';
+import type { CustomerInsightCriteria, EarlyWarningCriteria } from './loaders';
+import { customerInsightConnection, customerInsightRecord, earlyWarningConnection, earlyWarningRecord, type EarlyWarningRow } from './records';
+import { insightRules } from './rules-in-force';
 import { EARLY_WARNING_NUMBER } from './warning-numbers';
 import { warningMutations } from './warning-mutations';
 import { metricsQueryResolvers } from './metrics-query';
@@ -28,6 +29,27 @@ function criteriaFromFilter(filter: EarlyWarningFilter | null | undefined): Earl
   return criteria;
 }
 
+/** A band name of one of the rules' segmentations (its bands and its other band), else BAD_USER_INPUT naming the field. */
+function bandOf(segment: 'value' | 'contribution' | 'loyalty', given: string, argumentName: string): string {
+  const { bands, otherBand } = insightRules.segmentation[segment];
+  const names = [...bands.map((band) => band.name), otherBand];
+  if (!names.includes(given)) throw badUserInput(argumentName, `must be one of the rules' ${segment} bands: ${names.join(', ')}`);
+  return given;
+}
+
+function insightCriteriaFromFilter(filter: CustomerInsightFilter | null | undefined): CustomerInsightCriteria {
+  const criteria: CustomerInsightCriteria = {};
+  if (!filter) return criteria;
+  if (filter.classification) criteria.classification = filter.classification;
+  if (filter.large !== null && filter.large !== undefined) criteria.large = filter.large;
+  if (filter.blacklisted !== null && filter.blacklisted !== undefined) criteria.blacklisted = filter.blacklisted;
+  if (filter.valueSegment != null) criteria.valueSegment = bandOf('value', filter.valueSegment, 'filter.valueSegment');
+  if (filter.contributionSegment != null) criteria.contributionSegment = bandOf('contribution', filter.contributionSegment, 'filter.contributionSegment');
+  if (filter.loyaltySegment != null) criteria.loyaltySegment = bandOf('loyalty', filter.loyaltySegment, 'filter.loyaltySegment');
+  if (filter.branchId !== null && filter.branchId !== undefined) criteria.branchId = parseEntityId(filter.branchId, 'filter.branchId');
+  return criteria;
+}
+
 // Checked against the types generated from schema.graphql (parents are the records records.ts builds).
 export const resolvers = {
   Query: {
@@ -42,6 +64,17 @@ export const resolvers = {
       const rows = await loaders.earlyWarningSearch.page(criteria, afterId, pageSize + 1);
       return earlyWarningConnection(rows, pageSize, afterId !== undefined, () => loaders.earlyWarningSearch.count(criteria));
     },
+    async customerInsights(_root, { first, after, filter }, { loaders }) {
+      const pageSize = readPageSize(first, 'first');
+      const afterCustomerId = decodeCursor(after, 'after');
+      const criteria = insightCriteriaFromFilter(filter);
+      const rows = await loaders.customerInsightSearch.page(criteria, afterCustomerId, pageSize + 1);
+      return customerInsightConnection(rows, pageSize, afterCustomerId !== undefined, () => loaders.customerInsightSearch.count(criteria));
+    },
+  },
+
+  CustomerInsightConnection: {
+    totalCount: (connection) => connection.countTotal(),
   },
 
   Mutation: {

@@ -6,12 +6,10 @@ import { createLoaders } from './loaders';
 import { migrations } from './migrations';
 import { recomputeAll } from './refresh';
 import { resolvers } from './resolvers';
-import { loadInsightRules, type InsightRules } from './rules';
+import type { InsightRules } from './rules';
+import { insightRules } from './rules-in-force';
 
-/**
- * The rules file, read and validated when the module loads, so a bad entry stops the process at start, named.
- */
-export const insightRules = loadInsightRules();
+export { insightRules } from './rules-in-force';
 
 export interface InsightsSettings {
   /** Seconds between full recomputations (time-driven findings: renewal due, complaint deadlines); 0: on demand only. */

@@ -2,7 +2,7 @@
 import type { SubgraphContext } from '@icg/shared';
 import type { InsightsLoaders } from '../loaders';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { EarlyWarningRecord, EarlyWarningConnectionRecord, CustomerInsightRecord, CustomerStub, StaffStub } from '../records';
+import type { EarlyWarningRecord, EarlyWarningConnectionRecord, CustomerInsightConnectionRecord, CustomerInsightRecord, CustomerStub, StaffStub } from '../records';
 export type ResolverContext = SubgraphContext<InsightsLoaders>;
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -62,6 +62,12 @@ export type Query = {
    */
   earlyWarnings: EarlyWarningConnection;
   /**
+   * Customers' insights in a stable order (by customer id), 200 at most per page, filtered by classification, segment
+   * and branch: how BI selects the customers of a segment (each node's `customer` joins the rest of the graph). Each
+   * insight is read under its customer's row scope.
+   */
+  customerInsights: CustomerInsightConnection;
+  /**
    * Every metric of DOMAIN.md section 6 (earned premium, incurred, loss ratio, claim frequency and severity, settlement
    * cycle, closure rate, renewal rate, complaints per ¥100 million premium and per 10,000 policies, complaint on-time
    * rate) with the additive components behind it, one row per group of `groupBy` (none: one row for all), over the
@@ -87,6 +93,13 @@ export type QueryEarlyWarningsArgs = {
 };
 
 
+export type QueryCustomerInsightsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CustomerInsightFilter>;
+};
+
+
 export type QueryInsightMetricsArgs = {
   period?: InputMaybe<InsightMetricPeriod>;
   month?: InputMaybe<Scalars['String']['input']>;
@@ -94,6 +107,33 @@ export type QueryInsightMetricsArgs = {
   lineOfBusiness?: InputMaybe<LineOfBusiness>;
   groupBy?: InputMaybe<Array<InsightMetricDimension>>;
   branchLevel?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Band names are the rules file's (`segmentation`); a name the rules do not have is refused. */
+export type CustomerInsightFilter = {
+  classification?: InputMaybe<CustomerClassification>;
+  large?: InputMaybe<Scalars['Boolean']['input']>;
+  blacklisted?: InputMaybe<Scalars['Boolean']['input']>;
+  valueSegment?: InputMaybe<Scalars['String']['input']>;
+  contributionSegment?: InputMaybe<Scalars['String']['input']>;
+  loyaltySegment?: InputMaybe<Scalars['String']['input']>;
+  /** Insights of customers of this branch and every branch below it in the org tree. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CustomerInsightConnection = {
+  __typename?: 'CustomerInsightConnection';
+  edges: Array<CustomerInsightEdge>;
+  nodes: Array<CustomerInsight>;
+  pageInfo: PageInfo;
+  /** Insights matching the same filter, over all pages. Counted only when asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerInsightEdge = {
+  __typename?: 'CustomerInsightEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerInsight;
 };
 
 /**
@@ -283,6 +323,8 @@ export type CustomerInsight = {
   __typename?: 'CustomerInsight';
   /** The customer the insight is about. */
   customerId: Scalars['ID']['output'];
+  /** The customer, for the rest of the graph's fields of it. */
+  customer: Customer;
   classification: CustomerClassification;
   /** 12-month written premium (consolidated over a corporate group) a significant share of an org unit's, or ≥ ¥1 million. */
   large: Scalars['Boolean']['output'];
@@ -592,6 +634,9 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CustomerInsightFilter: CustomerInsightFilter;
+  CustomerInsightConnection: ResolverTypeWrapper<CustomerInsightConnectionRecord>;
+  CustomerInsightEdge: ResolverTypeWrapper<Omit<CustomerInsightEdge, 'node'> & { node: ResolversTypes['CustomerInsight'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   EarlyWarningStepInput: EarlyWarningStepInput;
   DismissEarlyWarningInput: DismissEarlyWarningInput;
@@ -628,6 +673,9 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
+  CustomerInsightFilter: CustomerInsightFilter;
+  CustomerInsightConnection: CustomerInsightConnectionRecord;
+  CustomerInsightEdge: Omit<CustomerInsightEdge, 'node'> & { node: ResolversParentTypes['CustomerInsight'] };
   Mutation: Record<PropertyKey, never>;
   EarlyWarningStepInput: EarlyWarningStepInput;
   DismissEarlyWarningInput: DismissEarlyWarningInput;
@@ -664,7 +712,20 @@ export type ClassifiedDirectiveResolver<Result, Parent, ContextType = ResolverCo
 export type QueryResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   earlyWarning?: Resolver<Maybe<ResolversTypes['EarlyWarning']>, ParentType, ContextType, RequireFields<QueryEarlyWarningArgs, 'earlyWarningNo'>>;
   earlyWarnings?: Resolver<ResolversTypes['EarlyWarningConnection'], ParentType, ContextType, RequireFields<QueryEarlyWarningsArgs, 'first'>>;
+  customerInsights?: Resolver<ResolversTypes['CustomerInsightConnection'], ParentType, ContextType, RequireFields<QueryCustomerInsightsArgs, 'first'>>;
   insightMetrics?: Resolver<Maybe<ResolversTypes['InsightMetrics']>, ParentType, ContextType, Partial<QueryInsightMetricsArgs>>;
+};
+
+export type CustomerInsightConnectionResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsightConnection'] = ResolversParentTypes['CustomerInsightConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CustomerInsightEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['CustomerInsight']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CustomerInsightEdgeResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsightEdge'] = ResolversParentTypes['CustomerInsightEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerInsight'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -725,6 +786,7 @@ export type InsightFigureResolvers<ContextType = ResolverContext, ParentType ext
 export type CustomerInsightResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['CustomerInsight'] = ResolversParentTypes['CustomerInsight'], FederationReferenceType extends FederationReferenceTypes['CustomerInsight'] = FederationReferenceTypes['CustomerInsight']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CustomerInsight']> | FederationReferenceType, FederationReferenceType, ContextType>;
   customerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   classification?: Resolver<ResolversTypes['CustomerClassification'], ParentType, ContextType>;
   large?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   blacklisted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -831,6 +893,8 @@ export type InsightMetricValuesResolvers<ContextType = ResolverContext, ParentTy
 
 export type Resolvers<ContextType = ResolverContext> = {
   Query?: QueryResolvers<ContextType>;
+  CustomerInsightConnection?: CustomerInsightConnectionResolvers<ContextType>;
+  CustomerInsightEdge?: CustomerInsightEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   EarlyWarningConnection?: EarlyWarningConnectionResolvers<ContextType>;
   EarlyWarningEdge?: EarlyWarningEdgeResolvers<ContextType>;
