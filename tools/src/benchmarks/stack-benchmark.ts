@@ -58,6 +58,10 @@ import { positiveInteger } from './benchmark-options';
  * and of the subgraphs, 1; above 1 SQL statements are not counted: the counter answers over the primary's channel).
  */
 
+const INSIGHTS_RECOMPUTE_VARIABLE = 'INSIGHTS_RECOMPUTE_INTERVAL_SECONDS';
+const POLICIES_SCHEDULE_VARIABLE = 'POLICIES_SCHEDULE_INTERVAL_SECONDS';
+const CUSTOMERS_SCHEDULE_VARIABLE = 'CUSTOMERS_SCHEDULE_INTERVAL_SECONDS';
+
 /** The seeded stores outlive a run (under this prefix, or this folder for SQLite) so `--reuse` can skip seeding. */
 const MYSQL_PREFIX = 'icgbench_stack_';
 const SQLITE_DIRECTORY = join(tmpdir(), 'icg-bench-stack-sqlite');
@@ -501,6 +505,11 @@ async function main(): Promise<void> {
     DATA_DIR: options.dialect === 'mysql' ? runDirectory : SQLITE_DIRECTORY,
     MYSQL_DATABASE_PREFIX: MYSQL_PREFIX,
     RATE_LIMITS: UNBINDING_RATE_LIMITS,
+    // The subgraphs' schedules off: run at start, the insights recomputation over every customer and the policy
+    // clock over every policy would take the cores from the first rounds (each runs hourly or daily in service).
+    [INSIGHTS_RECOMPUTE_VARIABLE]: '0',
+    [POLICIES_SCHEDULE_VARIABLE]: '0',
+    [CUSTOMERS_SCHEDULE_VARIABLE]: '0',
     WORKERS: String(options.workers),
     AUTH_HS256_SECRET: tokenSecret,
     // Set here so six processes do not race to generate them into DATA_DIR.
