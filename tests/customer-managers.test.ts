@@ -206,6 +206,94 @@ describe.each(TEST_DIALECTS)('customer managers through the gateway on %s', (dia
       expect(byFormer.data!.customer.name).not.toBe('周建国');
     });
 
+    it("moves the customer's records in every system to the new manager: the one before no longer sees them as theirs", async () => {
+      // A seeded customer with policies and claims, its manager, a colleague of the same branch to take it over, and
+      // the branch's service centre to decide it.
+      const crm = graph.subgraphs['customers']!.db;
+      const countIn = async (subgraph: string, table: string, customerId: string) =>
+        Number(((await graph.subgraphs[subgraph]!.db(table).where('customer_id', customerId).count({ n: '*' })) as { n: number | string }[])[0]!.n);
+      const candidates = (await crm('customers')
+        .whereNotNull('customer_manager_staff_id')
+        .orderBy('id')
+        .select('id', 'branch_id', 'branch_path', 'customer_manager_staff_id', 'primary_manager_version')) as {
+        id: number | string;
+        branch_id: number | string;
+        branch_path: string;
+        customer_manager_staff_id: number | string;
+        primary_manager_version: number | null;
+      }[];
+      let chosen: (typeof candidates)[number] | undefined;
+      let manager: (typeof org.staff)[number] | undefined;
+      for (const candidate of candidates) {
+        manager = org.staff.find((staff) => String(staff.id) === String(candidate.customer_manager_staff_id));
+        if (manager === undefined || !candidate.branch_path.startsWith(manager.branchPath)) continue;
+        if (org.staffByRoleAndBranch('CUSTOMER_MANAGER', manager.branchId).length < 2) continue;
+        if (!org.staff.some((staff) => staff.role === 'SERVICE_CENTER_MANAGER' && staff.branchPath === manager!.branchPath)) continue;
+        const id = String(candidate.id);
+        if ((await countIn('policies', 'policies', id)) > 0 && (await countIn('claims', 'claims', id)) > 0) {
+          chosen = candidate;
+          break;
+        }
+      }
+      expect(chosen).toBeDefined();
+      const customerId = String(chosen!.id);
+      const before = acting(manager!);
+      const after = acting(org.staffByRoleAndBranch('CUSTOMER_MANAGER', manager!.branchId).find((staff) => staff.id !== manager!.id)!);
+      // The service centre of the managers' branch names one of its managers.
+      const branchScm = staffAt('SERVICE_CENTER_MANAGER', manager!.branchPath);
+
+      // What a manager sees of the customer's records in each system: values in clear, or the error codes instead.
+      const VIEW = `query View($id: ID!) { customer(id: $id) {
+        policies { policyNo writtenPremium } claims { reportNo paid } serviceRequests { ticketNo description }
+        insight { figures { earnedPremium36m } } } }`;
+      const viewOf = async (manager: ActingAs) => {
+        const response = await graph.query<{ customer: Record<string, unknown> }>(VIEW, { id: customerId }, manager);
+        return {
+          data: response.data?.customer,
+          denied: [
+            ...new Set(
+              (response.errors ?? []).map(
+                (error) => `${error.path?.filter((part) => typeof part === 'string').join('.')}:${String(error.extensions?.['code'])}`,
+              ),
+            ),
+          ].sort(),
+        };
+      };
+      const owners = await viewOf(before);
+      expect(owners.denied).toEqual([]);
+      const colleagues = await viewOf(after);
+      expect(colleagues).not.toEqual(owners);
+
+      const version = Number(chosen!.primary_manager_version ?? 1);
+      dataOf(await mutate(graph, TRANSFER, { customerId, managerId: after.staffId, version }, branchScm));
+      for (const consumer of ['policies', 'claims', 'complaints', 'service-requests', 'insights'])
+        await waitForDeliveries(graph, 'customers', consumer, `Customer:${customerId}`, 1);
+
+      // The new manager sees what the one before saw.
+      expect(await viewOf(after)).toEqual(owners);
+      // The one before sees the claims, tickets and insight as a colleague does…
+      const former = await viewOf(before);
+      const beyondPolicies = (view: typeof former) => view.denied.filter((denial) => !denial.startsWith('customer.policies.'));
+      expect(beyondPolicies(former)).toEqual(beyondPolicies(colleagues));
+      expect(beyondPolicies(former).length).toBeGreaterThan(0);
+      for (const field of ['claims', 'serviceRequests', 'insight']) expect(former.data?.[field]).toEqual(colleagues.data?.[field]);
+      // …and keeps only the policies they service themselves (a policy's servicing manager is scope of its own).
+      const serviced = new Set(
+        (
+          (await graph.subgraphs['policies']!.db('policies')
+            .where({ customer_id: customerId, servicing_manager_staff_id: before.staffId })
+            .select('policy_no')) as {
+            policy_no: string;
+          }[]
+        ).map((row) => row.policy_no),
+      );
+      for (const policy of former.data!['policies'] as { policyNo: string; writtenPremium: number | null }[])
+        expect({ policyNo: policy.policyNo, inClear: policy.writtenPremium !== null }).toEqual({
+          policyNo: policy.policyNo,
+          inClear: serviced.has(policy.policyNo),
+        });
+    });
+
     it('refuses the steps the state does not allow, naming the state and what it may become', async () => {
       const customer = await prospect();
       for (const [document, variables, requestedState] of [

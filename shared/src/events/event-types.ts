@@ -99,6 +99,20 @@ export const EVENT_TYPES = {
       primaryManagerStaffId: nullable(entityId),
     }),
   }),
+  'customer.manager-changed': eventType({
+    producer: 'customers',
+    // Every system that copies the customer's primary manager onto its records as row scope (OWN): the new manager
+    // sees the customer's policies, claims, tickets, complaints and insight, the one before no longer does.
+    consumers: ['policies', 'claims', 'complaints', 'service-requests', 'insights'],
+    description: "A customer's primary manager was assigned, transferred or released.",
+    payload: record({
+      customerId: entityId,
+      customerNo,
+      /** The primary manager from now on; null once released. */
+      primaryManagerStaffId: nullable(entityId),
+      effectiveAt: isoTimestamp,
+    }),
+  }),
   'service-request.claim-reported': eventType({
     producer: 'service-requests',
     consumers: ['claims'],

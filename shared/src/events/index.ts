@@ -12,3 +12,4 @@ export type { Check, CheckResult } from './payload-schema';
 export * as payloadChecks from './payload-schema';
 export * from './service-identity';
 export * from './subgraph-events';
+export * from './primary-manager-copies';

@@ -4,11 +4,14 @@
  * the event's id in the inbox makes a redelivery change nothing, and the ticket number (unique on claims) holds the
  * same line should a report ever arrive under another event id.
  */
-import { recordEvent, sqlTimestamp, touch, type EventHandlers } from '@icg/shared';
+import { primaryManagerCopiesHandler, recordEvent, sqlTimestamp, touch, type EventHandlers } from '@icg/shared';
 import type { ClaimRow, SurveyTaskRow } from './records';
 import { newChildRowId, newClaimNumber } from './row-ids';
 
 export const claimsEventHandlers: EventHandlers = {
+  // Row scope: the claims of the customer follow their new primary manager.
+  'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'claims' }]),
+
   async 'service-request.claim-reported'(trx, event, context) {
     const report = event.payload;
     if ((await trx('claims').where('source_ticket_no', report.ticketNo).first('id')) !== undefined) return;

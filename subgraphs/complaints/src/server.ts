@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineSubgraph, loadSubgraphTypeDefs, type SubgraphManifest } from '@icg/shared';
+import { defineSubgraph, loadSubgraphTypeDefs, primaryManagerCopiesHandler, type SubgraphManifest } from '@icg/shared';
 import { acceptComplaintCall } from './complaint-call-handler';
 import { entities } from './entities';
 import { DEFAULT_COMPLAINT_RULES, type ComplaintRules } from './deadlines';
@@ -17,7 +17,11 @@ export function createComplaintsSubgraph(rules: ComplaintRules = DEFAULT_COMPLAI
     migrations,
     createLoaders,
     entities,
-    eventHandlers: { 'service-request.complaint-call': acceptComplaintCall },
+    eventHandlers: {
+      'service-request.complaint-call': acceptComplaintCall,
+      // Row scope: the customer's complaints follow their new primary manager.
+      'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'complaints' }]),
+    },
   });
 }
 

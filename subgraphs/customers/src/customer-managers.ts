@@ -22,6 +22,7 @@ import {
   parseExpectedVersion,
   parseIsoDate,
   parseText,
+  recordEvent,
   runMutation,
   scopeOfRow,
   sqlTimestamp,
@@ -214,6 +215,17 @@ async function changePrimaryManager(
         expectedVersion: seen,
         versionColumn: 'primary_manager_version',
         changes: { customer_manager_staff_id: manager?.id ?? null },
+      });
+      // Every system keeping the customer's records moves its row scope to the new manager (docs/events.md).
+      await recordEvent(trx, context, {
+        type: 'customer.manager-changed',
+        aggregate: `Customer:${customer.id}`,
+        payload: {
+          customerId: String(customer.id),
+          customerNo: customer.customer_no,
+          primaryManagerStaffId: manager ? String(manager.id) : null,
+          effectiveAt: now.toISOString(),
+        },
       });
       const change: RecordChange = {
         recordKey: `Customer:${customer.id}`,

@@ -4,7 +4,7 @@
  * transaction, so the classification reflects a new claim as soon as the event is applied, and a redelivered event
  * (its id already in the inbox) changes nothing. Handlers read only the payload and the insights database.
  */
-import { sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { primaryManagerCopiesHandler, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
 import type { InsightRules } from './rules';
 import {
   addToUnitPremium,
@@ -50,6 +50,13 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       await trx('insight_customers').insert(row).onConflict('customer_id').merge(Object.keys(facts));
       await recompute(trx, customer.customerId, now);
     },
+
+    // Row scope: the customer's facts, insight and warnings follow their new primary manager.
+    'customer.manager-changed': primaryManagerCopiesHandler([
+      { table: 'insight_customers', managerColumn: 'primary_manager_staff_id' },
+      { table: 'customer_insights' },
+      { table: 'early_warnings' },
+    ]),
 
     async 'customer.blacklist-changed'(trx, event, { clock }) {
       const now = clock.now();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineSubgraph, loadSubgraphTypeDefs } from '@icg/shared';
+import { defineSubgraph, loadSubgraphTypeDefs, primaryManagerCopiesHandler } from '@icg/shared';
 import { blacklistedAmong, blacklistEventHandlers } from './blacklist-state';
 import { entities } from './entities';
 import { createLoaders } from './loaders';
@@ -23,7 +23,11 @@ export function createPoliciesSubgraph(settings: PolicySettings) {
     createLoaders,
     entities,
     scheduledJobs: [schedule.job],
-    eventHandlers: blacklistEventHandlers,
+    eventHandlers: {
+      ...blacklistEventHandlers,
+      // Row scope: the customer's policies follow their new primary manager (the servicing manager stays).
+      'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'policies' }]),
+    },
   });
 }
 

@@ -8,7 +8,7 @@
  *   (DOMAIN.md section 5). The segment is what the agent's desk showed when the claim was reported: no system of
  *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
  */
-import { addDays, sqlTimestamp, touch, type EventHandlers, type Knex } from '@icg/shared';
+import { addDays, primaryManagerCopiesHandler, sqlTimestamp, touch, type EventHandlers, type Knex } from '@icg/shared';
 import { planReturnVisit } from './return-visit-plan';
 import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
 import { TABLES, type CustomerDirectoryRow, type PolicyDirectoryRow, type ServiceRequestRow } from './tables';
@@ -74,6 +74,9 @@ interface ReturnVisitClaim {
 }
 
 export const hotlineEventHandlers: EventHandlers = {
+  // Row scope: the customer's tickets, and the directory new tickets take their scope from, follow the new manager.
+  'customer.manager-changed': primaryManagerCopiesHandler([{ table: TABLES.serviceRequests }, { table: TABLES.customerDirectory }]),
+
   async 'claim.reported'(trx, event, context) {
     const { ticketNo, reportNo } = event.payload;
     // Claims reported by other channels have no ticket here.
