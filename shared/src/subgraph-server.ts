@@ -3,7 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Knex } from 'knex';
 import { systemClock, type Clock } from './clock';
 import { loadAccessPolicy, type AccessPolicy, type Caller, type Decision, type Tier } from './access';
@@ -177,8 +177,15 @@ export function createSubgraphApollo<TLoaders>(
     // The entries handle SIGINT/SIGTERM themselves (closing the HTTP server and flushing the audit first).
     stopOnTerminationSignals: false,
     formatError: subgraphErrorFormatter(manifest.name, logger, isReady),
-    // Federated traces go to Apollo's cloud only; nothing here consumes them.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...protection.plugins, auditRecordsAtResponse(enforcement.audit), ...plugins],
+    // Federated traces go to Apollo's cloud only; nothing here consumes them. Cache hints neither (every answer is
+    // `no-store`), and the cache-control plugin's per-field hook makes Apollo wrap every resolver.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...protection.plugins,
+      auditRecordsAtResponse(enforcement.audit),
+      ...plugins,
+    ],
     validationRules: [...protection.validationRules],
     parseOptions: protection.parseOptions,
   });

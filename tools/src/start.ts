@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' };
   // Seven servers on a laptop: one process each unless WORKERS says otherwise (a server's own default is one per core).
   env['WORKERS'] ||= '1';
+  // As the image runs them (Dockerfile): graphql-js's development-only checks (a costly instanceOf on every type test) off.
+  env['NODE_ENV'] ||= 'production';
   // No identity provider configured: development tokens, signed with a secret kept in DATA_DIR.
   const tokenSecret = developmentTokenSecret(env);
   if (tokenSecret !== undefined) env[TOKEN_ENV.secret] = tokenSecret;

@@ -41,6 +41,9 @@ export function errorCodeLabel(code: unknown): string {
 export type SubgraphFetchOutcome = 'ok' | 'http_error' | 'timeout' | 'unavailable' | 'circuit_open';
 
 /** Event delivery delays: from the producer's commit to the consumer's (HTTP) or the stream's (JetStream) confirmation. */
+type DecisionOutcome = 'ALLOW' | 'MASK' | 'DENY';
+const DECISION_OUTCOMES: readonly DecisionOutcome[] = ['ALLOW', 'MASK', 'DENY'];
+
 const EVENT_DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
 
 export class ServerMetrics {
@@ -48,6 +51,8 @@ export class ServerMetrics {
   private readonly requestDuration: Histogram<'status'>;
   private readonly graphqlErrors: Counter<'code'>;
   private readonly decisions: Counter<'outcome' | 'tier'>;
+  /** Decisions counted since the last scrape, by tier: a field of every record is one, so a page counts thousands. */
+  private readonly pendingDecisions = new Map<string, Record<DecisionOutcome, number>>();
   private readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   private readonly subgraphFetchErrors: Counter<'subgraph' | 'kind'>;
   private readonly subgraphTimeouts: Counter<'subgraph'>;
@@ -67,11 +72,21 @@ export class ServerMetrics {
       registers,
     });
     this.graphqlErrors = new Counter({ name: 'icg_graphql_errors_total', help: 'Errors in GraphQL responses, by error code', labelNames: ['code'], registers });
+    const pendingDecisions = this.pendingDecisions;
     this.decisions = new Counter({
       name: 'icg_access_decisions_total',
       help: 'Field access decisions of the subgraph layer (one per field of each record), by outcome (ALLOW, MASK, DENY) and tier',
       labelNames: ['outcome', 'tier'],
       registers,
+      // Counted in plain numbers on the hot path (decisionCounter), added to the counter when scraped.
+      collect() {
+        for (const [tier, counts] of pendingDecisions) {
+          for (const outcome of DECISION_OUTCOMES) {
+            if (counts[outcome] > 0) this.inc({ outcome, tier }, counts[outcome]);
+            counts[outcome] = 0;
+          }
+        }
+      },
     });
     this.subgraphFetchDuration = new Histogram({
       name: 'icg_subgraph_fetch_duration_seconds',
@@ -103,16 +118,18 @@ export class ServerMetrics {
   }
 
   /**
-   * The subgraph's counter for one tier: its label children are bound once, so counting a decision on the hot path
-   * (every field of every record) is an increment, not a label lookup.
+   * The subgraph's counter for one tier: counting a decision on the hot path (every field of every record) is an
+   * increment of a plain number; the Prometheus counter takes the sums when scraped.
    */
-  decisionCounter(tier: string): (outcome: 'ALLOW' | 'MASK' | 'DENY') => void {
-    const bound = {
-      ALLOW: this.decisions.labels({ outcome: 'ALLOW', tier }),
-      MASK: this.decisions.labels({ outcome: 'MASK', tier }),
-      DENY: this.decisions.labels({ outcome: 'DENY', tier }),
+  decisionCounter(tier: string): (outcome: DecisionOutcome) => void {
+    let counts = this.pendingDecisions.get(tier);
+    if (counts === undefined) this.pendingDecisions.set(tier, (counts = { ALLOW: 0, MASK: 0, DENY: 0 }));
+    const bound = counts;
+    // Touched once, so the tier's series exist (at 0) before its first decision.
+    for (const outcome of DECISION_OUTCOMES) this.decisions.labels({ outcome, tier }).inc(0);
+    return (outcome) => {
+      bound[outcome] += 1;
     };
-    return (outcome) => bound[outcome].inc();
   }
 
   subgraphFetched(subgraph: string, outcome: SubgraphFetchOutcome, seconds: number): void {

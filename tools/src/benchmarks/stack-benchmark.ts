@@ -511,6 +511,8 @@ async function main(): Promise<void> {
     [POLICIES_SCHEDULE_VARIABLE]: '0',
     [CUSTOMERS_SCHEDULE_VARIABLE]: '0',
     WORKERS: String(options.workers),
+    // Every stack as the image runs it (graphql-js's development-only checks off), the reference included.
+    NODE_ENV: 'production',
     AUTH_HS256_SECRET: tokenSecret,
     // Set here so six processes do not race to generate them into DATA_DIR.
     // One machine: each subgraph derives its own key from it.

@@ -30,6 +30,8 @@ export interface GraphProcessesOptions {
   /** Over the defaults, e.g. RATE_LIMITS or LOG_LEVEL. */
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
+  /** Node flags for every server after their own, e.g. `--cpu-prof` with a folder (Node refuses it in NODE_OPTIONS). */
+  serverFlags?: readonly string[];
 }
 
 export async function startGraphProcesses(options: GraphProcessesOptions): Promise<GraphProcesses> {
@@ -42,6 +44,8 @@ export async function startGraphProcesses(options: GraphProcessesOptions): Promi
     LOG_LEVEL: 'warn',
     // One process per server, as the figures before WORKERS were measured; options.env may ask for more.
     WORKERS: '1',
+    // As the image and `npm start` run them.
+    NODE_ENV: 'production',
     HOST: '127.0.0.1',
     DATA_DIR: database.dataDir,
     ...(database.mysqlDatabasePrefix ? { MYSQL_DATABASE_PREFIX: database.mysqlDatabasePrefix } : {}),
@@ -62,13 +66,15 @@ export async function startGraphProcesses(options: GraphProcessesOptions): Promi
   const gatewayPort = await freePort();
   env['PORT'] = String(gatewayPort);
   const servers: ServerProcess[] = [];
+  const launchOptions = options.serverFlags ? { extraFlags: options.serverFlags } : {};
   const stop = () => Promise.all(servers.map((server) => stopServer(server))).then(() => undefined);
   try {
-    for (const { manifest, directory } of SUBGRAPH_REGISTRY) servers.push(launchServer(manifest.name, `${directory}/dist/main.js`, { ...env }, runDirectory));
+    for (const { manifest, directory } of SUBGRAPH_REGISTRY)
+      servers.push(launchServer(manifest.name, `${directory}/dist/main.js`, { ...env }, runDirectory, launchOptions));
     for (const [index, { manifest }] of SUBGRAPH_REGISTRY.entries()) {
       await waitUntilReady(servers[index]!, answersOk(`http://127.0.0.1:${env[subgraphPortVariable(manifest.name)]}/ready`), options.readyTimeoutMs ?? 180_000);
     }
-    const gateway = launchServer('gateway', 'gateway/dist/main.js', { ...env }, runDirectory);
+    const gateway = launchServer('gateway', 'gateway/dist/main.js', { ...env }, runDirectory, launchOptions);
     servers.push(gateway);
     await waitUntilReady(gateway, answersOk(`http://127.0.0.1:${gatewayPort}/ready`), options.readyTimeoutMs ?? 180_000);
   } catch (error) {
