@@ -219,8 +219,11 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
       if (!isObjectType(returned)) continue;
       const connection = returned.getFields()['nodes'] !== undefined;
       const itemType = (connection ? getNamedType(returned.getFields()['nodes']!.type) : returned) as GraphQLObjectType;
-      const wrapper =
-        '__typename totalCount pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor } edges { __typename cursor node { __typename id } }';
+      // The node's key: `id`, or the ID field an item keyed otherwise has (a customer insight's `customerId`).
+      const nodeKey = itemType.getFields()['id']
+        ? 'id'
+        : (Object.values(itemType.getFields()).find((field) => getNamedType(field.type).name === 'ID')?.name ?? 'id');
+      const wrapper = `__typename totalCount pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor } edges { __typename cursor node { __typename ${nodeKey} } }`;
       const leaves = (...names: string[]): Selection[] => names.map((name) => ({ name, children: null }));
       if (connection)
         coordinatesIn(
@@ -228,7 +231,7 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
           [
             ...leaves('totalCount'),
             { name: 'pageInfo', children: leaves('hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor') },
-            { name: 'edges', children: [...leaves('cursor'), { name: 'node', children: leaves('id') }] },
+            { name: 'edges', children: [...leaves('cursor'), { name: 'node', children: leaves(nodeKey) }] },
             // The operations below select `nodes { … }`, every field of the item type in as few operations as the cost
             // limit allows (marked selected there).
             { name: 'nodes', children: null },
