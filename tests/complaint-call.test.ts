@@ -111,6 +111,18 @@ describe.each(STORES_AND_TRANSPORTS_UNDER_TEST)('a complaint call on %s over %s'
     expect(complaints[0]!.complaintNo).toMatch(/^CP\d{12}$/);
     // Still one after the delivery has been confirmed.
     expect(await complaintsFromTicket('2', ticketNo)).toHaveLength(1);
+    // And the ticket shows the complaint it became, once the register's answering event is delivered back.
+    const ticket = await waitUntil(
+      async () =>
+        (
+          await graph.query<{ serviceRequest: { spawnedComplaint: { complaintNo: string; status: string } | null } | null }>(
+            'query ($ticketNo: String!) { serviceRequest(ticketNo: $ticketNo) { spawnedComplaint { complaintNo status } } }',
+            { ticketNo },
+          )
+        ).data?.serviceRequest,
+      (found) => found?.spawnedComplaint != null,
+    );
+    expect(ticket?.spawnedComplaint).toEqual({ complaintNo: complaints[0]!.complaintNo, status: 'ACCEPTED' });
   });
 
   it('makes one ticket and one complaint of a call retried with the same key', async () => {

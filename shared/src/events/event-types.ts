@@ -254,6 +254,12 @@ export const EVENT_TYPES = {
     description: "A claim's outstanding reserve was set (at registration, or by setClaimReserve).",
     payload: record({ reportNo, customerId: entityId, outstandingReserve: money, changedAt: isoTimestamp }),
   }),
+  'complaint.call-accepted': eventType({
+    producer: 'complaints',
+    consumers: ['service-requests'],
+    description: "The register accepted a complaint taken by phone: the hotline's ticket shows it (spawnedComplaint).",
+    payload: record({ ticketNo, complaintNo, acceptedAt: isoTimestamp }),
+  }),
   'complaint.registered': eventType({
     producer: 'complaints',
     consumers: ['insights'],

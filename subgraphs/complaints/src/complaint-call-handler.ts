@@ -1,4 +1,4 @@
-import { sqlTimestamp, touch, type EventHandler, type EventOf, type ProductionEventCatalog } from '@icg/shared';
+import { recordEvent, sqlTimestamp, touch, type EventHandler, type EventOf, type ProductionEventCatalog } from '@icg/shared';
 import { allocateComplaintNumbers, recordStep } from './complaint-store';
 import { dueDateOf, STANDARD_DEADLINE_DAYS } from './deadlines';
 import { levelOfPath, type OrgBranchRow } from './org-directory';
@@ -53,4 +53,10 @@ export const acceptComplaintCall: EventHandler<EventOf<ProductionEventCatalog, '
     source_ticket_no: call.ticketNo,
   });
   await recordStep(trx, id, 'ACCEPT', null, acceptedAt, '服务专线来电受理，投诉内容见来电工单。');
+  // In the same transaction: the hotline's ticket learns which complaint it became.
+  await recordEvent(trx, context, {
+    type: 'complaint.call-accepted',
+    aggregate: `Complaint:${complaintNo}`,
+    payload: { ticketNo: call.ticketNo, complaintNo, acceptedAt: acceptedAt.toISOString() },
+  });
 };

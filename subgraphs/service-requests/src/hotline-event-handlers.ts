@@ -87,6 +87,14 @@ export const hotlineEventHandlers: EventHandlers = {
       .update({ spawned_claim_report_no: reportNo, version: trx.raw('version + 1'), ...touch(context.clock.now()) });
   },
 
+  async 'complaint.call-accepted'(trx, event, context) {
+    const { ticketNo, complaintNo } = event.payload;
+    await trx(TABLES.serviceRequests)
+      .where({ ticket_no: ticketNo, type: 'COMPLAINT' })
+      .whereNull('spawned_complaint_no')
+      .update({ spawned_complaint_no: complaintNo, version: trx.raw('version + 1'), ...touch(context.clock.now()) });
+  },
+
   // The directories the desk looks callers up in were seeded from the source systems; these keep them current.
   async 'customer.registered'(trx, event) {
     const { customerId, branchId, branchPath, primaryManagerStaffId } = event.payload;
