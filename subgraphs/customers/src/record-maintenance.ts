@@ -255,6 +255,60 @@ async function insertVersion(
 type CustomerRef = { customerId: string };
 type ChangeRequestRef = { changeRequestId: string };
 
+/**
+ * A proposal revised by `changes` (completing, resubmitting): laid over what was proposed (a request from before the
+ * write side has no structured proposal), checked as a change of the customer's record would be.
+ */
+async function revisedProposal(trx: Knex.Transaction, request: ChangeRequestRow, customer: CustomerRow, changes: DetailsInput, now: Date) {
+  const additions = parseChanges(changes, customer, now);
+  const before = proposalOfRow(request) ?? {};
+  const proposal = { ...before, ...additions };
+  const current = detailsOfCustomer(customer, await addressesOf(trx, customer.id));
+  checkConsent({ ...current, ...proposal } as CustomerDetails, 'changes');
+  return { before, additions, proposal };
+}
+
+/** The back office's decision with a reason: rejected for good, or returned to its proposer to revise. */
+async function decideWithReason(
+  context: ResolverContext,
+  args: { changeRequestId: string; expectedVersion: number; reason: string; idempotencyKey: string },
+  action: 'customer.change.reject' | 'customer.change.return',
+  status: 'REJECTED' | 'RETURNED',
+) {
+  const id = parseEntityId(args.changeRequestId, 'changeRequestId');
+  const seen = parseExpectedVersion(args.expectedVersion);
+  const why = parseText(args.reason, 'reason', { maxLength: REASON_WIDTH, required: true })!;
+  await runMutation<ChangeRequestTarget, ChangeRequestRef>(context, {
+    action,
+    idempotencyKey: args.idempotencyKey,
+    input: { changeRequestId: id, expectedVersion: seen, reason: why },
+    loadTarget: (trx) => changeRequestTarget(trx, id),
+    perform: async (trx, { request }, _decision, now) => {
+      changeRequestMachine.assertTransition(request.status, status);
+      expectVersion('CustomerChangeRequest', Number(request.version), seen);
+      const version = await updateVersioned(trx, {
+        entity: 'CustomerChangeRequest',
+        table: CHANGE_REQUESTS,
+        where: { id },
+        expectedVersion: seen,
+        changes: { status, reviewed_by_staff_id: context.caller.staffId, reviewed_at: sqlTimestamp(now), decision_reason: why },
+      });
+      return {
+        result: { changeRequestId: id },
+        changes: [
+          {
+            recordKey: `CustomerChangeRequest:${id}`,
+            beforeVersion: seen,
+            afterVersion: version,
+            fields: { status: { before: request.status, after: status }, decisionReason: { before: request.decision_reason ?? null, after: why } },
+          },
+        ],
+      };
+    },
+  });
+  return loadChangeRequestRecord(context, id);
+}
+
 export const recordMaintenanceMutations = {
   createCustomer: async (_root, { input, idempotencyKey }, context, info) => {
     const customer = parseNewCustomer(input, context.clock.now());
@@ -401,11 +455,7 @@ export const recordMaintenanceMutations = {
         if (request.status !== 'SUBMITTED')
           throw invalidTransition(changeRequestMachine.name, request.status, 'SUBMITTED', changeRequestMachine.next(request.status));
         expectVersion('CustomerChangeRequest', Number(request.version), seen);
-        const additions = parseChanges(changes, customer, now);
-        const before = proposalOfRow(request) ?? {};
-        const proposal = { ...before, ...additions };
-        const current = detailsOfCustomer(customer, await addressesOf(trx, customer.id));
-        checkConsent({ ...current, ...proposal } as CustomerDetails, 'changes');
+        const { before, additions, proposal } = await revisedProposal(trx, request, customer, changes, now);
         const version = await updateVersioned(trx, {
           entity: 'CustomerChangeRequest',
           table: CHANGE_REQUESTS,
@@ -525,75 +575,9 @@ export const recordMaintenanceMutations = {
     return loadChangeRequestRecord(context, id);
   },
 
-  rejectCustomerChange: async (_root, { changeRequestId, expectedVersion, reason, idempotencyKey }, context) => {
-    const id = parseEntityId(changeRequestId, 'changeRequestId');
-    const seen = parseExpectedVersion(expectedVersion);
-    const why = parseText(reason, 'reason', { maxLength: REASON_WIDTH, required: true })!;
-    await runMutation<ChangeRequestTarget, ChangeRequestRef>(context, {
-      action: 'customer.change.reject',
-      idempotencyKey,
-      input: { changeRequestId: id, expectedVersion: seen, reason: why },
-      loadTarget: (trx) => changeRequestTarget(trx, id),
-      perform: async (trx, { request }, _decision, now) => {
-        changeRequestMachine.assertTransition(request.status, 'REJECTED');
-        expectVersion('CustomerChangeRequest', Number(request.version), seen);
-        const version = await updateVersioned(trx, {
-          entity: 'CustomerChangeRequest',
-          table: CHANGE_REQUESTS,
-          where: { id },
-          expectedVersion: seen,
-          changes: { status: 'REJECTED', reviewed_by_staff_id: context.caller.staffId, reviewed_at: sqlTimestamp(now), decision_reason: why },
-        });
-        return {
-          result: { changeRequestId: id },
-          changes: [
-            {
-              recordKey: `CustomerChangeRequest:${id}`,
-              beforeVersion: seen,
-              afterVersion: version,
-              fields: { status: { before: request.status, after: 'REJECTED' }, decisionReason: { before: null, after: why } },
-            },
-          ],
-        };
-      },
-    });
-    return loadChangeRequestRecord(context, id);
-  },
+  rejectCustomerChange: (_root, args, context) => decideWithReason(context, args, 'customer.change.reject', 'REJECTED'),
 
-  returnCustomerChange: async (_root, { changeRequestId, expectedVersion, reason, idempotencyKey }, context) => {
-    const id = parseEntityId(changeRequestId, 'changeRequestId');
-    const seen = parseExpectedVersion(expectedVersion);
-    const why = parseText(reason, 'reason', { maxLength: REASON_WIDTH, required: true })!;
-    await runMutation<ChangeRequestTarget, ChangeRequestRef>(context, {
-      action: 'customer.change.return',
-      idempotencyKey,
-      input: { changeRequestId: id, expectedVersion: seen, reason: why },
-      loadTarget: (trx) => changeRequestTarget(trx, id),
-      perform: async (trx, { request }, _decision, now) => {
-        changeRequestMachine.assertTransition(request.status, 'RETURNED');
-        expectVersion('CustomerChangeRequest', Number(request.version), seen);
-        const version = await updateVersioned(trx, {
-          entity: 'CustomerChangeRequest',
-          table: CHANGE_REQUESTS,
-          where: { id },
-          expectedVersion: seen,
-          changes: { status: 'RETURNED', reviewed_by_staff_id: context.caller.staffId, reviewed_at: sqlTimestamp(now), decision_reason: why },
-        });
-        return {
-          result: { changeRequestId: id },
-          changes: [
-            {
-              recordKey: `CustomerChangeRequest:${id}`,
-              beforeVersion: seen,
-              afterVersion: version,
-              fields: { status: { before: request.status, after: 'RETURNED' }, decisionReason: { before: request.decision_reason ?? null, after: why } },
-            },
-          ],
-        };
-      },
-    });
-    return loadChangeRequestRecord(context, id);
-  },
+  returnCustomerChange: (_root, args, context) => decideWithReason(context, args, 'customer.change.return', 'RETURNED'),
 
   resubmitCustomerChange: async (_root, { changeRequestId, expectedVersion, changes, idempotencyKey }, context) => {
     const id = parseEntityId(changeRequestId, 'changeRequestId');
@@ -606,12 +590,7 @@ export const recordMaintenanceMutations = {
       perform: async (trx, { request, customer }, _decision, now) => {
         changeRequestMachine.assertTransition(request.status, 'SUBMITTED');
         expectVersion('CustomerChangeRequest', Number(request.version), seen);
-        // The revision is laid over what was proposed (a request from before the write side had no structured proposal).
-        const additions = parseChanges(changes, customer, now);
-        const before = proposalOfRow(request) ?? {};
-        const proposal = { ...before, ...additions };
-        const current = detailsOfCustomer(customer, await addressesOf(trx, customer.id));
-        checkConsent({ ...current, ...proposal } as CustomerDetails, 'changes');
+        const { before, additions, proposal } = await revisedProposal(trx, request, customer, changes, now);
         const version = await updateVersioned(trx, {
           entity: 'CustomerChangeRequest',
           table: CHANGE_REQUESTS,
