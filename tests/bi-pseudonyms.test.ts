@@ -120,6 +120,15 @@ function valuesByCoordinate(value: unknown, into: Map<string, Set<string>>): Map
   return into;
 }
 
+/** Walks `items` a few at a time: one request's database wait overlaps another's work in the graph. */
+async function sideBySide<T>(items: readonly T[], walk: (item: T) => Promise<void>, concurrency = 3): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) await walk(items[index]!);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
 const overCostLimit = (response: GraphQLResponse) => response.errors?.some((error) => error.extensions?.['limit'] === 'cost') ?? false;
 
 function expectNoErrors(label: string, response: GraphQLResponse): void {
@@ -210,13 +219,13 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
     // Roots without required arguments (lists and connections): operations per field of what they return,
     // connections paged to the end with the sealed cursors they hand out.
     const lookups: GraphQLField<unknown, unknown>[] = [];
-    for (const root of Object.values(query.getFields())) {
+    await sideBySide(Object.values(query.getFields()), async (root) => {
       if (root.args.some((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined)) {
         lookups.push(root);
-        continue;
+        return;
       }
       const returned = getNamedType(root.type);
-      if (!isObjectType(returned)) continue;
+      if (!isObjectType(returned)) return;
       const connection = returned.getFields()['nodes'] !== undefined;
       const itemType = (connection ? getNamedType(returned.getFields()['nodes']!.type) : returned) as GraphQLObjectType;
       // The node's key: `id`, or the ID field an item keyed otherwise has (a customer insight's `customerId`).
@@ -257,11 +266,11 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
         return failed ?? { ...pages[0]!, data: { pages: pages.map((page) => page.data) } };
       });
       selected.add(`${query.name}.${root.name}`);
-    }
+    });
 
     // Lookups take identifiers: BI hands back the sealed values it was given (argument `x` of a lookup returning
     // T is T.x), and reads everything below the record found.
-    for (const root of lookups) {
+    await sideBySide(lookups, async (root) => {
       const returned = getNamedType(root.type) as GraphQLObjectType;
       const variables = Object.fromEntries(
         root.args.map((argument) => {
@@ -281,7 +290,7 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
         return response;
       });
       selected.add(`${query.name}.${root.name}`);
-    }
+    });
 
     // Every field BI may read was asked for, from some root (fields needing arguments BI has no value for aside).
     // Types only a mutation returns (e.g. a job run's counts) are not read by walking the queries.
@@ -293,10 +302,11 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
     expect(readable.filter((coordinate) => !selected.has(coordinate))).toEqual([]);
 
     // Nothing BI got is a raw identifier, or holds a business number or cursor inside a longer text.
-    const leaves = stringLeaves(answers);
+    // Each distinct text once: the pages repeat most of them (statuses, names, sealed keys).
+    const leaves = [...new Set(stringLeaves(answers))];
     const longRaw = [...raw].filter((value) => value.length >= 8);
-    expect([...new Set(leaves.filter((leaf) => raw.has(leaf)))]).toEqual([]);
-    expect([...new Set(leaves.flatMap((leaf) => longRaw.filter((value) => leaf.includes(value))))]).toEqual([]);
+    expect(leaves.filter((leaf) => raw.has(leaf))).toEqual([]);
+    expect([...new Set(leaves.filter((leaf) => leaf.length >= 8).flatMap((leaf) => longRaw.filter((value) => leaf.includes(value))))]).toEqual([]);
     // What BI got instead are sealed identifiers of the stores' records, of every kind.
     const sealed = [...new Set(leaves.filter((leaf) => leaf.startsWith(SEALED_IDENTIFIER_PREFIX)))];
     const opened = sealed.map((text) => unsealIdentifier(TEST_PSEUDONYM_SECRET, text));
