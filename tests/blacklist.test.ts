@@ -170,7 +170,14 @@ describe.each(TEST_DIALECTS)('the blacklist through the gateway on %s', (dialect
         expiredBy: null,
         reviewDue: null,
       });
+      // The expiry is audited as the customers system's own change (no person expired it): the entry's versions.
+      const [expiry] = await auditRecordsOf(auditStore, 'job:blacklist-expiry', `BlacklistEntry:${entry.id}`, 1);
+      expect(expiry).toMatchObject({ staff_id: 'system:customers', role: 'SYSTEM', purpose: null, decision: 'ALLOW', rule: 'system' });
+      expect(JSON.parse(String(expiry!['change']))).toMatchObject({ beforeVersion: 3, afterVersion: 4 });
       await waitForDeliveries(graph, 'customers', 'policies', aggregate(cast), 4);
+      // The policy admin system's refusal state moved with the event, audited under the event's id at both ends.
+      const [refusal] = await auditRecordsOf(auditStore, 'event:customer.blacklist-changed', `BlacklistRefusal:${cast.customerId}`, 4);
+      expect(refusal).toMatchObject({ staff_id: 'system:policies', role: 'SYSTEM' });
       expect(dataOf(await quote(cast)).quotePolicy).toMatchObject({ status: 'QUOTED' });
       // Run again, the schedule finds nothing more to expire.
       expect(await graph.subgraphs['customers']!.jobs.runNow(BLACKLIST_EXPIRY_JOB)).toEqual({ expired: 0 });

@@ -6,7 +6,8 @@
  * neither twice. The way back too: a large customer's claim decided while the hotline is down gets its return visit,
  * once, when the hotline is back. Through the gateway, over HTTP on SQLite and MariaDB, over NATS JetStream on MariaDB.
  */
-import { DELIVERY_TABLE, OUTBOX_TABLE, SettableClock, type Knex } from '@icg/shared';
+import { DELIVERY_TABLE, openAuditStore, OUTBOX_TABLE, SettableClock, type Knex } from '@icg/shared';
+import { auditRecordsOf } from './support/crm-workflows';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { STORES_AND_TRANSPORTS_UNDER_TEST } from './support/stores-and-transports';
 import { actingAs, callers, mutate, newKey, readTicket, staffWith, TICKET_FIELDS, waitUntil, type Caller, type Ticket } from './support/hotline-desk';
@@ -46,14 +47,17 @@ const CLAIM_FIELDS =
 describe.each(STORES_AND_TRANSPORTS_UNDER_TEST)('a claim reported by phone on %s over %s', (dialect, transport) => {
   const clock = new SettableClock(START);
   let graph: GraphUnderTest;
+  let auditStore: Knex;
   let people: Caller[];
   const agent = actingAs(staffWith('HOTLINE_AGENT')[0]!);
 
   beforeAll(async () => {
     graph = await startGraph({ dialect, clock, eventTransport: transport });
+    auditStore = await openAuditStore(graph.databases.config);
     people = await callers(graph, 8);
   }, 180_000);
   afterAll(async () => {
+    await auditStore?.destroy();
     await graph?.close();
   });
 
@@ -117,6 +121,15 @@ describe.each(STORES_AND_TRANSPORTS_UNDER_TEST)('a claim reported by phone on %s
       version: 1,
     });
     expect(claim!.surveyTasks).toEqual([{ status: 'DISPATCHED', dispatchedAt: START, surveyor: null }]);
+    // Written by the claims system, not by the agent: audited as its own change, under the hotline event's id.
+    const [event] = (await graph.subgraphs['service-requests']!.db(OUTBOX_TABLE)
+      .where({ aggregate: `ServiceRequest:${ticket!.ticketNo}`, type: 'service-request.claim-reported' })
+      .select('event_id')) as { event_id: string }[];
+    const [filed] = await auditRecordsOf(auditStore, 'event:service-request.claim-reported', `Claim:${claim!.reportNo}`, 1);
+    expect(filed).toMatchObject({ staff_id: 'system:claims', role: 'SYSTEM', request_id: event!.event_id, decision: 'ALLOW' });
+    expect(JSON.parse(String(filed!['change']))).toMatchObject({ beforeVersion: null, afterVersion: 1 });
+    // The hotline's ticket learning its claim is the hotline's own change, under the claims system's event.
+    await auditRecordsOf(auditStore, 'event:claim.reported', `ServiceRequest:${ticket!.ticketNo}`, 1);
   });
 
   it('never leaves the ticket without its claim: with the claims system down, the claim follows once it is back, exactly once', async () => {

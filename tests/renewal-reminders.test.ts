@@ -7,7 +7,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SettableClock } from '@icg/shared';
+import { openAuditStore, SettableClock, type Knex } from '@icg/shared';
+import { auditRecordsOf } from './support/crm-workflows';
 import { POLICY_SCHEDULE_JOB, type PolicyScheduleResult } from '@icg/subgraph-policies';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { TEST_DIALECTS } from './support/test-database';
@@ -24,7 +25,7 @@ import {
   type PolicyCast,
   type PolicyView,
 } from './support/policy-workflow';
-import type { ActingAs } from './support/test-security';
+import { TEST_AUDIT_CHAIN_KEY, TEST_PSEUDONYM_SECRET, type ActingAs } from './support/test-security';
 
 const START = '2027-01-04T02:00:00Z';
 const TODAY = START.slice(0, 10);
@@ -36,14 +37,17 @@ const dueAt = (expiryDate: string, daysBefore: number) => `${dayAfter(expiryDate
 
 describe.each(TEST_DIALECTS)('renewal reminders on %s', (dialect) => {
   let graph: GraphUnderTest;
+  let auditStore: Knex;
   let cast: PolicyCast;
   const clock = new SettableClock(START);
 
   beforeAll(async () => {
     graph = await startGraph({ dialect, clock });
+    auditStore = await openAuditStore(graph.databases.config);
     cast = await castFor(graph);
   }, 180_000);
   afterAll(async () => {
+    await auditStore?.destroy();
     await graph?.close();
   });
   beforeEach(() => clock.set(START));
@@ -95,6 +99,11 @@ describe.each(TEST_DIALECTS)('renewal reminders on %s', (dialect) => {
     );
     // And the policy expired on its day, with nobody renewing it.
     expect((await readPolicy(graph, policy.policyNo, cast.manager)).status).toBe('EXPIRED');
+    // Each reminder and the expiry are audited as the policy admin system's own changes (nobody asked for them).
+    const records = await auditRecordsOf(auditStore, 'job:policy-schedule', `Policy:${policy.policyNo}`, 5);
+    expect(records.map((record) => [record['staff_id'], record['role'], record['rule']])).toEqual(Array(5).fill(['system:policies', 'SYSTEM', 'system']));
+    const fields = records.map((record) => Object.keys((JSON.parse(String(record['change'])) as { fields: object }).fields));
+    expect(fields.sort()).toEqual([['renewalReminder.15'], ['renewalReminder.30'], ['renewalReminder.60'], ['renewalReminder.7'], ['status']]);
   });
 
   it('sends nothing twice when the job runs again, or two runs meet', async () => {
@@ -210,11 +219,17 @@ describe.each(TEST_DIALECTS)('renewal reminders on %s', (dialect) => {
       DATA_DIR: config.dataDir,
       MYSQL_URL: config.mysqlUrl ?? '',
       MYSQL_DATABASE_PREFIX: config.mysqlDatabasePrefix,
+      // The graph's audit keys, as a deployment gives the command the subgraph's own.
+      AUDIT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
+      AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY,
     };
     const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'subgraphs', 'policies', 'dist', 'run-policy-schedule.js')], { env });
     const printed = JSON.parse(stdout) as { job: string; result: PolicyScheduleResult };
     expect(printed.job).toBe(POLICY_SCHEDULE_JOB);
     expect(printed.result.reminders.sent).toBeGreaterThanOrEqual(1);
     expect((await reminders(quoted.policyNo)).map((reminder) => [reminder.daysBefore, reminder.status])).toEqual([[30, 'SENT']]);
+    // The command's writes are audited as the timer's are, before it exits.
+    const [sent] = await auditRecordsOf(auditStore, 'job:policy-schedule', `Policy:${quoted.policyNo}`, 1);
+    expect(sent).toMatchObject({ staff_id: 'system:policies', role: 'SYSTEM' });
   });
 });

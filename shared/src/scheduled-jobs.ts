@@ -4,17 +4,53 @@
  * each can also be run once on demand (a test, a command). Started when the store is ready, stopped
  * (waiting for a run in progress) when the subgraph closes.
  */
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { inAuditedSystemTransaction, jobAction, type SystemChange, type SystemChanges, type SystemChangeSink } from './audit/system-changes';
 import type { Clock } from './clock';
 import type { EventRecorder } from './events/event-outbox';
 import type { Logger } from './logger';
 
-/** What a job works with: the subgraph's store, its clock and its outbox (a job's writes may be events). */
+/** What the runner is given: the subgraph's store, clock, outbox, and audit trail. */
+export interface ScheduledJobServices {
+  subgraph: string;
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  events: EventRecorder;
+  /** Where a run's changes are audited as the system's (docs/access-model.md, "Writes the system makes"). */
+  changeAudit: SystemChangeSink;
+  policyVersion: string;
+}
+
+/** What a job works with: the subgraph's store (reads), its clock and outbox, and audited transactions for its writes. */
 export interface ScheduledJobContext {
   db: Knex;
   clock: Clock;
   logger: Logger;
   events: EventRecorder;
+  /** This run's id: every change record of the run carries it as its request id. */
+  runId: string;
+  /**
+   * One transaction of the run's writes: each changed record is noted in `changes` and audited under the job's action
+   * once the transaction commits (withdrawn if it rolls back). A job writes through this, never `db.transaction`.
+   */
+  transaction<T>(body: (trx: Knex.Transaction, changes: SystemChanges) => Promise<T>): Promise<T>;
+}
+
+/**
+ * One transaction of a job's paged writes, with a way to note each record it changes: the run's audited transaction
+ * when the job runs on its timer (`audited`), or `db.transaction` with the changes told to `onChange` when someone's
+ * audited mutation runs the same work inside its own transaction.
+ */
+export function jobPageTransaction<T>(
+  db: Knex,
+  audited: ScheduledJobContext['transaction'] | undefined,
+  onChange: ((change: SystemChange) => void) | undefined,
+  body: (trx: Knex.Transaction, noteChange: (change: SystemChange) => void) => Promise<T>,
+): Promise<T> {
+  if (audited) return audited((trx, changes) => body(trx, (change) => changes.record(change)));
+  return db.transaction((trx) => body(trx, (change) => onChange?.(change)));
 }
 
 export interface ScheduledJob {
@@ -44,7 +80,7 @@ export class ScheduledJobRunner {
 
   constructor(
     jobs: readonly ScheduledJob[],
-    private readonly context: ScheduledJobContext,
+    private readonly services: ScheduledJobServices,
   ) {
     for (const job of jobs) {
       if (this.jobs.has(job.name)) throw new ScheduledJobError(`two scheduled jobs are named ${job.name}`);
@@ -77,6 +113,20 @@ export class ScheduledJobRunner {
     await Promise.allSettled([...this.jobs.values()].map((state) => state.running));
   }
 
+  private runContext(job: ScheduledJob): ScheduledJobContext {
+    const { subgraph, db, clock, logger, events, changeAudit, policyVersion } = this.services;
+    const runId = randomUUID();
+    return {
+      db,
+      clock,
+      logger,
+      events,
+      runId,
+      transaction: (body) =>
+        inAuditedSystemTransaction(db, changeAudit, { subgraph, action: jobAction(job.name), requestId: runId, policyVersion, at: clock.now() }, body),
+    };
+  }
+
   private schedule(state: JobState, delayMs: number): void {
     state.timer = setTimeout(() => {
       this.runExclusively(state).then(
@@ -92,16 +142,16 @@ export class ScheduledJobRunner {
     while (state.running) await state.running.catch(() => undefined);
     const { job } = state;
     const startedAt = Date.now();
-    const run = job.run(this.context);
+    const run = job.run(this.runContext(job));
     state.running = run;
     try {
       const result = await run;
-      this.context.logger.info({ job: job.name, durationMs: Date.now() - startedAt, result }, 'scheduled job ran');
+      this.services.logger.info({ job: job.name, durationMs: Date.now() - startedAt, result }, 'scheduled job ran');
       return result;
     } catch (error) {
       // Kind only: messages of database errors can hold SQL with personal values.
       const failure = error as { name?: string; code?: string };
-      this.context.logger.error({ job: job.name, err: { name: failure?.name, code: failure?.code } }, 'scheduled job failed; it runs again at its next turn');
+      this.services.logger.error({ job: job.name, err: { name: failure?.name, code: failure?.code } }, 'scheduled job failed; it runs again at its next turn');
       throw error;
     } finally {
       state.running = undefined;

@@ -241,12 +241,22 @@ export async function startSubgraph<TLoaders>(
     config: config.events ?? embeddedEventsConfig(config.database.dataDir),
     clock,
     logger,
+    changeAudit: auditTrail,
+    policyVersion: policy.version,
     metrics,
     isReady: () => ready,
     maxBodyBytes: config.maxBodyBytes,
     ...(options.eventConsumerUrl ? { consumerUrl: options.eventConsumerUrl } : {}),
   });
-  const jobs = new ScheduledJobRunner(manifest.scheduledJobs ?? [], { db, clock, logger, events: events.recorder });
+  const jobs = new ScheduledJobRunner(manifest.scheduledJobs ?? [], {
+    subgraph: manifest.name,
+    db,
+    clock,
+    logger,
+    events: events.recorder,
+    changeAudit: auditTrail,
+    policyVersion: policy.version,
+  });
   const schema = buildSubgraphSchema({ typeDefs: manifest.schema, resolvers: manifest.resolvers });
   // Built now: an entity whose key the warm-up cannot make up stops the start with its name.
   const warmUpFetches = warmUpOperations(schema, manifest.entities);

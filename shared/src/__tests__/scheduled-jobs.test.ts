@@ -3,13 +3,17 @@ import pino from 'pino';
 import type { Knex } from 'knex';
 import { SettableClock } from '../clock';
 import type { EventRecorder } from '../events/event-outbox';
-import { ScheduledJobError, ScheduledJobRunner, type ScheduledJob, type ScheduledJobContext } from '../scheduled-jobs';
+import { RequestAuditTrail } from '../audit/request-audit-trail';
+import { ScheduledJobError, ScheduledJobRunner, type ScheduledJob, type ScheduledJobServices } from '../scheduled-jobs';
 
-const context: ScheduledJobContext = {
+const context: ScheduledJobServices = {
+  subgraph: 'test',
   db: {} as Knex,
   clock: new SettableClock('2027-01-01T00:00:00Z'),
   logger: pino({ level: 'silent' }),
   events: {} as EventRecorder,
+  changeAudit: new RequestAuditTrail({ tryReserve: () => true, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => true }),
+  policyVersion: 'test',
 };
 
 /** A job whose runs the test ends by hand, so it can see what overlaps. */

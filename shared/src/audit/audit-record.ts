@@ -13,6 +13,14 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Decision, Role } from '../access/access-policy';
 import type { Purpose } from '../identity/staff-identity';
 
+/**
+ * The role of the actor that writes when no person does: a subgraph applying an event it received, or running a
+ * scheduled job (system-changes.ts). Its staff id is `system:<subgraph>`.
+ */
+export const SYSTEM_ACTOR_ROLE = 'SYSTEM';
+/** Who an audit record names: a staff role, or the system. */
+export type AuditActorRole = Role | typeof SYSTEM_ACTOR_ROLE;
+
 /** `prevHash` of a chain's first record. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
@@ -47,7 +55,7 @@ export interface AuditEvent {
   /** When the request first made this decision: a Date or an ISO-8601 string; stored in UTC with millisecond precision. */
   occurredAt: Date | string;
   staffId: string;
-  role: Role;
+  role: AuditActorRole;
   purpose: Purpose | null;
   operationName: string | null;
   operationHash: string;
@@ -103,7 +111,7 @@ export interface LegacyAuditRecordContent extends AuditRecordCommon {
 
 /** A record as written to the store. */
 export interface AuditRecord extends AuditRecordContent {
-  role: Role;
+  role: AuditActorRole;
   purpose: Purpose | null;
   decision: Decision;
   /** HMAC-SHA-256(chain key, prevHash ‖ canonicalAuditRecord(content)), lowercase hex. */

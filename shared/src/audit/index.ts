@@ -2,6 +2,7 @@
 export {
   ACTION_COORDINATE_PREFIX,
   AUDIT_GENESIS_HASH,
+  SYSTEM_ACTOR_ROLE,
   CHANGE_AUDIT_FORMAT,
   CURRENT_AUDIT_FORMAT,
   LEGACY_AUDIT_FORMAT,
@@ -10,7 +11,7 @@ export {
   hashAuditRecord,
   hashLegacyAuditRecord,
 } from './audit-record';
-export type { AuditChange, AuditChangeContent, AuditEvent, AuditRecord, AuditRecordContent, LegacyAuditRecordContent } from './audit-record';
+export type { AuditActorRole, AuditChange, AuditChangeContent, AuditEvent, AuditRecord, AuditRecordContent, LegacyAuditRecordContent } from './audit-record';
 export {
   AUDIT_COLUMN_LIMITS,
   AUDIT_MAX_KEYS_PER_RECORD,
@@ -31,6 +32,17 @@ export { ThreadedAuditWriter } from './threaded-audit-writer';
 export type { ThreadedAuditWriterOptions } from './threaded-audit-writer';
 export { RequestAuditTrail } from './request-audit-trail';
 export type { AuditAdmission, AuditedChange, AuditedDecision, ChangeAuditSink } from './request-audit-trail';
+export {
+  SYSTEM_CHANGE_RULE,
+  SystemAuditUnavailableError,
+  SystemChanges,
+  changedFields,
+  eventAction,
+  inAuditedSystemTransaction,
+  jobAction,
+  systemActorOf,
+} from './system-changes';
+export type { SystemChange, SystemChangeSink, SystemWork } from './system-changes';
 export {
   AUDIT_CHAIN_KEY_FILE,
   AUDIT_CHAIN_KEY_VARIABLE,

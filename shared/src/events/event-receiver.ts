@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Knex } from 'knex';
+import { eventAction, SystemChanges, type SystemChangeSink } from '../audit/system-changes';
 import type { Clock } from '../clock';
 import { isDatabaseUnavailableError } from '../errors';
 import { sendJson } from '../http-server';
@@ -28,6 +29,11 @@ export interface EventHandlerContext {
   logger: Logger;
   /** Follow-on events, recorded in the same transaction as the handler's writes. */
   events: EventRecorder;
+  /**
+   * Where the handler notes every record it changes (not the inbox and outbox rows): audited as the subgraph's own
+   * change, under the event's id, once the transaction commits (docs/access-model.md, "Writes the system makes").
+   */
+  changes: SystemChanges;
 }
 
 /** Applies one event inside the receiver's transaction; throwing rolls everything back and the sender retries. */
@@ -60,6 +66,10 @@ export interface EventReceiverOptions {
   clock: Clock;
   logger: Logger;
   events: EventRecorder;
+  /** The subgraph's audit trail: handlers' changes are recorded there as the system's. */
+  changeAudit: SystemChangeSink;
+  /** The access policy's version, in every change record. */
+  policyVersion: string;
   isReady: () => boolean;
   /** How old a JetStream message's token may be: the stream keeps messages this long. */
   natsMaxAgeSeconds: number;
@@ -226,6 +236,8 @@ export class EventReceiver {
     const { db, subgraph, clock, logger, events } = this.options;
     if (checked.length === 0) return { results: [], failure: false };
     const results: BatchResultEntry[] = [];
+    // Each applied event's change records: handed over once the batch commits, withdrawn if it does not.
+    const applied: SystemChanges[] = [];
     try {
       await db.transaction(async (trx) => {
         for (const [index, entry] of checked.entries()) {
@@ -234,13 +246,16 @@ export class EventReceiver {
             continue;
           }
           const { event, handler } = entry;
+          const changes = this.changesOf(event);
           try {
             await trx.transaction(async (savepoint) => {
               await savepoint(INBOX_TABLE).insert(inboxRow(event));
-              await handler(savepoint, event, { subgraph, clock, logger, events });
+              await handler(savepoint, event, { subgraph, clock, logger, events, changes });
             });
+            applied.push(changes);
             results.push({ id: event.id, status: 'applied' });
           } catch (error) {
+            changes.rolledBack();
             if (!isDuplicateKey(error)) {
               results.push({ id: event.id, ...this.failureOf(event, error, transport) });
               throw new BatchStopped(index);
@@ -249,9 +264,11 @@ export class EventReceiver {
           }
         }
       });
+      for (const changes of applied) changes.committed();
       if (results.some((entry) => entry.status === 'applied')) this.options.afterCommit?.();
       return { results, failure: false };
     } catch (error) {
+      for (const changes of applied) changes.rolledBack();
       if (error instanceof BatchStopped) {
         const failed = results[error.index]!;
         const before = await this.applyInOrder(checked.slice(0, error.index), transport);
@@ -261,6 +278,12 @@ export class EventReceiver {
       // The commit itself failed: nothing of the batch was applied.
       return { results: [{ id: checked[0]!.id, status: isDatabaseUnavailableError(error) ? 'unavailable' : 'failed' }], failure: true };
     }
+  }
+
+  /** The change records of one event's application: the subgraph's own, under the event's id. */
+  private changesOf(event: EventEnvelope): SystemChanges {
+    const { changeAudit, subgraph, policyVersion, clock } = this.options;
+    return new SystemChanges(changeAudit, { subgraph, action: eventAction(event.type), requestId: event.id, policyVersion, at: clock.now() });
   }
 
   private failureOf(event: EventEnvelope, error: unknown, transport: TransportName): Pick<BatchResultEntry, 'status'> {
@@ -276,14 +299,17 @@ export class EventReceiver {
 
   private async apply(event: EventEnvelope, handler: EventHandler, transport: TransportName): Promise<ReceiveOutcome> {
     const { db, subgraph, clock, logger, events } = this.options;
+    const changes = this.changesOf(event);
     try {
       await db.transaction(async (trx) => {
         // First: a concurrent duplicate waits on this key and then finds it taken.
         await trx(INBOX_TABLE).insert(inboxRow(event));
-        await handler(trx, event, { subgraph, clock, logger, events });
+        await handler(trx, event, { subgraph, clock, logger, events, changes });
       });
+      changes.committed();
       return { status: 'applied' };
     } catch (error) {
+      changes.rolledBack();
       if (isDuplicateKey(error)) return { status: 'duplicate' };
       if (isDatabaseUnavailableError(error)) return { status: 'unavailable', message: `The ${subgraph} database is unavailable` };
       // By kind only: a driver's message can quote the values written.

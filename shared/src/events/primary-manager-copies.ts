@@ -12,17 +12,41 @@ export interface PrimaryManagerCopy {
   table: string;
   customerColumn?: string;
   managerColumn?: string;
+  /** The audit trail's name for a row (`Claim`, with `keyColumn` `report_no`): each copy moved is audited as the system's change. */
+  entity: string;
+  /** The column naming the row in the audit trail; `id` by default. */
+  keyColumn?: string;
 }
 
 export type ManagerChanged = EventOf<ProductionEventCatalog, 'customer.manager-changed'>;
 
 export function primaryManagerCopiesHandler(copies: readonly PrimaryManagerCopy[]): EventHandler<ManagerChanged> {
-  return async (trx, event) => {
+  return async (trx, event, context) => {
     const { customerId, primaryManagerStaffId } = event.payload;
     for (const copy of copies) {
+      const customerColumn = copy.customerColumn ?? 'customer_id';
+      const managerColumn = copy.managerColumn ?? 'customer_manager_staff_id';
+      const keyColumn = copy.keyColumn ?? 'id';
+      // The rows whose copy changes, read in the transaction that moves them: one change record each.
+      const moving = (await trx(copy.table)
+        .where(customerColumn, customerId)
+        .where((differs) =>
+          primaryManagerStaffId === null
+            ? differs.whereNotNull(managerColumn)
+            : differs.whereNull(managerColumn).orWhereNot(managerColumn, primaryManagerStaffId),
+        )
+        .select(keyColumn, managerColumn)) as Record<string, unknown>[];
+      if (moving.length === 0) continue;
       await trx(copy.table)
-        .where(copy.customerColumn ?? 'customer_id', customerId)
-        .update({ [copy.managerColumn ?? 'customer_manager_staff_id']: primaryManagerStaffId });
+        .where(customerColumn, customerId)
+        .update({ [managerColumn]: primaryManagerStaffId });
+      for (const row of moving)
+        context.changes.record({
+          recordKey: `${copy.entity}:${String(row[keyColumn])}`,
+          beforeVersion: null,
+          afterVersion: null,
+          fields: { [managerColumn]: { before: row[managerColumn] ?? null, after: primaryManagerStaffId } },
+        });
     }
   };
 }

@@ -4,6 +4,7 @@
  * JetStream subscription. Started once its store is ready, stopped before the store is closed.
  */
 import type { Knex } from 'knex';
+import type { SystemChangeSink } from '../audit/system-changes';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { createEventRecorder, type EventRecorder } from './event-outbox';
@@ -27,6 +28,9 @@ export interface SubgraphEventsOptions {
   config: EventsConfig;
   clock: Clock;
   logger: Logger;
+  /** The subgraph's audit trail and policy version: what handlers change is audited as the system's. */
+  changeAudit: SystemChangeSink;
+  policyVersion: string;
   metrics?: EventRelayMetrics & EventReceiverMetrics & { watchEventOutbox(backlog: () => Readonly<Record<string, number>>): void };
   isReady: () => boolean;
   maxBodyBytes: number;
@@ -90,6 +94,8 @@ export function createSubgraphEvents(options: SubgraphEventsOptions): SubgraphEv
     clock,
     logger,
     events: recorder,
+    changeAudit: options.changeAudit,
+    policyVersion: options.policyVersion,
     isReady: options.isReady,
     natsMaxAgeSeconds: config.nats?.maxAgeSeconds ?? 0,
     afterCommit: () => relay.wake(),

@@ -4,13 +4,13 @@
  * the event's id in the inbox makes a redelivery change nothing, and the ticket number (unique on claims) holds the
  * same line should a report ever arrive under another event id.
  */
-import { primaryManagerCopiesHandler, recordEvent, sqlTimestamp, touch, type EventHandlers } from '@icg/shared';
+import { changedFields, primaryManagerCopiesHandler, recordEvent, sqlTimestamp, touch, type EventHandlers } from '@icg/shared';
 import type { ClaimRow, SurveyTaskRow } from './records';
 import { newChildRowId, newClaimNumber } from './row-ids';
 
 export const claimsEventHandlers: EventHandlers = {
   // Row scope: the claims of the customer follow their new primary manager.
-  'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'claims' }]),
+  'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'claims', entity: 'Claim', keyColumn: 'report_no' }]),
 
   async 'service-request.claim-reported'(trx, event, context) {
     const report = event.payload;
@@ -73,6 +73,9 @@ export const claimsEventHandlers: EventHandlers = {
       contacted_customer_within_minutes: null,
     };
     await trx('survey_tasks').insert(task);
+    // Audited as the claims system's own change, under the hotline event's id.
+    context.changes.record({ recordKey: `Claim:${reportNo}`, beforeVersion: null, afterVersion: claim.version, fields: changedFields(undefined, claim) });
+    context.changes.record({ recordKey: `SurveyTask:${task.id}`, beforeVersion: null, afterVersion: null, fields: changedFields(undefined, task) });
     await recordEvent(trx, context, {
       type: 'claim.reported',
       aggregate: `Claim:${reportNo}`,

@@ -1,4 +1,4 @@
-import { recordEvent, sqlTimestamp, touch, type EventHandler, type EventOf, type ProductionEventCatalog } from '@icg/shared';
+import { changedFields, recordEvent, sqlTimestamp, touch, type EventHandler, type EventOf, type ProductionEventCatalog } from '@icg/shared';
 import { allocateComplaintNumbers, recordStep } from './complaint-store';
 import { dueDateOf, STANDARD_DEADLINE_DAYS } from './deadlines';
 import { levelOfPath, type OrgBranchRow } from './org-directory';
@@ -22,8 +22,7 @@ export const acceptComplaintCall: EventHandler<EventOf<ProductionEventCatalog, '
   if (!branch) throw new Error(`complaint call ${event.id}: branch ${call.branchId} is not in the register's org directory`);
   const acceptedAt = new Date(call.receivedAt);
   const { id, complaintNo } = await allocateComplaintNumbers(trx);
-  await trx('complaints').insert({
-    ...touch(context.clock.now()),
+  const complaint = {
     id,
     complaint_no: complaintNo,
     source: 'HOTLINE',
@@ -51,6 +50,14 @@ export const acceptComplaintCall: EventHandler<EventOf<ProductionEventCatalog, '
     archived: false,
     version: 1,
     source_ticket_no: call.ticketNo,
+  };
+  await trx('complaints').insert({ ...touch(context.clock.now()), ...complaint });
+  // Audited as the register's own change, under the hotline event's id.
+  context.changes.record({
+    recordKey: `Complaint:${complaintNo}`,
+    beforeVersion: null,
+    afterVersion: complaint.version,
+    fields: changedFields(undefined, complaint),
   });
   await recordStep(trx, id, 'ACCEPT', null, acceptedAt, '服务专线来电受理，投诉内容见来电工单。');
   // In the same transaction: the hotline's ticket learns which complaint it became.

@@ -20,7 +20,7 @@ export function createComplaintsSubgraph(rules: ComplaintRules = DEFAULT_COMPLAI
     eventHandlers: {
       'service-request.complaint-call': acceptComplaintCall,
       // Row scope: the customer's complaints follow their new primary manager.
-      'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'complaints' }]),
+      'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'complaints', entity: 'Complaint', keyColumn: 'complaint_no' }]),
     },
   });
 }

@@ -7,6 +7,7 @@
  */
 import {
   allocateId,
+  changedFields,
   expectVersion,
   invalidInput,
   isoDate,
@@ -28,6 +29,7 @@ import {
   type RecordChange,
   type RowScope,
   type ScheduledJob,
+  type ScheduledJobContext,
 } from '@icg/shared';
 import { GraphQLError } from 'graphql';
 import { entities } from './entities';
@@ -302,26 +304,44 @@ export interface BlacklistExpiryResult {
  * reviewer's), each in its own transaction with its event, so policies serves the customer again. A scheduled job
  * acts for nobody: the entry records no staff member as having expired it.
  */
-export async function expireUnreviewedEntries(db: Knex, now: Date, events: EventRecorder): Promise<BlacklistExpiryResult> {
+export async function expireUnreviewedEntries(
+  db: Knex,
+  now: Date,
+  events: EventRecorder,
+  audited: ScheduledJobContext['transaction'],
+): Promise<BlacklistExpiryResult> {
   const today = isoDate(now);
   const due = (await db(BLACKLIST_ENTRIES).where('status', 'ACTIVE').andWhere('review_due', '<', today).orderBy('id').select('id')) as {
     id: number | string;
   }[];
   let expired = 0;
   for (const { id } of due) {
-    const done = await db.transaction(async (trx) => {
+    const done = await audited(async (trx, changes) => {
       const entry = (await trx(BLACKLIST_ENTRIES).where({ id }).forUpdate().first()) as BlacklistEntryRow | undefined;
       // Reviewed, lifted or expired by someone since it was listed.
       if (!entry || entry.status !== 'ACTIVE' || toIsoDate(entry.review_due)! >= today) return false;
       const customer = (await trx('customers').where({ id: entry.customer_id }).forUpdate().first()) as CustomerRow;
-      await updateVersioned(trx, {
+      const expiry = { status: 'EXPIRED', expired_at: sqlTimestamp(now), expired_by_staff_id: null, review_due: null, open_customer_id: null };
+      const version = await updateVersioned(trx, {
         entity: 'BlacklistEntry',
         table: BLACKLIST_ENTRIES,
         where: { id },
         expectedVersion: Number(entry.version ?? 1),
-        changes: { status: 'EXPIRED', expired_at: sqlTimestamp(now), expired_by_staff_id: null, review_due: null, open_customer_id: null },
+        changes: expiry,
       });
       await setCustomerFlag(trx, customer, false);
+      changes.record({
+        recordKey: `BlacklistEntry:${id}`,
+        beforeVersion: Number(entry.version ?? 1),
+        afterVersion: version,
+        fields: changedFields(entry, expiry),
+      });
+      changes.record({
+        recordKey: `Customer:${customer.id}`,
+        beforeVersion: null,
+        afterVersion: null,
+        fields: { blacklisted: { before: true, after: false } },
+      });
       await recordChange(trx, { events }, customer, 'EXPIRED', now);
       return true;
     });
@@ -334,6 +354,6 @@ export function blacklistExpiryJob(intervalSeconds: number): ScheduledJob {
   return {
     name: BLACKLIST_EXPIRY_JOB,
     intervalMs: intervalSeconds * 1_000,
-    run: ({ db, clock, events }) => expireUnreviewedEntries(db, clock.now(), events),
+    run: ({ db, clock, events, transaction }) => expireUnreviewedEntries(db, clock.now(), events, transaction),
   };
 }

@@ -5,7 +5,7 @@
  * cancelled, reinstated) in its own store, so the manager rules check it in their own transaction. The share of an
  * org unit's premium and the top 50 of a scope, the other criteria of section 5, are the insights' (issue 11).
  */
-import { addDays, isoDate, toId, type EventHandlers, type Knex } from '@icg/shared';
+import { addDays, changedFields, isoDate, toBoolean, toId, type EventHandlerContext, type EventHandlers, type Knex } from '@icg/shared';
 
 export const PREMIUM_LEDGER_TABLE = 'customer_premium_ledger';
 
@@ -83,7 +83,7 @@ export async function largeCustomersAmong(
  * event twice would change nothing either.
  */
 export const premiumLedgerEventHandlers: EventHandlers = {
-  async 'policy.bound'(trx, event) {
+  async 'policy.bound'(trx, event, context) {
     const { policyNo, customerId, effectiveDate, writtenPremium } = event.payload;
     const row: PremiumLedgerRow = {
       policy_no: policyNo,
@@ -92,12 +92,26 @@ export const premiumLedgerEventHandlers: EventHandlers = {
       written_premium: writtenPremium,
       counts: true,
     };
+    const before = (await trx(PREMIUM_LEDGER_TABLE).where('policy_no', policyNo).first()) as PremiumLedgerRow | undefined;
     await trx(PREMIUM_LEDGER_TABLE).insert(row).onConflict('policy_no').merge();
+    recordLedgerChange(context, policyNo, changedFields(before, row));
   },
-  async 'policy.cancelled'(trx, event) {
-    await trx(PREMIUM_LEDGER_TABLE).where('policy_no', event.payload.policyNo).update({ counts: false });
+  async 'policy.cancelled'(trx, event, context) {
+    await setCounts(trx, context, event.payload.policyNo, false);
   },
-  async 'policy.reinstated'(trx, event) {
-    await trx(PREMIUM_LEDGER_TABLE).where('policy_no', event.payload.policyNo).update({ counts: true });
+  async 'policy.reinstated'(trx, event, context) {
+    await setCounts(trx, context, event.payload.policyNo, true);
   },
 };
+
+/** A policy's premium stops or starts counting; audited as the customers system's own change. */
+async function setCounts(trx: Knex.Transaction, context: EventHandlerContext, policyNo: string, counts: boolean): Promise<void> {
+  const before = (await trx(PREMIUM_LEDGER_TABLE).where('policy_no', policyNo).first('counts')) as Pick<PremiumLedgerRow, 'counts'> | undefined;
+  if (before === undefined) return;
+  await trx(PREMIUM_LEDGER_TABLE).where('policy_no', policyNo).update({ counts });
+  recordLedgerChange(context, policyNo, { counts: { before: toBoolean(before.counts), after: counts } });
+}
+
+function recordLedgerChange(context: EventHandlerContext, policyNo: string, fields: Record<string, { before: unknown; after: unknown }>): void {
+  if (Object.keys(fields).length > 0) context.changes.record({ recordKey: `PremiumLedgerEntry:${policyNo}`, beforeVersion: null, afterVersion: null, fields });
+}

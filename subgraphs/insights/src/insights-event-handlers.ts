@@ -53,9 +53,9 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
 
     // Row scope: the customer's facts, insight and warnings follow their new primary manager.
     'customer.manager-changed': primaryManagerCopiesHandler([
-      { table: 'insight_customers', managerColumn: 'primary_manager_staff_id' },
-      { table: 'customer_insights' },
-      { table: 'early_warnings' },
+      { table: 'insight_customers', managerColumn: 'primary_manager_staff_id', entity: 'InsightCustomer', keyColumn: 'customer_id' },
+      { table: 'customer_insights', entity: 'CustomerInsight', keyColumn: 'customer_id' },
+      { table: 'early_warnings', entity: 'EarlyWarning', keyColumn: 'early_warning_no' },
     ]),
 
     async 'customer.blacklist-changed'(trx, event, { clock }) {

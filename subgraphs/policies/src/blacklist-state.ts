@@ -62,10 +62,22 @@ export const applyBlacklistChange: EventHandler<BlacklistChanged> = async (trx, 
     event_id: event.id,
     event_sequence: event.sequence,
   };
-  const current = (await trx(BLACKLIST_REFUSALS_TABLE).where('customer_id', customerId).forUpdate().first('event_sequence')) as
-    Pick<BlacklistRefusalRow, 'event_sequence'> | undefined;
+  const current = (await trx(BLACKLIST_REFUSALS_TABLE).where('customer_id', customerId).forUpdate().first('event_sequence', 'blacklisted', 'status')) as
+    Pick<BlacklistRefusalRow, 'event_sequence' | 'blacklisted' | 'status'> | undefined;
+  // Audited as the policy admin system's own change, under the customers system's event id.
+  const audited = () =>
+    context.changes.record({
+      recordKey: `BlacklistRefusal:${customerId}`,
+      beforeVersion: null,
+      afterVersion: null,
+      fields: {
+        blacklisted: { before: current === undefined ? null : toBoolean(current.blacklisted), after: blacklisted },
+        status: { before: current?.status ?? null, after: status },
+      },
+    });
   if (current === undefined) {
     await trx(BLACKLIST_REFUSALS_TABLE).insert({ customer_id: customerId, ...state });
+    audited();
     return;
   }
   if (Number(current.event_sequence) >= event.sequence) {
@@ -73,6 +85,7 @@ export const applyBlacklistChange: EventHandler<BlacklistChanged> = async (trx, 
     return;
   }
   await trx(BLACKLIST_REFUSALS_TABLE).where('customer_id', customerId).update(state);
+  audited();
 };
 
 /** The policies manifest's handler for the customers system's blacklist events. */

@@ -1,4 +1,17 @@
-import { dialectOf, isoDate, recordEvent, toId, toIsoDate, touch, updateVersioned, type EventRecorder, type Knex, type RecordChange } from '@icg/shared';
+import {
+  dialectOf,
+  isoDate,
+  jobPageTransaction,
+  recordEvent,
+  toId,
+  toIsoDate,
+  touch,
+  updateVersioned,
+  type EventRecorder,
+  type Knex,
+  type RecordChange,
+  type ScheduledJobContext,
+} from '@icg/shared';
 import type { PolicyStatus } from './domain';
 import { datePlusDays } from './policy-input';
 import { policyLifecycle } from './policy-lifecycle';
@@ -26,6 +39,8 @@ export interface PolicyClockOptions {
   branchPath?: string;
   /** Told of every policy moved, for a run someone asked for (its audit records). */
   onChange?: (change: RecordChange) => void;
+  /** On the job's timer: each page in the run's audited transaction (every policy moved recorded). */
+  audited?: ScheduledJobContext['transaction'];
 }
 
 type Step = 'inForce' | 'lapsed' | 'expired' | 'renewed';
@@ -90,7 +105,7 @@ async function boundRenewalsOf(trx: Knex.Transaction, policyNos: readonly string
 
 async function movePage(db: Knex, now: Date, options: PolicyClockOptions, afterId: number, result: PolicyClockResult): Promise<number | null> {
   const today = isoDate(now);
-  return db.transaction(async (trx) => {
+  return jobPageTransaction(db, options.audited, options.onChange, async (trx, noteChange) => {
     const rows = await duePage(trx, today, options, afterId);
     if (rows.length === 0) return null;
     const renewed = await boundRenewalsOf(
@@ -121,7 +136,7 @@ async function movePage(db: Knex, now: Date, options: PolicyClockOptions, afterI
           });
         }
         result[transition.step] += 1;
-        options.onChange?.({
+        noteChange({
           recordKey: `Policy:${row.policy_no}`,
           beforeVersion: row.version ?? 1,
           afterVersion: version,

@@ -1,4 +1,4 @@
-import type { EventRecorder, Knex, RecordChange, ScheduledJob } from '@icg/shared';
+import type { EventRecorder, Knex, RecordChange, ScheduledJob, ScheduledJobContext } from '@icg/shared';
 import { runPolicyClock, type PolicyClockResult } from './policy-clock-job';
 import type { PolicySettings } from './policy-settings';
 import { runRenewalReminderJob, type BlacklistedAmong, type RenewalReminderJobResult } from './renewal-reminder-job';
@@ -16,8 +16,10 @@ export interface PolicyScheduleRequest {
   events: EventRecorder;
   /** Only this branch and below; every policy when absent. */
   branchPath?: string;
-  /** Told of every policy moved and every reminder sent or withdrawn. */
+  /** Told of every policy moved and every reminder sent or withdrawn (a run inside someone's audited mutation). */
   onChange?: (change: RecordChange) => void;
+  /** On the timer: each page in the run's audited transaction, as the system's change. */
+  audited?: ScheduledJobContext['transaction'];
 }
 
 /**
@@ -32,8 +34,8 @@ export interface PolicySchedule {
 }
 
 export function policySchedule(settings: PolicySettings, blacklistedAmong: BlacklistedAmong): PolicySchedule {
-  const run = async ({ db, now, events, branchPath, onChange }: PolicyScheduleRequest): Promise<PolicyScheduleResult> => {
-    const scope = { ...(branchPath === undefined ? {} : { branchPath }), ...(onChange ? { onChange } : {}) };
+  const run = async ({ db, now, events, branchPath, onChange, audited }: PolicyScheduleRequest): Promise<PolicyScheduleResult> => {
+    const scope = { ...(branchPath === undefined ? {} : { branchPath }), ...(onChange ? { onChange } : {}), ...(audited ? { audited } : {}) };
     const clock = await runPolicyClock(db, now, { gracePeriodDays: settings.gracePeriodDays, events, ...scope });
     const reminders = await runRenewalReminderJob(db, now, blacklistedAmong, scope);
     return { clock, reminders };
@@ -43,7 +45,7 @@ export function policySchedule(settings: PolicySettings, blacklistedAmong: Black
     job: {
       name: POLICY_SCHEDULE_JOB,
       intervalMs: settings.scheduleIntervalSeconds * 1_000,
-      run: ({ db, clock, events }) => run({ db, now: clock.now(), events }),
+      run: ({ db, clock, events, transaction }) => run({ db, now: clock.now(), events, audited: transaction }),
     },
   };
 }

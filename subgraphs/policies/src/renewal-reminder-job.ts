@@ -1,4 +1,15 @@
-import { addDays, dialectOf, isoDate, sqlTimestamp, toId, toIsoDate, type Knex, type RecordChange } from '@icg/shared';
+import {
+  addDays,
+  dialectOf,
+  isoDate,
+  jobPageTransaction,
+  sqlTimestamp,
+  toId,
+  toIsoDate,
+  type Knex,
+  type RecordChange,
+  type ScheduledJobContext,
+} from '@icg/shared';
 import { REMINDER_DAYS_BEFORE, type ReminderChannel } from './domain';
 import type { PolicyRow, ReminderRow } from './records';
 
@@ -17,6 +28,8 @@ export interface RenewalReminderJobOptions {
   branchPath?: string;
   /** Told of every reminder sent or withdrawn, for a run someone asked for (its audit records). */
   onChange?: (change: RecordChange) => void;
+  /** On the job's timer: each page in the run's audited transaction (every reminder sent or withdrawn recorded). */
+  audited?: ScheduledJobContext['transaction'];
 }
 
 export interface RenewalReminderJobResult {
@@ -124,7 +137,7 @@ async function remindPage(
   options: RenewalReminderJobOptions,
   result: RenewalReminderJobResult,
 ): Promise<number | null> {
-  return db.transaction(async (trx) => {
+  return jobPageTransaction(db, options.audited, options.onChange, async (trx, noteChange) => {
     const policies = await candidatePage(trx, now, afterId, options.branchPath);
     if (policies.length === 0) return null;
     const reminders: ReminderRow[] = await trx('renewal_reminders').whereIn(
@@ -142,7 +155,7 @@ async function remindPage(
       const plan = planFor(policy, own, now, renewed.has(policy.policy_no) || blacklisted.has(toId(policy.customer_id)));
       cancel.push(...plan.cancel);
       const report = (daysBefore: number, before: string | null, after: string) =>
-        options.onChange?.({
+        noteChange({
           recordKey: `Policy:${policy.policy_no}`,
           beforeVersion: null,
           afterVersion: null,

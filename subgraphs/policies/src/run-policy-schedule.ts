@@ -2,26 +2,69 @@
  * `npm run policies:schedule`: runs the policy schedule (time-driven transitions, renewal reminders) once
  * against the policies store, as the subgraph's own timer does, and prints what it did (counts only).
  * For an operator who has switched the timer off (POLICIES_SCHEDULE_INTERVAL_SECONDS=0) or wants a run now.
- * Reads the same variables as the subgraph (MYSQL_URL or DATA_DIR, POLICIES_GRACE_PERIOD_DAYS); events it
- * records wait in the outbox for the subgraph's relay.
+ * Reads the same variables as the subgraph (MYSQL_URL or DATA_DIR, POLICIES_GRACE_PERIOD_DAYS, the audit settings);
+ * events it records wait in the outbox for the subgraph's relay. Every policy moved and reminder sent is audited as
+ * the system's change, as on the timer (docs/access-model.md, "Writes the system makes").
  */
-import { createEventRecorder, createLogger, EVENT_TYPES, loadDatabaseConfig, migrateToLatest, openDatabase, systemClock } from '@icg/shared';
+import {
+  AUDIT_MIGRATIONS,
+  AUDIT_STORE,
+  auditWriterDatabase,
+  createEventRecorder,
+  createLogger,
+  EVENT_TYPES,
+  loadAccessPolicy,
+  loadSubgraphConfig,
+  migrateToLatest,
+  newAuditChainId,
+  openDatabase,
+  RequestAuditTrail,
+  ScheduledJobRunner,
+  systemClock,
+  ThreadedAuditWriter,
+} from '@icg/shared';
 import { loadPolicySettings } from './policy-settings';
 import { createPoliciesSubgraph } from './server';
 
 async function main(): Promise<void> {
   const settings = loadPolicySettings();
   const manifest = createPoliciesSubgraph(settings);
-  const db = openDatabase(loadDatabaseConfig(), manifest.name);
+  const config = loadSubgraphConfig(manifest);
+  const policy = loadAccessPolicy(config.security.accessPolicyPath);
+  const db = openDatabase(config.database, manifest.name);
+  const auditStore = openDatabase(config.database, AUDIT_STORE);
   const logger = createLogger('policies-schedule', 'silent');
+  let audit: ThreadedAuditWriter | undefined;
   try {
     await migrateToLatest(db, manifest.migrations);
+    await migrateToLatest(auditStore, AUDIT_MIGRATIONS);
     const job = manifest.scheduledJobs?.[0];
     if (!job) throw new Error('the policies subgraph declares no scheduled job');
+    audit = new ThreadedAuditWriter({
+      ...config.security.audit,
+      database: auditWriterDatabase(config.database, config.security.audit),
+      chain: newAuditChainId(manifest.name),
+      log: logger,
+    });
     const events = createEventRecorder({ producer: manifest.name, catalog: EVENT_TYPES, clock: systemClock });
-    const result = await job.run({ db, clock: systemClock, logger, events });
+    // Once, now: the runner's timer stays off (interval 0), and the run's writes are audited as on the timer.
+    const runner = new ScheduledJobRunner([{ ...job, intervalMs: 0 }], {
+      subgraph: manifest.name,
+      db,
+      clock: systemClock,
+      logger,
+      events,
+      changeAudit: new RequestAuditTrail(audit),
+      policyVersion: policy.version,
+    });
+    runner.start();
+    const result = await runner.runNow(job.name);
+    await runner.close();
     process.stdout.write(`${JSON.stringify({ job: job.name, at: systemClock.now().toISOString(), result })}\n`);
   } finally {
+    // The audit records are written before the command ends.
+    await audit?.close();
+    await auditStore.destroy();
     await db.destroy();
   }
 }

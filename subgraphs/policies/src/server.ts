@@ -26,7 +26,7 @@ export function createPoliciesSubgraph(settings: PolicySettings) {
     eventHandlers: {
       ...blacklistEventHandlers,
       // Row scope: the customer's policies follow their new primary manager (the servicing manager stays).
-      'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'policies' }]),
+      'customer.manager-changed': primaryManagerCopiesHandler([{ table: 'policies', entity: 'Policy', keyColumn: 'policy_no' }]),
     },
   });
 }

@@ -8,7 +8,17 @@
  *   (DOMAIN.md section 5). The segment is what the agent's desk showed when the claim was reported: no system of
  *   the graph classifies customers as large or quality yet (the insights issue will), so the claim carries it.
  */
-import { addDays, primaryManagerCopiesHandler, sqlTimestamp, touch, type EventHandlers, type Knex } from '@icg/shared';
+import {
+  addDays,
+  changedFields,
+  dialectOf,
+  primaryManagerCopiesHandler,
+  sqlTimestamp,
+  touch,
+  type EventHandlerContext,
+  type EventHandlers,
+  type Knex,
+} from '@icg/shared';
 import { planReturnVisit } from './return-visit-plan';
 import { RETURN_VISIT_AFTER_CLAIM_DAYS } from './sla';
 import { TABLES, type CustomerDirectoryRow, type PolicyDirectoryRow, type ServiceRequestRow } from './tables';
@@ -19,7 +29,7 @@ const RETURN_VISIT_SEGMENTS: readonly string[] = ['LARGE', 'QUALITY'];
 /** Files decided on: a cancelled report (a duplicate, no cover) or one the customer withdrew gets no visit. */
 const RETURN_VISIT_OUTCOMES: readonly string[] = ['PAID', 'DENIED', 'ZERO_CLOSED'];
 
-async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, now: Date): Promise<void> {
+async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, now: Date, context: EventHandlerContext): Promise<void> {
   const { id, ticketNo } = await newTicketNumber(trx, now);
   const due = addDays(new Date(closed.closedAt), RETURN_VISIT_AFTER_CLAIM_DAYS);
   const ticket: ServiceRequestRow = {
@@ -59,8 +69,41 @@ async function openReturnVisit(trx: Knex.Transaction, closed: ReturnVisitClaim, 
     related_claim_report_no: closed.reportNo,
   };
   await trx(TABLES.serviceRequests).insert({ ...ticket, ...touch(now) });
+  context.changes.record({
+    recordKey: `ServiceRequest:${ticketNo}`,
+    beforeVersion: null,
+    afterVersion: ticket.version,
+    fields: changedFields(undefined, ticket),
+  });
   // Planned for the last day it may happen.
-  await planReturnVisit(trx, ticket, sqlTimestamp(due), now);
+  context.changes.record(await planReturnVisit(trx, ticket, sqlTimestamp(due), now));
+}
+
+/** The ticket (of `type`) learns the record it became, once: `column` is still empty; audited as the hotline's own change. */
+async function linkTicket(
+  trx: Knex.Transaction,
+  context: EventHandlerContext,
+  ticketNo: string,
+  type: ServiceRequestRow['type'],
+  column: 'spawned_claim_report_no' | 'spawned_complaint_no',
+  value: string,
+): Promise<void> {
+  // Locked (MySQL) from the read of its version to the update, so a mutation in between cannot slip past the link.
+  const read = trx(TABLES.serviceRequests).where({ ticket_no: ticketNo, type }).whereNull(column).first('version');
+  const ticket = (await (dialectOf(trx) === 'mysql' ? read.forUpdate() : read)) as Pick<ServiceRequestRow, 'version'> | undefined;
+  if (ticket === undefined) return;
+  const version = Number(ticket.version);
+  const updated = await trx(TABLES.serviceRequests)
+    .where({ ticket_no: ticketNo, type })
+    .whereNull(column)
+    .update({ [column]: value, version: version + 1, ...touch(context.clock.now()) });
+  if (updated > 0)
+    context.changes.record({
+      recordKey: `ServiceRequest:${ticketNo}`,
+      beforeVersion: version,
+      afterVersion: version + 1,
+      fields: { [column]: { before: null, after: value } },
+    });
 }
 
 interface ReturnVisitClaim {
@@ -75,28 +118,25 @@ interface ReturnVisitClaim {
 
 export const hotlineEventHandlers: EventHandlers = {
   // Row scope: the customer's tickets, and the directory new tickets take their scope from, follow the new manager.
-  'customer.manager-changed': primaryManagerCopiesHandler([{ table: TABLES.serviceRequests }, { table: TABLES.customerDirectory }]),
+  'customer.manager-changed': primaryManagerCopiesHandler([
+    { table: TABLES.serviceRequests, entity: 'ServiceRequest', keyColumn: 'ticket_no' },
+    { table: TABLES.customerDirectory, entity: 'CustomerDirectoryEntry', keyColumn: 'customer_id' },
+  ]),
 
   async 'claim.reported'(trx, event, context) {
     const { ticketNo, reportNo } = event.payload;
     // Claims reported by other channels have no ticket here.
     if (ticketNo === null) return;
-    await trx(TABLES.serviceRequests)
-      .where({ ticket_no: ticketNo, type: 'CLAIM_REPORT' })
-      .whereNull('spawned_claim_report_no')
-      .update({ spawned_claim_report_no: reportNo, version: trx.raw('version + 1'), ...touch(context.clock.now()) });
+    await linkTicket(trx, context, ticketNo, 'CLAIM_REPORT', 'spawned_claim_report_no', reportNo);
   },
 
   async 'complaint.call-accepted'(trx, event, context) {
     const { ticketNo, complaintNo } = event.payload;
-    await trx(TABLES.serviceRequests)
-      .where({ ticket_no: ticketNo, type: 'COMPLAINT' })
-      .whereNull('spawned_complaint_no')
-      .update({ spawned_complaint_no: complaintNo, version: trx.raw('version + 1'), ...touch(context.clock.now()) });
+    await linkTicket(trx, context, ticketNo, 'COMPLAINT', 'spawned_complaint_no', complaintNo);
   },
 
   // The directories the desk looks callers up in were seeded from the source systems; these keep them current.
-  async 'customer.registered'(trx, event) {
+  async 'customer.registered'(trx, event, context) {
     const { customerId, branchId, branchPath, primaryManagerStaffId } = event.payload;
     const row: CustomerDirectoryRow = {
       customer_id: customerId,
@@ -104,19 +144,27 @@ export const hotlineEventHandlers: EventHandlers = {
       branch_path: branchPath,
       customer_manager_staff_id: primaryManagerStaffId,
     };
+    const before = (await trx(TABLES.customerDirectory).where('customer_id', customerId).first()) as CustomerDirectoryRow | undefined;
     await trx(TABLES.customerDirectory).insert(row).onConflict('customer_id').merge();
+    const fields = changedFields(before, row);
+    if (Object.keys(fields).length > 0)
+      context.changes.record({ recordKey: `CustomerDirectoryEntry:${customerId}`, beforeVersion: null, afterVersion: null, fields });
   },
 
-  async 'policy.bound'(trx, event) {
+  async 'policy.bound'(trx, event, context) {
     const { policyNo, customerId, lineOfBusiness } = event.payload;
     const row: PolicyDirectoryRow = { policy_no: policyNo, customer_id: customerId, line_of_business: lineOfBusiness };
+    const before = (await trx(TABLES.policyDirectory).where('policy_no', policyNo).first()) as PolicyDirectoryRow | undefined;
     await trx(TABLES.policyDirectory).insert(row).onConflict('policy_no').merge();
+    const fields = changedFields(before, row);
+    if (Object.keys(fields).length > 0)
+      context.changes.record({ recordKey: `PolicyDirectoryEntry:${policyNo}`, beforeVersion: null, afterVersion: null, fields });
   },
 
   async 'claim.closed'(trx, event, context) {
     const closed = event.payload;
     if (closed.customerSegment === null || !RETURN_VISIT_SEGMENTS.includes(closed.customerSegment)) return;
     if (!RETURN_VISIT_OUTCOMES.includes(closed.outcome)) return;
-    await openReturnVisit(trx, closed, context.clock.now());
+    await openReturnVisit(trx, closed, context.clock.now(), context);
   },
 };

@@ -10,7 +10,8 @@
  * - event-to-insight delay: a claim reported by phone through the gateway (hotline → claims → insights, by events)
  *   until the customer's insight counts it, read through the gateway every 10 ms: p50 and p99 of `--samples`.
  *
- * Page 1 against page 1,000 is `npm run bench:paging` (its own section). The figures go to BENCHMARKS.md (section
+ * `--profile <dir>` runs every server with `node --cpu-prof` (profiles written there when the servers stop) and leaves
+ * BENCHMARKS.md alone. Page 1 against page 1,000 is `npm run bench:paging` (its own section). The figures go to BENCHMARKS.md (section
  * insights-bi).
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +36,8 @@ interface Options {
   prefix: string;
   samples: number;
   rounds: number;
+  /** A folder for each server's CPU profile (`node --cpu-prof`), written when the servers stop. */
+  profileDir: string | undefined;
 }
 
 function readOptions(): Options {
@@ -45,6 +48,7 @@ function readOptions(): Options {
       prefix: { type: 'string' },
       samples: { type: 'string' },
       rounds: { type: 'string' },
+      profile: { type: 'string' },
     },
   });
   const prefix = values.prefix ?? 'icgbench_ins_';
@@ -55,6 +59,7 @@ function readOptions(): Options {
     prefix,
     samples: positiveInteger('samples', values.samples, 50),
     rounds: positiveInteger('rounds', values.rounds, 30),
+    profileDir: values.profile,
   };
 }
 
@@ -197,6 +202,7 @@ async function main(): Promise<void> {
     runDirectory,
     // Nothing here measures the per-caller limits; the refresh and the extract page as fast as the graph answers.
     env: { RATE_LIMITS: 'default=100000r/s,1000c', SUBGRAPH_TIMEOUT_MS: '30000' },
+    ...(options.profileDir ? { serverFlags: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {}),
   });
   try {
     process.stderr.write('insights:refresh\n');
@@ -234,7 +240,9 @@ async function main(): Promise<void> {
 - Machine: ${describeMachine()}; load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.
 - Date: ${new Date().toISOString().slice(0, 10)}
 `;
-    writeBenchmarkSection('insights-bi', markdown);
+    // The profiler slows every server: a profiled run's figures are for reading, not for BENCHMARKS.md.
+    if (options.profileDir) process.stderr.write(`CPU profiles in ${options.profileDir}; BENCHMARKS.md left as it was\n`);
+    else writeBenchmarkSection('insights-bi', markdown);
     process.stdout.write(markdown);
   } finally {
     await graph.stop();

@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
 import { TEST_DIALECTS, createTestDatabases, type TestDatabases } from '../../../../tests/support/test-database';
+import type { AuditEvent } from '../../audit/audit-record';
+import { RequestAuditTrail } from '../../audit/request-audit-trail';
 import { systemClock } from '../../clock';
 import { dropMysqlDatabase, ensureMysqlDatabase, openDatabase, type Knex } from '../../database';
 import { migrateToLatest } from '../../migrations';
@@ -44,6 +46,8 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
   let receiver: EventReceiver;
   /** Notes whose handler throws, as a handler whose store refuses a write does. */
   const failing = new Set<number>();
+  /** The change records the receiver handed to the audit writer (after commits). */
+  const audited: AuditEvent[] = [];
 
   beforeAll(async () => {
     databases = createTestDatabases(dialect);
@@ -54,10 +58,11 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
       columns.increments('id').primary();
       columns.integer('n').notNullable();
     });
-    const note: EventHandler = async (trx, event) => {
+    const note: EventHandler = async (trx, event, context) => {
       const { n } = event.payload as { n: number };
       if (failing.has(n)) throw new Error('the store refused the write');
       await trx('noted').insert({ n });
+      context.changes.record({ recordKey: `Note:${n}`, beforeVersion: null, afterVersion: 1, fields: { n: { before: null, after: n } } });
     };
     receiver = new EventReceiver({
       subgraph: 'receiver',
@@ -68,6 +73,13 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
       clock: systemClock,
       logger: pino({ level: 'silent' }),
       events: createEventRecorder({ producer: 'receiver', catalog: TYPES, clock: systemClock }),
+      changeAudit: new RequestAuditTrail({
+        tryReserve: () => true,
+        commitReserved: (events) => audited.push(...events),
+        releaseReserved: () => undefined,
+        healthy: () => true,
+      }),
+      policyVersion: 'test-policy',
       isReady: () => true,
       natsMaxAgeSeconds: 3_600,
     });
@@ -123,6 +135,33 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
     // The relay sends again from the first unconfirmed event.
     expect(statuses(await send([thirteen!, fourteen!]))).toEqual(['applied', 'applied']);
     expect(await noted()).toEqual([5, 13, 14]);
+  });
+
+  it("audits each applied event's changes as the receiving system's, under the event's id; a rolled-back event leaves no record", async () => {
+    await db('noted').delete();
+    audited.length = 0;
+    const [forty, fortyOne, fortyTwo] = [outgoing(40), outgoing(41), outgoing(42)];
+    failing.add(41);
+    expect(statuses(await send([forty!, fortyOne!, fortyTwo!]))).toEqual(['applied', 'failed']);
+    // 40 was applied twice over (the batch rolled back at 41, then 40 again alone): one record, from the commit.
+    expect(audited.map((event) => [event.requestId, event.coordinate, event.recordKeys])).toEqual([
+      [forty!.envelope.id, 'action:event:test.noted', ['Note:40']],
+    ]);
+    expect(audited[0]).toMatchObject({
+      staffId: 'system:receiver',
+      role: 'SYSTEM',
+      purpose: null,
+      decision: 'ALLOW',
+      rule: 'system',
+      policyVersion: 'test-policy',
+      change: { beforeVersion: null, afterVersion: 1, fields: { n: { before: null, after: 40 } } },
+    });
+    failing.delete(41);
+    expect(statuses(await send([fortyOne!, fortyTwo!]))).toEqual(['applied', 'applied']);
+    expect(audited.map((event) => event.recordKeys[0])).toEqual(['Note:40', 'Note:41', 'Note:42']);
+    // A duplicate changes nothing and records nothing.
+    expect(statuses(await send([fortyTwo!]))).toEqual(['duplicate']);
+    expect(audited).toHaveLength(3);
   });
 
   it('stops at an event its sender may not send over HTTP (the relay retries it), skips it over JetStream (terminated as before)', async () => {

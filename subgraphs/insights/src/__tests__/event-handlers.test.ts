@@ -9,7 +9,9 @@ import {
   createLogger,
   EVENT_TYPES,
   openDatabase,
+  RequestAuditTrail,
   SettableClock,
+  SystemChanges,
   type EventEnvelope,
   type EventHandlerContext,
   type Knex,
@@ -46,6 +48,11 @@ describe.each(TEST_DIALECTS)('insights event handlers on %s', (dialect) => {
     clock,
     logger: createLogger('insights-test', 'silent'),
     events: createEventRecorder({ producer: 'insights', catalog: EVENT_TYPES, clock }),
+    // Handlers note what they change; these tests read the store (the receiver's tests check the audit of system changes).
+    changes: new SystemChanges(
+      new RequestAuditTrail({ tryReserve: () => true, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => true }),
+      { subgraph: 'insights', action: 'event:test', requestId: 'test', policyVersion: 'test', at: new Date(0) },
+    ),
   };
   /** Applies one event as the receiver does: in a transaction, committed with the handler's writes. */
   const apply = (type: keyof typeof EVENT_TYPES, payload: Record<string, unknown>) =>

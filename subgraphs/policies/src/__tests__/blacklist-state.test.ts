@@ -4,7 +4,9 @@ import {
   EVENT_TYPES,
   newEventId,
   openDatabase,
+  RequestAuditTrail,
   SettableClock,
+  SystemChanges,
   type EventHandlerContext,
   type EventOf,
   type Knex,
@@ -23,6 +25,11 @@ const context: EventHandlerContext = {
   clock,
   logger: createLogger('blacklist-state-test', 'silent'),
   events: createEventRecorder({ producer: 'policies', catalog: EVENT_TYPES, clock }),
+  // Handlers note what they change; these tests read the store (the receiver's tests check the audit of system changes).
+  changes: new SystemChanges(
+    new RequestAuditTrail({ tryReserve: () => true, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => true }),
+    { subgraph: 'policies', action: 'event:test', requestId: 'test', policyVersion: 'test', at: new Date(0) },
+  ),
 };
 
 function change(customerId: string, sequence: number, status: 'ACTIVE' | 'LIFTED' | 'EXPIRED'): BlacklistChanged {
