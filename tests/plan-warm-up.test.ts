@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { startGateway, type RunningGateway } from '@icg/gateway';
+import { ABSENT_ID, startGateway, type RunningGateway } from '@icg/gateway';
 import {
   CUSTOMER_360_QUERY,
   CUSTOMERS_PAGE_QUERY,
@@ -28,13 +28,23 @@ afterAll(async () => {
 });
 const plansBuilt = () => exporter.getFinishedSpans().filter((span) => span.name === PLAN_SPAN).length;
 
+/** Every value a fetch's variables hold, but the type names of its representations. */
+function inputValues(value: unknown, key?: string): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((item) => inputValues(item));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([name, item]) => inputValues(item, name));
+  return key === '__typename' ? [] : [value];
+}
+
 /** Stands in for every subgraph: records each call and finds nothing, so the gateway's own work is what is observed. */
-async function startRecordingSubgraph(): Promise<{ url: string; calls: IncomingHttpHeaders[]; close(): Promise<void> }> {
+async function startRecordingSubgraph(): Promise<{ url: string; calls: IncomingHttpHeaders[]; bodies: string[]; close(): Promise<void> }> {
   const calls: IncomingHttpHeaders[] = [];
+  const bodies: string[] = [];
   const server: Server = createServer((request, response) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       calls.push(request.headers);
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
       // The root fields of the two known operations, found nowhere: an answer the gateway takes as a valid, empty one.
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"customer":null,"customers":null}}');
     });
@@ -43,6 +53,7 @@ async function startRecordingSubgraph(): Promise<{ url: string; calls: IncomingH
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     calls,
+    bodies,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -90,11 +101,23 @@ describe.each(TEST_DIALECTS)('query plans of the known operations, built at star
     return { response, plans: plansBuilt() };
   };
 
-  it('builds the plans before it is ready, calling no subgraph for them', async () => {
+  it('builds the plans before it is ready, and sends their subgraph fetches once each for ids no record has', async () => {
     // Two operations, for nine roles with and without each purpose, less what a role may not ask at all.
     expect(plansAtStart).toBeGreaterThan(2 * 9);
-    expect(subgraph.calls).toEqual([]);
     expect((await fetch(`${gateway.url}/ready`)).status).toBe(200);
+    // The warm-up (gateway/src/fetch-warm-up.ts): each distinct fetch document once, then the customer-360 once through
+    // the whole gateway; every call signed, named as the warm-up, for absent ids only: nothing a record could match.
+    const atStart = subgraph.calls.map((headers, index) => ({ headers, body: JSON.parse(subgraph.bodies[index]!) as { query: string; variables: unknown } }));
+    expect(atStart.length).toBeGreaterThan(2);
+    for (const { headers, body } of atStart) {
+      expect(headers['x-request-id']).toMatch(/^gateway-warm-up-/);
+      expect(headers[IDENTITY_ASSERTION_HEADER]).toEqual(expect.any(String));
+      expect(inputValues(body.variables).filter((value) => value !== ABSENT_ID)).toEqual([]);
+    }
+    const documents = atStart.map(({ body }) => body.query);
+    // Each fetch document once; the whole-operation run sends the customer-360's first fetch once more.
+    expect(new Set(documents).size).toBeGreaterThanOrEqual(documents.length - 1);
+    expect(documents.some((document) => document.includes('_entities'))).toBe(true);
   });
 
   it('answers the first customer-360 of a role and purpose from a plan built at start, and still calls the subgraphs for it', async () => {

@@ -45,6 +45,7 @@ import {
   registerOperationRoute,
   registryAsApqCache,
 } from './persisted-operations';
+import { runForAbsentKeys, warmSubgraphFetches } from './fetch-warm-up';
 import { stopWarmUpAfterPlanning, warmQueryPlans } from './plan-warm-up';
 import { requestErrorStatusPlugin } from './request-error-status';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -248,7 +249,10 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   logger.info({ url: `${listening.url}/graphql` }, 'gateway listening');
   if (config.planWarmUp) {
     try {
-      await warmQueryPlans(apollo, policy, EXAMPLE_OPERATIONS, logger);
+      const { captured } = await warmQueryPlans(apollo, policy, EXAMPLE_OPERATIONS, logger);
+      // The plans' subgraph fetches and the gateway's own request path, once each, for ids no record has.
+      await warmSubgraphFetches(captured, logger);
+      await runForAbsentKeys(apollo, captured, logger);
     } catch (error) {
       // A plan not built now is built on first use, as before: no reason to stay unready.
       logger.warn({ err: { name: (error as Error).name } }, 'query plan warm-up failed; plans will be built on first use');

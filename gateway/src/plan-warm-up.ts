@@ -14,6 +14,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type OperationDefinitionNode, type TypeNode } from 'graphql';
 import type { AccessPolicy, Logger, Purpose, StaffIdentity } from '@icg/shared';
+import type { CapturedPlan, QueryPlan, ServiceMap } from './fetch-warm-up';
 import type { GatewayContext } from './gateway-context';
 
 /** An operation clients are known to send: the README's examples, and registered (persisted) ones. */
@@ -24,7 +25,13 @@ export interface KnownOperation {
 
 /** Marks a warm-up request's context; a symbol, so nothing a client sends can set it. */
 const PLAN_WARM_UP = Symbol('plan warm-up');
-type WarmUpContext = GatewayContext & { [PLAN_WARM_UP]?: true };
+/** Where the hook leaves a warm-up request's plan, for the fetch warm-up (fetch-warm-up.ts). */
+const PLAN_CAPTURED = Symbol('plan captured');
+/** Filled by the hook; a holder object, since Apollo Server runs each operation on a shallow copy of the context. */
+interface PlanHolder {
+  captured?: { plan: QueryPlan; services: ServiceMap };
+}
+type WarmUpContext = GatewayContext & { [PLAN_WARM_UP]?: true; [PLAN_CAPTURED]?: PlanHolder };
 
 const WARMED_MESSAGE = 'Query plan warm-up: built and stored, not executed';
 
@@ -37,8 +44,13 @@ class PlanWarmedUp extends GraphQLError {
 }
 
 /** For ApolloGateway's options: ends a warm-up request once its plan is built and stored; real requests go on. */
-export const stopWarmUpAfterPlanning: Experimental_DidResolveQueryPlanCallback = ({ requestContext }) => {
-  if ((requestContext.context as WarmUpContext | undefined)?.[PLAN_WARM_UP]) throw new PlanWarmedUp();
+export const stopWarmUpAfterPlanning: Experimental_DidResolveQueryPlanCallback = ({ requestContext, queryPlan, serviceMap }) => {
+  const context = requestContext.context as WarmUpContext | undefined;
+  if (context?.[PLAN_WARM_UP]) {
+    const holder = context[PLAN_CAPTURED];
+    if (holder) holder.captured = { plan: queryPlan, services: serviceMap };
+    throw new PlanWarmedUp();
+  }
 };
 
 /**
@@ -83,6 +95,8 @@ export interface PlanWarmUpResult {
   /** Operation × subject pairs refused before planning (a role that may read none of it, a registered-only role). */
   refused: number;
   elapsedMs: number;
+  /** Each plan built, with its operation and subject: what the fetch warm-up sends to the subgraphs. */
+  captured: CapturedPlan[];
 }
 
 /**
@@ -98,6 +112,7 @@ export async function warmQueryPlans(
   const started = performance.now();
   let plans = 0;
   let refused = 0;
+  const captured: CapturedPlan[] = [];
   for (const { query, operationName } of operations) {
     const definition = parse(query).definitions.find(
       (candidate): candidate is OperationDefinitionNode =>
@@ -109,14 +124,17 @@ export async function warmQueryPlans(
     // The plan cache key holds the operation name as the client sends it: warmed named, as clients that name their
     // operations (Apollo Client, the benchmarks) send it; a client sending the same text unnamed builds its plan once.
     for (const identity of subjectsOf(policy)) {
-      const contextValue: WarmUpContext = { requestId: 'plan-warm-up', identity, [PLAN_WARM_UP]: true };
+      const holder: PlanHolder = {};
+      const contextValue: WarmUpContext = { requestId: 'plan-warm-up', identity, [PLAN_WARM_UP]: true, [PLAN_CAPTURED]: holder };
       const response = await apollo.executeOperation({ query, variables, ...(operationName ? { operationName } : {}) }, { contextValue });
       const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-      if (errors.length === 1 && errors[0]!.message === WARMED_MESSAGE) plans++;
-      else refused++;
+      if (errors.length === 1 && errors[0]!.message === WARMED_MESSAGE) {
+        plans++;
+        if (holder.captured) captured.push({ ...holder.captured, query, operationName, operation: definition, identity });
+      } else refused++;
     }
   }
   const result = { plans, refused, elapsedMs: Math.round(performance.now() - started) };
   logger.info(result, 'query plans built for the known operations');
-  return result;
+  return { ...result, captured };
 }

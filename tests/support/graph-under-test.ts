@@ -55,6 +55,8 @@ export interface GraphOptions {
   customers?: number;
   seed?: number;
   subgraphTimeoutMs?: number;
+  /** The gateway builds the known operations' plans and warms their subgraph fetches before it is ready (as `npm start`). */
+  planWarmUp?: boolean;
   /** Point a subgraph at another URL (e.g. a deliberately slow server). */
   subgraphUrlOverrides?: Partial<Record<string, string>>;
   /** The gateway's circuit breaker settings; unset, it never opens (OUT_OF_THE_WAY_BREAKER). */
@@ -138,6 +140,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<GraphUnder
       maxBodyBytes: 100_000,
       logLevel: 'silent',
       security: testGatewaySecurity(),
+      ...(options.planWarmUp ? { planWarmUp: true } : {}),
     };
     const gateway = await startGateway(config, options.loggerFor ? { logger: options.loggerFor('gateway') } : {});
     return {
