@@ -266,6 +266,10 @@ describe.each(TEST_DIALECTS)('a subgraph with WORKERS=2 on a fresh %s store', (d
     } finally {
       await db.destroy();
     }
+    // Ready once each has also run its request path (shared/src/subgraph-warm-up.ts), which follows the store.
+    for (const worker of [0, 1]) {
+      await customers.waitForLine((line) => line.worker === worker && String(line.msg).startsWith('request path warmed up'), `worker ${worker}'s warm-up`);
+    }
     const readiness = [];
     for (let attempt = 0; attempt < 4; attempt += 1) readiness.push((await requestOnNewConnection(`${customers.url}/ready`)).status);
     expect(readiness).toEqual([200, 200, 200, 200]);
