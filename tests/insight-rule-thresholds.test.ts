@@ -1,0 +1,219 @@
+/**
+ * Each classification rule of the rules file (subgraphs/insights/insight-rules.yaml, DOMAIN.md section 5) on both
+ * sides of its threshold, through the gateway (issue 11, "Done when"): a fixture customer just short of the threshold
+ * and one just at it. The fixtures are the insights read model's facts of seeded customers (what the events and
+ * `insights:refresh` write there: policies, claims, tenure), replaced for each case; the subgraph's own recompute job
+ * classifies them, and the customer's insight is read as an auditor through the gateway, with the rules that fired.
+ */
+import { SettableClock, type Knex } from '@icg/shared';
+import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { TEST_DIALECTS } from './support/test-database';
+
+const AS_OF = '2026-11-02T02:00:00Z';
+
+interface PolicyFact {
+  written: string;
+  effective: string;
+  expiry: string;
+  arrearsDays?: number;
+  cancelledForNonPaymentOn?: string;
+}
+
+interface ClaimFact {
+  day: string;
+  paid?: string;
+  fraudConfirmed?: boolean;
+}
+
+interface Facts {
+  since: string;
+  policies: PolicyFact[];
+  claims?: ClaimFact[];
+}
+
+/** A customer of ten years with one year's cover of ¥10,000, fully earned within every window, and no claim: QUALITY. */
+const SETTLED: Facts = { since: '2016-01-01', policies: [{ written: '10000.00', effective: '2025-10-01', expiry: '2026-09-30' }] };
+const withClaims = (count: number, claim: ClaimFact): ClaimFact[] => Array.from({ length: count }, () => claim);
+
+interface ThresholdCase {
+  rule: string;
+  /** What fires the rule's clause by the smallest step; `below` is the same customer one step short of it. */
+  below: Facts;
+  at: Facts;
+  /** The class each side gets. */
+  classes: [string, string];
+}
+
+const CASES: readonly ThresholdCase[] = [
+  {
+    // 4 counted claims within 12 months; nothing paid, so the loss ratio stays 0.
+    rule: 'classification.poor.claims',
+    below: { ...SETTLED, claims: withClaims(3, { day: '2026-06-01' }) },
+    at: { ...SETTLED, claims: withClaims(4, { day: '2026-06-01' }) },
+    classes: ['QUALITY', 'POOR'],
+  },
+  {
+    // Incurred over earned premium (36 months) of 1.0.
+    rule: 'classification.poor.lossRatio',
+    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '9999.99' }] },
+    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '10000.00' }] },
+    classes: ['NORMAL', 'POOR'],
+  },
+  {
+    rule: 'classification.poor.arrears',
+    below: { ...SETTLED, policies: [{ ...SETTLED.policies[0]!, arrearsDays: 89 }] },
+    at: { ...SETTLED, policies: [{ ...SETTLED.policies[0]!, arrearsDays: 90 }] },
+    classes: ['NORMAL', 'POOR'],
+  },
+  {
+    // Two policies cancelled for non-payment within 36 months.
+    rule: 'classification.poor.nonPaymentCancellations',
+    below: {
+      ...SETTLED,
+      policies: [...SETTLED.policies, { written: '800.00', effective: '2025-01-01', expiry: '2025-12-31', cancelledForNonPaymentOn: '2025-05-01' }],
+    },
+    at: {
+      ...SETTLED,
+      policies: [
+        ...SETTLED.policies,
+        { written: '800.00', effective: '2025-01-01', expiry: '2025-12-31', cancelledForNonPaymentOn: '2025-05-01' },
+        { written: '800.00', effective: '2024-01-01', expiry: '2024-12-31', cancelledForNonPaymentOn: '2024-05-01' },
+      ],
+    },
+    classes: ['NORMAL', 'POOR'],
+  },
+  {
+    rule: 'classification.poor.fraudConfirmed',
+    below: { ...SETTLED, claims: [{ day: '2026-06-01', fraudConfirmed: false }] },
+    at: { ...SETTLED, claims: [{ day: '2026-06-01', fraudConfirmed: true }] },
+    classes: ['QUALITY', 'POOR'],
+  },
+  {
+    // Three whole years since customerSince.
+    rule: 'classification.quality.minTenureYears',
+    below: { ...SETTLED, since: '2023-11-03' },
+    at: { ...SETTLED, since: '2023-11-02' },
+    classes: ['NORMAL', 'QUALITY'],
+  },
+  {
+    // Three whole years since the last claim; too little premium (¥4,000) for the low-loss-ratio alternative.
+    rule: 'classification.quality.minClaimFreeYears',
+    below: { since: '2016-01-01', policies: [{ written: '4000.00', effective: '2025-10-01', expiry: '2026-09-30' }], claims: [{ day: '2023-11-03' }] },
+    at: { since: '2016-01-01', policies: [{ written: '4000.00', effective: '2025-10-01', expiry: '2026-09-30' }], claims: [{ day: '2023-11-02' }] },
+    classes: ['NORMAL', 'QUALITY'],
+  },
+  {
+    // A claim this year, so not claim-free: a loss ratio of at most 0.30 on at least ¥5,000 earned instead.
+    rule: 'classification.quality.lowLossRatio',
+    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '3000.01' }] },
+    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '3000.00' }] },
+    classes: ['NORMAL', 'QUALITY'],
+  },
+  {
+    // Good credit: no day of arrears.
+    rule: 'classification.quality.goodCredit',
+    below: { ...SETTLED, policies: [{ ...SETTLED.policies[0]!, arrearsDays: 1 }] },
+    at: SETTLED,
+    classes: ['NORMAL', 'QUALITY'],
+  },
+];
+
+const sqlDay = (day: string) => day;
+const sqlTime = (day: string) => `${day} 01:00:00`;
+
+/** Replaces the read model's facts of `customerId` with `facts` (what the events would have written). */
+async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise<void> {
+  await db.transaction(async (trx) => {
+    for (const table of ['insight_claims', 'insight_policies', 'insight_complaints']) await trx(table).where('customer_id', customerId).delete();
+    await trx('insight_customers')
+      .where('customer_id', customerId)
+      .update({ customer_since: sqlDay(facts.since), blacklisted: false, group_head_customer_id: null });
+    const branch = ((await trx('insight_customers').where('customer_id', customerId).first('branch_id')) as { branch_id: string }).branch_id;
+    const policyNos = facts.policies.map((_policy, index) => `PPR2026${customerId.padStart(6, '0')}${String(index).padStart(2, '0')}`);
+    await trx('insight_policies').insert(
+      facts.policies.map((policy, index) => ({
+        policy_no: policyNos[index],
+        customer_id: customerId,
+        line_of_business: 'PROPERTY',
+        status: policy.cancelledForNonPaymentOn ? 'CANCELLED' : 'EXPIRED',
+        effective_date: sqlDay(policy.effective),
+        expiry_date: sqlDay(policy.expiry),
+        bound_at: sqlTime(policy.effective),
+        product_code: 'PRO-HOM',
+        written_premium: policy.written,
+        cancelled_on: policy.cancelledForNonPaymentOn ? sqlDay(policy.cancelledForNonPaymentOn) : null,
+        cancelled_for_non_payment: policy.cancelledForNonPaymentOn !== undefined,
+        lapsed_on: null,
+        renewal_of_policy_no: null,
+        arrears_days: policy.arrearsDays ?? 0,
+        branch_id: branch,
+        updated_at: sqlTime('2026-11-01'),
+      })),
+    );
+    const claims = facts.claims ?? [];
+    if (claims.length > 0)
+      await trx('insight_claims').insert(
+        claims.map((claim, index) => ({
+          report_no: `RPT9${customerId.padStart(6, '0')}${String(index).padStart(5, '0')}`,
+          customer_id: customerId,
+          policy_no: policyNos[0],
+          insured_object_key: null,
+          loss_date: sqlDay(claim.day),
+          reported_at: sqlTime(claim.day),
+          registered_at: sqlTime(claim.day),
+          closed_at: sqlTime(claim.day),
+          status: 'CLOSED',
+          outcome: 'PAID',
+          paid: claim.paid ?? '0.00',
+          outstanding_reserve: '0.00',
+          recoveries: '0.00',
+          fraud_confirmed: claim.fraudConfirmed ?? false,
+          branch_id: branch,
+          updated_at: sqlTime('2026-11-01'),
+        })),
+      );
+  });
+}
+
+interface Insight {
+  classification: string;
+  reasons: { rule: string }[] | null;
+}
+
+describe.each(TEST_DIALECTS)('each classification rule on both sides of its threshold, through the gateway on %s', (dialect) => {
+  let graph: GraphUnderTest;
+  const insights = new Map<string, Insight>();
+  /** Two seeded customers per case: the one short of the threshold, the one at it. */
+  const customerOf = (caseIndex: number, side: 0 | 1) => String(2 * caseIndex + side + 1);
+
+  beforeAll(async () => {
+    graph = await startGraph({ dialect, clock: new SettableClock(AS_OF), customers: 2 * CASES.length });
+    const db = graph.subgraphs['insights']!.db;
+    for (const [index, thresholdCase] of CASES.entries()) {
+      await replaceFacts(db, customerOf(index, 0), thresholdCase.below);
+      await replaceFacts(db, customerOf(index, 1), thresholdCase.at);
+    }
+    await graph.subgraphs['insights']!.jobs.runNow('insights-recompute');
+    for (let index = 1; index <= 2 * CASES.length; index++) {
+      const response = await graph.query<{ customer: { insight: Insight } }>(
+        'query Insight($id: ID!) { customer(id: $id) { insight { classification reasons { rule } } } }',
+        { id: String(index) },
+      );
+      if (response.errors) throw new Error(JSON.stringify(response.errors));
+      insights.set(String(index), response.data!.customer.insight);
+    }
+  }, 180_000);
+  afterAll(async () => graph?.close());
+
+  it.each(CASES.map((thresholdCase, index) => [thresholdCase.rule, index] as const))(
+    '%s: short of the threshold it does not fire, at it it does',
+    (rule, index) => {
+      const [below, at] = [insights.get(customerOf(index, 0))!, insights.get(customerOf(index, 1))!];
+      const fired = (insight: Insight) => (insight.reasons ?? []).some((reason) => reason.rule === rule || reason.rule.startsWith(`${rule}.`));
+      expect({ below: [below.classification, fired(below)], at: [at.classification, fired(at)] }).toEqual({
+        below: [CASES[index]!.classes[0], false],
+        at: [CASES[index]!.classes[1], true],
+      });
+    },
+  );
+});
