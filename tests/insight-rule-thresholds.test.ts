@@ -1,6 +1,6 @@
 /**
- * Each classification rule of the rules file (subgraphs/insights/insight-rules.yaml, DOMAIN.md section 5) on both
- * sides of its threshold, through the gateway (issue 11, "Done when"): a fixture customer just short of the threshold
+ * Each classification rule and early-warning threshold of the rules file (subgraphs/insights/insight-rules.yaml,
+ * DOMAIN.md section 5) on both sides of its threshold, through the gateway (issue 11, "Done when"): a fixture customer just short of the threshold
  * and one just at it. The fixtures are the insights read model's facts of seeded customers (what the events and
  * `insights:refresh` write there: policies, claims, tenure), replaced for each case; the subgraph's own recompute job
  * classifies them, and the customer's insight is read as an auditor through the gateway, with the rules that fired.
@@ -15,6 +15,8 @@ interface PolicyFact {
   written: string;
   effective: string;
   expiry: string;
+  /** EXPIRED by default (a past year's cover); IN_FORCE for one still running. */
+  status?: 'IN_FORCE' | 'EXPIRED';
   arrearsDays?: number;
   cancelledForNonPaymentOn?: string;
 }
@@ -118,6 +120,68 @@ const CASES: readonly ThresholdCase[] = [
   },
 ];
 
+interface WarningCase {
+  rule: string;
+  kind: string;
+  below: Facts;
+  at: Facts;
+  /** The warning's level on each side; null: none raised. */
+  levels: [string | null, string];
+}
+
+/** A year's cover still running, from `effective` to `expiry`: what a renewal-due warning looks at. */
+const running = (expiry: string): Facts => ({
+  ...SETTLED,
+  policies: [...SETTLED.policies, { written: '1200.00', effective: '2026-01-02', expiry, status: 'IN_FORCE' }],
+});
+
+const WARNING_CASES: readonly WarningCase[] = [
+  {
+    rule: 'warnings.multipleClaims.warnAt',
+    kind: 'MULTIPLE_CLAIMS',
+    below: { ...SETTLED, claims: withClaims(2, { day: '2026-06-01' }) },
+    at: { ...SETTLED, claims: withClaims(3, { day: '2026-06-01' }) },
+    levels: [null, 'WARN'],
+  },
+  {
+    rule: 'warnings.multipleClaims.highAt',
+    kind: 'MULTIPLE_CLAIMS',
+    below: { ...SETTLED, claims: withClaims(4, { day: '2026-06-01' }) },
+    at: { ...SETTLED, claims: withClaims(5, { day: '2026-06-01' }) },
+    levels: ['WARN', 'HIGH'],
+  },
+  {
+    rule: 'warnings.highLossRatio.warnAt',
+    kind: 'HIGH_LOSS_RATIO',
+    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '7999.99' }] },
+    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '8000.00' }] },
+    levels: [null, 'WARN'],
+  },
+  {
+    rule: 'warnings.highLossRatio.highAt',
+    kind: 'HIGH_LOSS_RATIO',
+    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '11999.99' }] },
+    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '12000.00' }] },
+    levels: ['WARN', 'HIGH'],
+  },
+  {
+    // 61 days left: no stage yet; 60: the first stage.
+    rule: 'warnings.renewalDue.stages[60]',
+    kind: 'RENEWAL_DUE',
+    below: running('2027-01-02'),
+    at: running('2027-01-01'),
+    levels: [null, 'WARN'],
+  },
+  {
+    // 16 days left: the 30-day stage (WARN); 15: the 15-day stage (HIGH).
+    rule: 'warnings.renewalDue.stages[15]',
+    kind: 'RENEWAL_DUE',
+    below: running('2026-11-18'),
+    at: running('2026-11-17'),
+    levels: ['WARN', 'HIGH'],
+  },
+];
+
 const sqlDay = (day: string) => day;
 const sqlTime = (day: string) => `${day} 01:00:00`;
 
@@ -135,7 +199,7 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
         policy_no: policyNos[index],
         customer_id: customerId,
         line_of_business: 'PROPERTY',
-        status: policy.cancelledForNonPaymentOn ? 'CANCELLED' : 'EXPIRED',
+        status: policy.cancelledForNonPaymentOn ? 'CANCELLED' : (policy.status ?? 'EXPIRED'),
         effective_date: sqlDay(policy.effective),
         expiry_date: sqlDay(policy.expiry),
         bound_at: sqlTime(policy.effective),
@@ -178,29 +242,36 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
 interface Insight {
   classification: string;
   reasons: { rule: string }[] | null;
+  warnings: { kind: string; level: string; status: string }[];
 }
 
 describe.each(TEST_DIALECTS)('each classification rule on both sides of its threshold, through the gateway on %s', (dialect) => {
   let graph: GraphUnderTest;
   const insights = new Map<string, Insight>();
-  /** Two seeded customers per case: the one short of the threshold, the one at it. */
+  /** Two seeded customers per case: the one short of the threshold, the one at it (warning cases after the classes). */
   const customerOf = (caseIndex: number, side: 0 | 1) => String(2 * caseIndex + side + 1);
+  const customerOfWarning = (caseIndex: number, side: 0 | 1) => customerOf(CASES.length + caseIndex, side);
+  const customers = 2 * (CASES.length + WARNING_CASES.length);
 
   beforeAll(async () => {
-    graph = await startGraph({ dialect, clock: new SettableClock(AS_OF), customers: 2 * CASES.length });
+    graph = await startGraph({ dialect, clock: new SettableClock(AS_OF), customers });
     const db = graph.subgraphs['insights']!.db;
     for (const [index, thresholdCase] of CASES.entries()) {
       await replaceFacts(db, customerOf(index, 0), thresholdCase.below);
       await replaceFacts(db, customerOf(index, 1), thresholdCase.at);
     }
+    for (const [index, warningCase] of WARNING_CASES.entries()) {
+      await replaceFacts(db, customerOfWarning(index, 0), warningCase.below);
+      await replaceFacts(db, customerOfWarning(index, 1), warningCase.at);
+    }
     await graph.subgraphs['insights']!.jobs.runNow('insights-recompute');
-    for (let index = 1; index <= 2 * CASES.length; index++) {
-      const response = await graph.query<{ customer: { insight: Insight } }>(
-        'query Insight($id: ID!) { customer(id: $id) { insight { classification reasons { rule } } } }',
+    for (let index = 1; index <= customers; index++) {
+      const response = await graph.query<{ customer: { insight: Omit<Insight, 'warnings'>; earlyWarnings: Insight['warnings'] } }>(
+        'query Insight($id: ID!) { customer(id: $id) { insight { classification reasons { rule } } earlyWarnings { kind level status } } }',
         { id: String(index) },
       );
       if (response.errors) throw new Error(JSON.stringify(response.errors));
-      insights.set(String(index), response.data!.customer.insight);
+      insights.set(String(index), { ...response.data!.customer.insight, warnings: response.data!.customer.earlyWarnings });
     }
   }, 180_000);
   afterAll(async () => graph?.close());
@@ -213,6 +284,22 @@ describe.each(TEST_DIALECTS)('each classification rule on both sides of its thre
       expect({ below: [below.classification, fired(below)], at: [at.classification, fired(at)] }).toEqual({
         below: [CASES[index]!.classes[0], false],
         at: [CASES[index]!.classes[1], true],
+      });
+    },
+  );
+
+  it.each(WARNING_CASES.map((warningCase, index) => [warningCase.rule, index] as const))(
+    '%s: the warning is raised at its threshold, not short of it',
+    (_rule, index) => {
+      const { kind, levels } = WARNING_CASES[index]!;
+      const levelOf = (customerId: string) =>
+        insights
+          .get(customerId)!
+          .warnings.filter((warning) => warning.kind === kind && warning.status === 'OPEN')
+          .map((warning) => warning.level);
+      expect({ below: levelOf(customerOfWarning(index, 0)), at: levelOf(customerOfWarning(index, 1)) }).toEqual({
+        below: levels[0] === null ? [] : [levels[0]],
+        at: [levels[1]],
       });
     },
   );
