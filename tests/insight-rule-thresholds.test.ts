@@ -25,12 +25,20 @@ interface ClaimFact {
   day: string;
   paid?: string;
   fraudConfirmed?: boolean;
+  insuredObject?: string;
+}
+
+/** A complaint not yet decided: accepted at `acceptedAt` (UTC, `YYYY-MM-DD HH:MM:SS`), due by the end of `dueDate`. */
+interface ComplaintFact {
+  acceptedAt: string;
+  dueDate: string;
 }
 
 interface Facts {
   since: string;
   policies: PolicyFact[];
   claims?: ClaimFact[];
+  complaints?: ComplaintFact[];
 }
 
 /** A customer of ten years with one year's cover of ¥10,000, fully earned within every window, and no claim: QUALITY. */
@@ -112,6 +120,14 @@ const CASES: readonly ThresholdCase[] = [
     classes: ['NORMAL', 'QUALITY'],
   },
   {
+    // ¥1 million written within 12 months (the share and top-N clauses apply in a company this small anyway: the
+    // clause itself is what is checked, and the class, which "large" does not change).
+    rule: 'classification.large.minWrittenPremium',
+    below: { ...SETTLED, policies: [...SETTLED.policies, { written: '999999.99', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }] },
+    at: { ...SETTLED, policies: [...SETTLED.policies, { written: '1000000.00', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }] },
+    classes: ['QUALITY', 'QUALITY'],
+  },
+  {
     // Good credit: no day of arrears.
     rule: 'classification.quality.goodCredit',
     below: { ...SETTLED, policies: [{ ...SETTLED.policies[0]!, arrearsDays: 1 }] },
@@ -173,6 +189,42 @@ const WARNING_CASES: readonly WarningCase[] = [
     levels: [null, 'WARN'],
   },
   {
+    // Two claims on one vehicle within the last 90 days, today included: 5 August is the 90th day back, 4 August outside.
+    rule: 'warnings.sameInsuredObject',
+    kind: 'MULTIPLE_CLAIMS_SAME_OBJECT',
+    below: {
+      ...SETTLED,
+      claims: [
+        { day: '2026-08-04', insuredObject: 'VEHICLE:粤B12345' },
+        { day: '2026-11-02', insuredObject: 'VEHICLE:粤B12345' },
+      ],
+    },
+    at: {
+      ...SETTLED,
+      claims: [
+        { day: '2026-08-05', insuredObject: 'VEHICLE:粤B12345' },
+        { day: '2026-11-02', insuredObject: 'VEHICLE:粤B12345' },
+      ],
+    },
+    levels: [null, 'WARN'],
+  },
+  {
+    // Due by the end of 4 November: accepted 280 of 350 hours before that end is 80 % of the time gone at asOf.
+    rule: 'warnings.complaintDeadline.warnAtShare',
+    kind: 'COMPLAINT_NEAR_DEADLINE',
+    below: { ...SETTLED, complaints: [{ acceptedAt: '2026-10-21 10:01:00', dueDate: '2026-11-04' }] },
+    at: { ...SETTLED, complaints: [{ acceptedAt: '2026-10-21 10:00:00', dueDate: '2026-11-04' }] },
+    levels: [null, 'WARN'],
+  },
+  {
+    // Due yesterday: overdue (HIGH); due today: still the warning's own level.
+    rule: 'warnings.complaintDeadline.overdueLevel',
+    kind: 'COMPLAINT_NEAR_DEADLINE',
+    below: { ...SETTLED, complaints: [{ acceptedAt: '2026-10-18 02:00:00', dueDate: '2026-11-02' }] },
+    at: { ...SETTLED, complaints: [{ acceptedAt: '2026-10-18 02:00:00', dueDate: '2026-11-01' }] },
+    levels: ['WARN', 'HIGH'],
+  },
+  {
     // 16 days left: the 30-day stage (WARN); 15: the 15-day stage (HIGH).
     rule: 'warnings.renewalDue.stages[15]',
     kind: 'RENEWAL_DUE',
@@ -221,7 +273,7 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
           report_no: `RPT9${customerId.padStart(6, '0')}${String(index).padStart(5, '0')}`,
           customer_id: customerId,
           policy_no: policyNos[0],
-          insured_object_key: null,
+          insured_object_key: claim.insuredObject ?? null,
           loss_date: sqlDay(claim.day),
           reported_at: sqlTime(claim.day),
           registered_at: sqlTime(claim.day),
@@ -232,6 +284,25 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
           outstanding_reserve: '0.00',
           recoveries: '0.00',
           fraud_confirmed: claim.fraudConfirmed ?? false,
+          branch_id: branch,
+          updated_at: sqlTime('2026-11-01'),
+        })),
+      );
+    const complaints = facts.complaints ?? [];
+    if (complaints.length > 0)
+      await trx('insight_complaints').insert(
+        complaints.map((complaint, index) => ({
+          complaint_no: `CP9${customerId.padStart(6, '0')}${String(index).padStart(5, '0')}`,
+          customer_id: customerId,
+          category: 'SERVICE',
+          source: 'DIRECT',
+          status: 'REGISTERED',
+          accepted_at: complaint.acceptedAt,
+          registered_at: complaint.acceptedAt,
+          due_date: sqlDay(complaint.dueDate),
+          feedback_at: null,
+          closed_at: null,
+          on_time: null,
           branch_id: branch,
           updated_at: sqlTime('2026-11-01'),
         })),
