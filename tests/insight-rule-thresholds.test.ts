@@ -209,6 +209,23 @@ const WARNING_CASES: readonly WarningCase[] = [
     levels: [null, 'WARN'],
   },
   {
+    // A large customer (¥1 million written within 12 months, a year's cover ended by asOf, so fully earned: ¥1,010,000
+    // earned with the settled policy) at a loss ratio of 0.8: ¥808,000 incurred.
+    rule: 'warnings.largeHighLossRatio',
+    kind: 'LARGE_CUSTOMER_HIGH_LOSS_RATIO',
+    below: {
+      ...SETTLED,
+      policies: [...SETTLED.policies, { written: '1000000.00', effective: '2025-11-03', expiry: '2026-11-01' }],
+      claims: [{ day: '2026-06-01', paid: '807999.99' }],
+    },
+    at: {
+      ...SETTLED,
+      policies: [...SETTLED.policies, { written: '1000000.00', effective: '2025-11-03', expiry: '2026-11-01' }],
+      claims: [{ day: '2026-06-01', paid: '808000.00' }],
+    },
+    levels: [null, 'HIGH'],
+  },
+  {
     // Due by the end of 4 November: accepted 280 of 350 hours before that end is 80 % of the time gone at asOf.
     rule: 'warnings.complaintDeadline.warnAtShare',
     kind: 'COMPLAINT_NEAR_DEADLINE',
