@@ -21,6 +21,13 @@ const RECORDS_PER_REQUEST = 3;
 const CLOCK_RETRIES = 2;
 /** Cases of one caller run side by side, so one request's I/O overlaps another's work. */
 const CONCURRENT_CASES = 4;
+/** Tries of the auditor's reference when a store or subgraph could not answer in time. */
+const REFERENCE_ATTEMPTS = 3;
+const TRANSIENT_CODES = new Set(['DATABASE_UNAVAILABLE', 'SUBGRAPH_TIMEOUT', 'SUBGRAPH_UNAVAILABLE']);
+
+/** Every error of the answer says a store or subgraph could not answer now (and there is at least one). */
+const isTransientFailure = (response: GraphQLResponse): boolean =>
+  (response.errors?.length ?? 0) > 0 && response.errors!.every((error) => TRANSIENT_CODES.has(String(error.extensions?.['code'])));
 
 export interface MatrixCase {
   /** e.g. `customer(id) out of scope as staff 130 at /1/10/12/`. */
@@ -85,6 +92,8 @@ export class AccessMatrixRun {
     const missing = keys.filter((key) => !this.references.has(`${typeName}:${key}`));
     if (missing.length > 0) {
       const fetched = this.fetchReference(operation, renderOperation(operation, missing));
+      // A reference that failed is not kept: the next case asks again rather than failing on it too.
+      fetched.catch(() => missing.forEach((key) => this.references.delete(`${typeName}:${key}`)));
       missing.forEach((key, index) =>
         this.references.set(
           `${typeName}:${key}`,
@@ -95,9 +104,17 @@ export class AccessMatrixRun {
     return Promise.all(keys.map((key) => this.references.get(`${typeName}:${key}`)!));
   }
 
-  /** The same operation as the auditor with purpose AUDIT: everything in clear, and never an error. */
+  /**
+   * The same operation as the auditor with purpose AUDIT: everything in clear, and never an error. A store that could
+   * not serve in time (the pool's wait ran out on a loaded machine) is asked again: the reference is what the
+   * matrix compares with, not what it tests.
+   */
   private async fetchReference(operation: MatrixOperation, rendered: RenderedOperation): Promise<ResponseObject[]> {
-    const response = await this.options.graph.query(rendered.query, rendered.variables, AUDITOR);
+    let response = await this.options.graph.query(rendered.query, rendered.variables, AUDITOR);
+    for (let attempt = 1; attempt < REFERENCE_ATTEMPTS && isTransientFailure(response); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      response = await this.options.graph.query(rendered.query, rendered.variables, AUDITOR);
+    }
     if (response.status !== 200 || response.errors?.length || !response.data) {
       const errors = (response.errors ?? [])
         .slice(0, 5)
