@@ -6,6 +6,20 @@ import { CUSTOMER_TICKETS_QUERY, TICKET_FIELDS, customerRepresentations, tickets
 
 const CUSTOMERS = 120;
 
+/**
+ * The same tickets as read before. A paused ticket's paused minutes follow the clock (the subgraph reads the system
+ * time), so two reads a minute apart may differ by one there and nowhere else.
+ */
+function expectSameTickets(actual: readonly (TicketView | null)[], expected: readonly (TicketView | null)[]): void {
+  const apartFromClock = (ticket: TicketView | null) => (ticket === null ? null : { ...ticket, slaPausedMinutes: 0 });
+  expect(actual.map(apartFromClock)).toEqual(expected.map(apartFromClock));
+  actual.forEach((ticket, index) => {
+    const before = expected[index];
+    if (ticket && before) expect(ticket.slaPausedMinutes - before.slaPausedMinutes).toBeGreaterThanOrEqual(0);
+    if (ticket && before) expect(ticket.slaPausedMinutes - before.slaPausedMinutes).toBeLessThanOrEqual(1);
+  });
+}
+
 describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => {
   let seeded: SeededSubgraph;
   let tickets: TicketView[];
@@ -32,7 +46,7 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
         no: expected.ticketNo,
       });
       expect(response.errors).toBeUndefined();
-      expect(response.data!.serviceRequest).toEqual(expected);
+      expectSameTickets([response.data!.serviceRequest], [expected]);
       expect(response.data!.serviceRequest.callRecords.length).toBeGreaterThan(0);
     });
 
@@ -42,7 +56,7 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
         id: expected.id,
       });
       expect(response.errors).toBeUndefined();
-      expect(response.data!.serviceRequestById).toEqual(expected);
+      expectSameTickets([response.data!.serviceRequestById], [expected]);
     });
 
     it('answers null for a well-formed number or id that no ticket has', async () => {
@@ -81,7 +95,7 @@ describe.each(TEST_DIALECTS)('service-requests subgraph API (%s)', (dialect) => 
         },
       );
       expect(response.errors).toBeUndefined();
-      expect(response.data!._entities).toEqual([second, null, first]);
+      expectSameTickets(response.data!._entities, [second!, null, first!]);
     });
 
     it('refuses a malformed ticket number in a representation', async () => {
