@@ -127,8 +127,20 @@ export async function inAuditedSystemTransaction<T>(
 }
 
 /**
- * The fields that differ between a row before and after a write, as a change lists them (values are hashed by the
- * audit writer). `names` limits the comparison to the columns the write set.
+ * Whether a value read back from a store is the value written: MySQL hands a boolean back as 1 or 0 and a DECIMAL as
+ * a number (`decimalNumbers`), where the write had `true` or `'880.00'`.
+ */
+function sameStoredValue(stored: unknown, written: unknown): boolean {
+  if (stored === null || written === null) return stored === written;
+  const scalar = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value);
+  const [left, right] = [scalar(stored), scalar(written)];
+  if (typeof left === 'number' || typeof right === 'number') return Number(left) === Number(right);
+  return String(left) === String(right);
+}
+
+/**
+ * The fields that differ between a row as read before a write and as written, as a change lists them (values are
+ * hashed by the audit writer). `names` limits the comparison to the columns the write set.
  */
 export function changedFields(
   before: object | undefined,
@@ -139,7 +151,7 @@ export function changedFields(
   for (const name of names) {
     const previous = (before as Record<string, unknown> | undefined)?.[name] ?? null;
     const next = (after as Record<string, unknown>)[name] ?? null;
-    if (String(previous) !== String(next) || (previous === null) !== (next === null)) fields[name] = { before: previous, after: next };
+    if (!sameStoredValue(previous, next)) fields[name] = { before: previous, after: next };
   }
   return fields;
 }
