@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ABSENT_ID, startGateway, type RunningGateway } from '@icg/gateway';
+import { startGateway, type RunningGateway } from '@icg/gateway';
 import {
+  ABSENT_ENTITY_ID,
   CUSTOMER_360_QUERY,
   CUSTOMERS_PAGE_QUERY,
   DEFAULT_SUPERGRAPH_PATH,
@@ -112,7 +113,7 @@ describe.each(TEST_DIALECTS)('query plans of the known operations, built at star
     for (const { headers, body } of atStart) {
       expect(headers['x-request-id']).toMatch(/^gateway-warm-up-/);
       expect(headers[IDENTITY_ASSERTION_HEADER]).toEqual(expect.any(String));
-      expect(inputValues(body.variables).filter((value) => value !== ABSENT_ID)).toEqual([]);
+      expect(inputValues(body.variables).filter((value) => value !== ABSENT_ENTITY_ID)).toEqual([]);
     }
     const documents = atStart.map(({ body }) => body.query);
     // Each fetch document once; the whole-operation run sends the customer-360's first fetch once more.

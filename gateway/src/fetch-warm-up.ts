@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Experimental_DidResolveQueryPlanCallback, GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServer } from '@apollo/server';
 import { Kind, type OperationDefinitionNode, type TypeNode } from 'graphql';
-import type { Logger, StaffIdentity } from '@icg/shared';
+import { ABSENT_ENTITY_ID, isEntityIdName, type Logger, type StaffIdentity } from '@icg/shared';
 import type { GatewayContext } from './gateway-context';
 
 type ResolvedPlan = Parameters<Experimental_DidResolveQueryPlanCallback>[0];
@@ -28,10 +28,8 @@ type ProcessOptions = Parameters<GraphQLDataSource['process']>[0];
  */
 const OUTSIDE_ANY_REQUEST = 'health check';
 
-/** Ids are whole numbers of up to 18 digits (shared/src/ids.ts); no record and no staff member has the largest. */
-export const ABSENT_ID = '9'.repeat(18);
 /** The staff id the warm-up's assertions carry: a member no one is. */
-export const WARM_UP_STAFF_ID = ABSENT_ID;
+export const WARM_UP_STAFF_ID = ABSENT_ENTITY_ID;
 
 /** A plan captured during the plan warm-up: what it fetches, and as whom it was planned. */
 export interface CapturedPlan {
@@ -89,8 +87,6 @@ export function fetchesOf(plan: QueryPlan): FetchNode[] {
   return fetches;
 }
 
-const isIdField = (name: string) => name === 'id' || /Id$/.test(name);
-
 function namedType(type: TypeNode): string {
   return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 }
@@ -109,8 +105,8 @@ export function absentKeyVariables(fetch: FetchNode, operation: OperationDefinit
       for (const selection of fragment.selections ?? []) {
         if (selection.kind !== 'Field' || selection.name === undefined || selection.selections !== undefined) return undefined;
         if (selection.name === '__typename') continue;
-        if (!isIdField(selection.name)) return undefined;
-        representation[selection.name] = ABSENT_ID;
+        if (!isEntityIdName(selection.name)) return undefined;
+        representation[selection.name] = ABSENT_ENTITY_ID;
       }
       representations.push(representation);
     }
@@ -123,7 +119,7 @@ export function absentKeyVariables(fetch: FetchNode, operation: OperationDefinit
   const variables: Record<string, unknown> = {};
   for (const name of usages) {
     if (types.get(name) !== 'ID') return undefined;
-    variables[name] = ABSENT_ID;
+    variables[name] = ABSENT_ENTITY_ID;
   }
   return variables;
 }
@@ -200,7 +196,7 @@ export async function runForAbsentKeys(
     done.add(query);
     const definitions = operation.variableDefinitions ?? [];
     if (definitions.length === 0 || definitions.some((definition) => namedType(definition.type) !== 'ID')) continue;
-    const variables = Object.fromEntries(definitions.map((definition) => [definition.variable.name.value, ABSENT_ID]));
+    const variables = Object.fromEntries(definitions.map((definition) => [definition.variable.name.value, ABSENT_ENTITY_ID]));
     const contextValue: GatewayContext = { requestId: `gateway-warm-up-${randomUUID()}`, identity: { ...identity, staffId: WARM_UP_STAFF_ID } };
     operations++;
     const response = await apollo.executeOperation({ query, variables, ...(operationName ? { operationName } : {}) }, { contextValue });

@@ -1,6 +1,6 @@
 export { startGateway, DEFAULT_SUPERGRAPH_PATH, type RunningGateway } from './gateway-server';
 export { SubgraphDataSource } from './subgraph-data-source';
-export { ABSENT_ID, WARM_UP_STAFF_ID } from './fetch-warm-up';
+export { WARM_UP_STAFF_ID } from './fetch-warm-up';
 export { createGatewayErrorFormatter } from './format-gateway-error';
 export type { GatewayContext } from './gateway-context';
 export { EnforcingGateway, readFieldClassifications } from './access';

@@ -3,6 +3,12 @@ import { badUserInput } from './errors';
 /** Entity ids are positive integers rendered as strings (GraphQL `ID`). */
 const ENTITY_ID = /^[1-9]\d{0,17}$/;
 
+/** A well-formed id no store issues (the largest of 18 digits): what the warm-ups look records up by, finding none. */
+export const ABSENT_ENTITY_ID = '9'.repeat(18);
+
+/** A field or key holding an entity id by its name: `id`, or one ending in `Id` (`customerId`). */
+export const isEntityIdName = (name: string): boolean => name === 'id' || /Id$/.test(name);
+
 /** Validates an `ID` argument; a malformed id is the caller's error, an unknown one is just `null`. */
 export function parseEntityId(value: unknown, argumentName: string): string {
   if (typeof value !== 'string' && typeof value !== 'number') throw badUserInput(argumentName, 'must be an ID');

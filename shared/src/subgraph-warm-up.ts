@@ -11,16 +11,13 @@
 import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Caller } from './access';
 import { classificationOf, isAuditedTier } from './enforcement';
-import { BUSINESS_NUMBERS, type BusinessNumberFormat } from './ids';
+import { ABSENT_ENTITY_ID, BUSINESS_NUMBERS, isEntityIdName, type BusinessNumberFormat } from './ids';
 import type { Logger } from './logger';
 import { isOwnedEntity, type EntityDefinition } from './subgraph-manifest';
 
-/** Ids (`id`, `customerId`…) are whole numbers of up to 18 digits; no store holds the largest. */
-const ABSENT_ID = '9'.repeat(18);
-
 /** A key of the right format that no record has (a malformed one would stop at validation, before the SQL). */
 function absentKey(entity: EntityDefinition): string | undefined {
-  if (entity.key === 'id' || /Id$/.test(entity.key)) return ABSENT_ID;
+  if (isEntityIdName(entity.key)) return ABSENT_ENTITY_ID;
   const format = (isOwnedEntity(entity) ? entity.keyFormat : undefined) ?? (BUSINESS_NUMBERS as Record<string, BusinessNumberFormat | undefined>)[entity.key];
   // The example with every digit a 9: the last number a system could issue.
   return format?.example.replace(/\d/g, '9');

@@ -1,5 +1,6 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { ABSENT_ID, absentKeyVariables, fetchesOf, type QueryPlan } from '../fetch-warm-up';
+import { ABSENT_ENTITY_ID } from '@icg/shared';
+import { absentKeyVariables, fetchesOf, type QueryPlan } from '../fetch-warm-up';
 
 const operationOf = (text: string) => parse(text).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
 
@@ -48,10 +49,10 @@ describe('the fetch warm-up', () => {
   it('looks entities up by absent ids, and leaves out a fetch keyed by anything else', () => {
     const operation = operationOf('query Q($id: ID!) { customer(id: $id) { id } }');
     expect(absentKeyVariables(entityFetch('policies', 'Customer', ['id']) as never, operation)).toEqual({
-      representations: [{ __typename: 'Customer', id: ABSENT_ID }],
+      representations: [{ __typename: 'Customer', id: ABSENT_ENTITY_ID }],
     });
     expect(absentKeyVariables(entityFetch('insights', 'CustomerInsight', ['customerId']) as never, operation)).toEqual({
-      representations: [{ __typename: 'CustomerInsight', customerId: ABSENT_ID }],
+      representations: [{ __typename: 'CustomerInsight', customerId: ABSENT_ENTITY_ID }],
     });
     // A business number could be a real one's format and find a record; a nested key is not made up either.
     expect(absentKeyVariables(entityFetch('policies', 'Policy', ['policyNo']) as never, operation)).toBeUndefined();
@@ -60,7 +61,7 @@ describe('the fetch warm-up', () => {
 
   it('sends a root fetch only when it has variables and all are ids', () => {
     expect(absentKeyVariables(fetch('customers', { variableUsages: ['id'] }) as never, operationOf('query Q($id: ID!) { customer(id: $id) { id } }'))).toEqual({
-      id: ABSENT_ID,
+      id: ABSENT_ENTITY_ID,
     });
     // A page size or a cursor would read a real page.
     const page = operationOf('query P($first: Int, $after: String) { customers(first: $first, after: $after) { nodes { id } } }');
