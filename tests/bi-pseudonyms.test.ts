@@ -24,6 +24,7 @@ import {
 import { encodeCursor, SEALED_IDENTIFIER_PREFIX, sealIdentifier, unsealIdentifier, type Knex } from '@icg/shared';
 import type { GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { sideBySide } from './support/side-by-side';
 import { TEST_DIALECTS } from './support/test-database';
 import { AUDITOR, postToSubgraph, TEST_PSEUDONYM_SECRET, type ActingAs } from './support/test-security';
 
@@ -120,14 +121,8 @@ function valuesByCoordinate(value: unknown, into: Map<string, Set<string>>): Map
   return into;
 }
 
-/** Walks `items` a few at a time: one request's database wait overlaps another's work in the graph. */
-async function sideBySide<T>(items: readonly T[], walk: (item: T) => Promise<void>, concurrency = 3): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) await walk(items[index]!);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
+/** Roots walked at once. */
+const ROOTS_AT_ONCE = 3;
 
 const overCostLimit = (response: GraphQLResponse) => response.errors?.some((error) => error.extensions?.['limit'] === 'cost') ?? false;
 
@@ -219,7 +214,7 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
     // Roots without required arguments (lists and connections): operations per field of what they return,
     // connections paged to the end with the sealed cursors they hand out.
     const lookups: GraphQLField<unknown, unknown>[] = [];
-    await sideBySide(Object.values(query.getFields()), async (root) => {
+    await sideBySide(Object.values(query.getFields()), ROOTS_AT_ONCE, async (root) => {
       if (root.args.some((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined)) {
         lookups.push(root);
         return;
@@ -270,7 +265,7 @@ describe.each(TEST_DIALECTS)('identifiers for BI analysts on %s', (dialect) => {
 
     // Lookups take identifiers: BI hands back the sealed values it was given (argument `x` of a lookup returning
     // T is T.x), and reads everything below the record found.
-    await sideBySide(lookups, async (root) => {
+    await sideBySide(lookups, ROOTS_AT_ONCE, async (root) => {
       const returned = getNamedType(root.type) as GraphQLObjectType;
       const variables = Object.fromEntries(
         root.args.map((argument) => {

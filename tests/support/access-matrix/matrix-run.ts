@@ -6,6 +6,7 @@
 import { sealIdentifier, sealsIdentifiers, type AccessPolicy } from '@icg/shared';
 import type { GraphQLResponse } from '../graphql-client';
 import type { GraphUnderTest } from '../graph-under-test';
+import { sideBySide } from '../side-by-side';
 import { AUDITOR, TEST_PSEUDONYM_SECRET } from '../test-security';
 import type { MatrixCaller, MatrixStaff } from './matrix-callers';
 import type { Census } from './matrix-census';
@@ -59,22 +60,15 @@ export class AccessMatrixRun {
     const planned = this.options.operations.flatMap((operation, index) =>
       planSides(caller, this.candidatesOf(operation.lookup.typeName), RECORDS_PER_REQUEST).map((side) => ({ operation, sentOperation: sent[index]!, side })),
     );
-    const cases: MatrixCase[] = new Array(planned.length);
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < planned.length; index = next++) {
-        const { operation, sentOperation, side } = planned[index]!;
-        cases[index] = await this.runCase(
-          operation,
-          sentOperation,
-          side.staff,
-          side.keys,
-          `${operation.lookup.fieldName}(${operation.lookup.keyArgument}) ${side.label} as ${side.staff.label}`,
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENT_CASES }, worker));
-    return cases;
+    return sideBySide(planned, CONCURRENT_CASES, ({ operation, sentOperation, side }) =>
+      this.runCase(
+        operation,
+        sentOperation,
+        side.staff,
+        side.keys,
+        `${operation.lookup.fieldName}(${operation.lookup.keyArgument}) ${side.label} as ${side.staff.label}`,
+      ),
+    );
   }
 
   private candidatesOf(typeName: string): CandidateRecord[] {
