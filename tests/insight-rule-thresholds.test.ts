@@ -44,6 +44,10 @@ interface Facts {
 /** A customer of ten years with one year's cover of ¥10,000, fully earned within every window, and no claim: QUALITY. */
 const SETTLED: Facts = { since: '2016-01-01', policies: [{ written: '10000.00', effective: '2025-10-01', expiry: '2026-09-30' }] };
 const withClaims = (count: number, claim: ClaimFact): ClaimFact[] => Array.from({ length: count }, () => claim);
+/** The settled customer with one claim this year, `paid` yuan paid on it. */
+const withPaidClaim = (paid: string, facts: Facts = SETTLED): Facts => ({ ...facts, claims: [{ day: '2026-06-01', paid }] });
+/** The settled customer with one more policy. */
+const withPolicy = (policy: PolicyFact): Facts => ({ ...SETTLED, policies: [...SETTLED.policies, policy] });
 
 interface ThresholdCase {
   rule: string;
@@ -65,8 +69,8 @@ const CASES: readonly ThresholdCase[] = [
   {
     // Incurred over earned premium (36 months) of 1.0.
     rule: 'classification.poor.lossRatio',
-    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '9999.99' }] },
-    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '10000.00' }] },
+    below: withPaidClaim('9999.99'),
+    at: withPaidClaim('10000.00'),
     classes: ['NORMAL', 'POOR'],
   },
   {
@@ -115,16 +119,16 @@ const CASES: readonly ThresholdCase[] = [
   {
     // A claim this year, so not claim-free: a loss ratio of at most 0.30 on at least ¥5,000 earned instead.
     rule: 'classification.quality.lowLossRatio',
-    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '3000.01' }] },
-    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '3000.00' }] },
+    below: withPaidClaim('3000.01'),
+    at: withPaidClaim('3000.00'),
     classes: ['NORMAL', 'QUALITY'],
   },
   {
     // ¥1 million written within 12 months (the share and top-N clauses apply in a company this small anyway: the
     // clause itself is what is checked, and the class, which "large" does not change).
     rule: 'classification.large.minWrittenPremium',
-    below: { ...SETTLED, policies: [...SETTLED.policies, { written: '999999.99', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }] },
-    at: { ...SETTLED, policies: [...SETTLED.policies, { written: '1000000.00', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }] },
+    below: withPolicy({ written: '999999.99', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }),
+    at: withPolicy({ written: '1000000.00', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }),
     classes: ['QUALITY', 'QUALITY'],
   },
   {
@@ -146,10 +150,19 @@ interface WarningCase {
 }
 
 /** A year's cover still running, from `effective` to `expiry`: what a renewal-due warning looks at. */
-const running = (expiry: string): Facts => ({
+const running = (expiry: string): Facts => withPolicy({ written: '1200.00', effective: '2026-01-02', expiry, status: 'IN_FORCE' });
+
+/** The settled customer with a claim today on a vehicle, and one on `firstDay` on the same vehicle. */
+const onOneVehicle = (firstDay: string): Facts => ({
   ...SETTLED,
-  policies: [...SETTLED.policies, { written: '1200.00', effective: '2026-01-02', expiry, status: 'IN_FORCE' }],
+  claims: [
+    { day: firstDay, insuredObject: 'VEHICLE:粤B12345' },
+    { day: '2026-11-02', insuredObject: 'VEHICLE:粤B12345' },
+  ],
 });
+
+/** Large (¥1 million written within 12 months) and, that year's cover ended by asOf, fully earned: ¥1,010,000 in all. */
+const LARGE_AND_EARNED = withPolicy({ written: '1000000.00', effective: '2025-11-03', expiry: '2026-11-01' });
 
 const WARNING_CASES: readonly WarningCase[] = [
   {
@@ -169,15 +182,15 @@ const WARNING_CASES: readonly WarningCase[] = [
   {
     rule: 'warnings.highLossRatio.warnAt',
     kind: 'HIGH_LOSS_RATIO',
-    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '7999.99' }] },
-    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '8000.00' }] },
+    below: withPaidClaim('7999.99'),
+    at: withPaidClaim('8000.00'),
     levels: [null, 'WARN'],
   },
   {
     rule: 'warnings.highLossRatio.highAt',
     kind: 'HIGH_LOSS_RATIO',
-    below: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '11999.99' }] },
-    at: { ...SETTLED, claims: [{ day: '2026-06-01', paid: '12000.00' }] },
+    below: withPaidClaim('11999.99'),
+    at: withPaidClaim('12000.00'),
     levels: ['WARN', 'HIGH'],
   },
   {
@@ -192,37 +205,16 @@ const WARNING_CASES: readonly WarningCase[] = [
     // Two claims on one vehicle within the last 90 days, today included: 5 August is the 90th day back, 4 August outside.
     rule: 'warnings.sameInsuredObject',
     kind: 'MULTIPLE_CLAIMS_SAME_OBJECT',
-    below: {
-      ...SETTLED,
-      claims: [
-        { day: '2026-08-04', insuredObject: 'VEHICLE:粤B12345' },
-        { day: '2026-11-02', insuredObject: 'VEHICLE:粤B12345' },
-      ],
-    },
-    at: {
-      ...SETTLED,
-      claims: [
-        { day: '2026-08-05', insuredObject: 'VEHICLE:粤B12345' },
-        { day: '2026-11-02', insuredObject: 'VEHICLE:粤B12345' },
-      ],
-    },
+    below: onOneVehicle('2026-08-04'),
+    at: onOneVehicle('2026-08-05'),
     levels: [null, 'WARN'],
   },
   {
-    // A large customer (¥1 million written within 12 months, a year's cover ended by asOf, so fully earned: ¥1,010,000
-    // earned with the settled policy) at a loss ratio of 0.8: ¥808,000 incurred.
+    // A large customer at a loss ratio of 0.8: ¥808,000 incurred on ¥1,010,000 earned.
     rule: 'warnings.largeHighLossRatio',
     kind: 'LARGE_CUSTOMER_HIGH_LOSS_RATIO',
-    below: {
-      ...SETTLED,
-      policies: [...SETTLED.policies, { written: '1000000.00', effective: '2025-11-03', expiry: '2026-11-01' }],
-      claims: [{ day: '2026-06-01', paid: '807999.99' }],
-    },
-    at: {
-      ...SETTLED,
-      policies: [...SETTLED.policies, { written: '1000000.00', effective: '2025-11-03', expiry: '2026-11-01' }],
-      claims: [{ day: '2026-06-01', paid: '808000.00' }],
-    },
+    below: withPaidClaim('807999.99', LARGE_AND_EARNED),
+    at: withPaidClaim('808000.00', LARGE_AND_EARNED),
     levels: [null, 'HIGH'],
   },
   {
@@ -251,16 +243,13 @@ const WARNING_CASES: readonly WarningCase[] = [
   },
 ];
 
-const sqlDay = (day: string) => day;
 const sqlTime = (day: string) => `${day} 01:00:00`;
 
 /** Replaces the read model's facts of `customerId` with `facts` (what the events would have written). */
 async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise<void> {
   await db.transaction(async (trx) => {
     for (const table of ['insight_claims', 'insight_policies', 'insight_complaints']) await trx(table).where('customer_id', customerId).delete();
-    await trx('insight_customers')
-      .where('customer_id', customerId)
-      .update({ customer_since: sqlDay(facts.since), blacklisted: false, group_head_customer_id: null });
+    await trx('insight_customers').where('customer_id', customerId).update({ customer_since: facts.since, blacklisted: false, group_head_customer_id: null });
     const branch = ((await trx('insight_customers').where('customer_id', customerId).first('branch_id')) as { branch_id: string }).branch_id;
     const policyNos = facts.policies.map((_policy, index) => `PPR2026${customerId.padStart(6, '0')}${String(index).padStart(2, '0')}`);
     await trx('insight_policies').insert(
@@ -269,12 +258,12 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
         customer_id: customerId,
         line_of_business: 'PROPERTY',
         status: policy.cancelledForNonPaymentOn ? 'CANCELLED' : (policy.status ?? 'EXPIRED'),
-        effective_date: sqlDay(policy.effective),
-        expiry_date: sqlDay(policy.expiry),
+        effective_date: policy.effective,
+        expiry_date: policy.expiry,
         bound_at: sqlTime(policy.effective),
         product_code: 'PRO-HOM',
         written_premium: policy.written,
-        cancelled_on: policy.cancelledForNonPaymentOn ? sqlDay(policy.cancelledForNonPaymentOn) : null,
+        cancelled_on: policy.cancelledForNonPaymentOn ? policy.cancelledForNonPaymentOn : null,
         cancelled_for_non_payment: policy.cancelledForNonPaymentOn !== undefined,
         lapsed_on: null,
         renewal_of_policy_no: null,
@@ -291,7 +280,7 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
           customer_id: customerId,
           policy_no: policyNos[0],
           insured_object_key: claim.insuredObject ?? null,
-          loss_date: sqlDay(claim.day),
+          loss_date: claim.day,
           reported_at: sqlTime(claim.day),
           registered_at: sqlTime(claim.day),
           closed_at: sqlTime(claim.day),
@@ -316,7 +305,7 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
           status: 'REGISTERED',
           accepted_at: complaint.acceptedAt,
           registered_at: complaint.acceptedAt,
-          due_date: sqlDay(complaint.dueDate),
+          due_date: complaint.dueDate,
           feedback_at: null,
           closed_at: null,
           on_time: null,
