@@ -25,9 +25,12 @@ export class MariadbStatus {
     return Number((rows as { Value: string }[])[0]?.Value ?? Number.NaN);
   }
 
+  /** The server's version and its InnoDB buffer pool: at 1,000,000 customers the pool decides how much is read from disk, the redo log how often a bulk load waits on a checkpoint. */
   async version(): Promise<string> {
-    const [rows] = await this.connection.query('SELECT VERSION() AS version');
-    return String((rows as { version: string }[])[0]?.version ?? 'unknown');
+    const [rows] = await this.connection.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool, @@innodb_log_file_size AS log');
+    const row = (rows as { version: string; pool: number | string; log: number | string }[])[0];
+    if (!row) return 'unknown';
+    return `${row.version} (InnoDB buffer pool ${Math.round(Number(row.pool) / 1024 ** 2).toLocaleString('en')} MiB, redo log ${Math.round(Number(row.log) / 1024 ** 2).toLocaleString('en')} MiB)`;
   }
 
   /**
