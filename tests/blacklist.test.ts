@@ -95,6 +95,19 @@ describe.each(TEST_DIALECTS)('the blacklist through the gateway on %s', (dialect
       'policyNo status',
     );
   const aggregate = (cast: CustomerCast) => `Customer:${cast.customerId}`;
+  /** totalCount of the blacklisted customers and of the others, as the gateway answers it. */
+  const blacklistedTotals = async () => {
+    const response = await graph.query<Record<string, { totalCount: number }>>(
+      '{ on: customers(first: 1, filter: { blacklisted: true }) { totalCount } off: customers(first: 1, filter: { blacklisted: false }) { totalCount } }',
+    );
+    return { on: dataOf(response).on!.totalCount, off: dataOf(response).off!.totalCount };
+  };
+  /** The same, as the customer rows count them. */
+  const blacklistedRows = async () => {
+    const rows = (await graph.subgraphs['customers']!.db('customers').select('blacklisted')) as { blacklisted: number | boolean }[];
+    const on = rows.filter((row) => Boolean(Number(row.blacklisted))).length;
+    return { on, off: rows.length - on };
+  };
   /** The statuses the customers system told policies, in order. */
   const sentStatuses = async (cast: CustomerCast) =>
     (
@@ -125,6 +138,7 @@ describe.each(TEST_DIALECTS)('the blacklist through the gateway on %s', (dialect
         reviewOverdue: false,
       });
       expect((await readCustomer(cast)).blacklisted).toBe(true);
+      expect(await blacklistedTotals()).toEqual(await blacklistedRows());
 
       // The refusal follows the delivery: once policies confirmed both events (its commit), a quote is refused.
       await waitForDeliveries(graph, 'customers', 'policies', aggregate(cast), 2);
@@ -133,6 +147,7 @@ describe.each(TEST_DIALECTS)('the blacklist through the gateway on %s', (dialect
       const lifted = await stepped(LIFT, approved, cast.cityServiceCentre);
       expect(lifted).toMatchObject({ status: 'LIFTED', version: 3, liftedBy: { id: cast.cityServiceCentre.staffId }, reviewDue: null });
       expect((await readCustomer(cast)).blacklisted).toBe(false);
+      expect(await blacklistedTotals()).toEqual(await blacklistedRows());
       await waitForDeliveries(graph, 'customers', 'policies', aggregate(cast), 3);
       expect(dataOf(await quote(cast)).quotePolicy).toMatchObject({ status: 'QUOTED' });
       expect(await sentStatuses(cast)).toEqual(['PROPOSED', 'ACTIVE', 'LIFTED']);
@@ -163,6 +178,7 @@ describe.each(TEST_DIALECTS)('the blacklist through the gateway on %s', (dialect
       await graph.subgraphs['customers']!.jobs.runNow(BLACKLIST_EXPIRY_JOB);
       const customer = await readCustomer(cast);
       expect(customer.blacklisted).toBe(false);
+      expect(await blacklistedTotals()).toEqual(await blacklistedRows());
       expect(customer.blacklistEntries[0]).toMatchObject({
         status: 'EXPIRED',
         version: 4,

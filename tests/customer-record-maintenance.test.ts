@@ -213,6 +213,24 @@ describe.each(TEST_DIALECTS)('customer record maintenance through the gateway on
       ]);
     });
 
+    it('counts a created customer at once in totalCount: the whole book, its branch and its kind', async () => {
+      const totals = async () => {
+        const response = await graph.query<Record<string, { totalCount: number }>>(
+          `{ all: customers(first: 1) { totalCount } branch: customers(first: 1, filter: { branchId: "${city.id}" }) { totalCount }
+             people: customers(first: 1, filter: { branchId: "${city.id}", kind: INDIVIDUAL, blacklisted: false }) { totalCount } }`,
+        );
+        expect(response.errors).toBeUndefined();
+        return Object.fromEntries(Object.entries(response.data!).map(([name, connection]) => [name, connection.totalCount]));
+      };
+      const before = await totals();
+      const customer = await created();
+      expect(await totals()).toEqual({ all: before['all']! + 1, branch: before['branch']! + 1, people: before['people']! + 1 });
+      // And as the rows count them.
+      const [{ rows }] = (await crm()('customers').count({ rows: '*' })) as [{ rows: number | string }];
+      expect((await totals())['all']).toBe(Number(rows));
+      expect(customer.branch).toEqual({ id: String(city.id) });
+    });
+
     it('lets the back office complete a proposal before approving it, and reject one with a reason', async () => {
       const customer = await created();
       const request = await proposed(customer, { occupation: '医生' });

@@ -32,6 +32,7 @@ import {
   type ScheduledJobContext,
 } from '@icg/shared';
 import { GraphQLError } from 'graphql';
+import { countCustomers, countGroupOf } from './customer-counts';
 import { entities } from './entities';
 import type { MutationResolvers, ResolverContext } from './generated/schema-types';
 import { aYearAfter } from './manager-deadlines';
@@ -86,6 +87,13 @@ async function recordChange(trx: Knex.Transaction, context: { events: EventRecor
 /** The customer's own flag follows the entry (Customer.blacklisted). */
 async function setCustomerFlag(trx: Knex.Transaction, customer: CustomerRow, blacklisted: boolean): Promise<void> {
   await trx('customers').where({ id: customer.id }).update({ blacklisted });
+  // The row was read under its lock (entryTarget), so its flag is the one this update replaces.
+  const before = countGroupOf(customer);
+  if (before.blacklisted !== blacklisted)
+    await countCustomers(trx, [
+      { group: before, delta: -1 },
+      { group: { ...before, blacklisted }, delta: 1 },
+    ]);
 }
 
 /** The reason: required, at most 500 characters, and no health facts (the field is CREDIT, not HEALTH). */

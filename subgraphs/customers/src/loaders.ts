@@ -16,6 +16,7 @@ import {
   type VisitReportRow,
 } from './records';
 import { createWorkflowLoaders, type WorkflowLoaders } from './workflow-loaders';
+import { countsServe, CUSTOMER_COUNTS_TABLE } from './customer-counts';
 
 type Key = string | number;
 
@@ -72,13 +73,14 @@ function whereInSubtree(query: Knex.QueryBuilder, column: string, path: string):
   return query.where(column, '>=', path).andWhere(column, '<', `${path.slice(0, -1)}0`);
 }
 
-function applyCriteria(query: Knex.QueryBuilder, criteria: CustomerCriteria): Knex.QueryBuilder {
-  if (criteria.kind !== undefined) query.where('customers.kind', criteria.kind);
-  if (criteria.branchPath !== undefined) whereInSubtree(query, 'customers.branch_path', criteria.branchPath);
-  if (criteria.primaryManagerStaffId !== undefined) query.where('customers.customer_manager_staff_id', criteria.primaryManagerStaffId);
-  if (criteria.blacklisted !== undefined) query.where('customers.blacklisted', criteria.blacklisted ? 1 : 0);
-  if (criteria.customerSinceFrom !== undefined) query.where('customers.customer_since', '>=', criteria.customerSinceFrom);
-  if (criteria.customerSinceTo !== undefined) query.where('customers.customer_since', '<=', criteria.customerSinceTo);
+/** The criteria on `table`: the customers, or their counts (customer-counts.ts), which share the columns it serves. */
+function applyCriteria(query: Knex.QueryBuilder, criteria: CustomerCriteria, table = 'customers'): Knex.QueryBuilder {
+  if (criteria.kind !== undefined) query.where(`${table}.kind`, criteria.kind);
+  if (criteria.branchPath !== undefined) whereInSubtree(query, `${table}.branch_path`, criteria.branchPath);
+  if (criteria.primaryManagerStaffId !== undefined) query.where(`${table}.customer_manager_staff_id`, criteria.primaryManagerStaffId);
+  if (criteria.blacklisted !== undefined) query.where(`${table}.blacklisted`, criteria.blacklisted ? 1 : 0);
+  if (criteria.customerSinceFrom !== undefined) query.where(`${table}.customer_since`, '>=', criteria.customerSinceFrom);
+  if (criteria.customerSinceTo !== undefined) query.where(`${table}.customer_since`, '<=', criteria.customerSinceTo);
   return query;
 }
 
@@ -178,7 +180,10 @@ export function createLoaders(db: Knex): CustomersLoaders {
         return (await query) as CustomerRow[];
       },
       count: async (criteria) => {
-        const [row] = (await applyCriteria(db.table('customers').count({ total: '*' }), criteria)) as { total: number | string }[];
+        const query = countsServe(criteria)
+          ? applyCriteria(db.table(CUSTOMER_COUNTS_TABLE).sum({ total: 'customers' }), criteria, CUSTOMER_COUNTS_TABLE)
+          : applyCriteria(db.table('customers').count({ total: '*' }), criteria);
+        const [row] = (await query) as { total: number | string | null }[];
         return Number(row?.total ?? 0);
       },
     },

@@ -48,6 +48,7 @@ import {
   type DetailField,
   type DetailsInput,
 } from './customer-details';
+import { countCustomers } from './customer-counts';
 import { entities } from './entities';
 import type { CreateCustomerInput, MutationResolvers, ResolverContext } from './generated/schema-types';
 import { changeRequestRecord, customerRecord } from './records';
@@ -350,6 +351,7 @@ export const recordMaintenanceMutations = {
           updated_at: at,
           version: 1,
         });
+        await countCustomers(trx, [{ group: { branchPath: target.branch.path, kind: customer.kind, blacklisted: false }, delta: 1 }]);
         await replaceAddresses(trx, id, details.addresses);
         if (target.managerStaffId !== null) {
           await trx('manager_assignments').insert({

@@ -14,6 +14,7 @@ import {
   type StaffFact,
   type SubgraphSeeder,
 } from '@icg/synthetic';
+import { countCustomers, countGroupOf, CUSTOMER_COUNTS_TABLE } from './customer-counts';
 import { PREMIUM_LEDGER_TABLE, type PremiumLedgerRow } from './large-customers';
 import { gradeChangeRows, majorEventRows } from './workflow-seed';
 import {
@@ -721,6 +722,10 @@ async function seedBatch(db: Knex, batch: SeedBatch): Promise<void> {
   }
   // Parents first (customers), in the order the foreign keys need.
   for (const [table, rows] of Object.entries(tables)) await insertInChunks<object>(db, table, rows);
+  await countCustomers(
+    db,
+    tables.customers.map((row) => ({ group: countGroupOf(row), delta: 1 })),
+  );
 }
 
 /**
@@ -744,6 +749,8 @@ export const customersSeeder: SubgraphSeeder = {
   tables: [
     // Kept from the policy admin system's events; no foreign keys.
     PREMIUM_LEDGER_TABLE,
+    // Kept with the customers, emptied with them.
+    CUSTOMER_COUNTS_TABLE,
     'major_customer_events',
     // Written by record maintenance only (README "Mutations"); emptied first, as it refers to customers.
     'customer_versions',

@@ -46,6 +46,7 @@ async function dumpStore(db: Knex): Promise<Record<string, Row[]>> {
     manager_grade_history: ['staff_id', 'year'],
     customer_versions: ['customer_id', 'version'],
     customer_premium_ledger: ['policy_no'],
+    customer_counts: ['branch_path', 'kind', 'blacklisted'],
   };
   const dump: Record<string, Row[]> = {};
   for (const table of customersSeeder.tables)
@@ -237,6 +238,19 @@ describe.each(TEST_DIALECTS)('seeded CRM data on %s', (dialect) => {
         counts: flag(row['counts']),
       })),
     ).toEqual(expected);
+  });
+
+  it('counts the customers of each branch, kind and blacklist flag as the rows hold them', () => {
+    const fromRows = new Map<string, number>();
+    for (const row of store['customers']!) {
+      const group = `${text(row['branch_path'])} ${text(row['kind'])} ${flag(row['blacklisted'])}`;
+      fromRows.set(group, (fromRows.get(group) ?? 0) + 1);
+    }
+    const counted = new Map(
+      store['customer_counts']!.map((row) => [`${text(row['branch_path'])} ${text(row['kind'])} ${flag(row['blacklisted'])}`, Number(row['customers'])]),
+    );
+    expect(counted).toEqual(fromRows);
+    expect([...counted.values()].reduce((sum, customers) => sum + customers, 0)).toBe(store['customers']!.length);
   });
 
   it('records change requests with who and when; approved values are the record', () => {
