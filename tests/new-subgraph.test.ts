@@ -31,7 +31,7 @@ function expectSuccess(result: SpawnSyncReturns<string>): void {
 
 /**
  * The working tree (tracked and new files, as `git` sees them) plus its build output, so the copy's
- * incremental build is quick; node_modules hard-linked (the generator only adds a link to it).
+ * incremental build and type check are quick; node_modules hard-linked (the generator only adds a link to it).
  */
 function copyWorkspace(): string {
   const copy = mkdtempSync(join(tmpdir(), 'icg-new-subgraph-'));
@@ -44,6 +44,8 @@ function copyWorkspace(): string {
       if (existsSync(join(ROOT, directory, built))) cpSync(join(ROOT, directory, built), join(copy, directory, built), { recursive: true });
     }
   }
+  // The tests' type check is incremental (tsconfig.tests.json): the copy checks what the generator adds.
+  if (existsSync(join(ROOT, 'tests.tsbuildinfo'))) cpSync(join(ROOT, 'tests.tsbuildinfo'), join(copy, 'tests.tsbuildinfo'));
   expectSuccess(run(ROOT, 'cp', ['-al', join(ROOT, 'node_modules'), join(copy, 'node_modules')]));
   return copy;
 }
