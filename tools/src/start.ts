@@ -26,9 +26,11 @@ function launch(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProce
   return child;
 }
 
-async function waitUntilReady(url: string, name: string, timeoutMs: number): Promise<void> {
+/** Polls `url` until it answers 200; fails at once if `child` has exited (a port taken, a bad setting), not at the deadline. */
+async function waitUntilReady(url: string, name: string, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before it was ready; its output above says why`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -92,20 +94,22 @@ async function main(): Promise<void> {
       }
     });
 
+  const subgraphs = new Map<string, ChildProcess>();
   for (const { manifest, directory } of SUBGRAPH_REGISTRY) {
     const child = launch(manifest.name, `${directory}/dist/main.js`, env);
     children.push(child);
+    subgraphs.set(manifest.name, child);
     watch(child, manifest.name);
   }
   for (const { manifest } of SUBGRAPH_REGISTRY) {
     const port = reader.port(subgraphPortVariable(manifest.name), manifest.defaultPort);
-    await waitUntilReady(`http://127.0.0.1:${port}/ready`, manifest.name, 60_000);
+    await waitUntilReady(`http://127.0.0.1:${port}/ready`, manifest.name, 60_000, subgraphs.get(manifest.name)!);
   }
   const gateway = launch('gateway', 'gateway/dist/main.js', env);
   children.push(gateway);
   watch(gateway, 'gateway');
   const gatewayUrl = `http://127.0.0.1:${gatewayConfig.port}`;
-  await waitUntilReady(`${gatewayUrl}/ready`, 'gateway', 30_000);
+  await waitUntilReady(`${gatewayUrl}/ready`, 'gateway', 30_000, gateway);
 
   const body = JSON.stringify({ query: CUSTOMER_360_QUERY.replace(/\s+/g, ' '), variables: { id: '1' } });
   process.stdout.write(`
