@@ -1,7 +1,7 @@
 /**
- * Each classification rule and early-warning threshold of the rules file (subgraphs/insights/insight-rules.yaml,
- * DOMAIN.md section 5) on both sides of its threshold, through the gateway (issue 11, "Done when"): a fixture customer just short of the threshold
- * and one just at it. The fixtures are the insights read model's facts of seeded customers (what the events and
+ * Each classification rule, early-warning threshold and per-customer segment band (contribution margin, loyalty) of the
+ * rules file (subgraphs/insights/insight-rules.yaml, DOMAIN.md section 5) on both sides of its threshold, through the
+ * gateway (issue 11, "Done when"): a fixture customer just short of the threshold and one just at it. The fixtures are the insights read model's facts of seeded customers (what the events and
  * `insights:refresh` write there: policies, claims, tenure), replaced for each case; the subgraph's own recompute job
  * classifies them, and the customer's insight is read as an auditor through the gateway, with the rules that fired.
  */
@@ -19,6 +19,10 @@ interface PolicyFact {
   status?: 'IN_FORCE' | 'EXPIRED';
   arrearsDays?: number;
   cancelledForNonPaymentOn?: string;
+  /** The index (in the same facts) of the policy this one renews. */
+  renews?: number;
+  /** PRO-HOM by default. */
+  product?: string;
 }
 
 interface ClaimFact {
@@ -243,6 +247,78 @@ const WARNING_CASES: readonly WarningCase[] = [
   },
 ];
 
+/** A band of the value segmentation on each side of one of its per-customer thresholds. */
+interface SegmentCase {
+  rule: string;
+  segment: 'contributionSegment' | 'loyaltySegment';
+  below: Facts;
+  at: Facts;
+  bands: [string, string];
+}
+
+/** `renewals + 1` years of cover from `since` on, each renewing the year before, the last running to 2027-09-30. */
+const renewedYearly = (since: string, renewals: number, extra: PolicyFact[] = []): Facts => ({
+  since,
+  policies: [
+    ...Array.from({ length: renewals + 1 }, (_unused, year): PolicyFact => {
+      const ends = 2027 - renewals + year;
+      return {
+        written: '1000.00',
+        effective: `${ends - 1}-10-01`,
+        expiry: `${ends}-09-30`,
+        ...(year === renewals ? { status: 'IN_FORCE' as const } : {}),
+        ...(year > 0 ? { renews: year - 1 } : {}),
+      };
+    }),
+    ...extra,
+  ],
+});
+/** A second product in force (motor), for the products held. */
+const MOTOR: PolicyFact = { written: '900.00', effective: '2026-03-01', expiry: '2027-02-28', status: 'IN_FORCE', product: 'MOT-PRV' };
+
+const SEGMENT_CASES: readonly SegmentCase[] = [
+  {
+    // Margin = (earned − incurred − 0.30 × earned) ÷ earned over 36 months: 0.15 on ¥10,000 earned at ¥5,500 paid.
+    rule: 'segmentation.contribution.HIGH.minMargin',
+    segment: 'contributionSegment',
+    below: withPaidClaim('5500.01'),
+    at: withPaidClaim('5500.00'),
+    bands: ['POSITIVE', 'HIGH'],
+  },
+  {
+    // A margin of 0 at ¥7,000 paid.
+    rule: 'segmentation.contribution.POSITIVE.minMargin',
+    segment: 'contributionSegment',
+    below: withPaidClaim('7000.01'),
+    at: withPaidClaim('7000.00'),
+    bands: ['NEGATIVE', 'POSITIVE'],
+  },
+  {
+    // Two whole years since customerSince, one renewal, one product in force.
+    rule: 'segmentation.loyalty.ESTABLISHED.minTenureYears',
+    segment: 'loyaltySegment',
+    below: renewedYearly('2024-11-03', 1),
+    at: renewedYearly('2024-11-02', 1),
+    bands: ['NEW', 'ESTABLISHED'],
+  },
+  {
+    // Ten years, two products: the third renewal in an unbroken chain makes a customer loyal.
+    rule: 'segmentation.loyalty.LOYAL.minConsecutiveRenewals',
+    segment: 'loyaltySegment',
+    below: renewedYearly('2016-01-01', 2, [MOTOR]),
+    at: renewedYearly('2016-01-01', 3, [MOTOR]),
+    bands: ['ESTABLISHED', 'LOYAL'],
+  },
+  {
+    // Ten years, three renewals: a second product in force makes a customer loyal.
+    rule: 'segmentation.loyalty.LOYAL.minProductsHeld',
+    segment: 'loyaltySegment',
+    below: renewedYearly('2016-01-01', 3),
+    at: renewedYearly('2016-01-01', 3, [MOTOR]),
+    bands: ['ESTABLISHED', 'LOYAL'],
+  },
+];
+
 const sqlTime = (day: string) => `${day} 01:00:00`;
 
 /** Replaces the read model's facts of `customerId` with `facts` (what the events would have written). */
@@ -261,12 +337,12 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
         effective_date: policy.effective,
         expiry_date: policy.expiry,
         bound_at: sqlTime(policy.effective),
-        product_code: 'PRO-HOM',
+        product_code: policy.product ?? 'PRO-HOM',
         written_premium: policy.written,
         cancelled_on: policy.cancelledForNonPaymentOn ? policy.cancelledForNonPaymentOn : null,
         cancelled_for_non_payment: policy.cancelledForNonPaymentOn !== undefined,
         lapsed_on: null,
-        renewal_of_policy_no: null,
+        renewal_of_policy_no: policy.renews === undefined ? null : policyNos[policy.renews],
         arrears_days: policy.arrearsDays ?? 0,
         branch_id: branch,
         updated_at: sqlTime('2026-11-01'),
@@ -318,6 +394,8 @@ async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise
 
 interface Insight {
   classification: string;
+  contributionSegment: string | null;
+  loyaltySegment: string | null;
   reasons: { rule: string }[] | null;
   warnings: { kind: string; level: string; status: string }[];
 }
@@ -328,7 +406,8 @@ describe.each(TEST_DIALECTS)('each classification rule on both sides of its thre
   /** Two seeded customers per case: the one short of the threshold, the one at it (warning cases after the classes). */
   const customerOf = (caseIndex: number, side: 0 | 1) => String(2 * caseIndex + side + 1);
   const customerOfWarning = (caseIndex: number, side: 0 | 1) => customerOf(CASES.length + caseIndex, side);
-  const customers = 2 * (CASES.length + WARNING_CASES.length);
+  const customerOfSegment = (caseIndex: number, side: 0 | 1) => customerOf(CASES.length + WARNING_CASES.length + caseIndex, side);
+  const customers = 2 * (CASES.length + WARNING_CASES.length + SEGMENT_CASES.length);
 
   beforeAll(async () => {
     graph = await startGraph({ dialect, clock: new SettableClock(AS_OF), customers });
@@ -341,10 +420,14 @@ describe.each(TEST_DIALECTS)('each classification rule on both sides of its thre
       await replaceFacts(db, customerOfWarning(index, 0), warningCase.below);
       await replaceFacts(db, customerOfWarning(index, 1), warningCase.at);
     }
+    for (const [index, segmentCase] of SEGMENT_CASES.entries()) {
+      await replaceFacts(db, customerOfSegment(index, 0), segmentCase.below);
+      await replaceFacts(db, customerOfSegment(index, 1), segmentCase.at);
+    }
     await graph.subgraphs['insights']!.jobs.runNow('insights-recompute');
     for (let index = 1; index <= customers; index++) {
       const response = await graph.query<{ customer: { insight: Omit<Insight, 'warnings'>; earlyWarnings: Insight['warnings'] } }>(
-        'query Insight($id: ID!) { customer(id: $id) { insight { classification reasons { rule } } earlyWarnings { kind level status } } }',
+        'query Insight($id: ID!) { customer(id: $id) { insight { classification contributionSegment loyaltySegment reasons { rule } } earlyWarnings { kind level status } } }',
         { id: String(index) },
       );
       if (response.errors) throw new Error(JSON.stringify(response.errors));
@@ -377,6 +460,17 @@ describe.each(TEST_DIALECTS)('each classification rule on both sides of its thre
       expect({ below: levelOf(customerOfWarning(index, 0)), at: levelOf(customerOfWarning(index, 1)) }).toEqual({
         below: levels[0] === null ? [] : [levels[0]],
         at: [levels[1]],
+      });
+    },
+  );
+
+  it.each(SEGMENT_CASES.map((segmentCase, index) => [segmentCase.rule, index] as const))(
+    '%s: short of the threshold the band below, at it the band',
+    (_rule, index) => {
+      const { segment, bands } = SEGMENT_CASES[index]!;
+      expect({ below: insights.get(customerOfSegment(index, 0))![segment], at: insights.get(customerOfSegment(index, 1))![segment] }).toEqual({
+        below: bands[0],
+        at: bands[1],
       });
     },
   );
