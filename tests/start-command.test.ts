@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintDevelopmentToken, subgraphPortVariable } from '@icg/shared';
@@ -59,6 +60,26 @@ describe('npm start on the embedded default', () => {
     } finally {
       launcher.child.kill('SIGTERM');
       await launcher.exited;
+    }
+  }, 150_000);
+
+  it('does not report the graph up when another process answers on its gateway port: it says the gateway could not start', async () => {
+    // Something else already listens on the gateway's port and answers every path, /ready included, with 200.
+    const impostor = createServer((_request, response) => response.end('{"status":"ready"}'));
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    const port = (impostor.address() as { port: number }).port;
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, SEED_CUSTOMERS: '30', LOG_LEVEL: 'warn', PORT: String(port) };
+    delete env['MYSQL_URL'];
+    for (const { manifest } of SUBGRAPH_REGISTRY) env[subgraphPortVariable(manifest.name)] = String(await freePort());
+    const launcher = startLauncher(env);
+    try {
+      expect(await launcher.exited).toBe(1);
+      expect(launcher.output()).not.toContain('The insurer customer graph is up');
+      expect(launcher.output()).toMatch(/gateway (exited before it was listening|exited with code 1)/);
+      expect(launcher.output()).toContain('EADDRINUSE');
+    } finally {
+      launcher.child.kill('SIGTERM');
+      await new Promise((resolve) => impostor.close(resolve));
     }
   }, 150_000);
 });

@@ -7,13 +7,14 @@ import { formatProgress } from './seed-progress';
 import { SERVER_NODE_FLAGS } from './server-node-flags';
 import { SUBGRAPH_REGISTRY } from './subgraph-registry';
 import { developmentTokenSecret } from './development-token-secret';
-import { TOKEN_ENV } from '@icg/shared';
+import { SERVER_LISTENING_MESSAGE, TOKEN_ENV } from '@icg/shared';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs a package's compiled entry with the same environment, its output prefixed with its name. */
 function launch(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The IPC channel carries one message: the server holds its port (SERVER_LISTENING_MESSAGE).
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString('utf8')
@@ -26,9 +27,33 @@ function launch(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProce
   return child;
 }
 
-/** Polls `url` until it answers 200; fails at once if `child` has exited (a port taken, a bad setting), not at the deadline. */
+/**
+ * Until `child` says it holds its port: only then is an answer on that port its own, and not another process's that held
+ * the port first (the child then fails to listen and exits, which fails this at once rather than at the deadline).
+ */
+function listening(child: ChildProcess, name: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${name} did not start listening within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onMessage = (message: unknown) => {
+      if ((message as { icg?: unknown } | null)?.icg === SERVER_LISTENING_MESSAGE.icg) finish();
+    };
+    const onExit = () => finish(new Error(`${name} exited before it was listening; its output above says why`));
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+/** Polls `url` until it answers 200, once `child` holds its port; fails at once if `child` exits meanwhile. */
 async function waitUntilReady(url: string, name: string, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  await listening(child, name, timeoutMs);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before it was ready; its output above says why`);
     try {

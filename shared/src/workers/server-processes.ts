@@ -43,6 +43,12 @@ export interface ServerProcessesOptions {
 
 const SLOT_ENV = 'ICG_WORKER_SLOT';
 const STARTED_MESSAGE = { icg: 'worker-started' } as const;
+/**
+ * Told to the process that started this one over an IPC channel, if it opened one (`npm start` does): every worker of
+ * this server holds its port. The launcher then knows that whatever answers on the port is this server, not another
+ * process that held the port first.
+ */
+export const SERVER_LISTENING_MESSAGE = { icg: 'server-listening' } as const;
 /** A worker that dies is replaced after this, doubling while replacements die young, up to the maximum. */
 const FIRST_RESTART_DELAY_MS = 500;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -63,7 +69,10 @@ export function runServerProcesses(options: ServerProcessesOptions): void {
 
 function runAlone(options: ServerProcessesOptions): void {
   options.start({ index: 0, count: 1, runsSingletonWork: true }).then(
-    (server) => exitOnTerminationSignals(() => server.close(), options.onStopSignal),
+    (server) => {
+      exitOnTerminationSignals(() => server.close(), options.onStopSignal);
+      process.send?.(SERVER_LISTENING_MESSAGE);
+    },
     (error: unknown) => startFailed(options.name, error),
   );
 }
@@ -111,7 +120,10 @@ function runPrimary(options: ServerProcessesOptions): void {
       if ((message as { icg?: unknown })?.icg !== STARTED_MESSAGE.icg) return;
       startedAt.set(worker.id, Date.now());
       started += 1;
-      if (started === options.workers) logger.info({ workers: options.workers }, `${name}: every worker is listening`);
+      if (started === options.workers) {
+        logger.info({ workers: options.workers }, `${name}: every worker is listening`);
+        process.send?.(SERVER_LISTENING_MESSAGE);
+      }
     });
     return worker;
   };
