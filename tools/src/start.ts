@@ -119,16 +119,15 @@ async function main(): Promise<void> {
       }
     });
 
-  const subgraphs = new Map<string, ChildProcess>();
-  for (const { manifest, directory } of SUBGRAPH_REGISTRY) {
+  const subgraphs = SUBGRAPH_REGISTRY.map(({ manifest, directory }) => {
     const child = launch(manifest.name, `${directory}/dist/main.js`, env);
     children.push(child);
-    subgraphs.set(manifest.name, child);
     watch(child, manifest.name);
-  }
-  for (const { manifest } of SUBGRAPH_REGISTRY) {
+    return { manifest, child };
+  });
+  for (const { manifest, child } of subgraphs) {
     const port = reader.port(subgraphPortVariable(manifest.name), manifest.defaultPort);
-    await waitUntilReady(`http://127.0.0.1:${port}/ready`, manifest.name, 60_000, subgraphs.get(manifest.name)!);
+    await waitUntilReady(`http://127.0.0.1:${port}/ready`, manifest.name, 60_000, child);
   }
   const gateway = launch('gateway', 'gateway/dist/main.js', env);
   children.push(gateway);

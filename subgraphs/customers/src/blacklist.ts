@@ -87,7 +87,7 @@ async function recordChange(trx: Knex.Transaction, context: { events: EventRecor
 /** The customer's own flag follows the entry (Customer.blacklisted). */
 async function setCustomerFlag(trx: Knex.Transaction, customer: CustomerRow, blacklisted: boolean): Promise<void> {
   await trx('customers').where({ id: customer.id }).update({ blacklisted });
-  // The row was read under its lock (entryTarget), so its flag is the one this update replaces.
+  // Every caller read the row under its lock (forUpdate), so its flag is the one this update replaces.
   const before = countGroupOf(customer);
   if (before.blacklisted !== blacklisted)
     await countCustomers(trx, [

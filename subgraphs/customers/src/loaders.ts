@@ -1,4 +1,5 @@
 import { DataLoader, selectWhereIn, tableGroupLoader, tableRowLoader, type Knex } from '@icg/shared';
+import { countsServe, CUSTOMER_COUNTS_TABLE } from './customer-counts';
 import {
   PENDING_CHANGE_REQUEST_STATUSES,
   type AddressRow,
@@ -16,7 +17,6 @@ import {
   type VisitReportRow,
 } from './records';
 import { createWorkflowLoaders, type WorkflowLoaders } from './workflow-loaders';
-import { countsServe, CUSTOMER_COUNTS_TABLE } from './customer-counts';
 
 type Key = string | number;
 
