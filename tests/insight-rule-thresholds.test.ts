@@ -5,45 +5,12 @@
  * `insights:refresh` write there: policies, claims, tenure), replaced for each case; the subgraph's own recompute job
  * classifies them, and the customer's insight is read as an auditor through the gateway, with the rules that fired.
  */
-import { SettableClock, type Knex } from '@icg/shared';
+import { SettableClock } from '@icg/shared';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
+import { replaceFacts, type ClaimFact, type Facts, type PolicyFact } from './support/insight-facts';
 import { TEST_DIALECTS } from './support/test-database';
 
 const AS_OF = '2026-11-02T02:00:00Z';
-
-interface PolicyFact {
-  written: string;
-  effective: string;
-  expiry: string;
-  /** EXPIRED by default (a past year's cover); IN_FORCE for one still running. */
-  status?: 'IN_FORCE' | 'EXPIRED';
-  arrearsDays?: number;
-  cancelledForNonPaymentOn?: string;
-  /** The index (in the same facts) of the policy this one renews. */
-  renews?: number;
-  /** PRO-HOM by default. */
-  product?: string;
-}
-
-interface ClaimFact {
-  day: string;
-  paid?: string;
-  fraudConfirmed?: boolean;
-  insuredObject?: string;
-}
-
-/** A complaint not yet decided: accepted at `acceptedAt` (UTC, `YYYY-MM-DD HH:MM:SS`), due by the end of `dueDate`. */
-interface ComplaintFact {
-  acceptedAt: string;
-  dueDate: string;
-}
-
-interface Facts {
-  since: string;
-  policies: PolicyFact[];
-  claims?: ClaimFact[];
-  complaints?: ComplaintFact[];
-}
 
 /** A customer of ten years with one year's cover of ¥10,000, fully earned within every window, and no claim: QUALITY. */
 const SETTLED: Facts = { since: '2016-01-01', policies: [{ written: '10000.00', effective: '2025-10-01', expiry: '2026-09-30' }] };
@@ -52,6 +19,24 @@ const withClaims = (count: number, claim: ClaimFact): ClaimFact[] => Array.from(
 const withPaidClaim = (paid: string, facts: Facts = SETTLED): Facts => ({ ...facts, claims: [{ day: '2026-06-01', paid }] });
 /** The settled customer with one more policy. */
 const withPolicy = (policy: PolicyFact): Facts => ({ ...SETTLED, policies: [...SETTLED.policies, policy] });
+/** The settled customer writing `premium` this year (the large rule's 12 months), moved to the org unit `branchPath`. */
+const writingIn = (branchPath: string, premium: string): Facts => ({
+  ...withPolicy({ written: premium, effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }),
+  branchPath,
+});
+/** Fixture cities no seeded customer is in: their premium and ranking are the fixtures' alone. */
+const SHARE_CITY_SHORT = '/1/9001/9011/';
+const SHARE_CITY_AT = '/1/9001/9012/';
+const RANKING_CITY = '/1/9002/9021/';
+/**
+ * The other customers of the fixture cities: with the case's customer, ¥100,000.00 in each share city; 49 customers of
+ * ¥2,000.00 ahead of the ranked ones in the ranking city.
+ */
+const FILLERS: readonly Facts[] = [
+  writingIn(SHARE_CITY_SHORT, '99000.01'),
+  writingIn(SHARE_CITY_AT, '99000.00'),
+  ...Array.from({ length: 49 }, () => writingIn(RANKING_CITY, '2000.00')),
+];
 
 interface ThresholdCase {
   rule: string;
@@ -133,6 +118,21 @@ const CASES: readonly ThresholdCase[] = [
     rule: 'classification.large.minWrittenPremium',
     below: withPolicy({ written: '999999.99', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }),
     at: withPolicy({ written: '1000000.00', effective: '2026-06-01', expiry: '2027-05-31', status: 'IN_FORCE' }),
+    classes: ['QUALITY', 'QUALITY'],
+  },
+  {
+    // 1 % of the city's 12-month written premium: ¥1,000.00 of the city's ¥100,000.00; ¥999.99 of its twin's ¥100,000.00.
+    rule: 'classification.large.shareOfOrgUnit.CITY',
+    below: writingIn(SHARE_CITY_SHORT, '999.99'),
+    at: writingIn(SHARE_CITY_AT, '1000.00'),
+    classes: ['QUALITY', 'QUALITY'],
+  },
+  {
+    // Among the top 50 of an org unit: behind the ranking city's 49 customers of ¥2,000.00, ¥1,000.00 is 50th and ¥999.99
+    // 51st (the two cases' customers share the city, so the one at the threshold is ahead of the one short of it).
+    rule: 'classification.large.topN',
+    below: writingIn(RANKING_CITY, '999.99'),
+    at: writingIn(RANKING_CITY, '1000.00'),
     classes: ['QUALITY', 'QUALITY'],
   },
   {
@@ -319,79 +319,6 @@ const SEGMENT_CASES: readonly SegmentCase[] = [
   },
 ];
 
-const sqlTime = (day: string) => `${day} 01:00:00`;
-
-/** Replaces the read model's facts of `customerId` with `facts` (what the events would have written). */
-async function replaceFacts(db: Knex, customerId: string, facts: Facts): Promise<void> {
-  await db.transaction(async (trx) => {
-    for (const table of ['insight_claims', 'insight_policies', 'insight_complaints']) await trx(table).where('customer_id', customerId).delete();
-    await trx('insight_customers').where('customer_id', customerId).update({ customer_since: facts.since, blacklisted: false, group_head_customer_id: null });
-    const branch = ((await trx('insight_customers').where('customer_id', customerId).first('branch_id')) as { branch_id: string }).branch_id;
-    const policyNos = facts.policies.map((_policy, index) => `PPR2026${customerId.padStart(6, '0')}${String(index).padStart(2, '0')}`);
-    await trx('insight_policies').insert(
-      facts.policies.map((policy, index) => ({
-        policy_no: policyNos[index],
-        customer_id: customerId,
-        line_of_business: 'PROPERTY',
-        status: policy.cancelledForNonPaymentOn ? 'CANCELLED' : (policy.status ?? 'EXPIRED'),
-        effective_date: policy.effective,
-        expiry_date: policy.expiry,
-        bound_at: sqlTime(policy.effective),
-        product_code: policy.product ?? 'PRO-HOM',
-        written_premium: policy.written,
-        cancelled_on: policy.cancelledForNonPaymentOn ? policy.cancelledForNonPaymentOn : null,
-        cancelled_for_non_payment: policy.cancelledForNonPaymentOn !== undefined,
-        lapsed_on: null,
-        renewal_of_policy_no: policy.renews === undefined ? null : policyNos[policy.renews],
-        arrears_days: policy.arrearsDays ?? 0,
-        branch_id: branch,
-        updated_at: sqlTime('2026-11-01'),
-      })),
-    );
-    const claims = facts.claims ?? [];
-    if (claims.length > 0)
-      await trx('insight_claims').insert(
-        claims.map((claim, index) => ({
-          report_no: `RPT9${customerId.padStart(6, '0')}${String(index).padStart(5, '0')}`,
-          customer_id: customerId,
-          policy_no: policyNos[0],
-          insured_object_key: claim.insuredObject ?? null,
-          loss_date: claim.day,
-          reported_at: sqlTime(claim.day),
-          registered_at: sqlTime(claim.day),
-          closed_at: sqlTime(claim.day),
-          status: 'CLOSED',
-          outcome: 'PAID',
-          paid: claim.paid ?? '0.00',
-          outstanding_reserve: '0.00',
-          recoveries: '0.00',
-          fraud_confirmed: claim.fraudConfirmed ?? false,
-          branch_id: branch,
-          updated_at: sqlTime('2026-11-01'),
-        })),
-      );
-    const complaints = facts.complaints ?? [];
-    if (complaints.length > 0)
-      await trx('insight_complaints').insert(
-        complaints.map((complaint, index) => ({
-          complaint_no: `CP9${customerId.padStart(6, '0')}${String(index).padStart(5, '0')}`,
-          customer_id: customerId,
-          category: 'SERVICE',
-          source: 'DIRECT',
-          status: 'REGISTERED',
-          accepted_at: complaint.acceptedAt,
-          registered_at: complaint.acceptedAt,
-          due_date: complaint.dueDate,
-          feedback_at: null,
-          closed_at: null,
-          on_time: null,
-          branch_id: branch,
-          updated_at: sqlTime('2026-11-01'),
-        })),
-      );
-  });
-}
-
 interface Insight {
   classification: string;
   contributionSegment: string | null;
@@ -407,7 +334,8 @@ describe.each(TEST_DIALECTS)('each classification rule on both sides of its thre
   const customerOf = (caseIndex: number, side: 0 | 1) => String(2 * caseIndex + side + 1);
   const customerOfWarning = (caseIndex: number, side: 0 | 1) => customerOf(CASES.length + caseIndex, side);
   const customerOfSegment = (caseIndex: number, side: 0 | 1) => customerOf(CASES.length + WARNING_CASES.length + caseIndex, side);
-  const customers = 2 * (CASES.length + WARNING_CASES.length + SEGMENT_CASES.length);
+  const cased = 2 * (CASES.length + WARNING_CASES.length + SEGMENT_CASES.length);
+  const customers = cased + FILLERS.length;
 
   beforeAll(async () => {
     graph = await startGraph({ dialect, clock: new SettableClock(AS_OF), customers });
@@ -424,8 +352,9 @@ describe.each(TEST_DIALECTS)('each classification rule on both sides of its thre
       await replaceFacts(db, customerOfSegment(index, 0), segmentCase.below);
       await replaceFacts(db, customerOfSegment(index, 1), segmentCase.at);
     }
+    for (const [index, filler] of FILLERS.entries()) await replaceFacts(db, String(cased + index + 1), filler);
     await graph.subgraphs['insights']!.jobs.runNow('insights-recompute');
-    for (let index = 1; index <= customers; index++) {
+    for (let index = 1; index <= cased; index++) {
       const response = await graph.query<{ customer: { insight: Omit<Insight, 'warnings'>; earlyWarnings: Insight['warnings'] } }>(
         'query Insight($id: ID!) { customer(id: $id) { insight { classification contributionSegment loyaltySegment reasons { rule } } earlyWarnings { kind level status } } }',
         { id: String(index) },

@@ -17,6 +17,8 @@ import {
   type InsightRules,
   type OrgUnitPremium,
   type PolicyFigures,
+  type UnitLeaderBoard,
+  type UnitLeaders,
   type ValueCutoffs,
 } from './rules';
 import { fenToYuan, trailingMonthsThrough, writtenPremiumWithinFen } from './metrics';
@@ -213,12 +215,9 @@ export async function figuresOf(db: Db, customer: InsightCustomerRow, asOf: Date
     db('insight_policies').where('customer_id', customerId).orderBy('policy_no') as Promise<InsightPolicyRow[]>,
     db('insight_claims').where('customer_id', customerId).orderBy('report_no') as Promise<InsightClaimRow[]>,
     db('insight_complaints').where('customer_id', customerId).orderBy('complaint_no') as Promise<InsightComplaintRow[]>,
-    db('insight_unit_premium').whereIn('branch_path', unitPathsOf(customer.branch_path)) as Promise<
-      { branch_path: string; written_premium_12m: number | string }[]
-    >,
+    db('insight_unit_premium').whereIn('branch_path', unitPathsOf(customer.branch_path)) as Promise<OrgUnitRow[]>,
   ]);
-  const unitPremiums = new Map(units.map((unit) => [unit.branch_path, money(unit.written_premium_12m)]));
-  return customerFiguresFrom(customer, { policies, claims, complaints, unitPremiums, corporateGroup: await corporateGroupOf(db, customer, asOf) }, asOf);
+  return customerFiguresFrom(customer, { policies, claims, complaints, units: unitFiguresOf(units), corporateGroup: await corporateGroupOf(db, customer, asOf) }, asOf);
 }
 
 /** The customer's facts as the rules take them (the read model's rows, or a seed batch's). */
@@ -228,20 +227,18 @@ export function customerFiguresFrom(
     policies: readonly InsightPolicyRow[];
     claims: readonly InsightClaimRow[];
     complaints: readonly InsightComplaintRow[];
-    /** 12-month written premium (yuan) by org unit path. */
-    unitPremiums: ReadonlyMap<string, string>;
+    /** The org units' 12-month written premium and leaders, by unit path. */
+    units: ReadonlyMap<string, UnitFigures>;
     corporateGroup: CustomerFigures['corporateGroup'];
   },
   asOf: Date,
 ): CustomerFigures {
   const policyFacts = facts.policies.map(policyFigures);
   const orgUnitPremiums: OrgUnitPremium[] = unitPathsOf(customer.branch_path).flatMap((path, depth) => {
-    const premium = facts.unitPremiums.get(path);
+    const unit = facts.units.get(path);
     const level = LEVELS_BY_DEPTH[depth];
-    if (premium === undefined || level === undefined) return [];
-    // Ranks are not kept per event (they would move with every other customer's premium): the top-N clause of
-    // the large rule does not fire from here.
-    return [{ level, branchId: path.split('/').filter(Boolean).pop()!, writtenPremium12m: premium, customerRank: null }];
+    if (unit === undefined || level === undefined) return [];
+    return [{ level, branchId: path.split('/').filter(Boolean).pop()!, writtenPremium12m: unit.writtenPremium12m, leaders: unit.leaders }];
   });
   const arrears = policyFacts.map((policy) => policy.arrearsDays).filter((days): days is number => typeof days === 'number');
   return {
@@ -458,6 +455,42 @@ export async function reconcileWarnings(
 }
 
 // --- Org units' premium -----------------------------------------------------------------------------------------
+
+export interface OrgUnitRow {
+  branch_path: string;
+  written_premium_12m: number | string;
+  /** JSON UnitLeaders, or null before the first full recompute. */
+  leaders: string | null;
+}
+
+/** What the large rule takes of an org unit. */
+export interface UnitFigures {
+  writtenPremium12m: string;
+  leaders: UnitLeaders | null;
+}
+
+export function unitFiguresOf(rows: readonly OrgUnitRow[]): Map<string, UnitFigures> {
+  return new Map(
+    rows.map((row) => [
+      row.branch_path,
+      { writtenPremium12m: money(row.written_premium_12m), leaders: row.leaders === null ? null : (JSON.parse(row.leaders) as UnitLeaders) },
+    ]),
+  );
+}
+
+/**
+ * Writes each unit's leaders (the whole population's, from one pass): the top-N clause reads them until the next full
+ * recompute, while the events move the premium in between. A unit whose only premium is a group's written elsewhere
+ * gets a row with no premium of its own.
+ */
+export async function saveUnitLeaders(db: Db, board: UnitLeaderBoard, asOf: Date): Promise<void> {
+  await db('insight_unit_premium').update({ leaders: null });
+  for (const path of board.unitPaths()) {
+    const leaders = canonicalJson(board.leadersOf(path));
+    const updated = await db('insight_unit_premium').where('branch_path', path).update({ leaders });
+    if (updated === 0) await db('insight_unit_premium').insert({ branch_path: path, written_premium_12m: '0.00', leaders, as_of: sqlTimestamp(asOf) });
+  }
+}
 
 /**
  * Rebuilds every org unit's 12-month written premium (its whole subtree: a policy counts for the units on its

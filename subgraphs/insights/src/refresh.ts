@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sqlTimestamp, toId, toIsoTimestamp, type Knex } from '@icg/shared';
-import { customerValueFen, findEarlyWarnings, valueCutoffs, type InsightRules } from './rules';
+import { customerValueFen, findEarlyWarnings, rankedPartyOf, UnitLeaderBoard, valueCutoffs, writtenPremiumForLarge, type InsightRules } from './rules';
 import { toFen } from './metrics';
 import {
   customerFiguresFrom,
@@ -23,12 +23,16 @@ import {
   insightRowOf,
   rebuildUnitPremium,
   reconcileWarnings,
+  saveUnitLeaders,
   saveValueCutoffs,
+  unitFiguresOf,
+  unitPathsOf,
   type EarlyWarningRow,
   type InsightClaimRow,
   type InsightComplaintRow,
   type InsightCustomerRow,
   type InsightPolicyRow,
+  type OrgUnitRow,
 } from './read-model';
 
 /** The most a connection serves per page (shared/src/pagination.ts). */
@@ -334,12 +338,7 @@ async function fetchPage(graphql: GraphQLCaller, first: number, after: string | 
  */
 export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, onProgress: (line: string) => void): Promise<number> {
   await rebuildUnitPremium(db, asOf);
-  const unitPremiums = new Map(
-    ((await db('insight_unit_premium').select('*')) as { branch_path: string; written_premium_12m: number | string }[]).map((unit) => [
-      unit.branch_path,
-      typeof unit.written_premium_12m === 'number' ? unit.written_premium_12m.toFixed(2) : unit.written_premium_12m,
-    ]),
-  );
+  let units = unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]);
   const total = Number(((await db('insight_customers').count({ n: '*' })) as { n: number | string }[])[0]!.n);
 
   const chunks = async (each: (customers: InsightCustomerRow[], facts: ChunkFacts) => Promise<void>): Promise<void> => {
@@ -359,20 +358,30 @@ export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, on
         policies: facts.policies.get(id) ?? [],
         claims: facts.claims.get(id) ?? [],
         complaints: facts.complaints.get(id) ?? [],
-        unitPremiums,
+        units,
         corporateGroup: facts.groups.get(id) ?? null,
       },
       asOf,
     );
   };
 
-  // Value cut-offs over the whole population first: each customer's band depends on everyone's value.
+  // Value cut-offs and the org units' leaders over the whole population first: each customer's value band depends on
+  // everyone's value, its rank on everyone's premium.
   const values: number[] = [];
+  const leaders = new UnitLeaderBoard(rules.classification.large.topN);
   await chunks(async (customers, facts) => {
-    for (const customer of customers) values.push(customerValueFen(figuresOf(customer, facts), rules, asOf));
+    for (const customer of customers) {
+      const figures = figuresOf(customer, facts);
+      values.push(customerValueFen(figures, rules, asOf));
+      const party = rankedPartyOf(figures);
+      const { fen } = writtenPremiumForLarge(figures, rules, asOf);
+      for (const path of unitPathsOf(customer.branch_path)) leaders.add(path, party, fen);
+    }
   });
   const cutoffs = valueCutoffs(values, rules);
   await saveValueCutoffs(db, cutoffs, asOf);
+  await saveUnitLeaders(db, leaders, asOf);
+  units = unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]);
 
   let done = 0;
   await chunks(async (customers, facts) => {

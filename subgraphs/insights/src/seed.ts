@@ -13,7 +13,18 @@ import { canonicalJson, insertInChunks, isoDate, sqlTimestamp, toId, type Knex }
 import { elaborateClaims } from '@icg/subgraph-claims/seed';
 import { policyTablesFor } from '@icg/subgraph-policies/seed';
 import { scrambledDigits, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
-import { customerValueFen, findEarlyWarnings, loadInsightRules, valueCutoffs, type CustomerFigures, type InsightRules } from './rules';
+import {
+  customerValueFen,
+  findEarlyWarnings,
+  loadInsightRules,
+  rankedPartyOf,
+  UnitLeaderBoard,
+  valueCutoffs,
+  writtenPremiumForLarge,
+  type CustomerFigures,
+  type InsightRules,
+  type UnitLeaders,
+} from './rules';
 import { fenToYuan, toFen, trailingMonthsThrough, writtenPremiumWithinFen } from './metrics';
 import {
   customerFiguresFrom,
@@ -21,8 +32,11 @@ import {
   insightRowOf,
   policyFigures,
   saveValueCutoffs,
+  unitFiguresOf,
   unitPathsOf,
   type CustomerInsightRow,
+  type OrgUnitRow,
+  type UnitFigures,
   type EarlyWarningRow,
   type InsightClaimRow,
   type InsightComplaintRow,
@@ -162,32 +176,46 @@ export const insightsSeeder: SubgraphSeeder = {
       for (const path of unitPathsOf(pathOf.get(toId(policy.customer_id)) ?? null)) addedFen.set(path, (addedFen.get(path) ?? 0) + fen);
     }
     const units = new Map<string, number>();
-    for (const row of (await db('insight_unit_premium').select('*')) as { branch_path: string; written_premium_12m: number | string }[])
-      units.set(row.branch_path, toFen(typeof row.written_premium_12m === 'number' ? row.written_premium_12m : row.written_premium_12m));
+    // The units' leaders: this batch's customers added to the batches' before (exact: a customer is in one batch).
+    const leaders = new UnitLeaderBoard(rules.classification.large.topN);
+    for (const row of (await db('insight_unit_premium').select('*')) as OrgUnitRow[]) {
+      units.set(row.branch_path, toFen(row.written_premium_12m));
+      if (row.leaders !== null) leaders.seed(row.branch_path, JSON.parse(row.leaders) as UnitLeaders);
+    }
     for (const [path, fen] of addedFen) units.set(path, (units.get(path) ?? 0) + fen);
-    await db('insight_unit_premium').delete();
-    await insertInChunks(
-      db,
-      'insight_unit_premium',
-      [...units].map(([path, fen]) => ({ branch_path: path, written_premium_12m: fenToYuan(fen), as_of: sqlTimestamp(asOf) })),
-    );
 
     const policiesOf = groupBy(facts.policies);
     const claimsOf = groupBy(facts.claims);
     const complaintsOf = groupBy(facts.complaints);
-    const unitPremiums = new Map([...units].map(([path, fen]) => [path, fenToYuan(fen)]));
-    const figuresOf = (customer: InsightCustomerRow): CustomerFigures => {
+    const factsOf = (customer: InsightCustomerRow, unitFigures: ReadonlyMap<string, UnitFigures>): CustomerFigures => {
       const id = toId(customer.customer_id);
       const facts = {
         policies: policiesOf.get(id) ?? [],
         claims: claimsOf.get(id) ?? [],
         complaints: complaintsOf.get(id) ?? [],
-        unitPremiums,
+        units: unitFigures,
         corporateGroup: null,
       };
       return customerFiguresFrom(customer, facts, asOf);
     };
-    const figures = facts.customers.map((customer) => ({ customer, figures: figuresOf(customer) }));
+    for (const customer of facts.customers) {
+      const customerFigures = factsOf(customer, new Map());
+      const { fen } = writtenPremiumForLarge(customerFigures, rules, asOf);
+      for (const path of unitPathsOf(customer.branch_path)) leaders.add(path, rankedPartyOf(customerFigures), fen);
+    }
+    const unitRows = [...new Set([...units.keys(), ...leaders.unitPaths()])].map((path) => ({
+      branch_path: path,
+      written_premium_12m: fenToYuan(units.get(path) ?? 0),
+      leaders: canonicalJson(leaders.leadersOf(path)),
+    }));
+    await db('insight_unit_premium').delete();
+    await insertInChunks(
+      db,
+      'insight_unit_premium',
+      unitRows.map((row) => ({ ...row, as_of: sqlTimestamp(asOf) })),
+    );
+    const unitFigures = unitFiguresOf(unitRows);
+    const figures = facts.customers.map((customer) => ({ customer, figures: factsOf(customer, unitFigures) }));
 
     // The value cut-offs of this batch's customers: a sample of the population (exact for a one-batch seed).
     const cutoffs = valueCutoffs(

@@ -4,9 +4,10 @@
  * answer, and the answer says which rules fired, on which figure, against which threshold.
  */
 import type { BranchLevel } from '@icg/shared';
-import type { CustomerFigures } from './customer-figures';
+import { rankedPartyOf, type CustomerFigures } from './customer-figures';
 import type { Classification, InsightRules } from './insight-rules';
 import { arrearsDays, claimFreeYears, claimsInMonths, lossFigures, nonPaymentCancellations, tenureYears, writtenPremiumForLarge } from './measures';
+import { rankAmongLeaders } from './unit-leaders';
 import { fenToYuan, toFen } from '../metrics/money';
 
 /** One rule that fired: its entry in the rules file, the customer's figure and the threshold it met. */
@@ -70,7 +71,8 @@ export function largeCustomer(
   const orgUnitShares = figures.orgUnitPremiums.map((unit) => {
     const unitFen = toFen(unit.writtenPremium12m, `orgUnitPremiums.${unit.branchId}.writtenPremium12m`);
     const share = unitFen > 0 ? fen / unitFen : null;
-    return { level: unit.level, branchId: unit.branchId, share, rank: unit.customerRank ?? null };
+    const rank = unit.leaders ? rankAmongLeaders(unit.leaders, rankedPartyOf(figures), fen) : null;
+    return { level: unit.level, branchId: unit.branchId, share, rank };
   });
   for (const unit of orgUnitShares) {
     const threshold = rule.shareOfOrgUnit[unit.level];

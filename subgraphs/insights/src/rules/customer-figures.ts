@@ -7,6 +7,7 @@
  * Stability: other code builds against this type. Only optional fields may be added.
  */
 import type { BranchLevel, ClaimStatus, ComplaintStatus, LineOfBusiness, PolicyStatus } from '@icg/shared';
+import type { UnitLeaders } from './unit-leaders';
 
 /**
  * An amount of money in yuan with at most two decimal places: a decimal string as the events carry it
@@ -105,8 +106,16 @@ export interface OrgUnitPremium {
    * the customer's (policies not QUOTED, counted by boundAt, else effectiveDate; see writtenPremiumWithin).
    */
   writtenPremium12m: MoneyAmount;
-  /** 1 = the largest customer (or group) of the unit by 12-month written premium; null when not ranked. */
-  customerRank?: number | null;
+  /**
+   * The unit's largest parties (customers, or corporate groups counted once) by the large rule's premium, as of the
+   * last full recompute, for the top-N clause; null or absent when not known (the clause then does not fire).
+   */
+  leaders?: UnitLeaders | null;
+}
+
+/** The party the customer is ranked as: its corporate group when it has one, else itself. */
+export function rankedPartyOf(figures: CustomerFigures): string {
+  return figures.corporateGroup?.groupKey ?? figures.customerId;
 }
 
 export interface CustomerFigures {

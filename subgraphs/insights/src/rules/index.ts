@@ -4,3 +4,5 @@ export * from './insight-rules';
 export * from './classify';
 export * from './segment';
 export * from './early-warnings';
+export * from './unit-leaders';
+export { writtenPremiumForLarge } from './measures';

@@ -5,6 +5,7 @@
 import { classifyCustomer } from '../classify';
 import { validateInsightRules, type InsightRules } from '../insight-rules';
 import type { CustomerFigures } from '../customer-figures';
+import type { UnitLeaders as UnitUnderTest } from '../unit-leaders';
 import { AS_OF, claim, claimIncurring, claimsUpTo, customer, policy, rules, rulesFileWith } from './fixtures';
 
 const classOf = (figures: CustomerFigures, withRules: InsightRules = rules) => classifyCustomer(figures, withRules, AS_OF).classification;
@@ -184,10 +185,20 @@ describe('large customer: 12-month written premium (group-consolidated) ≥ 0.1 
     expect(large(customer({ policies: [boundBefore] }))).toBe(false);
   });
 
-  test('top 50: ranked 50th in its city (large); 51st (not)', () => {
-    const ranked = (rank: number) => [{ level: 'CITY', branchId: '9', writtenPremium12m: '900000000.00', customerRank: rank }] as const;
-    expect(large(customer({ policies: writing('1000.00'), orgUnitPremiums: ranked(50) }))).toBe(true);
-    expect(large(customer({ policies: writing('1000.00'), orgUnitPremiums: ranked(51) }))).toBe(false);
+  test('top 50: ranked 50th in its city (large); 51st (not); its own entry among the leaders is not counted ahead of it', () => {
+    // 49 parties with ¥2,000.00 each, then one with ¥1,000.00: a customer with ¥1,000.00 ties at 50th.
+    const parties = [...Array.from({ length: 49 }, (_unused, index) => ({ party: `P${index}`, writtenPremium12m: '2000.00' })), { party: 'P49', writtenPremium12m: '1000.00' }];
+    const city = (leaders: UnitUnderTest) => [{ level: 'CITY', branchId: '9', writtenPremium12m: '900000000.00', leaders }] as const;
+    const full = { capacity: 50, parties };
+    const ranked = classifyCustomer(customer({ policies: writing('1000.00'), orgUnitPremiums: city(full) }), rules, AS_OF);
+    expect(ranked.reasons).toContainEqual({ rule: 'classification.large.topN', figure: 50, comparison: '<=', threshold: 50 });
+    expect(ranked.figures.orgUnitShares[0]!.rank).toBe(50);
+    expect(large(customer({ policies: writing('999.99'), orgUnitPremiums: city(full) }))).toBe(false);
+    // The customer itself among the leaders with the premium of the last recompute: only the others count.
+    const withItself = { capacity: 50, parties: [{ party: 'C1', writtenPremium12m: '5000.00' }, ...parties.slice(0, 49)] };
+    expect(classifyCustomer(customer({ customerId: 'C1', policies: writing('1000.00'), orgUnitPremiums: city(withItself) }), rules, AS_OF).figures.orgUnitShares[0]!.rank).toBe(50);
+    // A list cut at 50 with all 50 ahead cannot rank the customer: not top 50.
+    expect(classifyCustomer(customer({ policies: writing('999.99'), orgUnitPremiums: city(full) }), rules, AS_OF).figures.orgUnitShares[0]!.rank).toBeNull();
   });
 
   test('consolidated over the corporate group: the group’s ¥1,000,000.00 makes a small member large', () => {
