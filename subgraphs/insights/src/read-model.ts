@@ -217,7 +217,11 @@ export async function figuresOf(db: Db, customer: InsightCustomerRow, asOf: Date
     db('insight_complaints').where('customer_id', customerId).orderBy('complaint_no') as Promise<InsightComplaintRow[]>,
     db('insight_unit_premium').whereIn('branch_path', unitPathsOf(customer.branch_path)) as Promise<OrgUnitRow[]>,
   ]);
-  return customerFiguresFrom(customer, { policies, claims, complaints, units: unitFiguresOf(units), corporateGroup: await corporateGroupOf(db, customer, asOf) }, asOf);
+  return customerFiguresFrom(
+    customer,
+    { policies, claims, complaints, units: unitFiguresOf(units), corporateGroup: await corporateGroupOf(db, customer, asOf) },
+    asOf,
+  );
 }
 
 /** The customer's facts as the rules take them (the read model's rows, or a seed batch's). */
