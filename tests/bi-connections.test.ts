@@ -8,7 +8,7 @@
 import { encodeCursor, SettableClock, unsealIdentifier, SEALED_IDENTIFIER_PREFIX, type Knex } from '@icg/shared';
 import type { GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
-import { isEventRelayStatement } from './support/statement-counter';
+import { isBackgroundStatement } from './support/statement-counter';
 import { castFor, mutatePolicy, type PolicyCast } from './support/policy-workflow';
 import { TEST_DIALECTS } from './support/test-database';
 import { TEST_PSEUDONYM_SECRET, type ActingAs } from './support/test-security';
@@ -192,7 +192,7 @@ describe.each(TEST_DIALECTS)('root BI connections through the gateway on %s', (d
       const statements = async (after: string | null, withTotal: boolean) => {
         const sql: string[] = [];
         const listener = (query: { sql: string }) => {
-          if (!isEventRelayStatement(query.sql)) sql.push(query.sql);
+          if (!isBackgroundStatement(query.sql)) sql.push(query.sql);
         };
         db().on('query', listener);
         try {

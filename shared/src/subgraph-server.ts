@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock';
 import { loadAccessPolicy, type AccessPolicy, type Caller, type Decision, type Tier } from './access';
 import { newAuditChainId } from './audit/audit-writer';
 import { auditWriterDatabase } from './audit/audit-config';
+import { AuditHandoff } from './audit/audit-handoff';
 import { RequestAuditTrail } from './audit/request-audit-trail';
 import { ThreadedAuditWriter } from './audit/threaded-audit-writer';
 import { AUDIT_MIGRATIONS, AUDIT_STORE } from './audit/audit-store';
@@ -210,13 +211,23 @@ export async function startSubgraph<TLoaders>(
   // Records are written by the audit worker thread on its own connection; this one only migrates.
   const auditStore = openDatabase(config.database, AUDIT_STORE);
   // On MySQL the writer may use an INSERT/SELECT-only account (AUDIT_MYSQL_URL); migrations use MYSQL_URL.
+  const db = openDatabase(config.database, manifest.name);
+  // Change records wait in the subgraph's own store (audit_handoff) from their write's commit until the audit store holds them.
+  let handoff: AuditHandoff | undefined = undefined;
   const audit = new ThreadedAuditWriter({
     ...config.security.audit,
     database: auditWriterDatabase(config.database, config.security.audit),
     chain: newAuditChainId(manifest.name),
     log: logger,
+    onChangesStored: (decisionIds) => handoff?.stored(decisionIds),
   });
-  const db = openDatabase(config.database, manifest.name);
+  handoff = new AuditHandoff({
+    db,
+    writer: audit,
+    log: logger,
+    graceMs: config.security.audit.handoffGraceMs,
+    sweepIntervalMs: config.security.audit.handoffSweepIntervalMs,
+  });
   const metrics = new ServerMetrics(`subgraph-${manifest.name}`);
   metrics.watchAuditQueue(() => audit.metricsState());
   metrics.watchDatabasePool(manifest.name, db);
@@ -316,6 +327,7 @@ export async function startSubgraph<TLoaders>(
     if (ready && options.runsSingletonWork !== false) {
       events.start();
       jobs.start();
+      handoff.start();
     }
   });
   const server = createGraphQLHttpServer<SubgraphContext<TLoaders>>({
@@ -360,10 +372,13 @@ export async function startSubgraph<TLoaders>(
       await jobs.close();
       await listening.close(config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS);
       await apollo.stop();
-      await db.destroy();
+      await handoff.close();
       try {
         await audit.close();
       } finally {
+        // The records the last flush stored have their hand-over rows cleared before the store closes.
+        await handoff.drain();
+        await db.destroy();
         await auditStore.destroy();
       }
     },

@@ -7,10 +7,13 @@
 import type { Migration } from './migrations';
 import { idempotencyKeysMigration } from './workflow/idempotency-migration';
 import { EVENT_MIGRATIONS } from './events/event-migrations';
+import { auditHandoffMigration } from './audit/audit-handoff';
 
 export const WRITE_SIDE_MIGRATIONS: readonly Migration[] = [
   // One row per (staff member, action, idempotency key) with the first result (shared/src/workflow).
   idempotencyKeysMigration,
   // Outbox, deliveries and inbox of the events between subgraphs (shared/src/events).
   ...EVENT_MIGRATIONS,
+  // Change records committed with their writes until the audit store holds them (shared/src/audit/audit-handoff.ts).
+  auditHandoffMigration,
 ];

@@ -5,6 +5,7 @@ import { SettableClock } from '../clock';
 import type { EventRecorder } from '../events/event-outbox';
 import { RequestAuditTrail } from '../audit/request-audit-trail';
 import { ScheduledJobError, ScheduledJobRunner, type ScheduledJob, type ScheduledJobServices } from '../scheduled-jobs';
+import { hashAuditChange } from '../audit';
 
 const context: ScheduledJobServices = {
   subgraph: 'test',
@@ -12,7 +13,13 @@ const context: ScheduledJobServices = {
   clock: new SettableClock('2027-01-01T00:00:00Z'),
   logger: pino({ level: 'silent' }),
   events: {} as EventRecorder,
-  changeAudit: new RequestAuditTrail({ tryReserve: () => true, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => true }),
+  changeAudit: new RequestAuditTrail({
+    hashChange: (change) => hashAuditChange('test-pseudonym-secret-for-hashing', change),
+    tryReserve: () => true,
+    commitReserved: () => undefined,
+    releaseReserved: () => undefined,
+    healthy: () => true,
+  }),
   policyVersion: 'test',
 };
 

@@ -7,6 +7,9 @@ export const DEFAULT_AUDIT_FLUSH_INTERVAL_MS = 200;
 export const DEFAULT_AUDIT_BATCH_SIZE = 500;
 export const DEFAULT_AUDIT_MAX_QUEUED = 100_000;
 export const DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS = 10_000;
+/** A change record's hand-over row younger than this is still its own process's to deliver (audit-handoff.ts). */
+export const DEFAULT_AUDIT_HANDOFF_GRACE_MS = 60_000;
+export const DEFAULT_AUDIT_HANDOFF_SWEEP_MS = 30_000;
 
 export interface AuditConfig {
   /** Keyed-hash secret for record keys in audit records. */
@@ -26,6 +29,10 @@ export interface AuditConfig {
   batchSize: number;
   /** Audit records held and not yet written, at most; a request whose records do not fit is refused its audited values. */
   maxQueued: number;
+  /** A hand-over row younger than this is still its own process's to deliver (audit-handoff.ts). Default 60,000. */
+  handoffGraceMs?: number;
+  /** Between sweeps of left-behind hand-over rows. Default 30,000. */
+  handoffSweepIntervalMs?: number;
 }
 
 export const AUDIT_SECRET_VARIABLE = 'AUDIT_PSEUDONYM_SECRET';
@@ -41,7 +48,7 @@ export const AUDIT_CHECKPOINT_FILE = 'audit-checkpoints.jsonl';
  * AUDIT_PSEUDONYM_SECRET and AUDIT_CHAIN_KEY (else secrets generated once into `<dataDir>/audit-pseudonym.secret` and
  * `<dataDir>/audit-chain.key`, mode 0600, shared by every process on the machine; set the variables when processes
  * run on several machines), AUDIT_CHECKPOINT_PATH, AUDIT_CHECKPOINT_INTERVAL_MS, AUDIT_MYSQL_URL,
- * AUDIT_FLUSH_INTERVAL_MS, AUDIT_BATCH_SIZE, AUDIT_MAX_QUEUED.
+ * AUDIT_FLUSH_INTERVAL_MS, AUDIT_BATCH_SIZE, AUDIT_MAX_QUEUED, AUDIT_HANDOFF_GRACE_MS, AUDIT_HANDOFF_SWEEP_MS.
  */
 export function readAuditConfig(reader: EnvReader, dataDir: string): AuditConfig {
   const writerMysqlUrl = reader.url('AUDIT_MYSQL_URL', undefined, ['mysql:', 'mariadb:']);
@@ -54,6 +61,8 @@ export function readAuditConfig(reader: EnvReader, dataDir: string): AuditConfig
     flushIntervalMs: reader.int('AUDIT_FLUSH_INTERVAL_MS', DEFAULT_AUDIT_FLUSH_INTERVAL_MS, { min: 10, max: 60_000 }),
     batchSize: reader.int('AUDIT_BATCH_SIZE', DEFAULT_AUDIT_BATCH_SIZE, { min: 1, max: 10_000 }),
     maxQueued: reader.int('AUDIT_MAX_QUEUED', DEFAULT_AUDIT_MAX_QUEUED, { min: 1, max: 10_000_000 }),
+    handoffGraceMs: reader.int('AUDIT_HANDOFF_GRACE_MS', DEFAULT_AUDIT_HANDOFF_GRACE_MS, { min: 100, max: 86_400_000 }),
+    handoffSweepIntervalMs: reader.int('AUDIT_HANDOFF_SWEEP_MS', DEFAULT_AUDIT_HANDOFF_SWEEP_MS, { min: 100, max: 3_600_000 }),
   };
 }
 

@@ -71,6 +71,13 @@ export interface AuditEvent {
   decisionId?: string | null;
   /** A write's change (format 3); absent for reads. */
   change?: AuditChange | null;
+  /**
+   * A write's change with its values already hashed (hashAuditChange), instead of `change`: the serving thread hashes
+   * a change before its hand-over row is written (audit-handoff.ts), so no value is kept in clear on the way.
+   */
+  hashedChange?: AuditChangeContent | null;
+  /** Sent again from a hand-over row: written unless a record with its decision id is stored already. */
+  redelivered?: boolean;
 }
 
 /** What every stored record shares, whatever its format. Plain strings (not the enums): the verifier hashes whatever a row holds. */

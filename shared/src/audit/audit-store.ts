@@ -110,7 +110,22 @@ const addChanges: Migration = {
   },
 };
 
-export const AUDIT_MIGRATIONS: readonly Migration[] = [createAuditRecords, addRecordLists, addChanges];
+/** Redelivered change records (audit-handoff.ts) are looked up by decision id before they are written again. */
+const indexDecisionIds: Migration = {
+  name: '004_audit_decision_ids',
+  async up(db) {
+    await db.schema.alterTable(AUDIT_TABLE, (table) => {
+      table.index(['decision_id'], 'audit_records_decision_id_index');
+    });
+  },
+  async down(db) {
+    await db.schema.alterTable(AUDIT_TABLE, (table) => {
+      table.dropIndex(['decision_id'], 'audit_records_decision_id_index');
+    });
+  },
+};
+
+export const AUDIT_MIGRATIONS: readonly Migration[] = [createAuditRecords, addRecordLists, addChanges, indexDecisionIds];
 
 /** Keys one record lists at most; a request's decision on more records continues in another record. */
 export const AUDIT_MAX_KEYS_PER_RECORD = 5_000;

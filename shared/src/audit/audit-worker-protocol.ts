@@ -29,5 +29,7 @@ export type FromAuditWorker =
   /** The worker's writer after a batch arrived or a write was attempted. `received` counts every event ever posted to it. */
   | { kind: 'state'; received: number; queued: number; healthy: boolean; dropped: number }
   | { kind: 'log'; level: 'error' | 'warn'; fields: object; message: string }
+  /** Change records now in the store (written, or found there when redelivered): their hand-over rows can go. */
+  | { kind: 'changes-stored'; decisionIds: string[] }
   | { kind: 'flushed'; id: number; failure?: AuditWorkerFailure }
   | { kind: 'closed'; id: number; failure?: AuditWorkerFailure };

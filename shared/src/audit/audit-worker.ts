@@ -51,6 +51,7 @@ function runAuditWorker(): void {
       warn: (fields, message) => post({ kind: 'log', level: 'warn', fields, message }),
     },
     onWriteAttempt: reportState,
+    onChangesStored: (decisionIds) => post({ kind: 'changes-stored', decisionIds }),
   });
 
   port.on('message', (message: ToAuditWorker) => {

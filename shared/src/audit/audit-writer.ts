@@ -49,6 +49,11 @@ export interface AuditWriterOptions {
   maxRetryDelayMs?: number;
   /** Called after every write attempt, written or failed (the audit worker reports its state with it). */
   onWriteAttempt?: () => void;
+  /**
+   * Told the decision ids of change records once they are stored (written now, or found stored when redelivered): their
+   * hand-over rows can go (audit-handoff.ts).
+   */
+  onChangesStored?: (decisionIds: string[]) => void;
 }
 
 const DEFAULT_RETRY_DELAY_MS = 200;
@@ -92,6 +97,9 @@ export class AuditWriter {
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly onWriteAttempt: () => void;
+  private readonly onChangesStored: (decisionIds: string[]) => void;
+  /** Redelivered change records, checked against the store before they join the queue. */
+  private redeliveries: AuditEvent[] = [];
 
   /** FIFO: records[queueStart..] are queued; the consumed prefix is compacted away now and then. */
   private records: QueuedRecord[] = [];
@@ -134,12 +142,13 @@ export class AuditWriter {
     this.retryDelayMs = positive(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, 'retryDelayMs');
     this.maxRetryDelayMs = Math.max(this.retryDelayMs, positive(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 'maxRetryDelayMs'));
     this.onWriteAttempt = options.onWriteAttempt ?? (() => undefined);
+    this.onChangesStored = options.onChangesStored ?? (() => undefined);
     this.drops = new AuditDropLog(this.log, () => ({ chain: this.chain, queued: this.queuedCount, maxQueued: this.maxQueued }));
   }
 
   /** Records not yet written. */
   get queuedCount(): number {
-    return this.records.length - this.queueStart;
+    return this.records.length - this.queueStart + this.redeliveries.length;
   }
 
   /** Records refused because the queue was full or the writer was closing. */
@@ -164,6 +173,12 @@ export class AuditWriter {
    * writer counts the record as dropped.
    */
   record(event: AuditEvent): void {
+    if (event.redelivered && event.decisionId) {
+      if (this.closing || this.queuedCount >= this.maxQueued) this.drops.add();
+      else this.redeliveries.push(event);
+      this.schedule(0);
+      return;
+    }
     for (let from = 0; from === 0 || from < event.recordKeys.length; from += AUDIT_MAX_KEYS_PER_RECORD) {
       if (this.closing || this.queuedCount >= this.maxQueued) {
         this.drops.add();
@@ -241,20 +256,8 @@ export class AuditWriter {
       rule: fit(event.rule, AUDIT_COLUMN_LIMITS.rule),
       policyVersion: fit(event.policyVersion, AUDIT_COLUMN_LIMITS.policyVersion),
       decisionId: event.decisionId === undefined || event.decisionId === null ? null : fit(event.decisionId, AUDIT_COLUMN_LIMITS.decisionId),
-      ...(event.change ? { change: this.hashedChange(event.change) } : {}),
+      ...(event.hashedChange ? { change: event.hashedChange } : event.change ? { change: hashAuditChange(this.pseudonymSecret, event.change) } : {}),
     };
-  }
-
-  /**
-   * A write's values replaced by keyed hashes here, like record keys: the same value always gives the same hash (so
-   * an auditor holding the key can check "was it this value?"), and nothing stored reveals it.
-   */
-  private hashedChange(change: AuditChange): AuditChangeContent {
-    const hashOf = (value: unknown): string | null =>
-      value === null || value === undefined ? null : pseudonymise(this.pseudonymSecret, `value:${canonicalJson(value)}`);
-    const fields: AuditChangeContent['fields'] = {};
-    for (const [name, field] of Object.entries(change.fields)) fields[name] = { before: hashOf(field.before), after: hashOf(field.after) };
-    return { beforeVersion: change.beforeVersion, afterVersion: change.afterVersion, fields };
   }
 
   private schedule(delayMs: number): void {
@@ -289,9 +292,10 @@ export class AuditWriter {
   /** Writes batches until the queue is empty; stops at the first failure, keeping that batch and all after it. */
   private async writeQueued(): Promise<void> {
     while (this.queuedCount > 0) {
-      const size = Math.min(this.batchSize, this.queuedCount);
       try {
-        await this.writeBatch(size);
+        if (this.redeliveries.length > 0) await this.admitRedeliveries();
+        const size = Math.min(this.batchSize, this.records.length - this.queueStart);
+        if (size > 0) await this.writeBatch(size);
       } catch (error) {
         this.consecutiveFailures++;
         const delay = this.nextRetryDelay();
@@ -311,6 +315,33 @@ export class AuditWriter {
     this.drops.report(false);
   }
 
+  /**
+   * Redelivered change records join the queue unless a record with their decision id is stored already (written before
+   * the process that handed them over ended, its hand-over rows not yet cleared): those are only reported as stored.
+   */
+  private async admitRedeliveries(): Promise<void> {
+    const pending = this.redeliveries;
+    const ids = [...new Set(pending.map((event) => event.decisionId!))];
+    const stored = new Set<string>();
+    for (let start = 0; start < ids.length; start += 500) {
+      const rows = (await this.db(AUDIT_TABLE)
+        .whereIn('decision_id', ids.slice(start, start + 500))
+        .distinct('decision_id')) as { decision_id: string }[];
+      for (const row of rows) stored.add(row.decision_id);
+    }
+    // Taken off only now: a failed lookup leaves them for the retry.
+    this.redeliveries = [];
+    // Also not twice when this writer still holds the original (the store was down longer than the sweep's grace).
+    const queued = new Set(this.records.slice(this.queueStart).map((record) => record.decisionId));
+    for (const event of pending) {
+      const id = event.decisionId!;
+      if (stored.has(id) || queued.has(id)) continue;
+      queued.add(id);
+      this.records.push(this.toQueued(event, event.recordKeys));
+    }
+    if (stored.size > 0) this.onChangesStored([...stored]);
+  }
+
   /** Chains the first `size` queued records onto the head and inserts them in one transaction. */
   private async writeBatch(size: number): Promise<void> {
     const written = await this.db.transaction(async (trx) => {
@@ -324,6 +355,7 @@ export class AuditWriter {
       return this.inFlightBatch;
     });
     if (written === undefined) return;
+    this.reportStoredChanges(written.size);
     this.consume(written.size);
     this.head = written.head;
     this.inFlightBatch = undefined;
@@ -341,6 +373,7 @@ export class AuditWriter {
     this.inFlightBatch = undefined;
     if (inFlight !== undefined && sameHead(stored, inFlight.head)) {
       // Written already: take it off the queue rather than write it twice.
+      this.reportStoredChanges(inFlight.size);
       this.consume(inFlight.size);
       this.head = stored;
       this.checkpoints?.headWritten({ chain: this.chain, ...stored });
@@ -371,6 +404,16 @@ export class AuditWriter {
     return chained;
   }
 
+  /** The change records among the first `count` queued, now stored: their hand-over rows can go. */
+  private reportStoredChanges(count: number): void {
+    const ids: string[] = [];
+    for (let index = this.queueStart; index < this.queueStart + count; index++) {
+      const record = this.records[index]!;
+      if (record.change && record.decisionId !== null) ids.push(record.decisionId);
+    }
+    if (ids.length > 0) this.onChangesStored(ids);
+  }
+
   private consume(count: number): void {
     this.queueStart += count;
   }
@@ -386,6 +429,17 @@ export class AuditWriter {
       this.queueStart = 0;
     }
   }
+}
+
+/**
+ * A write's values replaced by keyed hashes, like record keys: the same value always gives the same hash (so an auditor
+ * holding the key can check "was it this value?"), and nothing stored reveals it.
+ */
+export function hashAuditChange(pseudonymSecret: string, change: AuditChange): AuditChangeContent {
+  const hashOf = (value: unknown): string | null => (value === null || value === undefined ? null : pseudonymise(pseudonymSecret, `value:${canonicalJson(value)}`));
+  const fields: AuditChangeContent['fields'] = {};
+  for (const [name, field] of Object.entries(change.fields)) fields[name] = { before: hashOf(field.before), after: hashOf(field.after) };
+  return { beforeVersion: change.beforeVersion, afterVersion: change.afterVersion, fields };
 }
 
 function sameHead(a: ChainHead, b: ChainHead): boolean {

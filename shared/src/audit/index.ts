@@ -26,11 +26,18 @@ export type { StoredAuditRecord } from './audit-store';
 export type { AuditRow } from './audit-store';
 export { AuditCheckpointer, appendCheckpoint, readCheckpoints, signCheckpoint } from './audit-checkpoints';
 export type { AuditChainHead, AuditCheckpoint, CheckpointReading } from './audit-checkpoints';
-export { AuditStoreUnavailableError, AuditWriter, newAuditChainId } from './audit-writer';
+export { AuditStoreUnavailableError, AuditWriter, hashAuditChange, newAuditChainId } from './audit-writer';
 export type { AuditLog, AuditWriterOptions } from './audit-writer';
 export { ThreadedAuditWriter } from './threaded-audit-writer';
 export type { ThreadedAuditWriterOptions } from './threaded-audit-writer';
 export { RequestAuditTrail } from './request-audit-trail';
+export {
+  AUDIT_HANDOFF_TABLE,
+  AuditHandoff,
+  auditHandoffMigration,
+  handOverChanges,
+} from './audit-handoff';
+export type { AuditHandoffOptions, HandoffWriter } from './audit-handoff';
 export type { AuditAdmission, AuditedChange, AuditedDecision, ChangeAuditSink } from './request-audit-trail';
 export {
   SYSTEM_CHANGE_RULE,
@@ -52,6 +59,8 @@ export {
   DEFAULT_AUDIT_BATCH_SIZE,
   DEFAULT_AUDIT_CHECKPOINT_INTERVAL_MS,
   DEFAULT_AUDIT_FLUSH_INTERVAL_MS,
+  DEFAULT_AUDIT_HANDOFF_GRACE_MS,
+  DEFAULT_AUDIT_HANDOFF_SWEEP_MS,
   DEFAULT_AUDIT_MAX_QUEUED,
   auditCheckpointPath,
   auditWriterDatabase,

@@ -9,7 +9,7 @@
  * records cannot be taken is refused its audited values instead of being served unrecorded.
  */
 import { randomUUID } from 'node:crypto';
-import { ACTION_COORDINATE_PREFIX, type AuditChange, type AuditEvent } from './audit-record';
+import { ACTION_COORDINATE_PREFIX, type AuditChange, type AuditChangeContent, type AuditEvent } from './audit-record';
 import { AUDIT_MAX_KEYS_PER_RECORD } from './audit-store';
 
 /** One audited decision on one record, as enforcement makes it. */
@@ -35,10 +35,17 @@ export interface ChangeAuditSink {
   recordChange(request: object, change: AuditedChange): string | undefined;
   /** The write did not commit after all: its record is dropped and its room given back. */
   withdrawChange(request: object, decisionId: string): void;
+  /**
+   * The records of `decisionIds` as they will go to the writer (values already hashed), for their hand-over rows
+   * (audit-handoff.ts), written in the write's transaction.
+   */
+  handOverEvents(request: object, decisionIds: readonly string[]): AuditEvent[];
 }
 
 /** What the trail needs of the writer (a ThreadedAuditWriter). */
 export interface AuditAdmission {
+  /** A change's values as the store keeps them (keyed hashes). */
+  hashChange(change: AuditChange): AuditChangeContent;
   tryReserve(records: number): boolean;
   commitReserved(events: readonly AuditEvent[], reserved: number): void;
   releaseReserved(records: number): void;
@@ -105,8 +112,23 @@ export class RequestAuditTrail implements ChangeAuditSink {
     records.reserved++;
     const { action, recordKey, change: changed, ...shared } = change;
     const decisionId = randomUUID();
-    records.changes.set(decisionId, { ...shared, coordinate: `${ACTION_COORDINATE_PREFIX}${action}`, recordKeys: [recordKey], decisionId, change: changed });
+    // Hashed now: the record may be written into a hand-over row before it reaches the writer.
+    records.changes.set(decisionId, {
+      ...shared,
+      coordinate: `${ACTION_COORDINATE_PREFIX}${action}`,
+      recordKeys: [recordKey],
+      decisionId,
+      hashedChange: this.writer.hashChange(changed),
+    });
     return decisionId;
+  }
+
+  handOverEvents(request: object, decisionIds: readonly string[]): AuditEvent[] {
+    const changes = this.requests.get(request)?.changes;
+    return decisionIds.flatMap((id) => {
+      const event = changes?.get(id);
+      return event === undefined ? [] : [{ ...event, occurredAt: event.occurredAt instanceof Date ? event.occurredAt.toISOString() : event.occurredAt }];
+    });
   }
 
   withdrawChange(request: object, decisionId: string): void {

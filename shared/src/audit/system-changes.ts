@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { SYSTEM_ACTOR_ROLE, type AuditChange } from './audit-record';
+import { handOverChanges } from './audit-handoff';
 import type { ChangeAuditSink } from './request-audit-trail';
 
 /** The staff id the audit trail names for the subgraph's own writes. */
@@ -91,6 +92,11 @@ export class SystemChanges {
     return this.decisionIds.length;
   }
 
+  /** Writes the hand-over rows of the changes noted (audit-handoff.ts): call on the write's transaction, last. */
+  async handOver(trx: Knex.Transaction): Promise<void> {
+    await handOverChanges(trx, this.sink, this, this.decisionIds);
+  }
+
   /** The transaction committed: the records go to the writer. */
   committed(): void {
     if (this.settled) return;
@@ -117,7 +123,11 @@ export async function inAuditedSystemTransaction<T>(
   const changes = new SystemChanges(sink, work);
   let result: T;
   try {
-    result = await db.transaction((trx) => body(trx, changes));
+    result = await db.transaction(async (trx) => {
+      const value = await body(trx, changes);
+      await changes.handOver(trx);
+      return value;
+    });
   } catch (error) {
     changes.rolledBack();
     throw error;

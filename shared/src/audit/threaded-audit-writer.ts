@@ -25,9 +25,9 @@ import {
 } from './audit-config';
 import { AuditDropLog } from './audit-drop-log';
 import type { AuditQueueState } from '../observability/metrics';
-import type { AuditEvent } from './audit-record';
+import type { AuditChange, AuditChangeContent, AuditEvent } from './audit-record';
 import type { AuditWorkerFailure, AuditWorkerSettings, FromAuditWorker, ToAuditWorker } from './audit-worker-protocol';
-import { AuditStoreUnavailableError, type AuditLog, type AuditWriterOptions } from './audit-writer';
+import { AuditStoreUnavailableError, hashAuditChange, type AuditLog, type AuditWriterOptions } from './audit-writer';
 
 /**
  * The AuditWriter's options, with the audit store given as a configuration (the worker opens its own connection)
@@ -58,6 +58,7 @@ export class ThreadedAuditWriter {
   private readonly flushIntervalMs: number;
   private readonly restartDelayMs: number;
   private readonly drops: AuditDropLog;
+  private readonly onChangesStored: (decisionIds: string[]) => void;
 
   private worker: Worker | undefined;
   /** Events not yet posted to the worker. */
@@ -82,6 +83,7 @@ export class ThreadedAuditWriter {
     this.log = options.log;
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_AUDIT_FLUSH_INTERVAL_MS;
     this.restartDelayMs = options.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
+    this.onChangesStored = options.onChangesStored ?? (() => undefined);
     this.settings = {
       database: options.database,
       chain: options.chain,
@@ -136,6 +138,25 @@ export class ThreadedAuditWriter {
       return;
     }
     this.enqueue(event);
+  }
+
+  /**
+   * Change records sent again from their hand-over rows (audit-handoff.ts): the worker writes each unless a record with
+   * its decision id is stored already. Counted against the queue like any record; refused ones stay handed over.
+   */
+  redeliver(events: readonly AuditEvent[]): number {
+    let taken = 0;
+    for (const event of events) {
+      if (this.closing || this.queuedCount >= this.settings.maxQueued) break;
+      this.enqueue({ ...event, redelivered: true });
+      taken++;
+    }
+    return taken;
+  }
+
+  /** A change's values as the store keeps them (keyed hashes): hashed here, before its hand-over row is written. */
+  hashChange(change: AuditChange): AuditChangeContent {
+    return hashAuditChange(this.settings.pseudonymSecret, change);
   }
 
   private enqueue(event: AuditEvent): void {
@@ -228,6 +249,9 @@ export class ThreadedAuditWriter {
         return;
       case 'log':
         this.log[message.level](message.fields, message.message);
+        return;
+      case 'changes-stored':
+        this.onChangesStored(message.decisionIds);
         return;
       case 'flushed':
       case 'closed':

@@ -251,6 +251,7 @@ export class EventReceiver {
             await trx.transaction(async (savepoint) => {
               await savepoint(INBOX_TABLE).insert(inboxRow(event));
               await handler(savepoint, event, { subgraph, clock, logger, events, changes });
+              await changes.handOver(savepoint);
             });
             applied.push(changes);
             results.push({ id: event.id, status: 'applied' });
@@ -305,6 +306,7 @@ export class EventReceiver {
         // First: a concurrent duplicate waits on this key and then finds it taken.
         await trx(INBOX_TABLE).insert(inboxRow(event));
         await handler(trx, event, { subgraph, clock, logger, events, changes });
+        await changes.handOver(trx);
       });
       changes.committed();
       return { status: 'applied' };

@@ -13,6 +13,7 @@
 import { GraphQLError } from 'graphql';
 import type { Knex } from 'knex';
 import type { AccessPolicy } from '../access';
+import { handOverChanges } from '../audit/audit-handoff';
 import type { ChangeAuditSink } from '../audit/request-audit-trail';
 import type { Clock } from '../clock';
 import type { WorkflowAction } from '../domain/actions';
@@ -106,6 +107,8 @@ export async function runMutation<TTarget extends ActionTarget, TResult extends 
           if (id === undefined) throw auditUnavailable();
           auditIds.push(id);
         }
+        // Last on the transaction: the change records commit with the write, whatever happens to this process after.
+        await handOverChanges(trx, context.changeAudit, context, auditIds);
         return outcome.result;
       });
     } catch (error) {

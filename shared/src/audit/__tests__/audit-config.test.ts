@@ -27,6 +27,8 @@ describe('readAuditConfig', () => {
       flushIntervalMs: 200,
       batchSize: 500,
       maxQueued: 100_000,
+      handoffGraceMs: 60_000,
+      handoffSweepIntervalMs: 30_000,
     });
     const env = {
       ...keys,
@@ -36,6 +38,8 @@ describe('readAuditConfig', () => {
       AUDIT_FLUSH_INTERVAL_MS: '50',
       AUDIT_BATCH_SIZE: '100',
       AUDIT_MAX_QUEUED: '2000',
+      AUDIT_HANDOFF_GRACE_MS: '5000',
+      AUDIT_HANDOFF_SWEEP_MS: '1000',
     };
     expect(readAuditConfig(new EnvReader(env), dataDir)).toMatchObject({
       flushIntervalMs: 50,
@@ -44,6 +48,8 @@ describe('readAuditConfig', () => {
       checkpointPath: join(dataDir, 'elsewhere', 'heads.jsonl'),
       checkpointIntervalMs: 1_000,
       writerMysqlUrl: 'mysql://audit_writer:pw@127.0.0.1:3306',
+      handoffGraceMs: 5_000,
+      handoffSweepIntervalMs: 1_000,
     });
     expect(readdirSync(dataDir)).toEqual([]);
   });
@@ -56,6 +62,8 @@ describe('readAuditConfig', () => {
     expect(() => readAuditConfig(new EnvReader({ AUDIT_CHAIN_KEY: 'short' }), dataDir)).toThrow('AUDIT_CHAIN_KEY must be at least 16 bytes');
     expect(() => readAuditConfig(new EnvReader({ AUDIT_MYSQL_URL: 'postgres://x@y' }), dataDir)).toThrow('AUDIT_MYSQL_URL');
     expect(() => readAuditConfig(new EnvReader({ AUDIT_CHECKPOINT_INTERVAL_MS: '5' }), dataDir)).toThrow('AUDIT_CHECKPOINT_INTERVAL_MS');
+    expect(() => readAuditConfig(new EnvReader({ AUDIT_HANDOFF_GRACE_MS: '10' }), dataDir)).toThrow('AUDIT_HANDOFF_GRACE_MS');
+    expect(() => readAuditConfig(new EnvReader({ AUDIT_HANDOFF_SWEEP_MS: 'often' }), dataDir)).toThrow('AUDIT_HANDOFF_SWEEP_MS');
   });
 
   it('without the variable, generates a secret once into the data folder (mode 0600) and reuses it', () => {

@@ -6,7 +6,7 @@ import { TEST_DIALECTS, usingMysql } from '../../../../tests/support/test-databa
 import { TcpProxy } from '../../../../tests/support/tcp-proxy';
 import { AUDIT_GENESIS_HASH, CURRENT_AUDIT_FORMAT, hashAuditRecord } from '../audit-record';
 import { AUDIT_STORE, AUDIT_TABLE, auditRowToContent, openAuditStore } from '../audit-store';
-import { AuditStoreUnavailableError, AuditWriter, type AuditLog, type AuditWriterOptions } from '../audit-writer';
+import { AuditStoreUnavailableError, AuditWriter, hashAuditChange, type AuditLog, type AuditWriterOptions } from '../audit-writer';
 import { verifyAuditChains } from '../verify-audit-chain';
 import { auditEvent, eventually, openTestAuditStore, recordingLog, storedRows, TEST_CHAIN_KEY, TEST_SECRET, type TestAuditStore } from './audit-test-support';
 
@@ -141,6 +141,41 @@ describe.each(TEST_DIALECTS)('AuditWriter on %s', (dialect) => {
     writer.record(auditEvent(51));
     expect(writer.droppedCount).toBe(1);
     expect(log.errors.some((line) => line.fields.dropped === 1)).toBe(true);
+  });
+
+  it('writes a change handed over with its values hashed as it is, and reports stored changes by decision id', async () => {
+    const stored: string[] = [];
+    const writer = newWriter({ flushIntervalMs: NO_TIMER, onChangesStored: (ids) => stored.push(...ids) });
+    const change = { beforeVersion: 1, afterVersion: 2, fields: { mobile: { before: '13800000000', after: '13900000000' } } };
+    writer.record(auditEvent(1, { decisionId: 'change-1', coordinate: 'action:customer.change.approve', hashedChange: hashAuditChange(TEST_SECRET, change) }));
+    writer.record(auditEvent(2, { decisionId: 'change-2', coordinate: 'action:customer.change.approve', change }));
+    writer.record(auditEvent(3, { decisionId: 'read-3' }));
+    await writer.flush();
+    const rows = (await store.db(AUDIT_TABLE).orderBy('id').select('decision_id', 'change')) as { decision_id: string; change: string | null }[];
+    // Hashed before the hand-over or here: the same stored content, never the number.
+    expect(rows[0]!.change).toBe(rows[1]!.change);
+    expect(rows[0]!.change).not.toContain('1380000');
+    // Only change records are reported (reads have no hand-over row).
+    expect(stored).toEqual(['change-1', 'change-2']);
+  });
+
+  it('writes a redelivered change once: not again when a record with its decision id is stored, nor twice when sent twice', async () => {
+    const stored: string[] = [];
+    const writer = newWriter({ flushIntervalMs: NO_TIMER, onChangesStored: (ids) => stored.push(...ids) });
+    const change = hashAuditChange(TEST_SECRET, { beforeVersion: null, afterVersion: 1, fields: { name: { before: null, after: 'x' } } });
+    const handedOver = (index: number) => auditEvent(index, { decisionId: `change-${index}`, coordinate: 'action:customer.create', hashedChange: change });
+    writer.record(handedOver(1));
+    await writer.flush();
+    // The process that wrote change-1 ended before its hand-over row was cleared; change-2's never reached the store.
+    for (const event of [handedOver(1), handedOver(2), handedOver(2)]) writer.record({ ...event, redelivered: true });
+    expect(writer.queuedCount).toBe(3);
+    await writer.flush();
+    const rows = (await store.db(AUDIT_TABLE).orderBy('id').select('decision_id')) as { decision_id: string }[];
+    expect(rows.map((row) => row.decision_id)).toEqual(['change-1', 'change-2']);
+    expect(stored.sort()).toEqual(['change-1', 'change-1', 'change-2']);
+    expect(writer.queuedCount).toBe(0);
+    // The chain stays whole.
+    expect(await verifyAuditChains(store.db, { chainKey: TEST_CHAIN_KEY })).toEqual({ ok: true, chains: 1, records: 2, legacyRecords: 0 });
   });
 
   it('never stores a raw ID number, phone or name: only the keyed pseudonym of the record key', async () => {

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../audit-record';
 import { RequestAuditTrail } from '../request-audit-trail';
 import { changedFields, SystemAuditUnavailableError, SystemChanges } from '../system-changes';
+import { hashAuditChange } from '../audit-writer';
 
 describe('changedFields', () => {
   it('lists the columns a write changed, comparing what a store hands back with what was written', () => {
@@ -33,6 +34,7 @@ describe('SystemChanges', () => {
     const written: AuditEvent[] = [];
     let reserved = 0;
     const trail = new RequestAuditTrail({
+      hashChange: (change) => hashAuditChange('test-pseudonym-secret-for-hashing', change),
       tryReserve: (records) => ((reserved += records), true),
       commitReserved: (events, records) => ((reserved -= records), written.push(...events)),
       releaseReserved: (records) => void (reserved -= records),
@@ -59,7 +61,13 @@ describe('SystemChanges', () => {
   });
 
   it('refuses a change the audit queue cannot take, so its write rolls back', () => {
-    const full = new RequestAuditTrail({ tryReserve: () => false, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => false });
+    const full = new RequestAuditTrail({
+      hashChange: (change) => hashAuditChange('test-pseudonym-secret-for-hashing', change),
+      tryReserve: () => false,
+      commitReserved: () => undefined,
+      releaseReserved: () => undefined,
+      healthy: () => false,
+    });
     expect(() => new SystemChanges(full, work).record(change)).toThrow(SystemAuditUnavailableError);
   });
 });

@@ -14,6 +14,7 @@ import { eventBatchBody, type OutgoingEvent } from '../event-transport';
 import type { EventCatalog, EventEnvelope } from '../event-types';
 import { integer, record } from '../payload-schema';
 import { createServiceTokenSigner, createServiceTokenVerifier } from '../service-identity';
+import { AUDIT_HANDOFF_TABLE, auditHandoffMigration, hashAuditChange } from '../../audit';
 
 const TYPES = {
   'test.noted': { producer: 'sender', consumers: ['receiver'], description: 'A test note.', payload: record({ n: integer(0, 1_000) }) },
@@ -53,7 +54,7 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
     databases = createTestDatabases(dialect);
     await ensureMysqlDatabase(databases.config, STORE);
     db = openDatabase(databases.config, STORE);
-    await migrateToLatest(db, EVENT_MIGRATIONS);
+    await migrateToLatest(db, [...EVENT_MIGRATIONS, auditHandoffMigration]);
     await db.schema.createTable('noted', (columns) => {
       columns.increments('id').primary();
       columns.integer('n').notNullable();
@@ -74,6 +75,7 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
       logger: pino({ level: 'silent' }),
       events: createEventRecorder({ producer: 'receiver', catalog: TYPES, clock: systemClock }),
       changeAudit: new RequestAuditTrail({
+        hashChange: (change) => hashAuditChange('test-pseudonym-secret-for-hashing', change),
         tryReserve: () => true,
         commitReserved: (events) => audited.push(...events),
         releaseReserved: () => undefined,
@@ -139,6 +141,7 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
 
   it("audits each applied event's changes as the receiving system's, under the event's id; a rolled-back event leaves no record", async () => {
     await db('noted').delete();
+    await db(AUDIT_HANDOFF_TABLE).delete();
     audited.length = 0;
     const [forty, fortyOne, fortyTwo] = [outgoing(40), outgoing(41), outgoing(42)];
     failing.add(41);
@@ -154,8 +157,12 @@ describe.each(TEST_DIALECTS)('a batch of events at the receiver on %s', (dialect
       decision: 'ALLOW',
       rule: 'system',
       policyVersion: 'test-policy',
-      change: { beforeVersion: null, afterVersion: 1, fields: { n: { before: null, after: 40 } } },
+      hashedChange: hashAuditChange('test-pseudonym-secret-for-hashing', { beforeVersion: null, afterVersion: 1, fields: { n: { before: null, after: 40 } } }),
     });
+    // Its hand-over row committed with it (the writer here is a stand-in that never reports records stored); 41's rolled back.
+    expect(((await db(AUDIT_HANDOFF_TABLE).select('decision_id')) as { decision_id: string }[]).map((row) => row.decision_id)).toEqual([
+      audited[0]!.decisionId,
+    ]);
     failing.delete(41);
     expect(statuses(await send([fortyOne!, fortyTwo!]))).toEqual(['applied', 'applied']);
     expect(audited.map((event) => event.recordKeys[0])).toEqual(['Note:40', 'Note:41', 'Note:42']);

@@ -1,5 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { loadAccessPolicy, type Caller } from '../../access';
+import { AUDIT_HANDOFF_TABLE, auditHandoffMigration } from '../../audit/audit-handoff';
+import type { AuditEvent } from '../../audit/audit-record';
+import { hashAuditChange } from '../../audit/audit-writer';
 import type { AuditedChange, ChangeAuditSink } from '../../audit/request-audit-trail';
 import { SettableClock } from '../../clock';
 import { dropMysqlDatabase, ensureMysqlDatabase, openDatabase, type Knex } from '../../database';
@@ -46,7 +49,16 @@ class RecordingChangeAudit implements ChangeAuditSink {
   withdrawChange(_request: object, decisionId: string): void {
     this.records.delete(decisionId);
   }
+  handOverEvents(_request: object, decisionIds: readonly string[]): AuditEvent[] {
+    return decisionIds.flatMap((decisionId) => {
+      const recorded = this.records.get(decisionId);
+      if (recorded === undefined) return [];
+      const { action, recordKey, change, ...shared } = recorded;
+      return [{ ...shared, coordinate: `action:${action}`, recordKeys: [recordKey], decisionId, hashedChange: hashAuditChange(HASH_SECRET, change) }];
+    });
+  }
 }
+const HASH_SECRET = 'test-pseudonym-secret-for-hashing';
 
 const widgetsMigration = {
   name: '001_widgets',
@@ -121,6 +133,11 @@ describe.each(DIALECTS)('runMutation on %s', (dialect) => {
     return ((await db('widgets').orderBy('id')) as WidgetRow[]).map((row) => ({ id: Number(row.id), name: row.name, version: Number(row.version) }));
   }
 
+  /** The change records handed over with their writes, not yet taken by the audit store. */
+  async function handedOver(): Promise<{ decision_id: string; event: string }[]> {
+    return (await db(AUDIT_HANDOFF_TABLE).orderBy('decision_id')) as { decision_id: string; event: string }[];
+  }
+
   async function idempotencyRows(): Promise<number> {
     return Number(((await db(IDEMPOTENCY_TABLE).count({ n: '*' }).first()) as { n: number | string }).n);
   }
@@ -138,7 +155,7 @@ describe.each(DIALECTS)('runMutation on %s', (dialect) => {
     config = testDatabaseConfig(dialect);
     await ensureMysqlDatabase(config, STORE);
     db = openDatabase(config, STORE);
-    await migrateToLatest(db, [widgetsMigration, idempotencyKeysMigration]);
+    await migrateToLatest(db, [widgetsMigration, idempotencyKeysMigration, auditHandoffMigration]);
     audit = new RecordingChangeAudit();
   });
 
@@ -163,6 +180,21 @@ describe.each(DIALECTS)('runMutation on %s', (dialect) => {
         change: { beforeVersion: null, afterVersion: 1, fields: { name: { before: null, after: 'first' } } },
       }),
     ]);
+  });
+
+  it('hands the change record over in the write’s transaction, its values hashed, so a crash after the commit cannot lose it', async () => {
+    await createWidget(contextOf(manager), 'key-1', 'first');
+    const rows = await handedOver();
+    expect(rows.map((row) => row.decision_id)).toEqual([...audit.records.keys()]);
+    const event = JSON.parse(rows[0]!.event) as AuditEvent;
+    expect(event).toMatchObject({ coordinate: 'action:customer.create', recordKeys: ['Widget:1'], decision: 'ALLOW', staffId: '501' });
+    expect(event.hashedChange).toEqual(
+      hashAuditChange(HASH_SECRET, { beforeVersion: null, afterVersion: 1, fields: { name: { before: null, after: 'first' } } }),
+    );
+    expect(rows[0]!.event).not.toContain('first');
+    // A retry writes nothing, so hands nothing over either.
+    await createWidget(contextOf(manager), 'key-1', 'first');
+    expect(await handedOver()).toHaveLength(1);
   });
 
   it('answers a retry with the same key and input with the first result and writes nothing', async () => {
@@ -202,6 +234,7 @@ describe.each(DIALECTS)('runMutation on %s', (dialect) => {
     expect(await widgets()).toEqual([]);
     expect(await idempotencyRows()).toBe(0);
     expect(audit.records.size).toBe(0);
+    expect(await handedOver()).toEqual([]);
     expect(await createWidget(contextOf(manager), 'key-1', 'first')).toEqual({ widgetId: 1 });
   });
 

@@ -21,6 +21,7 @@ import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { insightsEventHandlers } from '../insights-event-handlers';
 import { insightsSeeder } from '../seed';
 import { insightRules, insightsSubgraph } from '../server';
+import { hashAuditChange } from '@icg/shared';
 
 const NOW = '2026-11-02T02:00:00.000Z';
 const handlers = insightsEventHandlers(insightRules);
@@ -50,7 +51,13 @@ describe.each(TEST_DIALECTS)('insights event handlers on %s', (dialect) => {
     events: createEventRecorder({ producer: 'insights', catalog: EVENT_TYPES, clock }),
     // Handlers note what they change; these tests read the store (the receiver's tests check the audit of system changes).
     changes: new SystemChanges(
-      new RequestAuditTrail({ tryReserve: () => true, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => true }),
+      new RequestAuditTrail({
+        hashChange: (change) => hashAuditChange('test-pseudonym-secret-for-hashing', change),
+        tryReserve: () => true,
+        commitReserved: () => undefined,
+        releaseReserved: () => undefined,
+        healthy: () => true,
+      }),
       { subgraph: 'insights', action: 'event:test', requestId: 'test', policyVersion: 'test', at: new Date(0) },
     ),
   };

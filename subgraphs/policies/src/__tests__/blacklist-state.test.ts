@@ -16,6 +16,7 @@ import { seedTestStore, type SeededStore } from '../../../../tests/support/seede
 import { TEST_DIALECTS } from '../../../../tests/support/test-database';
 import { applyBlacklistChange, blacklistedAmong, refuseIfBlacklisted } from '../blacklist-state';
 import { TEST_STORE } from './test-store';
+import { hashAuditChange } from '@icg/shared';
 
 type BlacklistChanged = EventOf<ProductionEventCatalog, 'customer.blacklist-changed'>;
 
@@ -27,7 +28,13 @@ const context: EventHandlerContext = {
   events: createEventRecorder({ producer: 'policies', catalog: EVENT_TYPES, clock }),
   // Handlers note what they change; these tests read the store (the receiver's tests check the audit of system changes).
   changes: new SystemChanges(
-    new RequestAuditTrail({ tryReserve: () => true, commitReserved: () => undefined, releaseReserved: () => undefined, healthy: () => true }),
+    new RequestAuditTrail({
+      hashChange: (change) => hashAuditChange('test-pseudonym-secret-for-hashing', change),
+      tryReserve: () => true,
+      commitReserved: () => undefined,
+      releaseReserved: () => undefined,
+      healthy: () => true,
+    }),
     { subgraph: 'policies', action: 'event:test', requestId: 'test', policyVersion: 'test', at: new Date(0) },
   ),
 };
