@@ -8,7 +8,7 @@ import { Kind, type DocumentNode, type ObjectTypeDefinitionNode, type ObjectType
 import type { Knex } from 'knex';
 import type { Clock } from './clock';
 import type { AccessPolicy } from './access';
-import type { ChangeAuditSink } from './audit/request-audit-trail';
+import type { SystemChangeSink } from './audit/system-changes';
 import type { EnforcementContext } from './enforcement';
 import type { EventHandlers } from './events/event-receiver';
 import type { EventRecorder } from './events/event-outbox';
@@ -28,8 +28,11 @@ export interface SubgraphContext<TLoaders> extends EnforcementContext {
   policy: AccessPolicy;
   /** This subgraph's outbox: `recordEvent(trx, context, …)` records an event in the transaction of the change (docs/events.md). */
   events: EventRecorder;
-  /** The request's audit trail as writes record their changes in it (shared/src/workflow, runMutation). */
-  changeAudit: ChangeAuditSink;
+  /**
+   * The request's audit trail as writes record their changes in it (shared/src/workflow, runMutation; a write the
+   * subgraph makes as itself, inAuditedSystemTransaction).
+   */
+  changeAudit: SystemChangeSink;
 }
 
 /** The resolver map `buildSubgraphSchema` takes, named without importing from the package's `dist/`. */

@@ -83,7 +83,12 @@ export async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => b
   return value;
 }
 
-export async function createProbeWorld(dialect: TestDialect, transport: TransportUnderTest): Promise<ProbeWorld> {
+export interface ProbeWorldOptions {
+  /** The in-process subgraphs' audit hand-over timing (audit-handoff.ts); the production defaults otherwise. */
+  auditHandoff?: { graceMs: number; sweepIntervalMs: number };
+}
+
+export async function createProbeWorld(dialect: TestDialect, transport: TransportUnderTest, options: ProbeWorldOptions = {}): Promise<ProbeWorld> {
   if (dialect === 'mysql' && !process.env.MYSQL_URL) throw new Error('MySQL tests need MYSQL_URL');
   // The probes' own stores (and the audit store beside them): a temp folder, or MySQL databases under a fresh prefix.
   const database: DatabaseConfig = {
@@ -103,8 +108,11 @@ export async function createProbeWorld(dialect: TestDialect, transport: Transpor
   const children: ChildProcess[] = [];
   let connection: Promise<NatsConnection> | undefined;
 
+  const security = testSubgraphSecurity();
+  if (options.auditHandoff)
+    security.audit = { ...security.audit, handoffGraceMs: options.auditHandoff.graceMs, handoffSweepIntervalMs: options.auditHandoff.sweepIntervalMs };
   const configOf = (name: string, port: number): SubgraphConfig => ({
-    ...inProcessSubgraphConfig(name, database, testSubgraphSecurity()),
+    ...inProcessSubgraphConfig(name, database, security),
     port,
     events: { ...embeddedEventsConfig(database.dataDir, { [PROBE_RECEIVER]: receiverEventsUrl }), relay: TEST_RELAY, ...(nats ? { nats } : {}) },
   });

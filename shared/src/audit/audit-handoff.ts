@@ -40,7 +40,9 @@ export const auditHandoffMigration: Migration = {
 export async function handOverChanges(trx: Knex.Transaction, sink: ChangeAuditSink, request: object, decisionIds: readonly string[]): Promise<void> {
   if (decisionIds.length === 0) return;
   const now = Date.now();
-  const rows = sink.handOverEvents(request, decisionIds).map((event) => ({ decision_id: event.decisionId!, event: JSON.stringify(event), handed_over_ms: now }));
+  const rows = sink
+    .handOverEvents(request, decisionIds)
+    .map((event) => ({ decision_id: event.decisionId!, event: JSON.stringify(event), handed_over_ms: now }));
   for (let start = 0; start < rows.length; start += DELETE_CHUNK) await trx(AUDIT_HANDOFF_TABLE).insert(rows.slice(start, start + DELETE_CHUNK));
 }
 
@@ -94,7 +96,8 @@ export class AuditHandoff {
 
   private async delete(decisionIds: readonly string[]): Promise<void> {
     for (let start = 0; start < decisionIds.length; start += DELETE_CHUNK)
-      await this.options.db(AUDIT_HANDOFF_TABLE)
+      await this.options
+        .db(AUDIT_HANDOFF_TABLE)
         .whereIn('decision_id', decisionIds.slice(start, start + DELETE_CHUNK))
         .delete();
   }
@@ -122,7 +125,8 @@ export class AuditHandoff {
   async sweep(): Promise<number> {
     if (!this.options.writer.healthy()) return 0;
     const now = Date.now();
-    const rows = (await this.options.db(AUDIT_HANDOFF_TABLE)
+    const rows = (await this.options
+      .db(AUDIT_HANDOFF_TABLE)
       .where('handed_over_ms', '<=', now - this.graceMs)
       .orderBy('handed_over_ms')
       .limit(SWEEP_BATCH + this.redelivered.size)

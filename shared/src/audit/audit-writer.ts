@@ -436,7 +436,8 @@ export class AuditWriter {
  * holding the key can check "was it this value?"), and nothing stored reveals it.
  */
 export function hashAuditChange(pseudonymSecret: string, change: AuditChange): AuditChangeContent {
-  const hashOf = (value: unknown): string | null => (value === null || value === undefined ? null : pseudonymise(pseudonymSecret, `value:${canonicalJson(value)}`));
+  const hashOf = (value: unknown): string | null =>
+    value === null || value === undefined ? null : pseudonymise(pseudonymSecret, `value:${canonicalJson(value)}`);
   const fields: AuditChangeContent['fields'] = {};
   for (const [name, field] of Object.entries(change.fields)) fields[name] = { before: hashOf(field.before), after: hashOf(field.after) };
   return { beforeVersion: change.beforeVersion, afterVersion: change.afterVersion, fields };

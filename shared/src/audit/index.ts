@@ -31,12 +31,7 @@ export type { AuditLog, AuditWriterOptions } from './audit-writer';
 export { ThreadedAuditWriter } from './threaded-audit-writer';
 export type { ThreadedAuditWriterOptions } from './threaded-audit-writer';
 export { RequestAuditTrail } from './request-audit-trail';
-export {
-  AUDIT_HANDOFF_TABLE,
-  AuditHandoff,
-  auditHandoffMigration,
-  handOverChanges,
-} from './audit-handoff';
+export { AUDIT_HANDOFF_TABLE, AuditHandoff, auditHandoffMigration, handOverChanges } from './audit-handoff';
 export type { AuditHandoffOptions, HandoffWriter } from './audit-handoff';
 export type { AuditAdmission, AuditedChange, AuditedDecision, ChangeAuditSink } from './request-audit-trail';
 export {

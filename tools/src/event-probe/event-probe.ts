@@ -1,14 +1,16 @@
 /**
  * Two tiny subgraphs that exchange one event type of their own, for the event-delivery tests and
  * `npm run bench:events` while the real workflows are built: `probe-sender` records numbered notes, each
- * with a `probe.note-recorded` event in the same transaction; `probe-receiver` stores each note it
- * receives. Their catalog is theirs alone: no production subgraph knows the probe type.
+ * with a `probe.note-recorded` event in the same transaction, audited as the sender's own change (the audit
+ * hand-over's crash test); `probe-receiver` stores each note it receives. Their catalog is theirs alone: no
+ * production subgraph knows the probe type.
  */
 import { parse } from 'graphql';
 import type { Knex } from 'knex';
 import {
   classificationSdl,
   defineSubgraph,
+  inAuditedSystemTransaction,
   payloadChecks,
   type EventCatalog,
   type EventDraft,
@@ -24,6 +26,10 @@ import {
 export const PROBE_SENDER = 'probe-sender';
 export const PROBE_RECEIVER = 'probe-receiver';
 export const PROBE_EVENT = 'probe.note-recorded';
+/** The action a recorded note is audited under (as the sender's own change). */
+export const PROBE_NOTE_ACTION = 'probe:record-note';
+/** The audited record key of one note. */
+export const probeNoteKey = (key: string, note: number): string => `ProbeNote:${key}:${note}`;
 
 export const PROBE_EVENT_TYPES = {
   [PROBE_EVENT]: {
@@ -104,10 +110,18 @@ export function probeSenderSubgraph(options: ProbeSenderOptions = {}): SubgraphM
           // The probe's own catalog, not the production one the context's type names.
           const recorder = context.events as unknown as EventRecorder<ProbeCatalog>;
           for (let note = first; note < first + count; note++) {
-            await context.db.transaction(async (trx) => {
+            const work = {
+              subgraph: PROBE_SENDER,
+              action: PROBE_NOTE_ACTION,
+              requestId: context.requestId,
+              policyVersion: context.policy.version,
+              at: new Date(),
+            };
+            await inAuditedSystemTransaction(context.db, context.changeAudit, work, async (trx, changes) => {
               await trx('probe_notes').insert({ note_key: key, note, committed_at_ms: Date.now() });
               const draft: EventDraft<ProbeCatalog> = { type: PROBE_EVENT, aggregate: `ProbeNote:${key}`, payload: { key, note } };
               await recorder.record(trx, draft);
+              changes.record({ recordKey: probeNoteKey(key, note), beforeVersion: null, afterVersion: 1, fields: { note: { before: null, after: note } } });
             });
             if (options.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
           }

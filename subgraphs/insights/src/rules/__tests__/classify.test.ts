@@ -187,7 +187,10 @@ describe('large customer: 12-month written premium (group-consolidated) ≥ 0.1 
 
   test('top 50: ranked 50th in its city (large); 51st (not); its own entry among the leaders is not counted ahead of it', () => {
     // 49 parties with ¥2,000.00 each, then one with ¥1,000.00: a customer with ¥1,000.00 ties at 50th.
-    const parties = [...Array.from({ length: 49 }, (_unused, index) => ({ party: `P${index}`, writtenPremium12m: '2000.00' })), { party: 'P49', writtenPremium12m: '1000.00' }];
+    const parties = [
+      ...Array.from({ length: 49 }, (_unused, index) => ({ party: `P${index}`, writtenPremium12m: '2000.00' })),
+      { party: 'P49', writtenPremium12m: '1000.00' },
+    ];
     const city = (leaders: UnitUnderTest) => [{ level: 'CITY', branchId: '9', writtenPremium12m: '900000000.00', leaders }] as const;
     const full = { capacity: 50, parties };
     const ranked = classifyCustomer(customer({ policies: writing('1000.00'), orgUnitPremiums: city(full) }), rules, AS_OF);
@@ -196,7 +199,10 @@ describe('large customer: 12-month written premium (group-consolidated) ≥ 0.1 
     expect(large(customer({ policies: writing('999.99'), orgUnitPremiums: city(full) }))).toBe(false);
     // The customer itself among the leaders with the premium of the last recompute: only the others count.
     const withItself = { capacity: 50, parties: [{ party: 'C1', writtenPremium12m: '5000.00' }, ...parties.slice(0, 49)] };
-    expect(classifyCustomer(customer({ customerId: 'C1', policies: writing('1000.00'), orgUnitPremiums: city(withItself) }), rules, AS_OF).figures.orgUnitShares[0]!.rank).toBe(50);
+    expect(
+      classifyCustomer(customer({ customerId: 'C1', policies: writing('1000.00'), orgUnitPremiums: city(withItself) }), rules, AS_OF).figures.orgUnitShares[0]!
+        .rank,
+    ).toBe(50);
     // A list cut at 50 with all 50 ahead cannot rank the customer: not top 50.
     expect(classifyCustomer(customer({ policies: writing('999.99'), orgUnitPremiums: city(full) }), rules, AS_OF).figures.orgUnitShares[0]!.rank).toBeNull();
   });
