@@ -210,10 +210,11 @@ export async function startSubgraph<TLoaders>(
   // delays readiness instead of stopping the process. Until then clear RESTRICTED values are refused.
   // Records are written by the audit worker thread on its own connection; this one only migrates.
   const auditStore = openDatabase(config.database, AUDIT_STORE);
-  // On MySQL the writer may use an INSERT/SELECT-only account (AUDIT_MYSQL_URL); migrations use MYSQL_URL.
   const db = openDatabase(config.database, manifest.name);
-  // Change records wait in the subgraph's own store (audit_handoff) from their write's commit until the audit store holds them.
+  // Change records wait in the subgraph's own store (write_side_audit_handoff) from their write's commit until the
+  // audit store holds them; the writer tells which it stored.
   let handoff: AuditHandoff | undefined = undefined;
+  // On MySQL the writer may use an INSERT/SELECT-only account (AUDIT_MYSQL_URL); migrations use MYSQL_URL.
   const audit = new ThreadedAuditWriter({
     ...config.security.audit,
     database: auditWriterDatabase(config.database, config.security.audit),

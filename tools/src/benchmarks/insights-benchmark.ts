@@ -12,7 +12,7 @@
  *
  * `--profile <dir>` runs every server with `node --cpu-prof` (profiles written there when the servers stop) and leaves
  * BENCHMARKS.md alone. Page 1 against page 1,000 is `npm run bench:paging` (its own section). The figures go to BENCHMARKS.md (section
- * insights-bi).
+ * insights-bi at 100,000 customers, insights-bi-<customers> at other sizes).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
 
 | figure | measured | target (issue 11) |
 |---|---|---|
-| \`insights:refresh\`, whole read model rebuilt through the gateway | ${ms(refresh.ms)} (${refresh.lastLines}) | well under 2 minutes at 100,000 customers${options.customers >= 100_000 ? `: **${refresh.ms < 120_000 ? 'met' : 'NOT met'}**` : ' (not measured at that size here)'} |
+| \`insights:refresh\`, whole read model rebuilt through the gateway | ${ms(refresh.ms)} (${refresh.lastLines}) | well under 2 minutes at 100,000 customers${options.customers === 100_000 ? `: **${refresh.ms < 120_000 ? 'met' : 'NOT met'}**` : ` (a figure at ${options.customers.toLocaleString('en')}: ${Math.round(options.customers / (refresh.ms / 1000)).toLocaleString('en')} customers/s)`} |
 | \`bi:extract --entity policies\`, all policies as a BI analyst (persisted operation, pages of 200) | ${extractedRows.toLocaleString('en')} rows in ${ms(extract.ms)}: **${Math.round(extractedRows / (extract.ms / 1000)).toLocaleString('en')} rows/s** | a figure |
 | \`policyAggregates(groupBy: [BRANCH, LINE_OF_BUSINESS])\` over all ${aggregate.policies.toLocaleString('en')} policies as a BI analyst (${aggregate.groups} groups), median of ${options.rounds} | ${ms(aggregate.median)} (p90 ${ms(aggregate.p90)}) | a figure |
 | claim reported by phone → the customer's insight counts it (hotline → claims → insights by events over HTTP), ${options.samples} claims | p50 ${ms(percentile(delays, 0.5))}, p99 ${ms(percentile(delays, 0.99))}, max ${ms(Math.max(...delays))} | "within seconds" |
@@ -242,7 +242,8 @@ async function main(): Promise<void> {
 `;
     // The profiler slows every server: a profiled run's figures are for reading, not for BENCHMARKS.md.
     if (options.profileDir) process.stderr.write(`CPU profiles in ${options.profileDir}; BENCHMARKS.md left as it was\n`);
-    else writeBenchmarkSection('insights-bi', markdown);
+    // 100,000 customers is the issue's size (section insights-bi); other sizes keep sections of their own beside it.
+    else writeBenchmarkSection(options.customers === 100_000 ? 'insights-bi' : `insights-bi-${options.customers}`, markdown);
     process.stdout.write(markdown);
   } finally {
     await graph.stop();

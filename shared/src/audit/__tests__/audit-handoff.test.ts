@@ -38,7 +38,7 @@ describe('AuditHandoff', () => {
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'icg-handoff-'));
-    db = openDatabase({ dataDir, poolMax: 1 }, 'handoff');
+    db = openDatabase({ mysqlUrl: undefined, mysqlDatabasePrefix: 'icgt_', dataDir, poolMax: 1 }, 'handoff');
     await migrateToLatest(db, [auditHandoffMigration]);
     writer = new FakeWriter();
     handoff = new AuditHandoff({ db, writer, log: quiet, graceMs: 10_000, sweepIntervalMs: 60_000 });
