@@ -7,7 +7,8 @@
  * the graph alone, resumes after an interruption and agrees with the state the events built. The rules themselves, on
  * each side of every threshold, are unit-tested in subgraphs/insights/src/rules/__tests__.
  */
-import { SettableClock } from '@icg/shared';
+import { createLogger, openAuditStore, openCommandAudit, SettableClock } from '@icg/shared';
+import { auditRecordsOf } from './support/crm-workflows';
 import { refreshInsights, type GraphQLCaller } from '../subgraphs/insights/src/refresh';
 import { insightRules } from '../subgraphs/insights/src/server';
 import { TRANSPORTS_UNDER_TEST, type TransportUnderTest } from './support/event-probes';
@@ -15,7 +16,7 @@ import type { GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { actingAs, callers, newKey, staffWith, waitUntil, type Caller } from './support/hotline-desk';
 import { TEST_DIALECTS } from './support/test-database';
-import type { ActingAs } from './support/test-security';
+import { testSubgraphSecurity, type ActingAs } from './support/test-security';
 
 const START = '2026-11-02T02:00:00Z';
 const BI_ANALYST: ActingAs = { role: 'BI_ANALYST' };
@@ -133,6 +134,20 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     expect(after.earlyWarnings).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'MULTIPLE_CLAIMS', level: 'WARN', status: 'OPEN', customer: { id: caller.customerId } })]),
     );
+    // The system raised it: audited as the insights system's change, under the event that raised it.
+    const raised = after.earlyWarnings.find((warning) => warning.kind === 'MULTIPLE_CLAIMS')!;
+    const auditStore = await openAuditStore(graph.databases.config);
+    try {
+      const [record] = await auditRecordsOf(auditStore, 'event:claim.reported', `EarlyWarning:${raised.earlyWarningNo}`, 1);
+      expect(record).toMatchObject({ staff_id: 'system:insights', role: 'SYSTEM', decision: 'ALLOW', rule: 'system' });
+      expect(JSON.parse(String(record!['change']))).toMatchObject({
+        beforeVersion: null,
+        afterVersion: 1,
+        fields: { kind: { before: null, after: expect.stringMatching(/^ps_/) }, level: { after: expect.stringMatching(/^ps_/) } },
+      });
+    } finally {
+      await auditStore.destroy();
+    }
   });
 
   describe('the warning desk', () => {
@@ -329,6 +344,23 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     const db = graph.subgraphs['insights']!.db;
     const asOf = clock.now();
     const lines: string[] = [];
+    // An open warning whose finding no longer holds (another customer's, its finding key changed under it): the rebuild
+    // clears it, as the insights system's audited change.
+    const stale = (await db('early_warnings')
+      .whereNull('cleared_at')
+      .where('status', 'OPEN')
+      .whereNot('customer_id', caller.customerId)
+      .orderBy('id')
+      .first()) as { id: number; early_warning_no: string; version: number };
+    await db('early_warnings').where('id', stale.id).update({ finding_key: 'MULTIPLE_CLAIMS:no-longer-found' });
+    const audit = await openCommandAudit({
+      subgraph: 'insights',
+      database: graph.databases.config,
+      audit: testSubgraphSecurity().audit,
+      db,
+      log: createLogger('insights-refresh-test', 'silent'),
+    });
+    const audited = { changeAudit: audit.trail, policyVersion: 'test' };
 
     const interrupted = await refreshInsights({
       db,
@@ -338,6 +370,7 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
       pageSize: 20,
       stopAfterPages: 1,
       onProgress: (line) => lines.push(line),
+      ...audited,
     });
     expect(interrupted).toMatchObject({ completed: false, resumed: false, customers: 20 });
     expect(lines).toEqual(['facts 20 / 60']);
@@ -346,7 +379,8 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     expect(checkpoint.cursor).toEqual(expect.any(String));
 
     lines.length = 0;
-    const resumed = await refreshInsights({ db, rules: insightRules, graphql, pageSize: 20, onProgress: (line) => lines.push(line) });
+    const resumed = await refreshInsights({ db, rules: insightRules, graphql, pageSize: 20, onProgress: (line) => lines.push(line), ...audited });
+    await audit.close();
     expect(resumed).toMatchObject({ runId: interrupted.runId, completed: true, resumed: true, customers: 60 });
     expect(resumed.asOf.toISOString()).toBe(asOf.toISOString());
     // It went on from the page after the checkpoint, not from the start.
@@ -361,6 +395,21 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     expect(rebuilt.earlyWarnings.map((warning) => [warning.earlyWarningNo, warning.kind, warning.status])).toEqual(
       eventBuilt.earlyWarnings.map((warning) => [warning.earlyWarningNo, warning.kind, warning.status]),
     );
+
+    // The stale warning: cleared and resolved by the system, audited under the refresh's run.
+    expect(await db('early_warnings').where('id', stale.id).first()).toMatchObject({ status: 'RESOLVED', version: Number(stale.version) + 1 });
+    const auditStore = await openAuditStore(graph.databases.config);
+    try {
+      const [record] = await auditRecordsOf(auditStore, 'job:insights-refresh', `EarlyWarning:${stale.early_warning_no}`, 1);
+      expect(record).toMatchObject({ request_id: resumed.runId, staff_id: 'system:insights', role: 'SYSTEM' });
+      const change = JSON.parse(String(record!['change'])) as { beforeVersion: number; afterVersion: number; fields: Record<string, unknown> };
+      expect(change).toMatchObject({ beforeVersion: Number(stale.version), afterVersion: Number(stale.version) + 1 });
+      expect(Object.keys(change.fields).sort()).toEqual(['cleared_at', 'resolved_at', 'status']);
+      // Its hand-over row went once the record was stored (the command's close waits for that).
+      expect(await db('write_side_audit_handoff').where('decision_id', String(record!['decision_id']))).toEqual([]);
+    } finally {
+      await auditStore.destroy();
+    }
   });
 });
 

@@ -33,6 +33,8 @@ export type { ThreadedAuditWriterOptions } from './threaded-audit-writer';
 export { RequestAuditTrail } from './request-audit-trail';
 export { AUDIT_HANDOFF_TABLE, AuditHandoff, auditHandoffMigration, handOverChanges } from './audit-handoff';
 export type { AuditHandoffOptions, HandoffWriter } from './audit-handoff';
+export { openCommandAudit } from './command-audit';
+export type { CommandAudit } from './command-audit';
 export type { AuditAdmission, AuditedChange, AuditedDecision, ChangeAuditSink } from './request-audit-trail';
 export {
   SYSTEM_CHANGE_RULE,

@@ -4,7 +4,7 @@
  * transaction, so the classification reflects a new claim as soon as the event is applied, and a redelivered event
  * (its id already in the inbox) changes nothing. Handlers read only the payload and the insights database.
  */
-import { primaryManagerCopiesHandler, sqlTimestamp, type EventHandlers, type Knex } from '@icg/shared';
+import { primaryManagerCopiesHandler, sqlTimestamp, type EventHandlers, type Knex, type SystemChanges } from '@icg/shared';
 import type { InsightRules } from './rules';
 import {
   addToUnitPremium,
@@ -27,10 +27,12 @@ const yuan = (value: number): string => (value / 100).toFixed(2);
 const BEFORE_REGISTRATION = new Set(['REPORTED', 'DISPATCHED', 'SURVEYED']);
 
 export function insightsEventHandlers(rules: InsightRules): EventHandlers {
-  const recompute = (trx: Knex.Transaction, customerId: string, now: Date) => recomputeCustomer(trx, customerId, { rules, asOf: now });
+  // The warnings the recomputation raises, moves or clears are audited as the event's changes (docs/insights.md).
+  const recompute = (trx: Knex.Transaction, customerId: string, now: Date, changes: SystemChanges) =>
+    recomputeCustomer(trx, customerId, { rules, asOf: now, noteChange: (change) => changes.record(change) });
 
   return {
-    async 'customer.registered'(trx, event, { clock }) {
+    async 'customer.registered'(trx, event, { clock, changes }) {
       const now = clock.now();
       const customer = event.payload;
       const row: InsightCustomerRow = {
@@ -48,7 +50,7 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       // Merge keeps a blacklist flag that arrived first; the customer's own facts replace a placeholder's nulls.
       const { blacklisted: _blacklisted, ...facts } = row;
       await trx('insight_customers').insert(row).onConflict('customer_id').merge(Object.keys(facts));
-      await recompute(trx, customer.customerId, now);
+      await recompute(trx, customer.customerId, now, changes);
     },
 
     // Row scope: the customer's facts, insight and warnings follow their new primary manager.
@@ -58,17 +60,17 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       { table: 'early_warnings', entity: 'EarlyWarning', keyColumn: 'early_warning_no' },
     ]),
 
-    async 'customer.blacklist-changed'(trx, event, { clock }) {
+    async 'customer.blacklist-changed'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { customerId, blacklisted } = event.payload;
       await ensureCustomer(trx, customerId, now);
       await trx('insight_customers')
         .where('customer_id', customerId)
         .update({ blacklisted, updated_at: sqlTimestamp(now) });
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
-    async 'policy.bound'(trx, event, { clock }) {
+    async 'policy.bound'(trx, event, { clock, changes }) {
       const now = clock.now();
       const policy = event.payload;
       const customer = await ensureCustomer(trx, policy.customerId, now);
@@ -91,10 +93,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       // policy.renewed may have come first and named the prior policy: merge keeps it.
       await trx('insight_policies').insert(row).onConflict('policy_no').merge();
       if (existing === undefined) await addToUnitPremium(trx, customer.branch_path, policy.writtenPremium, now);
-      await recompute(trx, policy.customerId, now);
+      await recompute(trx, policy.customerId, now, changes);
     },
 
-    async 'policy.renewed'(trx, event, { clock }) {
+    async 'policy.renewed'(trx, event, { clock, changes }) {
       const now = clock.now();
       const renewal = event.payload;
       const customer = await ensureCustomer(trx, renewal.customerId, now);
@@ -119,20 +121,20 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
         });
         await addToUnitPremium(trx, customer.branch_path, renewal.writtenPremium, now);
       }
-      await recompute(trx, renewal.customerId, now);
+      await recompute(trx, renewal.customerId, now, changes);
     },
 
-    async 'policy.cancelled'(trx, event, { clock }) {
+    async 'policy.cancelled'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { policyNo, customerId, cancelledOn, forNonPayment } = event.payload;
       await trx('insight_policies')
         .where('policy_no', policyNo)
         .update({ status: 'CANCELLED', cancelled_on: cancelledOn, cancelled_for_non_payment: forNonPayment, updated_at: sqlTimestamp(now) });
       await ensureCustomer(trx, customerId, now);
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
-    async 'policy.lapsed'(trx, event, { clock }) {
+    async 'policy.lapsed'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { policyNo, customerId, lapsedOn } = event.payload;
       // A policy lapses when its premium stays unpaid past the grace period: a termination for non-payment.
@@ -140,10 +142,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
         .where('policy_no', policyNo)
         .update({ status: 'LAPSED', lapsed_on: lapsedOn, cancelled_for_non_payment: true, updated_at: sqlTimestamp(now) });
       await ensureCustomer(trx, customerId, now);
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
-    async 'policy.reinstated'(trx, event, { clock }) {
+    async 'policy.reinstated'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { policyNo, customerId, reinstatedOn } = event.payload;
       const policy = (await trx('insight_policies').where('policy_no', policyNo).first('effective_date')) as
@@ -159,10 +161,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           updated_at: sqlTimestamp(now),
         });
       await ensureCustomer(trx, customerId, now);
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
-    async 'claim.reported'(trx, event, { clock }) {
+    async 'claim.reported'(trx, event, { clock, changes }) {
       const now = clock.now();
       const claim = event.payload;
       await ensureCustomer(trx, claim.customerId, now);
@@ -186,10 +188,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       };
       // Ignore: a claim refresh already brought (with later facts) stays as it is.
       await trx('insight_claims').insert(row).onConflict('report_no').ignore();
-      await recompute(trx, claim.customerId, now);
+      await recompute(trx, claim.customerId, now, changes);
     },
 
-    async 'claim.reserve-changed'(trx, event, { clock }) {
+    async 'claim.reserve-changed'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { reportNo, customerId, outstandingReserve, changedAt } = event.payload;
       const claim = (await trx('insight_claims').where('report_no', reportNo).first('status', 'registered_at')) as
@@ -205,10 +207,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           });
       }
       await ensureCustomer(trx, customerId, now);
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
-    async 'claim.paid'(trx, event, { clock }) {
+    async 'claim.paid'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { reportNo, customerId, amount } = event.payload;
       const claim = (await trx('insight_claims').where('report_no', reportNo).first('paid', 'outstanding_reserve')) as
@@ -225,10 +227,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           });
       }
       await ensureCustomer(trx, customerId, now);
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
-    async 'claim.closed'(trx, event, { clock }) {
+    async 'claim.closed'(trx, event, { clock, changes }) {
       const now = clock.now();
       const claim = event.payload;
       // Closing releases the reserve (a side exit), or needs it at zero (结案).
@@ -242,10 +244,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           updated_at: sqlTimestamp(now),
         });
       await ensureCustomer(trx, claim.customerId, now);
-      await recompute(trx, claim.customerId, now);
+      await recompute(trx, claim.customerId, now, changes);
     },
 
-    async 'complaint.registered'(trx, event, { clock }) {
+    async 'complaint.registered'(trx, event, { clock, changes }) {
       const now = clock.now();
       const complaint = event.payload;
       // A complaint the register could not tie to a customer is no customer's insight.
@@ -268,10 +270,10 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
         updated_at: sqlTimestamp(now),
       };
       await trx('insight_complaints').insert(row).onConflict('complaint_no').ignore();
-      await recompute(trx, complaint.customerId, now);
+      await recompute(trx, complaint.customerId, now, changes);
     },
 
-    async 'complaint.closed'(trx, event, { clock }) {
+    async 'complaint.closed'(trx, event, { clock, changes }) {
       const now = clock.now();
       const { complaintNo, customerId, closedAt, onTime } = event.payload;
       if (customerId === null) return;
@@ -293,7 +295,7 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           });
       }
       await ensureCustomer(trx, customerId, now);
-      await recompute(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
   };
 }

@@ -4,7 +4,7 @@
  * on the caller's transaction: an event handler's (so the facts and the insight commit together), the seeder's, or
  * refresh's. Nothing here reads another subgraph's database.
  */
-import { canonicalJson, sqlTimestamp, toBoolean, toId, toIsoDate, toIsoTimestamp, type Knex } from '@icg/shared';
+import { canonicalJson, changedFields, sqlTimestamp, toBoolean, toId, toIsoDate, toIsoTimestamp, type Knex, type SystemChange } from '@icg/shared';
 import {
   classifyCustomer,
   findEarlyWarnings,
@@ -291,7 +291,12 @@ export interface RecomputeOptions {
   asOf: Date;
   /** The population's value cut-offs; read from insight_population when omitted. */
   cutoffs?: ValueCutoffs | null;
+  /** Told each early warning the recomputation raises, moves to another level or clears, for the audit trail. */
+  noteChange?: WarningChangeNote;
 }
+
+/** Where the system's changes to early warnings are noted (a SystemChanges' `record`). */
+export type WarningChangeNote = (change: SystemChange) => void;
 
 export async function valueCutoffsOf(db: Db): Promise<ValueCutoffs | null> {
   const row = (await db('insight_population').where('name', 'valueCutoffs').first()) as { value: string } | undefined;
@@ -337,7 +342,7 @@ export async function recomputeCustomer(trx: Knex.Transaction, customerId: strin
   const cutoffs = options.cutoffs === undefined ? await valueCutoffsOf(trx) : options.cutoffs;
   const row = insightRowOf(customer, figures, options, cutoffs);
   await trx('customer_insights').insert(row).onConflict('customer_id').merge();
-  await reconcileWarnings(trx, customer, findEarlyWarnings(figures, options.rules, options.asOf), options.asOf);
+  await reconcileWarnings(trx, customer, findEarlyWarnings(figures, options.rules, options.asOf), options.asOf, undefined, options.noteChange);
   return row;
 }
 
@@ -380,13 +385,19 @@ async function newWarningNumber(trx: Knex.Transaction): Promise<{ id: number; nu
   }
 }
 
-/** `live`: the customer's warnings not cleared, when the caller read them already (refresh reads a chunk's at once). */
+/**
+ * Raises, moves and clears the customer's warnings to match `findings`. `live`: the customer's warnings not cleared,
+ * when the caller read them already (refresh reads a chunk's at once). Each change of a warning's state (raised, a new
+ * level, cleared or resolved by the system: every change that moves its version) is told to `noteChange`, the
+ * system's audited changes; new figures at the same level are derived data and are not.
+ */
 export async function reconcileWarnings(
   trx: Knex.Transaction,
   customer: InsightCustomerRow,
   findings: readonly EarlyWarningFinding[],
   now: Date,
   live?: readonly EarlyWarningRow[],
+  noteChange: WarningChangeNote = () => undefined,
 ): Promise<void> {
   const at = sqlTimestamp(now);
   live ??= (await trx('early_warnings').where('customer_id', toId(customer.customer_id)).whereNull('cleared_at')) as EarlyWarningRow[];
@@ -426,6 +437,12 @@ export async function reconcileWarnings(
         ...scope,
       };
       await trx('early_warnings').insert(row);
+      noteChange({
+        recordKey: `EarlyWarning:${number}`,
+        beforeVersion: null,
+        afterVersion: 1,
+        fields: changedFields(undefined, row, ['customer_id', 'kind', 'level', 'subject_key', 'status', 'rule_version']),
+      });
       continue;
     }
     const levelChanged = existing.level !== finding.level;
@@ -442,19 +459,28 @@ export async function reconcileWarnings(
         ...scope,
         ...(levelChanged ? { version: Number(existing.version) + 1 } : {}),
       });
+    if (levelChanged)
+      noteChange({
+        recordKey: `EarlyWarning:${existing.early_warning_no}`,
+        beforeVersion: Number(existing.version),
+        afterVersion: Number(existing.version) + 1,
+        fields: { level: { before: existing.level, after: finding.level } },
+      });
   }
   for (const row of live) {
     if (found.has(row.finding_key)) continue;
     // The finding no longer holds: the warning is cleared, and resolved by the system if nobody had.
     const resolve = LIVE_STATUSES.includes(row.status);
+    const cleared = { cleared_at: at, ...(resolve ? { status: 'RESOLVED', resolved_at: at, resolved_by_staff_id: null } : {}) };
     await trx('early_warnings')
       .where('id', row.id)
-      .update({
-        cleared_at: at,
-        updated_at: at,
-        version: Number(row.version) + 1,
-        ...(resolve ? { status: 'RESOLVED', resolved_at: at, resolved_by_staff_id: null } : {}),
-      });
+      .update({ ...cleared, updated_at: at, version: Number(row.version) + 1 });
+    noteChange({
+      recordKey: `EarlyWarning:${row.early_warning_no}`,
+      beforeVersion: Number(row.version),
+      afterVersion: Number(row.version) + 1,
+      fields: changedFields(row, cleared),
+    });
   }
 }
 

@@ -14,7 +14,7 @@
  * Progress goes to `onProgress` ("facts 400 / 1000", "insights 1000 / 1000").
  */
 import { randomUUID } from 'node:crypto';
-import { sqlTimestamp, toId, toIsoTimestamp, type Knex } from '@icg/shared';
+import { inAuditedSystemTransaction, jobAction, sqlTimestamp, toId, toIsoTimestamp, type Knex, type SystemChangeSink } from '@icg/shared';
 import { customerValueFen, findEarlyWarnings, rankedPartyOf, UnitLeaderBoard, valueCutoffs, writtenPremiumForLarge, type InsightRules } from './rules';
 import { toFen } from './metrics';
 import {
@@ -33,6 +33,7 @@ import {
   type InsightCustomerRow,
   type InsightPolicyRow,
   type OrgUnitRow,
+  type WarningChangeNote,
 } from './read-model';
 
 /** The most a connection serves per page (shared/src/pagination.ts). */
@@ -151,7 +152,13 @@ export interface RefreshOptions {
   stopRequested?: () => boolean;
   /** Pages asked of the graph at once in phase 1 (stored one after the other); DEFAULT_FETCH_CONCURRENCY by default. */
   concurrency?: number;
+  /** Where phase 2's changes to early warnings are audited, as the insights system's (a command audit's trail). */
+  changeAudit: SystemChangeSink;
+  policyVersion: string;
 }
+
+/** The action the refresh's changes are audited under. */
+export const REFRESH_ACTION = jobAction('insights-refresh');
 
 export interface RefreshResult {
   runId: string;
@@ -336,7 +343,19 @@ async function fetchPage(graphql: GraphQLCaller, first: number, after: string | 
  * Phase 2: population figures, then every customer's insight and warnings, chunk by chunk. Also the scheduled
  * recomputation (server.ts), which moves the time-driven findings (renewal due, a complaint's deadline) along.
  */
-export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, onProgress: (line: string) => void): Promise<number> {
+/**
+ * One transaction of the full recompute, with where to note the warnings it raises, moves or clears: audited as the
+ * system's changes (the scheduled job's run, or the refresh's).
+ */
+export type RecomputeTransaction = <T>(body: (trx: Knex.Transaction, noteChange: WarningChangeNote) => Promise<T>) => Promise<T>;
+
+export async function recomputeAll(
+  db: Knex,
+  rules: InsightRules,
+  asOf: Date,
+  onProgress: (line: string) => void,
+  inTransaction: RecomputeTransaction,
+): Promise<number> {
   await rebuildUnitPremium(db, asOf);
   let units = unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]);
   const total = Number(((await db('insight_customers').count({ n: '*' })) as { n: number | string }[])[0]!.n);
@@ -385,7 +404,7 @@ export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, on
 
   let done = 0;
   await chunks(async (customers, facts) => {
-    await db.transaction(async (trx) => {
+    await inTransaction(async (trx, noteChange) => {
       const live = (await trx('early_warnings')
         .whereIn(
           'customer_id',
@@ -407,6 +426,7 @@ export async function recomputeAll(db: Knex, rules: InsightRules, asOf: Date, on
           findEarlyWarnings(figures.get(customer)!, rules, asOf),
           asOf,
           live.filter((row) => toId(row.customer_id) === id),
+          noteChange,
         );
       }
     });
@@ -540,7 +560,14 @@ export async function refreshInsights(options: RefreshOptions): Promise<RefreshR
       .update({ status: 'COMPUTING', updated_at: sqlTimestamp(new Date()) });
   }
   if (options.stopRequested?.()) return stopped();
-  const customers = await recomputeAll(db, rules, asOf, progress);
+  const audited: RecomputeTransaction = (body) =>
+    inAuditedSystemTransaction(
+      db,
+      options.changeAudit,
+      { subgraph: 'insights', action: REFRESH_ACTION, requestId: run.run_id, policyVersion: options.policyVersion, at: new Date() },
+      (trx, changes) => body(trx, (change) => changes.record(change)),
+    );
+  const customers = await recomputeAll(db, rules, asOf, progress, audited);
   const finished = sqlTimestamp(new Date());
   await db('insight_refresh_runs').where('run_id', run.run_id).update({ status: 'DONE', finished_at: finished, updated_at: finished });
   progress(`done: ${customers} customers, asOf ${asOf.toISOString()}`);

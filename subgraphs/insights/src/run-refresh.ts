@@ -3,7 +3,8 @@
  * stderr ("facts 400 / 1000"), resuming an interrupted run (Ctrl-C stops after the page in hand), stamping asOf.
  *
  * Where: the insights database from the usual DATABASE settings (DATA_DIR / MYSQL_URL); the gateway at GATEWAY_URL
- * (default http://127.0.0.1:$PORT/graphql, PORT 4000).
+ * (default http://127.0.0.1:$PORT/graphql, PORT 4000). The warnings it raises, moves or clears are audited as the
+ * insights system's changes (the audit settings of the subgraph, AUDIT_*).
  *
  * Who (docs/insights.md, "Refresh"): a bearer token in INSIGHTS_REFRESH_TOKEN, issued by the identity provider to the
  * insights service account. Without one, in development (an HS256 secret: AUTH_HS256_SECRET or the one `npm start`
@@ -11,15 +12,20 @@
  */
 import { join } from 'node:path';
 import {
+  createLogger,
   DEFAULT_TOKEN_AUDIENCE,
   DEFAULT_TOKEN_ISSUER,
   EnvReader,
+  loadAccessPolicy,
   loadDatabaseConfig,
+  loadSubgraphConfig,
   migrateToLatest,
   mintDevelopmentToken,
+  openCommandAudit,
   openDatabase,
   readOrCreateSecretFile,
   TOKEN_ENV,
+  type CommandAudit,
 } from '@icg/shared';
 import { refreshInsights, RefreshError, type GraphQLCaller } from './refresh';
 import { insightRules, insightsSubgraph } from './server';
@@ -56,7 +62,9 @@ async function main(): Promise<void> {
   const gatewayUrl = reader.string('GATEWAY_URL', `http://127.0.0.1:${reader.port('PORT', 4000)}/graphql`);
   const rules = insightRules;
   const token = await bearerToken(reader);
-  const db = openDatabase(loadDatabaseConfig(), insightsSubgraph.name);
+  const config = loadSubgraphConfig(insightsSubgraph);
+  const db = openDatabase(config.database, insightsSubgraph.name);
+  const policy = loadAccessPolicy(config.security.accessPolicyPath);
   let stop = false;
   process.on('SIGINT', () => {
     if (stop) process.exit(130);
@@ -72,10 +80,27 @@ async function main(): Promise<void> {
     if (!response.ok && response.status !== 200) throw new RefreshError(`the gateway answered HTTP ${response.status}`);
     return (await response.json()) as Awaited<ReturnType<GraphQLCaller>>;
   };
+  let audit: CommandAudit | undefined;
   try {
     await migrateToLatest(db, insightsSubgraph.migrations);
+    // The warnings phase 2 raises, moves or clears are audited as the insights system's changes.
+    audit = await openCommandAudit({
+      subgraph: insightsSubgraph.name,
+      database: config.database,
+      audit: config.security.audit,
+      db,
+      log: createLogger('insights-refresh', 'silent'),
+    });
     const started = Date.now();
-    const result = await refreshInsights({ db, rules, graphql, onProgress: (line) => process.stderr.write(`${line}\n`), stopRequested: () => stop });
+    const result = await refreshInsights({
+      db,
+      rules,
+      graphql,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+      stopRequested: () => stop,
+      changeAudit: audit.trail,
+      policyVersion: policy.version,
+    });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stderr.write(
       result.completed
@@ -84,6 +109,7 @@ async function main(): Promise<void> {
     );
     if (!result.completed) process.exitCode = 130;
   } finally {
+    await audit?.close();
     await db.destroy();
   }
 }

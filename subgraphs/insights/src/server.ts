@@ -21,7 +21,15 @@ export function recomputeJob(rules: InsightRules, intervalSeconds: number): Sche
   return {
     name: 'insights-recompute',
     intervalMs: intervalSeconds * 1_000,
-    run: async ({ db, clock }) => ({ customers: await recomputeAll(db, rules, clock.now(), () => undefined) }),
+    run: async ({ db, clock, transaction }) => ({
+      customers: await recomputeAll(
+        db,
+        rules,
+        clock.now(),
+        () => undefined,
+        (body) => transaction((trx, changes) => body(trx, (change) => changes.record(change))),
+      ),
+    }),
   };
 }
 

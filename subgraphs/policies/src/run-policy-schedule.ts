@@ -7,21 +7,17 @@
  * the system's change, as on the timer (docs/access-model.md, "Writes the system makes").
  */
 import {
-  AUDIT_MIGRATIONS,
-  AUDIT_STORE,
-  auditWriterDatabase,
   createEventRecorder,
   createLogger,
   EVENT_TYPES,
   loadAccessPolicy,
   loadSubgraphConfig,
   migrateToLatest,
-  newAuditChainId,
+  openCommandAudit,
   openDatabase,
-  RequestAuditTrail,
   ScheduledJobRunner,
   systemClock,
-  ThreadedAuditWriter,
+  type CommandAudit,
 } from '@icg/shared';
 import { loadPolicySettings } from './policy-settings';
 import { createPoliciesSubgraph } from './server';
@@ -32,20 +28,13 @@ async function main(): Promise<void> {
   const config = loadSubgraphConfig(manifest);
   const policy = loadAccessPolicy(config.security.accessPolicyPath);
   const db = openDatabase(config.database, manifest.name);
-  const auditStore = openDatabase(config.database, AUDIT_STORE);
   const logger = createLogger('policies-schedule', 'silent');
-  let audit: ThreadedAuditWriter | undefined;
+  let audit: CommandAudit | undefined;
   try {
     await migrateToLatest(db, manifest.migrations);
-    await migrateToLatest(auditStore, AUDIT_MIGRATIONS);
     const job = manifest.scheduledJobs?.[0];
     if (!job) throw new Error('the policies subgraph declares no scheduled job');
-    audit = new ThreadedAuditWriter({
-      ...config.security.audit,
-      database: auditWriterDatabase(config.database, config.security.audit),
-      chain: newAuditChainId(manifest.name),
-      log: logger,
-    });
+    audit = await openCommandAudit({ subgraph: manifest.name, database: config.database, audit: config.security.audit, db, log: logger });
     const events = createEventRecorder({ producer: manifest.name, catalog: EVENT_TYPES, clock: systemClock });
     // Once, now: the runner's timer stays off (interval 0), and the run's writes are audited as on the timer.
     const runner = new ScheduledJobRunner([{ ...job, intervalMs: 0 }], {
@@ -54,7 +43,7 @@ async function main(): Promise<void> {
       clock: systemClock,
       logger,
       events,
-      changeAudit: new RequestAuditTrail(audit),
+      changeAudit: audit.trail,
       policyVersion: policy.version,
     });
     runner.start();
@@ -62,9 +51,8 @@ async function main(): Promise<void> {
     await runner.close();
     process.stdout.write(`${JSON.stringify({ job: job.name, at: systemClock.now().toISOString(), result })}\n`);
   } finally {
-    // The audit records are written before the command ends.
+    // The audit records are written (and their hand-over rows cleared) before the command ends.
     await audit?.close();
-    await auditStore.destroy();
     await db.destroy();
   }
 }

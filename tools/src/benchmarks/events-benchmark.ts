@@ -309,7 +309,7 @@ async function main(): Promise<void> {
     `## Events between subgraphs: delivery delay and outbox drain
 
 \`npm run bench:events\` (${options.backlogEvents} events recorded while the receiver is down; ${options.delayEvents} events one at a time; ${options.saturateSeconds} s flat out from ${options.workers} workers; then a ${options.burstSeconds}-second burst paced at the highest sustainable rate; ${BURST_NOTES_PER_REQUEST} notes per request), ${new Date().toISOString().slice(0, 10)}, ${describeMachine()}, ${load}.
-The probe subgraphs (tools/src/event-probe) in their own processes: each note is committed with its outbox event; the receiver commits the note with its inbox row. The relay sends each
+The probe subgraphs (tools/src/event-probe) in their own processes: each note is committed with its outbox event and its audit record's hand-over row (since 7c961d1; the record is written by the audit worker); the receiver commits the note with its inbox row. The relay sends each
 consumer's events in batches (up to EVENT_RELAY_BATCH = 100 events, 64 kB), one request or JetStream message per batch, applied by the receiver in one transaction with a savepoint per event.
 Backlog delivered/s: the backlog divided by the time from the receiver's start until it held every note (delivery alone, the sender idle). Delay: the receiver's commit time
 minus the sender's, per event, while events are sent one at a time. Flat out: notes committed per second while the workers write back to back, and notes
