@@ -340,15 +340,15 @@ async function fetchPage(graphql: GraphQLCaller, first: number, after: string | 
 }
 
 /**
- * Phase 2: population figures, then every customer's insight and warnings, chunk by chunk. Also the scheduled
- * recomputation (server.ts), which moves the time-driven findings (renewal due, a complaint's deadline) along.
- */
-/**
  * One transaction of the full recompute, with where to note the warnings it raises, moves or clears: audited as the
  * system's changes (the scheduled job's run, or the refresh's).
  */
 export type RecomputeTransaction = <T>(body: (trx: Knex.Transaction, noteChange: WarningChangeNote) => Promise<T>) => Promise<T>;
 
+/**
+ * Phase 2: population figures, then every customer's insight and warnings, chunk by chunk. Also the scheduled
+ * recomputation (server.ts), which moves the time-driven findings (renewal due, a complaint's deadline) along.
+ */
 export async function recomputeAll(
   db: Knex,
   rules: InsightRules,
