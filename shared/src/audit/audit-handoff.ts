@@ -8,6 +8,7 @@
  * once.
  */
 import type { Knex } from 'knex';
+import { insertInChunks } from '../database';
 import type { Migration } from '../migrations';
 import { DEFAULT_AUDIT_HANDOFF_GRACE_MS, DEFAULT_AUDIT_HANDOFF_SWEEP_MS } from './audit-config';
 import type { AuditEvent } from './audit-record';
@@ -43,7 +44,7 @@ export async function handOverChanges(trx: Knex.Transaction, sink: ChangeAuditSi
   const rows = sink
     .handOverEvents(request, decisionIds)
     .map((event) => ({ decision_id: event.decisionId!, event: JSON.stringify(event), handed_over_ms: now }));
-  for (let start = 0; start < rows.length; start += DELETE_CHUNK) await trx(AUDIT_HANDOFF_TABLE).insert(rows.slice(start, start + DELETE_CHUNK));
+  await insertInChunks(trx, AUDIT_HANDOFF_TABLE, rows);
 }
 
 /** What the hand-over needs of the audit writer (a ThreadedAuditWriter). */
