@@ -116,6 +116,7 @@ async function bindPolicyFor(graph: GraphUnderTest, customerId: string, writtenP
       expiryDate: `${Number(effectiveDate.slice(0, 4)) + 1}${effectiveDate.slice(4)}`,
       writtenPremium: writtenPremium.toFixed(2),
       branchId: String(city.id),
+      insuredObjectKeys: [],
     },
   });
   return policyNo;

@@ -3,18 +3,20 @@
  * a claim reported by phone reaches the insights' read model as an event and changes the customer's classification and
  * early warnings within seconds; the warning desk's lifecycle (acknowledge, resolve, dismiss) with its refusals
  * (FORBIDDEN_ACTION, INVALID_TRANSITION, CONFLICT, a reason required); the root connection paged by keyset cursor; the
- * BI analyst's view (sealed keys, no per-person figures); and `insights:refresh`, which rebuilds the read model from
- * the graph alone, resumes after an interruption and agrees with the state the events built. The rules themselves, on
- * each side of every threshold, are unit-tested in subgraphs/insights/src/rules/__tests__.
+ * BI analyst's view (sealed keys, no per-person figures); a special investigation concluded through the gateway, whose
+ * confirmed fraud makes the customer POOR within seconds (and whose "no fraud found" does not); and `insights:refresh`,
+ * which rebuilds the read model from the graph alone, resumes after an interruption and agrees with the state the
+ * events built. The rules themselves, on each side of every threshold, are unit-tested in
+ * subgraphs/insights/src/rules/__tests__.
  */
-import { createLogger, openAuditStore, openCommandAudit, SettableClock } from '@icg/shared';
+import { createLogger, DELIVERY_TABLE, OUTBOX_TABLE, openAuditStore, openCommandAudit, SettableClock } from '@icg/shared';
 import { auditRecordsOf } from './support/crm-workflows';
 import { refreshInsights, type GraphQLCaller } from '../subgraphs/insights/src/refresh';
 import { insightRules } from '../subgraphs/insights/src/server';
 import { TRANSPORTS_UNDER_TEST, type TransportUnderTest } from './support/event-probes';
 import type { GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
-import { actingAs, callers, newKey, staffWith, waitUntil, type Caller } from './support/hotline-desk';
+import { actingAs, callers, newKey, readTicket, staffWith, waitUntil, type Caller } from './support/hotline-desk';
 import { TEST_DIALECTS } from './support/test-database';
 import { testSubgraphSecurity, type ActingAs } from './support/test-security';
 
@@ -55,8 +57,8 @@ async function readInsight(graph: GraphUnderTest, customerId: string): Promise<{
 }
 
 /** Reports a claim on the caller's policy by phone, as the hotline takes it; the claims system files it by event. */
-async function reportClaim(graph: GraphUnderTest, caller: Caller): Promise<void> {
-  const response = await graph.query(
+async function reportClaim(graph: GraphUnderTest, caller: Caller): Promise<string> {
+  const response = await graph.query<{ reportClaimByPhone: { ticketNo: string } }>(
     `mutation Report($input: ReportClaimByPhoneInput!) { reportClaimByPhone(input: $input) { ticketNo } }`,
     {
       input: {
@@ -75,7 +77,65 @@ async function reportClaim(graph: GraphUnderTest, caller: Caller): Promise<void>
     actingAs(staffWith('HOTLINE_AGENT')[0]!),
   );
   if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+  return response.data!.reportClaimByPhone.ticketNo;
 }
+
+interface InvestigatedClaim {
+  reportNo: string;
+  version: number;
+  /** The adjuster of the caller's branch who handles it; the one after them in the branch concludes it. */
+  handler: ActingAs;
+  colleague: ActingAs;
+}
+
+/**
+ * A claim of the caller's reported by phone and dispatched to an adjuster of the branch, who then handles it, flagged
+ * for special investigation. Flagging is the fraud screening's (the seed has its flags); no mutation of this graph
+ * sets it, so the test sets the flag in the claims store as the screening would.
+ */
+async function claimUnderInvestigation(graph: GraphUnderTest, caller: Caller): Promise<InvestigatedClaim> {
+  const ticketNo = await reportClaim(graph, caller);
+  const ticket = await waitUntil(
+    () => readTicket(graph, ticketNo),
+    (found) => found?.spawnedClaim !== null,
+  );
+  const reportNo = ticket!.spawnedClaim!.reportNo;
+  const [handler, colleague] = staffWith('CLAIMS_ADJUSTER', caller.branchPath).map(actingAs);
+  const dispatched = await graph.query<{ dispatchSurveyor: { version: number } }>(
+    'mutation Dispatch($input: DispatchSurveyorInput!) { dispatchSurveyor(input: $input) { version } }',
+    { input: { idempotencyKey: newKey(), reportNo, expectedVersion: 1 } },
+    handler,
+  );
+  if (dispatched.errors?.length) throw new Error(JSON.stringify(dispatched.errors));
+  await graph.subgraphs['claims']!.db('claims').where('report_no', reportNo).update({ fraud_score: 88, special_investigation: true });
+  return { reportNo, version: dispatched.data!.dispatchSurveyor.version, handler: handler!, colleague: colleague! };
+}
+
+function concludeInvestigation(graph: GraphUnderTest, claim: InvestigatedClaim, outcome: string, acting: ActingAs) {
+  return graph.query<{ concludeSpecialInvestigation: { reportNo: string; version: number } | null }>(
+    'mutation Conclude($input: ConcludeInvestigationInput!) { concludeSpecialInvestigation(input: $input) { reportNo version } }',
+    { input: { idempotencyKey: newKey(), reportNo: claim.reportNo, expectedVersion: claim.version, outcome } },
+    acting,
+  );
+}
+
+interface FraudView {
+  classification: string;
+  reasons: { rule: string }[] | null;
+  figures: { fraudConfirmed: boolean | null };
+}
+
+/** The customer's classification with its reasons and the confirmed-fraud figure, as the auditor reads them (CREDIT). */
+async function readFraudView(graph: GraphUnderTest, customerId: string): Promise<FraudView | null> {
+  const response = await graph.query<{ customer: { insight: FraudView | null } }>(
+    'query Fraud($id: ID!) { customer(id: $id) { insight { classification reasons { rule } figures { fraudConfirmed } } } }',
+    { id: customerId },
+  );
+  if (response.errors?.length) throw new Error(JSON.stringify(response.errors));
+  return response.data!.customer.insight;
+}
+
+const FRAUD_REASON = 'classification.poor.fraudConfirmed';
 
 /** A caller who is not blacklisted and has fewer claims in 12 months than the poor rule's 4. */
 async function ordinaryCaller(graph: GraphUnderTest, candidates: readonly Caller[]): Promise<{ caller: Caller; before: Insight }> {
@@ -148,6 +208,86 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     } finally {
       await auditStore.destroy();
     }
+  });
+
+  it("two claims on the one vehicle a policy insures raise the same-object warning, under the object's key", async () => {
+    // A caller of the remaining seeded customers whose policy insures exactly one object and who has no such warning yet.
+    let chosen: { caller: Caller; objectKey: string } | undefined;
+    for (const caller of people.slice(6)) {
+      const response = await graph.query<{ policy: { insuredObjects: { objectKey: string }[] | null } | null }>(
+        'query Objects($policyNo: String!) { policy(policyNo: $policyNo) { insuredObjects { objectKey } } }',
+        { policyNo: caller.policyNo },
+      );
+      expect(response.errors).toBeUndefined();
+      const objects = response.data!.policy?.insuredObjects ?? [];
+      const { earlyWarnings } = await readInsight(graph, caller.customerId);
+      if (objects.length === 1 && !earlyWarnings.some((warning) => warning.kind === 'MULTIPLE_CLAIMS_SAME_OBJECT')) {
+        chosen = { caller, objectKey: objects[0]!.objectKey };
+        break;
+      }
+    }
+    if (!chosen) throw new Error('no caller with a single-object policy among the candidates');
+    const sameObject = (state: { earlyWarnings: Warning[] }) => state.earlyWarnings.filter((warning) => warning.kind === 'MULTIPLE_CLAIMS_SAME_OBJECT');
+
+    await reportClaim(graph, chosen.caller);
+    await reportClaim(graph, chosen.caller);
+    // The policy's only object is the claims' object: policies told insights its key when the policy was bound (the
+    // seed here), and the claims name the policy.
+    const seen = await waitUntil(
+      () => readInsight(graph, chosen!.caller.customerId),
+      (state) => sameObject(state).length > 0,
+    );
+    expect(sameObject(seen)).toEqual([expect.objectContaining({ level: 'WARN', status: 'OPEN', subjectKey: chosen.objectKey })]);
+  });
+
+  it("a special investigation's finding reaches the customer's insight: confirmed fraud makes them POOR, none found does not", async () => {
+    const candidates = people.slice(0, 6);
+    const { caller: fraudulent, before } = await ordinaryCaller(graph, candidates);
+    const { caller: cleared } = await ordinaryCaller(
+      graph,
+      candidates.filter((candidate) => candidate !== fraudulent),
+    );
+    const confirmedClaim = await claimUnderInvestigation(graph, fraudulent);
+    const clearedClaim = await claimUnderInvestigation(graph, cleared);
+
+    // The handler may not conclude the investigation of their own claim (two-person rule).
+    const byHandler = await concludeInvestigation(graph, confirmedClaim, 'FRAUD_CONFIRMED', confirmedClaim.handler);
+    expect(byHandler.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_ACTION', action: 'claim.investigation.conclude', reason: 'SECOND_PERSON' });
+
+    // Another adjuster of the branch concludes: fraud confirmed. Within seconds the customer is POOR, for that reason.
+    const concluded = await concludeInvestigation(graph, confirmedClaim, 'FRAUD_CONFIRMED', confirmedClaim.colleague);
+    expect(concluded.errors).toBeUndefined();
+    expect(concluded.data!.concludeSpecialInvestigation).toEqual({ reportNo: confirmedClaim.reportNo, version: confirmedClaim.version + 1 });
+    expect(before.classification).not.toBe('POOR');
+    const poor = await waitUntil(
+      () => readFraudView(graph, fraudulent.customerId),
+      (view) => view?.classification === 'POOR',
+      10_000,
+    );
+    expect(poor).toMatchObject({ classification: 'POOR', figures: { fraudConfirmed: true } });
+    expect(poor!.reasons).toContainEqual({ rule: FRAUD_REASON });
+    const claimView = await graph.query<{ claim: { investigationOutcome: string | null; specialInvestigation: boolean } }>(
+      'query Claim($no: String!) { claim(reportNo: $no) { investigationOutcome specialInvestigation } }',
+      { no: confirmedClaim.reportNo },
+    );
+    expect(claimView.data!.claim).toEqual({ investigationOutcome: 'FRAUD_CONFIRMED', specialInvestigation: true });
+
+    // No fraud found on the other customer's claim: once insights has taken the event, they are not poor for it.
+    const noFraud = await concludeInvestigation(graph, clearedClaim, 'NO_FRAUD_FOUND', clearedClaim.colleague);
+    expect(noFraud.errors).toBeUndefined();
+    const claimsDb = graph.subgraphs['claims']!.db;
+    const event = (await claimsDb(OUTBOX_TABLE)
+      .where({ aggregate: `Claim:${clearedClaim.reportNo}`, type: 'claim.investigation-concluded' })
+      .first('sequence')) as { sequence: number };
+    const delivery = await waitUntil(
+      async () => (await claimsDb(DELIVERY_TABLE).where({ sequence: event.sequence, consumer: 'insights' }).first('state')) as { state: string },
+      (found) => found.state === 'DELIVERED',
+    );
+    expect(delivery.state).toBe('DELIVERED');
+    const notPoor = await readFraudView(graph, cleared.customerId);
+    expect(notPoor).toMatchObject({ figures: { fraudConfirmed: false } });
+    expect(notPoor!.classification).not.toBe('POOR');
+    expect(notPoor!.reasons ?? []).not.toContainEqual({ rule: FRAUD_REASON });
   });
 
   describe('the warning desk', () => {

@@ -143,8 +143,21 @@ describe.each(TEST_DIALECTS)('policy lifecycle through the gateway on %s', (dial
       priorPolicy: { policyNo },
     });
     expect(renewal.participants).toEqual(prior.participants);
+    // The same objects, under the same keys: claims on them are counted as on one object across the renewal.
     expect(renewal.insuredObjects).toEqual(prior.insuredObjects);
     expect(renewal.coverages).toEqual(prior.coverages);
+
+    // Bound, the renewal tells the other systems the keys of the objects it insures.
+    const keys = prior.insuredObjects!.map((object) => object.objectKey);
+    expect(keys.length).toBeGreaterThan(0);
+    answered(
+      await mutatePolicy(graph, 'bindPolicy', { policyNo: renewal.policyNo, expectedVersion: renewal.version, premiumPaid: true }, operator),
+      'bindPolicy',
+    );
+    const boundEvent = (await eventsOf(renewal.policyNo)).find((event) => event.type === 'policy.bound');
+    expect(boundEvent?.payload).toMatchObject({ policyNo: renewal.policyNo, insuredObjectKeys: keys });
+    const renewedEvent = (await eventsOf(policyNo)).find((event) => event.type === 'policy.renewed');
+    expect(renewedEvent?.payload).toMatchObject({ policyNo: renewal.policyNo, priorPolicyNo: policyNo, insuredObjectKeys: keys });
   });
 
   it('expires a policy nobody renewed', async () => {

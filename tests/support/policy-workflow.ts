@@ -18,7 +18,7 @@ export const POLICY_VIEW = `
     customer { id }
     coverages { code sumInsured premium deductible }
     participants { role name }
-    insuredObjects { kind plate vin address }
+    insuredObjects { objectKey kind plate vin address }
     renewalReminders { daysBefore dueAt sentAt status }
   }`;
 
@@ -44,7 +44,7 @@ export interface PolicyView {
   customer: { id: string } | null;
   coverages: { code: string; sumInsured: number | null; premium: number | null; deductible: number | null }[] | null;
   participants: { role: string; name: string | null }[] | null;
-  insuredObjects: { kind: string; plate: string | null; vin: string | null; address: string | null }[] | null;
+  insuredObjects: { objectKey: string; kind: string; plate: string | null; vin: string | null; address: string | null }[] | null;
   renewalReminders: { daysBefore: number; dueAt: string; sentAt: string | null; status: string }[] | null;
 }
 

@@ -63,6 +63,7 @@ export const WORKFLOW_ACTIONS = [
   'claim.withdraw',
   'claim.deny',
   'claim.zeroClose',
+  'claim.investigation.conclude',
 
   // Complaints: each step, deadlines and exits.
   'complaint.accept',

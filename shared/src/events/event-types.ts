@@ -8,10 +8,12 @@
  * What payloads carry: keys (ids, business numbers), states, codes, dates and amounts — what the
  * receiver needs to do its job and no more. No names, phone numbers, ID numbers, addresses, free text
  * or reasons: a receiver that needs more of a person reads it from the owning system through the graph,
- * under the access policy. Two facts are sensitive and carried because the receiver cannot do its job
- * without them: a claim's cause (HEALTH when INJURY or ILLNESS; claims files the claim with it) and
- * whether a customer is blacklisted (policies refuses quotes with it). Records are closed: a field not
- * described here is refused, so nothing rides along unannounced.
+ * under the access policy. Three facts are sensitive and carried because the receiver cannot do its job
+ * without them: a claim's cause (HEALTH when INJURY or ILLNESS; claims files the claim with it),
+ * whether a customer is blacklisted (policies refuses quotes with it) and whether a claim's special
+ * investigation confirmed fraud (CREDIT, RESTRICTED as Claim.investigationOutcome: insights classifies a
+ * customer with confirmed fraud as poor, DOMAIN.md section 5, and cannot without it). Records are closed:
+ * a field not described here is refused, so nothing rides along unannounced.
  */
 import { CLAIM_REPORT_CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_SOURCES, CUSTOMER_KINDS, LINES_OF_BUSINESS } from '../domain/vocabulary';
 import { BUSINESS_NUMBERS } from '../ids';
@@ -22,6 +24,7 @@ import {
   integer,
   isoDate,
   isoTimestamp,
+  listOf,
   money,
   nullable,
   oneOf,
@@ -58,6 +61,12 @@ const CLAIM_CAUSES = ['COLLISION', 'THEFT', 'FIRE', 'FLOOD', 'TYPHOON', 'INJURY'
 const CLAIM_CLOSED_OUTCOMES = ['PAID', 'DENIED', 'WITHDRAWN', 'CANCELLED', 'ZERO_CLOSED'] as const;
 /** How a customer is served (DOMAIN.md section 5): large and quality customers get a return visit after a claim closes. */
 const CUSTOMER_SERVICE_SEGMENTS = ['LARGE', 'QUALITY', 'STANDARD'] as const;
+/**
+ * The keys of the objects a policy insures (InsuredObject.objectKey: the same on every policy insuring the object):
+ * insights counts claims on one object by them. Null when the sender did not say (an event recorded before they
+ * were carried); a policy insures at most 99 objects.
+ */
+const insuredObjectKeys = nullable(listOf(entityId, 99));
 /** A branch's materialised path in the org tree, e.g. /1/3/9/. */
 const branchPath = text(/^\/(\d{1,9}\/){1,8}$/, 'a branch path such as /1/3/9/', 90);
 
@@ -180,6 +189,7 @@ export const EVENT_TYPES = {
       expiryDate: isoDate,
       writtenPremium: money,
       branchId: entityId,
+      insuredObjectKeys,
     }),
   }),
   'policy.renewed': eventType({
@@ -196,6 +206,7 @@ export const EVENT_TYPES = {
       expiryDate: isoDate,
       writtenPremium: money,
       branchId: entityId,
+      insuredObjectKeys,
     }),
   }),
   'policy.cancelled': eventType({
@@ -253,6 +264,19 @@ export const EVENT_TYPES = {
     consumers: ['insights'],
     description: "A claim's outstanding reserve was set (at registration, or by setClaimReserve).",
     payload: record({ reportNo, customerId: entityId, outstandingReserve: money, changedAt: isoTimestamp }),
+  }),
+  'claim.investigation-concluded': eventType({
+    producer: 'claims',
+    // Insights: a customer with a claim whose fraud is confirmed is classified POOR (DOMAIN.md section 5).
+    consumers: ['insights'],
+    description: "A claim's special investigation was concluded (concludeSpecialInvestigation): fraud confirmed, or none found.",
+    payload: record({
+      reportNo,
+      customerId: entityId,
+      /** Sensitive (CREDIT): true when the investigation confirmed fraud, false when it found none. */
+      fraudConfirmed: flag,
+      concludedAt: isoTimestamp,
+    }),
   }),
   'complaint.call-accepted': eventType({
     producer: 'complaints',

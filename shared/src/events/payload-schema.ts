@@ -55,6 +55,21 @@ export function nullable<T>(check: Check<T>): Check<T | null> {
   return (value, field) => (value === null || value === undefined ? ok(null) : check(value, field));
 }
 
+/** A list of at most `maxItems` values, each checked (the field named with its index: `keys[2]`). */
+export function listOf<T>(check: Check<T>, maxItems: number): Check<T[]> {
+  return (value, field) => {
+    if (!Array.isArray(value)) return refused(field, 'must be a list');
+    if (value.length > maxItems) return refused(field, `must have at most ${maxItems} items`);
+    const checked: T[] = [];
+    for (const [index, item] of value.entries()) {
+      const result = check(item, `${field}[${index}]`);
+      if (!result.ok) return result;
+      checked.push(result.value);
+    }
+    return ok(checked);
+  };
+}
+
 /** A closed record: every described field checked, any other field refused. */
 export function record<S extends Readonly<Record<string, Check<unknown>>>>(shape: S): Check<{ [K in keyof S]: Checked<S[K]> }> {
   return (value, field) => {

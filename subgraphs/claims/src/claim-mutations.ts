@@ -1,9 +1,9 @@
 /**
  * The claims desk's mutations (issue 10, "Claims"): each step of the lifecycle with its guards (close only with a
  * zero outstanding reserve, reopen with a reason, approval within the approver's authority and never by the
- * handler, payments within what was approved), and the side exits. Each one runs through runMutation: authorised
- * by the policy's `actions`, idempotent, versioned, audited, in one transaction with its outbox event; times come
- * from the subgraph's clock.
+ * handler, payments within what was approved), the side exits, and the conclusion of a special investigation (once,
+ * never by the handler, told to insights). Each one runs through runMutation: authorised by the policy's `actions`,
+ * idempotent, versioned, audited, in one transaction with its outbox event; times come from the subgraph's clock.
  */
 import { GraphQLError } from 'graphql';
 import {
@@ -17,10 +17,12 @@ import {
   parseBusinessNumber,
   parseEntityId,
   parseExpectedVersion,
+  parseOneOf,
   parseText,
   recordEvent,
   runMutation,
   sqlTimestamp,
+  toBoolean,
   toIsoTimestamp,
   touch,
   updateVersioned,
@@ -38,6 +40,7 @@ import type {
   ClaimReasonInput,
   ClaimStepInput,
   CompleteSurveyInput,
+  ConcludeInvestigationInput,
   DispatchSurveyorInput,
   MutationResolvers,
   PayClaimInput,
@@ -46,7 +49,16 @@ import type {
   SetClaimReserveInput,
 } from './generated/schema-types';
 import { newChildRowId } from './row-ids';
-import { claimRecord, claimScope, type ClaimPaymentRow, type ClaimRecord, type ClaimRow, type LossAssessmentRow, type SurveyTaskRow } from './records';
+import {
+  claimRecord,
+  claimScope,
+  INVESTIGATION_OUTCOMES,
+  type ClaimPaymentRow,
+  type ClaimRecord,
+  type ClaimRow,
+  type LossAssessmentRow,
+  type SurveyTaskRow,
+} from './records';
 
 const CLAIM = 'claim';
 const NARRATIVE_MAX = 2_000;
@@ -589,6 +601,42 @@ export const claimMutations = {
   withdrawClaim: (_root, { input }: { input: ClaimReasonInput }, context) => sideExit(context, input, 'claim.withdraw', 'WITHDRAWN'),
   denyClaim: (_root, { input }: { input: ClaimReasonInput }, context) => sideExit(context, input, 'claim.deny', 'DENIED'),
   zeroCloseClaim: (_root, { input }: { input: ClaimReasonInput }, context) => sideExit(context, input, 'claim.zeroClose', 'ZERO_CLOSED'),
+
+  async concludeSpecialInvestigation(_root, { input }: { input: ConcludeInvestigationInput }, context) {
+    const outcome = parseOneOf(input.outcome, 'input.outcome', INVESTIGATION_OUTCOMES);
+    return stepClaim(
+      context,
+      input,
+      { outcome },
+      {
+        // Never the handler's (the policy's two-person rule): the finding is about the file they handle.
+        action: 'claim.investigation.conclude',
+        async plan(_trx, row, now) {
+          if (!toBoolean(row.special_investigation))
+            throw invalidInput('input.reportNo', 'must name a claim under special investigation; this claim is not under one');
+          // The finding itself is RESTRICTED: the refusal does not tell it.
+          if (row.investigation_outcome !== null)
+            throw invalidInput('input.reportNo', 'names a claim whose special investigation is already concluded; a finding is concluded once');
+          return {
+            columns: { investigation_outcome: outcome, investigation_concluded_at: sqlTimestamp(now) },
+            // Insights classifies a customer with confirmed fraud as poor (DOMAIN.md section 5).
+            after: async (trx) => {
+              await recordEvent(trx, context, {
+                type: 'claim.investigation-concluded',
+                aggregate: `Claim:${row.report_no}`,
+                payload: {
+                  reportNo: row.report_no,
+                  customerId: String(row.customer_id),
+                  fraudConfirmed: outcome === 'FRAUD_CONFIRMED',
+                  concludedAt: now.toISOString(),
+                },
+              });
+            },
+          };
+        },
+      },
+    );
+  },
 } satisfies MutationResolvers;
 
 /**

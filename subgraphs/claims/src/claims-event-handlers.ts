@@ -51,6 +51,8 @@ export const claimsEventHandlers: EventHandlers = {
       recoveries: 0,
       fraud_score: 0,
       special_investigation: false,
+      investigation_outcome: null,
+      investigation_concluded_at: null,
       version: 1,
       source_ticket_no: report.ticketNo,
       customer_segment: report.customerSegment,

@@ -13,6 +13,7 @@ import type {
   ClaimReportChannel,
   ClaimStatus as SchemaClaimStatus,
   Customer,
+  InvestigationOutcome,
   LossAssessment,
   Policy,
   Staff,
@@ -20,7 +21,7 @@ import type {
   SurveyTaskStatus,
 } from './generated/schema-types';
 
-export type { ClaimCause, ClaimClosedOutcome, ClaimParticipantRole, ClaimPaymentMethod, ClaimReportChannel, SurveyTaskStatus };
+export type { ClaimCause, ClaimClosedOutcome, ClaimParticipantRole, ClaimPaymentMethod, ClaimReportChannel, InvestigationOutcome, SurveyTaskStatus };
 
 /** The company-wide vocabularies this schema declares as enums hold the same values (checked by the compiler). */
 export type SchemaEnumsMatchVocabulary = CompilesIfTrue<
@@ -44,6 +45,7 @@ export const CLAIM_CAUSES = everyValueOf<ClaimCause>()([
 export const CLAIM_PARTICIPANT_ROLES = everyValueOf<ClaimParticipantRole>()(['CLAIMANT', 'INJURED', 'THIRD_PARTY', 'WITNESS', 'DRIVER']);
 export const SURVEY_TASK_STATUSES = everyValueOf<SurveyTaskStatus>()(['DISPATCHED', 'ON_SITE', 'DONE']);
 export const CLAIM_PAYMENT_METHODS = everyValueOf<ClaimPaymentMethod>()(['BANK_TRANSFER', 'REPAIR_SHOP_DIRECT', 'HOSPITAL_DIRECT']);
+export const INVESTIGATION_OUTCOMES = everyValueOf<InvestigationOutcome>()(['FRAUD_CONFIRMED', 'NO_FRAUD_FOUND']);
 // Company-wide (the hotline and the seed use it too); re-exported for this system's seed tests.
 export { CLAIM_REPORT_CHANNELS };
 
@@ -88,6 +90,9 @@ export interface ClaimRow {
   recoveries: StoredMoney;
   fraud_score: number;
   special_investigation: StoredFlag;
+  /** What the special investigation found (migration 008); null while none is concluded. */
+  investigation_outcome: InvestigationOutcome | null;
+  investigation_concluded_at: StoredTimestamp | null;
   /** Write side (migration 003): goes up by one with every change. */
   version: number;
   /** When the row last changed (BI's `updatedSince`, migration 006); set on every write. */
@@ -225,6 +230,8 @@ export function claimRecord(row: ClaimRow): Scoped<ClaimObject> {
       incurred: roundMoney(paid + outstandingReserve - recoveries),
       fraudScore: row.fraud_score,
       specialInvestigation: toBoolean(row.special_investigation),
+      investigationOutcome: row.investigation_outcome,
+      investigationConcludedAt: toIsoTimestamp(row.investigation_concluded_at),
       closeReason: row.close_reason,
       adjustedAmount: row.adjusted_amount === null ? null : money(row.adjusted_amount),
       approvedAmount: row.approved_amount === null ? null : money(row.approved_amount),

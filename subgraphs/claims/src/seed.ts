@@ -23,6 +23,7 @@ import {
   type ClaimPaymentMethod,
   type ClaimPaymentRow,
   type ClaimRow,
+  type InvestigationOutcome,
   type LossAssessmentRow,
   type SurveyTaskRow,
 } from './records';
@@ -60,6 +61,8 @@ const DAY = 24 * HOUR;
 const SMALL_CLAIM_LIMIT = 10_000;
 /** Fraud scores from here on open a special investigation. */
 const SPECIAL_INVESTIGATION_SCORE = 75;
+/** Of the denied files under special investigation, the share denied for confirmed fraud. */
+const DENIED_FOR_FRAUD = 0.8;
 
 const CAUSES_BY_LINE: Record<LineOfBusiness, readonly (readonly [ClaimCause, number])[]> = {
   MOTOR: [
@@ -513,6 +516,7 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
   // Subrogation against a liable third party, or salvage of a recovered vehicle or cargo.
   const recoverable = paid > 0 && (claim.thirdPartyInvolved || cause === 'THEFT' || cause === 'CARGO_DAMAGE');
   const fraudScore = drawFraudScore(random, fact.status);
+  const investigation = fraudScore >= SPECIAL_INVESTIGATION_SCORE ? concludedInvestigation(context.seed, claim) : null;
   const loss: LossFacts = {
     cause,
     line: claim.line,
@@ -573,6 +577,8 @@ function elaborateClaim(context: BatchContext, fact: ClaimFact, tables: ClaimsTa
     recoveries: recoverable && random.chance(0.25) ? roundMoney(paid * random.amount(0.1, 0.6)) : 0,
     fraud_score: fraudScore,
     special_investigation: fraudScore >= SPECIAL_INVESTIGATION_SCORE,
+    investigation_outcome: investigation?.outcome ?? null,
+    investigation_concluded_at: investigation ? sqlTimestamp(investigation.at) : null,
     version: 1,
     // The seeded hotline tickets are numbered by the hotline's own seed; its tickets name the claim instead.
     source_ticket_no: null,
@@ -657,6 +663,19 @@ function drawFraudScore(random: SeededRandom, status: ClaimStatus): number {
   const highRisk = status === 'DENIED' ? 0.3 : status === 'WITHDRAWN' ? 0.12 : 0.02;
   if (random.chance(highRisk)) return random.int(SPECIAL_INVESTIGATION_SCORE, 99);
   return random.chance(0.08) ? random.int(35, SPECIAL_INVESTIGATION_SCORE - 1) : random.int(0, 34);
+}
+
+/**
+ * A special investigation's finding: concluded before a file closed (most denials for confirmed fraud, no fraud
+ * found in the other files), still running on an open or reopened one. Drawn from a generator of its own, so every
+ * other draw of the claim stays as it was.
+ */
+function concludedInvestigation(seed: number, claim: ClaimCase): { outcome: InvestigationOutcome; at: Date } | null {
+  const closedAt = claim.timeline.closed;
+  if (closedAt === undefined || claim.path.reopened) return null;
+  const random = SeededRandom.for(seed, 'claim-investigation', claim.fact.id);
+  const fraud = claim.path.closure === 'DENIED' && random.chance(DENIED_FOR_FRAUD);
+  return { outcome: fraud ? 'FRAUD_CONFIRMED' : 'NO_FRAUD_FOUND', at: between(random, claim.reportedAt, closedAt) };
 }
 
 /** Pure: the rows a batch's claim facts become (exposed for tests of the data's consistency). */

@@ -23,6 +23,15 @@ const at = (iso: string): string => sqlTimestamp(new Date(iso));
 const fen = (amount: string | number): number => Math.round(Number(amount) * 100);
 const yuan = (value: number): string => (value / 100).toFixed(2);
 
+/**
+ * The policy's `insured_object_key` as the event tells it: the key of its one object, null when it insures none or
+ * several; nothing to change when the event does not say (one recorded before policies sent the keys).
+ */
+function soleObjectKey(keys: readonly string[] | null): Partial<Pick<InsightPolicyRow, 'insured_object_key'>> {
+  if (!keys) return {};
+  return { insured_object_key: keys.length === 1 ? keys[0]! : null };
+}
+
 /** The claim statuses from which a reserve being set means the claim was registered (立案). */
 const BEFORE_REGISTRATION = new Set(['REPORTED', 'DISPATCHED', 'SURVEYED']);
 
@@ -75,7 +84,8 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       const policy = event.payload;
       const customer = await ensureCustomer(trx, policy.customerId, now);
       const existing = await trx('insight_policies').where('policy_no', policy.policyNo).first('policy_no');
-      const row: Omit<InsightPolicyRow, 'renewal_of_policy_no' | 'product_code' | 'arrears_days'> = {
+      const row: Omit<InsightPolicyRow, 'renewal_of_policy_no' | 'product_code' | 'arrears_days' | 'insured_object_key'> &
+        Partial<Pick<InsightPolicyRow, 'insured_object_key'>> = {
         policy_no: policy.policyNo,
         customer_id: policy.customerId,
         line_of_business: policy.lineOfBusiness,
@@ -88,6 +98,7 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
         cancelled_for_non_payment: false,
         lapsed_on: null,
         branch_id: policy.branchId,
+        ...soleObjectKey(policy.insuredObjectKeys),
         updated_at: sqlTimestamp(now),
       };
       // policy.renewed may have come first and named the prior policy: merge keeps it.
@@ -102,7 +113,7 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
       const customer = await ensureCustomer(trx, renewal.customerId, now);
       const updated = await trx('insight_policies')
         .where('policy_no', renewal.policyNo)
-        .update({ renewal_of_policy_no: renewal.priorPolicyNo, updated_at: sqlTimestamp(now) });
+        .update({ renewal_of_policy_no: renewal.priorPolicyNo, ...soleObjectKey(renewal.insuredObjectKeys), updated_at: sqlTimestamp(now) });
       if (updated === 0) {
         // Before its policy.bound: the renewal's facts are in this payload too, and its premium counts for the org
         // units now (the bind event then finds the policy known and adds nothing).
@@ -117,6 +128,7 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
           written_premium: renewal.writtenPremium,
           renewal_of_policy_no: renewal.priorPolicyNo,
           branch_id: renewal.branchId,
+          ...soleObjectKey(renewal.insuredObjectKeys),
           updated_at: sqlTimestamp(now),
         });
         await addToUnitPremium(trx, customer.branch_path, renewal.writtenPremium, now);
@@ -245,6 +257,26 @@ export function insightsEventHandlers(rules: InsightRules): EventHandlers {
         });
       await ensureCustomer(trx, claim.customerId, now);
       await recompute(trx, claim.customerId, now, changes);
+    },
+
+    async 'claim.investigation-concluded'(trx, event, { clock, changes }) {
+      const now = clock.now();
+      const { reportNo, customerId, fraudConfirmed } = event.payload;
+      const claim = (await trx('insight_claims').where('report_no', reportNo).first('fraud_confirmed')) as Pick<InsightClaimRow, 'fraud_confirmed'> | undefined;
+      if (claim !== undefined) {
+        // Confirmed fraud makes the customer poor (DOMAIN.md section 5); the finding is noted as the system's change.
+        await trx('insight_claims')
+          .where('report_no', reportNo)
+          .update({ fraud_confirmed: fraudConfirmed, updated_at: sqlTimestamp(now) });
+        changes.record({
+          recordKey: `InsightClaim:${reportNo}`,
+          beforeVersion: null,
+          afterVersion: null,
+          fields: { fraud_confirmed: { before: claim.fraud_confirmed === null ? null : Boolean(claim.fraud_confirmed), after: fraudConfirmed } },
+        });
+      }
+      await ensureCustomer(trx, customerId, now);
+      await recompute(trx, customerId, now, changes);
     },
 
     async 'complaint.registered'(trx, event, { clock, changes }) {

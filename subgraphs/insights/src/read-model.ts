@@ -58,6 +58,8 @@ export interface InsightPolicyRow {
   renewal_of_policy_no: string | null;
   arrears_days: number | null;
   branch_id: Id | null;
+  /** The key of the one object the policy insures (migration 005); null for none, several or not known. */
+  insured_object_key: string | null;
   updated_at: string | Date;
 }
 
@@ -177,11 +179,15 @@ export function policyFigures(row: InsightPolicyRow): PolicyFigures {
   };
 }
 
-export function claimFigures(row: InsightClaimRow): ClaimFigures {
+/**
+ * A claim's figures. Its insured object is the one the claim names, else the one object its policy insures (the
+ * key `objectOfPolicy` gives); unknown when the policy insures several and the claim does not say.
+ */
+export function claimFigures(row: InsightClaimRow, objectOfPolicy: (policyNo: string) => string | null = () => null): ClaimFigures {
   return {
     reportNo: row.report_no,
     policyNo: row.policy_no,
-    insuredObjectKey: row.insured_object_key,
+    insuredObjectKey: row.insured_object_key ?? objectOfPolicy(row.policy_no),
     lossDate: day(row.loss_date),
     reportedAt: instant(row.reported_at)!,
     registeredAt: instant(row.registered_at),
@@ -244,6 +250,7 @@ export function customerFiguresFrom(
     if (unit === undefined || level === undefined) return [];
     return [{ level, branchId: path.split('/').filter(Boolean).pop()!, writtenPremium12m: unit.writtenPremium12m, leaders: unit.leaders }];
   });
+  const objectKeys = new Map(facts.policies.map((policy) => [policy.policy_no, policy.insured_object_key]));
   const arrears = policyFacts.map((policy) => policy.arrearsDays).filter((days): days is number => typeof days === 'number');
   return {
     customerId: toId(customer.customer_id),
@@ -251,7 +258,7 @@ export function customerFiguresFrom(
     blacklisted: toBoolean(customer.blacklisted),
     arrearsDays: arrears.length === 0 ? null : Math.max(...arrears),
     policies: policyFacts,
-    claims: facts.claims.map(claimFigures),
+    claims: facts.claims.map((claim) => claimFigures(claim, (policyNo) => objectKeys.get(policyNo) ?? null)),
     complaints: facts.complaints.map(complaintFigures),
     orgUnitPremiums,
     corporateGroup: facts.corporateGroup,

@@ -57,11 +57,11 @@ const CUSTOMER_PAGE_QUERY = `query InsightsRefreshPage($first: Int!, $after: Str
       businessProfile { groupParent { id } }
       policies {
         policyNo lineOfBusiness status effectiveDate expiryDate boundAt terminatedAt terminationReason
-        writtenPremium arrearsDays productCode priorPolicy { policyNo } issuingBranch { id }
+        writtenPremium arrearsDays productCode priorPolicy { policyNo } issuingBranch { id } insuredObjects { objectKey }
       }
       claims {
         reportNo policy { policyNo } lossDate reportedAt registeredAt closedAt status closedOutcome
-        paid outstandingReserve recoveries branch { id }
+        paid outstandingReserve recoveries investigationOutcome branch { id }
       }
       complaints { complaintNo category source status acceptedAt registeredAt dueDate feedbackAt archivedAt respondentBranch { id } }
     }
@@ -92,6 +92,7 @@ interface PageCustomer {
         productCode: string;
         priorPolicy: { policyNo: string } | null;
         issuingBranch: { id: string } | null;
+        insuredObjects: { objectKey: string }[] | null;
       }[]
     | null;
   claims:
@@ -107,6 +108,7 @@ interface PageCustomer {
         paid: number | null;
         outstandingReserve: number | null;
         recoveries: number | null;
+        investigationOutcome: 'FRAUD_CONFIRMED' | 'NO_FRAUD_FOUND' | null;
         branch: { id: string } | null;
       }[]
     | null;
@@ -225,6 +227,7 @@ export function rowsOfCustomer(
         renewal_of_policy_no: policy.priorPolicy?.policyNo ?? null,
         arrears_days: policy.arrearsDays,
         branch_id: policy.issuingBranch?.id ?? null,
+        insured_object_key: policy.insuredObjects?.length === 1 ? policy.insuredObjects[0]!.objectKey : null,
         updated_at: at,
       };
     }),
@@ -242,7 +245,7 @@ export function rowsOfCustomer(
       paid: yuan(claim.paid, `claim ${claim.reportNo} paid`),
       outstanding_reserve: yuan(claim.outstandingReserve, `claim ${claim.reportNo} outstandingReserve`),
       recoveries: yuan(claim.recoveries, `claim ${claim.reportNo} recoveries`),
-      fraud_confirmed: null,
+      fraud_confirmed: claim.investigationOutcome === null ? null : claim.investigationOutcome === 'FRAUD_CONFIRMED',
       branch_id: claim.branch?.id ?? null,
       updated_at: at,
     })),

@@ -69,7 +69,15 @@ export function insightFactRows(batch: SeedBatch): {
     blacklisted: customer.blacklisted,
     updated_at: at,
   }));
-  const policies = policyTablesFor(batch).policies.map((policy): InsightPolicyRow => {
+  const policyTables = policyTablesFor(batch);
+  const objectKeysByPolicy = new Map<string, string[]>();
+  for (const object of policyTables.insuredObjects) {
+    const keys = objectKeysByPolicy.get(String(object.policy_id)) ?? [];
+    keys.push(String(object.object_key ?? object.id));
+    objectKeysByPolicy.set(String(object.policy_id), keys);
+  }
+  const policies = policyTables.policies.map((policy): InsightPolicyRow => {
+    const objectKeys = objectKeysByPolicy.get(String(policy.id)) ?? [];
     const terminatedOn = policy.terminated_at === null ? null : String(policy.terminated_at).slice(0, 10);
     return {
       policy_no: policy.policy_no,
@@ -87,6 +95,7 @@ export function insightFactRows(batch: SeedBatch): {
       renewal_of_policy_no: policy.prior_policy_no,
       arrears_days: policy.arrears_days,
       branch_id: policy.branch_id,
+      insured_object_key: objectKeys.length === 1 ? objectKeys[0]! : null,
       updated_at: at,
     };
   });
@@ -104,7 +113,7 @@ export function insightFactRows(batch: SeedBatch): {
     paid: claim.paid,
     outstanding_reserve: claim.outstanding_reserve,
     recoveries: claim.recoveries,
-    fraud_confirmed: null,
+    fraud_confirmed: claim.investigation_outcome === null ? null : claim.investigation_outcome === 'FRAUD_CONFIRMED',
     branch_id: claim.branch_id,
     updated_at: at,
   }));

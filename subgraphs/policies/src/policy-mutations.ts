@@ -22,6 +22,7 @@ import {
   toIsoDate,
   touch,
   updateVersioned,
+  type EventPayload,
   type Knex,
   type RecordChange,
 } from '@icg/shared';
@@ -40,7 +41,7 @@ import {
   renewedCoverages,
   type CustomerPlacement,
 } from './policy-writes';
-import { policyRecord, policyScope, type CoverageRow, type PolicyRow, type ScopedPolicyRecord } from './records';
+import { policyRecord, policyScope, type CoverageRow, type InsuredObjectRow, type PolicyRow, type ScopedPolicyRecord } from './records';
 import { standardCoverages } from './standard-coverages';
 
 /** What every policy mutation answers and a retry gets back: the policy's number, never a personal value. */
@@ -208,8 +209,9 @@ export const policyMutations = {
         });
         const recorded: RecordChange[] = [changeOf(policyNo, expectedVersion, version, row, changes)];
         const bound = { ...row, ...changes };
-        await recordEvent(trx, context, { type: 'policy.bound', aggregate: `Policy:${policyNo}`, payload: boundPayload(bound) });
-        if (row.prior_policy_no !== null) recorded.push(...(await completeRenewal(trx, context, bound, row.prior_policy_no)));
+        const payload = boundPayload(bound, await insuredObjectKeysOf(trx, toId(row.id)));
+        await recordEvent(trx, context, { type: 'policy.bound', aggregate: `Policy:${policyNo}`, payload });
+        if (row.prior_policy_no !== null) recorded.push(...(await completeRenewal(trx, context, payload, row.prior_policy_no)));
         return { result: { policyNo }, changes: recorded };
       },
     });
@@ -373,7 +375,7 @@ export const policyMutations = {
   },
 } satisfies MutationResolvers;
 
-function boundPayload(row: PolicyRow) {
+function boundPayload(row: PolicyRow, insuredObjectKeys: string[]): EventPayload<'policy.bound'> {
   return {
     policyNo: row.policy_no,
     customerId: toId(row.customer_id),
@@ -382,21 +384,36 @@ function boundPayload(row: PolicyRow) {
     expiryDate: dateOf(row.expiry_date),
     writtenPremium: amount(row.written_premium),
     branchId: toId(row.branch_id),
+    insuredObjectKeys,
   };
+}
+
+/** The keys of the objects the policy insures (a renewal's were copied from the policy it renews), in id order. */
+async function insuredObjectKeysOf(trx: Knex.Transaction, policyId: string): Promise<string[]> {
+  const objects = (await trx('insured_objects').where('policy_id', policyId).orderBy('id', 'asc').select('id', 'object_key')) as Pick<
+    InsuredObjectRow,
+    'id' | 'object_key'
+  >[];
+  return objects.map((object) => toId(object.object_key ?? object.id));
 }
 
 /**
  * Binding a renewal renews the prior policy: its pending reminders are withdrawn, and one that already ran
  * out is RENEWED now (one still covering becomes RENEWED on its expiry date, by the policy clock).
  */
-async function completeRenewal(trx: Knex.Transaction, context: ResolverContext, renewal: PolicyRow, priorPolicyNo: string): Promise<RecordChange[]> {
+async function completeRenewal(
+  trx: Knex.Transaction,
+  context: ResolverContext,
+  renewal: EventPayload<'policy.bound'>,
+  priorPolicyNo: string,
+): Promise<RecordChange[]> {
   const prior = (await trx('policies').where('policy_no', priorPolicyNo).first()) as PolicyRow | undefined;
   if (!prior) return [];
   await withdrawScheduledReminders(trx, toId(prior.id));
   await recordEvent(trx, context, {
     type: 'policy.renewed',
     aggregate: `Policy:${priorPolicyNo}`,
-    payload: { ...boundPayload(renewal), priorPolicyNo },
+    payload: { ...renewal, priorPolicyNo },
   });
   if (prior.status !== 'EXPIRED') return [];
   const changes: Partial<PolicyRow> = { status: 'RENEWED' };

@@ -87,6 +87,8 @@ export interface InsuredObjectRow {
   model: string | null;
   address: string | null;
   description: string | null;
+  /** The same on every policy that insures the object (a renewal keeps it): its id on the first one (migration 006). */
+  object_key: DbId | null;
 }
 
 export interface ReminderRow {
@@ -223,7 +225,17 @@ export function coverageRecord(row: CoverageRow, scope: RowScope): Scoped<Covera
 
 export function insuredObjectRecord(row: InsuredObjectRow, scope: RowScope): Scoped<InsuredObjectRecord> {
   return attachScope(
-    { id: toId(row.id), kind: row.kind, plate: row.plate, vin: row.vin, make: row.make, model: row.model, address: row.address, description: row.description },
+    {
+      id: toId(row.id),
+      objectKey: toId(row.object_key ?? row.id),
+      kind: row.kind,
+      plate: row.plate,
+      vin: row.vin,
+      make: row.make,
+      model: row.model,
+      address: row.address,
+      description: row.description,
+    },
     scope,
   );
 }

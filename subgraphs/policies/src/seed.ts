@@ -197,9 +197,11 @@ function coverageRows(fact: PolicyFact, chain: ChainPlan, random: SeededRandom):
   }));
 }
 
-function insuredObjectRows(fact: PolicyFact, chain: ChainPlan): InsuredObjectRow[] {
+/** A renewal insures the chain's objects under new ids; each keeps the key it had on the chain's first policy (its id there). */
+function insuredObjectRows(fact: PolicyFact, chain: ChainPlan, rootPolicyId: number): InsuredObjectRow[] {
   const nextId = childIds(fact.id);
-  return chain.objects.map((object) => ({ id: nextId(), policy_id: fact.id, ...object }));
+  const keyOnRoot = childIds(rootPolicyId);
+  return chain.objects.map((object) => ({ id: nextId(), policy_id: fact.id, ...object, object_key: keyOnRoot() }));
 }
 
 /**
@@ -239,25 +241,25 @@ export function policyTablesFor(batch: SeedBatch): PolicyTables {
   const byPolicyNo = new Map(batch.policies.map((fact) => [fact.policyNo, fact]));
   const renewals = new Map(batch.policies.filter((fact) => fact.priorPolicyNo !== null).map((fact) => [fact.priorPolicyNo!, fact]));
   const chains = new Map<number, ChainPlan>();
-  const chainOf = (fact: PolicyFact, customer: CustomerFact): ChainPlan => {
+  const chainOf = (fact: PolicyFact, customer: CustomerFact): { chain: ChainPlan; rootPolicyId: number } => {
     let root = fact;
     for (let prior = root.priorPolicyNo && byPolicyNo.get(root.priorPolicyNo); prior; prior = prior.priorPolicyNo && byPolicyNo.get(prior.priorPolicyNo))
       root = prior;
     let chain = chains.get(root.id);
     if (!chain) chains.set(root.id, (chain = planChain(batch.seed, batch.asOf, root, customer)));
-    return chain;
+    return { chain, rootPolicyId: root.id };
   };
 
   const tables: PolicyTables = { policies: [], participants: [], coverages: [], insuredObjects: [], reminders: [] };
   for (const fact of batch.policies) {
     const customer = customers.get(fact.customerId);
     if (!customer) throw new Error(`policy ${fact.policyNo} refers to customer ${fact.customerId}, who is not in the batch`);
-    const chain = chainOf(fact, customer);
+    const { chain, rootPolicyId } = chainOf(fact, customer);
     const random = SeededRandom.for(batch.seed, 'policy', fact.id);
     tables.policies.push(policyRow(fact, customer, chain, workflowOf(random, fact, batch.asOf)));
     tables.participants.push(...participantRows(fact, customer, chain));
     tables.coverages.push(...coverageRows(fact, chain, random));
-    tables.insuredObjects.push(...insuredObjectRows(fact, chain));
+    tables.insuredObjects.push(...insuredObjectRows(fact, chain, rootPolicyId));
     tables.reminders.push(...reminderRows(batch.seed, fact, customer, renewals.get(fact.policyNo), batch.asOf));
   }
   return tables;

@@ -26,7 +26,7 @@ const PLAIN = { requiresPurpose: false, pseudonymiseIdentifiers: false, neverRea
 
 /** docs/access-model.md section 4, written out independently of the YAML (the read rules; actions are below). */
 const SECTION_4_POLICY: Omit<AccessPolicy, 'actions'> = {
-  version: '2026.12-5',
+  version: '2026.12-6',
   purposes: ['CLAIM_HANDLING', 'COMPLAINT_HANDLING', 'CUSTOMER_SERVICE', 'AUDIT'],
   restrictedClearRequiresPurpose: true,
   // "Aggregates": k = 5; executives and BI analysts read amounts only as statistics, small groups suppressed.

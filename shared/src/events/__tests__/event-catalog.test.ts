@@ -8,7 +8,7 @@ import { EVENT_ID, newEventId } from '../event-id';
 import { DELIVERY_TABLE, EVENT_MIGRATIONS, OUTBOX_TABLE } from '../event-migrations';
 import { createEventRecorder, EventRecordingError } from '../event-outbox';
 import { checkEnvelope, EVENT_TYPES, eventPeersOf, type EventCatalog } from '../event-types';
-import { entityId, flag, isoTimestamp, oneOf, record, text } from '../payload-schema';
+import { entityId, flag, isoTimestamp, listOf, nullable, oneOf, record, text } from '../payload-schema';
 
 /** A catalog of this test's own, so the checks are tested whatever the production payloads become. */
 const TEST_TYPES = {
@@ -40,6 +40,15 @@ describe('the event catalog', () => {
     expect(blacklist({ ...valid, reason: 'fraud' }, 'payload')).toEqual({ ok: false, field: 'payload.reason', reason: 'is not a field of this payload' });
     expect(blacklist({ ...valid, customerId: undefined }, 'payload')).toMatchObject({ ok: false, field: 'payload.customerId' });
     expect(blacklist({ ...valid, effectiveAt: '2026-12-01' }, 'payload')).toMatchObject({ ok: false, field: 'payload.effectiveAt' });
+  });
+
+  it('checks lists item by item and their length; a nullable list may be missing (an event recorded before it was carried)', () => {
+    const keys = record({ keys: nullable(listOf(entityId, 2)) });
+    expect(keys({ keys: ['7', '8'] }, 'payload')).toEqual({ ok: true, value: { keys: ['7', '8'] } });
+    expect(keys({}, 'payload')).toEqual({ ok: true, value: { keys: null } });
+    expect(keys({ keys: ['7', 'VIN123'] }, 'payload')).toMatchObject({ ok: false, field: 'payload.keys[1]' });
+    expect(keys({ keys: ['7', '8', '9'] }, 'payload')).toEqual({ ok: false, field: 'payload.keys', reason: 'must have at most 2 items' });
+    expect(keys({ keys: '7' }, 'payload')).toEqual({ ok: false, field: 'payload.keys', reason: 'must be a list' });
   });
 
   it('checks envelopes: shape, known type, and the sender as the producer of its type', () => {

@@ -5,7 +5,15 @@ import { CLAIM_STATUSES, undeclaredIdentifiers } from '@icg/shared';
 import { GraphQLObjectType, Kind, parse, type EnumTypeDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { claimsSubgraph } from '../index';
 import { resolvers } from '../resolvers';
-import { CLAIM_CAUSES, CLAIM_CLOSED_OUTCOMES, CLAIM_PARTICIPANT_ROLES, CLAIM_PAYMENT_METHODS, CLAIM_REPORT_CHANNELS, SURVEY_TASK_STATUSES } from '../records';
+import {
+  CLAIM_CAUSES,
+  CLAIM_CLOSED_OUTCOMES,
+  CLAIM_PARTICIPANT_ROLES,
+  CLAIM_PAYMENT_METHODS,
+  CLAIM_REPORT_CHANNELS,
+  INVESTIGATION_OUTCOMES,
+  SURVEY_TASK_STATUSES,
+} from '../records';
 
 const ownSchema = parse(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
 const objectTypes = ownSchema.definitions.filter((definition): definition is ObjectTypeDefinitionNode => definition.kind === Kind.OBJECT_TYPE_DEFINITION);
@@ -58,6 +66,9 @@ describe('claims schema classification', () => {
       'Claim.incurred': { tier: 'CONFIDENTIAL', category: 'FINANCIAL' },
       'Claim.fraudScore': { tier: 'RESTRICTED', category: 'CREDIT' },
       'Claim.specialInvestigation': { tier: 'RESTRICTED', category: 'CREDIT' },
+      // Confirmed fraud makes the customer poor: credit information, like the score.
+      'Claim.investigationOutcome': { tier: 'RESTRICTED', category: 'CREDIT' },
+      'Claim.investigationConcludedAt': { tier: 'RESTRICTED', category: 'CREDIT' },
       // Statistics over claims (claimAggregates) are classified as the claims' own values, marked as aggregates
       // (docs/access-model.md section 11): grouping by cause reveals Claim.cause, so that group field is HEALTH too.
       'ClaimAggregateGroup.cause': { tier: 'INTERNAL', category: 'HEALTH', aggregate: 'true' },
@@ -95,6 +106,7 @@ describe('claims schema classification', () => {
     expect(enumValues('ClaimParticipantRole')).toEqual([...CLAIM_PARTICIPANT_ROLES]);
     expect(enumValues('SurveyTaskStatus')).toEqual([...SURVEY_TASK_STATUSES]);
     expect(enumValues('ClaimPaymentMethod')).toEqual([...CLAIM_PAYMENT_METHODS]);
+    expect(enumValues('InvestigationOutcome')).toEqual([...INVESTIGATION_OUTCOMES]);
   });
 
   it('builds a subgraph schema in which every resolver names a real field', () => {

@@ -65,6 +65,24 @@ describe('claims seeder', () => {
     expect(tables.claims.filter((claim) => claim.fraud_score < 35).length / tables.claims.length).toBeGreaterThan(0.8);
   });
 
+  it('concludes the investigations of closed files only, confirming fraud in a few, mostly denied ones', () => {
+    const concluded = tables.claims.filter((claim) => claim.investigation_outcome !== null);
+    const confirmed = concluded.filter((claim) => claim.investigation_outcome === 'FRAUD_CONFIRMED');
+    expect(confirmed.length).toBeGreaterThan(0);
+    expect(concluded.length).toBeGreaterThan(confirmed.length);
+    // Only investigated claims have a finding, only closed ones so far, concluded between the report and the closing.
+    expect(concluded.filter((claim) => !claim.special_investigation || claim.closed_at === null || claim.status === 'REOPENED')).toEqual([]);
+    for (const claim of concluded)
+      expect([claim.report_no, claim.investigation_concluded_at! >= claim.reported_at && claim.investigation_concluded_at! <= claim.closed_at!]).toEqual([
+        claim.report_no,
+        true,
+      ]);
+    expect(tables.claims.filter((claim) => (claim.investigation_outcome === null) !== (claim.investigation_concluded_at === null))).toEqual([]);
+    expect(confirmed.filter((claim) => claim.status === 'DENIED').length / confirmed.length).toBeGreaterThan(0.5);
+    // A high score alone confirms nothing: most investigated claims have no finding of fraud.
+    expect(confirmed.length / tables.claims.filter((claim) => claim.special_investigation).length).toBeLessThan(0.5);
+  });
+
   it('keeps amounts consistent with each status', () => {
     for (const claim of tables.claims) {
       const paidOut = (paymentsOf.get(Number(claim.id)) ?? []).reduce((sum, payment) => sum + cents(payment.amount), 0);

@@ -178,6 +178,12 @@ export type Mutation = {
   denyClaim?: Maybe<Claim>;
   /** 零结案: nothing payable (no loss, or under the deductible), once assessed. Releases the reserve. */
   zeroCloseClaim?: Maybe<Claim>;
+  /**
+   * Concludes the special investigation of a claim under one (specialInvestigation): fraud confirmed or none found,
+   * once, by someone other than the handler (FORBIDDEN_ACTION otherwise). Any status; insights is told, and a customer
+   * with confirmed fraud is classified poor (DOMAIN.md section 5).
+   */
+  concludeSpecialInvestigation?: Maybe<Claim>;
 };
 
 
@@ -340,6 +346,16 @@ export type MutationZeroCloseClaimArgs = {
   input: ClaimReasonInput;
 };
 
+
+/**
+ * The claims desk's work (issue 10), each step of the lifecycle with its guards. Every mutation takes an
+ * idempotency key (a retry with the same key and input returns the first result and writes nothing) and the
+ * version of the claim the caller saw (CONFLICT if another change came first).
+ */
+export type MutationConcludeSpecialInvestigationArgs = {
+  input: ConcludeInvestigationInput;
+};
+
 export type ClaimStepInput = {
   /** Any string of 8 to 64 letters, digits, dashes or underscores, new for each request the caller means. */
   idempotencyKey: Scalars['String']['input'];
@@ -410,6 +426,14 @@ export type PayClaimInput = {
   method: ClaimPaymentMethod;
 };
 
+export type ConcludeInvestigationInput = {
+  idempotencyKey: Scalars['String']['input'];
+  reportNo: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  /** What the special investigation found. */
+  outcome: InvestigationOutcome;
+};
+
 export type ClaimReasonInput = {
   idempotencyKey: Scalars['String']['input'];
   reportNo: Scalars['String']['input'];
@@ -454,6 +478,16 @@ export type ClaimClosedOutcome =
   | 'WITHDRAWN'
   | 'CANCELLED'
   | 'ZERO_CLOSED';
+
+/**
+ * What a claim's special investigation found (DOMAIN.md section 5: confirmed fraud makes the customer poor, a high
+ * fraud score alone does not).
+ */
+export type InvestigationOutcome =
+  /** Fraud confirmed: the customer is classified poor. */
+  | 'FRAUD_CONFIRMED'
+  /** The investigation found no fraud. */
+  | 'NO_FRAUD_FOUND';
 
 export type ClaimCause =
   | 'COLLISION'
@@ -543,6 +577,10 @@ export type Claim = {
   /** 0 (no indication) to 100 (almost certainly fraudulent). */
   fraudScore?: Maybe<Scalars['Int']['output']>;
   specialInvestigation?: Maybe<Scalars['Boolean']['output']>;
+  /** What the special investigation found; null while none is concluded (or the claim was never under one). */
+  investigationOutcome?: Maybe<InvestigationOutcome>;
+  /** When the special investigation was concluded; null while it is not. */
+  investigationConcludedAt?: Maybe<Scalars['String']['output']>;
   participants: Array<ClaimParticipant>;
   surveyTasks: Array<SurveyTask>;
   lossAssessments: Array<LossAssessment>;
@@ -822,9 +860,11 @@ export type ResolversTypes = {
   AssessClaimLossInput: AssessClaimLossInput;
   AdjustClaimInput: AdjustClaimInput;
   PayClaimInput: PayClaimInput;
+  ConcludeInvestigationInput: ConcludeInvestigationInput;
   ClaimReasonInput: ClaimReasonInput;
   ClaimStatus: ClaimStatus;
   ClaimClosedOutcome: ClaimClosedOutcome;
+  InvestigationOutcome: InvestigationOutcome;
   ClaimCause: ClaimCause;
   ClaimReportChannel: ClaimReportChannel;
   ClaimParticipantRole: ClaimParticipantRole;
@@ -867,6 +907,7 @@ export type ResolversParentTypes = {
   AssessClaimLossInput: AssessClaimLossInput;
   AdjustClaimInput: AdjustClaimInput;
   PayClaimInput: PayClaimInput;
+  ConcludeInvestigationInput: ConcludeInvestigationInput;
   ClaimReasonInput: ClaimReasonInput;
   Claim: ClaimRecord;
   ClaimParticipant: ClaimParticipant;
@@ -936,6 +977,7 @@ export type MutationResolvers<ContextType = ResolverContext, ParentType extends 
   withdrawClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationWithdrawClaimArgs, 'input'>>;
   denyClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationDenyClaimArgs, 'input'>>;
   zeroCloseClaim?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationZeroCloseClaimArgs, 'input'>>;
+  concludeSpecialInvestigation?: Resolver<Maybe<ResolversTypes['Claim']>, ParentType, ContextType, RequireFields<MutationConcludeSpecialInvestigationArgs, 'input'>>;
 };
 
 export type ClaimResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Claim'] = ResolversParentTypes['Claim'], FederationReferenceType extends FederationReferenceTypes['Claim'] = FederationReferenceTypes['Claim']> = {
@@ -970,6 +1012,8 @@ export type ClaimResolvers<ContextType = ResolverContext, ParentType extends Res
   incurred?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   fraudScore?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   specialInvestigation?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  investigationOutcome?: Resolver<Maybe<ResolversTypes['InvestigationOutcome']>, ParentType, ContextType>;
+  investigationConcludedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   participants?: Resolver<Array<ResolversTypes['ClaimParticipant']>, ParentType, ContextType>;
   surveyTasks?: Resolver<Array<ResolversTypes['SurveyTask']>, ParentType, ContextType>;
   lossAssessments?: Resolver<Array<ResolversTypes['LossAssessment']>, ParentType, ContextType>;

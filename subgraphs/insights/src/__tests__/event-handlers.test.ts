@@ -185,6 +185,63 @@ describe.each(TEST_DIALECTS)('insights event handlers on %s', (dialect) => {
     expect(Number(await incurred())).toBeCloseTo(before + 3000, 2);
   });
 
+  it('claims on the object a policy and its renewal insure are counted together; a claim on a policy of several objects is not', async () => {
+    const holder = customer(3);
+    const id = String(holder.id);
+    const branchId = String(holder.branchId);
+    const policy = { customerId: id, lineOfBusiness: 'MOTOR', writtenPremium: '2000.00', branchId };
+    await apply('policy.bound', {
+      ...policy,
+      policyNo: 'PMO900000000011',
+      effectiveDate: '2025-09-01',
+      expiryDate: '2026-09-01',
+      insuredObjectKeys: ['990000001'],
+    });
+    await apply('policy.renewed', {
+      ...policy,
+      policyNo: 'PMO900000000012',
+      priorPolicyNo: 'PMO900000000011',
+      effectiveDate: '2026-09-01',
+      expiryDate: '2027-09-01',
+      insuredObjectKeys: ['990000001'],
+    });
+    // A fleet policy: a claim on it does not say which of its two vehicles.
+    await apply('policy.bound', {
+      ...policy,
+      policyNo: 'PMO900000000013',
+      effectiveDate: '2026-01-01',
+      expiryDate: '2027-01-01',
+      insuredObjectKeys: ['990000002', '990000003'],
+    });
+    const report = (reportNo: string, policyNo: string, lossDate: string) =>
+      apply('claim.reported', {
+        reportNo,
+        customerId: id,
+        policyNo,
+        lossDate,
+        reportedAt: `${lossDate}T02:00:00.000Z`,
+        channel: 'APP',
+        branchId,
+        ticketNo: null,
+      });
+    const sameObject = async () => (await liveWarnings(id)).filter((warning) => warning.kind === 'MULTIPLE_CLAIMS_SAME_OBJECT');
+
+    // NOW is 2026-11-02: the 90-day window starts on 2026-08-05.
+    await report('RPT900000000011', 'PMO900000000011', '2026-08-04');
+    await report('RPT900000000012', 'PMO900000000012', '2026-10-15');
+    expect(await sameObject()).toEqual([]);
+    await report('RPT900000000013', 'PMO900000000013', '2026-10-16');
+    await report('RPT900000000014', 'PMO900000000013', '2026-10-17');
+    expect(await sameObject()).toEqual([]);
+
+    await report('RPT900000000015', 'PMO900000000011', '2026-08-05');
+    expect(await sameObject()).toEqual([expect.objectContaining({ subject_key: '990000001', level: 'WARN' })]);
+    expect((await db('insight_policies').whereIn('policy_no', ['PMO900000000012', 'PMO900000000013']).orderBy('policy_no')) as object[]).toEqual([
+      expect.objectContaining({ insured_object_key: '990000001' }),
+      expect.objectContaining({ insured_object_key: null }),
+    ]);
+  });
+
   it('a complaint near its deadline raises a warning, and its closing clears it', async () => {
     const holder = customer(2);
     const id = String(holder.id);

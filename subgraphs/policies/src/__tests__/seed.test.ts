@@ -188,7 +188,7 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
     const objectsOf = (row: PolicyRow) =>
       objectsByPolicy
         .get(String(row.id))!
-        .map(({ kind, plate, vin, make, model, address, description }) => ({ kind, plate, vin, make, model, address, description }));
+        .map(({ kind, plate, vin, make, model, address, description, object_key }) => ({ kind, plate, vin, make, model, address, description, object_key }));
     const renewals = policies.filter((row) => row.prior_policy_no !== null);
     expect(renewals.length).toBeGreaterThan(100);
     for (const renewal of renewals) {
@@ -196,6 +196,15 @@ describe.each(TEST_DIALECTS)('seeded policy store on %s', (dialect) => {
       expect([renewal.product_code, renewal.channel, renewal.customer_id]).toEqual([prior.product_code, prior.channel, prior.customer_id]);
       expect(objectsOf(renewal)).toEqual(objectsOf(prior));
     }
+  });
+
+  test("an object's key is its id on the first policy of its chain, and differs between objects", () => {
+    const firstPolicyIds = new Set(policies.filter((row) => row.prior_policy_no === null).map((row) => String(row.id)));
+    const onFirstPolicies = insuredObjects.filter((row) => firstPolicyIds.has(String(row.policy_id)));
+    expect(onFirstPolicies.length).toBeGreaterThan(100);
+    expect(onFirstPolicies.filter((row) => String(row.object_key) !== String(row.id))).toEqual([]);
+    const keysPerPolicy = groupBy(insuredObjects, (row) => String(row.policy_id));
+    for (const objects of keysPerPolicy.values()) expect(new Set(objects.map((row) => String(row.object_key))).size).toBe(objects.length);
   });
 
   test('reminders go exactly to policies in force expiring within 60 days whose customer is not blacklisted', () => {

@@ -476,6 +476,11 @@ export type InsuredObjectKind =
 export type InsuredObject = {
   __typename?: 'InsuredObject';
   id: Scalars['ID']['output'];
+  /**
+   * The same on every policy that insures this object (a renewal insures it under a new id): its id on the first
+   * policy that did. Claims on one object are counted by it (insights' same-insured-object warning).
+   */
+  objectKey: Scalars['ID']['output'];
   kind: InsuredObjectKind;
   plate?: Maybe<Scalars['String']['output']>;
   vin?: Maybe<Scalars['String']['output']>;
@@ -874,6 +879,7 @@ export type CoverageResolvers<ContextType = ResolverContext, ParentType extends 
 
 export type InsuredObjectResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['InsuredObject'] = ResolversParentTypes['InsuredObject']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  objectKey?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['InsuredObjectKind'], ParentType, ContextType>;
   plate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   vin?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
