@@ -58,6 +58,13 @@ export interface ScheduledJob {
   name: string;
   /** Time between the end of one run and the start of the next; 0 runs it only on demand. */
   intervalMs: number;
+  /**
+   * How long until the job is next due by its own records (its work may have been done by other means, e.g. a
+   * command, or before a restart). Asked before every timed run: a positive answer waits that long instead (at most
+   * the interval), so a restart does not redo a day's work done an hour ago. Absent: due at start and every interval.
+   * `runNow` does not ask.
+   */
+  dueInMs?(context: Pick<ScheduledJobContext, 'db' | 'clock'>): Promise<number>;
   /** One run; what it returns (counts, never personal data) is logged and handed to `runNow`'s caller. */
   run(context: ScheduledJobContext): Promise<unknown>;
 }
@@ -129,13 +136,33 @@ export class ScheduledJobRunner {
 
   private schedule(state: JobState, delayMs: number): void {
     state.timer = setTimeout(() => {
-      this.runExclusively(state).then(
+      this.runWhenDue(state).then(
         () => undefined,
         () => undefined,
       );
     }, delayMs);
     // A pending run never keeps the process alive on its own.
     state.timer.unref();
+  }
+
+  /** A timed run: now if the job is due (or cannot tell), else a timer for when it will be. */
+  private async runWhenDue(state: JobState): Promise<unknown> {
+    const { job } = state;
+    if (job.dueInMs) {
+      let waitMs = 0;
+      try {
+        waitMs = await job.dueInMs({ db: this.services.db, clock: this.services.clock });
+      } catch (error) {
+        const failure = error as { name?: string; code?: string };
+        this.services.logger.warn({ job: job.name, err: { name: failure?.name, code: failure?.code } }, 'could not tell when the job is due; running it now');
+      }
+      if (this.stopped) return undefined;
+      if (waitMs > 0) {
+        this.schedule(state, Math.min(Math.ceil(waitMs), job.intervalMs));
+        return undefined;
+      }
+    }
+    return this.runExclusively(state);
   }
 
   private async runExclusively(state: JobState): Promise<unknown> {

@@ -78,6 +78,59 @@ describe('scheduled jobs', () => {
     expect(probe.mostAtOnce()).toBe(1);
   });
 
+  it('wait while their own records say they are not due, then run; on demand they run at once', async () => {
+    jest.useFakeTimers();
+    const probe = controlledJob('recompute', 86_400_000);
+    // Done by other means 23 hours ago: due in an hour.
+    let dueInMs = 3_600_000;
+    const asked: number[] = [];
+    const job: ScheduledJob = {
+      ...probe.job,
+      dueInMs: async () => {
+        asked.push(dueInMs);
+        return dueInMs;
+      },
+    };
+    const runner = new ScheduledJobRunner([job], context);
+    runner.start();
+    jest.advanceTimersByTime(0);
+    await settle();
+    expect({ asked, runs: probe.starts.length }).toEqual({ asked: [3_600_000], runs: 0 });
+    // Asked again when the hour is up; it is due now (an answer of 0 or less), so it runs.
+    dueInMs = 0;
+    jest.advanceTimersByTime(3_599_999);
+    await settle();
+    expect(probe.starts).toHaveLength(0);
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect(probe.starts).toHaveLength(1);
+    probe.finishes.shift()!();
+    await settle();
+
+    // runNow does not ask.
+    dueInMs = 86_400_000;
+    const onDemand = runner.runNow('recompute');
+    await settle();
+    probe.finishes.shift()!();
+    await expect(onDemand).resolves.toEqual({ run: 2 });
+    expect(asked).toEqual([3_600_000, 0]);
+    await runner.close();
+  });
+
+  it('run when they cannot tell whether they are due', async () => {
+    jest.useFakeTimers();
+    const probe = controlledJob('recompute', 86_400_000);
+    const job: ScheduledJob = { ...probe.job, dueInMs: () => Promise.reject(new Error('store not answering')) };
+    const runner = new ScheduledJobRunner([job], context);
+    runner.start();
+    jest.advanceTimersByTime(0);
+    await settle();
+    expect(probe.starts).toHaveLength(1);
+    probe.finishes.shift()!();
+    await settle();
+    await runner.close();
+  });
+
   it('run once on demand, after a run in progress, and hand back what the run returned', async () => {
     const probe = controlledJob('reminders', 0);
     const runner = new ScheduledJobRunner([probe.job], context);

@@ -318,6 +318,23 @@ export async function saveValueCutoffs(db: Db, cutoffs: ValueCutoffs | null, asO
     .merge();
 }
 
+/** The `insight_population` row naming the last full recompute (refresh, scheduled recompute): its asOf, its count. */
+const FULL_RECOMPUTE = 'fullRecompute';
+
+/** Notes a full recompute's end: the scheduled recompute is due an interval after it, whoever ran it. */
+export async function saveFullRecompute(db: Db, customers: number, asOf: Date): Promise<void> {
+  await db('insight_population')
+    .insert({ name: FULL_RECOMPUTE, value: canonicalJson({ customers }), as_of: sqlTimestamp(asOf) })
+    .onConflict('name')
+    .merge();
+}
+
+/** When every customer was last recomputed in one run (its asOf); null when never. */
+export async function lastFullRecompute(db: Db): Promise<Date | null> {
+  const row = (await db('insight_population').where('name', FULL_RECOMPUTE).first('as_of')) as { as_of: string | Date } | undefined;
+  return row === undefined ? null : new Date(toIsoTimestamp(row.as_of)!);
+}
+
 /** A customer the read model does not know yet (an event about them came first): no scope until their facts arrive. */
 export async function ensureCustomer(db: Db, customerId: string, now: Date): Promise<InsightCustomerRow> {
   const existing = (await db('insight_customers').where('customer_id', customerId).first()) as InsightCustomerRow | undefined;

@@ -23,6 +23,7 @@ import {
   insightRowOf,
   rebuildUnitPremium,
   reconcileWarnings,
+  saveFullRecompute,
   saveUnitLeaders,
   saveValueCutoffs,
   unitFiguresOf,
@@ -436,6 +437,7 @@ export async function recomputeAll(
     done += customers.length;
     onProgress(`insights ${done} / ${total}`);
   });
+  await saveFullRecompute(db, done, asOf);
   return done;
 }
 

@@ -4,6 +4,7 @@ import { entities } from './entities';
 import { insightsEventHandlers } from './insights-event-handlers';
 import { createLoaders } from './loaders';
 import { migrations } from './migrations';
+import { lastFullRecompute } from './read-model';
 import { recomputeAll } from './refresh';
 import { resolvers } from './resolvers';
 import type { InsightRules } from './rules';
@@ -16,11 +17,20 @@ export interface InsightsSettings {
   recomputeIntervalSeconds: number;
 }
 
-/** Every customer's insight and warnings recomputed as of now, from the read model (no other system is read). */
+/**
+ * Every customer's insight and warnings recomputed as of now, from the read model (no other system is read). Due an
+ * interval after the last full recompute, whoever ran it (this job before a restart, `insights:refresh`): a restart
+ * does not recompute 100,000 customers again beside a refresh that just did.
+ */
 export function recomputeJob(rules: InsightRules, intervalSeconds: number): ScheduledJob {
+  const intervalMs = intervalSeconds * 1_000;
   return {
     name: 'insights-recompute',
-    intervalMs: intervalSeconds * 1_000,
+    intervalMs,
+    dueInMs: async ({ db, clock }) => {
+      const last = await lastFullRecompute(db);
+      return last === null ? 0 : last.getTime() + intervalMs - clock.now().getTime();
+    },
     run: async ({ db, clock, transaction }) => ({
       customers: await recomputeAll(
         db,

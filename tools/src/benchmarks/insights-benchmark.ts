@@ -167,6 +167,10 @@ async function eventToInsightDelays(graph: GraphProcesses, customers: number, sa
   return delays;
 }
 
+/** "Well under 2 minutes": at most three quarters of them; under 2 minutes but above that is said as it is. */
+const refreshVerdict = (elapsedMs: number): string =>
+  elapsedMs <= 90_000 ? 'met' : elapsedMs < 120_000 ? 'NOT met (under 2 minutes, not well under)' : 'NOT met';
+
 const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
 
 async function main(): Promise<void> {
@@ -201,7 +205,15 @@ async function main(): Promise<void> {
     database,
     runDirectory,
     // Nothing here measures the per-caller limits; the refresh and the extract page as fast as the graph answers.
-    env: { RATE_LIMITS: 'default=100000r/s,1000c', SUBGRAPH_TIMEOUT_MS: '30000' },
+    env: {
+      RATE_LIMITS: 'default=100000r/s,1000c',
+      SUBGRAPH_TIMEOUT_MS: '30000',
+      // The subgraphs' schedules off, as in bench:stack: run at start, the insights recomputation over every customer
+      // (daily in service) would run beside the refresh being timed and take a core from it.
+      INSIGHTS_RECOMPUTE_INTERVAL_SECONDS: '0',
+      POLICIES_SCHEDULE_INTERVAL_SECONDS: '0',
+      CUSTOMERS_SCHEDULE_INTERVAL_SECONDS: '0',
+    },
     ...(options.profileDir ? { serverFlags: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {}),
   });
   try {
@@ -229,12 +241,12 @@ async function main(): Promise<void> {
 
 | figure | measured | target (issue 11) |
 |---|---|---|
-| \`insights:refresh\`, whole read model rebuilt through the gateway | ${ms(refresh.ms)} (${refresh.lastLines}) | well under 2 minutes at 100,000 customers${options.customers === 100_000 ? `: **${refresh.ms < 120_000 ? 'met' : 'NOT met'}**` : ` (a figure at ${options.customers.toLocaleString('en')}: ${Math.round(options.customers / (refresh.ms / 1000)).toLocaleString('en')} customers/s)`} |
+| \`insights:refresh\`, whole read model rebuilt through the gateway | ${ms(refresh.ms)} (${refresh.lastLines}) | well under 2 minutes at 100,000 customers (read here as at most 90 s)${options.customers === 100_000 ? `: **${refreshVerdict(refresh.ms)}**` : ` (a figure at ${options.customers.toLocaleString('en')}: ${Math.round(options.customers / (refresh.ms / 1000)).toLocaleString('en')} customers/s)`} |
 | \`bi:extract --entity policies\`, all policies as a BI analyst (persisted operation, pages of 200) | ${extractedRows.toLocaleString('en')} rows in ${ms(extract.ms)}: **${Math.round(extractedRows / (extract.ms / 1000)).toLocaleString('en')} rows/s** | a figure |
 | \`policyAggregates(groupBy: [BRANCH, LINE_OF_BUSINESS])\` over all ${aggregate.policies.toLocaleString('en')} policies as a BI analyst (${aggregate.groups} groups), median of ${options.rounds} | ${ms(aggregate.median)} (p90 ${ms(aggregate.p90)}) | a figure |
 | claim reported by phone → the customer's insight counts it (hotline → claims → insights by events over HTTP), ${options.samples} claims | p50 ${ms(percentile(delays, 0.5))}, p99 ${ms(percentile(delays, 0.99))}, max ${ms(Math.max(...delays))} | "within seconds" |
 
-- Method: the whole graph as its own processes (as \`npm start\` runs them, events between subgraphs over HTTP, the outbox relays at their defaults), one request at a time, the client on the same machine. The refresh and the extract are the commands users run, timed from start to exit. The event-to-insight delay runs from the mutation's answer (the hotline's commit) until an auditor's read of \`customer(id) { insight { figures { claims12m } } }\` through the gateway shows the new claim, read every 10 ms (so up to about 10 ms plus one read late).
+- Method: the whole graph as its own processes (as \`npm start\` runs them, events between subgraphs over HTTP, the outbox relays at their defaults, the subgraphs' schedules off), one request at a time, the client on the same machine. The refresh and the extract are the commands users run, timed from start to exit. The event-to-insight delay runs from the mutation's answer (the hotline's commit) until an auditor's read of \`customer(id) { insight { figures { claims12m } } }\` through the gateway shows the new claim, read every 10 ms (so up to about 10 ms plus one read late).
 - Seeding: ${seeded ? 'stores reused from an earlier run (`--reuse`)' : 'seeded afresh for this run'}.
 - Command: \`${mysqlUrl ? 'MYSQL_URL=mysql://root@127.0.0.1:3306 ' : ''}npm run bench:insights -- --customers ${options.customers} --prefix ${options.prefix} --samples ${options.samples} --rounds ${options.rounds}${options.reuse ? ' --reuse' : ''}\`
 - Machine: ${describeMachine()}; load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.
