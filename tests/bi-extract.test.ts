@@ -136,6 +136,21 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
     const all = join(folder, 'policies.csv');
     const run = await runCli(extractArgs('policies', all));
     expect(run).toMatchObject({ code: 0 });
+    // totalCount (a COUNT over the whole table) is asked of the first page only, however many pages there are.
+    const counts: string[] = [];
+    const noteCount = (query: { sql: string }) => {
+      if (/\bcount\(/i.test(query.sql)) counts.push(query.sql);
+    };
+    const policiesDb = graph.subgraphs['policies']!.db;
+    policiesDb.on('query', noteCount);
+    try {
+      const paged = await runCli(extractArgs('policies', join(folder, 'policies-small-pages.csv'), '--page-size', '7'));
+      expect(paged).toMatchObject({ code: 0 });
+      expect(paged.stderr).toContain(`policies: 14 / `);
+    } finally {
+      policiesDb.off('query', noteCount);
+    }
+    expect(counts).toHaveLength(1);
     const [header, ...rows] = parseCsv(readFileSync(all, 'utf8'));
     const expected = await pagedDirectly('policies', 'policies');
     expect(header).toEqual(expected.header);

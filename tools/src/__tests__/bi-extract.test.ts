@@ -31,6 +31,9 @@ describe('bi:extract CSV', () => {
     expect(() => parse(since)).not.toThrow();
     expect(plain).not.toContain('updatedSince');
     expect(since).toContain('filter: { updatedSince: $since }');
+    // The extract asks the whole table's count of its first page only.
+    expect(plain).toContain('totalCount @include(if: $withTotal)');
+    expect(plain).toContain('$withTotal: Boolean = true');
     expect(columnsOf(plain)[0]).toBe('id');
   });
 });
