@@ -2,7 +2,7 @@
  * concludeSpecialInvestigation on the claims subgraph over a seeded store (SQLite, and MariaDB when MYSQL_URL is set),
  * called as the gateway calls it: the finding of a claim under special investigation is recorded once, never by the
  * claim's handler, and told to insights (`claim.investigation-concluded`) in the same commit. From the mutation through
- * the gateway to the customer's classification: tests/insight-fraud-confirmed.test.ts.
+ * the gateway to the customer's classification: tests/insights.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { DELIVERY_TABLE, OUTBOX_TABLE } from '@icg/shared';
