@@ -7,6 +7,7 @@
 import { primaryManagerCopiesHandler, sqlTimestamp, type EventHandlers, type Knex, type SystemChanges } from '@icg/shared';
 import type { InsightRules } from './rules';
 import {
+  soleObjectKeyOf,
   addToUnitPremium,
   ensureCustomer,
   recomputeCustomer,
@@ -28,8 +29,7 @@ const yuan = (value: number): string => (value / 100).toFixed(2);
  * several; nothing to change when the event does not say (one recorded before policies sent the keys).
  */
 function soleObjectKey(keys: readonly string[] | null): Partial<Pick<InsightPolicyRow, 'insured_object_key'>> {
-  if (!keys) return {};
-  return { insured_object_key: keys.length === 1 ? keys[0]! : null };
+  return keys ? { insured_object_key: soleObjectKeyOf(keys) } : {};
 }
 
 /** The claim statuses from which a reserve being set means the claim was registered (立案). */

@@ -179,6 +179,11 @@ export function policyFigures(row: InsightPolicyRow): PolicyFigures {
   };
 }
 
+/** A policy's `insured_object_key` from the keys of the objects it insures: its one object's, null for none or several. */
+export function soleObjectKeyOf(keys: readonly string[]): string | null {
+  return keys.length === 1 ? keys[0]! : null;
+}
+
 /**
  * A claim's figures. Its insured object is the one the claim names, else the one object its policy insures (the
  * key `objectOfPolicy` gives); unknown when the policy insures several and the claim does not say.
@@ -312,8 +317,13 @@ export async function valueCutoffsOf(db: Db): Promise<ValueCutoffs | null> {
 
 export async function saveValueCutoffs(db: Db, cutoffs: ValueCutoffs | null, asOf: Date): Promise<void> {
   if (cutoffs === null) return;
+  await savePopulationRow(db, 'valueCutoffs', cutoffs, asOf);
+}
+
+/** One population figure (`insight_population`), replaced whole. */
+async function savePopulationRow(db: Db, name: string, value: unknown, asOf: Date): Promise<void> {
   await db('insight_population')
-    .insert({ name: 'valueCutoffs', value: canonicalJson(cutoffs), as_of: sqlTimestamp(asOf) })
+    .insert({ name, value: canonicalJson(value), as_of: sqlTimestamp(asOf) })
     .onConflict('name')
     .merge();
 }
@@ -323,10 +333,7 @@ const FULL_RECOMPUTE = 'fullRecompute';
 
 /** Notes a full recompute's end: the scheduled recompute is due an interval after it, whoever ran it. */
 export async function saveFullRecompute(db: Db, customers: number, asOf: Date): Promise<void> {
-  await db('insight_population')
-    .insert({ name: FULL_RECOMPUTE, value: canonicalJson({ customers }), as_of: sqlTimestamp(asOf) })
-    .onConflict('name')
-    .merge();
+  await savePopulationRow(db, FULL_RECOMPUTE, { customers }, asOf);
 }
 
 /** When every customer was last recomputed in one run (its asOf); null when never. */

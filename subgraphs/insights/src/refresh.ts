@@ -18,6 +18,7 @@ import { inAuditedSystemTransaction, jobAction, sqlTimestamp, toId, toIsoTimesta
 import { customerValueFen, findEarlyWarnings, rankedPartyOf, UnitLeaderBoard, valueCutoffs, writtenPremiumForLarge, type InsightRules } from './rules';
 import { toFen } from './metrics';
 import {
+  soleObjectKeyOf,
   customerFiguresFrom,
   groupPremium12m,
   insightRowOf,
@@ -228,7 +229,7 @@ export function rowsOfCustomer(
         renewal_of_policy_no: policy.priorPolicy?.policyNo ?? null,
         arrears_days: policy.arrearsDays,
         branch_id: policy.issuingBranch?.id ?? null,
-        insured_object_key: policy.insuredObjects?.length === 1 ? policy.insuredObjects[0]!.objectKey : null,
+        insured_object_key: soleObjectKeyOf((policy.insuredObjects ?? []).map((object) => object.objectKey)),
         updated_at: at,
       };
     }),

@@ -11,7 +11,7 @@
  */
 import { canonicalJson, insertInChunks, isoDate, sqlTimestamp, toId, type Knex } from '@icg/shared';
 import { elaborateClaims } from '@icg/subgraph-claims/seed';
-import { policyTablesFor } from '@icg/subgraph-policies/seed';
+import { objectKeyOf, policyTablesFor } from '@icg/subgraph-policies/seed';
 import { scrambledDigits, type SeedBatch, type SubgraphSeeder } from '@icg/synthetic';
 import {
   customerValueFen,
@@ -27,6 +27,7 @@ import {
 } from './rules';
 import { fenToYuan, toFen, trailingMonthsThrough, writtenPremiumWithinFen } from './metrics';
 import {
+  soleObjectKeyOf,
   customerFiguresFrom,
   findingKeyOf,
   insightRowOf,
@@ -73,11 +74,10 @@ export function insightFactRows(batch: SeedBatch): {
   const objectKeysByPolicy = new Map<string, string[]>();
   for (const object of policyTables.insuredObjects) {
     const keys = objectKeysByPolicy.get(String(object.policy_id)) ?? [];
-    keys.push(String(object.object_key ?? object.id));
+    keys.push(objectKeyOf(object));
     objectKeysByPolicy.set(String(object.policy_id), keys);
   }
   const policies = policyTables.policies.map((policy): InsightPolicyRow => {
-    const objectKeys = objectKeysByPolicy.get(String(policy.id)) ?? [];
     const terminatedOn = policy.terminated_at === null ? null : String(policy.terminated_at).slice(0, 10);
     return {
       policy_no: policy.policy_no,
@@ -95,7 +95,7 @@ export function insightFactRows(batch: SeedBatch): {
       renewal_of_policy_no: policy.prior_policy_no,
       arrears_days: policy.arrears_days,
       branch_id: policy.branch_id,
-      insured_object_key: objectKeys.length === 1 ? objectKeys[0]! : null,
+      insured_object_key: soleObjectKeyOf(objectKeysByPolicy.get(String(policy.id)) ?? []),
       updated_at: at,
     };
   });

@@ -41,7 +41,7 @@ import {
   renewedCoverages,
   type CustomerPlacement,
 } from './policy-writes';
-import { policyRecord, policyScope, type CoverageRow, type InsuredObjectRow, type PolicyRow, type ScopedPolicyRecord } from './records';
+import { objectKeyOf, policyRecord, policyScope, type CoverageRow, type InsuredObjectRow, type PolicyRow, type ScopedPolicyRecord } from './records';
 import { standardCoverages } from './standard-coverages';
 
 /** What every policy mutation answers and a retry gets back: the policy's number, never a personal value. */
@@ -394,7 +394,7 @@ async function insuredObjectKeysOf(trx: Knex.Transaction, policyId: string): Pro
     InsuredObjectRow,
     'id' | 'object_key'
   >[];
-  return objects.map((object) => toId(object.object_key ?? object.id));
+  return objects.map(objectKeyOf);
 }
 
 /**

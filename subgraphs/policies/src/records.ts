@@ -223,11 +223,16 @@ export function coverageRecord(row: CoverageRow, scope: RowScope): Scoped<Covera
   );
 }
 
+/** The object's key (InsuredObject.objectKey): its id for a row written without one (migration 006). */
+export function objectKeyOf(row: Pick<InsuredObjectRow, 'id' | 'object_key'>): string {
+  return toId(row.object_key ?? row.id);
+}
+
 export function insuredObjectRecord(row: InsuredObjectRow, scope: RowScope): Scoped<InsuredObjectRecord> {
   return attachScope(
     {
       id: toId(row.id),
-      objectKey: toId(row.object_key ?? row.id),
+      objectKey: objectKeyOf(row),
       kind: row.kind,
       plate: row.plate,
       vin: row.vin,

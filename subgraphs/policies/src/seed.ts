@@ -4,6 +4,9 @@ import { BLACKLIST_REFUSALS_TABLE, blacklistRefusalSeedRows } from './blacklist-
 import type { CoverageTemplate } from './catalog';
 import { REMINDER_DAYS_BEFORE, type ParticipantRole, type PaymentStatus, type ReminderChannel, type TerminationReason } from './domain';
 import type { CoverageRow, InsuredObjectRow, ParticipantRow, PolicyRow, ReminderRow } from './records';
+
+// For the insights seeder, which keys a policy's objects as this system does.
+export { objectKeyOf } from './records';
 import { planChain, type ChainPlan } from './seed-chain';
 import { policyholderOf, type Person } from './seed-people';
 
