@@ -164,6 +164,17 @@ async function claimsUntilPoor(graph: GraphUnderTest, caller: Caller, before: In
   return readInsight(graph, caller.customerId);
 }
 
+/** Where the refresh audits the warnings it changes, as `npm run insights:refresh` opens it. */
+function openRefreshAudit(graph: GraphUnderTest) {
+  return openCommandAudit({
+    subgraph: 'insights',
+    database: graph.databases.config,
+    audit: testSubgraphSecurity().audit,
+    db: graph.subgraphs['insights']!.db,
+    log: createLogger('insights-refresh-test', 'silent'),
+  });
+}
+
 describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => {
   const clock = new SettableClock(START);
   let graph: GraphUnderTest;
@@ -493,13 +504,7 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
       .orderBy('id')
       .first()) as { id: number; early_warning_no: string; version: number };
     await db('early_warnings').where('id', stale.id).update({ finding_key: 'MULTIPLE_CLAIMS:no-longer-found' });
-    const audit = await openCommandAudit({
-      subgraph: 'insights',
-      database: graph.databases.config,
-      audit: testSubgraphSecurity().audit,
-      db,
-      log: createLogger('insights-refresh-test', 'silent'),
-    });
+    const audit = await openRefreshAudit(graph);
     const audited = { changeAudit: audit.trail, policyVersion: 'test' };
 
     const interrupted = await refreshInsights({
@@ -549,6 +554,47 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
       expect(await db('write_side_audit_handoff').where('decision_id', String(record!['decision_id']))).toEqual([]);
     } finally {
       await auditStore.destroy();
+    }
+  });
+
+  it('insights:refresh writes only what differs from the graph: a changed fact put back, a missing one restored, one the graph lacks deleted', async () => {
+    const db = graph.subgraphs['insights']!.db;
+    const graphql: GraphQLCaller = (query, variables) => graph.query(query, variables, REFRESHER);
+    const audit = await openRefreshAudit(graph);
+    const refresh = () => refreshInsights({ db, rules: insightRules, graphql, pageSize: 20, changeAudit: audit.trail, policyVersion: 'test' });
+    try {
+      expect(await refresh()).toMatchObject({ completed: true, customers: 60 });
+      // In step with the graph. Every fact stamped long ago, so a rewritten row shows; then three made to differ.
+      const LONG_AGO = '2000-01-01 00:00:00';
+      for (const table of ['insight_customers', 'insight_policies', 'insight_claims', 'insight_complaints']) await db(table).update({ updated_at: LONG_AGO });
+      const changed = (await db('insight_policies').orderBy('policy_no').first()) as {
+        policy_no: string;
+        customer_id: number | string;
+        written_premium: number | string;
+      };
+      const missing = (await db('insight_claims').orderBy('report_no').first()) as Record<string, unknown> & { report_no: string };
+      await db('insight_policies').where('policy_no', changed.policy_no).update({ written_premium: '1.00' });
+      await db('insight_claims').where('report_no', missing.report_no).delete();
+      const phantom = { ...(await db('insight_policies').where('policy_no', changed.policy_no).first()), policy_no: 'PHANTOM00000001' };
+      await db('insight_policies').insert(phantom);
+
+      expect(await refresh()).toMatchObject({ completed: true, customers: 60 });
+      const restored = (await db('insight_policies').where('policy_no', changed.policy_no).first()) as { written_premium: number | string };
+      expect(Number(restored.written_premium)).toBe(Number(changed.written_premium));
+      const back = (await db('insight_claims').where('report_no', missing.report_no).first()) as Record<string, unknown>;
+      const { updated_at: _missingStamp, ...missingFacts } = missing;
+      const { updated_at: backStamp, ...backFacts } = back;
+      expect(backFacts).toEqual(missingFacts);
+      expect(String(backStamp)).not.toBe(LONG_AGO);
+      expect(await db('insight_policies').where('policy_no', phantom.policy_no)).toEqual([]);
+      // Nothing else rewritten.
+      const rewritten = async (table: string) => ((await db(table).whereNot('updated_at', LONG_AGO).select('*')) as object[]).length;
+      expect(await rewritten('insight_customers')).toBe(0);
+      expect(await rewritten('insight_policies')).toBe(1);
+      expect(await rewritten('insight_claims')).toBe(1);
+      expect(await rewritten('insight_complaints')).toBe(0);
+    } finally {
+      await audit.close();
     }
   });
 });

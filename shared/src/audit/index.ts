@@ -41,6 +41,7 @@ export {
   SystemAuditUnavailableError,
   SystemChanges,
   changedFields,
+  sameStoredValue,
   eventAction,
   inAuditedSystemTransaction,
   jobAction,

@@ -140,7 +140,7 @@ export async function inAuditedSystemTransaction<T>(
  * Whether a value read back from a store is the value written: MySQL hands a boolean back as 1 or 0 and a DECIMAL as
  * a number (`decimalNumbers`), where the write had `true` or `'880.00'`.
  */
-function sameStoredValue(stored: unknown, written: unknown): boolean {
+export function sameStoredValue(stored: unknown, written: unknown): boolean {
   if (stored === null || written === null) return stored === written;
   const scalar = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value);
   const [left, right] = [scalar(stored), scalar(written)];

@@ -4,7 +4,8 @@
  *
  * 1. Facts: pages through `customers(first, after)` on the gateway, with each customer's policies, claims and
  *    complaints nested, under the insights' service identity; each page's facts replace those customers' facts in
- *    one transaction that also records the page's end cursor in `insight_refresh_runs`. A first walk reads only the
+ *    one transaction that also records the page's end cursor in `insight_refresh_runs`, writing only the rows that
+ *    differ from the stored ones (a read model in step with the graph costs its database reads only). A first walk reads only the
  *    pages' cursors, so several pages are asked for at once (`concurrency`); they are stored in their order.
  *    Interrupted, the next run resumes after the last page it committed, with the same `asOf`.
  * 2. Insights: the org units' premium and the value cut-offs over the whole population, then every customer's
@@ -17,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { inAuditedSystemTransaction, jobAction, sqlTimestamp, toId, toIsoTimestamp, type Knex, type SystemChangeSink } from '@icg/shared';
 import { customerValueFen, findEarlyWarnings, rankedPartyOf, UnitLeaderBoard, valueCutoffs, writtenPremiumForLarge, type InsightRules } from './rules';
 import { toFen } from './metrics';
+import { factChanges } from './fact-changes';
 import {
   soleObjectKeyOf,
   customerFiguresFrom,
@@ -278,33 +280,31 @@ async function insertAll(trx: Knex.Transaction, table: string, rows: readonly ob
   }
 }
 
-/** One page's facts replace the read model's facts of those customers, with the checkpoint, in one transaction. */
+type PageRows = ReturnType<typeof rowsOfCustomer>;
+
+/** The read model's tables of facts, each with its key and a page's rows of it. */
+const FACT_TABLES: readonly { table: string; key: string; rowsOf: (rows: PageRows) => readonly object[]; deleteGone: boolean }[] = [
+  // Customers are not deleted: a customer the graph no longer pages keeps its row (events may still name it).
+  { table: 'insight_customers', key: 'customer_id', rowsOf: (rows) => [rows.customer], deleteGone: false },
+  { table: 'insight_policies', key: 'policy_no', rowsOf: (rows) => rows.policies, deleteGone: true },
+  { table: 'insight_claims', key: 'report_no', rowsOf: (rows) => rows.claims, deleteGone: true },
+  { table: 'insight_complaints', key: 'complaint_no', rowsOf: (rows) => rows.complaints, deleteGone: true },
+];
+
+/**
+ * One page's facts replace the read model's facts of those customers, with the checkpoint, in one transaction: only
+ * the rows that changed are written and only the rows the graph no longer has are deleted (fact-changes.ts).
+ */
 async function storePage(db: Knex, run: RunRow, page: CustomerPage, at: string): Promise<void> {
   const rows = page.nodes.map((customer) => rowsOfCustomer(customer, at));
   const ids = page.nodes.map((customer) => customer.id);
   await db.transaction(async (trx) => {
-    for (const table of ['insight_policies', 'insight_claims', 'insight_complaints']) await trx(table).whereIn('customer_id', ids).delete();
-    await insertAll(
-      trx,
-      'insight_customers',
-      rows.map((row) => row.customer),
-      'customer_id',
-    );
-    await insertAll(
-      trx,
-      'insight_policies',
-      rows.flatMap((row) => row.policies),
-    );
-    await insertAll(
-      trx,
-      'insight_claims',
-      rows.flatMap((row) => row.claims),
-    );
-    await insertAll(
-      trx,
-      'insight_complaints',
-      rows.flatMap((row) => row.complaints),
-    );
+    for (const { table, key, rowsOf, deleteGone } of FACT_TABLES) {
+      const stored = (await trx(table).whereIn('customer_id', ids)) as object[];
+      const { writes, deletions } = factChanges(stored, rows.flatMap(rowsOf), key);
+      if (deleteGone && deletions.length > 0) await trx(table).whereIn(key, deletions).delete();
+      await insertAll(trx, table, writes, key);
+    }
     await trx('insight_refresh_runs')
       .where('run_id', run.run_id)
       .update({ cursor: page.pageInfo.endCursor, processed: run.processed + page.nodes.length, total: page.totalCount, updated_at: at });
