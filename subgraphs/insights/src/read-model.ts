@@ -554,25 +554,35 @@ export async function saveUnitLeaders(db: Db, board: UnitLeaderBoard, asOf: Date
 }
 
 /**
- * Rebuilds every org unit's 12-month written premium (its whole subtree: a policy counts for the units on its
- * holder's branch path) from the read model, counted as the rules count a customer's own.
+ * Every org unit's 12-month written premium (its whole subtree: a policy counts for the units on its holder's branch
+ * path), tallied customer by customer as a full recompute walks the read model, counted as the rules count a
+ * customer's own.
  */
-export async function rebuildUnitPremium(db: Db, asOf: Date): Promise<void> {
-  const window = trailingMonthsThrough(asOf, 12);
-  const rows = (await db('insight_policies as p')
-    .join('insight_customers as c', 'c.customer_id', 'p.customer_id')
-    .whereNotNull('c.branch_path')
-    .select('c.branch_path', 'p.*')) as (InsightPolicyRow & { branch_path: string })[];
-  const fenByUnit = new Map<string, number>();
-  for (const row of rows) {
-    const fen = writtenPremiumWithinFen([policyFigures(row)], window);
-    if (fen === 0) continue;
-    for (const path of unitPathsOf(row.branch_path)) fenByUnit.set(path, (fenByUnit.get(path) ?? 0) + fen);
+export class UnitPremiumTally {
+  private readonly fenByUnit = new Map<string, number>();
+  private readonly window: ReturnType<typeof trailingMonthsThrough>;
+
+  constructor(asOf: Date) {
+    this.window = trailingMonthsThrough(asOf, 12);
   }
-  const at = sqlTimestamp(asOf);
-  await db('insight_unit_premium').delete();
-  const units = [...fenByUnit].map(([path, fen]) => ({ branch_path: path, written_premium_12m: fenToYuan(fen), as_of: at }));
-  for (let start = 0; start < units.length; start += 300) await db('insight_unit_premium').insert(units.slice(start, start + 300));
+
+  add(customer: InsightCustomerRow, policies: readonly InsightPolicyRow[]): void {
+    if (customer.branch_path === null) return;
+    const paths = unitPathsOf(customer.branch_path);
+    for (const policy of policies) {
+      const fen = writtenPremiumWithinFen([policyFigures(policy)], this.window);
+      if (fen === 0) continue;
+      for (const path of paths) this.fenByUnit.set(path, (this.fenByUnit.get(path) ?? 0) + fen);
+    }
+  }
+
+  /** Replaces every unit's premium (and clears the leaders, which saveUnitLeaders writes next). */
+  async save(db: Db, asOf: Date): Promise<void> {
+    const at = sqlTimestamp(asOf);
+    await db('insight_unit_premium').delete();
+    const units = [...this.fenByUnit].map(([path, fen]) => ({ branch_path: path, written_premium_12m: fenToYuan(fen), as_of: at }));
+    for (let start = 0; start < units.length; start += 300) await db('insight_unit_premium').insert(units.slice(start, start + 300));
+  }
 }
 
 /** A newly bound policy's premium counts for its holder's org units until the next rebuild. */

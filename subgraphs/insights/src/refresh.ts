@@ -24,12 +24,12 @@ import {
   customerFiguresFrom,
   groupPremium12m,
   insightRowOf,
-  rebuildUnitPremium,
   reconcileWarnings,
   saveFullRecompute,
   saveUnitLeaders,
   saveValueCutoffs,
   unitFiguresOf,
+  UnitPremiumTally,
   unitPathsOf,
   type EarlyWarningRow,
   type InsightClaimRow,
@@ -37,6 +37,7 @@ import {
   type InsightCustomerRow,
   type InsightPolicyRow,
   type OrgUnitRow,
+  type UnitFigures,
   type WarningChangeNote,
 } from './read-model';
 
@@ -361,17 +362,24 @@ export async function recomputeAll(
   onProgress: (line: string) => void,
   inTransaction: RecomputeTransaction,
 ): Promise<number> {
-  await rebuildUnitPremium(db, asOf);
-  let units = unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]);
+  // Pass 1 takes nothing from the org units' figures (value, party and premium are the customer's own): it tallies them.
+  let units: ReadonlyMap<string, UnitFigures> = new Map();
   const total = Number(((await db('insight_customers').count({ n: '*' })) as { n: number | string }[])[0]!.n);
 
+  // The next chunk is read while this one is computed and written: the database works while the rules run.
   const chunks = async (each: (customers: InsightCustomerRow[], facts: ChunkFacts) => Promise<void>): Promise<void> => {
-    let after: string | number = 0;
-    for (;;) {
+    const read = async (after: string | number) => {
       const customers = (await db('insight_customers').where('customer_id', '>', after).orderBy('customer_id').limit(COMPUTE_CHUNK)) as InsightCustomerRow[];
-      if (customers.length === 0) return;
-      await each(customers, await factsOf(db, customers, asOf));
-      after = customers[customers.length - 1]!.customer_id;
+      return customers.length === 0 ? null : { customers, facts: await factsOf(db, customers, asOf) };
+    };
+    let next = read(0);
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null) return;
+      next = read(chunk.customers[chunk.customers.length - 1]!.customer_id);
+      // Read ahead and not awaited when `each` fails: its own failure must not end the process unhandled.
+      next.catch(() => undefined);
+      await each(chunk.customers, chunk.facts);
     }
   };
   const figuresOf = (customer: InsightCustomerRow, facts: ChunkFacts) => {
@@ -389,12 +397,14 @@ export async function recomputeAll(
     );
   };
 
-  // Value cut-offs and the org units' leaders over the whole population first: each customer's value band depends on
-  // everyone's value, its rank on everyone's premium.
+  // Value cut-offs, the org units' premium and their leaders over the whole population first: each customer's value
+  // band depends on everyone's value, its share and rank on everyone's premium.
   const values: number[] = [];
   const leaders = new UnitLeaderBoard(rules.classification.large.topN);
+  const unitPremium = new UnitPremiumTally(asOf);
   await chunks(async (customers, facts) => {
     for (const customer of customers) {
+      unitPremium.add(customer, facts.policies.get(toId(customer.customer_id)) ?? []);
       const figures = figuresOf(customer, facts);
       values.push(customerValueFen(figures, rules, asOf));
       const party = rankedPartyOf(figures);
@@ -404,7 +414,11 @@ export async function recomputeAll(
   });
   const cutoffs = valueCutoffs(values, rules);
   await saveValueCutoffs(db, cutoffs, asOf);
-  await saveUnitLeaders(db, leaders, asOf);
+  // Together, so that an event recomputing a customer meanwhile never finds the units without premium or leaders.
+  await db.transaction(async (trx) => {
+    await unitPremium.save(trx, asOf);
+    await saveUnitLeaders(trx, leaders, asOf);
+  });
   units = unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]);
 
   let done = 0;

@@ -28,8 +28,24 @@ export interface UnitLeaders {
  */
 export function rankAmongLeaders(leaders: UnitLeaders, party: string, premiumFen: Fen): number | null {
   if (premiumFen <= 0) return null;
-  const ahead = leaders.parties.filter((leader) => leader.party !== party && toFen(leader.writtenPremium12m, 'leaders.writtenPremium12m') > premiumFen).length;
+  const fen = leaderFen(leaders);
+  let ahead = 0;
+  for (let index = 0; index < fen.length; index++) if (fen[index]! > premiumFen && leaders.parties[index]!.party !== party) ahead++;
   return ahead < leaders.capacity ? ahead + 1 : null;
+}
+
+/**
+ * The leaders' premiums in fen, parsed once per list: a full recompute ranks every customer against the same lists, one
+ * per unit on its branch path, and parsing each leader's amount every time was most of the recompute's money parsing.
+ */
+const leaderFenCache = new WeakMap<UnitLeaders, readonly Fen[]>();
+function leaderFen(leaders: UnitLeaders): readonly Fen[] {
+  let fen = leaderFenCache.get(leaders);
+  if (fen === undefined) {
+    fen = leaders.parties.map((leader) => toFen(leader.writtenPremium12m, 'leaders.writtenPremium12m'));
+    leaderFenCache.set(leaders, fen);
+  }
+  return fen;
 }
 
 /** Collects the top `capacity` parties of every unit in one pass over the population (memory: units × capacity). */
