@@ -9,16 +9,20 @@
  * events built. The rules themselves, on each side of every threshold, are unit-tested in
  * subgraphs/insights/src/rules/__tests__.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger, DELIVERY_TABLE, OUTBOX_TABLE, openAuditStore, openCommandAudit, SettableClock } from '@icg/shared';
 import { auditRecordsOf } from './support/crm-workflows';
-import { refreshInsights, type GraphQLCaller } from '../subgraphs/insights/src/refresh';
+import { recomputeAll, refreshInsights, type GraphQLCaller } from '../subgraphs/insights/src/refresh';
 import { insightRules } from '../subgraphs/insights/src/server';
 import { TRANSPORTS_UNDER_TEST, type TransportUnderTest } from './support/event-probes';
 import type { GraphQLResponse } from './support/graphql-client';
 import { startGraph, type GraphUnderTest } from './support/graph-under-test';
 import { actingAs, callers, newKey, readTicket, staffWith, waitUntil, type Caller } from './support/hotline-desk';
 import { TEST_DIALECTS } from './support/test-database';
-import { testSubgraphSecurity, type ActingAs } from './support/test-security';
+import { bearerHeaders, TEST_AUDIT_CHAIN_KEY, TEST_PSEUDONYM_SECRET, testSubgraphSecurity, type ActingAs } from './support/test-security';
 
 const START = '2026-11-02T02:00:00Z';
 const BI_ANALYST: ActingAs = { role: 'BI_ANALYST' };
@@ -162,6 +166,34 @@ async function claimsUntilPoor(graph: GraphUnderTest, caller: Caller, before: In
     expect(seen.insight?.figures.claims12m).toBe(claims);
   }
   return readInsight(graph, caller.customerId);
+}
+
+/** The command `npm run insights:refresh` runs (npm test builds it first). */
+const REFRESH_CLI = join(__dirname, '..', 'subgraphs', 'insights', 'dist', 'run-refresh.js');
+
+/** Runs the refresh command against the graph under test, as its operator would: the insights store and the gateway by environment. */
+async function runRefreshCommand(graph: GraphUnderTest): Promise<{ code: number | null; stderr: string }> {
+  const { config } = graph.databases;
+  const token = (await bearerHeaders(REFRESHER))['authorization']!.replace(/^Bearer /, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    APOLLO_TELEMETRY_DISABLED: '1',
+    DATA_DIR: config.dataDir,
+    ...(config.mysqlUrl ? { MYSQL_URL: config.mysqlUrl, MYSQL_DATABASE_PREFIX: config.mysqlDatabasePrefix } : {}),
+    GATEWAY_URL: graph.graphqlUrl,
+    INSIGHTS_REFRESH_TOKEN: token,
+    PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
+    AUDIT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
+    AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY,
+    AUDIT_CHECKPOINT_PATH: join(mkdtempSync(join(tmpdir(), 'icg-refresh-cli-')), 'audit-checkpoints.jsonl'),
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [REFRESH_CLI], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
 }
 
 /** Where the refresh audits the warnings it changes, as `npm run insights:refresh` opens it. */
@@ -596,6 +628,38 @@ describe.each(TEST_DIALECTS)('insights through the gateway on %s', (dialect) => 
     } finally {
       await audit.close();
     }
+  });
+
+  it('npm run insights:refresh, the command, rebuilds the read model with the rules on a worker thread, as the calling thread computes it', async () => {
+    const { code, stderr } = await runRefreshCommand(graph);
+    expect({ code, stderr }).toMatchObject({ code: 0, stderr: expect.stringMatching(/^refreshed 60 customers in [\d.]+ s, asOf /m) });
+    expect(stderr).toMatch(/^facts 60 \/ 60$/m);
+    expect(stderr).toMatch(/^insights 60 \/ 60$/m);
+    const db = graph.subgraphs['insights']!.db;
+    const run = (await db('insight_refresh_runs').where('status', 'DONE').orderBy('finished_at', 'desc').orderBy('started_at', 'desc').first()) as {
+      as_of: string;
+    };
+    const asOf = new Date(`${String(run.as_of).slice(0, 19).replace(' ', 'T')}Z`);
+    expect(stderr).toContain(`asOf ${asOf.toISOString()}`);
+    const state = async () => ({
+      insights: await db('customer_insights').orderBy('customer_id'),
+      warnings: await db('early_warnings')
+        .whereNull('cleared_at')
+        .orderBy('id')
+        .select('early_warning_no', 'kind', 'level', 'finding_key', 'figures', 'version'),
+    });
+    const byCommand = await state();
+    expect(byCommand.insights).toHaveLength(60);
+
+    // The same recompute here, on this thread (the tests run the TypeScript sources): nothing to change.
+    await recomputeAll(
+      db,
+      insightRules,
+      asOf,
+      () => undefined,
+      (body) => db.transaction((trx) => body(trx, () => undefined)),
+    );
+    expect(await state()).toEqual(byCommand);
   });
 });
 

@@ -576,6 +576,15 @@ export class UnitPremiumTally {
     }
   }
 
+  /** Each unit's premium so far (fen), to be added to another tally. */
+  entries(): [string, number][] {
+    return [...this.fenByUnit];
+  }
+
+  addEntries(entries: readonly (readonly [string, number])[]): void {
+    for (const [path, fen] of entries) this.fenByUnit.set(path, (this.fenByUnit.get(path) ?? 0) + fen);
+  }
+
   /** Replaces every unit's premium (and clears the leaders, which saveUnitLeaders writes next). */
   async save(db: Db, asOf: Date): Promise<void> {
     const at = sqlTimestamp(asOf);

@@ -16,28 +16,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inAuditedSystemTransaction, jobAction, sqlTimestamp, toId, toIsoTimestamp, type Knex, type SystemChangeSink } from '@icg/shared';
-import { customerValueFen, findEarlyWarnings, rankedPartyOf, UnitLeaderBoard, valueCutoffs, writtenPremiumForLarge, type InsightRules } from './rules';
+import { UnitLeaderBoard, valueCutoffs, type InsightRules } from './rules';
 import { toFen } from './metrics';
 import { factChanges } from './fact-changes';
+import { openChunkComputer } from './chunk-computer';
+import type { RecomputeChunk } from './recompute-chunk';
 import {
   soleObjectKeyOf,
-  customerFiguresFrom,
   groupPremium12m,
-  insightRowOf,
   reconcileWarnings,
   saveFullRecompute,
   saveUnitLeaders,
   saveValueCutoffs,
   unitFiguresOf,
   UnitPremiumTally,
-  unitPathsOf,
   type EarlyWarningRow,
   type InsightClaimRow,
   type InsightComplaintRow,
   type InsightCustomerRow,
   type InsightPolicyRow,
   type OrgUnitRow,
-  type UnitFigures,
   type WarningChangeNote,
 } from './read-model';
 
@@ -50,6 +48,8 @@ export const REFRESH_PAGE_SIZE = 200;
 export const DEFAULT_FETCH_CONCURRENCY = 4;
 /** Customers recomputed per transaction in phase 2. */
 const COMPUTE_CHUNK = 500;
+/** Chunks of phase 2 read and computed ahead of the one being written. */
+const CHUNKS_AHEAD = 3;
 
 const CUSTOMER_PAGE_QUERY = `query InsightsRefreshPage($first: Int!, $after: String) {
   customers(first: $first, after: $after) {
@@ -362,105 +362,91 @@ export async function recomputeAll(
   onProgress: (line: string) => void,
   inTransaction: RecomputeTransaction,
 ): Promise<number> {
-  // Pass 1 takes nothing from the org units' figures (value, party and premium are the customer's own): it tallies them.
-  let units: ReadonlyMap<string, UnitFigures> = new Map();
   const total = Number(((await db('insight_customers').count({ n: '*' })) as { n: number | string }[])[0]!.n);
-
-  // The next chunk is read while this one is computed and written: the database works while the rules run.
-  const chunks = async (each: (customers: InsightCustomerRow[], facts: ChunkFacts) => Promise<void>): Promise<void> => {
-    const read = async (after: string | number) => {
-      const customers = (await db('insight_customers').where('customer_id', '>', after).orderBy('customer_id').limit(COMPUTE_CHUNK)) as InsightCustomerRow[];
-      return customers.length === 0 ? null : { customers, facts: await factsOf(db, customers, asOf) };
-    };
-    let next = read(0);
-    for (;;) {
-      const chunk = await next;
-      if (chunk === null) return;
-      next = read(chunk.customers[chunk.customers.length - 1]!.customer_id);
-      // Read ahead and not awaited when `each` fails: its own failure must not end the process unhandled.
-      next.catch(() => undefined);
-      await each(chunk.customers, chunk.facts);
-    }
-  };
-  const figuresOf = (customer: InsightCustomerRow, facts: ChunkFacts) => {
-    const id = toId(customer.customer_id);
-    return customerFiguresFrom(
-      customer,
-      {
-        policies: facts.policies.get(id) ?? [],
-        claims: facts.claims.get(id) ?? [],
-        complaints: facts.complaints.get(id) ?? [],
-        units,
-        corporateGroup: facts.groups.get(id) ?? null,
-      },
-      asOf,
-    );
-  };
-
-  // Value cut-offs, the org units' premium and their leaders over the whole population first: each customer's value
-  // band depends on everyone's value, its share and rank on everyone's premium.
-  const values: number[] = [];
-  const leaders = new UnitLeaderBoard(rules.classification.large.topN);
-  const unitPremium = new UnitPremiumTally(asOf);
-  await chunks(async (customers, facts) => {
-    for (const customer of customers) {
-      unitPremium.add(customer, facts.policies.get(toId(customer.customer_id)) ?? []);
-      const figures = figuresOf(customer, facts);
-      values.push(customerValueFen(figures, rules, asOf));
-      const party = rankedPartyOf(figures);
-      const { fen } = writtenPremiumForLarge(figures, rules, asOf);
-      for (const path of unitPathsOf(customer.branch_path)) leaders.add(path, party, fen);
-    }
-  });
-  const cutoffs = valueCutoffs(values, rules);
-  await saveValueCutoffs(db, cutoffs, asOf);
-  // Together, so that an event recomputing a customer meanwhile never finds the units without premium or leaders.
-  await db.transaction(async (trx) => {
-    await unitPremium.save(trx, asOf);
-    await saveUnitLeaders(trx, leaders, asOf);
-  });
-  units = unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]);
-
-  let done = 0;
-  await chunks(async (customers, facts) => {
-    await inTransaction(async (trx, noteChange) => {
-      const live = (await trx('early_warnings')
-        .whereIn(
-          'customer_id',
-          customers.map((customer) => toId(customer.customer_id)),
-        )
-        .whereNull('cleared_at')) as EarlyWarningRow[];
-      const figures = new Map(customers.map((customer) => [customer, figuresOf(customer, facts)]));
-      await insertAll(
-        trx,
-        'customer_insights',
-        customers.map((customer) => insightRowOf(customer, figures.get(customer)!, { rules, asOf }, cutoffs)),
-        'customer_id',
-      );
-      for (const customer of customers) {
-        const id = toId(customer.customer_id);
-        await reconcileWarnings(
-          trx,
-          customer,
-          findEarlyWarnings(figures.get(customer)!, rules, asOf),
-          asOf,
-          live.filter((row) => toId(row.customer_id) === id),
-          noteChange,
+  const computer = openChunkComputer(rules, asOf);
+  try {
+    // A pipeline: while the main thread writes one chunk, the next ones are read (one after the other, by keyset) and
+    // handed to the rules on the computer's worker thread, so the database, the rules and the writing each have work.
+    const chunks = async <Result>(compute: (chunk: RecomputeChunk) => Promise<Result>, consume: (chunk: RecomputeChunk, result: Result) => Promise<void>) => {
+      const queue: { chunk: Promise<RecomputeChunk | null>; result: Promise<Result | null> }[] = [];
+      // The last chunk asked for: undefined before the first, null once past the end.
+      let tail: Promise<RecomputeChunk | null | undefined> = Promise.resolve(undefined);
+      const enqueue = () => {
+        const chunk = tail.then((previous) =>
+          previous === null ? null : readRecomputeChunk(db, previous === undefined ? 0 : previous.customers[previous.customers.length - 1]!.customer_id, asOf),
         );
+        const result = chunk.then((read) => (read === null ? null : compute(read)));
+        // Started ahead and not awaited when `consume` fails: that failure must not end the process unhandled.
+        chunk.catch(() => undefined);
+        result.catch(() => undefined);
+        tail = chunk;
+        queue.push({ chunk, result });
+      };
+      for (let ahead = 0; ahead < CHUNKS_AHEAD; ahead++) enqueue();
+      for (;;) {
+        const next = queue.shift()!;
+        const [chunk, result] = await Promise.all([next.chunk, next.result]);
+        if (chunk === null) return;
+        enqueue();
+        await consume(chunk, result!);
       }
-    });
-    done += customers.length;
-    onProgress(`insights ${done} / ${total}`);
-  });
-  await saveFullRecompute(db, done, asOf);
-  return done;
-}
+    };
 
-interface ChunkFacts {
-  policies: Map<string, InsightPolicyRow[]>;
-  claims: Map<string, InsightClaimRow[]>;
-  complaints: Map<string, InsightComplaintRow[]>;
-  groups: Map<string, { groupKey: string; writtenPremium12m: string }>;
+    // Value cut-offs, the org units' premium and their leaders over the whole population first: each customer's value
+    // band depends on everyone's value, its share and rank on everyone's premium.
+    const values: number[] = [];
+    const leaders = new UnitLeaderBoard(rules.classification.large.topN);
+    const unitPremium = new UnitPremiumTally(asOf);
+    await chunks(
+      (chunk) => computer.passOne(chunk),
+      async (_chunk, result) => {
+        for (const value of result.values) values.push(value);
+        for (const { unit, party, fen } of result.standings) leaders.add(unit, party, fen);
+        unitPremium.addEntries(result.unitPremium);
+      },
+    );
+    const cutoffs = valueCutoffs(values, rules);
+    await saveValueCutoffs(db, cutoffs, asOf);
+    // Together, so that an event recomputing a customer meanwhile never finds the units without premium or leaders.
+    await db.transaction(async (trx) => {
+      await unitPremium.save(trx, asOf);
+      await saveUnitLeaders(trx, leaders, asOf);
+    });
+    computer.setPopulation({ units: unitFiguresOf((await db('insight_unit_premium').select('*')) as OrgUnitRow[]), cutoffs });
+
+    let done = 0;
+    await chunks(
+      (chunk) => computer.passTwo(chunk),
+      async ({ customers }, { insights, findings }) => {
+        await inTransaction(async (trx, noteChange) => {
+          const live = (await trx('early_warnings')
+            .whereIn(
+              'customer_id',
+              customers.map((customer) => toId(customer.customer_id)),
+            )
+            .whereNull('cleared_at')) as EarlyWarningRow[];
+          await insertAll(trx, 'customer_insights', insights, 'customer_id');
+          for (const [index, customer] of customers.entries()) {
+            const id = toId(customer.customer_id);
+            await reconcileWarnings(
+              trx,
+              customer,
+              findings[index]!,
+              asOf,
+              live.filter((row) => toId(row.customer_id) === id),
+              noteChange,
+            );
+          }
+        });
+        done += customers.length;
+        onProgress(`insights ${done} / ${total}`);
+      },
+    );
+    await saveFullRecompute(db, done, asOf);
+    return done;
+  } finally {
+    await computer.close();
+  }
 }
 
 function byCustomer<Row extends { customer_id: number | string }>(rows: readonly Row[]): Map<string, Row[]> {
@@ -474,8 +460,10 @@ function byCustomer<Row extends { customer_id: number | string }>(rows: readonly
   return map;
 }
 
-/** A chunk's facts in three queries, and the corporate groups its customers belong to. */
-async function factsOf(db: Knex, customers: readonly InsightCustomerRow[], asOf: Date): Promise<ChunkFacts> {
+/** The chunk of customers after `after` (by id), with their facts in three queries and the corporate groups they belong to; null after the last. */
+export async function readRecomputeChunk(db: Knex, after: string | number, asOf: Date): Promise<RecomputeChunk | null> {
+  const customers = (await db('insight_customers').where('customer_id', '>', after).orderBy('customer_id').limit(COMPUTE_CHUNK)) as InsightCustomerRow[];
+  if (customers.length === 0) return null;
   const ids = customers.map((customer) => toId(customer.customer_id));
   const [policies, claims, complaints] = await Promise.all([
     db('insight_policies').whereIn('customer_id', ids).orderBy('policy_no') as Promise<InsightPolicyRow[]>,
@@ -511,7 +499,7 @@ async function factsOf(db: Knex, customers: readonly InsightCustomerRow[], asOf:
       for (const member of inGroup) groups.set(toId(member.customer_id), { groupKey: head, writtenPremium12m: premium });
     }
   }
-  return { policies: byCustomer(policies), claims: byCustomer(claims), complaints: byCustomer(complaints), groups };
+  return { customers, policies: byCustomer(policies), claims: byCustomer(claims), complaints: byCustomer(complaints), groups };
 }
 
 /** Runs (or resumes) a refresh. */
