@@ -8,7 +8,7 @@ export type { VersionedUpdate } from './optimistic-version';
 export { IDEMPOTENCY_KEY_ARGUMENT, idempotencyKeyReused, isUniqueViolation, parseIdempotencyKey, requestHashOf } from './idempotency';
 export type { JsonValue } from './idempotency';
 export { IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH, idempotencyKeysMigration } from './idempotency-migration';
-export { auditUnavailable, notFound, runMutation } from './run-mutation';
+export { auditUnavailable, isDeadlock, notFound, runMutation } from './run-mutation';
 export type { MutationContext, MutationDefinition, MutationOutcome, RecordChange } from './run-mutation';
 export { invalidInput, parseEmail, parseExpectedVersion, parseIsoDate, parseMobile, parseOneOf, parseResidentId, parseText, parseUscc } from './mutation-input';
 export type { TextRule } from './mutation-input';

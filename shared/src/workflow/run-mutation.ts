@@ -173,7 +173,8 @@ export function notFound(entity: string, argumentName: string): GraphQLError {
   return new GraphQLError(`No ${entity} with this ${argumentName}`, { extensions: { code: 'NOT_FOUND', entity, argumentName } });
 }
 
-function isDeadlock(error: unknown): boolean {
+/** InnoDB chose this transaction as a deadlock's victim and rolled it back: the whole transaction may be tried again. */
+export function isDeadlock(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return code === 'ER_LOCK_DEADLOCK';
 }

@@ -15,7 +15,7 @@
  * Progress goes to `onProgress` ("facts 400 / 1000", "insights 1000 / 1000").
  */
 import { randomUUID } from 'node:crypto';
-import { inAuditedSystemTransaction, jobAction, sqlTimestamp, toId, toIsoTimestamp, type Knex, type SystemChangeSink } from '@icg/shared';
+import { inAuditedSystemTransaction, isDeadlock, jobAction, sqlTimestamp, toId, toIsoTimestamp, type Knex, type SystemChangeSink } from '@icg/shared';
 import { UnitLeaderBoard, valueCutoffs, type InsightRules } from './rules';
 import { toFen } from './metrics';
 import { factChanges } from './fact-changes';
@@ -48,8 +48,12 @@ export const REFRESH_PAGE_SIZE = 200;
 export const DEFAULT_FETCH_CONCURRENCY = 4;
 /** Customers recomputed per transaction in phase 2. */
 const COMPUTE_CHUNK = 500;
-/** Chunks of phase 2 read and computed ahead of the one being written. */
+/** Chunks of phase 2 read and computed ahead of the ones being written. */
 const CHUNKS_AHEAD = 3;
+/** Chunks of phase 2 written at once, each in its own transaction. */
+const WRITES_AT_ONCE = 2;
+/** Tries of one chunk's transaction that InnoDB may end as a deadlock's victim (with the warning numbers of an event's). */
+const CHUNK_TRIES = 3;
 
 const CUSTOMER_PAGE_QUERY = `query InsightsRefreshPage($first: Int!, $after: String) {
   customers(first: $first, after: $after) {
@@ -345,6 +349,17 @@ async function fetchPage(graphql: GraphQLCaller, first: number, after: string | 
   return page;
 }
 
+/** Runs `transaction` again when InnoDB rolled it back as a deadlock's victim, up to CHUNK_TRIES times in all. */
+export async function triedAgainOnDeadlock<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= CHUNK_TRIES) throw error;
+    }
+  }
+}
+
 /**
  * One transaction of the full recompute, with where to note the warnings it raises, moves or clears: audited as the
  * system's changes (the scheduled job's run, or the refresh's).
@@ -383,13 +398,29 @@ export async function recomputeAll(
         queue.push({ chunk, result });
       };
       for (let ahead = 0; ahead < CHUNKS_AHEAD; ahead++) enqueue();
-      for (;;) {
-        const next = queue.shift()!;
-        const [chunk, result] = await Promise.all([next.chunk, next.result]);
-        if (chunk === null) return;
-        enqueue();
-        await consume(chunk, result!);
+      // Chunks are written WRITES_AT_ONCE at a time: one transaction's statements run in the database while the next
+      // chunk's are built here. Their customers differ, so they do not wait on each other's rows.
+      const writing = new Set<Promise<void>>();
+      let failure: { error: unknown } | undefined;
+      try {
+        for (;;) {
+          const next = queue.shift()!;
+          const [chunk, result] = await Promise.all([next.chunk, next.result]);
+          if (chunk === null) break;
+          enqueue();
+          const write: Promise<void> = consume(chunk, result!)
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => writing.delete(write));
+          writing.add(write);
+          if (writing.size >= WRITES_AT_ONCE) await Promise.race(writing);
+          if (failure) break;
+        }
+      } finally {
+        await Promise.all(writing);
       }
+      if (failure) throw failure.error;
     };
 
     // Value cut-offs, the org units' premium and their leaders over the whole population first: each customer's value
@@ -418,26 +449,28 @@ export async function recomputeAll(
     await chunks(
       (chunk) => computer.passTwo(chunk),
       async ({ customers }, { insights, findings }) => {
-        await inTransaction(async (trx, noteChange) => {
-          const live = (await trx('early_warnings')
-            .whereIn(
-              'customer_id',
-              customers.map((customer) => toId(customer.customer_id)),
-            )
-            .whereNull('cleared_at')) as EarlyWarningRow[];
-          await insertAll(trx, 'customer_insights', insights, 'customer_id');
-          for (const [index, customer] of customers.entries()) {
-            const id = toId(customer.customer_id);
-            await reconcileWarnings(
-              trx,
-              customer,
-              findings[index]!,
-              asOf,
-              live.filter((row) => toId(row.customer_id) === id),
-              noteChange,
-            );
-          }
-        });
+        await triedAgainOnDeadlock(() =>
+          inTransaction(async (trx, noteChange) => {
+            const live = (await trx('early_warnings')
+              .whereIn(
+                'customer_id',
+                customers.map((customer) => toId(customer.customer_id)),
+              )
+              .whereNull('cleared_at')) as EarlyWarningRow[];
+            await insertAll(trx, 'customer_insights', insights, 'customer_id');
+            for (const [index, customer] of customers.entries()) {
+              const id = toId(customer.customer_id);
+              await reconcileWarnings(
+                trx,
+                customer,
+                findings[index]!,
+                asOf,
+                live.filter((row) => toId(row.customer_id) === id),
+                noteChange,
+              );
+            }
+          }),
+        );
         done += customers.length;
         onProgress(`insights ${done} / ${total}`);
       },
