@@ -3,7 +3,8 @@
  * figures issue 11 asks of insights and BI, with the whole graph as its own processes (as `npm start` runs it) on
  * MariaDB/MySQL (MYSQL_URL; SQLite in a temporary folder without it):
  *
- * - `insights:refresh` wall time: the command itself (`subgraphs/insights/dist/run-refresh.js`) against the graph;
+ * - `insights:refresh` wall time: the command itself (`subgraphs/insights/dist/run-refresh.js`) against the graph, over
+ *   the seed's read model and again into an emptied one (every fact written);
  * - a full extract of all policies with `bi:extract` (`tools/dist/bi-extract.js`, as a BI analyst): rows per second;
  * - a grouped aggregate over all policies (`policyAggregates` by branch and line of business, as a BI analyst):
  *   median and p90 of `--rounds` answers after a warm-up;
@@ -20,7 +21,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type DatabaseConfig } from '@icg/shared';
+import { openDatabase, type DatabaseConfig } from '@icg/shared';
 import { DEFAULT_SEED, isStoreSeeded, seedStores } from '@icg/synthetic';
 import { formatProgress } from '../seed-progress';
 import { REPOSITORY_ROOT, SUBGRAPH_REGISTRY } from '../subgraph-registry';
@@ -171,6 +172,21 @@ async function eventToInsightDelays(graph: GraphProcesses, customers: number, sa
 const refreshVerdict = (elapsedMs: number): string =>
   elapsedMs <= 90_000 ? 'met' : elapsedMs < 120_000 ? 'NOT met (under 2 minutes, not well under)' : 'NOT met';
 
+const refreshTarget = (customers: number, elapsedMs: number): string =>
+  customers === 100_000
+    ? `: **${refreshVerdict(elapsedMs)}**`
+    : ` (a figure at ${customers.toLocaleString('en')}: ${Math.round(customers / (elapsedMs / 1000)).toLocaleString('en')} customers/s)`;
+
+/** Deletes the insights read model's facts (not the insights or warnings), as before a first refresh. */
+async function emptyInsightFacts(database: DatabaseConfig): Promise<void> {
+  const db = openDatabase(database, 'insights');
+  try {
+    for (const table of ['insight_policies', 'insight_claims', 'insight_complaints', 'insight_customers']) await db(table).delete();
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Lines of a file (each ends with a newline; the extract's fields hold none), read in chunks. */
 async function countLines(path: string): Promise<number> {
   let lines = 0;
@@ -228,6 +244,11 @@ async function main(): Promise<void> {
   try {
     process.stderr.write('insights:refresh\n');
     const refresh = await runCommand('subgraphs/insights/dist/run-refresh.js', [], { ...graph.env, GATEWAY_URL: graph.url });
+    // Again into an emptied read model: the refresh writes only what differs from the graph, so the first run (over the
+    // seed's read model, nearly in step) is the common case and this one the most it can have to write.
+    await emptyInsightFacts(database);
+    process.stderr.write('insights:refresh into emptied facts\n');
+    const refreshFromEmpty = await runCommand('subgraphs/insights/dist/run-refresh.js', [], { ...graph.env, GATEWAY_URL: graph.url });
 
     process.stderr.write('bi:extract --entity policies\n');
     const csv = join(runDirectory, 'policies.csv');
@@ -251,7 +272,8 @@ async function main(): Promise<void> {
 
 | figure | measured | target (issue 11) |
 |---|---|---|
-| \`insights:refresh\`, whole read model rebuilt through the gateway | ${ms(refresh.ms)} (${refresh.lastLines}) | well under 2 minutes at 100,000 customers (read here as at most 90 s)${options.customers === 100_000 ? `: **${refreshVerdict(refresh.ms)}**` : ` (a figure at ${options.customers.toLocaleString('en')}: ${Math.round(options.customers / (refresh.ms / 1000)).toLocaleString('en')} customers/s)`} |
+| \`insights:refresh\`, whole read model rebuilt through the gateway, over the seed's read model (nearly in step) | ${ms(refresh.ms)} (${refresh.lastLines}) | well under 2 minutes at 100,000 customers (read here as at most 90 s)${refreshTarget(options.customers, refresh.ms)} |
+| \`insights:refresh\` again, into an emptied read model (every fact written) | ${ms(refreshFromEmpty.ms)} (${refreshFromEmpty.lastLines}) | the same${refreshTarget(options.customers, refreshFromEmpty.ms)} |
 | \`bi:extract --entity policies\`, all policies as a BI analyst (persisted operation, pages of 200) | ${extractedRows.toLocaleString('en')} rows in ${ms(extract.ms)}: **${Math.round(extractedRows / (extract.ms / 1000)).toLocaleString('en')} rows/s** | a figure |
 | \`policyAggregates(groupBy: [BRANCH, LINE_OF_BUSINESS])\` over all ${aggregate.policies.toLocaleString('en')} policies as a BI analyst (${aggregate.groups} groups), median of ${options.rounds} | ${ms(aggregate.median)} (p90 ${ms(aggregate.p90)}) | a figure |
 | claim reported by phone → the customer's insight counts it (hotline → claims → insights by events over HTTP), ${options.samples} claims | p50 ${ms(percentile(delays, 0.5))}, p99 ${ms(percentile(delays, 0.99))}, max ${ms(Math.max(...delays))} | "within seconds" |
