@@ -5,12 +5,13 @@
  * 1. Facts: pages through `customers(first, after)` on the gateway, with each customer's policies, claims and
  *    complaints nested, under the insights' service identity; each page's facts replace those customers' facts in
  *    one transaction that also records the page's end cursor in `insight_refresh_runs`, writing only the rows that
- *    differ from the stored ones (a read model in step with the graph costs its database reads only). A first walk reads only the
- *    pages' cursors, so several pages are asked for at once (`concurrency`); they are stored in their order.
- *    Interrupted, the next run resumes after the last page it committed, with the same `asOf`.
+ *    differ from the stored ones (a read model in step with the graph costs its database reads only). A first walk
+ *    reads only the pages' cursors, so several pages are asked for at once (`concurrency`); they are stored in their
+ *    order. Interrupted, the next run resumes after the last page it committed, with the same `asOf`.
  * 2. Insights: the org units' premium and the value cut-offs over the whole population, then every customer's
- *    insight and warnings recomputed, chunk by chunk, stamped with the run's `asOf`. Local and idempotent: an
- *    interrupted phase 2 is done again from the start.
+ *    insight and warnings recomputed, chunk by chunk, stamped with the run's `asOf`; the rules run on a worker thread
+ *    (chunk-computer.ts) while chunks are read ahead and written. Local and idempotent: an interrupted phase 2 is done
+ *    again from the start.
  *
  * Progress goes to `onProgress` ("facts 400 / 1000", "insights 1000 / 1000").
  */
