@@ -136,10 +136,11 @@ describe.each(TEST_DIALECTS)('npm run bi:extract on %s', (dialect) => {
     const all = join(folder, 'policies.csv');
     const run = await runCli(extractArgs('policies', all));
     expect(run).toMatchObject({ code: 0 });
-    // totalCount (a COUNT over the whole table) is asked of the first page only, however many pages there are.
+    // totalCount (a COUNT over the whole table) is asked of the first page only, however many pages there are. Only
+    // the policies' counts: the event relay counts its pending deliveries in the same store whenever it likes.
     const counts: string[] = [];
     const noteCount = (query: { sql: string }) => {
-      if (/\bcount\(/i.test(query.sql)) counts.push(query.sql);
+      if (/\bcount\(.*\bfrom [`"]?policies[`"]?/i.test(query.sql)) counts.push(query.sql);
     };
     const policiesDb = graph.subgraphs['policies']!.db;
     policiesDb.on('query', noteCount);
