@@ -10,7 +10,7 @@
  * subgraphs/insights/src/rules/__tests__.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, DELIVERY_TABLE, OUTBOX_TABLE, openAuditStore, openCommandAudit, SettableClock } from '@icg/shared';
@@ -175,6 +175,7 @@ const REFRESH_CLI = join(__dirname, '..', 'subgraphs', 'insights', 'dist', 'run-
 async function runRefreshCommand(graph: GraphUnderTest): Promise<{ code: number | null; stderr: string }> {
   const { config } = graph.databases;
   const token = (await bearerHeaders(REFRESHER))['authorization']!.replace(/^Bearer /, '');
+  const checkpoints = mkdtempSync(join(tmpdir(), 'icg-refresh-cli-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     APOLLO_TELEMETRY_DISABLED: '1',
@@ -185,15 +186,15 @@ async function runRefreshCommand(graph: GraphUnderTest): Promise<{ code: number 
     PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
     AUDIT_PSEUDONYM_SECRET: TEST_PSEUDONYM_SECRET,
     AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY,
-    AUDIT_CHECKPOINT_PATH: join(mkdtempSync(join(tmpdir(), 'icg-refresh-cli-')), 'audit-checkpoints.jsonl'),
+    AUDIT_CHECKPOINT_PATH: join(checkpoints, 'audit-checkpoints.jsonl'),
   };
-  return new Promise((resolve, reject) => {
+  return new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [REFRESH_CLI], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
-  });
+  }).finally(() => rmSync(checkpoints, { recursive: true, force: true }));
 }
 
 /** Where the refresh audits the warnings it changes, as `npm run insights:refresh` opens it. */
